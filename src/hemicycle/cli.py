@@ -1,0 +1,241 @@
+"""The ``hemicycle`` command: parse options, call :mod:`hemicycle.api`, render with rich.
+
+Any :class:`~hemicycle.errors.HemicycleError` becomes a one-paragraph message and exit code 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hemicycle import __version__, api
+from hemicycle.data.blocs import BLOCS
+from hemicycle.data.store import ENV_STORE, DataQuirkWarning, Store
+from hemicycle.errors import HemicycleError
+from hemicycle.report.text import COLOURS, hemicycle, seat_bar
+
+app = typer.Typer(
+    name="hemicycle",
+    help="French legislative elections, computable: the two-round law on the Ministry's own results.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+data_app = typer.Typer(help="Official files and the local store.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+console = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", help=f"DuckDB store file [default: ${ENV_STORE} or the user cache dir]",
+                 envvar=ENV_STORE, show_envvar=False),
+]
+YearArg = Annotated[int, typer.Argument(help="Election year: 2017, 2022 or 2024.")]
+
+
+def handle_errors(fn: F) -> F:
+    """Turn domain errors into a readable message and exit code 1; summarise data quirks."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                return fn(*args, **kwargs)
+            except HemicycleError as exc:
+                err.print(f"[bold red]error:[/] {exc}", highlight=False)
+                raise typer.Exit(1) from None
+            finally:
+                _report_warnings(caught)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _report_warnings(caught: list[warnings.WarningMessage]) -> None:
+    quirks = [w for w in caught if issubclass(w.category, DataQuirkWarning)]
+    others = [w for w in caught if not issubclass(w.category, DataQuirkWarning)]
+    if quirks:
+        err.print(f"[yellow]{len(quirks)} data quirk(s) in the official files (kept as published):[/]")
+        for w in quirks:
+            err.print(f"  [yellow]•[/] {w.message}", highlight=False)
+    seen = set()
+    for w in others:
+        msg = str(w.message)
+        if msg not in seen and not issubclass(w.category, DeprecationWarning):
+            seen.add(msg)
+            err.print(f"[yellow]warning:[/] {msg}", highlight=False)
+
+
+def _open(store: Path | None) -> Store:
+    return api.open_store(store)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"hemicycle {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """hemicycle: the French two-round law, the official results, and what-ifs."""
+
+
+# ----- data ---------------------------------------------------------------------------------
+
+
+@data_app.command("fetch")
+@handle_errors
+def data_fetch(year: YearArg) -> None:
+    """Download the official files of YEAR from data.gouv.fr (pinned by sha256) into the cache.
+
+    With HEMICYCLE_DATA set, lists the files found in that mirror instead."""
+    paths = api.fetch(year, progress=True)
+    for p in paths:
+        console.print(f"[green]✓[/] {p}")
+
+
+@data_app.command("ingest")
+@handle_errors
+def data_ingest(
+    year: YearArg,
+    store: StoreOpt = None,
+    force: Annotated[bool, typer.Option(help="Re-read the files even if the store is current.")] = False,
+) -> None:
+    """Read the official files of YEAR into the store (one transaction; idempotent)."""
+    with _open(store) as st:
+        rep = api.ingest(year, store=st, force=force)
+        if rep is None:
+            console.print(f"{year} is already in {st.path} from the same files (use --force to re-read).")
+            return
+        console.print(
+            f"[green]✓[/] {year}: rounds {', '.join(map(str, rep.rounds))}; {rep.constituencies} "
+            f"constituencies; candidates {rep.candidates}; candidacies {rep.candidacies or 'none'}; "
+            f"{len(rep.quirks)} quirk(s) → {st.path}")
+
+
+@data_app.command("status")
+@handle_errors
+def data_status(store: StoreOpt = None) -> None:
+    """What the store holds."""
+    with _open(store) as st:
+        df = st.query("SELECT year, round, role, file, bytes, sha256, ingested_at FROM sources ORDER BY ALL")
+        if df.empty:
+            console.print(f"The store {st.path} is empty: run `hemicycle data ingest YEAR`.")
+            return
+        t = Table(title=f"store {st.path}")
+        for c in ("year", "round", "role", "file", "bytes", "sha256"):
+            t.add_column(c)
+        for r in df.itertuples(index=False):
+            t.add_row(str(r.year), str(r.round), r.role, r.file, f"{r.bytes:,}", r.sha256[:12] + "…")
+        console.print(t)
+
+
+@data_app.command("quirks")
+@handle_errors
+def data_quirks(year: YearArg, store: StoreOpt = None) -> None:
+    """The quirks of the official files found at ingest (sums off by a vote, nuance changes)."""
+    with _open(store) as st:
+        st.ensure(year)
+        df = st.query("SELECT round, file, constituency, kind, message FROM quirks WHERE year = ? "
+                      "ORDER BY round, constituency", [year])
+    if df.empty:
+        console.print(f"No quirks in {year}.")
+    for r in df.itertuples(index=False):
+        console.print(f"round {r.round} {r.constituency} [{r.kind}] {r.message}  ({r.file})", highlight=False)
+
+
+# ----- replay -------------------------------------------------------------------------------
+
+
+def _counter_line(c: dict[int, int] | Any, names: dict[int, str]) -> str:
+    return ", ".join(f"{c[k]} {names.get(k, f'{k}-way')}" for k in sorted(c))
+
+
+@app.command("replay")
+@handle_errors
+def replay_cmd(
+    year: YearArg,
+    output: Annotated[Path | None, typer.Option(
+        "--output", help="CSV of winners: constituency,round,panel,surname,nuance,votes")] = None,
+    round1_output: Annotated[Path | None, typer.Option(
+        "--round1-output", help="CSV of round-1 candidates: constituency,panel,nuance,votes,status")] = None,
+    store: StoreOpt = None,
+    hemicycle_view: Annotated[bool, typer.Option("--hemicycle/--no-hemicycle",
+                                                 help="Draw a text hemicycle.")] = True,
+) -> None:
+    """Rebuild YEAR constituency by constituency from the official files, checked against the
+    official outcome. Exits 1 listing the constituencies on any mismatch."""
+    with _open(store) as st:
+        rep = api.replay_year(year, store=st)
+    e = rep.election
+    console.rule(f"[bold]Législatives {year}[/] — replayed from the Ministry of the Interior's files")
+    runoffs = int(rep.runoffs.sum())
+    console.print(f"Round 1: [bold]{rep.elected_round1}[/] elected outright; [bold]{runoffs}[/] runoffs "
+                  f"({_counter_line(rep.qualified_counts(), {2: 'with two qualified', 3: 'with three', 4: 'with four'})}).")
+    if e.round2 is not None:
+        wd = rep.withdrawals_by_nuance()
+        console.print(f"Withdrawals: [bold]{sum(wd.values())}[/] qualified candidates did not stand in round 2 "
+                      f"({', '.join(f'{n} {c}' for n, c in wd.most_common())}).")
+        console.print(f"Round 2: {_counter_line(rep.contest_sizes(), {1: 'single-candidate', 2: 'duels', 3: 'three-way', 4: 'four-way'})}.")
+        if rep.unresolved_ties:
+            console.print(f"[yellow]Unresolved ties (no birth dates):[/] {', '.join(rep.unresolved_ties)}")
+    else:
+        console.print(f"[yellow]Round 2 of {year} is not in the data: seats below are round 1 only "
+                      f"({rep.decided} of {e.n_constituencies}).[/]")
+
+    seats = rep.seats_by_nuance()
+    t = Table(title=f"Seats by nuance ({sum(seats.values())})", show_edge=False)
+    t.add_column("nuance")
+    t.add_column("seats", justify="right")
+    for n, s in seats.items():
+        t.add_row(n, str(s))
+    by_bloc = rep.seats_by_bloc()
+    tb = Table(title="Seats by bloc", show_edge=False)
+    tb.add_column("bloc")
+    tb.add_column("seats", justify="right")
+    for b in BLOCS:
+        if b in by_bloc:
+            tb.add_row(f"[{COLOURS[b]}]■[/] {b}", str(by_bloc[b]))
+    from rich.columns import Columns
+
+    console.print(Columns([t, tb], padding=(0, 6)))
+    if e.round2 is not None:
+        if hemicycle_view:
+            console.print(hemicycle(by_bloc))
+        console.print(seat_bar(by_bloc, width=min(console.width - 2, 96)))
+
+    if output is not None:
+        rep.winners_frame().to_csv(output, index=False)
+        console.print(f"[green]✓[/] winners → {output}")
+    if round1_output is not None:
+        rep.round1_frame().to_csv(round1_output, index=False)
+        console.print(f"[green]✓[/] round-1 statuses → {round1_output}")
+
+    if rep.mismatches:
+        err.print(f"[bold red]{len(rep.mismatches)} decision(s) differ from the official outcome:[/]")
+        for m in rep.mismatches:
+            err.print(f"  {m.constituency}  {m.decision}: {m.detail}", highlight=False)
+        raise typer.Exit(1)
+    checked = "round 1 and round 2" if e.round2 is not None else "round 1"
+    console.print(f"[bold green]✓ All {e.n_constituencies} constituencies match the official outcome "
+                  f"({checked}).[/]")
+
+
+def run() -> None:  # pragma: no cover - console entry point alias
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    app()

@@ -1,0 +1,61 @@
+"""Nuance → political bloc, per year: hemicycle's own classification (``blocs.csv`` beside this file).
+
+The Ministry labels every candidate with a *nuance* whose list changes at each election. To compare
+elections we map each (year, nuance) to one of seven harmonised blocs, in left-to-right order:
+
+``far_left, left, centre, right, far_right, regionalist, other``
+
+The mapping is versioned (:data:`VERSION`); any change to ``blocs.csv`` bumps it. Judgement calls are
+documented in the README (e.g. UDI is ``right`` in 2017 and 2022, when it stood with LR, and ``centre``
+in 2024; DLF and DSV are ``far_right``). An unknown nuance warns and maps to ``other``.
+"""
+
+from __future__ import annotations
+
+import csv
+import warnings
+from functools import cache
+from importlib.resources import files
+
+VERSION = "2024.1"
+BLOCS: tuple[str, ...] = ("far_left", "left", "centre", "right", "far_right", "regionalist", "other")
+
+
+class UnknownNuanceWarning(UserWarning):
+    """A nuance absent from the classification; it is counted as ``other``."""
+
+
+@cache
+def table() -> dict[tuple[int, str], tuple[str, str]]:
+    """``{(year, nuance): (label, bloc)}`` as shipped with the package."""
+    text = files("hemicycle.data").joinpath("blocs.csv").read_text(encoding="utf-8")
+    out = {}
+    for row in csv.DictReader(text.splitlines()):
+        if row["bloc"] not in BLOCS:
+            raise ValueError(f"blocs.csv: unknown bloc {row['bloc']!r} for {row['year']} {row['nuance']}")
+        out[(int(row["year"]), row["nuance"])] = (row["label"], row["bloc"])
+    return out
+
+
+def bloc_of(year: int, nuance: str, *, warn: bool = True) -> str:
+    """The bloc of a nuance in a given year.
+
+    >>> bloc_of(2024, "UG"), bloc_of(2017, "FN"), bloc_of(2022, "ENS")
+    ('left', 'far_right', 'centre')
+    """
+    hit = table().get((year, nuance))
+    if hit is None:
+        if warn:
+            warnings.warn(f"nuance {nuance!r} of {year} is not classified; counted as 'other'",
+                          UnknownNuanceWarning, stacklevel=2)
+        return "other"
+    return hit[1]
+
+
+def blocs_of(year: int, nuances: list[str] | tuple[str, ...]) -> list[str]:
+    """Vector form of :func:`bloc_of`, warning once per unknown nuance."""
+    unknown = sorted({n for n in nuances if n and (year, n) not in table()})
+    for n in unknown:
+        warnings.warn(f"nuance {n!r} of {year} is not classified; counted as 'other'",
+                      UnknownNuanceWarning, stacklevel=2)
+    return [table().get((year, n), ("", "other"))[1] if n else "" for n in nuances]

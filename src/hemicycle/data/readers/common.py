@@ -1,0 +1,286 @@
+"""Shared parsing for the Ministry's "wide" layouts: fixed columns, then one block per candidate.
+
+Each year's module only says which file holds which layout; this module turns rows of cells into two
+tidy tables and names the file, line and column of anything it cannot read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from hemicycle.errors import DataFileError
+
+TOTAL_FIELDS = ("registered", "abstentions", "voters", "blank", "null", "expressed")
+_MOJIBAKE = re.compile("[\u0080-\u009f]|Ã.|Â.|\ufffd")
+
+
+@dataclass(frozen=True)
+class QuirkWarning:
+    """A data quirk found while reading (kept, reported, not fatal)."""
+
+    file: str
+    constituency: str
+    kind: str
+    message: str
+
+
+@dataclass
+class RoundTable:
+    """One round of one election, as read from an official file (before storage)."""
+
+    year: int
+    round: int
+    file: str
+    totals: pd.DataFrame
+    candidates: pd.DataFrame
+    quirks: list[QuirkWarning] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WideSpec:
+    """Where the fields are in a wide layout.
+
+    ``fixed`` maps our field names to header texts; ``block`` maps our candidate fields to the header
+    texts of the first candidate block (``{k}`` stands for the block number when headers are numbered).
+    ``code`` turns the fixed cells (by our field names) into the canonical constituency code.
+    """
+
+    fixed: dict[str, str]
+    block: dict[str, str]
+    code: Callable[[dict[str, object]], str]
+    block_width: int = 9
+
+
+def norm_header(cell: object) -> str:
+    return " ".join(str(cell).split())
+
+
+def parse_int(cell: object, *, file: str, line: int, column: str, constituency: str | None = None) -> int:
+    """An integer cell: xlsx numbers (integral floats) or digit strings (with thousand spaces)."""
+    if isinstance(cell, bool):
+        raise DataFileError(f"expected an integer, found {cell!r}", file=file, line=line, column=column,
+                            constituency=constituency)
+    if isinstance(cell, int):
+        return cell
+    if isinstance(cell, float):
+        if cell.is_integer():
+            return int(cell)
+        raise DataFileError(f"expected an integer, found {cell!r}", file=file, line=line, column=column,
+                            constituency=constituency)
+    text = str(cell).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if text.isdigit():
+        return int(text)
+    raise DataFileError(f"expected a non-negative integer, found {str(cell)!r}", file=file, line=line,
+                        column=column, constituency=constituency)
+
+
+def cell_text(cell: object) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return "" if cell is None else str(cell).strip()
+
+
+def normalise_sex(cell: object) -> str:
+    text = cell_text(cell).upper()
+    return {"MASCULIN": "M", "FEMININ": "F", "FÉMININ": "F", "M": "M", "F": "F"}.get(text, text)
+
+
+def is_elected(cell: object) -> bool:
+    return cell_text(cell).lower() in {"elu", "élu", "elue", "élue", "oui"}
+
+
+def _find_columns(header: Sequence[object], wanted: dict[str, str], *, file: str, line: int) -> dict[str, int]:
+    texts = [norm_header(c) for c in header]
+    found: dict[str, int] = {}
+    for key, name in wanted.items():
+        try:
+            found[key] = texts.index(name)
+        except ValueError:
+            joined = " ".join(texts)
+            if _MOJIBAKE.search(joined):
+                raise DataFileError(
+                    "header is garbled: wrong text encoding for this layout", file=file, line=line,
+                    column=name,
+                ) from None
+            raise DataFileError("missing column", file=file, line=line, column=name) from None
+    return found
+
+
+def parse_wide(
+    rows: Sequence[Sequence[object]],
+    spec: WideSpec,
+    *,
+    year: int,
+    round_: int,
+    file: str,
+    header_index: int,
+    line_of: Callable[[int], int] = lambda i: i + 1,
+) -> RoundTable:
+    """Parse a wide table. ``rows[header_index]`` is the header; data follow it."""
+    if len(rows) <= header_index:
+        raise DataFileError("file ends before its header row (truncated?)", file=file)
+    header = rows[header_index]
+    hline = line_of(header_index)
+    fixed_cols = _find_columns(header, spec.fixed, file=file, line=hline)
+    first_block = {k: v.format(k=1) for k, v in spec.block.items()}
+    block_cols = _find_columns(header, first_block, file=file, line=hline)
+    start = min(block_cols.values())
+    offsets = {k: c - start for k, c in block_cols.items()}
+    width = spec.block_width
+    if max(offsets.values()) >= width:
+        raise DataFileError("candidate block wider than expected", file=file, line=hline)
+
+    totals: list[dict[str, object]] = []
+    cands: list[dict[str, object]] = []
+    quirks: list[QuirkWarning] = []
+    seen: dict[str, int] = {}
+    for i in range(header_index + 1, len(rows)):
+        row = list(rows[i])
+        line = line_of(i)
+        if all(cell_text(c) == "" for c in row):
+            continue
+        if len(row) <= max(fixed_cols.values()):
+            raise DataFileError(
+                f"row has {len(row)} fields, fewer than the fixed columns (truncated?)",
+                file=file, line=line, column=spec.fixed[max(fixed_cols, key=fixed_cols.get)],  # type: ignore[arg-type]
+            )
+        fixed = {k: row[c] for k, c in fixed_cols.items()}
+        try:
+            code = spec.code(fixed)
+        except ValueError as exc:
+            raise DataFileError(str(exc), file=file, line=line, column=spec.fixed.get("constituency")) from None
+        if code in seen:
+            raise DataFileError(f"duplicate constituency (already on line {seen[code]})", file=file,
+                                line=line, constituency=code, column=spec.fixed.get("constituency"))
+        seen[code] = line
+        rec: dict[str, object] = {
+            "constituency": code,
+            "department_name": cell_text(fixed.get("department_name", "")),
+            "name": cell_text(fixed.get("constituency_name", "")),
+            "line": line,
+        }
+        for f in TOTAL_FIELDS:
+            rec[f] = parse_int(fixed[f], file=file, line=line, column=spec.fixed[f], constituency=code)
+        totals.append(rec)
+
+        panels: set[int] = set()
+        k = 0
+        pos = start
+        while pos < len(row):
+            k += 1
+            block = row[pos : pos + width]
+            pos += width
+            panel_cell = block[offsets["panel"]] if offsets["panel"] < len(block) else ""
+            if cell_text(panel_cell) == "":
+                if any(cell_text(c) != "" for c in block):
+                    raise DataFileError("candidate block without a panel number", file=file, line=line,
+                                        constituency=code, column=spec.block["panel"].format(k=k))
+                continue
+            needed = max(offsets.values()) + 1
+            if len(block) < needed:
+                missing = min((name for name, off in offsets.items() if off >= len(block)), key=offsets.get)  # type: ignore[arg-type]
+                raise DataFileError(
+                    f"candidate block {k} is incomplete (truncated line?)", file=file, line=line,
+                    constituency=code, column=spec.block[missing].format(k=k),
+                )
+            col = {name: spec.block[name].format(k=k) for name in offsets}
+            panel = parse_int(panel_cell, file=file, line=line, column=col["panel"], constituency=code)
+            if panel in panels:
+                raise DataFileError(f"duplicate panel number {panel}", file=file, line=line,
+                                    constituency=code, column=col["panel"])
+            panels.add(panel)
+            cands.append({
+                "constituency": code,
+                "panel": panel,
+                "surname": cell_text(block[offsets["surname"]]),
+                "first_name": cell_text(block[offsets["first_name"]]),
+                "sex": normalise_sex(block[offsets["sex"]]),
+                "nuance": cell_text(block[offsets["nuance"]]).upper(),
+                "votes": parse_int(block[offsets["votes"]], file=file, line=line, column=col["votes"],
+                                   constituency=code),
+                "elected": is_elected(block[offsets["elected"]]),
+            })
+        if not panels:
+            raise DataFileError("constituency has no candidate", file=file, line=line, constituency=code)
+
+    if not totals:
+        raise DataFileError("no data rows (truncated file?)", file=file)
+    totals_df = pd.DataFrame(totals)
+    cands_df = pd.DataFrame(cands)
+    quirks.extend(check_arithmetic(totals_df, cands_df, file=file))
+    return RoundTable(year, round_, file, totals_df.drop(columns="line"), cands_df, quirks)
+
+
+def check_arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> list[QuirkWarning]:
+    """The Ministry's identities; a failure is a quirk of the source, reported as a warning."""
+    out = []
+    sums = cands.groupby("constituency", sort=False)["votes"].sum()
+    for r in totals.itertuples(index=False):
+        if r.registered != r.abstentions + r.voters:
+            out.append(QuirkWarning(file, r.constituency, "registered",
+                                    f"inscrits {r.registered} != abstentions {r.abstentions} + votants {r.voters}"))
+        if r.voters != r.blank + r.null + r.expressed:
+            out.append(QuirkWarning(file, r.constituency, "voters",
+                                    f"votants {r.voters} != blancs {r.blank} + nuls {r.null} + exprimés {r.expressed}"))
+        s = int(sums.get(r.constituency, 0))
+        if s != r.expressed:
+            out.append(QuirkWarning(file, r.constituency, "votes_sum",
+                                    f"candidates' votes sum to {s}, exprimés is {r.expressed} ({s - r.expressed:+d})"))
+    return out
+
+
+# ----- file access -----------------------------------------------------------------------------
+
+
+def read_xlsx_rows(path: Path, sheet: str | int = 0) -> list[list[object]]:
+    """All rows of one sheet, cells as Python values (calamine)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own classes for zip/xml damage
+        raise DataFileError(f"not a readable xlsx workbook (truncated or corrupt?): {exc}",
+                            file=path.name) from None
+    try:
+        ws = wb.get_sheet_by_name(sheet) if isinstance(sheet, str) else wb.get_sheet_by_index(sheet)
+    except Exception:
+        raise DataFileError(f"workbook has no sheet {sheet!r} (sheets: {wb.sheet_names})",
+                            file=path.name) from None
+    try:
+        return ws.to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise DataFileError(f"cannot read sheet {sheet!r} (truncated or corrupt?): {exc}",
+                            file=path.name) from None
+
+
+def decode_text(path: Path, *, expected_header: str, encodings: Sequence[str]) -> str:
+    """Decode a text file, choosing among ``encodings`` the one whose header reads as expected."""
+    raw = path.read_bytes()
+    if not raw:
+        raise DataFileError("file is empty", file=path.name, line=1)
+    for enc in encodings:
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        text = text.lstrip("\ufeff")
+        if text.split("\n", 1)[0].find(expected_header) >= 0:
+            return text
+    raise DataFileError(
+        f"wrong text encoding or layout: the header does not read as {expected_header!r} in any of "
+        f"{', '.join(encodings)}",
+        file=path.name, line=1, column=expected_header,
+    )
+
+
+def split_text_rows(text: str, *, delimiter: str, quoted: bool) -> list[list[str]]:
+    if quoted:
+        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    return [line.split(delimiter) for line in text.splitlines()]

@@ -1,0 +1,144 @@
+"""The official files hemicycle knows: where to download them and the sha256 they must have.
+
+Each :class:`OfficialFile` is one Ministry of the Interior publication (Licence Ouverte / Etalab 2.0).
+``name`` is the file name in a local mirror laid out as ``<year>/<name>`` (``HEMICYCLE_DATA``), which is
+also the name it is cached under after download. Several files may serve one purpose (``role``): the
+first one found locally wins, and downloads use the first one that has a URL.
+
+Hashes are those of the copies documented in the test mirror's SOURCES.md files; where no trusted hash
+is known the entry has ``sha256=None`` and a download is accepted unpinned, with a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Role = Literal["results", "candidacies"]
+
+
+@dataclass(frozen=True, slots=True)
+class OfficialFile:
+    year: int
+    round: int
+    role: Role
+    name: str
+    url: str | None
+    sha256: str | None
+    dataset_page: str
+    reader: str  # reader key in hemicycle.data.readers
+
+
+_DG = "https://www.data.gouv.fr/fr/datasets"
+_STATIC = "https://static.data.gouv.fr/resources"
+
+FILES: tuple[OfficialFile, ...] = (
+    # ----- 2017 -------------------------------------------------------------------------------
+    OfficialFile(
+        2017, 1, "results", "Leg_2017_Resultats_T1_c.xlsx",
+        f"{_STATIC}/elections-legislatives-des-11-et-18-juin-2017-resultats-du-1er-tour/"
+        "20170613-095447/Leg_2017_Resultats_T1_c.xlsx",
+        "ab5e557728db36358d495980c9f32159aaed273b58f59203961bebeabddb680d",
+        f"{_DG}/elections-legislatives-des-11-et-18-juin-2017-resultats-du-1er-tour/",
+        "2017",
+    ),
+    OfficialFile(
+        2017, 2, "results", "Leg_2017_Resultats_T2_c.xlsx",
+        f"{_DG}/r/41483dcf-4c61-4e30-b7f8-d10396d28040",
+        "4980a4914b41adb11f342521d6094d7f99a67e82a92ac72bd3de056f8273276d",
+        f"{_DG}/elections-legislatives-des-11-et-18-juin-2017-resultats-du-2nd-tour/",
+        "2017",
+    ),
+    # ----- 2022 -------------------------------------------------------------------------------
+    OfficialFile(
+        2022, 1, "results", "resultats-par-niveau-cirlg-t1-france-entiere.txt",
+        f"{_DG}/r/626d173f-5c89-42f5-9350-403559f1a3e8",
+        "cf3827f8d14df369a7821d02323ab0aff6031e3e9bf64d62c3a54a96c1545d93",
+        f"{_DG}/elections-legislatives-des-12-et-19-juin-2022-resultats-definitifs-du-premier-tour/",
+        "2022",
+    ),
+    OfficialFile(
+        2022, 2, "results", "resultats-par-niveau-cirlg-t2-france-entiere.txt",
+        None,  # resource URL not yet pinned: download it from the dataset page into the mirror
+        None,
+        f"{_DG}/elections-legislatives-des-12-et-19-juin-2022-resultats-definitifs-du-second-tour/",
+        "2022",
+    ),
+    # ----- 2024 -------------------------------------------------------------------------------
+    OfficialFile(
+        2024, 1, "results", "resultats_circonscription_tour_1.xlsx",
+        f"{_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-1er-tour/"
+        "20240710-171239/resultats-definitifs-par-circonscriptions-legislatives.xlsx",
+        "bb12d988607072007ab51fc887465503c1b6aa877e8c1e012283adde2d078fdd",
+        f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-1er-tour/",
+        "2024",
+    ),
+    OfficialFile(
+        2024, 1, "results", "resultats-definitifs-par-circonscriptions-legislatives.csv",
+        None, None,
+        f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-1er-tour/",
+        "2024",
+    ),
+    OfficialFile(
+        2024, 2, "results", "resultats_circonscription_tour_2.xlsx",
+        None,
+        "be9354a3cbeeb894eca360073d236d8bba1fc68e8ecdd60793bbfacfdcff6cac",
+        f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-2nd-tour/",
+        "2024",
+    ),
+    OfficialFile(
+        2024, 2, "results", "resultats-definitifs-par-circonscription.csv",
+        f"{_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-2nd-tour/"
+        "20240710-170728/resultats-definitifs-par-circonscription.csv",
+        None,
+        f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-2nd-tour/",
+        "2024",
+    ),
+    OfficialFile(
+        2024, 2, "results", "legislatives-2024-resultats-t2.csv",
+        None,
+        "bcc062b9264dcf3dc1eac5463acf1e8743171b86385923e7f770fd9028271083",
+        f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-2nd-tour/",
+        "2024",
+    ),
+    OfficialFile(
+        2024, 1, "candidacies", "candidatures_tour_1.xlsx",
+        None,
+        "a68d547ce19171280f527888f1160051ba5a4146a602a4b448da4d3e3d86fb7f",
+        f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-1er-tour/",
+        "2024-candidacies",
+    ),
+    OfficialFile(
+        2024, 1, "candidacies", "legislatives-2024-candidatures-france-entiere-tour-1-2024-06-28.csv",
+        f"{_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-1er-tour/"
+        "20240628-172440/legislatives-2024-candidatures-france-entiere-tour-1-2024-06-28.csv",
+        None,
+        f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-1er-tour/",
+        "2024-candidacies",
+    ),
+    OfficialFile(
+        2024, 2, "candidacies", "candidatures_tour_2.xlsx",
+        None,
+        "bf57b87ed1112a03da2d9fb46aa968c51320df2b0d1d7f32d377f091f0884b8d",
+        f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-2nd-tour/",
+        "2024-candidacies",
+    ),
+    OfficialFile(
+        2024, 2, "candidacies", "legislatives-2024-candidatures-france-entiere-tour-2-2024-07-03-15h37.csv",
+        None,
+        "dcf28be43991aeda9c562b907d83036fd8859e993f26a4fc966d7b30ae3e50d7",
+        f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-2nd-tour/",
+        "2024-candidacies",
+    ),
+)
+
+YEARS: tuple[int, ...] = tuple(sorted({f.year for f in FILES}))
+
+
+def files_for(year: int, round_: int | None = None, role: Role | None = None) -> list[OfficialFile]:
+    """The registry entries for a year (and round, role), in order of preference."""
+    return [
+        f
+        for f in FILES
+        if f.year == year and (round_ is None or f.round == round_) and (role is None or f.role == role)
+    ]

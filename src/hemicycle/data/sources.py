@@ -1,0 +1,124 @@
+"""Locating official files: a local mirror (``HEMICYCLE_DATA``) or a pinned download (pooch)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from pathlib import Path
+
+from hemicycle.data.registry import YEARS, OfficialFile, Role, files_for
+from hemicycle.errors import DataNotAvailableError, UnsupportedElectionError
+
+ENV_DATA = "HEMICYCLE_DATA"
+ENV_CACHE = "HEMICYCLE_CACHE"
+
+
+def cache_dir() -> Path:
+    """Where downloads and the default store live (``HEMICYCLE_CACHE`` or the user cache dir)."""
+    env = os.environ.get(ENV_CACHE)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("hemicycle"))
+
+
+def mirror_dir() -> Path | None:
+    env = os.environ.get(ENV_DATA)
+    return Path(env).expanduser() if env else None
+
+
+def check_year(year: int) -> None:
+    if year not in YEARS:
+        raise UnsupportedElectionError(
+            f"no reader for the {year} legislative elections; years supported: "
+            + ", ".join(map(str, YEARS))
+        )
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def find_local(year: int, round_: int, role: Role) -> tuple[OfficialFile, Path] | None:
+    """The first registry file for (year, round, role) present in the mirror or the download cache."""
+    check_year(year)
+    roots = [d for d in (mirror_dir(), cache_dir() / "files") if d is not None]
+    mirror = mirror_dir()
+    if mirror is not None:
+        roots = [mirror]  # a mirror, when set, is the only source of truth
+    for entry in files_for(year, round_, role):
+        for root in roots:
+            path = root / str(year) / entry.name
+            if path.is_file():
+                return entry, path
+    return None
+
+
+def fetch(entry: OfficialFile, *, progress: bool = True) -> Path:
+    """Download one official file with pooch, checked against its sha256, into the cache."""
+    if entry.url is None:
+        raise DataNotAvailableError(
+            f"{entry.year}/{entry.name} has no pinned download URL yet; download it from "
+            f"{entry.dataset_page} and place it in $HEMICYCLE_DATA/{entry.year}/{entry.name}"
+        )
+    import pooch
+
+    if entry.sha256 is None:
+        warnings.warn(
+            f"{entry.name}: no sha256 is pinned for this file; it is downloaded unverified",
+            stacklevel=2,
+        )
+    target = cache_dir() / "files" / str(entry.year)
+    try:
+        path = pooch.retrieve(
+            url=entry.url,
+            known_hash=f"sha256:{entry.sha256}" if entry.sha256 else None,
+            fname=entry.name,
+            path=target,
+            progressbar=progress,
+        )
+    except Exception as exc:  # network errors come in many classes (requests, urllib3, OSError)
+        raise DataNotAvailableError(
+            f"could not download {entry.name} ({exc.__class__.__name__}: {exc}). Without network, "
+            f"set {ENV_DATA}=DIR to a folder laid out as DIR/<year>/<official file name>, with "
+            f"{entry.name} from {entry.dataset_page}"
+        ) from exc
+    return Path(path)
+
+
+def locate(year: int, round_: int, role: Role, *, download: bool = True) -> tuple[OfficialFile, Path] | None:
+    """Find a file locally, else (when a mirror is not set and ``download``) fetch it.
+
+    Returns ``None`` when the file is absent from the mirror (an optional round, say).
+    """
+    found = find_local(year, round_, role)
+    if found is not None:
+        return found
+    if mirror_dir() is not None or not download:
+        return None
+    entries = [e for e in files_for(year, round_, role) if e.url is not None]
+    if not entries:
+        return None
+    return entries[0], fetch(entries[0])
+
+
+def fetch_year(year: int, *, progress: bool = True) -> list[Path]:
+    """Download every file of a year that has a URL and is not yet cached."""
+    check_year(year)
+    paths = []
+    for round_ in (1, 2):
+        for role in ("results", "candidacies"):
+            found = find_local(year, round_, role)  # type: ignore[arg-type]
+            if found is not None:
+                paths.append(found[1])
+                continue
+            entries = [e for e in files_for(year, round_, role) if e.url is not None]  # type: ignore[arg-type]
+            if entries:
+                paths.append(fetch(entries[0], progress=progress))
+    return paths

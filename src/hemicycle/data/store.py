@@ -1,0 +1,299 @@
+"""The embedded DuckDB store: tidy tables of official results, loaded once, read by every command.
+
+Tables (one row per ...):
+
+``sources``        file ingested: year, round, role, file, sha256, bytes, ingested_at
+``constituencies`` constituency of a year: year, constituency (canonical code), department, department_name, name
+``totals``         constituency and round: registered, abstentions, voters, blank, null, expressed
+``candidates``     candidate and round: constituency, panel, surname, first_name, sex, nuance, votes, elected
+                   (``elected`` is the Ministry's own outcome column)
+``candidacies``    declared candidate and round: birth_date, incumbent (2024 only, from the candidate lists)
+``quirks``         data quirks found at ingest (warned, not fatal): year, round, file, constituency, kind, message
+
+An ingest reads and checks every file of a year first, then replaces that year's rows in one
+transaction: a failure leaves the store exactly as it was, and ingesting twice gives the same tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from hemicycle.data import sources
+from hemicycle.data.readers import QuirkWarning, RoundTable, read_candidacies, read_results
+from hemicycle.errors import DataFileError, DataNotAvailableError, HemicycleError
+
+ENV_STORE = "HEMICYCLE_STORE"
+SCHEMA_VERSION = "1"
+SEATS = 577
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS sources (
+    year INTEGER, round INTEGER, role VARCHAR, file VARCHAR, sha256 VARCHAR, bytes BIGINT,
+    signature VARCHAR, ingested_at TIMESTAMP, PRIMARY KEY (year, round, role));
+CREATE TABLE IF NOT EXISTS constituencies (
+    year INTEGER, constituency VARCHAR, department VARCHAR, department_name VARCHAR, name VARCHAR,
+    PRIMARY KEY (year, constituency));
+CREATE TABLE IF NOT EXISTS totals (
+    year INTEGER, round INTEGER, constituency VARCHAR, registered BIGINT, abstentions BIGINT,
+    voters BIGINT, blank BIGINT, "null" BIGINT, expressed BIGINT,
+    PRIMARY KEY (year, round, constituency));
+CREATE TABLE IF NOT EXISTS candidates (
+    year INTEGER, round INTEGER, constituency VARCHAR, panel INTEGER, surname VARCHAR,
+    first_name VARCHAR, sex VARCHAR, nuance VARCHAR, votes BIGINT, elected BOOLEAN,
+    PRIMARY KEY (year, round, constituency, panel));
+CREATE TABLE IF NOT EXISTS candidacies (
+    year INTEGER, round INTEGER, constituency VARCHAR, panel INTEGER, surname VARCHAR,
+    first_name VARCHAR, sex VARCHAR, nuance VARCHAR, birth_date DATE, incumbent BOOLEAN,
+    PRIMARY KEY (year, round, constituency, panel));
+CREATE TABLE IF NOT EXISTS quirks (
+    year INTEGER, round INTEGER, file VARCHAR, constituency VARCHAR, kind VARCHAR, message VARCHAR);
+"""
+DATA_TABLES = ("sources", "constituencies", "totals", "candidates", "candidacies", "quirks")
+
+
+class DataQuirkWarning(UserWarning):
+    """A quirk of the official data (a sum off by a vote, a nuance that changed between rounds)."""
+
+
+def default_path() -> Path:
+    env = os.environ.get(ENV_STORE)
+    if env:
+        return Path(env).expanduser()
+    return sources.cache_dir() / "hemicycle.duckdb"
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    year: int
+    rounds: tuple[int, ...]
+    constituencies: int
+    candidates: dict[int, int]
+    candidacies: dict[int, int]
+    quirks: tuple[QuirkWarning, ...]
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    year: int
+    rounds: dict[int, RoundTable]
+    candidacies: dict[int, pd.DataFrame]
+    source_rows: list[dict[str, object]]
+    quirks: list[tuple[int, QuirkWarning]]
+
+
+class Store:
+    """A DuckDB file holding the official results. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        if not read_only:
+            self._migrate()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _migrate(self) -> None:
+        self.con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and row[0] != SCHEMA_VERSION:
+            for t in DATA_TABLES:
+                self.con.execute(f"DROP TABLE IF EXISTS {t}")
+        self.con.execute(SCHEMA)
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+
+    # ----- reading files ----------------------------------------------------------------------
+
+    @staticmethod
+    def _available(year: int, *, download: bool) -> dict[tuple[int, str], tuple[object, Path]]:
+        found = {}
+        for round_ in (1, 2):
+            for role in ("results", "candidacies"):
+                hit = sources.locate(year, round_, role, download=download)  # type: ignore[arg-type]
+                if hit is not None:
+                    found[(round_, role)] = hit
+        return found
+
+    @staticmethod
+    def _signature(path: Path) -> str:
+        st = path.stat()
+        return f"{path.name}:{st.st_size}:{st.st_mtime_ns}"
+
+    def _parse(self, year: int, *, download: bool) -> _Parsed:
+        sources.check_year(year)
+        files = self._available(year, download=download)
+        if (1, "results") not in files:
+            where = sources.mirror_dir()
+            names = ", ".join(e.name for e in sources.files_for(year, 1, "results"))
+            hint = (f"the mirror {where}/{year}/ has none of: {names}" if where is not None else
+                    f"download them with `hemicycle data fetch {year}` or set {sources.ENV_DATA}")
+            raise DataNotAvailableError(f"round-1 results of {year} are not available: {hint}")
+        rounds: dict[int, RoundTable] = {}
+        cands: dict[int, pd.DataFrame] = {}
+        source_rows = []
+        for (round_, role), (entry, path) in sorted(files.items()):
+            if role == "results":
+                rounds[round_] = read_results(entry, path)  # type: ignore[arg-type]
+            else:
+                cands[round_] = read_candidacies(entry, path)  # type: ignore[arg-type]
+            source_rows.append({
+                "year": year, "round": round_, "role": role, "file": path.name,
+                "sha256": sources.sha256_of(path), "bytes": path.stat().st_size,
+                "signature": self._signature(path),
+            })
+        quirks = [(r, q) for r, t in rounds.items() for q in t.quirks]
+        quirks += self._cross_checks(year, rounds)
+        return _Parsed(year, rounds, cands, source_rows, quirks)
+
+    @staticmethod
+    def _cross_checks(year: int, rounds: dict[int, RoundTable]) -> list[tuple[int, QuirkWarning]]:
+        r1 = rounds[1]
+        n = len(r1.totals)
+        if n != SEATS:
+            raise DataFileError(f"round 1 covers {n} constituencies, expected {SEATS} (truncated file?)",
+                                file=r1.file)
+        out: list[tuple[int, QuirkWarning]] = []
+        if 2 not in rounds:
+            return out
+        r2 = rounds[2]
+        decided = set(r1.candidates.loc[r1.candidates["elected"], "constituency"])
+        r1_codes = set(r1.totals["constituency"])
+        r2_codes = set(r2.totals["constituency"])
+        unknown = sorted(r2_codes - r1_codes)
+        if unknown:
+            raise DataFileError("constituency absent from round 1", file=r2.file, constituency=unknown[0])
+        missing = sorted(r1_codes - decided - r2_codes)
+        if missing:
+            raise DataFileError(
+                f"{len(missing)} constituencies without a round-1 winner are missing from round 2 "
+                f"(first: {missing[0]}; truncated file?)", file=r2.file, constituency=missing[0])
+        both = r2.candidates.merge(r1.candidates, on=["constituency", "panel"], how="left",
+                                   suffixes=("", "_r1"), indicator=True)
+        orphan = both[both["_merge"] == "left_only"]
+        if len(orphan):
+            o = orphan.iloc[0]
+            raise DataFileError(f"round-2 candidate panel {o.panel} did not stand in round 1",
+                                file=r2.file, constituency=o.constituency, column="panel")
+        for o in both[both["nuance"] != both["nuance_r1"]].itertuples():
+            out.append((2, QuirkWarning(r2.file, o.constituency, "nuance_change",
+                                        f"{o.surname} (panel {o.panel}) changed nuance between rounds: "
+                                        f"{o.nuance_r1} → {o.nuance}")))
+        return out
+
+    # ----- writing ----------------------------------------------------------------------------
+
+    def ingest(self, year: int, *, download: bool = True) -> IngestReport:
+        """Read every available official file of ``year`` and replace its rows in one transaction."""
+        parsed = self._parse(year, download=download)
+        r1 = parsed.rounds[1]
+        cons = r1.totals[["constituency", "department_name", "name"]].copy()
+        cons.insert(0, "year", year)
+        cons.insert(2, "department", cons["constituency"].str[:-2])
+        totals = pd.concat(
+            [t.totals.drop(columns=["department_name", "name"]).assign(year=year, round=r)
+             for r, t in parsed.rounds.items()], ignore_index=True)
+        cands = pd.concat([t.candidates.assign(year=year, round=r) for r, t in parsed.rounds.items()],
+                          ignore_index=True)
+        cdcy = (pd.concat([c.assign(year=year, round=r) for r, c in parsed.candidacies.items()],
+                          ignore_index=True) if parsed.candidacies else None)
+        quirks = pd.DataFrame(
+            [{"year": year, "round": r, "file": q.file, "constituency": q.constituency, "kind": q.kind,
+              "message": q.message} for r, q in parsed.quirks],
+            columns=["year", "round", "file", "constituency", "kind", "message"])
+        srcs = pd.DataFrame(parsed.source_rows).assign(ingested_at=dt.datetime.now())
+
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for t in DATA_TABLES:
+                con.execute(f"DELETE FROM {t} WHERE year = ?", [year])
+            self._insert("sources", srcs)
+            self._insert("constituencies", cons)
+            self._insert("totals", totals)
+            self._insert("candidates", cands)
+            if cdcy is not None:
+                self._insert("candidacies", cdcy)
+            self._insert("quirks", quirks)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        for _, q in parsed.quirks:
+            warnings.warn(f"{year} {q.file} {q.constituency}: {q.message}", DataQuirkWarning, stacklevel=2)
+        return IngestReport(
+            year, tuple(sorted(parsed.rounds)), len(cons),
+            {r: len(t.candidates) for r, t in parsed.rounds.items()},
+            {r: len(c) for r, c in parsed.candidacies.items()},
+            tuple(q for _, q in parsed.quirks), tuple(s["file"] for s in parsed.source_rows))
+
+    def _insert(self, table: str, df: pd.DataFrame) -> None:
+        cols = [r[0] for r in self.con.execute(f"DESCRIBE {table}").fetchall()]
+        frame = df[cols]  # noqa: F841  (read by DuckDB's replacement scan)
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        self.con.execute(f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM frame")
+
+    def is_current(self, year: int) -> bool:
+        """True when the year is in the store and its source files have not changed since."""
+        stored = dict(self.con.execute(
+            "SELECT round || ':' || role, signature FROM sources WHERE year = ?", [year]).fetchall())
+        if not stored:
+            return False
+        try:
+            files = self._available(year, download=False)
+        except HemicycleError:
+            return True  # files gone (e.g. mirror unset): the store is what we have
+        if not files:
+            return True
+        now = {f"{r}:{role}": self._signature(p) for (r, role), (_, p) in files.items()}
+        return now == stored
+
+    def ensure(self, year: int, *, download: bool = True) -> IngestReport | None:
+        """Ingest ``year`` unless the store already holds it from the same files."""
+        sources.check_year(year)
+        if self.is_current(year):
+            return None
+        return self.ingest(year, download=download)
+
+    # ----- reading ----------------------------------------------------------------------------
+
+    def query(self, sql: str, params: list[object] | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+    def years(self) -> list[int]:
+        return [r[0] for r in self.con.execute("SELECT DISTINCT year FROM sources ORDER BY 1").fetchall()]
+
+    def rounds(self, year: int) -> list[int]:
+        return [r[0] for r in self.con.execute(
+            "SELECT DISTINCT round FROM totals WHERE year = ? ORDER BY 1", [year]).fetchall()]
+
+    def table(self, name: str, year: int) -> pd.DataFrame:
+        if name not in DATA_TABLES:
+            raise ValueError(f"unknown table {name!r}; tables: {', '.join(DATA_TABLES)}")
+        return self.query(f"SELECT * FROM {name} WHERE year = ? ORDER BY ALL", [year])
+
+
+@contextmanager
+def open_store(path: str | Path | None = None) -> Iterator[Store]:
+    store = Store(path)
+    try:
+        yield store
+    finally:
+        store.close()

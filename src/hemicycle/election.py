@@ -1,0 +1,141 @@
+"""An election as arrays: what the rules engine and the simulator work on.
+
+:func:`load` turns the store's tidy tables into one frozen :class:`Election` whose candidate arrays
+are indexed ``[constituency, candidate]``; candidates are sorted by panel number within each
+constituency, and round 2 is aligned on the same columns (joined on (constituency, panel), never on
+names). Padding cells have ``valid1 == False``, ``panel == -1``, zero votes and empty strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hemicycle.data.blocs import blocs_of
+from hemicycle.data.store import Store
+from hemicycle.errors import HemicycleError
+from hemicycle.rules import UNKNOWN_BIRTH
+
+
+@dataclass(frozen=True, eq=False)
+class Round:
+    """Totals and candidate arrays of one round (C constituencies, K candidate columns)."""
+
+    held: np.ndarray  # (C,) bool: a vote took place in this constituency in this round
+    registered: np.ndarray  # (C,) int64
+    voters: np.ndarray
+    blank: np.ndarray
+    null: np.ndarray
+    expressed: np.ndarray
+    valid: np.ndarray  # (C, K) bool: candidate stood in this round
+    votes: np.ndarray  # (C, K) int64
+    nuance: np.ndarray  # (C, K) str (object): as printed in this round's file
+    official_elected: np.ndarray  # (C, K) bool: the Ministry's outcome column
+
+
+@dataclass(frozen=True, eq=False)
+class Election:
+    year: int
+    codes: np.ndarray  # (C,) canonical constituency codes
+    names: np.ndarray  # (C,) constituency names
+    departments: np.ndarray  # (C,) canonical department codes
+    department_names: np.ndarray
+    panel: np.ndarray  # (C, K) int64, -1 for padding
+    surname: np.ndarray  # (C, K) object
+    first_name: np.ndarray  # (C, K) object
+    birth: np.ndarray  # (C, K) int64 days since 1970-01-01; rules.UNKNOWN_BIRTH where unknown
+    incumbent: np.ndarray  # (C, K) bool (False where unknown)
+    round1: Round
+    round2: Round | None
+
+    @property
+    def n_constituencies(self) -> int:
+        return int(self.codes.shape[0])
+
+    def blocs(self, round_: int = 1) -> np.ndarray:
+        """(C, K) bloc of each candidate, from the nuance printed in that round's file."""
+        rnd = self.round1 if round_ == 1 else self.round2
+        if rnd is None:
+            raise HemicycleError(f"{self.year} has no round 2 in the store")
+        flat = blocs_of(self.year, rnd.nuance.ravel().tolist())
+        return np.asarray(flat, dtype=object).reshape(rnd.nuance.shape)
+
+    def index(self, code: str) -> int:
+        hits = np.flatnonzero(self.codes == code)
+        if not len(hits):
+            raise HemicycleError(f"no constituency {code!r} in {self.year}")
+        return int(hits[0])
+
+
+def _round(totals: pd.DataFrame, cands: pd.DataFrame, row: np.ndarray, col: np.ndarray,
+           codes: pd.Index, shape: tuple[int, int]) -> Round:
+    t = totals.set_index("constituency").reindex(codes)
+    held = t["registered"].notna().to_numpy()
+    t = t.fillna(0)
+    valid = np.zeros(shape, bool)
+    votes = np.zeros(shape, np.int64)
+    nuance = np.full(shape, "", dtype=object)
+    elected = np.zeros(shape, bool)
+    valid[row, col] = True
+    votes[row, col] = cands["votes"].to_numpy(np.int64)
+    nuance[row, col] = cands["nuance"].to_numpy(object)
+    elected[row, col] = cands["elected"].to_numpy(bool)
+    return Round(
+        held=held,
+        **{k: t[k].to_numpy(np.int64) for k in ("registered", "voters", "blank", "null", "expressed")},
+        valid=valid, votes=votes, nuance=nuance, official_elected=elected,
+    )
+
+
+def load(store: Store, year: int) -> Election:
+    """The arrays of ``year`` from the store (ingest it first with :meth:`Store.ensure`)."""
+    cons = store.query("SELECT * FROM constituencies WHERE year = ? ORDER BY constituency", [year])
+    if cons.empty:
+        raise HemicycleError(f"{year} is not in the store {store.path}; run `hemicycle data ingest {year}`")
+    totals = store.query("SELECT * FROM totals WHERE year = ?", [year])
+    cands = store.query("SELECT * FROM candidates WHERE year = ? ORDER BY constituency, panel", [year])
+    cdcy = store.query(
+        "SELECT constituency, panel, birth_date, incumbent FROM candidacies WHERE year = ? AND round = 1",
+        [year])
+    codes = pd.Index(cons["constituency"])
+    c1 = cands[cands["round"] == 1].reset_index(drop=True)
+    row1 = codes.get_indexer(c1["constituency"])
+    col1 = c1.groupby("constituency").cumcount().to_numpy()
+    C, K = len(codes), int(col1.max()) + 1
+    panel = np.full((C, K), -1, np.int64)
+    panel[row1, col1] = c1["panel"].to_numpy(np.int64)
+    surname = np.full((C, K), "", dtype=object)
+    first = np.full((C, K), "", dtype=object)
+    surname[row1, col1] = c1["surname"].to_numpy(object)
+    first[row1, col1] = c1["first_name"].to_numpy(object)
+
+    birth = np.full((C, K), UNKNOWN_BIRTH, np.int64)
+    incumbent = np.zeros((C, K), bool)
+    key1 = pd.MultiIndex.from_arrays([c1["constituency"], c1["panel"]])
+    if not cdcy.empty:
+        ck = pd.MultiIndex.from_arrays([cdcy["constituency"], cdcy["panel"]])
+        pos = ck.get_indexer(key1)
+        ok = pos >= 0
+        bd = pd.to_datetime(cdcy["birth_date"]).to_numpy("datetime64[D]").astype(np.int64)
+        known = ~pd.isna(cdcy["birth_date"]).to_numpy()
+        b = np.where(known, bd, UNKNOWN_BIRTH)
+        birth[row1[ok], col1[ok]] = b[pos[ok]]
+        incumbent[row1[ok], col1[ok]] = cdcy["incumbent"].to_numpy(bool)[pos[ok]]
+
+    r1 = _round(totals[totals["round"] == 1], c1, row1, col1, codes, (C, K))
+    r2 = None
+    c2 = cands[cands["round"] == 2].reset_index(drop=True)
+    if len(c2):
+        pos = key1.get_indexer(pd.MultiIndex.from_arrays([c2["constituency"], c2["panel"]]))
+        if (pos < 0).any():  # the store checks this at ingest; keep the invariant explicit
+            raise HemicycleError(f"{year}: a round-2 candidate has no round-1 record")
+        r2 = _round(totals[totals["round"] == 2], c2, row1[pos], col1[pos], codes, (C, K))
+    return Election(
+        year=year, codes=codes.to_numpy(object), names=cons["name"].to_numpy(object),
+        departments=cons["department"].to_numpy(object),
+        department_names=cons["department_name"].to_numpy(object),
+        panel=panel, surname=surname, first_name=first, birth=birth, incumbent=incumbent,
+        round1=r1, round2=r2,
+    )

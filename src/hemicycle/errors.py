@@ -1,0 +1,58 @@
+"""One exception family for the whole package.
+
+The CLI turns any :class:`HemicycleError` into a readable message and exit code 1.
+"""
+
+from __future__ import annotations
+
+
+class HemicycleError(Exception):
+    """Base class of every error hemicycle raises on purpose."""
+
+
+class DataFileError(HemicycleError):
+    """A data file is missing, unreadable or malformed.
+
+    The message names the file and, where known, the line (or constituency) and the column.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        constituency: str | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.constituency = constituency
+        self.column = column
+        where = []
+        if file is not None:
+            where.append(f"file {file}")
+        if line is not None:
+            where.append(f"line {line}")
+        if constituency is not None:
+            where.append(f"constituency {constituency}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        prefix = ", ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class DataNotAvailableError(HemicycleError):
+    """An official file is neither in the local mirror nor downloadable."""
+
+
+class UnsupportedElectionError(HemicycleError):
+    """A year or round for which hemicycle has no reader."""
+
+
+class RulesInputError(HemicycleError, ValueError):
+    """Arrays given to the rules engine have inconsistent shapes or values."""
+
+
+class OptionError(HemicycleError, ValueError):
+    """An unknown or invalid option (the message lists the allowed values)."""

@@ -1,0 +1,1 @@
+"""Drawing: text renderings for the terminal. Draws, never computes."""

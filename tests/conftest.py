@@ -1,0 +1,55 @@
+"""Shared fixtures. Real-data tests read the official files from ``HEMICYCLE_DATA``.
+
+Without it they are skipped locally; under CI (``CI`` set) a missing mirror is a failure, so a green
+CI always means the published facts were checked.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from hemicycle.data.store import Store
+
+
+def _mirror() -> Path | None:
+    env = os.environ.get("HEMICYCLE_DATA")
+    if env and Path(env).is_dir():
+        return Path(env).resolve()
+    return None
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    d = _mirror()
+    if d is None:
+        if os.environ.get("CI"):
+            pytest.fail("HEMICYCLE_DATA must point to the official files under CI")
+        pytest.skip("HEMICYCLE_DATA is not set: real-data tests need the official files")
+    return d
+
+
+@pytest.fixture(scope="session")
+def store_path(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
+    """A store with 2017, 2022 and 2024 ingested once for the session (read-only for tests)."""
+    path = tmp_path_factory.mktemp("store") / "hemicycle.duckdb"
+    with Store(path) as st:
+        for year in (2017, 2022, 2024):
+            st.ingest(year, download=False)
+    return path
+
+
+@pytest.fixture()
+def store(store_path: Path):
+    with Store(store_path) as st:
+        yield st
+
+
+@pytest.fixture()
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private cache and store for tests that ingest or download."""
+    monkeypatch.setenv("HEMICYCLE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("HEMICYCLE_STORE", str(tmp_path / "store.duckdb"))
+    return tmp_path

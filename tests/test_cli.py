@@ -1,0 +1,78 @@
+"""The CLI wiring: options, output files and exit codes (the library is tested elsewhere)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from hemicycle.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str, store: Path) -> object:
+    return runner.invoke(app, [*args, "--store", str(store)], catch_exceptions=False)
+
+
+def test_replay_2024_writes_documented_files(store_path: Path, tmp_path: Path) -> None:
+    out, r1 = tmp_path / "winners.csv", tmp_path / "round1.csv"
+    res = invoke("replay", "2024", "--output", str(out), "--round1-output", str(r1), store=store_path)
+    assert res.exit_code == 0, res.output
+    assert "76" in res.output and "All 577 constituencies match" in res.output
+    assert out.read_text().splitlines()[0] == "constituency,round,panel,surname,nuance,votes"
+    assert r1.read_text().splitlines()[0] == "constituency,panel,nuance,votes,status"
+    w = pd.read_csv(out, dtype={"constituency": str})
+    assert len(w) == 577 and w["nuance"].value_counts()["UG"] == 178
+
+
+def test_replay_2022_round1_only(store_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "w.csv"
+    res = invoke("replay", "2022", "--output", str(out), store=store_path)
+    assert res.exit_code == 0, res.output
+    assert "Round 2 of 2022 is not in the data" in res.output
+    assert len(pd.read_csv(out)) == 5
+
+
+def test_unknown_year_exits_1(tmp_path: Path) -> None:
+    res = invoke("replay", "2012", store=tmp_path / "s.duckdb")
+    assert res.exit_code == 1
+    assert "no reader for the 2012" in res.output
+
+
+def test_mismatch_exits_1_and_names_constituency(data_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    """A mirror whose round-1 'Elu' flag disagrees with the votes: replay lists the constituency."""
+    name = "resultats-par-niveau-cirlg-t1-france-entiere.txt"
+    (tmp_path / "m" / "2022").mkdir(parents=True)
+    shutil.copy(data_dir / "2022" / name, tmp_path / "m" / "2022" / name)
+    f = tmp_path / "m" / "2022" / name
+    lines = f.read_bytes().split(b"\r\n")
+    # 0101: flag the first candidate as elected although the law says runoff
+    cells = lines[1].split(b";")
+    cells[19 + 8] = b"Elu"
+    lines[1] = b";".join(cells)
+    f.write_bytes(b"\r\n".join(lines))
+    monkeypatch.setenv("HEMICYCLE_DATA", str(tmp_path / "m"))
+    res = invoke("replay", "2022", store=tmp_path / "s.duckdb")
+    assert res.exit_code == 1
+    assert "0101" in res.output and "round 1 elected" in res.output
+
+
+def test_bad_file_exits_1_with_position(data_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    name = "resultats-par-niveau-cirlg-t1-france-entiere.txt"
+    (tmp_path / "m" / "2022").mkdir(parents=True)
+    raw = (data_dir / "2022" / name).read_bytes()
+    (tmp_path / "m" / "2022" / name).write_bytes(raw.replace(b";Exprim\xe9s;", b";Exprimes;", 1))
+    monkeypatch.setenv("HEMICYCLE_DATA", str(tmp_path / "m"))
+    res = invoke("data", "ingest", "2022", store=tmp_path / "s.duckdb")
+    assert res.exit_code == 1
+    assert name in res.output and "line 1" in res.output and "Exprimés" in res.output
+
+
+@pytest.mark.parametrize("args", [["data", "status"], ["data", "quirks", "2024"]])
+def test_data_commands(store_path: Path, args: list[str]) -> None:
+    res = invoke(*args, store=store_path)
+    assert res.exit_code == 0, res.output
