@@ -18,6 +18,7 @@ from rich.table import Table
 
 from hemicycle import __version__, api
 from hemicycle.data.blocs import BLOCS
+from hemicycle.data.notes import late_withdrawals_of
 from hemicycle.data.store import ENV_STORE, DataQuirkWarning, Store
 from hemicycle.errors import HemicycleError
 from hemicycle.report.text import COLOURS, hemicycle, seat_bar
@@ -192,6 +193,13 @@ def replay_cmd(
         console.print(f"Withdrawals: [bold]{sum(wd.values())}[/] qualified candidates did not stand in round 2 "
                       f"({', '.join(f'{n} {c}' for n, c in wd.most_common())}).")
         console.print(f"Round 2: {_counter_line(rep.contest_sizes(), {1: 'single-candidate', 2: 'duels', 3: 'three-way', 4: 'four-way'})}.")
+        late = late_withdrawals_of(year)
+        if late:
+            console.print("Withdrew too late, still on the ballot: " + ", ".join(
+                f"{r['constituency']} {r['surname']} ({r['nuance']})" for r in late) + ".")
+        changes = rep.nuance_changes()
+        if changes:
+            console.print("Changed nuance between rounds: " + ", ".join(changes) + ".")
         if rep.unresolved_ties:
             console.print(f"[yellow]Unresolved ties (no birth dates):[/] {', '.join(rep.unresolved_ties)}")
     else:

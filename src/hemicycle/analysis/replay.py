@@ -74,6 +74,15 @@ class Replay:
         e = self.election
         return Counter(e.round1.nuance[self.withdrawn].tolist())
 
+    def nuance_changes(self) -> list[str]:
+        """Round-2 candidates whose nuance differs from round 1, as ``code SURNAME A→B``."""
+        e = self.election
+        if e.round2 is None:
+            return []
+        diff = e.round2.valid & (e.round2.nuance != e.round1.nuance)
+        return [f"{e.codes[i]} {e.surname[i, k]} {e.round1.nuance[i, k]}→{e.round2.nuance[i, k]}"
+                for i, k in zip(*np.nonzero(diff), strict=True)]
+
     def winner_nuance(self) -> np.ndarray:
         """(C,) nuance printed in the file of the round in which the winner was elected ('' if none)."""
         e = self.election

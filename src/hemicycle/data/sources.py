@@ -60,6 +60,45 @@ def find_local(year: int, round_: int, role: Role) -> tuple[OfficialFile, Path] 
     return None
 
 
+class _RichDownloadBar:
+    """The progress-bar protocol pooch expects (``total``, ``update``, ``reset``, ``close``), drawn
+    with rich so that no tqdm is needed."""
+
+    def __init__(self, label: str) -> None:
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                                  TransferSpeedColumn(), TimeRemainingColumn(), transient=False)
+        self._task = self._progress.add_task(label, total=None)
+        self._progress.start()
+        self._total: int | None = None
+
+    @property
+    def total(self) -> int | None:
+        return self._total
+
+    @total.setter
+    def total(self, value: int | None) -> None:
+        self._total = value
+        self._progress.update(self._task, total=value)
+
+    def update(self, n: int) -> None:
+        self._progress.advance(self._task, n)
+
+    def reset(self) -> None:
+        self._progress.reset(self._task, total=self._total)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
 def fetch(entry: OfficialFile, *, progress: bool = True) -> Path:
     """Download one official file with pooch, checked against its sha256, into the cache."""
     if entry.url is None:
@@ -75,15 +114,18 @@ def fetch(entry: OfficialFile, *, progress: bool = True) -> Path:
             stacklevel=2,
         )
     target = cache_dir() / "files" / str(entry.year)
+    bar = _RichDownloadBar(f"{entry.year}/{entry.name}") if progress else False
     try:
         path = pooch.retrieve(
             url=entry.url,
             known_hash=f"sha256:{entry.sha256}" if entry.sha256 else None,
             fname=entry.name,
             path=target,
-            progressbar=progress,
+            progressbar=bar,
         )
     except Exception as exc:  # network errors come in many classes (requests, urllib3, OSError)
+        if bar:
+            bar.close()
         raise DataNotAvailableError(
             f"could not download {entry.name} ({exc.__class__.__name__}: {exc}). Without network, "
             f"set {ENV_DATA}=DIR to a folder laid out as DIR/<year>/<official file name>, with "
