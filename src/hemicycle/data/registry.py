@@ -65,17 +65,29 @@ FILES: tuple[OfficialFile, ...] = (
         "2022",
     ),
     # ----- 2024 -------------------------------------------------------------------------------
+    # The copies the test mirror holds (names as published by third parties, hashes known) come
+    # first; the Ministry's own resources follow with their URLs. No upstream hash of the 2024 files
+    # was ever published, so those downloads are unpinned (a warning says so).
     OfficialFile(
         2024, 1, "results", "resultats_circonscription_tour_1.xlsx",
-        f"{_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-1er-tour/"
-        "20240710-171239/resultats-definitifs-par-circonscriptions-legislatives.xlsx",
+        None,
         "bb12d988607072007ab51fc887465503c1b6aa877e8c1e012283adde2d078fdd",
         f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-1er-tour/",
         "2024",
     ),
     OfficialFile(
+        2024, 1, "results", "resultats-definitifs-par-circonscriptions-legislatives.xlsx",
+        f"{_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-1er-tour/"
+        "20240710-171239/resultats-definitifs-par-circonscriptions-legislatives.xlsx",
+        None,
+        f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-1er-tour/",
+        "2024",
+    ),
+    OfficialFile(
         2024, 1, "results", "resultats-definitifs-par-circonscriptions-legislatives.csv",
-        None, None,
+        f"{_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-1er-tour/"
+        "20240710-171413/resultats-definitifs-par-circonscriptions-legislatives.csv",
+        None,
         f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-1er-tour/",
         "2024",
     ),
@@ -87,17 +99,17 @@ FILES: tuple[OfficialFile, ...] = (
         "2024",
     ),
     OfficialFile(
-        2024, 2, "results", "resultats-definitifs-par-circonscription.csv",
-        f"{_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-2nd-tour/"
-        "20240710-170728/resultats-definitifs-par-circonscription.csv",
+        2024, 2, "results", "legislatives-2024-resultats-t2.csv",
         None,
+        "bcc062b9264dcf3dc1eac5463acf1e8743171b86385923e7f770fd9028271083",
         f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-2nd-tour/",
         "2024",
     ),
     OfficialFile(
-        2024, 2, "results", "legislatives-2024-resultats-t2.csv",
+        2024, 2, "results", "resultats-definitifs-par-circonscription.csv",
+        f"{_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-2nd-tour/"
+        "20240710-170728/resultats-definitifs-par-circonscription.csv",
         None,
-        "bcc062b9264dcf3dc1eac5463acf1e8743171b86385923e7f770fd9028271083",
         f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-2nd-tour/",
         "2024",
     ),
@@ -124,9 +136,18 @@ FILES: tuple[OfficialFile, ...] = (
         "2024-candidacies",
     ),
     OfficialFile(
+        # version of 3 July 15h37: Finistère (29) panel numbers renumbered 1..n (fixed on 5 July)
         2024, 2, "candidacies", "legislatives-2024-candidatures-france-entiere-tour-2-2024-07-03-15h37.csv",
         None,
         "dcf28be43991aeda9c562b907d83036fd8859e993f26a4fc966d7b30ae3e50d7",
+        f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-2nd-tour/",
+        "2024-candidacies",
+    ),
+    OfficialFile(
+        2024, 2, "candidacies", "legislatives-2024-candidatures-france-entiere-tour-2-2024-07-03-12h18.xlsx",
+        f"{_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-2nd-tour/"
+        "20240703-133918/legislatives-2024-candidatures-france-entiere-tour-2-2024-07-03-12h18.xlsx",
+        None,
         f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-2nd-tour/",
         "2024-candidacies",
     ),
