@@ -76,3 +76,27 @@ def test_bad_file_exits_1_with_position(data_dir: Path, tmp_path: Path, monkeypa
 def test_data_commands(store_path: Path, args: list[str]) -> None:
     res = invoke(*args, store=store_path)
     assert res.exit_code == 0, res.output
+
+
+def test_project_writes_documented_files(store_path: Path, tmp_path: Path) -> None:
+    preds, seats = tmp_path / "preds.csv", tmp_path / "seats.csv"
+    res = invoke("project", "2024", "--train", "2017", "--sims", "500", "--seed", "3", "--no-progress",
+                 "--output", str(preds), "--seats-output", str(seats), store=store_path)
+    assert res.exit_code == 0, res.output
+    assert preds.read_text().splitlines()[0] == "constituency,panel,nuance,bloc,p_win,share_mean,share_lo,share_hi"
+    assert seats.read_text().splitlines()[0] == "group,kind,mean,median,lo,hi,p_majority"
+    p = pd.read_csv(preds, dtype={"constituency": str})
+    assert p["constituency"].nunique() == 577
+    assert p.groupby("constituency")["p_win"].sum().round(6).eq(1).all()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["project", "2024", "--train", "2017", "--sims", "0"], "sims must be a positive integer"),
+    (["project", "2024", "--train", "2022"], "no round 2"),
+    (["project", "2024", "--train", "2017", "--withdrawals", "bogus"], "bogus"),
+    (["project", "2031", "--train", "2017"], "no reader for the 2031"),
+])
+def test_project_bad_options_exit_1(store_path: Path, args: list[str], message: str) -> None:
+    res = invoke(*args, store=store_path)
+    assert res.exit_code == 1
+    assert message in res.output

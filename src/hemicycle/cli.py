@@ -244,6 +244,97 @@ def replay_cmd(
                   f"({checked}).[/]")
 
 
+# ----- projection ---------------------------------------------------------------------------
+
+TrainOpt = Annotated[int, typer.Option("--train", help="Election whose round 1 → round 2 transfers are learnt "
+                                                        "(never the target's own round 2).")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed: same seed, same bytes. "
+                                                            "Default: fresh entropy.")]
+SimsOpt = Annotated[int, typer.Option("--sims", help="Simulated elections.")]
+
+
+def _ensure(st: Store, *years: int) -> None:
+    for y in years:
+        st.ensure(y)
+
+
+@app.command("transfers")
+@handle_errors
+def transfers_cmd(
+    train: TrainOpt,
+    output: Annotated[Path | None, typer.Option("--output", help="CSV of every transfer rate with its "
+                                                                 "uncertainty (tidy, one row per rate).")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Vote-transfer matrices learnt from TRAIN's round 1 → round 2, with their uncertainty."""
+    from hemicycle.sim import api as sim
+
+    with _open(store) as st:
+        _ensure(st, train)
+        model = sim.transfers(train, st)
+        console.print(model.render(), markup=False, highlight=False)
+        if output is not None:
+            model.to_frame().to_csv(output, index=False, float_format="%.6f")
+            console.print(f"[green]✓[/] transfer rates → {output}")
+
+
+@app.command("project")
+@handle_errors
+def project_cmd(
+    year: YearArg,
+    train: TrainOpt,
+    lineup: Annotated[Path | None, typer.Option("--lineup", help="CSV `constituency,panel`: the round-2 "
+                                                                 "lineup of the constituencies it names.")] = None,
+    withdrawals: Annotated[str | None, typer.Option(
+        "--withdrawals", help="Withdrawal scenario: data (official lineup), none, or "
+                              "front-republicain[:BLOCS/AGAINST] (see docs/projection.md).")] = None,
+    sims: SimsOpt = 20_000,
+    seed: SeedOpt = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", help="CSV per candidate: constituency,panel,nuance,bloc,p_win,share_mean,share_lo,share_hi")] = None,
+    seats_output: Annotated[Path | None, typer.Option(
+        "--seats-output", help="CSV per nuance and bloc: group,kind,mean,median,lo,hi,p_majority")] = None,
+    backend: Annotated[str | None, typer.Option(help="numba (default when installed), numpy or reference.")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    store: StoreOpt = None,
+) -> None:
+    """Project YEAR's round 2 from its round 1, with transfers learnt from an earlier election."""
+    from hemicycle.sim import api as sim
+
+    with _open(store) as st:
+        _ensure(st, year, train)
+        proj = sim.project(year, train, st, lineup=lineup, withdrawals=withdrawals, sims=sims, seed=seed,
+                           progress=progress, backend=backend)
+    console.print(proj.summary(), markup=False, highlight=False)
+    if output is not None:
+        sim.write_csv(proj.preds, output)
+        console.print(f"[green]✓[/] candidate projections → {output}")
+    if seats_output is not None:
+        sim.write_csv(proj.seats, seats_output)
+        console.print(f"[green]✓[/] seat distribution → {seats_output}")
+
+
+@app.command("evaluate")
+@handle_errors
+def evaluate_cmd(
+    year: YearArg,
+    train: TrainOpt,
+    sims: SimsOpt = 20_000,
+    seed: SeedOpt = 1,
+    backend: Annotated[str | None, typer.Option(help="numba (default when installed), numpy or reference.")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    store: StoreOpt = None,
+) -> None:
+    """Score the projection of YEAR (official lineup) against its official round 2, next to the
+    first-round-leader baseline and the pollsters' final seat ranges."""
+    from hemicycle.sim import api as sim
+
+    with _open(store) as st:
+        _ensure(st, year, train)
+        ev = sim.evaluate(year, train, st, sims=sims, seed=seed, progress=progress, backend=backend)
+    console.print(ev.render(), markup=False, highlight=False)
+
+
 def run() -> None:  # pragma: no cover - console entry point alias
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     app()

@@ -1,0 +1,112 @@
+"""Noise scales (and the choice of estimator) calibrated on the *training* election by leave-departments-out cross-validation.
+
+The training runoffs are split into ``folds`` groups of whole departments. For each fold the
+transfers are refitted on the other departments (no bootstrap) and the held-out runoffs predicted.
+With ``e[r, j]`` the log of the observed over the predicted share of expressed votes of candidate
+``j``, centred within runoff ``r`` (only relative votes decide a runoff), the noise model of
+:mod:`hemicycle.sim.montecarlo` gives, for a runoff of ``n`` candidates of distinct blocs,
+``E sum_j e[r, j]^2 = (n - 1)(sigma_dep^2 + sigma_loc^2)`` and, for two runoffs of the same
+department and configuration, ``E sum_j e[r, j] e[r', j] = (n - 1) sigma_dep^2``. These two moments
+give ``sigma_dep`` and ``sigma_loc`` (which therefore also absorb the out-of-sample error of the
+transfer estimates). The national swing and the turnout term cannot be identified from one election
+(there is a single national draw); they are documented priors (:class:`~hemicycle.sim.montecarlo.Noise`).
+
+The same cross-validation chooses between the per-configuration regression (where a configuration
+was seen often enough) and the Luce model everywhere: the one with the lower held-out error is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hemicycle.sim.transfers import TrainingData, TransferModel, config_key, fit_training
+
+
+@dataclass(frozen=True)
+class Calibration:
+    department: float
+    local: float
+    n_runoffs: int
+    folds: int
+    cv_winner_accuracy: float
+    cv_error_regression: float  # mean squared centred log residual, regression where seen
+    cv_error_luce: float  # same, Luce model everywhere
+    use_regression: bool  # the method with the lower cross-validated error
+    bootstrap: float = 0.0  # sd the bootstrap replicates add (subtracted from ``local``)
+
+
+def centred_log_residuals(y: np.ndarray, pred: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    J = valid.shape[1]
+    obs = np.where(valid, np.maximum(y[:, :J], 1e-9), 1.0)
+    prd = np.where(valid, np.maximum(pred[:, :J], 1e-9), 1.0)
+    e = np.where(valid, np.log(obs / obs.sum(1, keepdims=True) * valid.sum(1, keepdims=True))
+                 - np.log(prd / prd.sum(1, keepdims=True) * valid.sum(1, keepdims=True)), 0.0)
+    n = valid.sum(axis=1, keepdims=True)
+    return np.where(valid, e - e.sum(axis=1, keepdims=True) / n, 0.0)
+
+
+def calibrate(td: TrainingData, *, rng: np.random.Generator, folds: int = 10, min_runoffs: int = 10,
+              ridge: float = 0.02, n0: float = 5.0) -> Calibration:
+    """Cross-validated noise scales of a training election (``rng`` assigns departments to folds)."""
+    n_groups = int(td.groups.max()) + 1
+    fold_of_group = rng.permutation(n_groups) % folds
+    fold = fold_of_group[td.groups]
+    pred = np.zeros_like(td.y)
+    pred_luce = np.zeros_like(td.y)
+    for f in range(folds):
+        test = fold == f
+        m = fit_training(td.subset(~test), 0, n_boot=0, min_runoffs=min_runoffs, ridge=ridge, n0=n0,
+                         rng=rng)
+        part = td.subset(test)
+        pred[test] = m.predict(part.x, part.run, 0)
+        pred_luce[test] = m.without_regression().predict(part.x, part.run, 0)
+    valid = td.run.cols >= 0
+    n = valid.sum(axis=1)
+    err_reg = float((centred_log_residuals(td.y, pred, valid) ** 2).sum() / (n - 1).sum())
+    err_luce = float((centred_log_residuals(td.y, pred_luce, valid) ** 2).sum() / (n - 1).sum())
+    use_regression = err_reg <= err_luce
+    if not use_regression:
+        pred = pred_luce
+    e = centred_log_residuals(td.y, pred, valid)
+    total = float((e**2).sum() / (n - 1).sum())
+    keys = ["+".join(config_key(b)) for b in td.run.bloc]
+    distinct = np.array([len(set(config_key(b))) == len(config_key(b)) for b in td.run.bloc])
+    num, den = 0.0, 0.0
+    for g in np.unique(td.groups):
+        rows = np.flatnonzero((td.groups == g) & distinct)
+        for a in range(len(rows)):
+            for b in range(a + 1, len(rows)):
+                ra, rb = rows[a], rows[b]
+                if keys[ra] != keys[rb]:
+                    continue
+                num += float((e[ra] * e[rb]).sum())
+                den += float(n[ra] - 1)
+    dep2 = max(num / den, 0.0) if den else 0.0
+    loc2 = max(total - dep2, 1e-4)
+    J = valid.shape[1]
+    pw = np.where(valid, pred[:, :J], -1).argmax(1)
+    ow = np.where(valid, td.y[:, :J], -1).argmax(1)
+    return Calibration(department=float(np.sqrt(dep2)), local=float(np.sqrt(loc2)),
+                       n_runoffs=len(td.x), folds=folds, cv_winner_accuracy=float((pw == ow).mean()),
+                       cv_error_regression=err_reg, cv_error_luce=err_luce, use_regression=use_regression)
+
+
+def bootstrap_variance(model: TransferModel, td: TrainingData) -> float:
+    """Mean variance (per candidate, centred log scale) that the bootstrap replicates add.
+
+    The cross-validated residuals already contain the estimation error of the transfers; the
+    simulation draws that error from the bootstrap replicates, so it is subtracted from the local
+    noise to avoid counting it twice.
+    """
+    if model.n_replicates < 2:
+        return 0.0
+    valid = td.run.cols >= 0
+    n = valid.sum(axis=1)
+    base = model.predict(td.x, td.run, 0)
+    tot = 0.0
+    for m in range(1, model.n_replicates):
+        e = centred_log_residuals(model.predict(td.x, td.run, m), base, valid)
+        tot += float((e**2).sum() / (n - 1).sum())
+    return tot / (model.n_replicates - 1)

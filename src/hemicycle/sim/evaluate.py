@@ -1,0 +1,210 @@
+"""Scores of a projection against the official round 2, and two baselines.
+
+Definitions (``p`` = projected probability of winning, ``o`` = 1 if the candidate won):
+
+* winner accuracy: share of the runoffs where the most probable candidate won;
+* Brier score: mean over runoff candidates of ``(p - o)^2``; log score: mean over runoff candidates
+  of ``-[o log p + (1 - o) log(1 - p)]`` with ``p`` clipped to ``[1/(2n), 1 - 1/(2n)]`` for ``n``
+  simulations (lower is better for both);
+* calibration: candidates bucketed by ``p`` (0–20, …, 80–100 %), mean ``p`` vs share who won;
+* coverage: share of runoff candidates whose official share of expressed votes lies in the 90 %
+  interval ``[share_lo, share_hi]``;
+* energy score of the seat vector (blocs): ``ES = E||X - y|| - 1/2 E||X - X'||`` where ``X``, ``X'``
+  are independent simulated seat vectors (7 blocs), ``y`` the official one and ``||.||`` the
+  Euclidean norm, in seats (estimated over the simulations, ``X'`` = the simulations shifted by half
+  their number); for a point forecast it is the Euclidean distance. Lower is better;
+* per-bloc seat errors: projected mean minus official seats.
+
+Baselines: (1) the round-1 leader of the official lineup wins every runoff (p = 1); (2) the
+pollsters' final seat ranges (:mod:`hemicycle.sim.pollsters`) against our distribution mapped on the
+same five blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hemicycle.data.blocs import BLOCS, blocs_of
+from hemicycle.election import Election
+from hemicycle.errors import HemicycleError
+from hemicycle.sim import pollsters
+from hemicycle.sim.project import Projection, printed_nuance
+
+BUCKETS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Evaluation:
+    """All the scores of one projection (see the module doc for the definitions)."""
+
+    target_year: int
+    train_year: int
+    sims: int
+    n_runoffs: int
+    winner_accuracy: float
+    brier: float
+    log_score: float
+    coverage90: float
+    energy_score: float
+    calibration: pd.DataFrame  # bucket, n, predicted, realised
+    seat_errors: pd.DataFrame  # bloc, actual, mean, lo, hi, error
+    baseline_leader_accuracy: float
+    baseline_leader_energy: float
+    pollsters: pd.DataFrame | None  # pollster-level and "hemicycle" rows, five-block convention
+    five_blocks: pd.DataFrame | None  # block, actual, ours mean/lo/hi, pollster ranges
+
+    def __repr__(self) -> str:
+        m = ", ".join(f"{k}={v:.4g}" for k, v in self.metrics().items())
+        return f"Evaluation(target_year={self.target_year}, train_year={self.train_year}, {m})"
+
+    def metrics(self) -> dict[str, float]:
+        return {"winner_accuracy": self.winner_accuracy, "brier": self.brier, "log_score": self.log_score,
+                "coverage90": self.coverage90, "energy_score": self.energy_score,
+                "baseline_leader_accuracy": self.baseline_leader_accuracy,
+                "baseline_leader_energy": self.baseline_leader_energy}
+
+    def render(self) -> str:
+        """Plain-text report."""
+        out = [f"Evaluation of {self.target_year} round 2, transfers learnt from {self.train_year} "
+               f"({self.sims:,} simulations, {self.n_runoffs} runoffs)", "",
+               f"{'':<34}{'hemicycle':>12}{'leader wins':>14}",
+               f"{'winner accuracy':<34}{self.winner_accuracy:>12.1%}{self.baseline_leader_accuracy:>14.1%}",
+               f"{'Brier score (per candidate)':<34}{self.brier:>12.4f}",
+               f"{'log score (per candidate)':<34}{self.log_score:>12.4f}",
+               f"{'coverage of 90% share intervals':<34}{self.coverage90:>12.1%}",
+               f"{'energy score, bloc seats':<34}{self.energy_score:>12.1f}{self.baseline_leader_energy:>14.1f}",
+               "", "Calibration (p_win bucket: candidates, mean predicted, share who won)"]
+        for _, r in self.calibration.iterrows():
+            out.append(f"  {r['bucket']:<10}{int(r['n']):>6}{r['predicted']:>9.1%}{r['realised']:>9.1%}")
+        out += ["", f"{'bloc':<12}{'actual':>8}{'mean':>8}{'90% interval':>15}{'error':>8}"]
+        for _, r in self.seat_errors.iterrows():
+            out.append(f"{r['bloc']:<12}{int(r['actual']):>8}{r['mean']:>8.1f}"
+                       f"{f'{r.lo:.0f}–{r.hi:.0f}':>15}{r['error']:>+8.1f}")
+        if self.pollsters is not None:
+            out += ["", "Pollsters' final ranges, five-block convention (distance = Euclidean, seats)"]
+            out.append(f"  {'source':<20}{'blocks covered':>16}{'midpoint distance':>20}")
+            for _, r in self.pollsters.iterrows():
+                out.append(f"  {r['source']:<20}{int(r['covered']):>11}/5{r['distance']:>20.1f}")
+        return "\n".join(out)
+
+
+def energy_score(draws: np.ndarray, y: np.ndarray) -> float:
+    """``E||X - y|| - 1/2 E||X - X'||`` over the rows of ``draws`` (see the module doc)."""
+    x = np.asarray(draws, np.float64)
+    n = len(x)
+    if n == 0:
+        return float("nan")
+    first = np.linalg.norm(x - y[None], axis=1).mean()
+    if n == 1:
+        return float(first)
+    second = np.linalg.norm(x - np.roll(x, n // 2, axis=0), axis=1).mean()
+    return float(first - 0.5 * second)
+
+
+def official_winners(election: Election) -> np.ndarray:
+    """(C,) column of the official winner (round 1 or round 2), -1 if none."""
+    r1, r2 = election.round1, election.round2
+    if r2 is None:
+        raise HemicycleError(f"{election.year} has no round 2 in the store: nothing to evaluate against")
+    el = (r1.official_elected & r1.valid) | (r2.official_elected & r2.valid)
+    return np.where(el.any(axis=1), el.argmax(axis=1), -1)
+
+
+def evaluate_projection(proj: Projection, election: Election, *, ranges: pd.DataFrame | None = None) -> Evaluation:
+    """Score ``proj`` (made with the official lineup) against ``election``'s official round 2."""
+    r2 = election.round2
+    if r2 is None:
+        raise HemicycleError(f"{election.year} has no round 2 in the store: nothing to evaluate against")
+    win = official_winners(election)
+    nuance = printed_nuance(election)
+    col_of = {(election.codes[c], int(election.panel[c, k])): (c, k)
+              for c in range(election.n_constituencies) for k in np.flatnonzero(election.panel[c] >= 0)}
+    preds = proj.preds
+    ck = [col_of[(c, int(p))] for c, p in zip(preds["constituency"], preds["panel"], strict=True)]
+    rows = np.array([c for c, _ in ck])
+    cols = np.array([k for _, k in ck])
+    held = r2.held[rows]
+    df = preds.assign(_c=rows, _k=cols, won=(win[rows] == cols))
+    run = df[held]
+    exp2 = np.where(r2.valid, r2.votes, 0).sum(axis=1)
+    actual_share = r2.votes[run["_c"], run["_k"]] / np.maximum(exp2[run["_c"]], 1)
+    n_runoffs = int(run["constituency"].nunique())
+    # winner accuracy: most probable candidate per runoff (ties: first row)
+    top = run.loc[run.groupby("_c")["p_win"].idxmax()]
+    accuracy = float(top["won"].mean())
+    contested = run[run.groupby("_c")["_c"].transform("size") >= 2]
+    p = contested["p_win"].to_numpy()
+    o = contested["won"].to_numpy().astype(float)
+    brier = float(((p - o) ** 2).mean())
+    eps = 1.0 / (2 * proj.sims)
+    pc = np.clip(p, eps, 1 - eps)
+    log_score = float(-(o * np.log(pc) + (1 - o) * np.log(1 - pc)).mean())
+    cal = []
+    for lo, hi in zip(BUCKETS[:-1], BUCKETS[1:], strict=True):
+        m = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
+        cal.append((f"{int(lo * 100)}–{int(hi * 100)}%", int(m.sum()), float(p[m].mean()) if m.any() else np.nan,
+                    float(o[m].mean()) if m.any() else np.nan))
+    calibration = pd.DataFrame(cal, columns=["bucket", "n", "predicted", "realised"])
+    a_sh = actual_share[(run.groupby("_c")["_c"].transform("size") >= 2).to_numpy()]
+    coverage = float(((contested["share_lo"].to_numpy() <= a_sh) & (a_sh <= contested["share_hi"].to_numpy())).mean())
+
+    # seats by bloc
+    wc = np.flatnonzero(win >= 0)
+    won_nuance = [nuance[c, win[c]] for c in wc]
+    won_bloc = blocs_of(election.year, won_nuance)
+    actual = np.array([won_bloc.count(b) for b in BLOCS])
+    draws = proj.bloc_draws()
+    es = energy_score(draws, actual)
+    d = draws.astype(float)
+    seat_errors = pd.DataFrame({"bloc": BLOCS, "actual": actual, "mean": d.mean(0),
+                                "lo": np.quantile(d, 0.05, axis=0), "hi": np.quantile(d, 0.95, axis=0)})
+    seat_errors["error"] = seat_errors["mean"] - seat_errors["actual"]
+
+    # baseline 1: the round-1 leader of the official lineup wins
+    r1v = np.where(r2.valid, election.round1.votes, -1)
+    leader = r1v.argmax(axis=1)
+    held_rows = np.flatnonzero(r2.held & r2.valid.any(axis=1))
+    base_acc = float((leader[held_rows] == win[held_rows]).mean())
+    base_win = win.copy()
+    base_win[held_rows] = leader[held_rows]
+    base_bloc = blocs_of(election.year, [nuance[c, base_win[c]] for c in np.flatnonzero(base_win >= 0)])
+    base_vec = np.array([base_bloc.count(b) for b in BLOCS])
+    base_es = energy_score(base_vec[None], actual)
+
+    # baseline 2: pollsters, five blocks
+    poll, five = None, None
+    if ranges is not None:
+        nuances = [g for g, k in zip(proj.groups, proj.kinds, strict=True) if k == "nuance"]
+        idx = [i for i, k in enumerate(proj.kinds) if k == "nuance"]
+        blocks = pollsters.BLOCKS
+        ours = np.zeros((proj.sims, len(blocks)))
+        for i, n in zip(idx, nuances, strict=True):
+            ours[:, blocks.index(pollsters.block_of(n))] += proj.seat_draws[:, i]
+        y5 = np.zeros(len(blocks))
+        for n in won_nuance:
+            y5[blocks.index(pollsters.block_of(n))] += 1
+        file_actual = ranges.groupby("party")["actual"].first().reindex(list(blocks)).to_numpy()
+        if not np.array_equal(file_actual, y5):
+            raise HemicycleError(f"five-block totals {y5.tolist()} differ from the file's 'actual' "
+                                 f"{file_actual.tolist()}: the block mapping needs review")
+        five = pd.DataFrame({"block": blocks, "actual": y5.astype(int), "mean": ours.mean(0),
+                             "lo": np.quantile(ours, 0.05, axis=0), "hi": np.quantile(ours, 0.95, axis=0)})
+        prow = []
+        for name, g in ranges.groupby("pollster", sort=False):
+            g = g.set_index("party").reindex(list(blocks))
+            mid = (g["low"] + g["high"]).to_numpy() / 2
+            cov = int(((g["low"] <= y5) & (y5 <= g["high"])).sum())
+            prow.append((name, cov, float(np.linalg.norm(mid - y5))))
+            five[f"{name} range"] = [f"{lo}–{hi}" for lo, hi in zip(g["low"], g["high"], strict=True)]
+        cov_ours = int(((five["lo"] <= y5) & (y5 <= five["hi"])).sum())
+        prow.append(("hemicycle (90%)", cov_ours, float(np.linalg.norm(ours.mean(0) - y5))))
+        poll = pd.DataFrame(prow, columns=["source", "covered", "distance"])
+        poll["energy_score"] = [*poll["distance"].iloc[:-1], energy_score(ours, y5)]
+    return Evaluation(target_year=election.year, train_year=proj.train_year, sims=proj.sims,
+                      n_runoffs=n_runoffs, winner_accuracy=accuracy, brier=brier, log_score=log_score,
+                      coverage90=coverage, energy_score=es, calibration=calibration, seat_errors=seat_errors,
+                      baseline_leader_accuracy=base_acc, baseline_leader_energy=base_es, pollsters=poll,
+                      five_blocks=five)

@@ -1,0 +1,373 @@
+"""Monte Carlo of round 2: a fused kernel (numba), a numpy path and a plain-Python reference.
+
+Random numbers are *counter-based*: the standard normal used for simulation ``s`` and "slot"
+``k`` is ``NORMAL[hash(key, s, k) >> 48]`` where ``hash`` is a SplitMix64-style mixer and
+``NORMAL`` the 65,536 quantiles of the standard normal. Every draw therefore depends only on
+(seed, simulation index, what is drawn), never on chunk sizes, threads or the backend: the numba
+kernel, the numpy path and the reference loop see the very same draws, and the same seed gives the
+same bytes whatever the chunking. The key comes from ``rng`` (``rng.integers``), so callers still
+pass a :class:`numpy.random.Generator`.
+
+Model of one simulated election ``s`` (per runoff ``c``, candidate slot ``j`` of bloc ``b``):
+
+* a bootstrap replicate ``m`` of the transfer fit (uniform),
+* a mobilisation factor ``f ~ U(f_lo, f_hi)`` scaling the training election's between-round
+  abstention of round-1 voters (each origin row renormalised),
+* a turnout factor ``exp(sigma_turnout * z)`` on the round-1 non-voters who vote in round 2,
+* log-normal noise ``exp(sigma_nat z[b] + sigma_dep z[d, b] + sigma_loc z[c, j])`` on each
+  candidate's expected votes (national and departmental swings are shared by all candidates of the
+  bloc), then the winner is the most voted (tie: the older; the law's rule).
+
+Accumulated: wins and the sum of the (quantised) vote shares per slot, a histogram of shares for the
+5%/95% quantiles, and the winner of every runoff of every simulation (for seat vectors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.special import ndtri
+
+from hemicycle.errors import OptionError
+
+_numba: Any
+try:  # optional extra hemicycle[fast]
+    import numba as _numba
+except ImportError:  # pragma: no cover - exercised only without numba
+    _numba = None
+
+NBINS = 2000
+QSCALE = float(1 << 24)  # shares are summed as integers of 2**-24, exact and order-independent
+_M = (1 << 64) - 1
+NORMAL = ndtri((np.arange(1 << 16) + 0.5) / (1 << 16)).astype(np.float64)
+
+# slot layout of the counter-based draws of one simulation
+SLOT_REPLICATE, SLOT_MOBILISATION, SLOT_TURNOUT, SLOT_NATIONAL = 0, 1, 2, 8
+SLOT_DEPARTMENT = 16
+G1 = 0x9E3779B97F4A7C15
+G2 = 0xD1B54A32D192ED03
+G3 = 0xBF58476D1CE4E5B9
+G4 = 0x94D049BB133111EB
+
+
+@dataclass(frozen=True, eq=False)
+class Inputs:
+    """Everything one simulated election needs, as arrays (R runoffs, J slots, M replicates)."""
+
+    xm: np.ndarray  # (M, R, NO-1, J) float64: voter origin i's expected votes for slot j (shares of registered)
+    abst: np.ndarray  # (M, R, NO-1) float64: voter origin i's abstention rate T[i, abstain]
+    xnv: np.ndarray  # (M, R, J) float64: non-voters' expected votes for slot j
+    bloc: np.ndarray  # (R, J) int64, -1 padding
+    dep: np.ndarray  # (R,) int64 department index
+    birth: np.ndarray  # (R, J) int64 (smaller = older)
+    n_deps: int
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Noise scales (log scale) and the mobilisation range; see the module doc."""
+
+    national: float = 0.08
+    department: float = 0.05
+    local: float = 0.08
+    turnout: float = 0.25
+    mobilisation: tuple[float, float] = (0.0, 1.0)
+
+
+@dataclass(frozen=True, eq=False)
+class Accumulators:
+    n: int
+    wins: np.ndarray  # (R, J) int64
+    share_sum: np.ndarray  # (R, J) int64, units of 2**-24
+    hist: np.ndarray  # (R, J, NBINS) int64
+    winners: np.ndarray  # (n, R) int8 slot of the winner in each simulation
+
+
+def _mix(z: int) -> int:
+    z = (z ^ (z >> 30)) * G3 & _M
+    z = (z ^ (z >> 27)) * G4 & _M
+    return z ^ (z >> 31)
+
+
+def draw_key(rng: np.random.Generator) -> int:
+    """The 64-bit key of a run, taken from ``rng``."""
+    return int(rng.integers(0, 1 << 63, dtype=np.int64)) * 2 + 1
+
+
+def hash_py(key: int, s: int, k: int) -> int:
+    return _mix((key + s * G1 + k * G2) & _M)
+
+
+def normal_py(key: int, s: int, k: int) -> float:
+    return float(NORMAL[hash_py(key, s, k) >> 48])
+
+
+def uniform_py(key: int, s: int, k: int) -> float:
+    return ((hash_py(key, s, k) >> 11) + 0.5) / float(1 << 53)
+
+
+def _slot_local(n_deps: int, c: int, j: int, J: int) -> int:
+    return SLOT_DEPARTMENT + 8 * n_deps + c * J + j
+
+
+# --------------------------------------------------------------------------- reference loop
+
+
+def simulate_reference(inp: Inputs, noise: Noise, key: int, start: int, stop: int) -> Accumulators:
+    """Obviously-correct plain-Python loop over simulations, runoffs and candidates."""
+    M, R, NV, J = inp.xm.shape
+    n = stop - start
+    wins = np.zeros((R, J), np.int64)
+    ssum = np.zeros((R, J), np.int64)
+    hist = np.zeros((R, J, NBINS), np.int64)
+    winners = np.full((n, R), -1, np.int8)
+    lo, hi = noise.mobilisation
+    for s in range(start, stop):
+        m = hash_py(key, s, SLOT_REPLICATE) % M
+        f = lo + (hi - lo) * uniform_py(key, s, SLOT_MOBILISATION)
+        t = np.exp(noise.turnout * normal_py(key, s, SLOT_TURNOUT))
+        for c in range(R):
+            scale = [1.0 / (1.0 - (1.0 - f) * inp.abst[m, c, i]) for i in range(NV)]
+            votes = []
+            for j in range(J):
+                b = int(inp.bloc[c, j])
+                if b < 0:
+                    votes.append(-1.0)
+                    continue
+                v = 0.0
+                for i in range(NV):
+                    v += inp.xm[m, c, i, j] * scale[i]
+                v += t * inp.xnv[m, c, j]
+                d = int(inp.dep[c])
+                e = (noise.national * normal_py(key, s, SLOT_NATIONAL + b)
+                     + noise.department * normal_py(key, s, SLOT_DEPARTMENT + 8 * d + b)
+                     + noise.local * normal_py(key, s, _slot_local(inp.n_deps, c, j, J)))
+                votes.append(v * np.exp(e))
+            total = sum(v for v in votes if v > 0)
+            best = -1
+            for j in range(J):
+                if votes[j] < 0:
+                    continue
+                if best < 0 or votes[j] > votes[best] or (
+                        votes[j] == votes[best] and inp.birth[c, j] < inp.birth[c, best]):
+                    best = j
+            wins[c, best] += 1
+            winners[s - start, c] = best
+            for j in range(J):
+                if votes[j] < 0:
+                    continue
+                share = votes[j] / total if total > 0 else 1.0
+                ssum[c, j] += int(share * QSCALE + 0.5)
+                hist[c, j, min(int(share * NBINS), NBINS - 1)] += 1
+    return Accumulators(n=n, wins=wins, share_sum=ssum, hist=hist, winners=winners)
+
+
+# --------------------------------------------------------------------------- numpy path
+
+
+def _hash_np(key: int, s: np.ndarray, k: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        z = np.uint64(key) + s.astype(np.uint64) * np.uint64(G1) + k.astype(np.uint64) * np.uint64(G2)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(G3)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(G4)
+        return z ^ (z >> np.uint64(31))
+
+
+def _normal_np(key, s, k):
+    return NORMAL[(_hash_np(key, s, k) >> np.uint64(48)).astype(np.int64)]
+
+
+def simulate_numpy(inp: Inputs, noise: Noise, key: int, start: int, stop: int) -> Accumulators:
+    """Vectorised over simulations × runoffs × candidates (memory ~ 100 bytes × n × R × J)."""
+    M, R, NV, J = inp.xm.shape
+    n = stop - start
+    s = np.arange(start, stop, dtype=np.int64)[:, None, None]  # (n,1,1)
+    m = (_hash_np(key, s[:, 0, 0], np.full(n, SLOT_REPLICATE)) % np.uint64(M)).astype(np.int64)
+    u = ((_hash_np(key, s[:, 0, 0], np.full(n, SLOT_MOBILISATION)) >> np.uint64(11)).astype(np.float64)
+         + 0.5) / float(1 << 53)
+    lo, hi = noise.mobilisation
+    f = lo + (hi - lo) * u
+    t = np.exp(noise.turnout * _normal_np(key, s[:, 0, 0], np.full(n, SLOT_TURNOUT)))
+    v = np.empty((n, R, J))
+    for rep in np.unique(m):  # simulations grouped by replicate: no large gathers
+        sel = np.flatnonzero(m == rep)
+        scale = 1.0 / (1.0 - (1.0 - f[sel])[:, None, None] * inp.abst[rep][None])  # (k, R, NV)
+        acc = np.zeros((len(sel), R, J))
+        for i in range(NV):  # same operations, in the same order, as the reference loop
+            acc += inp.xm[rep, :, i, :][None] * scale[:, :, i, None]
+        acc += t[sel, None, None] * inp.xnv[rep][None]
+        v[sel] = acc
+    valid = inp.bloc >= 0
+    b = np.where(valid, inp.bloc, 0)[None]
+    d = inp.dep[None, :, None]
+    kloc = (SLOT_DEPARTMENT + 8 * inp.n_deps + np.arange(R)[:, None] * J + np.arange(J)[None, :])[None]
+    # national and departmental draws once per simulation, then gathered (same values as drawing
+    # them per candidate: the draws are counter-based)
+    s2 = s[:, :, 0]
+    z_nat = _normal_np(key, s2, SLOT_NATIONAL + np.arange(8)[None, :])  # (n, 8)
+    z_dep = _normal_np(key, s2, SLOT_DEPARTMENT + np.arange(8 * inp.n_deps)[None, :])  # (n, 8 * D)
+    e = (noise.national * z_nat[:, b[0]]
+         + noise.department * z_dep[:, (8 * d + b)[0]]
+         + noise.local * _normal_np(key, s, kloc))
+    v = np.where(valid[None], v * np.exp(e), -1.0)
+    total = np.where(v > 0, v, 0.0).sum(axis=2, keepdims=True)
+    share = np.where(total > 0, v / np.where(total > 0, total, 1.0), 1.0)
+    # winner: most votes, tie → smaller birth (older); lexicographic via two argmax passes
+    top = v.max(axis=2, keepdims=True)
+    tied = (v == top) & valid[None]
+    bkey = np.where(tied, inp.birth[None], np.iinfo(np.int64).max)
+    best = bkey.argmin(axis=2)
+    wins = np.bincount((np.arange(R)[None, :] * J + best).ravel(), minlength=R * J).reshape(R, J)
+    q = np.where(valid[None], (share * QSCALE + 0.5).astype(np.int64), 0)
+    bins = np.minimum((share * NBINS).astype(np.int64), NBINS - 1)
+    flat = (np.arange(R * J).reshape(1, R, J) * NBINS + bins)[np.broadcast_to(valid[None], bins.shape)]
+    hist = np.bincount(flat, minlength=R * J * NBINS).reshape(R, J, NBINS)
+    return Accumulators(n=n, wins=wins, share_sum=q.sum(axis=0), hist=hist,
+                        winners=best.astype(np.int8))
+
+
+# --------------------------------------------------------------------------- numba kernel
+
+if _numba is not None:
+    _nb_G1, _nb_G2, _nb_G3, _nb_G4 = (np.uint64(g) for g in (G1, G2, G3, G4))
+
+    @_numba.njit(inline="always")
+    def _hash_nb(key, s, k):
+        z = key + np.uint64(s) * _nb_G1 + np.uint64(k) * _nb_G2
+        z = (z ^ (z >> np.uint64(30))) * _nb_G3
+        z = (z ^ (z >> np.uint64(27))) * _nb_G4
+        return z ^ (z >> np.uint64(31))
+
+    @_numba.njit(parallel=True, fastmath=False, cache=True)
+    def _kernel(xm, abst, xnv, bloc, dep, birth, n_deps, table, key, start, n,
+                nat, sdep, sloc, sturn, flo, fhi, wins, ssum, hist, winners):
+        M, R, NV, J = xm.shape
+        nbins = hist.shape[2]
+        for c in _numba.prange(R):
+            v = np.empty(J)
+            scale = np.empty(NV)
+            d = dep[c]
+            for ss in range(n):
+                s = start + ss
+                m = np.int64(_hash_nb(key, s, 0) % np.uint64(M))
+                u = (np.float64(_hash_nb(key, s, 1) >> np.uint64(11)) + 0.5) / 9007199254740992.0
+                f = flo + (fhi - flo) * u
+                t = np.exp(sturn * table[np.int64(_hash_nb(key, s, 2) >> np.uint64(48))])
+                total = 0.0
+                best = -1
+                for i in range(NV):
+                    scale[i] = 1.0 / (1.0 - (1.0 - f) * abst[m, c, i])
+                for j in range(J):
+                    b = bloc[c, j]
+                    if b < 0:
+                        v[j] = -1.0
+                        continue
+                    acc = 0.0
+                    for i in range(NV):
+                        acc += xm[m, c, i, j] * scale[i]
+                    acc += t * xnv[m, c, j]
+                    e = (nat * table[np.int64(_hash_nb(key, s, 8 + b) >> np.uint64(48))]
+                         + sdep * table[np.int64(_hash_nb(key, s, 16 + 8 * d + b) >> np.uint64(48))]
+                         + sloc * table[np.int64(_hash_nb(key, s, 16 + 8 * n_deps + c * J + j)
+                                                 >> np.uint64(48))])
+                    x = acc * np.exp(e)
+                    v[j] = x
+                    if x > 0:
+                        total += x
+                    if best < 0 or x > v[best] or (x == v[best] and birth[c, j] < birth[c, best]):
+                        best = j
+                wins[c, best] += 1
+                winners[ss, c] = best
+                for j in range(J):
+                    if v[j] < 0:
+                        continue
+                    sh = v[j] / total if total > 0 else 1.0
+                    ssum[c, j] += np.int64(sh * 16777216.0 + 0.5)
+                    k = np.int64(sh * nbins)
+                    if k > nbins - 1:
+                        k = nbins - 1
+                    hist[c, j, k] += 1
+
+
+def simulate_numba(inp: Inputs, noise: Noise, key: int, start: int, stop: int) -> Accumulators:
+    """The fused kernel: parallel over runoffs, every draw computed in registers."""
+    if _numba is None:
+        raise OptionError("backend 'numba' needs the optional extra hemicycle[fast]; "
+                          "allowed without it: numpy, reference")
+    M, R, NV, J = inp.xm.shape
+    n = stop - start
+    wins = np.zeros((R, J), np.int64)
+    ssum = np.zeros((R, J), np.int64)
+    hist = np.zeros((R, J, NBINS), np.int64)
+    winners = np.full((n, R), -1, np.int8)
+    lo, hi = noise.mobilisation
+    _kernel(inp.xm, inp.abst, inp.xnv, inp.bloc, inp.dep, inp.birth, inp.n_deps, NORMAL,
+            np.uint64(key), start, n, noise.national, noise.department, noise.local, noise.turnout,
+            float(lo), float(hi), wins, ssum, hist, winners)
+    return Accumulators(n=n, wins=wins, share_sum=ssum, hist=hist, winners=winners)
+
+
+BACKENDS = {"numba": simulate_numba, "numpy": simulate_numpy, "reference": simulate_reference}
+
+
+def default_backend() -> str:
+    return "numba" if _numba is not None else "numpy"
+
+
+def run(inp: Inputs, noise: Noise, *, sims: int, rng: np.random.Generator, backend: str | None = None,
+        chunk: int | None = None, progress: bool = False) -> Accumulators:
+    """Simulate ``sims`` elections in chunks (bounded memory), with an optional rich progress bar."""
+    if not isinstance(sims, int | np.integer) or sims <= 0:
+        raise OptionError(f"sims must be a positive integer; got {sims!r}")
+    name = backend or default_backend()
+    if name not in BACKENDS:
+        raise OptionError(f"unknown backend {name!r}; allowed: {', '.join(BACKENDS)}")
+    fn = BACKENDS[name]
+    key = draw_key(rng)
+    M, R, NV, J = inp.xm.shape
+    if chunk is None:
+        chunk = 20_000 if name == "numba" else max(1, 2_000_000 // max(R * J, 1))
+    wins = np.zeros((R, J), np.int64)
+    ssum = np.zeros((R, J), np.int64)
+    hist = np.zeros((R, J, NBINS), np.int64)
+    winners = np.empty((sims, R), np.int8)
+    bar = None
+    if progress:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        bar = Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+                       TimeRemainingColumn(), transient=True)
+        task = bar.add_task("sims", total=sims)
+        bar.start()
+    try:
+        for start in range(0, sims, chunk):
+            stop = min(start + chunk, sims)
+            acc = fn(inp, noise, key, start, stop)
+            wins += acc.wins
+            ssum += acc.share_sum
+            hist += acc.hist
+            winners[start:stop] = acc.winners
+            if bar is not None:
+                bar.update(task, advance=stop - start)
+    finally:
+        if bar is not None:
+            bar.stop()
+    return Accumulators(n=sims, wins=wins, share_sum=ssum, hist=hist, winners=winners)
+
+
+def hist_quantiles(hist: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
+    """Quantiles of shares from per-slot histograms on [0, 1] (linear inside a bin)."""
+    n = hist.sum(axis=-1)
+    cum = np.cumsum(hist, axis=-1)
+    out = []
+    nb = hist.shape[-1]
+    for q in qs:
+        target = q * n
+        k = np.minimum((cum < target[..., None]).sum(axis=-1), nb - 1)
+        below = np.where(k > 0, np.take_along_axis(cum, np.maximum(k - 1, 0)[..., None], -1)[..., 0], 0)
+        inbin = np.take_along_axis(hist, k[..., None], -1)[..., 0]
+        frac = np.where(inbin > 0, (target - below) / np.maximum(inbin, 1), 0.5)
+        out.append(np.where(n > 0, (k + np.clip(frac, 0, 1)) / nb, np.nan))
+    return out

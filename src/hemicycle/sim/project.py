@@ -1,0 +1,219 @@
+"""Projection of a target election's round 2: inputs for the Monte Carlo, and its summaries.
+
+Engine-side only (arrays and frozen values); :mod:`hemicycle.sim.api` loads data and writes tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hemicycle import rules
+from hemicycle.data.blocs import BLOCS, blocs_of
+from hemicycle.election import Election
+from hemicycle.sim import montecarlo as mc
+from hemicycle.sim.features import Runoffs, origins, round1_status, runoffs
+from hemicycle.sim.transfers import TransferModel
+
+MAJORITY = 289
+PREDS_COLUMNS = ["constituency", "panel", "nuance", "bloc", "p_win", "share_mean", "share_lo", "share_hi"]
+SEATS_COLUMNS = ["group", "kind", "mean", "median", "lo", "hi", "p_majority"]
+
+
+def printed_nuance(election: Election) -> np.ndarray:
+    """(C, K) nuance as printed in round 2 where the candidate stood there, else in round 1."""
+    n1 = election.round1.nuance
+    if election.round2 is None:
+        return n1.copy()
+    return np.where(election.round2.valid, election.round2.nuance, n1)
+
+
+def build_inputs(model: TransferModel, election: Election, standing: np.ndarray) -> tuple[mc.Inputs, Runoffs]:
+    """Monte Carlo inputs for the contested runoffs (two or more candidates) of ``standing``."""
+    run_all = runoffs(election, standing)
+    keep = run_all.n_slots >= 2
+    run = Runoffs(rows=run_all.rows[keep], cols=run_all.cols[keep], bloc=run_all.bloc[keep],
+                  within=run_all.within[keep], r1_votes=run_all.r1_votes[keep])
+    x = origins(election).x[run.rows]
+    M = model.n_replicates
+    R, J = run.cols.shape
+    nv = x.shape[1] - 1
+    xm = np.zeros((M, R, nv, J))
+    abst = np.zeros((M, R, nv))
+    xnv = np.zeros((M, R, J))
+    for m in range(M):
+        T = model.matrices(run, m)  # (R, NO, J+1)
+        xm[m] = x[:, :nv, None] * T[:, :nv, :J]
+        abst[m] = np.minimum(T[:, :nv, J], 1.0 - 1e-9)
+        xnv[m] = x[:, nv, None] * T[:, nv, :J]
+    _, dep = np.unique(election.departments, return_inverse=True)
+    birth = np.where(run.cols >= 0, np.take_along_axis(election.birth[run.rows], np.maximum(run.cols, 0), 1),
+                     rules.UNKNOWN_BIRTH)
+    inp = mc.Inputs(xm=xm, abst=abst, xnv=xnv, bloc=run.bloc, dep=dep[run.rows].astype(np.int64),
+                    birth=birth.astype(np.int64), n_deps=int(dep.max()) + 1)
+    return inp, run
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Projection:
+    """A projected round 2: per-candidate table, seat table and the simulated seat vectors.
+
+    ``preds`` has the columns :data:`PREDS_COLUMNS`; ``seats`` :data:`SEATS_COLUMNS`;
+    ``seat_draws`` (sims × groups, int16) the simulated seats of every group in ``groups``
+    (nuances then blocs, with ``kinds``); ``p_any_majority`` the probability that one bloc reaches
+    289 seats; ``closest`` the most uncertain runoffs.
+    """
+
+    target_year: int
+    train_year: int
+    sims: int
+    preds: pd.DataFrame
+    seats: pd.DataFrame
+    seat_draws: np.ndarray
+    groups: tuple[str, ...]
+    kinds: tuple[str, ...]
+    p_any_majority: float
+    p_any_majority_nuance: float
+    closest: pd.DataFrame
+    lineup: str
+
+    def __repr__(self) -> str:
+        return (f"Projection(target_year={self.target_year}, train_year={self.train_year}, sims={self.sims}, "
+                f"candidates={len(self.preds)}, lineup={self.lineup!r})")
+
+    def bloc_draws(self) -> np.ndarray:
+        """(sims, len(BLOCS)) simulated seats per bloc, in :data:`BLOCS` order."""
+        idx = [self.groups.index(b) for b in BLOCS if self._has(b, "bloc")]
+        return self.seat_draws[:, idx].astype(np.int64)
+
+    def _has(self, g: str, kind: str) -> bool:
+        return any(gg == g and k == kind for gg, k in zip(self.groups, self.kinds, strict=True))
+
+    def summary(self, n_closest: int = 10) -> str:
+        """Plain-text summary: seat intervals by bloc, P(majority), closest constituencies."""
+        lines = [f"Projection of {self.target_year} round 2, transfers learnt from {self.train_year} "
+                 f"({self.sims:,} simulated elections, lineup: {self.lineup})", "",
+                 f"{'bloc':<12}{'mean':>8}{'median':>8}{'90% interval':>16}{'P(>=289)':>10}"]
+        s = self.seats[self.seats["kind"] == "bloc"]
+        for _, r in s.iterrows():
+            lines.append(f"{r['group']:<12}{r['mean']:>8.1f}{r['median']:>8.0f}"
+                         f"{f'{r.lo:.0f}–{r.hi:.0f}':>16}{r['p_majority']:>10.3f}")
+        lines += ["", f"P(one bloc reaches {MAJORITY} seats) = {self.p_any_majority:.3f}; "
+                  f"P(one nuance does) = {self.p_any_majority_nuance:.3f}", "",
+                  f"Closest {n_closest} constituencies (leader's probability of winning):"]
+        for _, r in self.closest.head(n_closest).iterrows():
+            lines.append(f"  {r['constituency']:<7} {r['leader']:<28} {r['p_win']:.2f}  vs {r['runner_up']}")
+        return "\n".join(lines)
+
+
+def _quantile(a: np.ndarray, q: float) -> np.ndarray:
+    return np.quantile(a, q, axis=0, method="linear")
+
+
+def project_arrays(model: TransferModel, election: Election, standing: np.ndarray, noise: mc.Noise, *,
+                   sims: int, rng: np.random.Generator, backend: str | None = None,
+                   chunk: int | None = None, progress: bool = False, lineup_label: str = "") -> Projection:
+    """Simulate the round 2 of ``election`` with lineups ``standing`` (C, K) and summarise it."""
+    inp, run = build_inputs(model, election, standing)
+    acc = mc.run(inp, noise, sims=sims, rng=rng, backend=backend, chunk=chunk, progress=progress)
+    return summarise(election, standing, run, acc, train_year=model.train_year, lineup_label=lineup_label)
+
+
+def summarise(election: Election, standing: np.ndarray, run: Runoffs, acc: mc.Accumulators, *,
+              train_year: int, lineup_label: str = "") -> Projection:
+    r1 = election.round1
+    C = election.n_constituencies
+    status = round1_status(election)
+    nuance = printed_nuance(election)
+    n_sims = acc.n
+    rows = []
+    # fixed seats: decided in round 1, or a single candidate in round 2
+    winner_fixed = np.full(C, -1, np.int64)
+    for c in range(C):
+        el = np.flatnonzero(status[c] == rules.ELECTED)
+        if len(el):
+            winner_fixed[c] = el[0]
+        elif standing[c].sum() == 1:
+            winner_fixed[c] = int(np.flatnonzero(standing[c])[0])
+    exp1 = np.maximum(r1.expressed, 1)
+    p = acc.wins / max(n_sims, 1)
+    mean = acc.share_sum / mc.QSCALE / max(n_sims, 1)
+    lo, hi = mc.hist_quantiles(acc.hist, (0.05, 0.95))
+    where = {int(c): r for r, c in enumerate(run.rows)}
+    for c in range(C):
+        if winner_fixed[c] >= 0:
+            k = int(winner_fixed[c])
+            decided_r1 = status[c, k] == rules.ELECTED
+            share = float(r1.votes[c, k] / exp1[c]) if decided_r1 else 1.0
+            rows.append((election.codes[c], int(election.panel[c, k]), nuance[c, k], 1.0, share, share, share))
+            continue
+        r = where.get(c)
+        if r is None:
+            continue
+        for j in range(run.cols.shape[1]):
+            k = int(run.cols[r, j])
+            if k < 0:
+                continue
+            rows.append((election.codes[c], int(election.panel[c, k]), nuance[c, k], float(p[r, j]),
+                         float(mean[r, j]), float(lo[r, j]), float(hi[r, j])))
+    preds = pd.DataFrame(rows, columns=["constituency", "panel", "nuance", "p_win", "share_mean",
+                                        "share_lo", "share_hi"])
+    preds.insert(3, "bloc", blocs_of(election.year, preds["nuance"].tolist()))
+    preds = preds.sort_values(["constituency", "panel"], kind="stable").reset_index(drop=True)
+    preds = preds[PREDS_COLUMNS]
+
+    # seat vectors
+    nuances = sorted({n for n in preds["nuance"]})
+    groups = (*nuances, *BLOCS)
+    kinds = ("nuance",) * len(nuances) + ("bloc",) * len(BLOCS)
+    gi = {n: i for i, n in enumerate(nuances)}
+    bi = {b: len(nuances) + i for i, b in enumerate(BLOCS)}
+    draws = np.zeros((n_sims, len(groups)), np.int16)
+    base = np.zeros(len(groups), np.int64)
+    for row in np.flatnonzero(winner_fixed >= 0):
+        nu = nuance[row, winner_fixed[row]]
+        base[gi[nu]] += 1
+        base[bi[blocs_of(election.year, [nu])[0]]] += 1
+    J = run.cols.shape[1]
+    slot_nuance = np.full((len(run.rows), J), -1, np.int64)
+    slot_bloc = np.full((len(run.rows), J), -1, np.int64)
+    for r, c in enumerate(run.rows):
+        for j in range(J):
+            k = run.cols[r, j]
+            if k >= 0:
+                slot_nuance[r, j] = gi[nuance[c, k]]
+                slot_bloc[r, j] = bi[blocs_of(election.year, [nuance[c, k]])[0]]
+    G = len(groups)
+    rr = np.arange(len(run.rows))[None, :]
+    step = 10_000
+    for a in range(0, n_sims, step):  # bounded memory: one block of simulations at a time
+        w = acc.winners[a:a + step].astype(np.int64)
+        n = len(w)
+        off = (np.arange(n) * G)[:, None]
+        flat = np.concatenate([(off + slot_nuance[rr, w]).ravel(), (off + slot_bloc[rr, w]).ravel()])
+        draws[a:a + n] = np.bincount(flat, minlength=n * G).reshape(n, G)
+    draws += base.astype(np.int16)
+    d = draws.astype(np.float64)
+    seats = pd.DataFrame({
+        "group": groups, "kind": kinds, "mean": d.mean(axis=0), "median": np.median(d, axis=0),
+        "lo": _quantile(d, 0.05), "hi": _quantile(d, 0.95), "p_majority": (d >= MAJORITY).mean(axis=0),
+    })[SEATS_COLUMNS]
+    is_bloc = np.array(kinds) == "bloc"
+    p_any = float((d[:, is_bloc] >= MAJORITY).any(axis=1).mean())
+    p_any_n = float((d[:, ~is_bloc] >= MAJORITY).any(axis=1).mean()) if (~is_bloc).any() else 0.0
+
+    # closest runoffs
+    close = []
+    for r, c in enumerate(run.rows):
+        order = np.argsort(-p[r])
+        a, b = order[0], order[1]
+        ka, kb = run.cols[r, a], run.cols[r, b]
+        close.append((election.codes[c], f"{election.surname[c, ka]} ({nuance[c, ka]})", float(p[r, a]),
+                      f"{election.surname[c, kb]} ({nuance[c, kb]})"))
+    closest = pd.DataFrame(close, columns=["constituency", "leader", "p_win", "runner_up"])
+    closest = closest.sort_values(["p_win", "constituency"], kind="stable").reset_index(drop=True)
+    return Projection(target_year=election.year, train_year=train_year, sims=n_sims, preds=preds,
+                      seats=seats, seat_draws=draws, groups=groups, kinds=kinds, p_any_majority=p_any,
+                      p_any_majority_nuance=p_any_n, closest=closest, lineup=lineup_label)

@@ -1,0 +1,413 @@
+"""Vote transfers between the two rounds, by ecological inference at constituency level.
+
+Notation. For a runoff ``r`` the origins ``x[r, i]`` are the round-1 shares of the registered
+voters by bloc, plus non-voters (:data:`~hemicycle.sim.features.ORIGINS`, rows sum to 1). The
+destinations are the candidates standing in round 2 (slots, ordered by bloc then round-1 votes) plus
+``abstain`` (no valid vote). A transfer matrix ``T`` (origins × destinations, rows on the simplex)
+predicts the round-2 shares of the registered voters ``y[r] ≈ x[r] @ T``.
+
+Two estimators, both fitted on the *training* election only:
+
+* **Luce choice model** (:func:`fit_luce`), fitted jointly on every runoff: each origin ``i`` has
+  an attraction ``w[i, b] = exp(theta[i, b])`` towards each bloc ``b`` and 1 towards abstaining;
+  a voter of origin ``i`` facing the set ``S`` chooses candidate ``j`` with probability
+  ``w[i, b_j] s_j / (1 + sum_{k in S} w[i, b_k] s_k)``, where ``s_j`` splits a bloc's attraction
+  between two candidates of the same bloc in proportion to their round-1 votes (``s_j = 1`` for a
+  bloc's only candidate). Attractions learnt from duels therefore extend to any configuration,
+  three- and four-way runoffs included: it is the fallback for configurations not seen (often
+  enough) in training. ``theta`` is structured (:func:`design`): a propensity to vote per origin,
+  a loyalty per bloc, a common cost of left-right distance, a common "cordon" cost of voting far
+  right, plus free ridge-penalised deviations, so that attractions the training election cannot
+  identify fall back on the structure. Fitted by non-linear least squares
+  (``scipy.optimize.least_squares``, Levenberg-Marquardt, analytic Jacobian).
+* **Constrained regression per configuration** (:func:`fit_regression`): for every configuration
+  seen in at least ``min_runoffs`` training runoffs, ``T`` minimises
+  ``sum_r ||x[r] T - y[r]||^2 + n0 * sum_i mean_r(x[r, i]^2) * ||T_i - L_i||^2`` with every row
+  non-negative and summing to one, where ``L`` is the Luce matrix of that configuration: a prior
+  worth ``n0`` runoffs, which only matters for origins with little mass (e.g. far left, other).
+  Solved exactly by accelerated projected gradient (projection on the simplex per row).
+
+Uncertainty: the whole fit is repeated on ``n_boot`` cluster-bootstrap resamples of the training
+election's departments (departments drawn with replacement), which keeps the spatial correlation of
+errors. Replicate 0 is the fit on all the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import least_squares
+
+from hemicycle.data.blocs import BLOCS
+from hemicycle.election import Election
+from hemicycle.errors import HemicycleError
+from hemicycle.sim.features import ABSTAIN, ORIGINS, Origins, Runoffs, origins, runoffs
+
+NB = len(BLOCS)
+NO = len(ORIGINS)
+
+
+# --------------------------------------------------------------------------- training data
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingData:
+    """Origins, lineups and observed round-2 shares (of registered voters) of a training election."""
+
+    x: np.ndarray  # (R, NO)
+    y: np.ndarray  # (R, J+1): slots then abstain
+    run: Runoffs
+    groups: np.ndarray  # (R,) department index
+
+    def subset(self, keep: np.ndarray) -> TrainingData:
+        run = Runoffs(rows=self.run.rows[keep], cols=self.run.cols[keep], bloc=self.run.bloc[keep],
+                      within=self.run.within[keep], r1_votes=self.run.r1_votes[keep])
+        return TrainingData(x=self.x[keep], y=self.y[keep], run=run, groups=self.groups[keep])
+
+
+def training_data(election: Election) -> TrainingData:
+    """Round 1 → round 2 of an election whose round 2 is known (contested runoffs only)."""
+    if election.round2 is None:
+        raise HemicycleError(f"{election.year} has no round 2 in the store: it cannot train transfers")
+    r2 = election.round2
+    standing = r2.valid & r2.held[:, None]
+    run = runoffs(election, standing)
+    keep = run.n_slots >= 2
+    o: Origins = origins(election)
+    J = run.cols.shape[1]
+    R = len(run.rows)
+    y = np.zeros((R, J + 1))
+    for j in range(J):
+        k = run.cols[:, j]
+        ok = k >= 0
+        y[ok, j] = r2.votes[run.rows[ok], k[ok]]
+    reg = np.maximum(r2.registered[run.rows], y.sum(axis=1)).astype(np.float64)
+    y[:, :J] /= reg[:, None]
+    y[:, J] = 1.0 - y[:, :J].sum(axis=1)
+    _, groups = np.unique(election.departments[run.rows], return_inverse=True)
+    td = TrainingData(x=o.x[run.rows], y=y, run=run, groups=groups.astype(np.int64))
+    return td.subset(keep)
+
+
+# --------------------------------------------------------------------------- Luce model
+
+
+def luce_probabilities(theta: np.ndarray, bloc: np.ndarray, within: np.ndarray) -> np.ndarray:
+    """P[r, i, j] for slots j, with the abstain probability as last column: (R, NO, J+1)."""
+    mask = bloc >= 0
+    a = np.exp(theta[:, np.where(mask, bloc, 0)])  # (NO, R, J)
+    a = np.where(mask[None], a * within[None], 0.0).transpose(1, 0, 2)  # (R, NO, J)
+    d = 1.0 + a.sum(axis=2, keepdims=True)
+    return np.concatenate([a / d, 1.0 / d], axis=2)
+
+
+#: Left-right positions of the ideological blocs (regionalist and other have none).
+POSITIONS = {"far_left": 0.0, "left": 1.0, "centre": 2.0, "right": 3.0, "far_right": 4.0}
+
+
+def design() -> np.ndarray:
+    """Linear map ``A`` from the structured parameters ``phi`` to ``theta = (A @ phi)``.
+
+    ``theta[i, b] = u_i + loyal_i [i == b] - beta * |pos_i - pos_b| - gamma [b == far_right != i]
+    + delta[i, b]``: an origin's general propensity to vote ``u_i``, its loyalty to its own bloc,
+    a common cost of ideological distance, a common "cordon" cost of voting far right for those
+    who did not in round 1, and free deviations ``delta`` (ridge-penalised, so that attractions the
+    training election cannot identify fall back on the structure rather than on an arbitrary value).
+    """
+    cols = []
+    for i in range(NO):  # u_i
+        a = np.zeros((NO, NB))
+        a[i, :] = 1.0
+        cols.append(a)
+    for i in range(NB):  # loyalty
+        a = np.zeros((NO, NB))
+        a[i, i] = 1.0
+        cols.append(a)
+    a = np.zeros((NO, NB))  # distance
+    for i, o in enumerate(ORIGINS):
+        for b, d in enumerate(BLOCS):
+            if o in POSITIONS and d in POSITIONS:
+                a[i, b] = -abs(POSITIONS[o] - POSITIONS[d])
+    cols.append(a)
+    a = np.zeros((NO, NB))  # cordon
+    fr = BLOCS.index("far_right")
+    a[:, fr] = -1.0
+    a[fr, fr] = 0.0
+    cols.append(a)
+    A = np.stack([c.ravel() for c in cols], axis=1)
+    return np.hstack([A, np.eye(NO * NB)])
+
+
+_A = design()
+N_STRUCT = _A.shape[1] - NO * NB
+
+
+def _luce_residuals(phi, x, y, bloc, within, sw, ridge):
+    theta = (_A @ phi).reshape(NO, NB)
+    p = luce_probabilities(theta, bloc, within)
+    pred = np.einsum("ri,rij->rj", x, p)
+    res = (pred - y) * sw[:, None]
+    pen = np.concatenate([1e-2 * phi[:N_STRUCT], ridge * phi[N_STRUCT:]])
+    return np.concatenate([res.ravel(), pen])
+
+
+def _luce_jacobian(phi, x, y, bloc, within, sw, ridge):
+    theta = (_A @ phi).reshape(NO, NB)
+    p = luce_probabilities(theta, bloc, within)  # (R, NO, J+1)
+    R, _, J1 = p.shape
+    J = J1 - 1
+    onehot = np.zeros((R, J, NB))
+    mask = bloc >= 0
+    rr, jj = np.nonzero(mask)
+    onehot[rr, jj, bloc[rr, jj]] = 1.0
+    ps = p[:, :, :J]
+    q = np.einsum("rij,rjb->rib", ps, onehot)  # (R, NO, NB): prob of choosing bloc b
+    # dP[r,i,j]/dtheta[i,b] = P_ij (1[b_j=b] - Q_ib);  abstain: dP0/dtheta[i,b] = -P0 Q_ib
+    dslots = ps[:, :, :, None] * (onehot[:, None, :, :] - q[:, :, None, :])  # (R, NO, J, NB)
+    dabs = -p[:, :, J][:, :, None] * q  # (R, NO, NB)
+    d = np.concatenate([dslots, dabs[:, :, None, :]], axis=2)  # (R, NO, J+1, NB)
+    jac = (x[:, :, None, None] * d).transpose(0, 2, 1, 3)
+    jac = jac.reshape(R * J1, NO * NB) * np.repeat(sw, J1)[:, None]
+    pen = np.diag(np.concatenate([np.full(N_STRUCT, 1e-2), np.full(NO * NB, ridge)]))
+    return np.vstack([jac @ _A, pen])
+
+
+def fit_luce(x: np.ndarray, y: np.ndarray, bloc: np.ndarray, within: np.ndarray,
+             weights: np.ndarray | None = None, *, ridge: float = 0.02,
+             phi0: np.ndarray | None = None, max_nfev: int = 100) -> np.ndarray:
+    """Parameters ``phi`` of the structured Luce model (``theta = design() @ phi``)."""
+    w = np.ones(len(x)) if weights is None else np.asarray(weights, float)
+    sw = np.sqrt(w)
+    t0 = np.zeros(_A.shape[1]) if phi0 is None else np.asarray(phi0, float)
+    sol = least_squares(_luce_residuals, t0, jac=_luce_jacobian, method="lm",
+                        args=(x, y, bloc, within, sw, ridge), ftol=1e-7, xtol=1e-7, max_nfev=max_nfev)
+    return sol.x
+
+
+def theta_of(phi: np.ndarray) -> np.ndarray:
+    return (_A @ phi).reshape(NO, NB)
+
+
+# --------------------------------------------------------------------------- constrained regression
+
+
+def project_simplex(v: np.ndarray) -> np.ndarray:
+    """Euclidean projection of every row of ``v`` on the probability simplex."""
+    n = v.shape[-1]
+    u = -np.sort(-v, axis=-1)
+    css = np.cumsum(u, axis=-1) - 1.0
+    idx = np.arange(1, n + 1)
+    cond = u - css / idx > 0
+    rho = n - 1 - np.argmax(cond[..., ::-1], axis=-1)
+    tau = np.take_along_axis(css, rho[..., None], axis=-1) / (rho[..., None] + 1.0)
+    return np.maximum(v - tau, 0.0)
+
+
+def fit_regression(x: np.ndarray, y: np.ndarray, prior: np.ndarray, weights: np.ndarray | None = None,
+                   *, n0: float = 5.0, iters: int = 2000, tol: float = 1e-9) -> np.ndarray:
+    """Rows-on-the-simplex least squares of ``y ≈ x @ T`` shrunk towards ``prior`` (see module doc)."""
+    w = np.ones(len(x)) if weights is None else np.asarray(weights, float)
+    xw = x * w[:, None]
+    A = x.T @ xw  # (NO, NO)
+    B = xw.T @ y  # (NO, D)
+    lam = n0 * (x**2 * w[:, None]).sum(axis=0) / max(w.sum(), 1e-12)
+    H = A + np.diag(lam)
+    L = 2.0 * float(np.linalg.eigvalsh(H).max()) + 1e-12
+    T = prior.copy()
+    Z = T.copy()
+    t = 1.0
+    for _ in range(iters):
+        grad = 2.0 * (H @ Z - B - lam[:, None] * prior)
+        Tn = project_simplex(Z - grad / L)
+        tn = (1.0 + np.sqrt(1.0 + 4.0 * t * t)) / 2.0
+        Z = Tn + ((t - 1.0) / tn) * (Tn - T)
+        if np.abs(Tn - T).max() < tol:
+            T = Tn
+            break
+        T, t = Tn, tn
+    return T
+
+
+# --------------------------------------------------------------------------- the fitted model
+
+
+def config_key(bloc_row: np.ndarray) -> tuple[str, ...]:
+    return tuple(BLOCS[b] for b in bloc_row if b >= 0)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class TransferModel:
+    """Fitted transfers of a training election, with bootstrap replicates (index 0 = all data).
+
+    ``theta[r]`` holds the Luce attractions of replicate ``r``; ``regression[config][r]`` the
+    constrained-regression matrix (origins × (slots + abstain)) of a configuration seen in at
+    least ``min_runoffs`` training runoffs; ``counts`` how many training runoffs each configuration
+    had.
+    """
+
+    train_year: int
+    theta: np.ndarray  # (B+1, NO, NB)
+    regression: dict[tuple[str, ...], np.ndarray]  # config -> (B+1, NO, D)
+    counts: dict[tuple[str, ...], int]
+    min_runoffs: int
+    settings: dict[str, float] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"TransferModel(train_year={self.train_year}, replicates={self.n_replicates}, "
+                f"regression={['+'.join(c) for c in self.regression]}, min_runoffs={self.min_runoffs})")
+
+    @property
+    def n_replicates(self) -> int:
+        return int(self.theta.shape[0])
+
+    def without_regression(self) -> TransferModel:
+        """The same fit using the Luce model for every configuration."""
+        return TransferModel(train_year=self.train_year, theta=self.theta, regression={}, counts=self.counts,
+                             min_runoffs=self.min_runoffs, settings={**self.settings, "regression": 0.0})
+
+    def method(self, config: tuple[str, ...]) -> str:
+        return "regression" if config in self.regression else "luce"
+
+    def matrices(self, run: Runoffs, replicate: int) -> np.ndarray:
+        """(R, NO, J+1) transfer matrix of every runoff of ``run`` for one replicate."""
+        p = luce_probabilities(self.theta[replicate], run.bloc, run.within)
+        J = run.cols.shape[1]
+        for r in range(len(run.rows)):
+            key = config_key(run.bloc[r])
+            reg = self.regression.get(key)
+            if reg is not None:
+                m = reg[replicate]
+                n = m.shape[1] - 1
+                p[r] = 0.0
+                p[r, :, :n] = m[:, :n]
+                p[r, :, J] = m[:, n]
+        return p
+
+    def predict(self, x: np.ndarray, run: Runoffs, replicate: int = 0) -> np.ndarray:
+        """Expected round-2 shares of the registered voters (R, J+1), last column abstain."""
+        return np.einsum("ri,rij->rj", x, self.matrices(run, replicate))
+
+    def matrix(self, config: Sequence[str], replicate: int = 0, *, method: str | None = None) -> np.ndarray:
+        """(NO, len(config)+1) matrix of one configuration (two candidates of one bloc: equal split)."""
+        cfg = tuple(config)
+        bl = np.array([[BLOCS.index(b) for b in cfg]])
+        within = np.ones_like(bl, dtype=float)
+        for j, b in enumerate(cfg):
+            within[0, j] = 1.0 / cfg.count(b)
+        m = method or self.method(cfg)
+        if m == "regression":
+            if cfg not in self.regression:
+                raise HemicycleError(f"configuration {cfg} has no regression estimate in {self.train_year}")
+            return self.regression[cfg][replicate]
+        return luce_probabilities(self.theta[replicate], bl, within)[0]
+
+    def to_frame(self, configs: Iterable[Sequence[str]] | None = None) -> pd.DataFrame:
+        """Tidy table: configuration, method, origin, destination, estimate and bootstrap spread.
+
+        Columns ``train,config,method,n_runoffs,origin,destination,estimate,sd,lo,hi`` (lo/hi are the
+        5% and 95% bootstrap quantiles). Default configurations: every one seen in training, with
+        the regression estimate where it exists and the Luce estimate always.
+        """
+        cfgs = [tuple(c) for c in configs] if configs is not None else sorted(
+            self.counts, key=lambda c: (-self.counts[c], c))
+        rows = []
+        for cfg in cfgs:
+            if len(cfg) < 2:
+                continue
+            methods = (["regression"] if cfg in self.regression else []) + ["luce"]
+            for m in methods:
+                reps = np.stack([self.matrix(cfg, r, method=m) for r in range(self.n_replicates)])
+                est = reps[0]
+                boot = reps[1:] if len(reps) > 1 else reps
+                sd = boot.std(axis=0)
+                lo, hi = np.quantile(boot, [0.05, 0.95], axis=0)
+                dest = list(_dest_labels(cfg)) + [ABSTAIN]
+                for i, o in enumerate(ORIGINS):
+                    for j, d in enumerate(dest):
+                        rows.append((self.train_year, "+".join(cfg), m, self.counts.get(cfg, 0), o, d,
+                                     est[i, j], sd[i, j], lo[i, j], hi[i, j]))
+        return pd.DataFrame(rows, columns=["train", "config", "method", "n_runoffs", "origin",
+                                           "destination", "estimate", "sd", "lo", "hi"])
+
+    def render(self, configs: Iterable[Sequence[str]] | None = None, *, max_configs: int = 8) -> str:
+        """Plain-text tables (percent, ± bootstrap sd) of the main configurations."""
+        df = self.to_frame(configs)
+        out = [f"Transfers learnt from {self.train_year} (round 1 → round 2), percent ± bootstrap sd"]
+        for (cfg, m), g in list(df.groupby(["config", "method"], sort=False))[: 2 * max_configs]:
+            dest = list(dict.fromkeys(g["destination"]))
+            out.append("")
+            out.append(f"{cfg}  [{m}, {int(g['n_runoffs'].iloc[0])} training runoffs]")
+            out.append(f"{'from':<12}" + "".join(f"{d:>16}" for d in dest))
+            for o in ORIGINS:
+                gg = g[g["origin"] == o].set_index("destination")
+                est = gg["estimate"].to_dict()
+                sd = gg["sd"].to_dict()
+                cells = "".join(f"{100 * float(est[d]):>9.1f} ±{100 * float(sd[d]):>4.1f}" for d in dest)
+                out.append(f"{o:<12}" + cells)
+        return "\n".join(out)
+
+
+def _dest_labels(cfg: Sequence[str]) -> list[str]:
+    out = []
+    for j, b in enumerate(cfg):
+        n = cfg.count(b)
+        out.append(b if n == 1 else f"{b}#{cfg[:j].count(b) + 1}")
+    return out
+
+
+def _fit_once(td: TrainingData, weights: np.ndarray, keys: list[tuple[str, ...]],
+              min_runoffs: int, ridge: float, n0: float,
+              theta0: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, dict]:
+    phi = fit_luce(td.x, td.y, td.run.bloc, td.run.within, weights, ridge=ridge, phi0=theta0)
+    theta = theta_of(phi)
+    regs: dict[tuple[str, ...], np.ndarray] = {}
+    p = luce_probabilities(theta, td.run.bloc, td.run.within)
+    J = td.run.cols.shape[1]
+    karr = np.array(["+".join(k) for k in keys], dtype=object)
+    for cfg in sorted(set(keys)):
+        rows = np.flatnonzero(karr == "+".join(cfg))
+        if len(rows) < min_runoffs:
+            continue
+        n = len(cfg)
+        cols = [*range(n), J]
+        prior = p[rows].mean(axis=0)[:, cols]
+        prior /= prior.sum(axis=1, keepdims=True)
+        regs[cfg] = fit_regression(td.x[rows], td.y[rows][:, cols], prior, weights[rows], n0=n0)
+    return phi, theta, regs
+
+
+def fit(election: Election, *, n_boot: int = 40, min_runoffs: int = 10, ridge: float = 0.02,
+        n0: float = 5.0, rng: np.random.Generator) -> TransferModel:
+    """Fit a :class:`TransferModel` on ``election`` (its round 2 must be known)."""
+    td = training_data(election)
+    return fit_training(td, election.year, n_boot=n_boot, min_runoffs=min_runoffs, ridge=ridge,
+                        n0=n0, rng=rng)
+
+
+def fit_training(td: TrainingData, year: int, *, n_boot: int = 40, min_runoffs: int = 10,
+                 ridge: float = 0.02, n0: float = 5.0, rng: np.random.Generator) -> TransferModel:
+    keys = [config_key(b) for b in td.run.bloc]
+    counts: dict[tuple[str, ...], int] = {}
+    for k in keys:
+        counts[k] = counts.get(k, 0) + 1
+    ones = np.ones(len(td.x))
+    phi0, theta0, reg0 = _fit_once(td, ones, keys, min_runoffs, ridge, n0, None)
+    thetas = [theta0]
+    regs = {k: [v] for k, v in reg0.items()}
+    n_groups = int(td.groups.max()) + 1 if len(td.groups) else 0
+    for _ in range(n_boot):
+        draw = rng.integers(0, n_groups, n_groups)
+        w = np.bincount(draw, minlength=n_groups)[td.groups].astype(float)
+        _, th, rg = _fit_once(td, w, keys, min_runoffs, ridge, n0, phi0)
+        thetas.append(th)
+        for k in regs:
+            # a configuration absent from a resample keeps the full-data estimate
+            regs[k].append(rg.get(k, reg0[k]))
+    return TransferModel(
+        train_year=year, theta=np.stack(thetas),
+        regression={k: np.stack(v) for k, v in regs.items()}, counts=counts,
+        min_runoffs=min_runoffs, settings={"ridge": ridge, "n0": n0, "n_boot": n_boot},
+    )

@@ -1,0 +1,178 @@
+"""The projection façade on real data: shapes, published facts, reproducibility, named errors.
+
+Transfers are fitted once per session with a small bootstrap (``N_BOOT``) to keep the suite quick.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hemicycle.data.store import Store
+from hemicycle.election import load
+from hemicycle.errors import DataFileError, OptionError
+from hemicycle.sim import api
+from hemicycle.sim.project import PREDS_COLUMNS, SEATS_COLUMNS
+
+N_BOOT = 4
+SIMS = 2_000
+
+
+@pytest.fixture(scope="module", autouse=True)
+def private_cache(tmp_path_factory):
+    """The fitted transfers are cached on disk: keep that cache inside the test's tmp dir."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HEMICYCLE_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
+@pytest.fixture(scope="module")
+def proj24(store_path):
+    return api.project(2024, 2017, Store(store_path), sims=SIMS, seed=7, n_boot=N_BOOT)
+
+
+def test_preds_and_seats_tables(proj24):
+    preds, seats = proj24.preds, proj24.seats
+    assert list(preds.columns) == PREDS_COLUMNS
+    assert list(seats.columns) == SEATS_COLUMNS
+    assert set(seats["kind"]) == {"nuance", "bloc"}
+    assert preds["constituency"].nunique() == 577
+    # one winner per constituency in expectation; 76 decided in round 1 (+1 lone runoff candidate)
+    np.testing.assert_allclose(preds.groupby("constituency")["p_win"].sum(), 1.0, atol=1e-9)
+    assert (preds.groupby("constituency").size() == 1).sum() == 77
+    assert len(preds) == 76 + 1094  # round-1 winners + the official round-2 candidates
+    assert ((preds["share_lo"] <= preds["share_mean"] + 1e-6) & (preds["share_mean"] <= preds["share_hi"] + 1e-6)).all()
+    # every simulated Assembly has 577 seats, by bloc and by nuance
+    kinds = np.array(proj24.kinds)
+    assert (proj24.seat_draws[:, kinds == "bloc"].sum(axis=1) == 577).all()
+    assert (proj24.seat_draws[:, kinds == "nuance"].sum(axis=1) == 577).all()
+    text = proj24.summary()
+    assert "far_right" in text and "P(one bloc reaches 289 seats)" in text
+
+
+def test_decided_in_round_one_have_their_elected_and_p_win_1(proj24, store):
+    q = store.query("SELECT constituency, panel FROM candidates WHERE year = 2024 AND round = 1 AND elected")
+    assert len(q) == 76
+    m = proj24.preds.merge(q, on=["constituency", "panel"])
+    assert len(m) == 76 and (m["p_win"] == 1.0).all()
+
+
+def test_same_seed_same_bytes_no_seed_different(store_path, proj24, tmp_path):
+    st = Store(store_path)
+    again = api.project(2024, 2017, st, sims=SIMS, seed=7, n_boot=N_BOOT, chunk=333)
+    assert api.to_csv_bytes(again.preds) == api.to_csv_bytes(proj24.preds)
+    assert api.to_csv_bytes(again.seats) == api.to_csv_bytes(proj24.seats)
+    api.write_csv(again.preds, tmp_path / "a.csv")
+    assert (tmp_path / "a.csv").read_bytes() == api.to_csv_bytes(proj24.preds)
+    a = api.project(2024, 2017, st, sims=SIMS, seed=None, n_boot=N_BOOT)
+    b = api.project(2024, 2017, st, sims=SIMS, seed=None, n_boot=N_BOOT)
+    assert api.to_csv_bytes(a.preds) != api.to_csv_bytes(b.preds)
+
+
+def test_numpy_backend_gives_the_same_projection(store_path, proj24):
+    pytest.importorskip("numba")
+    other = api.project(2024, 2017, Store(store_path), sims=SIMS, seed=7, n_boot=N_BOOT, backend="numpy")
+    pd.testing.assert_frame_equal(other.seats, proj24.seats)
+    assert (other.preds["p_win"] == proj24.preds["p_win"]).all()
+    np.testing.assert_allclose(other.preds["share_mean"], proj24.preds["share_mean"], atol=1e-6)
+
+
+def test_evaluate_2024_from_2017_and_the_leader_baseline(store_path):
+    ev = api.evaluate(2024, 2017, Store(store_path), sims=SIMS, seed=3, n_boot=N_BOOT)
+    assert ev.n_runoffs == 501
+    assert round(ev.baseline_leader_accuracy, 3) == 0.653  # published figure of the issue
+    assert ev.winner_accuracy > ev.baseline_leader_accuracy
+    assert 0 <= ev.brier <= 1 and ev.log_score > 0 and 0 <= ev.coverage90 <= 1
+    assert ev.calibration["n"].sum() == 1094 - 1  # candidates of the 500 contested runoffs
+    assert ev.seat_errors["actual"].sum() == 577
+    # the pollsters' five blocks add up to the file's `actual` column (checked inside evaluate)
+    assert ev.five_blocks is not None and ev.five_blocks["actual"].tolist() == [190, 150, 66, 142, 29]
+    text = ev.render()
+    assert "winner accuracy" in text and "Ifop" in text
+
+
+def test_transfers_export(store_path):
+    model = api.transfers(2017, Store(store_path), n_boot=N_BOOT)
+    df = model.to_frame()
+    assert list(df.columns) == ["train", "config", "method", "n_runoffs", "origin", "destination",
+                                "estimate", "sd", "lo", "hi"]
+    sums = df.groupby(["config", "method", "origin"])["estimate"].sum()
+    np.testing.assert_allclose(sums, 1.0, atol=1e-6)
+    assert (df["estimate"] >= -1e-12).all()
+    assert "centre+right" in set(df["config"])
+    assert "Transfers learnt from 2017" in model.render()
+    # configurations never seen in training fall back on the Luce model
+    three = model.to_frame([("left", "centre", "far_right")])
+    assert set(three["method"]) == {"luce"}
+
+
+def test_scenarios(store_path):
+    st = Store(store_path)
+    none = api.project(2024, 2017, st, withdrawals="none", sims=200, seed=1, n_boot=N_BOOT)
+    fr = api.project(2024, 2017, st, withdrawals="front-republicain", sims=200, seed=1, n_boot=N_BOOT)
+    assert len(none.preds) > len(fr.preds)
+    custom = api.project(2024, 2017, st, withdrawals="front-republicain:left+centre+right/far_right",
+                         sims=200, seed=1, n_boot=N_BOOT)
+    assert len(custom.preds) <= len(fr.preds)
+    # a target without round 2 in the store projects from the qualified candidates
+    y22 = api.project(2022, 2017, st, sims=200, seed=1, n_boot=N_BOOT)
+    assert y22.preds["constituency"].nunique() == 577
+
+
+def test_lineup_file(store_path, tmp_path):
+    st = Store(store_path)
+    f = tmp_path / "lineup.csv"
+    e = load(st, 2024)
+    c = int(np.flatnonzero(e.codes == "0101")[0])
+    r2 = e.round2.valid[c]
+    panels = e.panel[c][r2]
+    f.write_text("constituency,panel\n" + "".join(f"0101,{p}\n" for p in panels[:2]))
+    p = api.project(2024, 2017, st, lineup=f, sims=200, seed=1, n_boot=N_BOOT)
+    assert sorted(p.preds.loc[p.preds["constituency"] == "0101", "panel"]) == sorted(panels[:2].tolist())
+
+
+def test_bad_options_give_named_errors(store_path, tmp_path):
+    st = Store(store_path)
+    with pytest.raises(OptionError, match="1999"):
+        api.project(1999, 2017, st, sims=100)
+    with pytest.raises(OptionError, match="round 2"):
+        api.project(2024, 2022, st, sims=100)  # 2022 has no round 2 here
+    with pytest.raises(OptionError, match="sims"):
+        api.project(2024, 2017, st, sims=0, n_boot=N_BOOT)
+    with pytest.raises(OptionError, match="allowed"):
+        api.project(2024, 2017, st, withdrawals="everyone-quits", sims=100, n_boot=N_BOOT)
+    with pytest.raises(OptionError, match="bloc"):
+        api.project(2024, 2017, st, withdrawals="front-republicain:martians", sims=100, n_boot=N_BOOT)
+    e = load(st, 2024)
+    c = int(np.flatnonzero(e.codes == "0101")[0])
+    loser = np.flatnonzero(e.panel[c] >= 0)[np.argmin(np.where(e.panel[c] >= 0, e.round1.votes[c], 1 << 40))]
+    f = tmp_path / "bad.csv"
+    f.write_text(f"constituency,panel\n0101,{e.panel[c, loser]}\n")
+    with pytest.raises(OptionError, match="did not qualify"):
+        api.project(2024, 2017, st, lineup=f, sims=100, n_boot=N_BOOT)
+    f.write_text("constituency,panel\n9999,1\n")
+    with pytest.raises(DataFileError, match="line 2"):
+        api.project(2024, 2017, st, lineup=f, sims=100, n_boot=N_BOOT)
+    f.write_text("code,panel\n")
+    with pytest.raises(DataFileError, match="header"):
+        api.project(2024, 2017, st, lineup=f, sims=100, n_boot=N_BOOT)
+    with pytest.raises(OptionError, match="needs 2022's round 2"):
+        api.project(2022, 2017, st, withdrawals="data", sims=100, n_boot=N_BOOT)
+    with pytest.raises(OptionError):
+        api.evaluate(2022, 2017, st, sims=100, n_boot=N_BOOT)
+
+
+def test_disk_cache_round_trip(store_path):
+    st = Store(store_path)
+    model, cal = api.fitted(2017, st, n_boot=N_BOOT)
+    sig = ";".join(str(x) for x in st.query(
+        "SELECT round, sha256 FROM sources WHERE year = 2017 ORDER BY round, role").itertuples())
+    path = api._cache_file(2017, sig, N_BOOT)
+    assert path.exists()
+    m2, c2 = api._load(path)
+    assert c2 == cal
+    np.testing.assert_array_equal(m2.theta, model.theta)
+    assert m2.regression.keys() == model.regression.keys() and m2.counts == model.counts
+    for k in model.regression:
+        np.testing.assert_array_equal(m2.regression[k], model.regression[k])
