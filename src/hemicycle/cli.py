@@ -306,6 +306,9 @@ def project_cmd(
         proj = sim.project(year, train, st, lineup=lineup, withdrawals=withdrawals, sims=sims, seed=seed,
                            progress=progress, backend=backend)
     console.print(proj.summary(), markup=False, highlight=False)
+    mean_by_bloc = proj.seats.query("kind == 'bloc'").set_index("group")["mean"].to_dict()
+    console.print("Mean seats by bloc:")
+    console.print(seat_bar(mean_by_bloc, width=min(console.width - 2, 96)))
     if output is not None:
         sim.write_csv(proj.preds, output)
         console.print(f"[green]✓[/] candidate projections → {output}")
