@@ -258,6 +258,15 @@ def _ensure(st: Store, *years: int) -> None:
         st.ensure(y)
 
 
+def _fit(st: Store, train: int) -> None:
+    """Fit (or load from the cache) the transfers of ``train`` under a spinner: ~30 s the first time."""
+    from hemicycle.sim import api as sim
+
+    with console.status(f"Learning vote transfers from {train} (cluster bootstrap, cross-validation; "
+                        "cached after the first run)…"):
+        sim.fitted(train, st)
+
+
 @app.command("transfers")
 @handle_errors
 def transfers_cmd(
@@ -271,6 +280,7 @@ def transfers_cmd(
 
     with _open(store) as st:
         _ensure(st, train)
+        _fit(st, train)
         model = sim.transfers(train, st)
         console.print(model.render(), markup=False, highlight=False)
         if output is not None:
@@ -303,6 +313,7 @@ def project_cmd(
 
     with _open(store) as st:
         _ensure(st, year, train)
+        _fit(st, train)
         proj = sim.project(year, train, st, lineup=lineup, withdrawals=withdrawals, sims=sims, seed=seed,
                            progress=progress, backend=backend)
     console.print(proj.summary(), markup=False, highlight=False)
@@ -334,6 +345,7 @@ def evaluate_cmd(
 
     with _open(store) as st:
         _ensure(st, year, train)
+        _fit(st, train)
         ev = sim.evaluate(year, train, st, sims=sims, seed=seed, progress=progress, backend=backend)
     console.print(ev.render(), markup=False, highlight=False)
 

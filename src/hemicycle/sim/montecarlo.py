@@ -112,6 +112,12 @@ def _slot_local(n_deps: int, c: int, j: int, J: int) -> int:
     return SLOT_DEPARTMENT + 8 * n_deps + c * J + j
 
 
+def _empty_accumulators(n: int, R: int, J: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Win counts, share sums (2^-24 units), share histograms and per-simulation winners."""
+    return (np.zeros((R, J), np.int64), np.zeros((R, J), np.int64), np.zeros((R, J, NBINS), np.int64),
+            np.full((n, R), -1, np.int8))
+
+
 # --------------------------------------------------------------------------- reference loop
 
 
@@ -119,10 +125,7 @@ def simulate_reference(inp: Inputs, noise: Noise, key: int, start: int, stop: in
     """Obviously-correct plain-Python loop over simulations, runoffs and candidates."""
     M, R, NV, J = inp.xm.shape
     n = stop - start
-    wins = np.zeros((R, J), np.int64)
-    ssum = np.zeros((R, J), np.int64)
-    hist = np.zeros((R, J, NBINS), np.int64)
-    winners = np.full((n, R), -1, np.int8)
+    wins, ssum, hist, winners = _empty_accumulators(n, R, J)
     lo, hi = noise.mobilisation
     for s in range(start, stop):
         m = hash_py(key, s, SLOT_REPLICATE) % M
@@ -298,10 +301,7 @@ def simulate_numba(inp: Inputs, noise: Noise, key: int, start: int, stop: int) -
                           "allowed without it: numpy, reference")
     M, R, NV, J = inp.xm.shape
     n = stop - start
-    wins = np.zeros((R, J), np.int64)
-    ssum = np.zeros((R, J), np.int64)
-    hist = np.zeros((R, J, NBINS), np.int64)
-    winners = np.full((n, R), -1, np.int8)
+    wins, ssum, hist, winners = _empty_accumulators(n, R, J)
     lo, hi = noise.mobilisation
     _kernel(inp.xm, inp.abst, inp.xnv, inp.bloc, inp.dep, inp.birth, inp.n_deps, NORMAL,
             np.uint64(key), start, n, noise.national, noise.department, noise.local, noise.turnout,
