@@ -14,6 +14,15 @@ import pytest
 from hemicycle.data.store import Store
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep tests out of the user's cache: downloads, stores and fitted transfers go to a temp dir
+    unless HEMICYCLE_CACHE is set explicitly."""
+    if not os.environ.get("HEMICYCLE_CACHE"):
+        import tempfile
+
+        os.environ["HEMICYCLE_CACHE"] = tempfile.mkdtemp(prefix="hemicycle-test-cache-")
+
+
 def _mirror() -> Path | None:
     env = os.environ.get("HEMICYCLE_DATA")
     if env and Path(env).is_dir():
