@@ -16,6 +16,7 @@ import resource
 import tempfile
 import time
 import tracemalloc
+import warnings
 
 import numpy as np
 
@@ -58,6 +59,7 @@ def timed(fn, *args):
 
 
 def main() -> None:
+    warnings.simplefilter("ignore")  # the source's data quirks are reported by `hemicycle data quirks`
     ap = argparse.ArgumentParser()
     ap.add_argument("--sims", type=int, default=100_000)
     ap.add_argument("--numpy-sims", type=int, default=4_000)
