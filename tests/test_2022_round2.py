@@ -19,7 +19,7 @@ T2 = "resultats-par-niveau-cirlg-t2-france-entiere.txt"
 FIXED, BLOCK = 19, 9
 
 
-def _make_round2(t1: Path, t2: Path) -> int:
+def _make_round2(t1: Path, t2: Path, *, keep_decided: bool = False) -> int:
     lines = t1.read_bytes().split(b"\r\n")
     out = [lines[0]]
     for line in lines[1:]:
@@ -28,6 +28,8 @@ def _make_round2(t1: Path, t2: Path) -> int:
         cells = line.split(b";")
         blocks = [cells[i : i + BLOCK] for i in range(FIXED, len(cells) - 1, BLOCK)]
         if any(b[8] == b"Elu" for b in blocks):
+            if keep_decided:  # a row with its totals and no candidate block
+                out.append(b";".join(cells[:FIXED] + [b""]))
             continue
         top = sorted(blocks, key=lambda b: -int(b[5]))[:2]
         top = [b[:8] + [b"Elu" if j == 0 else b""] for j, b in enumerate(top)]
@@ -56,3 +58,17 @@ def test_round2_file_is_read_and_replayed(data_dir: Path, tmp_path: Path, monkey
     assert r.ok, r.mismatches[:3]
     assert r.contest_sizes() == Counter({2: 572})
     assert sum(r.seats_by_nuance().values()) == 577
+
+
+def test_rows_of_seats_filled_in_round1_are_skipped(data_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    mirror = tmp_path / "m" / "2022"
+    mirror.mkdir(parents=True)
+    shutil.copy(data_dir / "2022" / T1, mirror / T1)
+    assert _make_round2(mirror / T1, mirror / T2, keep_decided=True) == 577
+    monkeypatch.setenv("HEMICYCLE_DATA", str(tmp_path / "m"))
+    with Store(tmp_path / "s.duckdb") as st:
+        rep = st.ingest(2022, download=False)
+        assert rep.candidates == {1: 6290, 2: 1144}
+        assert sorted(q.constituency for q in rep.quirks if q.kind == "empty_row") == [
+            "5303", "7506", "7516", "7517", "9307"]
+        assert replay(election.load(st, 2022)).ok

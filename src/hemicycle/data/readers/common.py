@@ -208,6 +208,11 @@ def parse_wide(
                 "elected": is_elected(block[offsets["elected"]]),
             })
         if not panels:
+            if round_ == 2:  # a row kept for a seat filled in round 1: no round 2 there
+                totals.pop()
+                quirks.append(QuirkWarning(file, code, "empty_row",
+                                           "row without round-2 candidates, skipped"))
+                continue
             raise DataFileError("constituency has no candidate", file=file, line=line, constituency=code)
 
     if not totals:
