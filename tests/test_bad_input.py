@@ -173,3 +173,18 @@ def test_quirks_do_not_fail(mirror: Path) -> None:
         rep = st.ingest(2022, download=False)
     assert [q.constituency for q in rep.quirks] == ["0101"]
     assert any(issubclass(w.category, DataQuirkWarning) for w in caught)
+
+
+def test_locked_store_is_a_clear_error(tmp_path: Path) -> None:
+    """DuckDB allows one writing process: a second one is told what to do."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "locked.duckdb"
+    with Store(path):
+        code = ("import sys\nfrom hemicycle.data.store import Store\nfrom hemicycle.errors import "
+                f"HemicycleError\ntry:\n    Store({str(path)!r})\nexcept HemicycleError as e:\n"
+                "    print(e)\n    sys.exit(3)\n")
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 3, res.stderr
+    assert "another hemicycle process" in res.stdout

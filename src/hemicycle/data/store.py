@@ -98,7 +98,12 @@ class Store:
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise HemicycleError(
+                f"cannot open the store {self.path} ({exc}); another hemicycle process may hold it: "
+                f"wait for it, or use another store with --store or ${ENV_STORE}") from None
         if not read_only:
             self._migrate()
 
