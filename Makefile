@@ -1,6 +1,6 @@
 # hemicycle — the two commands of the README, and a few more.
 #   make replay   # set up .venv if needed, then `hemicycle replay 2024`
-#   make test     # set up .venv if needed, then ruff + the test suite
+#   make test     # set up .venv (with the [ei] extra) if needed, then ruff + the test suite
 # HEMICYCLE_DATA defaults to ../shared/data when that mirror exists; otherwise the official files
 # are downloaded (pinned by sha256) on first use.
 
@@ -18,13 +18,18 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# the test suite also exercises the optional Bayesian estimator (PyEI, PyMC, JAX)
+$(BIN)/.installed-ei: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,ei]'
+	touch $@
+
 replay: $(BIN)/.installed
 	$(BIN)/hemicycle replay 2024
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks
 
-test: lint
+test: lint $(BIN)/.installed-ei
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/.installed

@@ -95,6 +95,7 @@ def test_project_writes_documented_files(store_path: Path, tmp_path: Path) -> No
     (["project", "2024", "--train", "2022"], "no round 2"),
     (["project", "2024", "--train", "2017", "--withdrawals", "bogus"], "bogus"),
     (["project", "2031", "--train", "2017"], "no reader for the 2031"),
+    (["transfers", "--train", "2017", "--estimator", "bayes"], "unknown estimator"),
 ])
 def test_project_bad_options_exit_1(store_path: Path, args: list[str], message: str) -> None:
     res = invoke(*args, store=store_path)

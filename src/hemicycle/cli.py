@@ -258,13 +258,18 @@ def _ensure(st: Store, *years: int) -> None:
         st.ensure(y)
 
 
-def _fit(st: Store, train: int) -> None:
+EstimatorOpt = Annotated[str, typer.Option(
+    "--estimator", help="Transfer estimator: regression (constrained, default) or ei (PyEI's Bayesian "
+                        "R×C model; extra hemicycle[ei]; minutes).")]
+
+
+def _fit(st: Store, train: int, estimator: str = "regression") -> None:
     """Fit (or load from the cache) the transfers of ``train`` under a spinner: ~30 s the first time."""
     from hemicycle.sim import api as sim
 
-    with console.status(f"Learning vote transfers from {train} (cluster bootstrap, cross-validation; "
-                        "cached after the first run)…"):
-        sim.fitted(train, st)
+    what = "PyEI R×C sampling" if estimator == "ei" else "cluster bootstrap, cross-validation"
+    with console.status(f"Learning vote transfers from {train} ({what}; cached after the first run)…"):
+        sim.fitted(train, st, estimator=estimator)
 
 
 @app.command("transfers")
@@ -273,6 +278,7 @@ def transfers_cmd(
     train: TrainOpt,
     output: Annotated[Path | None, typer.Option("--output", help="CSV of every transfer rate with its "
                                                                  "uncertainty (tidy, one row per rate).")] = None,
+    estimator: EstimatorOpt = "regression",
     store: StoreOpt = None,
 ) -> None:
     """Vote-transfer matrices learnt from TRAIN's round 1 → round 2, with their uncertainty."""
@@ -280,8 +286,8 @@ def transfers_cmd(
 
     with _open(store) as st:
         _ensure(st, train)
-        _fit(st, train)
-        model = sim.transfers(train, st)
+        _fit(st, train, estimator)
+        model = sim.transfers(train, st, estimator=estimator)
         console.print(model.render(), markup=False, highlight=False)
         if output is not None:
             model.to_frame().to_csv(output, index=False, float_format="%.6f")
@@ -306,6 +312,7 @@ def project_cmd(
         "--seats-output", help="CSV per nuance and bloc: group,kind,mean,median,lo,hi,p_majority")] = None,
     backend: Annotated[str | None, typer.Option(help="numba (default when installed), numpy or reference.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    estimator: EstimatorOpt = "regression",
     store: StoreOpt = None,
 ) -> None:
     """Project YEAR's round 2 from its round 1, with transfers learnt from an earlier election."""
@@ -313,9 +320,9 @@ def project_cmd(
 
     with _open(store) as st:
         _ensure(st, year, train)
-        _fit(st, train)
+        _fit(st, train, estimator)
         proj = sim.project(year, train, st, lineup=lineup, withdrawals=withdrawals, sims=sims, seed=seed,
-                           progress=progress, backend=backend)
+                           progress=progress, backend=backend, estimator=estimator)
     console.print(proj.summary(), markup=False, highlight=False)
     mean_by_bloc = proj.seats.query("kind == 'bloc'").set_index("group")["mean"].to_dict()
     console.print("Mean seats by bloc:")
@@ -337,6 +344,7 @@ def evaluate_cmd(
     seed: SeedOpt = 1,
     backend: Annotated[str | None, typer.Option(help="numba (default when installed), numpy or reference.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    estimator: EstimatorOpt = "regression",
     store: StoreOpt = None,
 ) -> None:
     """Score the projection of YEAR (official lineup) against its official round 2, next to the
@@ -345,8 +353,9 @@ def evaluate_cmd(
 
     with _open(store) as st:
         _ensure(st, year, train)
-        _fit(st, train)
-        ev = sim.evaluate(year, train, st, sims=sims, seed=seed, progress=progress, backend=backend)
+        _fit(st, train, estimator)
+        ev = sim.evaluate(year, train, st, sims=sims, seed=seed, progress=progress, backend=backend,
+                          estimator=estimator)
     console.print(ev.render(), markup=False, highlight=False)
 
 

@@ -22,8 +22,8 @@ from hemicycle.data.sources import cache_dir
 from hemicycle.data.store import Store
 from hemicycle.election import Election, load
 from hemicycle.errors import DataNotAvailableError, HemicycleError, OptionError
+from hemicycle.sim import ei, pollsters
 from hemicycle.sim import montecarlo as mc
-from hemicycle.sim import pollsters
 from hemicycle.sim.calibrate import Calibration, bootstrap_variance, calibrate
 from hemicycle.sim.evaluate import Evaluation, evaluate_projection
 from hemicycle.sim.features import FrontRepublicain, parse_scenario, resolve_lineup
@@ -66,8 +66,10 @@ def _train_election(store: Store, year: int) -> Election:
 MODEL_VERSION = "2"
 
 
-def _cache_file(year: int, signature: str, n_boot: int) -> Path:
+def _cache_file(year: int, signature: str, n_boot: int, estimator: str = "regression") -> Path:
     key = f"{MODEL_VERSION}|{BLOCS_VERSION}|{year}|{signature}|{n_boot}"
+    if estimator != "regression":
+        key += f"|{estimator}|{ei.EI_VERSION}"
     h = hashlib.sha256(key.encode()).hexdigest()[:20]
     return cache_dir() / "sim" / f"transfers-{year}-{h}.npz"
 
@@ -77,6 +79,7 @@ def _save(path: Path, model: TransferModel, cal: Calibration) -> None:
     for i, reg in enumerate(model.regression.values()):
         arrays[f"reg{i}"] = reg
     meta = {"train_year": model.train_year, "min_runoffs": model.min_runoffs, "settings": model.settings,
+            "estimator": model.estimator,
             "regression": ["+".join(c) for c in model.regression],
             "counts": [["+".join(c), n] for c, n in model.counts.items()], "calibration": asdict(cal)}
     try:
@@ -95,21 +98,30 @@ def _load(path: Path) -> tuple[TransferModel, Calibration] | None:
             reg = {tuple(c.split("+")): z[f"reg{i}"] for i, c in enumerate(meta["regression"])}
             model = TransferModel(train_year=meta["train_year"], theta=z["theta"], regression=reg,
                                   counts={tuple(c.split("+")): int(n) for c, n in meta["counts"]},
-                                  min_runoffs=meta["min_runoffs"], settings=meta["settings"])
+                                  min_runoffs=meta["min_runoffs"], settings=meta["settings"],
+                                  estimator=meta.get("estimator", "regression"))
         return model, Calibration(**meta["calibration"])
     except (OSError, KeyError, ValueError, TypeError):
         return None
 
 
-_MEMO: dict[tuple[str, int, str, int], tuple[TransferModel, Calibration]] = {}
+_MEMO: dict[tuple[str, int, str, int, str], tuple[TransferModel, Calibration]] = {}
 
 
-def _fit_cached(store: Store, year: int, signature: str, n_boot: int) -> tuple[TransferModel, Calibration]:
-    key = (str(store.path), year, signature, n_boot)
+def _fit_cached(store: Store, year: int, signature: str, n_boot: int,
+                estimator: str = "regression") -> tuple[TransferModel, Calibration]:
+    key = (str(store.path), year, signature, n_boot, estimator)
     if key in _MEMO:
         return _MEMO[key]
-    path = _cache_file(year, signature, n_boot)
+    path = _cache_file(year, signature, n_boot, estimator)
     hit = _load(path) if path.exists() else None
+    if hit is None and estimator == "ei":
+        base, cal = _fit_cached(store, year, signature, n_boot)
+        e = _train_election(store, year)
+        td = training_data(e)
+        model = ei.refit(base, td, e.round1.registered[td.run.rows], seed=year)
+        _save(path, model, cal)
+        hit = (model, cal)
     if hit is None:
         e = _train_election(store, year)
         td = training_data(e)
@@ -128,24 +140,33 @@ def _fit_cached(store: Store, year: int, signature: str, n_boot: int) -> tuple[T
     return hit
 
 
-def fitted(train_year: int, store: Store | None = None, *, n_boot: int = N_BOOT) -> tuple[TransferModel, Calibration]:
+def fitted(train_year: int, store: Store | None = None, *, n_boot: int = N_BOOT,
+           estimator: str = "regression") -> tuple[TransferModel, Calibration]:
     """The transfer model and the cross-validated noise scales of ``train_year``.
 
-    Deterministic; cached in memory and on disk (``<HEMICYCLE_CACHE>/sim/``), keyed by the training
-    files' sha256, ``n_boot`` and :data:`MODEL_VERSION`.
+    ``estimator``: ``"regression"`` (default) or ``"ei"`` (PyEI's Bayesian R×C model for the
+    configurations the regression covers; optional extra ``hemicycle[ei]``; the noise scales stay
+    those cross-validated with the regression). Deterministic; cached in memory and on disk
+    (``<HEMICYCLE_CACHE>/sim/``), keyed by the training files' sha256, ``n_boot``, the estimator and
+    :data:`MODEL_VERSION`.
     """
+    if estimator not in ei.ESTIMATORS:
+        raise OptionError(f"unknown estimator {estimator!r}; allowed: {', '.join(ei.ESTIMATORS)}")
+    if estimator == "ei":
+        ei.require_pyei()
     s = _store(store)
     _train_election(s, train_year)
     if n_boot < 0:
         raise OptionError(f"n_boot must be >= 0; got {n_boot}")
     sig = ";".join(str(x) for x in s.query(
         "SELECT round, sha256 FROM sources WHERE year = ? ORDER BY round, role", [train_year]).itertuples())
-    return _fit_cached(s, int(train_year), sig, int(n_boot))
+    return _fit_cached(s, int(train_year), sig, int(n_boot), estimator)
 
 
-def transfers(train_year: int, store: Store | None = None, *, n_boot: int = N_BOOT) -> TransferModel:
+def transfers(train_year: int, store: Store | None = None, *, n_boot: int = N_BOOT,
+              estimator: str = "regression") -> TransferModel:
     """Transfer matrices learnt from ``train_year``; see :meth:`TransferModel.to_frame` / ``render``."""
-    return fitted(train_year, store, n_boot=n_boot)[0]
+    return fitted(train_year, store, n_boot=n_boot, estimator=estimator)[0]
 
 
 def noise_for(cal: Calibration) -> mc.Noise:
@@ -156,7 +177,8 @@ def noise_for(cal: Calibration) -> mc.Noise:
 def project(target_year: int, train_year: int, store: Store | None = None, *,
             lineup: str | Path | None = None, withdrawals: str | FrontRepublicain | None = None,
             sims: int = DEFAULT_SIMS, seed: int | None = None, progress: bool = False,
-            backend: str | None = None, chunk: int | None = None, n_boot: int = N_BOOT) -> Projection:
+            backend: str | None = None, chunk: int | None = None, n_boot: int = N_BOOT,
+            estimator: str = "regression") -> Projection:
     """Project ``target_year``'s round 2 with transfers learnt from ``train_year``.
 
     ``withdrawals``: ``"data"`` (official lineup; default when the target's round 2 is in the
@@ -164,7 +186,7 @@ def project(target_year: int, train_year: int, store: Store | None = None, *,
     ``"front-republicain[:BLOCS/AGAINST]"`` (:class:`~hemicycle.sim.features.FrontRepublicain`).
     ``lineup``: a CSV ``constituency,panel`` replacing the lineup of the constituencies it names.
     ``seed`` feeds :class:`numpy.random.SeedSequence`; ``backend`` is ``numba`` (default when
-    installed), ``numpy`` or ``reference``.
+    installed), ``numpy`` or ``reference``; ``estimator`` as in :func:`fitted`.
     """
     if not isinstance(sims, int | np.integer) or isinstance(sims, bool) or sims <= 0:
         raise OptionError(f"sims must be a positive integer; got {sims!r}")
@@ -173,7 +195,7 @@ def project(target_year: int, train_year: int, store: Store | None = None, *,
         withdrawals = parse_scenario(withdrawals)
     s = _store(store)
     target = _election(s, target_year)
-    model, cal = fitted(train_year, s, n_boot=n_boot)
+    model, cal = fitted(train_year, s, n_boot=n_boot, estimator=estimator)
     standing = resolve_lineup(target, lineup=lineup, withdrawals=withdrawals)
     if label is None:
         label = (repr(withdrawals) if withdrawals is not None else
@@ -186,7 +208,7 @@ def project(target_year: int, train_year: int, store: Store | None = None, *,
 
 def evaluate(target_year: int, train_year: int, store: Store | None = None, *, sims: int = DEFAULT_SIMS,
              seed: int | None = None, progress: bool = False, backend: str | None = None,
-             n_boot: int = N_BOOT) -> Evaluation:
+             n_boot: int = N_BOOT, estimator: str = "regression") -> Evaluation:
     """Score the projection of ``target_year`` (official lineup) against its official round 2."""
     if target_year == train_year:
         raise OptionError("evaluate needs a training year different from the target year")
@@ -195,7 +217,7 @@ def evaluate(target_year: int, train_year: int, store: Store | None = None, *, s
     if target.round2 is None:
         raise OptionError(f"{target_year} has no round 2 in the store: nothing to evaluate against")
     proj = project(target_year, train_year, s, withdrawals="data", sims=sims, seed=seed, progress=progress,
-                   backend=backend, n_boot=n_boot)
+                   backend=backend, n_boot=n_boot, estimator=estimator)
     try:
         ranges = pollsters.read_ranges(target_year)
     except DataNotAvailableError:

@@ -254,6 +254,9 @@ class TransferModel:
     counts: dict[tuple[str, ...], int]
     min_runoffs: int
     settings: dict[str, float] = field(default_factory=dict)
+    #: What produced ``regression``: ``"regression"`` (constrained least squares, the default) or
+    #: ``"ei"`` (Bayesian R×C ecological inference, :mod:`hemicycle.sim.ei`).
+    estimator: str = "regression"
 
     def __repr__(self) -> str:
         return (f"TransferModel(train_year={self.train_year}, replicates={self.n_replicates}, "
@@ -266,10 +269,11 @@ class TransferModel:
     def without_regression(self) -> TransferModel:
         """The same fit using the Luce model for every configuration."""
         return TransferModel(train_year=self.train_year, theta=self.theta, regression={}, counts=self.counts,
-                             min_runoffs=self.min_runoffs, settings={**self.settings, "regression": 0.0})
+                             min_runoffs=self.min_runoffs, settings={**self.settings, "regression": 0.0},
+                             estimator=self.estimator)
 
     def method(self, config: tuple[str, ...]) -> str:
-        return "regression" if config in self.regression else "luce"
+        return self.estimator if config in self.regression else "luce"
 
     def matrices(self, run: Runoffs, replicate: int) -> np.ndarray:
         """(R, NO, J+1) transfer matrix of every runoff of ``run`` for one replicate."""
@@ -298,7 +302,7 @@ class TransferModel:
         for j, b in enumerate(cfg):
             within[0, j] = 1.0 / cfg.count(b)
         m = method or self.method(cfg)
-        if m == "regression":
+        if m in ("regression", "ei"):
             if cfg not in self.regression:
                 raise HemicycleError(f"configuration {cfg} has no regression estimate in {self.train_year}")
             return self.regression[cfg][replicate]
@@ -317,7 +321,7 @@ class TransferModel:
         for cfg in cfgs:
             if len(cfg) < 2:
                 continue
-            methods = (["regression"] if cfg in self.regression else []) + ["luce"]
+            methods = ([self.estimator] if cfg in self.regression else []) + ["luce"]
             for m in methods:
                 reps = np.stack([self.matrix(cfg, r, method=m) for r in range(self.n_replicates)])
                 est = reps[0]
@@ -335,7 +339,9 @@ class TransferModel:
     def render(self, configs: Iterable[Sequence[str]] | None = None, *, max_configs: int = 8) -> str:
         """Plain-text tables (percent, ± bootstrap sd) of the main configurations."""
         df = self.to_frame(configs)
-        out = [f"Transfers learnt from {self.train_year} (round 1 → round 2), percent ± bootstrap sd"]
+        spread = ("posterior sd for ei, bootstrap sd for luce" if self.estimator == "ei"
+                  else "bootstrap sd")
+        out = [f"Transfers learnt from {self.train_year} (round 1 → round 2), percent ± {spread}"]
         for (cfg, m), g in list(df.groupby(["config", "method"], sort=False))[: 2 * max_configs]:
             dest = list(dict.fromkeys(g["destination"]))
             out.append("")
