@@ -25,6 +25,7 @@ def test_unknown_estimator_is_a_named_error(store_path) -> None:
         api.fitted(2017, Store(store_path), estimator="bayes")
 
 
+@pytest.mark.filterwarnings("ignore::hemicycle.sim.ei.EIConvergenceWarning")  # short chains, on purpose
 def test_ei_recovers_a_known_transfer_matrix() -> None:
     """Elections generated from a known matrix (three origins → two candidates + abstention)."""
     pytest.importorskip("pyei")

@@ -37,7 +37,7 @@ RHAT_WARN = 1.05
 
 
 class EIConvergenceWarning(UserWarning):
-    """PyEI's sampler ended with R-hat above :data:`RHAT_WARN` for the district-level parameters."""
+    """PyEI's sampler ended with R-hat above :data:`RHAT_WARN` for the mean transfer rates (phi)."""
 
 
 def require_pyei() -> None:
@@ -100,7 +100,7 @@ def _max_rhat(model: object) -> float:
     try:
         import arviz
 
-        return float(arviz.rhat(model.sim_trace, var_names=["kappa", "phi"]).to_array().max())  # type: ignore[attr-defined]
+        return float(arviz.rhat(model.sim_trace, var_names=["phi"]).to_array().max())  # type: ignore[attr-defined]
     except Exception:  # diagnostics are a courtesy: never fail a fit on them
         return float("nan")
 
