@@ -253,20 +253,18 @@ SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed: same s
 SimsOpt = Annotated[int, typer.Option("--sims", help="Simulated elections.")]
 
 
-def _ensure(st: Store, *years: int) -> None:
-    for y in years:
-        st.ensure(y)
-
-
 EstimatorOpt = Annotated[str, typer.Option(
     "--estimator", help="Transfer estimator: regression (constrained, default) or ei (PyEI's Bayesian "
                         "R×C model; extra hemicycle[ei]; minutes).")]
 
 
-def _fit(st: Store, train: int, estimator: str = "regression") -> None:
-    """Fit (or load from the cache) the transfers of ``train`` under a spinner: ~30 s the first time."""
+def _prepare(st: Store, *years: int, train: int, estimator: str) -> None:
+    """Ingest ``years`` if needed, then fit (or load from the cache) the transfers of ``train``
+    under a spinner (~30 s the first time, minutes with ``ei``); the sim API then finds them cached."""
     from hemicycle.sim import api as sim
 
+    for y in (*years, train):
+        st.ensure(y)
     what = "PyEI R×C sampling" if estimator == "ei" else "cluster bootstrap, cross-validation"
     with console.status(f"Learning vote transfers from {train} ({what}; cached after the first run)…"):
         sim.fitted(train, st, estimator=estimator)
@@ -285,8 +283,7 @@ def transfers_cmd(
     from hemicycle.sim import api as sim
 
     with _open(store) as st:
-        _ensure(st, train)
-        _fit(st, train, estimator)
+        _prepare(st, train=train, estimator=estimator)
         model = sim.transfers(train, st, estimator=estimator)
         console.print(model.render(), markup=False, highlight=False)
         if output is not None:
@@ -319,8 +316,7 @@ def project_cmd(
     from hemicycle.sim import api as sim
 
     with _open(store) as st:
-        _ensure(st, year, train)
-        _fit(st, train, estimator)
+        _prepare(st, year, train=train, estimator=estimator)
         proj = sim.project(year, train, st, lineup=lineup, withdrawals=withdrawals, sims=sims, seed=seed,
                            progress=progress, backend=backend, estimator=estimator)
     console.print(proj.summary(), markup=False, highlight=False)
@@ -352,8 +348,7 @@ def evaluate_cmd(
     from hemicycle.sim import api as sim
 
     with _open(store) as st:
-        _ensure(st, year, train)
-        _fit(st, train, estimator)
+        _prepare(st, year, train=train, estimator=estimator)
         ev = sim.evaluate(year, train, st, sims=sims, seed=seed, progress=progress, backend=backend,
                           estimator=estimator)
     console.print(ev.render(), markup=False, highlight=False)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hemicycle import rules
 from hemicycle.data.blocs import blocs_of
 from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
@@ -61,6 +62,12 @@ class Election:
             raise HemicycleError(f"{self.year} has no round 2 in the store")
         flat = blocs_of(self.year, rnd.nuance.ravel().tolist())
         return np.asarray(flat, dtype=object).reshape(rnd.nuance.shape)
+
+    def round1_status(self) -> np.ndarray:
+        """(C, K) the law's round-1 status of every candidate (``rules.ELIMINATED``/``QUALIFIED``/
+        ``ELECTED``), on the published figures (the law counts the published ``expressed``)."""
+        r1 = self.round1
+        return rules.round1_status(r1.votes, r1.valid, r1.registered, r1.expressed)
 
     def index(self, code: str) -> int:
         hits = np.flatnonzero(self.codes == code)

@@ -146,7 +146,7 @@ def replay(election: Election) -> Replay:
     """Run the law on ``election`` and compare each decision with the official outcome."""
     e = election
     r1 = e.round1
-    status = rules.round1_status(r1.votes, r1.valid, r1.registered, r1.expressed)
+    status = e.round1_status()
     elected1 = status == rules.ELECTED
     qualified = status == rules.QUALIFIED
     win1 = rules.round1_winner_index(status)

@@ -47,18 +47,12 @@ class Origins:
     registered: np.ndarray  # (C,) int64
 
 
-def _expressed(rnd) -> np.ndarray:
-    # A few official rows have candidate votes summing one or two above "exprimés"; the law's
-    # functions refuse that, so we use the larger of the two (a documented source quirk).
-    return np.maximum(rnd.expressed, np.where(rnd.valid, rnd.votes, 0).sum(axis=1))
-
-
 def origins(election: Election) -> Origins:
     """Round-1 shares of the registered voters by bloc (+ non-voters) for every constituency."""
     r1 = election.round1
     blocs = election.blocs(1)
     votes = np.where(r1.valid, r1.votes, 0).astype(np.float64)
-    reg = np.maximum(r1.registered, _expressed(r1)).astype(np.float64)
+    reg = r1.registered.astype(np.float64)
     x = np.zeros((election.n_constituencies, len(ORIGINS)))
     for i, b in enumerate(BLOCS):
         x[:, i] = np.where(blocs == b, votes, 0.0).sum(axis=1)
@@ -66,15 +60,6 @@ def origins(election: Election) -> Origins:
     tot = x.sum(axis=1, keepdims=True)
     x = np.divide(x, tot, out=np.zeros_like(x), where=tot > 0)
     return Origins(x=x, registered=r1.registered.astype(np.int64))
-
-
-def round1_status(election: Election) -> np.ndarray:
-    """The law's round-1 status (:data:`rules.ELECTED` / ``QUALIFIED`` / ``ELIMINATED``), (C, K)."""
-    r1 = election.round1
-    votes = np.where(r1.valid, r1.votes, 0)
-    exp = _expressed(r1)
-    reg = np.maximum(r1.registered, exp)
-    return rules.round1_status(votes, r1.valid, reg, exp)
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,6 +77,11 @@ class Runoffs:
     bloc: np.ndarray  # (R, J) int64
     within: np.ndarray  # (R, J) float64
     r1_votes: np.ndarray  # (R, J) float64 round-1 votes of the slot's candidate
+
+    def subset(self, keep: np.ndarray) -> Runoffs:
+        """The runoffs selected by ``keep`` (a bool mask or indices over ``rows``)."""
+        return Runoffs(rows=self.rows[keep], cols=self.cols[keep], bloc=self.bloc[keep],
+                       within=self.within[keep], r1_votes=self.r1_votes[keep])
 
     @property
     def n_slots(self) -> np.ndarray:
@@ -224,7 +214,7 @@ def resolve_lineup(election: Election, *, lineup: str | Path | None = None,
     file (header ``constituency,panel``) then replaces the lineup of every constituency it names;
     naming a candidate who did not qualify, or a constituency decided in round 1, is an error.
     """
-    status = round1_status(election)
+    status = election.round1_status()
     qualified = status == rules.QUALIFIED
     if withdrawals is None:
         withdrawals = "data" if election.round2 is not None else "none"

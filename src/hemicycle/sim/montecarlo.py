@@ -329,10 +329,7 @@ def run(inp: Inputs, noise: Noise, *, sims: int, rng: np.random.Generator, backe
     M, R, NV, J = inp.xm.shape
     if chunk is None:
         chunk = 20_000 if name == "numba" else max(1, 2_000_000 // max(R * J, 1))
-    wins = np.zeros((R, J), np.int64)
-    ssum = np.zeros((R, J), np.int64)
-    hist = np.zeros((R, J, NBINS), np.int64)
-    winners = np.empty((sims, R), np.int8)
+    wins, ssum, hist, winners = _empty_accumulators(sims, R, J)
     bar = None
     if progress:
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn

@@ -14,7 +14,7 @@ from hemicycle import rules
 from hemicycle.data.blocs import BLOCS, blocs_of
 from hemicycle.election import Election
 from hemicycle.sim import montecarlo as mc
-from hemicycle.sim.features import Runoffs, origins, round1_status, runoffs
+from hemicycle.sim.features import Runoffs, origins, runoffs
 from hemicycle.sim.transfers import TransferModel
 
 MAJORITY = 289
@@ -33,9 +33,7 @@ def printed_nuance(election: Election) -> np.ndarray:
 def build_inputs(model: TransferModel, election: Election, standing: np.ndarray) -> tuple[mc.Inputs, Runoffs]:
     """Monte Carlo inputs for the contested runoffs (two or more candidates) of ``standing``."""
     run_all = runoffs(election, standing)
-    keep = run_all.n_slots >= 2
-    run = Runoffs(rows=run_all.rows[keep], cols=run_all.cols[keep], bloc=run_all.bloc[keep],
-                  within=run_all.within[keep], r1_votes=run_all.r1_votes[keep])
+    run = run_all.subset(run_all.n_slots >= 2)
     x = origins(election).x[run.rows]
     M = model.n_replicates
     R, J = run.cols.shape
@@ -125,7 +123,7 @@ def summarise(election: Election, standing: np.ndarray, run: Runoffs, acc: mc.Ac
               train_year: int, lineup_label: str = "") -> Projection:
     r1 = election.round1
     C = election.n_constituencies
-    status = round1_status(election)
+    status = election.round1_status()
     nuance = printed_nuance(election)
     n_sims = acc.n
     rows = []
@@ -170,12 +168,13 @@ def summarise(election: Election, standing: np.ndarray, run: Runoffs, acc: mc.Ac
     kinds = ("nuance",) * len(nuances) + ("bloc",) * len(BLOCS)
     gi = {n: i for i, n in enumerate(nuances)}
     bi = {b: len(nuances) + i for i, b in enumerate(BLOCS)}
+    bloc_of = dict(zip(preds["nuance"], preds["bloc"], strict=True))  # classified once, above
     draws = np.zeros((n_sims, len(groups)), np.int16)
     base = np.zeros(len(groups), np.int64)
     for row in np.flatnonzero(winner_fixed >= 0):
         nu = nuance[row, winner_fixed[row]]
         base[gi[nu]] += 1
-        base[bi[blocs_of(election.year, [nu])[0]]] += 1
+        base[bi[bloc_of[nu]]] += 1
     J = run.cols.shape[1]
     slot_nuance = np.full((len(run.rows), J), -1, np.int64)
     slot_bloc = np.full((len(run.rows), J), -1, np.int64)
@@ -184,7 +183,7 @@ def summarise(election: Election, standing: np.ndarray, run: Runoffs, acc: mc.Ac
             k = run.cols[r, j]
             if k >= 0:
                 slot_nuance[r, j] = gi[nuance[c, k]]
-                slot_bloc[r, j] = bi[blocs_of(election.year, [nuance[c, k]])[0]]
+                slot_bloc[r, j] = bi[bloc_of[nuance[c, k]]]
     G = len(groups)
     rr = np.arange(len(run.rows))[None, :]
     step = 10_000

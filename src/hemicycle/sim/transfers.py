@@ -63,9 +63,8 @@ class TrainingData:
     groups: np.ndarray  # (R,) department index
 
     def subset(self, keep: np.ndarray) -> TrainingData:
-        run = Runoffs(rows=self.run.rows[keep], cols=self.run.cols[keep], bloc=self.run.bloc[keep],
-                      within=self.run.within[keep], r1_votes=self.run.r1_votes[keep])
-        return TrainingData(x=self.x[keep], y=self.y[keep], run=run, groups=self.groups[keep])
+        return TrainingData(x=self.x[keep], y=self.y[keep], run=self.run.subset(keep),
+                            groups=self.groups[keep])
 
 
 def training_data(election: Election) -> TrainingData:
