@@ -301,6 +301,10 @@ def project_cmd(
     withdrawals: Annotated[str | None, typer.Option(
         "--withdrawals", help="Withdrawal scenario: data (official lineup), none, or "
                               "front-republicain[:BLOCS/AGAINST] (see docs/projection.md).")] = None,
+    override: Annotated[list[str] | None, typer.Option(
+        "--override", help="What-if on the learnt transfers, ORIGIN:DESTINATION=RATE (repeatable), e.g. "
+                           "left:centre=0.5: half of the left's voters vote centre where the left has "
+                           "no candidate of its own.")] = None,
     sims: SimsOpt = 20_000,
     seed: SeedOpt = None,
     output: Annotated[Path | None, typer.Option(
@@ -318,7 +322,8 @@ def project_cmd(
     with _open(store) as st:
         _prepare(st, year, train=train, estimator=estimator)
         proj = sim.project(year, train, st, lineup=lineup, withdrawals=withdrawals, sims=sims, seed=seed,
-                           progress=progress, backend=backend, estimator=estimator)
+                           progress=progress, backend=backend, estimator=estimator,
+                           overrides=[sim.TransferOverride.parse(o) for o in override or ()])
     console.print(proj.summary(), markup=False, highlight=False)
     mean_by_bloc = proj.seats.query("kind == 'bloc'").set_index("group")["mean"].to_dict()
     console.print("Mean seats by bloc:")

@@ -26,7 +26,12 @@ from hemicycle.sim import ei, pollsters
 from hemicycle.sim import montecarlo as mc
 from hemicycle.sim.calibrate import Calibration, bootstrap_variance, calibrate
 from hemicycle.sim.evaluate import Evaluation, evaluate_projection
-from hemicycle.sim.features import FrontRepublicain, parse_scenario, resolve_lineup
+from hemicycle.sim.features import (
+    FrontRepublicain,
+    TransferOverride,
+    parse_scenario,
+    resolve_lineup,
+)
 from hemicycle.sim.project import Projection, project_arrays
 from hemicycle.sim.transfers import TransferModel, fit_training, training_data
 
@@ -178,7 +183,8 @@ def project(target_year: int, train_year: int, store: Store | None = None, *,
             lineup: str | Path | None = None, withdrawals: str | FrontRepublicain | None = None,
             sims: int = DEFAULT_SIMS, seed: int | None = None, progress: bool = False,
             backend: str | None = None, chunk: int | None = None, n_boot: int = N_BOOT,
-            estimator: str = "regression") -> Projection:
+            estimator: str = "regression",
+            overrides: list[TransferOverride] | tuple[TransferOverride, ...] | None = None) -> Projection:
     """Project ``target_year``'s round 2 with transfers learnt from ``train_year``.
 
     ``withdrawals``: ``"data"`` (official lineup; default when the target's round 2 is in the
@@ -186,7 +192,8 @@ def project(target_year: int, train_year: int, store: Store | None = None, *,
     ``"front-republicain[:BLOCS/AGAINST]"`` (:class:`~hemicycle.sim.features.FrontRepublicain`).
     ``lineup``: a CSV ``constituency,panel`` replacing the lineup of the constituencies it names.
     ``seed`` feeds :class:`numpy.random.SeedSequence`; ``backend`` is ``numba`` (default when
-    installed), ``numpy`` or ``reference``; ``estimator`` as in :func:`fitted`.
+    installed), ``numpy`` or ``reference``; ``estimator`` as in :func:`fitted`. ``overrides``:
+    :class:`~hemicycle.sim.features.TransferOverride` what-ifs applied to the learnt transfers.
     """
     if not isinstance(sims, int | np.integer) or isinstance(sims, bool) or sims <= 0:
         raise OptionError(f"sims must be a positive integer; got {sims!r}")
@@ -201,9 +208,11 @@ def project(target_year: int, train_year: int, store: Store | None = None, *,
         label = (repr(withdrawals) if withdrawals is not None else
                  "data" if target.round2 is not None else "none")
     label += f" + {lineup}" if lineup is not None else ""
+    ovs = tuple(TransferOverride.parse(o) if isinstance(o, str) else o for o in (overrides or ()))
+    label += "".join(f" + {o.origin}→{o.destination}={o.rate:g}" for o in ovs)
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     return project_arrays(model, target, standing, noise_for(cal), sims=int(sims), rng=rng, backend=backend,
-                          chunk=chunk, progress=progress, lineup_label=label)
+                          chunk=chunk, progress=progress, lineup_label=label, overrides=ovs)
 
 
 def evaluate(target_year: int, train_year: int, store: Store | None = None, *, sims: int = DEFAULT_SIMS,
@@ -234,5 +243,6 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return df.to_csv(index=False, float_format="%.6f", lineterminator="\n").encode("utf-8")
 
 
-__all__ = ["DEFAULT_SIMS", "Evaluation", "HemicycleError", "Projection", "TransferModel", "evaluate",
+__all__ = ["DEFAULT_SIMS", "Evaluation", "HemicycleError", "Projection", "TransferModel", "TransferOverride",
+           "evaluate",
            "fitted", "project", "to_csv_bytes", "transfers", "write_csv"]

@@ -168,6 +168,82 @@ class FrontRepublicain:
         return drop & threatened[:, None]
 
 
+@dataclass(frozen=True)
+class TransferOverride:
+    """A what-if on the learnt transfers: ``rate`` of the round-1 voters of ``origin`` vote for
+    the candidate(s) of bloc ``destination`` in every runoff where ``origin`` has no candidate of
+    its own and ``destination`` has one.
+
+    The other destinations of those voters (the other candidates and abstention) keep their
+    relative weights and share ``1 - rate``; several candidates of ``destination`` split ``rate``
+    in proportion to their learnt shares. ``origin`` is a bloc or ``nonvoter``.
+
+    "What if only half of the left's voters follow the withdrawals?" is
+    ``TransferOverride("left", "centre", 0.5)`` (and the same towards ``right``). The string form
+    is ``ORIGIN:DESTINATION=RATE``, e.g. ``left:centre=0.5``.
+
+    >>> TransferOverride.parse("left:centre=0.5")
+    TransferOverride(origin='left', destination='centre', rate=0.5)
+    """
+
+    origin: str
+    destination: str
+    rate: float
+
+    def __post_init__(self) -> None:
+        if self.origin not in ORIGINS:
+            raise OptionError(f"unknown override origin {self.origin!r}; allowed: {', '.join(ORIGINS)}")
+        if self.destination not in BLOCS:
+            raise OptionError(f"unknown override destination {self.destination!r}; "
+                              f"allowed: {', '.join(BLOCS)}")
+        if self.origin == self.destination:
+            raise OptionError(f"an override needs two different blocs; got {self.origin!r} twice")
+        if not isinstance(self.rate, int | float) or not 0.0 <= float(self.rate) <= 1.0:
+            raise OptionError(f"override rate must be a number in [0, 1]; got {self.rate!r}")
+
+    @classmethod
+    def parse(cls, text: str) -> TransferOverride:
+        pair, eq, rate = text.partition("=")
+        origin, colon, dest = pair.partition(":")
+        if not eq or not colon:
+            raise OptionError(f"override {text!r} is not of the form ORIGIN:DESTINATION=RATE "
+                              f"(e.g. left:centre=0.5)")
+        try:
+            value = float(rate)
+        except ValueError:
+            raise OptionError(f"override {text!r}: rate {rate!r} is not a number") from None
+        return cls(origin.strip(), dest.strip(), value)
+
+
+def apply_overrides(T: np.ndarray, run: Runoffs, overrides: tuple[TransferOverride, ...]) -> np.ndarray:
+    """Transfer matrices ``T`` (R, len(ORIGINS), J+1) of ``run`` with ``overrides`` applied (a copy)."""
+    if not overrides:
+        return T
+    T = T.copy()
+    J = run.cols.shape[1]
+    present = np.stack([(run.bloc == i).any(axis=1) for i in range(len(BLOCS))], axis=1)  # (R, B)
+    for ov in overrides:
+        o = ORIGINS.index(ov.origin)
+        d = BLOC_INDEX[ov.destination]
+        sel = present[:, d] & (~present[:, o] if o < len(BLOCS) else True)
+        if not sel.any():
+            continue
+        row = T[sel, o, :]  # (r, J+1)
+        is_d = np.zeros((int(sel.sum()), J + 1), bool)
+        is_d[:, :J] = run.bloc[sel] == d
+        to_d = np.where(is_d, row, 0.0)
+        rest = np.where(is_d, 0.0, row)
+        n_d = is_d.sum(axis=1, keepdims=True)
+        s_d = to_d.sum(axis=1, keepdims=True)
+        w_d = np.where(s_d > 0, to_d / np.where(s_d > 0, s_d, 1.0), is_d / np.maximum(n_d, 1))
+        s_rest = rest.sum(axis=1, keepdims=True)
+        w_rest = np.divide(rest, s_rest, out=np.zeros_like(rest), where=s_rest > 0)
+        # with nowhere else to go, the remainder abstains
+        w_rest[:, J] = np.where(s_rest[:, 0] > 0, w_rest[:, J], 1.0)
+        T[sel, o, :] = ov.rate * w_d + (1.0 - ov.rate) * w_rest
+    return T
+
+
 def parse_scenario(text: str) -> str | FrontRepublicain:
     name = text.partition(":")[0]
     if name == "front-republicain":

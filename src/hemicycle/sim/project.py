@@ -14,7 +14,7 @@ from hemicycle import rules
 from hemicycle.data.blocs import BLOCS, blocs_of
 from hemicycle.election import Election
 from hemicycle.sim import montecarlo as mc
-from hemicycle.sim.features import Runoffs, origins, runoffs
+from hemicycle.sim.features import Runoffs, TransferOverride, apply_overrides, origins, runoffs
 from hemicycle.sim.transfers import TransferModel
 
 MAJORITY = 289
@@ -30,8 +30,10 @@ def printed_nuance(election: Election) -> np.ndarray:
     return np.where(election.round2.valid, election.round2.nuance, n1)
 
 
-def build_inputs(model: TransferModel, election: Election, standing: np.ndarray) -> tuple[mc.Inputs, Runoffs]:
-    """Monte Carlo inputs for the contested runoffs (two or more candidates) of ``standing``."""
+def build_inputs(model: TransferModel, election: Election, standing: np.ndarray,
+                 overrides: tuple[TransferOverride, ...] = ()) -> tuple[mc.Inputs, Runoffs]:
+    """Monte Carlo inputs for the contested runoffs (two or more candidates) of ``standing``,
+    with the transfer ``overrides`` applied to every replicate's matrices."""
     run_all = runoffs(election, standing)
     run = run_all.subset(run_all.n_slots >= 2)
     x = origins(election).x[run.rows]
@@ -42,7 +44,7 @@ def build_inputs(model: TransferModel, election: Election, standing: np.ndarray)
     abst = np.zeros((M, R, nv))
     xnv = np.zeros((M, R, J))
     for m in range(M):
-        T = model.matrices(run, m)  # (R, NO, J+1)
+        T = apply_overrides(model.matrices(run, m), run, overrides)  # (R, NO, J+1)
         xm[m] = x[:, :nv, None] * T[:, :nv, :J]
         abst[m] = np.minimum(T[:, :nv, J], 1.0 - 1e-9)
         xnv[m] = x[:, nv, None] * T[:, nv, :J]
@@ -112,9 +114,10 @@ def _quantile(a: np.ndarray, q: float) -> np.ndarray:
 
 def project_arrays(model: TransferModel, election: Election, standing: np.ndarray, noise: mc.Noise, *,
                    sims: int, rng: np.random.Generator, backend: str | None = None,
-                   chunk: int | None = None, progress: bool = False, lineup_label: str = "") -> Projection:
+                   chunk: int | None = None, progress: bool = False, lineup_label: str = "",
+                   overrides: tuple[TransferOverride, ...] = ()) -> Projection:
     """Simulate the round 2 of ``election`` with lineups ``standing`` (C, K) and summarise it."""
-    inp, run = build_inputs(model, election, standing)
+    inp, run = build_inputs(model, election, standing, overrides)
     acc = mc.run(inp, noise, sims=sims, rng=rng, backend=backend, chunk=chunk, progress=progress)
     return summarise(election, standing, run, acc, train_year=model.train_year, lineup_label=lineup_label)
 
