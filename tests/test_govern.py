@@ -1,0 +1,299 @@
+"""Who can govern: vectorised enumeration and DP power indices against brute-force references."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import itertools
+import random
+from fractions import Fraction
+from math import factorial
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hemicycle.errors import OptionError
+from hemicycle.govern import (
+    COLUMNS,
+    MAX_GROUPS,
+    analyse,
+    banzhaf,
+    banzhaf_swings,
+    censure,
+    shapley_shubik,
+    winning_coalitions,
+)
+
+BLOCS_2024 = {"far_left": 0, "left": 193, "centre": 165, "right": 66, "far_right": 143,
+              "regionalist": 9, "other": 1}
+ORDER_2024 = ["far_left", "left", "centre", "right", "far_right", "regionalist", "other"]
+
+
+# ---- brute-force references (plain Python, itertools) ---------------------------------------------
+
+def ref_winning(seats: dict[str, int], quota: int, order: list[str] | None) -> dict[str, tuple]:
+    """{coalition: (seats, minimal_winning, connected, minimal_connected_winning)}."""
+    groups = [g for g in (order or seats) if seats[g] > 0]
+    pos = {g: i for i, g in enumerate(groups)}
+    out = {}
+    for k in range(1, len(groups) + 1):
+        for members in itertools.combinations(groups, k):
+            total = sum(seats[g] for g in members)
+            if total < quota:
+                continue
+            minimal = all(total - seats[g] < quota for g in members)
+            idx = sorted(pos[g] for g in members)
+            connected = order is not None and idx == list(range(idx[0], idx[-1] + 1))
+            ends = {groups[idx[0]], groups[idx[-1]]}
+            mcw = connected and all(total - seats[g] < quota for g in ends)
+            out["+".join(sorted(members))] = (total, minimal, connected, mcw)
+    return out
+
+
+def ref_pivotal(weights: list[int], quota: int, i: int, members) -> bool:
+    s = sum(weights[j] for j in members)
+    return s < quota <= s + weights[i]
+
+
+def ref_banzhaf_swings(weights: list[int], quota: int) -> list[int]:
+    n = len(weights)
+    out = []
+    for i in range(n):
+        others = [j for j in range(n) if j != i]
+        out.append(sum(ref_pivotal(weights, quota, i, c)
+                       for k in range(n) for c in itertools.combinations(others, k)))
+    return out
+
+
+def ref_shapley(weights: list[int], quota: int) -> list[Fraction]:
+    n = len(weights)
+    pivots = [0] * n
+    for perm in itertools.permutations(range(n)):
+        total = 0
+        for i in perm:
+            total += weights[i]
+            if total >= quota:
+                pivots[i] += 1
+                break
+    return [Fraction(p, factorial(n)) for p in pivots]
+
+
+# ---- strategies ------------------------------------------------------------------------------------
+
+@st.composite
+def assemblies(draw, max_groups: int = 8):
+    n = draw(st.integers(1, max_groups))
+    names = draw(st.permutations([f"g{i}" for i in range(n)]))
+    seats = {g: draw(st.integers(0, 60)) for g in names}
+    if sum(seats.values()) == 0:
+        seats[names[0]] = 1
+    house = sum(seats.values())
+    quota = draw(st.integers(1, house))
+    ordered = draw(st.booleans())
+    order = list(draw(st.permutations(names))) if ordered else None
+    return seats, quota, order
+
+
+@st.composite
+def games(draw, max_players: int = 7):
+    weights = draw(st.lists(st.integers(0, 20), min_size=1, max_size=max_players))
+    if sum(weights) == 0:
+        weights[0] = 1
+    quota = draw(st.integers(1, sum(weights)))
+    return weights, quota
+
+
+# ---- enumeration -----------------------------------------------------------------------------------
+
+@settings(max_examples=150, deadline=None)
+@given(assemblies())
+def test_enumeration_matches_brute_force(case) -> None:
+    seats, quota, order = case
+    g = winning_coalitions(seats, quota=quota, order=order)
+    ref = ref_winning(seats, quota, order)
+    df = g.coalitions
+    assert list(df.columns) == list(COLUMNS)
+    got = {r.coalition: (r.seats, bool(r.minimal_winning), bool(r.connected))
+           for r in df.itertuples(index=False)}
+    assert got == {k: v[:3] for k, v in ref.items()}
+    assert len(g) == len(df) == len(ref)
+    # Sorted by seats descending, then coalition.
+    keys = [(-s, c) for c, s in zip(df["coalition"], df["seats"], strict=True)]
+    assert keys == sorted(keys)
+    assert sorted(g.minimal_winning) == sorted(tuple(k.split("+")) for k, v in ref.items() if v[1])
+    mcw = sorted(tuple(k.split("+")) for k, v in ref.items() if v[3])
+    assert sorted(g.minimal_connected_winning) == mcw
+    if order is None:
+        assert not df["connected"].any() and g.minimal_connected_winning == ()
+    # The single-coalition lookup agrees with the table.
+    for name, (total, minimal, connected, mc) in itertools.islice(ref.items(), 5):
+        c = g.coalition(name)
+        assert (c.seats, c.winning, c.minimal_winning, c.connected, c.minimal_connected_winning) \
+            == (total, True, minimal, connected, mc)
+
+
+def test_assembly_2024_by_bloc() -> None:
+    g = analyse(BLOCS_2024, order=ORDER_2024)
+    assert (g.house, g.quota) == (577, 289)
+    assert g.groups == ("left", "centre", "right", "far_right", "regionalist", "other")
+    assert g.dropped == ("far_left",)
+    df = g.coalitions
+    single = df[~df["coalition"].str.contains("+", regex=False)]
+    assert single.empty  # no bloc reaches 289 alone
+    row = df.set_index("coalition").loc["centre+left"]
+    assert (row["seats"], row["minimal_winning"], row["connected"]) == (358, True, True)
+    row = df.set_index("coalition").loc["far_right+left"]
+    assert row["seats"] == 336 and row["minimal_winning"] and not row["connected"]
+    assert len(df) == len(ref_winning(BLOCS_2024, 289, ORDER_2024)) == 32
+    assert ("centre", "left") in g.minimal_connected_winning
+    assert not g.coalition(["left", "far_right"]).connected
+    assert not g.coalition(["left", "regionalist", "other"]).winning
+    # Power: any two of left, centre, far_right win and none wins alone, even with every small
+    # bloc (193 + 66 + 5 + 2 < 289): the three are symmetric and the others are dummies.
+    b, s = g.banzhaf(), g.shapley_shubik()
+    assert sum(b.values()) == 1 and sum(s.values()) == 1
+    for bloc in ("left", "centre", "far_right"):
+        assert b[bloc] == s[bloc] == Fraction(1, 3)
+    for bloc in ("right", "regionalist", "other"):
+        assert b[bloc] == s[bloc] == 0
+
+
+def test_censure_2024() -> None:
+    c = censure(BLOCS_2024)
+    assert (c.house, c.votes_to_adopt, c.signatures_to_table) == (577, 289, 58)
+    assert c.can_table_alone == ("left", "centre", "right", "far_right")
+    assert c.exposed is None and c.majority is None
+    gov = analyse(BLOCS_2024, order=ORDER_2024).censure(["centre", "right"])
+    assert (gov.government_seats, gov.opposition_seats) == (231, 346)
+    assert gov.exposed and not gov.majority
+    gov = censure(BLOCS_2024, government=["left", "centre"])
+    assert gov.majority and not gov.exposed
+    # With vacancies the Assembly counts only its sitting members.
+    assert censure({"a": 280, "b": 290}).votes_to_adopt == 286
+    # Even house, 288 of 576: neither a majority nor exposed.
+    c = censure({"gov": 288, "opp": 288}, government="gov")
+    assert (c.votes_to_adopt, c.majority, c.exposed, c.signatures_to_table) == (289, False, False, 58)
+    with pytest.raises(OptionError, match="'nobody'"):
+        censure(BLOCS_2024, government=["nobody"])
+
+
+def test_csv_bytes() -> None:
+    g = analyse({"a": 3, "b": 2, "c": 2}, order=["a", "b", "c"])
+    assert g.to_csv_bytes() == (b"coalition,seats,minimal_winning,connected\n"
+                                b"a+b+c,7,false,true\n"
+                                b"a+b,5,true,true\n"
+                                b"a+c,5,true,false\n"
+                                b"b+c,4,true,true\n")
+    data = analyse(BLOCS_2024, order=ORDER_2024).to_csv_bytes()
+    assert b"\r" not in data and data.count(b"\n") == 33
+    assert data.startswith(b"coalition,seats,minimal_winning,connected\n")
+
+
+def test_quota_and_house_defaults() -> None:
+    g = analyse({"a": 100, "b": 100}, house=577)  # vacant or unlisted seats
+    assert (g.house, g.quota, len(g)) == (577, 289, 0)
+    assert analyse({"a": 2, "b": 2}).quota == 3
+    assert list(analyse({"a": 1}, quota=1).coalitions["coalition"]) == ["a"]
+
+
+def test_many_groups_enumerated() -> None:
+    rng = random.Random(7)
+    seats = {f"g{i:02d}": rng.randint(0, 60) for i in range(16)}
+    q = sum(seats.values()) // 2 + 1
+    g = winning_coalitions(seats, quota=q, order=list(seats))
+    assert len(g) == len(ref_winning(seats, q, list(seats)))
+
+
+# ---- errors ----------------------------------------------------------------------------------------
+
+def test_errors() -> None:
+    with pytest.raises(OptionError, match="'centrist'"):
+        analyse(BLOCS_2024, order=[*ORDER_2024, "centrist"])
+    with pytest.raises(OptionError, match="'regionalist', 'other'"):
+        analyse(BLOCS_2024, order=ORDER_2024[:5])
+    analyse(BLOCS_2024, order=ORDER_2024[1:])  # 0-seat far_left may be left out
+    with pytest.raises(OptionError, match="repeats"):
+        analyse({"a": 1, "b": 1}, order=["a", "b", "a"])
+    big = {f"g{i}": 1 for i in range(MAX_GROUPS + 1)}
+    with pytest.raises(OptionError, match=r"at most 24 groups.*blocs.*merge"):
+        analyse(big)
+    assert len(analyse({**big, "g0": 0}, quota=24).groups) == 24  # 0-seat groups do not count
+    with pytest.raises(OptionError, match="quota"):
+        analyse({"a": 1}, quota=2)
+    with pytest.raises(OptionError, match="quota"):
+        analyse({"a": 1}, quota=0)
+    with pytest.raises(OptionError, match="house"):
+        analyse({"a": 10}, house=5)
+    with pytest.raises(OptionError, match="non-negative"):
+        analyse({"a": -1, "b": 3})
+    with pytest.raises(OptionError, match=r"'\+'"):
+        analyse({"a+b": 1})
+    with pytest.raises(OptionError, match="no seats"):
+        analyse({"a": 0})
+    with pytest.raises(OptionError, match="'z'"):
+        analyse({"a": 1, "b": 1}).coalition(["a", "z"])
+    with pytest.raises(OptionError, match="quota"):
+        banzhaf([1, 2], 4)
+    with pytest.raises(OptionError, match="non-negative"):
+        shapley_shubik([1, -2], 1)
+
+
+# ---- power indices ---------------------------------------------------------------------------------
+
+@settings(max_examples=150, deadline=None)
+@given(games())
+def test_power_matches_brute_force(case) -> None:
+    weights, quota = case
+    swings = ref_banzhaf_swings(weights, quota)
+    assert banzhaf_swings(weights, quota) == swings
+    b = banzhaf(weights, quota)
+    assert b == [Fraction(s, sum(swings)) for s in swings]
+    s = shapley_shubik(weights, quota)
+    assert s == ref_shapley(weights, quota)
+    assert sum(b) == 1 and sum(s) == 1
+    for i, w in enumerate(weights):
+        if swings[i] == 0:  # a dummy is never pivotal: zero power in both indices
+            assert b[i] == 0 and s[i] == 0
+        if w == 0:
+            assert swings[i] == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(games(max_players=6), st.data())
+def test_symmetric_players_equal_power(case, data) -> None:
+    weights, quota = case
+    i = data.draw(st.integers(0, len(weights) - 1))
+    weights = [*weights, weights[i]]  # a twin of player i
+    quota = min(quota, sum(weights))
+    b, s = banzhaf(weights, quota), shapley_shubik(weights, quota)
+    assert b[i] == b[-1] and s[i] == s[-1]
+
+
+def test_textbook_games() -> None:
+    assert banzhaf([50, 49, 1], 51) == [Fraction(3, 5), Fraction(1, 5), Fraction(1, 5)]
+    assert shapley_shubik([50, 49, 1], 51) == [Fraction(2, 3), Fraction(1, 6), Fraction(1, 6)]
+    assert banzhaf([4, 2, 1], 4) == shapley_shubik([4, 2, 1], 4) == [1, 0, 0]
+    # UN Security Council: 5 permanent (veto) + 10 elected, 9 votes needed incl. all permanent.
+    unsc = [7] * 5 + [1] * 10
+    s = shapley_shubik(unsc, 39)
+    assert sum(s) == 1 and s[0] == Fraction(421, 2145)
+
+
+def test_power_scales_to_30_players() -> None:
+    rng = random.Random(30)
+    weights = [rng.randint(1, 577) for _ in range(30)]
+    quota = sum(weights) // 2 + 1
+    b, s = banzhaf(weights, quota), shapley_shubik(weights, quota)
+    assert sum(b) == 1 and sum(s) == 1
+    heavy, light = weights.index(max(weights)), weights.index(min(weights))
+    assert b[heavy] >= b[light] and s[heavy] >= s[light]
+
+
+# ---- doctests --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["hemicycle.govern", "hemicycle.govern.coalitions",
+                                  "hemicycle.govern.censure", "hemicycle.govern.power"])
+def test_docstring_examples(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0
