@@ -6,14 +6,20 @@ downloading the pinned official files on first use) and returns plain values.
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+import numpy as np
 
 from hemicycle import election as _election
 from hemicycle.analysis.replay import Replay, replay
 from hemicycle.data import sources
 from hemicycle.data.store import IngestReport, Store
+from hemicycle.errors import DataFileError, OptionError
 
-__all__ = ["fetch", "ingest", "load", "open_store", "replay_year"]
+__all__ = ["coalitions", "compare", "fetch", "ingest", "load", "open_store", "replay_year", "training_year",
+           "unit", "votes"]
 
 
 def open_store(path: str | Path | None = None) -> Store:
@@ -38,3 +44,136 @@ def load(year: int, *, store: Store) -> _election.Election:
 def replay_year(year: int, *, store: Store) -> Replay:
     """Run the law on ``year`` and compare with the official outcome."""
     return replay(load(year, store=store))
+
+
+# --------------------------------------------------------------------------- other systems
+
+#: Simulations behind the two-round variants and the projected Assembly (fixed seed: same bytes).
+COMPARE_SIMS = 2_000
+COMPARE_SEED = 0
+
+
+def unit(spec: str | Mapping[str, str], *, name: str | None = None):  # -> systems.Unit
+    """A party unit: ``"nuance"``, ``"bloc"``, a mapping (nuance or bloc → group), or the path of a
+    CSV file with header ``key,group`` (keys are nuances such as ``UG`` or blocs such as
+    ``far_right``; unmapped nuances keep their own name)."""
+    from hemicycle.systems import UNITS, Unit
+
+    if isinstance(spec, Mapping):
+        return Unit(name or "alliance", dict(spec))
+    if spec in UNITS:
+        return Unit(spec)
+    path = Path(spec)
+    if not path.suffix == ".csv":
+        raise OptionError(f"unknown unit {spec!r}; allowed: {', '.join(UNITS)} or an alliance file "
+                          f"FILE.csv with header key,group")
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except OSError as exc:
+        raise DataFileError(f"cannot read alliance file: {exc}", file=str(path)) from exc
+    rows = list(csv.reader(lines))
+    if not rows or [h.strip() for h in rows[0]] != ["key", "group"]:
+        raise DataFileError("header must be exactly 'key,group'", file=str(path), line=1)
+    mapping = {}
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(x.strip() for x in row):
+            continue
+        if len(row) != 2 or not row[0].strip() or not row[1].strip():
+            raise DataFileError("expected two non-empty fields: key,group", file=str(path), line=n)
+        mapping[row[0].strip()] = row[1].strip()
+    return Unit(name or path.stem, mapping)
+
+
+def training_year(year: int, *, store: Store) -> int | None:
+    """The latest election before ``year`` with both rounds (``None`` if none). Earlier elections
+    that hemicycle knows are ingested first when their files can be had."""
+    from hemicycle.data.registry import YEARS
+    from hemicycle.errors import DataNotAvailableError
+
+    for y in YEARS:
+        if y < year and y not in store.years():
+            try:
+                store.ensure(y)
+            except DataNotAvailableError:
+                continue
+    earlier = [y for y in store.years() if y < year and 2 in store.rounds(y)]
+    return max(earlier) if earlier else None
+
+
+def votes(year: int, *, store: Store, unit_: object = "nuance", train: int | None | str = "auto",
+          sims: int = COMPARE_SIMS, seed: int = COMPARE_SEED):  # -> systems.Votes
+    """The votes of ``year`` in a unit, ready for any seat rule, with a lazy projector that learns
+    transfers from ``train`` (``"auto"``: :func:`training_year`; ``None``: no projection)."""
+    from hemicycle.sim import api as sim
+    from hemicycle.sim.project import project_arrays
+    from hemicycle.systems import Unit, Votes
+
+    e = load(year, store=store)
+    u = unit_ if isinstance(unit_, Unit) else unit(unit_)  # type: ignore[arg-type]
+    if train == "auto":
+        train = training_year(year, store=store)
+    if train is None:
+        return Votes(e, u)
+    if not isinstance(train, int) or train >= year:
+        raise OptionError(f"the training election must be earlier than {year}; got {train!r}")
+    store.ensure(train)
+    memo: dict[bytes, object] = {}
+
+    def projection(standing: np.ndarray):  # noqa: ANN202
+        key = standing.tobytes()
+        if key not in memo:
+            model, cal = sim.fitted(train, store)
+            memo[key] = project_arrays(model, e, standing, sim.noise_for(cal), sims=sims,
+                                       rng=np.random.default_rng(np.random.SeedSequence(seed)))
+        return memo[key]
+
+    note = (f"projected from round 1 with transfers learnt from {train} "
+            f"({sims:,} simulations, seed {seed})")
+    return Votes(e, u, projection=projection, projection_note=note)
+
+
+def compare(year: int, *, store: Store, systems: Sequence[str] | str | None = None,
+            unit: object = "nuance", train: int | None | str = "auto", sims: int = COMPARE_SIMS,
+            seed: int = COMPARE_SEED):  # -> systems.Comparison
+    """The same round-1 votes of ``year`` under several systems (default: every registered one;
+    the projected Assembly is left out when no earlier election can train it)."""
+    from hemicycle import systems as _systems
+
+    v = votes(year, store=store, unit_=unit, train=train, sims=sims, seed=seed)
+    return _systems.compare(v, systems, skip_unavailable=systems is None)
+
+
+def coalitions(year: int, *, store: Store, system: str = "actual", unit: object = "bloc",
+               train: int | None | str = "auto", sims: int = COMPARE_SIMS, seed: int = COMPARE_SEED):
+    """Who can govern the Assembly that ``system`` gives ``year``: a :class:`hemicycle.govern.Govern`
+    (groups ordered left to right as :meth:`hemicycle.systems.Unit.order` documents)."""
+    from hemicycle import govern
+    from hemicycle import systems as _systems
+
+    v = votes(year, store=store, unit_=unit, train=train, sims=sims, seed=seed)
+    alloc = _systems.run(system, v)
+    seats = alloc.as_dict()
+    return govern.analyse(seats, order=v.unit.order(year, list(seats)), house=alloc.house_size)
+
+
+def claims(path: str | Path, *, store: Store):  # -> (ClaimsFile, list[Verdict])
+    """Check the claims of a TOML file (:mod:`hemicycle.analysis.claims`) against the data."""
+    from hemicycle import systems as _systems
+    from hemicycle.analysis import claims as _claims
+
+    cf = _claims.read(path)
+    cache: dict[tuple[int, str], object] = {}
+
+    def values(c: _claims.Claim) -> tuple[dict[str, int], int]:
+        key = (c.year, c.unit)
+        if key not in cache:
+            spec = _claims.unit_spec(cf, c)
+            cache[key] = votes(c.year, store=store, unit_=unit(spec, name=c.unit))
+        v = cache[key]
+        if c.measure == "votes":
+            d = dict(v.national)  # type: ignore[attr-defined]
+            return d, sum(d.values())
+        alloc = _systems.run("plurality" if c.measure == "led" else c.system, v)  # type: ignore[arg-type]
+        return alloc.as_dict(nonzero=False), alloc.house_size
+
+    return cf, _claims.evaluate(cf, values)

@@ -359,6 +359,200 @@ def evaluate_cmd(
     console.print(ev.render(), markup=False, highlight=False)
 
 
+# --------------------------------------------------------------------------- other systems, coalitions
+
+UnitOpt = Annotated[str, typer.Option(
+    "--unit", help="Party unit: nuance, bloc, or an alliance file FILE.csv (header key,group; keys are "
+                   "nuances or blocs).")]
+CompareTrainOpt = Annotated[str, typer.Option(
+    "--train", help="Election whose transfers project the runoffs a variant creates: a year, auto (the "
+                    "latest earlier election with both rounds) or none (round-1 votes decide).")]
+
+
+def _train_arg(text: str) -> int | str | None:
+    if text in ("auto", "none"):
+        return None if text == "none" else "auto"
+    try:
+        return int(text)
+    except ValueError:
+        raise HemicycleError(f"--train must be a year, auto or none; got {text!r}") from None
+
+
+def _votes_prepared(st: Store, year: int, train: int | str | None, needs_round2: bool) -> int | str | None:
+    """Ingest ``year``; when a system needs projected runoffs, fit the training transfers under a
+    spinner (cached after the first run)."""
+    st.ensure(year)
+    if train == "auto":
+        train = api.training_year(year, store=st)
+    if needs_round2 and train is not None:
+        _prepare(st, year, train=int(train), estimator="regression")
+    return train
+
+
+@app.command("compare")
+@handle_errors
+def compare_cmd(
+    year: YearArg,
+    systems: Annotated[str, typer.Option(
+        "--systems", help="Comma-separated systems, with options as NAME:key=value (e.g. "
+                          "dhondt:threshold=0.03), or all. See `hemicycle compare --list`.")] = "all",
+    unit: UnitOpt = "nuance",
+    output: Annotated[Path | None, typer.Option(
+        "--output", help="CSV, one row per system and group: system,unit,group,seats")] = None,
+    indices_output: Annotated[Path | None, typer.Option(
+        "--indices-output", help="CSV, one row per system: system,unit,house_size,largest,largest_seats,"
+                                 "majority,gallagher,loosemore_hanby,enp_votes,enp_seats")] = None,
+    train: CompareTrainOpt = "auto",
+    sims: SimsOpt = api.COMPARE_SIMS,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the projected runoffs.")] = api.COMPARE_SEED,
+    list_: Annotated[bool, typer.Option("--list", help="List the systems and exit.")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """The same round-1 votes of YEAR under other electoral systems: seats, disproportionality
+    (Gallagher, Loosemore–Hanby) and fragmentation (effective number of parties)."""
+    from hemicycle import systems as sy
+
+    if list_:
+        t = Table("system", "what", "parameters", box=None)
+        for s in sy.SYSTEMS.values():
+            t.add_row(s.name, s.title, ", ".join(f"{k}={v}" for k, v in s.defaults.items()))
+        console.print(t)
+        return
+    specs = sy.compare_specs(systems)
+    needs = any(sy.parse_spec(x)[0].needs_round2 for x in specs)
+    with _open(store) as st:
+        tr = _votes_prepared(st, year, _train_arg(train), needs)
+        cmp = api.compare(year, store=st, systems=None if systems == "all" else specs, unit=unit,
+                          train=tr, sims=sims, seed=seed)
+    t = Table(title=f"{year}: the same round-1 votes under {len(cmp.allocations)} systems "
+                    f"(unit: {cmp.unit})", title_justify="left")
+    for col, j in (("system", "left"), ("seats (largest groups)", "left"), ("house", "right"),
+                   ("majority?", "left"), ("Gallagher", "right"), ("LH", "right"), ("ENP seats", "right")):
+        t.add_column(col, justify=j)  # type: ignore[arg-type]
+    for a in cmp.allocations:
+        ix = a.indices()
+        top = " · ".join(f"{g} {s}" for g, s in list(a.as_dict().items())[:6])
+        g, n = a.largest
+        maj = f"[bold]{g} {n}[/] ≥ {a.majority}" if n >= a.majority else "none"
+        t.add_row(a.system, top, str(a.house_size), maj, f"{ix['gallagher']:.1f}",
+                  f"{ix['loosemore_hanby']:.1f}", f"{ix['enp_seats']:.2f}")
+    console.print(t)
+    console.print(f"Effective number of parties by votes: {cmp.allocations[0].indices()['enp_votes']:.2f}. "
+                  "Gallagher and Loosemore–Hanby in percentage points.")
+    for a in cmp.allocations:
+        for note in a.notes:
+            console.print(f"  [dim]{a.system}:[/] {note}", highlight=False)
+    if output is not None:
+        output.write_bytes(cmp.to_csv_bytes())
+        console.print(f"[green]✓[/] seats → {output}")
+    if indices_output is not None:
+        cmp.indices_frame().to_csv(indices_output, index=False, float_format="%.6f", lineterminator="\n")
+        console.print(f"[green]✓[/] indices → {indices_output}")
+
+
+@app.command("coalitions")
+@handle_errors
+def coalitions_cmd(
+    year: YearArg,
+    system: Annotated[str, typer.Option(
+        "--system", help="The Assembly: actual, or any system of `hemicycle compare --list` "
+                         "(projected: the projection's median Assembly).")] = "actual",
+    unit: UnitOpt = "bloc",
+    output: Annotated[Path | None, typer.Option(
+        "--output", help="CSV of every winning coalition: coalition,seats,minimal_winning,connected")] = None,
+    train: CompareTrainOpt = "auto",
+    store: StoreOpt = None,
+) -> None:
+    """Who can govern: coalitions reaching an absolute majority, minimal winning and minimal
+    connected winning coalitions (left–right order), Banzhaf and Shapley–Shubik power, censure."""
+    from hemicycle import systems as sy
+
+    needs = sy.parse_spec(system)[0].needs_round2
+    with _open(store) as st:
+        tr = _votes_prepared(st, year, _train_arg(train), needs)
+        g = api.coalitions(year, store=st, system=system, unit=unit, train=tr)
+    console.print(f"[bold]{year}, {system} Assembly by {unit}[/]: {g.house} seats, absolute majority "
+                  f"{g.quota}; {len(g):,} winning coalitions.", highlight=False)
+    ban, ssi = g.banzhaf(), g.shapley_shubik()
+    t = Table("group (left → right)", "seats", "Banzhaf", "Shapley–Shubik", box=None)
+    for name, seats in zip(g.groups, g.seats, strict=True):
+        t.add_row(name, str(seats), f"{float(ban[name]):.3f}", f"{float(ssi[name]):.3f}")
+    console.print(t)
+    console.print("Minimal winning coalitions: " + ("; ".join("+".join(c) for c in g.minimal_winning)
+                                                    or "none"), highlight=False)
+    console.print("Minimal connected winning (left–right order): "
+                  + ("; ".join("+".join(c) for c in g.minimal_connected_winning) or "none"), highlight=False)
+    c = g.censure()
+    console.print(f"Censure (Constitution, art. 49): {c.signatures_to_table} signatures to table a motion, "
+                  f"{c.votes_to_adopt} votes to adopt it; groups able to table one alone: "
+                  f"{', '.join(c.can_table_alone) or 'none'}.", highlight=False)
+    if output is not None:
+        output.write_bytes(g.to_csv_bytes())
+        console.print(f"[green]✓[/] {len(g):,} winning coalitions → {output}")
+
+
+@app.command("claims")
+@handle_errors
+def claims_cmd(
+    file: Annotated[Path, typer.Argument(help="Claims file (TOML); see examples/claims-2024.toml.")],
+    store: StoreOpt = None,
+) -> None:
+    """Check claims written in TOML against the data; exit 1 if any claim does not hold."""
+    from hemicycle.analysis import claims as cl
+
+    cf = cl.read(file)
+    years = sorted({c.year for c in cf.claims})
+    with _open(store) as st:
+        for y in years:
+            needs = any(c.measure == "seats" and c.year == y and cl.needs_projection(c) for c in cf.claims)
+            _votes_prepared(st, y, "auto", needs)
+        _, verdicts = api.claims(file, store=st)
+    failed = 0
+    for v in verdicts:
+        mark = "[green]✓[/]" if v.holds else "[bold red]✗[/]"
+        failed += not v.holds
+        exp = "" if v.claim.expect is None else f" (expected {str(v.claim.expect).lower()})"
+        console.print(f"{mark} [bold]{str(v.value).lower()}[/]{exp}  {v.claim.id}: {v.claim.text}",
+                      highlight=False)
+        console.print(f"     {v.detail}", highlight=False)
+    console.print(f"{len(verdicts) - failed} of {len(verdicts)} claims hold.")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("serve")
+@handle_errors
+def serve_cmd(
+    host: Annotated[str, typer.Option(help="Interface to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    max_sims: Annotated[int, typer.Option("--max-sims", help="Cap on simulations per projection.")] = 200_000,
+    timeout: Annotated[float, typer.Option(help="Seconds a projection may run (504 past it).")] = 180.0,
+    prefit: Annotated[bool, typer.Option("--prefit/--no-prefit",
+                                         help="Learn the transfers of the training years at start-up.")] = True,
+    store: StoreOpt = None,
+) -> None:
+    """Serve the JSON API (OpenAPI schema at /openapi.json, docs at /docs) and the dashboard (/).
+
+    Ingests every available year first (the only write), then serves the store read-only."""
+    import uvicorn
+
+    from hemicycle.data.registry import YEARS
+    from hemicycle.errors import DataNotAvailableError
+    from hemicycle.web import create_app
+
+    with _open(store) as st:
+        for y in YEARS:
+            try:
+                st.ensure(y)
+            except DataNotAvailableError as exc:
+                err.print(f"[yellow]warning:[/] {y} not served: {exc}", highlight=False)
+        path, years = st.path, st.years()
+    if not years:
+        raise HemicycleError(f"no election in the store {path}: nothing to serve")
+    console.print(f"Serving {', '.join(map(str, years))} from {path} (read-only) on http://{host}:{port}/")
+    uvicorn.run(create_app(path, max_sims=max_sims, timeout_s=timeout, prefit=prefit), host=host, port=port)
+
+
 def run() -> None:  # pragma: no cover - console entry point alias
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     app()

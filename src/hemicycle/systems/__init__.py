@@ -1,0 +1,33 @@
+"""Counterfactual seat rules: the same votes under other electoral systems.
+
+* :mod:`~hemicycle.systems.registry` — one registry, one signature
+  (``rule(votes: Votes, **params) -> Allocation``);
+* :mod:`~hemicycle.systems.majoritarian` — the actual two-round system, first-round plurality,
+  two-round variants, the projected Assembly;
+* :mod:`~hemicycle.systems.proportional` — national, departmental and regional PR, mixed-member,
+  majority bonus;
+* :mod:`~hemicycle.systems.apportion` — D'Hondt, Sainte-Laguë, Hare (exact integer kernels);
+* :mod:`~hemicycle.systems.indices` — Gallagher, Loosemore–Hanby, effective number of parties.
+"""
+
+from hemicycle.systems import majoritarian, proportional  # noqa: F401  (registers the rules)
+from hemicycle.systems.base import UNITS, Allocation, Unit, Votes
+from hemicycle.systems.compare import Comparison, compare
+from hemicycle.systems.compare import expand as compare_specs
+from hemicycle.systems.registry import SYSTEMS, System, get, names, parse_spec, run
+
+__all__ = [
+    "SYSTEMS",
+    "UNITS",
+    "Allocation",
+    "Comparison",
+    "compare_specs",
+    "System",
+    "Unit",
+    "Votes",
+    "compare",
+    "get",
+    "names",
+    "parse_spec",
+    "run",
+]

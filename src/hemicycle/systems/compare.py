@@ -1,0 +1,107 @@
+"""Several systems on the same votes: a tidy seats table and the indices of each system."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from hemicycle.errors import OptionError
+from hemicycle.systems.base import Allocation, Votes
+from hemicycle.systems.registry import SYSTEMS, run
+
+#: Header of ``hemicycle compare --output``: one row per (system, group).
+SEATS_COLUMNS = ["system", "unit", "group", "seats"]
+INDEX_COLUMNS = [
+    "system",
+    "unit",
+    "house_size",
+    "largest",
+    "largest_seats",
+    "majority",
+    "gallagher",
+    "loosemore_hanby",
+    "enp_votes",
+    "enp_seats",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    year: int
+    unit: str
+    allocations: tuple[Allocation, ...]
+
+    def __getitem__(self, system: str) -> Allocation:
+        for a in self.allocations:
+            if a.system == system:
+                return a
+        raise OptionError(
+            f"no system {system!r} in this comparison; have: "
+            f"{', '.join(a.system for a in self.allocations)}"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns :data:`SEATS_COLUMNS`; groups with seats, largest first, in system order."""
+        rows = [
+            (a.system, a.unit, g, s)
+            for a in self.allocations
+            for g, s in zip(a.groups, a.seats, strict=True)
+            if s
+        ]
+        return pd.DataFrame(rows, columns=SEATS_COLUMNS)
+
+    def indices_frame(self) -> pd.DataFrame:
+        """Columns :data:`INDEX_COLUMNS`: one row per system."""
+        rows = []
+        for a in self.allocations:
+            g, s = a.largest
+            rows.append(
+                {
+                    "system": a.system,
+                    "unit": a.unit,
+                    "house_size": a.house_size,
+                    "largest": g,
+                    "largest_seats": s,
+                    "majority": s >= a.majority,
+                    **a.indices(),
+                }
+            )
+        return pd.DataFrame(rows, columns=INDEX_COLUMNS)
+
+    def to_csv_bytes(self) -> bytes:
+        return self.to_frame().to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def expand(specs: Iterable[str] | str | None) -> list[str]:
+    """``None``/``"all"`` → every registered system; a comma-separated string or a list otherwise."""
+    if specs is None:
+        return list(SYSTEMS)
+    if isinstance(specs, str):
+        specs = [s for s in specs.split(",") if s.strip()]
+    out: list[str] = []
+    for s in specs:
+        out.extend(SYSTEMS if s.strip() == "all" else [s.strip()])
+    if not out:
+        raise OptionError(f"no system given; allowed: all, {', '.join(SYSTEMS)}")
+    return out
+
+
+def compare(
+    votes: Votes, specs: Sequence[str] | str | None = None, *, skip_unavailable: bool = False
+) -> Comparison:
+    """Run every system of ``specs`` (see :func:`expand`) on ``votes``.
+
+    With ``skip_unavailable``, a system that cannot run here (the projected Assembly without a
+    training election) is left out instead of raising.
+    """
+    out = []
+    for spec in expand(specs):
+        try:
+            out.append(run(spec, votes))
+        except OptionError:
+            if skip_unavailable and spec == "projected" and votes.projection is None:
+                continue
+            raise
+    return Comparison(year=votes.election.year, unit=votes.unit.name, allocations=tuple(out))

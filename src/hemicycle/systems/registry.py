@@ -1,0 +1,116 @@
+"""One registry of seat rules, one signature: ``rule(votes: Votes, **params) -> Allocation``.
+
+Rules register themselves with :func:`register` (name, title, typed defaults); :func:`get` finds
+them, :func:`parse_spec` reads ``NAME[:key=value[:key=value…]]`` (e.g. ``dhondt:threshold=0.03``)
+and :func:`run` applies one. Unknown names and parameters raise :class:`OptionError` listing
+the valid ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hemicycle.errors import OptionError
+from hemicycle.systems.base import Allocation, Votes
+
+Rule = Callable[..., Allocation]
+
+
+@dataclass(frozen=True)
+class System:
+    name: str
+    title: str
+    rule: Rule = field(repr=False)
+    defaults: dict[str, Any] = field(default_factory=dict, hash=False)
+    #: True when the rule needs round-2 votes that may not exist (projected when they do not)
+    needs_round2: bool = False
+
+    def describe(self) -> str:
+        opts = ", ".join(f"{k}={v}" for k, v in self.defaults.items())
+        return f"{self.title}" + (f" [{opts}]" if opts else "")
+
+
+SYSTEMS: dict[str, System] = {}
+
+
+def register(
+    name: str, title: str, *, needs_round2: bool = False, **defaults: Any
+) -> Callable[[Rule], Rule]:
+    """Decorator: add a rule to :data:`SYSTEMS` under ``name`` with its default parameters."""
+
+    def deco(fn: Rule) -> Rule:
+        if name in SYSTEMS:
+            raise ValueError(f"system {name!r} registered twice")
+        SYSTEMS[name] = System(name, title, fn, dict(defaults), needs_round2)
+        return fn
+
+    return deco
+
+
+def names() -> tuple[str, ...]:
+    return tuple(SYSTEMS)
+
+
+def get(name: str) -> System:
+    try:
+        return SYSTEMS[name]
+    except KeyError:
+        raise OptionError(f"unknown system {name!r}; allowed: {', '.join(SYSTEMS)}") from None
+
+
+def _coerce(system: System, key: str, text: Any) -> Any:
+    if key not in system.defaults:
+        allowed = ", ".join(system.defaults) or "none"
+        raise OptionError(f"system {system.name!r} has no parameter {key!r}; allowed: {allowed}")
+    default = system.defaults[key]
+    if not isinstance(text, str):
+        return text
+    try:
+        if isinstance(default, bool):
+            if text.lower() not in ("true", "false"):
+                raise ValueError(text)
+            return text.lower() == "true"
+        if isinstance(default, int):
+            return int(text)
+        if isinstance(default, float):
+            return float(text.rstrip("%")) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise OptionError(
+            f"system {system.name!r}: parameter {key}={text!r} is not a {type(default).__name__}"
+        ) from None
+    return text
+
+
+def parse_spec(spec: str) -> tuple[System, dict[str, Any]]:
+    """``"hare:threshold=0.03"`` → (the ``hare`` system, ``{"threshold": 0.03}``).
+
+    >>> s, p = parse_spec("dhondt:threshold=3%")
+    >>> s.name, p
+    ('dhondt', {'threshold': 0.03})
+    """
+    name, *opts = spec.strip().split(":")
+    system = get(name.strip())
+    params: dict[str, Any] = {}
+    for opt in opts:
+        key, eq, value = opt.partition("=")
+        if not eq:
+            raise OptionError(f"system option {opt!r} in {spec!r} is not of the form key=value")
+        params[key.strip()] = _coerce(system, key.strip(), value.strip())
+    return system, params
+
+
+def label(system: System, params: dict[str, Any]) -> str:
+    """The name an allocation is reported under: the system name, plus non-default parameters."""
+    extra = [
+        f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+        for k, v in params.items()
+        if system.defaults.get(k) != v
+    ]
+    return ":".join([system.name, *extra])
+
+
+def run(spec: str, votes: Votes) -> Allocation:
+    system, params = parse_spec(spec)
+    return system.rule(votes, name=label(system, params), **{**system.defaults, **params})

@@ -1,0 +1,99 @@
+"""Claims as code (TOML) and who can govern, on the official 2024 results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hemicycle import api
+from hemicycle.analysis import claims
+from hemicycle.cli import app
+from hemicycle.errors import DataFileError
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "claims-2024.toml"
+HEAD = 'year = 2024\n\n[[claim]]\nid = "x"\n'
+
+
+def _run(*args: str, store_path: Path):
+    return CliRunner().invoke(app, [*args, "--store", str(store_path)])
+
+
+def test_the_2024_claims_hold(store_path) -> None:
+    res = _run("claims", str(EXAMPLE), store_path=store_path)
+    assert res.exit_code == 0, res.output
+    assert "14 of 14 claims hold" in res.output
+    assert "RN 9,379,092 vs next UG 8,971,581" in res.output  # the numbers behind the verdict
+    assert "far_right 297 of 577 (majority: 289)" in res.output
+
+
+def test_the_example_covers_the_story(store) -> None:
+    cf, verdicts = api.claims(EXAMPLE, store=store)
+    by_id = {v.claim.id: v for v in verdicts}
+    assert all(v.holds for v in verdicts)
+    assert by_id["round1-basis-far-right-majority"].value is True
+    assert by_id["national-pr-no-majority"].value is False
+    assert by_id["no-bloc-majority"].value is False
+    assert "Ensemble and allies 165 is number 2" == by_id["ensemble-second"].detail
+
+
+def test_a_false_claim_exits_1(tmp_path, store_path) -> None:
+    f = tmp_path / "c.toml"
+    f.write_text(HEAD + 'measure = "seats"\nunit = "nuance"\ngroup = "RN"\ntest = "first"\nexpect = true\n')
+    res = _run("claims", str(f), store_path=store_path)
+    assert res.exit_code == 1
+    assert "RN 125 vs next UG 178" in res.output and "0 of 1 claims hold" in res.output
+
+
+@pytest.mark.parametrize(("body", "line", "needle"), [
+    ('measure = "seats"\nsystem = "stv"\ngroup = "RN"\ntest = "first"\n', 6, "unknown system 'stv'"),
+    ('measure = "seats"\ngroup = "FN"\ntest = "first"\n', 6, "unknown group 'FN'"),
+    ('measure = "seats"\nunit = "party"\ngroup = "RN"\ntest = "first"\n', 6, "unknown unit 'party'"),
+    ('measure = "turnout"\ngroup = "RN"\ntest = "first"\n', 5, "unknown measure 'turnout'"),
+    ('measure = "seats"\ngroup = "RN"\ntest = "biggest"\n', 7, "unknown test 'biggest'"),
+    ('measure = "seats"\ngroup = "RN\ntest = "first"\n', 6, "TOML syntax error"),
+    ('measure = "seats"\ngroup = "RN"\ntest = "first"\nwho = 1\n', 8, "unknown key 'who'"),
+])
+def test_bad_claims_point_at_the_line(tmp_path, store, body: str, line: int, needle: str) -> None:
+    f = tmp_path / "bad.toml"
+    f.write_text(HEAD + body)
+    with pytest.raises(DataFileError, match=needle) as exc:
+        api.claims(f, store=store)
+    assert exc.value.line == line and exc.value.file == str(f)
+
+
+def test_claim_tests_are_exact() -> None:
+    vals = {"A": 289, "B": 200, "C": 88}
+    assert claims._check("majority", ["A"], vals, 577)[0]
+    assert not claims._check("majority", ["B", "C"], vals, 577)[0]  # 288 < 289
+    assert claims._check("rank 2", ["B"], vals, 577)[0]
+    assert claims._check("first", ["B", "C"], vals, 577)[0] is False  # 288 vs 289
+    assert claims._check("== 288", ["B", "C"], vals, 577)[0]
+
+
+# ----------------------------------------------------------------------------- who can govern
+
+
+def test_2024_coalitions_by_bloc(store, tmp_path, store_path) -> None:
+    g = api.coalitions(2024, store=store, system="actual", unit="bloc", train=None)
+    assert dict(zip(g.groups, g.seats, strict=True)) == {
+        "left": 193, "centre": 165, "right": 66, "far_right": 143, "regionalist": 9, "other": 1}
+    assert g.quota == 289 and max(g.seats) < 289  # nobody governs alone
+    assert set(g.minimal_winning) == {("centre", "left"), ("far_right", "left"), ("centre", "far_right")}
+    assert ("centre", "left") in g.minimal_connected_winning
+    row = g.coalitions.set_index("coalition").loc["far_right+left"]
+    assert (row["seats"], row["minimal_winning"], row["connected"]) == (336, True, False)
+    assert sum(g.banzhaf().values()) == 1 and sum(g.shapley_shubik().values()) == 1
+    out = tmp_path / "co.csv"
+    res = _run("coalitions", "2024", "--output", str(out), store_path=store_path)
+    assert res.exit_code == 0, res.output
+    lines = out.read_text().splitlines()
+    assert lines[0] == "coalition,seats,minimal_winning,connected" and len(lines) == 1 + len(g)
+    assert "centre+left,358,true,true" in lines
+
+
+def test_2024_round1_basis_gives_the_far_right_a_majority(store) -> None:
+    g = api.coalitions(2024, store=store, system="plurality", unit="bloc", train=None)
+    assert ("far_right",) in g.minimal_winning
+    assert g.censure(["far_right"]).exposed is False

@@ -1,0 +1,230 @@
+"""Counterfactual systems: published figures on the 2024 votes, a sweep of every registered system,
+properties on random elections, and named errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hemicycle import api, rules, systems
+from hemicycle.analysis.replay import replay
+from hemicycle.election import Election, Round
+from hemicycle.errors import OptionError
+from hemicycle.systems import Unit, Votes
+from hemicycle.systems.compare import SEATS_COLUMNS
+
+SIMS = 300
+
+# ----------------------------------------------------------------------------- a tiny election
+
+NUANCES = np.array(["RN", "UG", "ENS", "LR", "REG"], dtype=object)
+
+
+def tiny_election(votes: np.ndarray, registered: np.ndarray, departments: list[str],
+                  *, with_round2: bool = True, seed: int = 0) -> Election:
+    """An election of C constituencies and K candidates (nuances cycling through NUANCES); its round
+    2 (when asked) is the law's lineup with made-up votes."""
+    C, K = votes.shape
+    rng = np.random.default_rng(seed)
+    valid = votes >= 0
+    v = np.where(valid, votes, 0).astype(np.int64)
+    expressed = v.sum(axis=1)
+    nuance = np.where(valid, NUANCES[(np.arange(K)[None, :] + np.arange(C)[:, None]) % len(NUANCES)], "")
+    r1 = Round(held=np.ones(C, bool), registered=registered.astype(np.int64), voters=expressed,
+               blank=np.zeros(C, np.int64), null=np.zeros(C, np.int64), expressed=expressed,
+               valid=valid, votes=v, nuance=nuance.astype(object), official_elected=np.zeros((C, K), bool))
+    r2 = None
+    if with_round2:
+        status = rules.round1_status(v, valid, registered, expressed)
+        q = status == rules.QUALIFIED
+        v2 = np.where(q, rng.integers(1, 1000, size=(C, K)), 0).astype(np.int64)
+        held = q.any(axis=1)
+        r2 = Round(held=held, registered=registered.astype(np.int64), voters=v2.sum(axis=1),
+                   blank=np.zeros(C, np.int64), null=np.zeros(C, np.int64), expressed=v2.sum(axis=1),
+                   valid=q, votes=v2, nuance=np.where(q, nuance, "").astype(object),
+                   official_elected=np.zeros((C, K), bool))
+    codes = np.array([f"{d}{i + 1:02d}" for i, d in enumerate(departments)], dtype=object)
+    return Election(year=2024, codes=codes, names=codes.copy(), departments=np.array(departments, dtype=object),
+                    department_names=np.array(departments, dtype=object),
+                    panel=np.where(valid, np.arange(1, K + 1)[None, :], -1).astype(np.int64),
+                    surname=np.where(valid, "X", "").astype(object), first_name=np.where(valid, "Y", "").astype(object),
+                    birth=rng.integers(-10_000, 10_000, size=(C, K)).astype(np.int64),
+                    incumbent=np.zeros((C, K), bool), round1=r1, round2=r2)
+
+
+TINY = tiny_election(
+    np.array([[400, 300, 200, 100], [500, 450, 50, -1], [300, 290, 280, 130], [900, 50, 30, 20]]),
+    np.array([1500, 1400, 1300, 1600]), ["01", "01", "75", "75"])
+
+
+@pytest.mark.parametrize("name", systems.names())
+@pytest.mark.parametrize("unit", ["nuance", "bloc"])
+def test_every_registered_system_runs_on_a_tiny_election(name: str, unit: str) -> None:
+    """The sweep: every system, same signature, seats summing to its house size."""
+    v = Votes(TINY, Unit(unit))
+    if name == "projected":  # needs transfers learnt from an earlier election
+        with pytest.raises(OptionError, match="earlier election"):
+            systems.run(name, v)
+        return
+    a = systems.run(name, v)
+    assert a.system == name and a.unit == unit
+    assert sum(a.seats) == a.house_size >= TINY.n_constituencies
+    assert all(s >= 0 for s in a.seats)
+    assert set(a.as_dict()) <= set(a.groups)
+    assert a.as_dict() == systems.run(name, Votes(TINY, Unit(unit))).as_dict()  # deterministic
+
+
+elections = st.integers(2, 6).flatmap(lambda C: st.tuples(
+    st.lists(st.lists(st.integers(0, 5_000), min_size=4, max_size=4), min_size=C, max_size=C),
+    st.lists(st.integers(0, 3), min_size=C, max_size=C),
+    st.integers(0, 2**16),
+))
+
+
+@settings(max_examples=40, deadline=None)
+@given(elections)
+def test_seats_sum_to_the_house_size_on_random_elections(data) -> None:
+    votes, deps, seed = data
+    v = np.array(votes) + 1
+    reg = (v.sum(axis=1) * 1.6).astype(np.int64)
+    e = tiny_election(v, reg, [("01", "75", "2A", "971")[d] for d in deps], seed=seed)
+    for name in systems.names():
+        if name == "projected":
+            continue
+        a = systems.run(name, Votes(e, Unit("nuance")))
+        assert sum(a.seats) == a.house_size, name
+        if name in ("actual", "plurality") or name.startswith("two_round"):
+            assert a.house_size == e.n_constituencies
+            assert a.winners is not None and (a.winners != "").all()
+
+
+def test_single_member_systems_agree_with_the_law_on_the_tiny_election() -> None:
+    v = Votes(TINY, Unit("nuance"))
+    # plurality: the first candidate leads everywhere here
+    assert systems.run("plurality", v).winners.tolist() == TINY.round1.nuance[:, 0].tolist()
+    # the actual system replays the law on the (made-up) official round 2
+    rep = replay(TINY)
+    assert systems.run("actual", v).winners.tolist() == rep.winner_nuance().tolist()
+    # a variant whose lineups differ and no projector: decided on round-1 votes, and it says so
+    a = systems.run("two_round_top_two", v)
+    assert any("no transfers" in n for n in a.notes)
+
+
+def test_majority_bonus_and_mixed_parameters() -> None:
+    v = Votes(TINY, Unit("nuance"))
+    leader = next(iter(v.national))
+    base = systems.run("majority_bonus:bonus=0", v).as_dict(nonzero=False)
+    half = systems.run("majority_bonus:bonus=0.5", v).as_dict(nonzero=False)
+    assert half[leader] >= 2 + base[leader] - 1  # 2 bonus seats of 4, the rest shared again
+    m = systems.run("mixed:list_seats=3", v)
+    assert m.house_size == 7 and m.system == "mixed:list_seats=3"
+    b = systems.run("mixed:list_seats=1:overhang=balance", v)
+    constituency = systems.run("actual", v).as_dict()
+    assert all(b.as_dict(nonzero=False).get(g, 0) >= s for g, s in constituency.items())
+
+
+def test_unknown_names_list_the_valid_ones() -> None:
+    v = Votes(TINY, Unit("nuance"))
+    with pytest.raises(OptionError, match="allowed: actual, plurality"):
+        systems.run("stv", v)
+    with pytest.raises(OptionError, match="has no parameter 'seuil'; allowed: threshold"):
+        systems.run("dhondt:seuil=0.03", v)
+    with pytest.raises(OptionError, match="not a float"):
+        systems.run("dhondt:threshold=cinq", v)
+    with pytest.raises(OptionError, match="allowed: keep, balance"):
+        systems.run("mixed:overhang=cap", v)
+    with pytest.raises(OptionError, match="allowed: nuance, bloc"):
+        Unit("party")
+
+
+def test_alliance_units() -> None:
+    u = Unit("camps", {"far_right": "RN+", "UG": "NFP"})
+    assert u.labels(2024, ["RN", "UXD", "UG", "DVG", ""]) == ["RN+", "RN+", "NFP", "DVG", ""]
+    assert Unit("bloc").order(2024, ["right", "left", "far_right"]) == ["left", "right", "far_right"]
+
+
+# ----------------------------------------------------------------------------- 2024, real data
+
+
+@pytest.fixture(scope="module")
+def cmp24(store_path):
+    from hemicycle.data.store import Store
+
+    with Store(store_path) as st:
+        return api.compare(2024, store=st, sims=SIMS, seed=0)
+
+
+def test_2024_first_round_plurality_published_figures(cmp24) -> None:
+    assert cmp24["plurality"].as_dict() == {
+        "RN": 259, "UG": 155, "ENS": 62, "UXD": 37, "DVD": 18, "LR": 16, "DVG": 12, "REG": 9,
+        "DVC": 3, "HOR": 3, "ECO": 1, "EXD": 1, "SOC": 1}
+    far_right = sum(cmp24["plurality"].as_dict().get(n, 0) for n in ("RN", "UXD", "EXD"))
+    assert far_right == 297 >= 289
+
+
+def test_2024_national_dhondt_published_figures(cmp24) -> None:
+    assert cmp24["dhondt"].as_dict() == {"RN": 201, "UG": 193, "ENS": 138, "LR": 45}
+
+
+def test_2024_actual_is_the_official_assembly(cmp24, store) -> None:
+    rep = api.replay_year(2024, store=store)
+    assert cmp24["actual"].as_dict() == rep.seats_by_nuance()
+    assert cmp24["actual"].notes == ()
+    assert (cmp24["actual"].as_dict()["UG"], cmp24["actual"].as_dict()["RN"]) == (178, 125)
+
+
+def test_2024_variants_project_only_the_runoffs_they_change(cmp24, store) -> None:
+    rep = api.replay_year(2024, store=store)
+    changed = int(rep.withdrawn.any(axis=1).sum())  # constituencies where someone withdrew
+    note = " ".join(cmp24["two_round_no_withdrawals"].notes)
+    assert f"{changed} runoffs never held with this lineup" in note and "2017" in note
+    # with no withdrawal at all, the far right does better than it did
+    fr = lambda a: sum(s for g, s in a.as_dict().items() if g in ("RN", "UXD", "EXD"))  # noqa: E731
+    assert fr(cmp24["two_round_no_withdrawals"]) > fr(cmp24["actual"])
+
+
+def test_2024_every_system_and_its_indices(cmp24) -> None:
+    assert [a.system for a in cmp24.allocations] == list(systems.names())
+    df = cmp24.to_frame()
+    assert list(df.columns) == SEATS_COLUMNS == ["system", "unit", "group", "seats"]
+    assert df.groupby("system")["seats"].sum().to_dict() == {a.system: a.house_size for a in cmp24.allocations}
+    ix = cmp24.indices_frame().set_index("system")
+    # national PR is the least disproportional of the 577-seat list systems; plurality the most
+    # among the single-member ones; and the bonus gives the leader a majority
+    assert ix.loc["plurality", "gallagher"] > ix.loc["actual", "gallagher"]
+    assert ix.loc["majority_bonus", "majority"] and not ix.loc["dhondt", "majority"]
+    assert ix.loc["dhondt", "enp_seats"] < ix.loc["dhondt", "enp_votes"]
+
+
+def test_2024_departmental_pr_shares_each_department(store) -> None:
+    v = api.votes(2024, store=store, train=None)
+    a = systems.run("departmental", v)
+    assert a.house_size == 577 and "107 departments" in a.notes[0]
+    # Paris (18 seats) alone: D'Hondt with a 5% threshold on its own votes
+    from hemicycle.systems import apportion
+
+    paris = v.election.departments == "75"
+    area = np.where(paris, 0, 1)
+    votes_paris = v.by_area(area)[0]
+    got = apportion.dhondt(np.array(list(votes_paris.values())), int(paris.sum()), threshold=0.05,
+                           base=int(v.election.round1.expressed[paris].sum()))
+    assert got.sum() == 18
+
+
+def test_2024_bloc_unit_and_cli_csv(tmp_path, store_path) -> None:
+    from typer.testing import CliRunner
+
+    from hemicycle.cli import app
+
+    out = tmp_path / "cmp.csv"
+    res = CliRunner().invoke(app, ["compare", "2024", "--systems", "plurality,dhondt:threshold=0.03",
+                                   "--unit", "bloc", "--output", str(out), "--store", str(store_path)])
+    assert res.exit_code == 0, res.output
+    lines = out.read_text().splitlines()
+    assert lines[0] == "system,unit,group,seats"
+    assert "plurality,bloc,far_right,297" in lines
+    assert any(ln.startswith("dhondt:threshold=0.03,bloc,") for ln in lines)
+    bad = CliRunner().invoke(app, ["compare", "2024", "--systems", "stv", "--store", str(store_path)])
+    assert bad.exit_code == 1 and "unknown system 'stv'" in bad.output
