@@ -97,3 +97,22 @@ def test_2024_round1_basis_gives_the_far_right_a_majority(store) -> None:
     g = api.coalitions(2024, store=store, system="plurality", unit="bloc", train=None)
     assert ("far_right",) in g.minimal_winning
     assert g.censure(["far_right"]).exposed is False
+
+
+def test_an_assembly_given_directly_the_groups_as_formed(tmp_path) -> None:
+    """The parliamentary groups of July 2024 (examples/groups-2024.csv, left to right)."""
+    seats = api.read_assembly(EXAMPLE.parent / "groups-2024.csv")
+    assert sum(seats.values()) == 577 and len(seats) == 12
+    g = api.coalitions_of(seats)
+    assert max(g.seats) < g.quota == 289
+    # the "common base" of the Barnier government (EPR, Dem, HOR, DR) is a minority exposed to
+    # censure: the rest of the Assembly holds 364 seats (the motion of 4 December 2024 passed)
+    c = g.censure(["EPR", "Dem", "HOR", "DR"])
+    assert (c.government_seats, c.opposition_seats, c.exposed) == (213, 364, True)
+    bad = tmp_path / "a.csv"
+    bad.write_text("group,seats\nRN,126\nRN,1\n")
+    with pytest.raises(DataFileError, match="appears twice") as exc:
+        api.read_assembly(bad)
+    assert exc.value.line == 3
+    res = CliRunner().invoke(app, ["coalitions", "2024", "--assembly", str(EXAMPLE.parent / "groups-2024.csv")])
+    assert res.exit_code == 0 and "Minimal connected winning" in res.output

@@ -18,7 +18,7 @@ from hemicycle.data import sources
 from hemicycle.data.store import IngestReport, Store
 from hemicycle.errors import DataFileError, OptionError
 
-__all__ = ["coalitions", "compare", "fetch", "ingest", "load", "open_store", "replay_year", "training_year",
+__all__ = ["claims", "coalitions", "coalitions_of", "compare", "read_assembly", "fetch", "ingest", "load", "open_store", "replay_year", "training_year",
            "unit", "votes"]
 
 
@@ -154,6 +154,41 @@ def coalitions(year: int, *, store: Store, system: str = "actual", unit: object 
     alloc = _systems.run(system, v)
     seats = alloc.as_dict()
     return govern.analyse(seats, order=v.unit.order(year, list(seats)), house=alloc.house_size)
+
+
+def read_assembly(path: str | Path) -> dict[str, int]:
+    """An Assembly from a CSV ``group,seats`` whose rows run from left to right."""
+    p = Path(path)
+    try:
+        rows = list(csv.reader(p.read_text(encoding="utf-8-sig").splitlines()))
+    except OSError as exc:
+        raise DataFileError(f"cannot read the Assembly file: {exc}", file=str(p)) from exc
+    if not rows or [h.strip() for h in rows[0]] != ["group", "seats"]:
+        raise DataFileError("header must be exactly 'group,seats'", file=str(p), line=1)
+    out: dict[str, int] = {}
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(x.strip() for x in row):
+            continue
+        if len(row) != 2 or not row[0].strip():
+            raise DataFileError("expected two fields: group,seats", file=str(p), line=n)
+        if row[0].strip() in out:
+            raise DataFileError(f"group {row[0].strip()!r} appears twice", file=str(p), line=n, column="group")
+        try:
+            out[row[0].strip()] = int(row[1])
+        except ValueError:
+            raise DataFileError(f"seats {row[1]!r} is not an integer", file=str(p), line=n,
+                                column="seats") from None
+        if out[row[0].strip()] < 0:
+            raise DataFileError("seats must be >= 0", file=str(p), line=n, column="seats")
+    return out
+
+
+def coalitions_of(seats: Mapping[str, int], *, order: Sequence[str] | None = None):  # -> govern.Govern
+    """Who can govern an Assembly given directly (groups in left-to-right order unless ``order``)."""
+    from hemicycle import govern
+
+    return govern.analyse(dict(seats), order=list(order) if order is not None else
+                          [g for g, s in seats.items() if s])
 
 
 def claims(path: str | Path, *, store: Store):  # -> (ClaimsFile, list[Verdict])
