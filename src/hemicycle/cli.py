@@ -460,6 +460,10 @@ def coalitions_cmd(
     unit: UnitOpt = "bloc",
     output: Annotated[Path | None, typer.Option(
         "--output", help="CSV of every winning coalition: coalition,seats,minimal_winning,connected")] = None,
+    assembly: Annotated[Path | None, typer.Option(
+        "--assembly", help="An Assembly given as CSV `group,seats`, rows from left to right (e.g. the "
+                           "parliamentary groups as formed: examples/groups-2024.csv); replaces "
+                           "--system/--unit.")] = None,
     train: CompareTrainOpt = "auto",
     store: StoreOpt = None,
 ) -> None:
@@ -467,21 +471,31 @@ def coalitions_cmd(
     connected winning coalitions (left–right order), Banzhaf and Shapley–Shubik power, censure."""
     from hemicycle import systems as sy
 
-    needs = sy.parse_spec(system)[0].needs_round2
-    with _open(store) as st:
-        tr = _votes_prepared(st, year, _train_arg(train), needs)
-        g = api.coalitions(year, store=st, system=system, unit=unit, train=tr)
-    console.print(f"[bold]{year}, {system} Assembly by {unit}[/]: {g.house} seats, absolute majority "
+    if assembly is not None:
+        g = api.coalitions_of(api.read_assembly(assembly))
+        what = f"{year}, the Assembly of {assembly.name}"
+    else:
+        needs = sy.parse_spec(system)[0].needs_round2
+        with _open(store) as st:
+            tr = _votes_prepared(st, year, _train_arg(train), needs)
+            g = api.coalitions(year, store=st, system=system, unit=unit, train=tr)
+        what = f"{year}, {system} Assembly by {unit}"
+    console.print(f"[bold]{what}[/]: {g.house} seats, absolute majority "
                   f"{g.quota}; {len(g):,} winning coalitions.", highlight=False)
     ban, ssi = g.banzhaf(), g.shapley_shubik()
     t = Table("group (left → right)", "seats", "Banzhaf", "Shapley–Shubik", box=None)
     for name, seats in zip(g.groups, g.seats, strict=True):
         t.add_row(name, str(seats), f"{float(ban[name]):.3f}", f"{float(ssi[name]):.3f}")
     console.print(t)
-    console.print("Minimal winning coalitions: " + ("; ".join("+".join(c) for c in g.minimal_winning)
-                                                    or "none"), highlight=False)
-    console.print("Minimal connected winning (left–right order): "
-                  + ("; ".join("+".join(c) for c in g.minimal_connected_winning) or "none"), highlight=False)
+    pos = {name: i for i, name in enumerate(g.groups)}
+
+    def show(title: str, cs: tuple[tuple[str, ...], ...], limit: int = 10) -> None:
+        names = ["+".join(sorted(c, key=lambda m: pos.get(m, 0))) for c in cs[:limit]]
+        more = f" … and {len(cs) - limit} more (--output)" if len(cs) > limit else ""
+        console.print(f"{title} ({len(cs)}): " + ("; ".join(names) or "none") + more, highlight=False)
+
+    show("Minimal winning coalitions", g.minimal_winning)
+    show("Minimal connected winning (left → right)", g.minimal_connected_winning)
     c = g.censure()
     console.print(f"Censure (Constitution, art. 49): {c.signatures_to_table} signatures to table a motion, "
                   f"{c.votes_to_adopt} votes to adopt it; groups able to table one alone: "
