@@ -53,9 +53,28 @@ def names() -> tuple[str, ...]:
     return tuple(SYSTEMS)
 
 
+#: Other names people use for the registered systems (hyphens and case are also forgiven).
+ALIASES: dict[str, str] = {
+    "two_round": "actual", "baseline": "actual", "official": "actual",
+    "first_round_plurality": "plurality", "first_past_the_post": "plurality", "fptp": "plurality",
+    "d'hondt": "dhondt", "d_hondt": "dhondt", "jefferson": "dhondt", "webster": "sainte_lague",
+    "saintelague": "sainte_lague", "largest_remainder": "hare", "hamilton": "hare",
+    "departmental_pr": "departmental", "pr_1986": "departmental", "regional_pr": "regional",
+    "mmp": "mixed", "mixed_member": "mixed", "bonus": "majority_bonus",
+    "projection": "projected",
+}
+
+
 def get(name: str) -> System:
+    """The system called ``name`` (or one of its :data:`ALIASES`).
+
+    >>> get("Sainte-Lague").name, get("two_round").name
+    ('sainte_lague', 'actual')
+    """
+    key = name.strip().lower().replace("-", "_").replace("ë", "e")
+    key = ALIASES.get(key, key)
     try:
-        return SYSTEMS[name]
+        return SYSTEMS[key]
     except KeyError:
         raise OptionError(f"unknown system {name!r}; allowed: {', '.join(SYSTEMS)}") from None
 
