@@ -567,6 +567,29 @@ def serve_cmd(
     uvicorn.run(create_app(path, max_sims=max_sims, timeout_s=timeout, prefit=prefit), host=host, port=port)
 
 
+@app.command("report")
+@handle_errors
+def report_cmd(
+    year: YearArg,
+    out: Annotated[Path, typer.Option("--out", help="Folder for index.html (created if needed).")],
+    train: Annotated[int | None, typer.Option(
+        "--train", help="Add a projection of round 2 with transfers learnt from this earlier election.")] = None,
+    sims: SimsOpt = 5000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the projection.")] = 1,
+    store: StoreOpt = None,
+) -> None:
+    """Write a self-contained offline HTML report of YEAR (hemicycle, map, cartogram, seat tables,
+    round-1 facts; other systems; with --train, a projection) to OUT/index.html."""
+    from hemicycle.report.html import write_report
+
+    with _open(store) as st:
+        st.ensure(year)
+        if train is not None:
+            _prepare(st, year, train=train, estimator="regression")
+        path = write_report(year, out, store=st, train=train, sims=sims, seed=seed, progress=True)
+    console.print(f"[green]✓[/] report → {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
 def run() -> None:  # pragma: no cover - console entry point alias
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     app()

@@ -7,6 +7,11 @@ first one found locally wins, and downloads use the first one that has a URL.
 
 Hashes are those of the copies documented in the test mirror's SOURCES.md files; where no trusted hash
 is known the entry has ``sha256=None`` and a download is accepted unpinned, with a warning.
+
+The constituency contours (role ``"contours"``) belong to no round: their entries have ``round=0``, so
+:func:`hemicycle.data.sources.fetch_year` and the store's ingest (rounds 1 and 2) never see them; the
+maps find them with ``sources.locate(CONTOURS_YEAR, 0, "contours")``. The boundaries drawn in 2010
+hold for 2012 to 2024, so one file serves every year hemicycle reads.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Role = Literal["results", "candidacies"]
+Role = Literal["results", "candidacies", "contours"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +156,29 @@ FILES: tuple[OfficialFile, ...] = (
         f"{_DG}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-2nd-tour/",
         "2024-candidacies",
     ),
+    # ----- constituency contours (round 0: not a round's results) -------------------------------
+    # The mirror holds the upstream GeoJSON zipped (one member, the upstream file unchanged); a
+    # download fetches the upstream GeoJSON itself. The reader accepts either.
+    OfficialFile(
+        2024, 0, "contours", "circonscriptions-legislatives-p20.geojson.zip",
+        None,
+        "b401f3d9d379dc2958265947e206e0e7f5483aba70e5c1fbb83202bcef8cfd8a",
+        f"{_DG}/contours-geographiques-des-circonscriptions-legislatives/",
+        "contours",
+    ),
+    OfficialFile(
+        2024, 0, "contours", "circonscriptions-legislatives-p20.geojson",
+        f"{_STATIC}/contours-geographiques-des-circonscriptions-legislatives/"
+        "20240613-191506/circonscriptions-legislatives-p20.geojson",
+        "5498415e3ce872a45e25c5c9bc55de8fd3b82d14cdf416c87214a823f087d67e",
+        f"{_DG}/contours-geographiques-des-circonscriptions-legislatives/",
+        "contours",
+    ),
 )
 
 YEARS: tuple[int, ...] = tuple(sorted({f.year for f in FILES}))
+#: The year under which the contours are registered (they serve every year in :data:`YEARS`).
+CONTOURS_YEAR = 2024
 
 
 def files_for(year: int, round_: int | None = None, role: Role | None = None) -> list[OfficialFile]:

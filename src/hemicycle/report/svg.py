@@ -1,0 +1,130 @@
+"""A few helpers to write SVG as text: escaped attributes, elements, numbers, a document.
+
+Every drawing in :mod:`hemicycle.report` is a plain ``str`` of SVG 1.1 that stands alone (it has
+its ``xmlns``) and can be inlined in HTML (:func:`inline` drops the ``xmlns``). Numbers are written
+with at most two decimals, so the same inputs always give the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from html import escape
+
+SVG_NS = "http://www.w3.org/2000/svg"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+
+def num(x: float, digits: int = 2) -> str:
+    """A compact number: ``1.50`` → ``1.5``, ``2.00`` → ``2``, ``-0.0`` → ``0``."""
+    s = f"{x:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{x:.0f}"
+    return "0" if s in ("-0", "") else s
+
+
+def text_escape(s: object) -> str:
+    return escape(str(s), quote=False)
+
+
+def attrs(a: Mapping[str, object]) -> str:
+    out = []
+    for k, v in a.items():
+        if v is None or v is False:
+            continue
+        if isinstance(v, float):
+            v = num(v)
+        out.append(f' {k.rstrip("_").replace("_", "-")}="{escape(str(v), quote=True)}"')
+    return "".join(out)
+
+
+def el(tag: str, a: Mapping[str, object] | None = None, *children: str) -> str:
+    """``<tag a…>children</tag>``, or ``<tag a…/>`` without children. Children are raw SVG."""
+    inner = "".join(children)
+    return f"<{tag}{attrs(a or {})}>{inner}</{tag}>" if inner else f"<{tag}{attrs(a or {})}/>"
+
+
+def title(text: str) -> str:
+    """A ``<title>`` child: the tooltip browsers show on hover."""
+    return f"<title>{text_escape(text)}</title>"
+
+
+def text(x: float, y: float, s: object, **a: object) -> str:
+    return el("text", {"x": num(x), "y": num(y), **a}, text_escape(s))
+
+
+def g(*children: str, **a: object) -> str:
+    return el("g", a, *children)
+
+
+def document(
+    width: float,
+    height: float,
+    body: Iterable[str] | str,
+    *,
+    label: str,
+    css: str = "",
+    cls: str = "hemicycle-chart",
+) -> str:
+    """A standalone SVG document with a ``viewBox``, an accessible label and optional CSS."""
+    parts = [title(label)]
+    if css:
+        parts.append(f"<style>{css}</style>")
+    parts.extend([body] if isinstance(body, str) else body)
+    return el(
+        "svg",
+        {
+            "xmlns": SVG_NS,
+            "viewBox": f"0 0 {num(width)} {num(height)}",
+            "width": num(width),
+            "height": num(height),
+            "role": "img",
+            "aria-label": label,
+            "class": cls,
+            "font-family": FONT,
+            "font-size": "12",
+        },
+        *parts,
+    )
+
+
+def inline(svg: str) -> str:
+    """The same SVG for inlining in HTML: without the namespace URL (HTML does not need it)."""
+    return svg.replace(f' xmlns="{SVG_NS}"', "", 1)
+
+
+def legend(
+    items: Iterable[tuple[str, str]],
+    *,
+    x: float,
+    y: float,
+    width: float,
+    swatch: float = 12,
+    row: float = 18,
+    col_width: float = 150,
+    font_size: float = 12,
+    by_column: bool = True,
+) -> tuple[str, float]:
+    """Swatches and labels in as many columns as fit in ``width``, filled column by column (or row
+    by row); returns (svg, height)."""
+    items = list(items)
+    cols = max(1, min(int(width // col_width), len(items)))
+    n_rows = (len(items) + cols - 1) // cols
+    parts = []
+    for i, (colour, label) in enumerate(items):
+        c, r = (i // n_rows, i % n_rows) if by_column else (i % cols, i // cols)
+        cx = x + c * col_width
+        cy = y + r * row
+        parts.append(
+            el(
+                "rect",
+                {
+                    "x": num(cx),
+                    "y": num(cy),
+                    "width": num(swatch),
+                    "height": num(swatch),
+                    "fill": colour,
+                    "stroke": "#666",
+                    "stroke-width": "0.5",
+                },
+            )
+        )
+        parts.append(text(cx + swatch + 5, cy + swatch - 1.5, label, font_size=num(font_size)))
+    return g(*parts, class_="legend"), n_rows * row
