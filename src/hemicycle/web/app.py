@@ -1,0 +1,758 @@
+"""The web app: a JSON API over :mod:`hemicycle.api` and :mod:`hemicycle.sim.api`, its OpenAPI
+schema (``/openapi.json``, rendered at ``/docs``) and a dashboard (``/``), all served locally.
+
+The store is opened **read-only**: ``hemicycle serve`` ingests the years once, at start-up, then the
+app opens one DuckDB connection per request (concurrent readers; a write raises). The data cannot
+change while serving, so replays and the JSON built from them are cached per year. Projections run
+one at a time in a worker thread under a time limit (504 past it).
+
+Errors are JSON ``{"error": KIND, "detail": SENTENCE}``: 422 for invalid parameters (one readable
+sentence), 404 for an unknown year or constituency, 400 for any other :class:`HemicycleError`,
+501 for a part of the library this version lacks, 504 for a projection past its time limit, and
+500 with a generic message (never a stack trace) for anything else.
+"""
+
+import importlib.util
+import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio
+import numpy as np
+from fastapi import Body, FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import Field, create_model
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hemicycle import __version__, api, rules
+from hemicycle.analysis.replay import STATUS_NAMES, Replay
+from hemicycle.data.blocs import BLOCS, table
+from hemicycle.data.store import SEATS, Store
+from hemicycle.errors import (
+    DataNotAvailableError,
+    HemicycleError,
+    UnsupportedElectionError,
+)
+from hemicycle.sim.features import SCENARIOS
+from hemicycle.web import schemas as s
+
+log = logging.getLogger("hemicycle.web")
+
+STATIC = Path(__file__).with_name("static")
+MAX_SIMS = 200_000
+#: Long enough for the first projection with a new training year (fitting the transfers, ~1 min).
+DEFAULT_TIMEOUT_S = 180.0
+MAJORITY = SEATS // 2 + 1
+#: Security headers of the dashboard: everything from this server, nothing from a CDN.
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+_FALLBACK_COLOURS = {"far_left": "#D55E00", "left": "#CC79A7", "centre": "#E69F00", "right": "#56B4E9",
+                     "far_right": "#0072B2", "regionalist": "#009E73", "other": "#999999"}
+
+
+def _palette() -> tuple[tuple[str, ...], dict[str, str], dict[str, str], Callable[..., dict[str, str]]]:
+    """Seating order, bloc colours and labels, nuance colours: from :mod:`hemicycle.report.palette`
+    (the colours of every chart of the project) when present."""
+    try:
+        from hemicycle.report import palette as p
+
+        return p.SEATING, dict(p.BLOC_COLOURS), dict(p.BLOC_LABELS), p.nuance_colours
+    except ImportError:  # pragma: no cover - the palette ships with the package
+        labels = {b: b.replace("_", " ").capitalize() for b in BLOCS}
+
+        def nuance_colours(year: int, nuances: Any) -> dict[str, str]:
+            return {n: _FALLBACK_COLOURS[table().get((year, n), ("", "other"))[1]] for n in nuances}
+
+        return ("far_left", "left", "regionalist", "other", "centre", "right", "far_right"), \
+            _FALLBACK_COLOURS, labels, nuance_colours
+
+
+SEATING, BLOC_COLOURS, BLOC_LABELS, nuance_colours = _palette()
+
+
+class ApiError(Exception):
+    """An error with its HTTP status, kind and readable message."""
+
+    def __init__(self, status: int, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.kind, self.detail = status, kind, detail
+
+
+def _error(status: int, kind: str, detail: str) -> JSONResponse:
+    return JSONResponse({"error": kind, "detail": detail}, status_code=status)
+
+
+def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    what = {400: "an invalid option (the message lists the allowed values)",
+            404: "unknown year or constituency (the message lists what exists)",
+            422: "invalid parameters, in one sentence", 500: "internal error (no details)",
+            501: "this version of hemicycle lacks the feature",
+            504: "the projection did not finish in time"}
+    return {c: {"model": s.Error, "description": what[c]} for c in codes}
+
+
+def _label(year: int, nuance: str) -> str:
+    return table().get((year, nuance), (nuance, "other"))[0] or nuance
+
+
+def _bloc(year: int, nuance: str) -> str:
+    return table().get((year, nuance), ("", "other"))[1]
+
+
+def _finite(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) else None
+
+
+# ----- store and caches ---------------------------------------------------------------------
+
+
+class Stores:
+    """Read-only connections to one store file: one per request, all sharing one database
+    instance that stays open (kept by an anchor connection) while the app runs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._anchor: Store | None = None
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def open(self) -> Iterator[Store]:
+        with self._lock:
+            if self._anchor is None:
+                self._anchor = Store(self.path, read_only=True)
+        st = Store(self.path, read_only=True)
+        try:
+            yield st
+        finally:
+            st.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._anchor is not None:
+                self._anchor.close()
+                self._anchor = None
+
+
+class _Memo:
+    """A small thread-safe LRU of computed values (the store is read-only: nothing goes stale)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._data: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        value = make()  # computed outside the lock; two racing requests compute the same value
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+
+class Service:
+    """What the routes call. Thread-safe; every method takes and returns plain values."""
+
+    def __init__(self, path: Path, *, max_sims: int, timeout_s: float) -> None:
+        self.stores = Stores(path)
+        self.max_sims = max_sims
+        self.timeout_s = timeout_s
+        self.memo = _Memo()
+        self._replay_lock = threading.Lock()
+        #: One projection (or transfer fit) at a time: the Monte Carlo uses every core.
+        self.sim_lock = threading.Lock()
+
+    # ---- elections -----------------------------------------------------------------------
+
+    def years(self) -> list[int]:
+        def make() -> list[int]:
+            with self.stores.open() as st:
+                return st.years()
+        return self.memo.get(("years",), make)
+
+    def check_year(self, year: int, *, what: str = "election") -> None:
+        years = self.years()
+        if year not in years:
+            raise ApiError(404, "not_found", f"no {what} {year} in the store; available: "
+                                             f"{', '.join(map(str, years)) or 'none'}")
+
+    def replay(self, year: int) -> Replay:
+        self.check_year(year)
+
+        def make() -> Replay:
+            with self._replay_lock, self.stores.open() as st:
+                return api.replay_year(year, store=st)
+        return self.memo.get(("replay", year), make)
+
+    def elections(self) -> s.Elections:
+        return self.memo.get(("elections",), self._elections)
+
+    def _elections(self) -> s.Elections:
+        infos, train = [], []
+        for y in self.years():
+            rep = self.replay(y)
+            e = rep.election
+            rounds = [1] + ([2] if e.round2 is not None else [])
+            if e.round2 is not None:
+                train.append(y)
+            infos.append(s.ElectionInfo(
+                year=y, rounds=rounds, constituencies=e.n_constituencies,
+                candidates_round1=int(e.round1.valid.sum()),
+                candidates_round2=int(e.round2.valid.sum()) if e.round2 is not None else None,
+                decided=rep.decided))
+        feats = s.Features(compare=_has_api("compare"), coalitions=_has_api("coalitions"),
+                           charts=_has_module("views"))
+        return s.Elections(
+            elections=infos, train_years=train,
+            blocs=[s.BlocInfo(bloc=b, label=BLOC_LABELS[b], colour=BLOC_COLOURS[b]) for b in BLOCS],
+            seating=list(SEATING), seats=SEATS, majority=MAJORITY, scenarios=list(SCENARIOS),
+            max_sims=self.max_sims, features=feats)
+
+    # ---- national results ------------------------------------------------------------------
+
+    def results_json(self, year: int) -> bytes:
+        return self.memo.get(("results", year), lambda: self._results(year).model_dump_json().encode())
+
+    def _results(self, year: int) -> s.Results:
+        rep = self.replay(year)
+        e = rep.election
+        r1 = e.round1
+        winners_nuance = rep.winner_nuance()
+        nuances = sorted({n for n in r1.nuance[r1.valid].tolist()} | {n for n in winners_nuance if n})
+        colours = nuance_colours(year, nuances)
+        by_nuance = rep.seats_by_nuance()
+        by_bloc = rep.seats_by_bloc()
+        votes: dict[str, int] = {}
+        cands: dict[str, int] = {}
+        for n, v in zip(r1.nuance[r1.valid].tolist(), r1.votes[r1.valid].tolist(), strict=True):
+            votes[n] = votes.get(n, 0) + int(v)
+            cands[n] = cands.get(n, 0) + 1
+        expressed = max(int(r1.expressed.sum()), 1)
+        winners = []
+        rows = np.arange(e.n_constituencies)
+        for i in rows:
+            k = int(rep.winner[i])
+            base = {"constituency": e.codes[i], "name": e.names[i], "department": e.departments[i],
+                    "department_name": e.department_names[i]}
+            if k < 0:
+                winners.append(s.Winner(**base, surname=None, first_name=None, nuance=None, bloc=None,
+                                        round=None, votes=None))
+                continue
+            rnd = int(rep.winner_round[i])
+            v = (e.round2.votes if rnd == 2 and e.round2 is not None else r1.votes)[i, k]
+            n = winners_nuance[i]
+            winners.append(s.Winner(**base, surname=e.surname[i, k], first_name=e.first_name[i, k],
+                                    nuance=n, bloc=_bloc(year, n), round=rnd, votes=int(v)))
+        return s.Results(
+            year=year, rounds=[1] + ([2] if e.round2 is not None else []), seats=SEATS,
+            majority=MAJORITY, decided=rep.decided, replay_ok=rep.ok, mismatches=len(rep.mismatches),
+            seats_by_nuance=[s.NuanceSeats(nuance=n, label=_label(year, n), bloc=_bloc(year, n),
+                                           colour=colours[n], seats=c) for n, c in by_nuance.items()],
+            seats_by_bloc=[s.BlocSeats(bloc=b, seats=by_bloc.get(b, 0)) for b in BLOCS],
+            votes_round1=[s.NuanceVotes(nuance=n, label=_label(year, n), bloc=_bloc(year, n),
+                                        colour=colours[n], candidates=cands[n], votes=v,
+                                        share=v / expressed)
+                          for n, v in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))],
+            turnout=_round_totals(rep), winners=winners)
+
+    # ---- one constituency ------------------------------------------------------------------
+
+    def constituency_json(self, year: int, code: str) -> bytes:
+        code = code.upper()
+        return self.memo.get(("constituency", year, code),
+                             lambda: self._constituency(year, code).model_dump_json().encode())
+
+    def _constituency(self, year: int, code: str) -> s.Constituency:
+        rep = self.replay(year)
+        e = rep.election
+        hits = np.flatnonzero(e.codes == code)
+        if not len(hits):
+            raise ApiError(404, "not_found", f"no constituency {code!r} in {year}; codes look like "
+                                             f"0101, 2A01, 97101 or ZZ01 (department + number)")
+        i = int(hits[0])
+        r1, r2 = e.round1, e.round2
+        exp1 = max(int(r1.expressed[i]), 1)
+        reg1 = max(int(r1.registered[i]), 1)
+        known = e.birth[i] != rules.UNKNOWN_BIRTH
+        cols = sorted(np.flatnonzero(r1.valid[i]), key=lambda k: (-int(r1.votes[i, k]), int(e.panel[i, k])))
+        round1 = [s.Candidate1(
+            panel=int(e.panel[i, k]), surname=e.surname[i, k], first_name=e.first_name[i, k],
+            nuance=r1.nuance[i, k], bloc=_bloc(year, r1.nuance[i, k]), votes=int(r1.votes[i, k]),
+            share=int(r1.votes[i, k]) / exp1, share_registered=int(r1.votes[i, k]) / reg1,
+            status=STATUS_NAMES[int(rep.status1[i, k])], withdrawn=bool(rep.withdrawn[i, k]),
+            incumbent=bool(e.incumbent[i, k]) if known[k] else None) for k in cols]
+        round2: list[s.Candidate2] = []
+        if r2 is not None and r2.held[i]:
+            exp2 = max(int(r2.expressed[i]), 1)
+            cols2 = sorted(np.flatnonzero(r2.valid[i]), key=lambda k: -int(r2.votes[i, k]))
+            round2 = [s.Candidate2(
+                panel=int(e.panel[i, k]), surname=e.surname[i, k], first_name=e.first_name[i, k],
+                nuance=r2.nuance[i, k], bloc=_bloc(year, r2.nuance[i, k]), votes=int(r2.votes[i, k]),
+                share=int(r2.votes[i, k]) / exp2,
+                elected=bool(rep.winner_round[i] == 2 and rep.winner[i] == k)) for k in cols2]
+        winner = None
+        k = int(rep.winner[i])
+        if k >= 0:
+            rnd = int(rep.winner_round[i])
+            rr = r2 if rnd == 2 and r2 is not None else r1
+            n = rep.winner_nuance()[i]
+            winner = s.ConstituencyWinner(panel=int(e.panel[i, k]), surname=e.surname[i, k],
+                                          first_name=e.first_name[i, k], nuance=n, bloc=_bloc(year, n),
+                                          round=rnd, votes=int(rr.votes[i, k]))
+        return s.Constituency(
+            year=year, constituency=code, name=e.names[i], department=e.departments[i],
+            department_name=e.department_names[i], runoff=bool(rep.runoffs[i]),
+            totals=_round_totals(rep, i), round1=round1, round2=round2, winner=winner,
+            unresolved_tie=code in rep.unresolved_ties)
+
+    # ---- projection ------------------------------------------------------------------------
+
+    def project(self, req: s.ProjectRequest, seed: int, cancelled: threading.Event) -> s.ProjectionOut:
+        """Run one projection (blocking: call it from a worker thread)."""
+        from hemicycle.sim import api as sim
+        from hemicycle.sim.features import TransferOverride
+
+        with self.sim_lock:
+            if cancelled.is_set():  # the client was answered 504 while this waited its turn
+                raise ApiError(504, "timeout", "abandoned")
+            t0 = time.perf_counter()
+            overrides = [TransferOverride(o.origin, o.destination, o.rate) for o in req.overrides]
+            with self.stores.open() as st:
+                proj = sim.project(req.year, req.train, st, withdrawals=req.withdrawals, sims=req.sims,
+                                   seed=seed, overrides=overrides)
+            elapsed = time.perf_counter() - t0
+        rep = self.replay(req.year)
+        e = rep.election
+        row_of = {c: i for i, c in enumerate(e.codes.tolist())}
+        decided1 = (rep.status1 == rules.ELECTED).any(axis=1)
+        preds = proj.preds
+        n_cands = preds.groupby("constituency")["panel"].transform("size").to_numpy()
+        lead = preds.assign(n=n_cands).sort_values(["constituency", "p_win"], ascending=[True, False],
+                                                   kind="stable").drop_duplicates("constituency")
+        odds = []
+        for r in lead.itertuples(index=False):
+            i = row_of[r.constituency]
+            k = int(np.flatnonzero(e.panel[i] == r.panel)[0])
+            odds.append(s.ConstituencyOdds(constituency=r.constituency, panel=int(r.panel),
+                                           surname=e.surname[i, k], nuance=r.nuance, bloc=r.bloc,
+                                           p_win=float(r.p_win), decided=bool(decided1[i] or r.n == 1)))
+
+        def intervals(kind: str) -> list[s.SeatInterval]:
+            rows = proj.seats[proj.seats["kind"] == kind]
+            return [s.SeatInterval(group=r.group, kind=kind, mean=r.mean, median=r.median, lo=r.lo,
+                                   hi=r.hi, p_majority=r.p_majority) for r in rows.itertuples(index=False)]
+
+        return s.ProjectionOut(
+            year=req.year, train=req.train, sims=proj.sims, seed=seed, lineup=proj.lineup,
+            overrides=req.overrides, blocs=intervals("bloc"), nuances=intervals("nuance"),
+            p_any_majority=proj.p_any_majority, p_any_majority_nuance=proj.p_any_majority_nuance,
+            constituencies=odds,
+            closest=[s.Close(constituency=r.constituency, leader=r.leader, p_win=r.p_win,
+                             runner_up=r.runner_up) for r in proj.closest.head(20).itertuples(index=False)],
+            elapsed_s=round(elapsed, 3))
+
+    def prefit(self) -> None:
+        """Fit (or load from the disk cache) the transfers of the training years the dashboard
+        picks by default, so that its first projection does not wait for them. Run in a background
+        thread by ``hemicycle serve``."""
+        from hemicycle.sim import api as sim
+
+        meta = self.elections()
+        trains = meta.train_years
+        defaults = {max((t for t in trains if t < e.year), default=trains[0]) for e in meta.elections} \
+            if trains else set()
+        for y in sorted(defaults):  # the training years the dashboard picks by default
+            with self.sim_lock, self.stores.open() as st:
+                try:
+                    sim.fitted(y, st)
+                except HemicycleError as exc:  # pragma: no cover - logged, the API reports it later
+                    log.warning("could not fit the transfers of %s: %s", y, exc)
+
+    # ---- counterfactual systems and coalitions ---------------------------------------------
+
+    def compare(self, year: int, systems: list[str] | None, unit: str) -> s.Comparison:
+        """Blocking (the projected systems may learn transfers): call it from a worker thread."""
+        fn = _api_function("compare", "counterfactual electoral systems")
+
+        def make() -> s.Comparison:
+            with self.sim_lock, self.stores.open() as st:
+                cmp = _user_spec(fn, year, store=st, systems=systems, unit=unit)
+            idx = cmp.indices_frame().set_index("system")
+            out = []
+            for a in cmp.allocations:
+                row = idx.loc[a.system]
+                colours = self._colours(year, unit, a.groups)
+                out.append(s.SystemResult(
+                    system=a.system, title=_system_title(a.system), unit=a.unit,
+                    house_size=int(a.house_size), largest=str(row["largest"]), majority=bool(row["majority"]),
+                    notes=[str(n) for n in a.notes],
+                    seats=[s.GroupSeats(group=g, colour=colours[g], seats=int(n), votes=int(v))
+                           for g, n, v in zip(a.groups, a.seats, a.votes, strict=True) if n],
+                    indices={k: _finite(row[k]) for k in INDICES}))
+            return s.Comparison(year=year, unit=unit, systems=out)
+        return self.memo.get(("compare", year, tuple(systems or ()), unit), make)
+
+    def coalitions(self, year: int, system: str, unit: str, minimal: bool) -> s.Coalitions:
+        """Blocking, as :meth:`compare`."""
+        fn = _api_function("coalitions", "coalitions and power indices")
+
+        def make() -> s.Coalitions:
+            with self.sim_lock, self.stores.open() as st:
+                g = _user_spec(fn, year, store=st, system=system, unit=unit)
+            df = g.coalitions
+            if minimal:
+                df = df[df["minimal_winning"]]
+            rows = [s.CoalitionRow(members=_members(r.coalition), seats=int(r.seats),
+                                   minimal_winning=bool(r.minimal_winning), connected=bool(r.connected))
+                    for r in df.head(500).itertuples(index=False)]
+            colours = self._colours(year, unit, g.groups)
+            return s.Coalitions(
+                year=year, system=system, unit=unit, quota=int(g.quota), house_size=int(g.house),
+                seats=[s.GroupSeats(group=n, colour=colours[n], seats=int(k), votes=None)
+                       for n, k in zip(g.groups, g.seats, strict=True)],
+                count=len(df), coalitions=rows,
+                banzhaf={k: float(v) for k, v in g.banzhaf().items()},
+                shapley={k: float(v) for k, v in g.shapley_shubik().items()})
+        return self.memo.get(("coalitions", year, system, unit, minimal), make)
+
+    @staticmethod
+    def _colours(year: int, unit: str, groups: Any) -> dict[str, str]:
+        if unit == "bloc":
+            return {g: BLOC_COLOURS.get(g, "#999999") for g in groups}
+        return nuance_colours(year, list(groups))
+
+    # ---- charts ----------------------------------------------------------------------------
+
+    def chart_svg(self, year: int, chart: str, unit: str, legend: bool = True) -> bytes:
+        """``chart``: hemicycle, map or cartogram (:mod:`hemicycle.report.views`), coloured by the
+        winner's ``unit``; ``legend=False`` leaves out the title and legend (the dashboard adds its
+        own and recolours the constituencies)."""
+        if not _has_module("views"):
+            raise ApiError(501, "not_implemented", _charts_missing("views"))
+        from hemicycle.report import maps, views
+
+        def make() -> bytes:
+            rep = self.replay(year)
+            if chart == "hemicycle":
+                return views.outcome_hemicycle_svg(rep, unit).encode()
+            if legend:
+                draw = views.outcome_map_svg if chart == "map" else views.outcome_cartogram_svg
+                return draw(rep, unit).encode()
+            w = views.winners(rep)
+            bare = maps.constituency_map_svg if chart == "map" else maps.cartogram_svg
+            return bare(w.codes, w.fills(unit), dict(zip(w.codes, w.titles, strict=True)), title="").encode()
+        return self.memo.get(("svg", year, chart, unit, legend), make)
+
+    async def in_worker(self, fn: Callable[..., Any], *args: Any, what: str) -> Any:
+        """``fn(*args, cancelled)`` in a worker thread under the time limit (504 past it)."""
+        cancelled = threading.Event()
+        try:
+            with anyio.fail_after(self.timeout_s):
+                return await anyio.to_thread.run_sync(fn, *args, cancelled, abandon_on_cancel=True)
+        except TimeoutError:
+            cancelled.set()
+            raise ApiError(504, "timeout", f"{what} did not finish within {self.timeout_s:g} s (the first "
+                                           f"one after start-up learns the vote transfers, about a "
+                                           f"minute); try again shortly") from None
+
+
+INDICES = ("gallagher", "loosemore_hanby", "enp_votes", "enp_seats")
+
+
+def _system_title(name: str) -> str:
+    try:
+        from hemicycle.systems import get
+
+        return get(name.partition(":")[0]).title
+    except (ImportError, HemicycleError):
+        return name
+
+
+def _round_totals(rep: Replay, i: int | None = None) -> list[s.RoundTotals]:
+    e = rep.election
+    out = []
+    for n, rnd in ((1, e.round1), (2, e.round2)):
+        if rnd is None:
+            continue
+        held = rnd.held.copy() if i is None else np.zeros_like(rnd.held)
+        if i is not None:
+            held[i] = rnd.held[i]
+        if not held.any():
+            continue
+        tot = {k: int(getattr(rnd, k)[held].sum()) for k in ("registered", "voters", "blank", "null",
+                                                                "expressed")}
+        out.append(s.RoundTotals(round=n, constituencies=int(held.sum()), **tot,
+                                 abstentions=tot["registered"] - tot["voters"],
+                                 turnout=tot["voters"] / max(tot["registered"], 1)))
+    return out
+
+
+def _has_api(name: str) -> bool:
+    return callable(getattr(api, name, None))
+
+
+def _api_function(name: str, what: str) -> Callable[..., Any]:
+    fn = getattr(api, name, None)
+    if not callable(fn):
+        raise ApiError(501, "not_implemented", f"{what} are not available in this version of "
+                                               f"hemicycle (hemicycle.api.{name} is missing)")
+    return fn
+
+
+def _user_spec(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call ``fn`` on a user's system spec: a ``ValueError`` (a bad parameter such as
+    ``dhondt:threshold=-1``) is the user's, so a 400 like an :class:`OptionError`."""
+    try:
+        return fn(*args, **kwargs)
+    except HemicycleError:
+        raise
+    except ValueError as exc:
+        raise ApiError(400, "bad_option", f"invalid system specification: {exc}") from None
+
+
+def _members(value: Any) -> list[str]:
+    return value.split("+") if isinstance(value, str) else [str(m) for m in value]
+
+
+# ----- the app ------------------------------------------------------------------------------
+
+
+def _sentence(errors: list[dict[str, Any]], max_sims: int) -> str:
+    """Pydantic's errors as one readable sentence."""
+    where_names = {"body": "the body", "query": "the query", "path": "the path", "header": "a header"}
+    parts = []
+    for err in errors[:4]:
+        loc = [str(x) for x in err.get("loc", ())]
+        where = where_names.get(loc[0], loc[0]) if loc else "the request"
+        field = ".".join(loc[1:])
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        msg = msg[:1].lower() + msg[1:]
+        kind = err.get("type")
+        if kind == "json_invalid":
+            parts.append(f"the body is not valid JSON ({err.get('ctx', {}).get('error', 'syntax error')})")
+        elif kind == "missing" and not field:
+            parts.append(f"{where} is missing")
+        elif loc[-2:] == ["body", "sims"] and kind == "less_than_equal":
+            got = err.get("input")
+            shown = f"{got:,}" if isinstance(got, int) else repr(got)
+            parts.append(f"sims must be at most {max_sims:,} (this server's cap); got {shown}")
+        elif field:
+            parts.append(f"{field} (in {where}): {msg}")
+        else:
+            parts.append(f"{where}: {msg}")
+    more = len(errors) - 4
+    tail = f" (and {more} more)" if more > 0 else ""
+    return "invalid request: " + "; ".join(parts) + tail + "."
+
+
+def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS,
+               timeout_s: float = DEFAULT_TIMEOUT_S, prefit: bool = False) -> FastAPI:
+    """The FastAPI app over the store at ``store_path`` (default: ``$HEMICYCLE_STORE`` or the user
+    cache), opened read-only: ingest the years first (``hemicycle serve`` does).
+
+    ``max_sims`` caps ``sims`` in ``POST /api/project`` (422 above it); ``timeout_s`` bounds a
+    projection (504 past it); ``prefit`` fits the transfers of the training years in a background
+    thread at start-up.
+    """
+    from hemicycle.data.store import default_path
+
+    path = Path(store_path) if store_path is not None else default_path()
+    if not path.exists():
+        raise HemicycleError(f"the store {path} does not exist: run `hemicycle data ingest YEAR` first "
+                             f"(`hemicycle serve` does it)")
+    if max_sims < 1:
+        raise HemicycleError(f"max_sims must be >= 1; got {max_sims}")
+    svc = Service(path, max_sims=max_sims, timeout_s=timeout_s)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if prefit:
+            threading.Thread(target=svc.prefit, name="hemicycle-prefit", daemon=True).start()
+        try:
+            yield
+        finally:
+            svc.stores.close()
+
+    app = FastAPI(
+        title="hemicycle", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+        description="French legislative elections, computable: the official results of 2017, 2022 "
+                    "and 2024, the two-round law replayed, and projections of round 2 with vote "
+                    "transfers learnt from an earlier election. Errors are JSON "
+                    "`{\"error\": KIND, \"detail\": SENTENCE}`.")
+    app.state.service = svc
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
+
+    # ---- errors --------------------------------------------------------------------------
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.kind, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(422, "invalid_request", _sentence(list(exc.errors()), svc.max_sims))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        kind = "not_found" if exc.status_code == 404 else "http_error"
+        detail = (f"no such path {request.url.path}; the API is described at /openapi.json and /docs"
+                  if exc.status_code == 404 else str(exc.detail))
+        return _error(exc.status_code, kind, detail)
+
+    @app.exception_handler(HemicycleError)
+    async def _domain(request: Request, exc: HemicycleError) -> JSONResponse:
+        missing = isinstance(exc, DataNotAvailableError | UnsupportedElectionError)
+        return _error(404 if missing else 400, "not_found" if missing else "bad_option", str(exc))
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _error(500, "internal_error", "internal error: the server log has the details")
+
+    # ---- pages ---------------------------------------------------------------------------
+
+    def page(name: str) -> FileResponse:
+        return FileResponse(STATIC / name, media_type="text/html",
+                            headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"})
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return page("index.html")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        return page("docs.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    # ---- API -----------------------------------------------------------------------------
+
+    @app.get("/api/elections", response_model=s.Elections, tags=["elections"],
+             responses=_responses(500))
+    def elections() -> s.Elections:
+        """The elections in the store, the blocs and their colours, and what this server offers."""
+        return svc.elections()
+
+    @app.get("/api/elections/{year}/results", response_model=s.Results, tags=["elections"],
+             responses=_responses(404, 422, 500))
+    def results(year: Year) -> Response:
+        """National results, replayed by law: seats by nuance and bloc, round-1 votes, turnout,
+        and the winner of every constituency."""
+        return Response(svc.results_json(year), media_type="application/json")
+
+    @app.get("/api/elections/{year}/constituencies/{code}", response_model=s.Constituency,
+             tags=["elections"], responses=_responses(404, 422, 500))
+    def constituency(
+        year: Year,
+        code: Code,
+    ) -> Response:
+        """One constituency: totals of each round, every candidate with the law's round-1 status,
+        the withdrawals, round 2 and the winner."""
+        return Response(svc.constituency_json(year, code), media_type="application/json")
+
+    Req = create_model(  # the cap is this app's setting, so it shows in the schema too
+        "ProjectRequest", __base__=s.ProjectRequest,
+        sims=(int, Field(min(10_000, max_sims), ge=1, le=max_sims,
+                         description=f"simulated elections (at most {max_sims:,})")))
+
+    @app.post("/api/project", response_model=s.ProjectionOut, tags=["projection"],
+              responses=_responses(400, 404, 422, 500, 504))
+    async def project(req: Annotated[Req, Body()]) -> s.ProjectionOut:  # type: ignore[valid-type]
+        """Project round 2 of `year` from its round 1 with transfers learnt from `train`: seats by
+        bloc and nuance (mean, median, 90% interval, P(majority)), and each constituency's most
+        likely winner. The first call with a new `train` learns the transfers (about a minute)."""
+        svc.check_year(req.year)
+        svc.check_year(req.train, what="training election")
+        seed = req.seed if req.seed is not None else secrets.randbits(32)
+        return await svc.in_worker(svc.project, req, seed, what="the projection")
+
+    @app.get("/api/elections/{year}/compare", response_model=s.Comparison, tags=["systems"],
+             responses=_responses(400, 404, 422, 500, 501, 504))
+    async def compare(
+        year: Year,
+        systems: Annotated[str | None, Query(max_length=400, description="comma-separated system "
+                                             "names, e.g. actual,dhondt (default: every one)")] = None,
+        unit: Annotated[s.Unit, Query(description="count seats by nuance or by bloc")] = "nuance",
+    ) -> s.Comparison:
+        """The same votes under other electoral systems, side by side, with disproportionality and
+        fragmentation indices. Systems that need round 2 project it when it is not in the data."""
+        svc.check_year(year)
+        names = [x.strip() for x in systems.split(",") if x.strip()] if systems else None
+        return await svc.in_worker(lambda c: svc.compare(year, names, unit), what="the comparison")
+
+    @app.get("/api/elections/{year}/coalitions", response_model=s.Coalitions, tags=["systems"],
+             responses=_responses(400, 404, 422, 500, 501, 504))
+    async def coalitions(
+        year: Year,
+        system: Annotated[str, Query(max_length=80, description="electoral system (see compare)")] = "actual",
+        unit: Annotated[s.Unit, Query(description="groups: nuances or blocs")] = "bloc",
+        minimal: Annotated[bool, Query(description="only the minimal winning coalitions")] = False,
+    ) -> s.Coalitions:
+        """Who can govern the Assembly that `system` gives: winning coalitions (an absolute
+        majority), and the Banzhaf and Shapley–Shubik power of each group."""
+        svc.check_year(year)
+        return await svc.in_worker(lambda c: svc.coalitions(year, system, unit, minimal),
+                                   what="the coalition analysis")
+
+    svg = {200: {"content": {"image/svg+xml": {}}, "description": "an SVG document"},
+           **_responses(404, 422, 500, 501)}
+    By = Annotated[s.Unit, Query(description="colour by the winner's bloc or nuance")]
+    Legend = Annotated[bool, Query(description="with the title and legend")]
+
+    def svg_response(year: int, chart: str, unit: str, legend: bool = True) -> Response:
+        svc.check_year(year)
+        return Response(svc.chart_svg(year, chart, unit, legend), media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=600"})
+
+    @app.get("/api/elections/{year}/hemicycle.svg", tags=["charts"], responses=svg, response_class=Response)
+    def hemicycle_svg(year: Year, unit: By = "bloc") -> Response:
+        """The Assembly as a seat diagram, seated left to right (SVG)."""
+        return svg_response(year, "hemicycle", unit)
+
+    @app.get("/api/elections/{year}/map.svg", tags=["charts"], responses=svg, response_class=Response)
+    def map_svg(year: Year, unit: By = "bloc", legend: Legend = True) -> Response:
+        """The constituencies coloured by the winner (SVG): one element with `data-code` per
+        constituency, a Paris zoom (`data-zoom`) and the overseas in insets."""
+        return svg_response(year, "map", unit, legend)
+
+    @app.get("/api/elections/{year}/cartogram.svg", tags=["charts"], responses=svg, response_class=Response)
+    def cartogram_svg(year: Year, unit: By = "bloc", legend: Legend = True) -> Response:
+        """One hexagon per constituency, coloured by the winner (SVG, `data-code` on each)."""
+        return svg_response(year, "cartogram", unit, legend)
+
+    return app
+
+
+Year = Annotated[int, PathParam(ge=1900, le=2100, description="election year", examples=[2024])]
+Code = Annotated[str, PathParam(pattern=s.CODE_PATTERN, description="canonical constituency code",
+                                examples=["7502"])]
+
+
+def _has_module(name: str) -> bool:
+    return importlib.util.find_spec(f"hemicycle.report.{name}") is not None
+
+
+def _charts_missing(module: str) -> str:
+    landed = _has_module(module)
+    return (f"SVG charts are not served by this version (hemicycle.report.{module} "
+            f"{'is not wired to the web app yet' if landed else 'is missing'}); the dashboard draws "
+            f"its own from the JSON endpoints")

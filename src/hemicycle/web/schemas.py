@@ -1,0 +1,331 @@
+"""Pydantic models of the web API: what each endpoint accepts and returns (the OpenAPI schema).
+
+Models only: no computation here. Field names follow the CSV outputs of the CLI where they exist
+(``constituency`` codes are canonical, ``share`` is a fraction of the votes expressed, ``lo``/``hi``
+are the 5% and 95% quantiles).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hemicycle.data.blocs import BLOCS
+
+Bloc = Literal["far_left", "left", "centre", "right", "far_right", "regionalist", "other"]
+Origin = Literal["far_left", "left", "centre", "right", "far_right", "regionalist", "other", "nonvoter"]
+Status = Literal["elected", "qualified", "eliminated"]
+Scenario = Literal["data", "none", "front-republicain"]
+Unit = Literal["nuance", "bloc"]
+assert Bloc.__args__ == BLOCS  # type: ignore[attr-defined]
+
+#: Canonical constituency codes: ``0101``, ``2A01``, ``97101``, ``ZX01`` (case-insensitive here).
+CODE_PATTERN = r"^[0-9A-Za-z]{4,5}$"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Error(_Frozen):
+    """Every error response: a machine-readable kind and one readable sentence."""
+
+    error: str = Field(description="kind: invalid_request, not_found, bad_option, not_implemented, "
+                                   "timeout or internal_error", examples=["not_found"])
+    detail: str = Field(description="what went wrong, in one sentence",
+                        examples=["no election 2019 in the store; available: 2017, 2022, 2024"])
+
+
+# ----- elections ------------------------------------------------------------------------------
+
+
+class ElectionInfo(_Frozen):
+    year: int
+    rounds: list[int] = Field(description="rounds present in the store")
+    constituencies: int
+    candidates_round1: int
+    candidates_round2: int | None = Field(description="null when round 2 is not in the store")
+    decided: int = Field(description="constituencies with a winner in the data")
+
+
+class BlocInfo(_Frozen):
+    bloc: Bloc
+    label: str
+    colour: str = Field(description="CSS colour (colour-blind-safe palette)")
+
+
+class Features(_Frozen):
+    """Optional parts of the library this server found (the dashboard hides what is missing)."""
+
+    compare: bool = Field(description="counterfactual electoral systems")
+    coalitions: bool = Field(description="coalitions and power indices")
+    charts: bool = Field(description="SVG hemicycle, map and cartogram")
+
+
+class Elections(_Frozen):
+    elections: list[ElectionInfo]
+    train_years: list[int] = Field(description="years with both rounds: usable as `train`")
+    blocs: list[BlocInfo] = Field(description="the seven blocs, left to right")
+    seating: list[Bloc] = Field(description="seating order in the hemicycle, left to right")
+    seats: int
+    majority: int
+    scenarios: list[Scenario]
+    max_sims: int
+    features: Features
+
+
+# ----- national results -----------------------------------------------------------------------
+
+
+class NuanceSeats(_Frozen):
+    nuance: str
+    label: str
+    bloc: Bloc
+    colour: str
+    seats: int
+
+
+class BlocSeats(_Frozen):
+    bloc: Bloc
+    seats: int
+
+
+class NuanceVotes(_Frozen):
+    nuance: str
+    label: str
+    bloc: Bloc
+    colour: str
+    candidates: int
+    votes: int
+    share: float = Field(description="of the votes expressed in round 1, nationally")
+
+
+class RoundTotals(_Frozen):
+    round: int
+    constituencies: int = Field(description="constituencies where this round was held")
+    registered: int
+    voters: int
+    abstentions: int
+    blank: int
+    null: int
+    expressed: int
+    turnout: float = Field(description="voters / registered")
+
+
+class Winner(_Frozen):
+    constituency: str
+    name: str
+    department: str
+    department_name: str
+    surname: str | None = Field(description="null when the data has no winner (round 2 missing)")
+    first_name: str | None
+    nuance: str | None = Field(description="as printed in the file of the round won")
+    bloc: Bloc | None
+    round: int | None
+    votes: int | None
+
+
+class Results(_Frozen):
+    year: int
+    rounds: list[int]
+    seats: int
+    majority: int
+    decided: int
+    replay_ok: bool = Field(description="every decision of the law matches the official outcome")
+    mismatches: int
+    seats_by_nuance: list[NuanceSeats]
+    seats_by_bloc: list[BlocSeats] = Field(description="all seven blocs, left to right")
+    votes_round1: list[NuanceVotes]
+    turnout: list[RoundTotals]
+    winners: list[Winner] = Field(description="one per constituency, by code")
+
+
+# ----- one constituency -----------------------------------------------------------------------
+
+
+class Candidate1(_Frozen):
+    panel: int
+    surname: str
+    first_name: str
+    nuance: str
+    bloc: Bloc
+    votes: int
+    share: float = Field(description="of the votes expressed")
+    share_registered: float
+    status: Status = Field(description="the law's round-1 decision")
+    withdrawn: bool = Field(description="qualified by law but absent from the round-2 ballot")
+    incumbent: bool | None = Field(description="null where the candidate lists are not in the data")
+
+
+class Candidate2(_Frozen):
+    panel: int
+    surname: str
+    first_name: str
+    nuance: str
+    bloc: Bloc
+    votes: int
+    share: float
+    elected: bool
+
+
+class ConstituencyWinner(_Frozen):
+    panel: int
+    surname: str
+    first_name: str
+    nuance: str
+    bloc: Bloc
+    round: int
+    votes: int
+
+
+class Constituency(_Frozen):
+    year: int
+    constituency: str
+    name: str
+    department: str
+    department_name: str
+    runoff: bool = Field(description="nobody was elected in round 1")
+    totals: list[RoundTotals]
+    round1: list[Candidate1] = Field(description="by votes, most first")
+    round2: list[Candidate2] = Field(description="empty when there was no round 2 (or no data)")
+    winner: ConstituencyWinner | None
+    unresolved_tie: bool
+
+
+# ----- projection -----------------------------------------------------------------------------
+
+
+class Override(_Frozen):
+    """``rate`` of the round-1 voters of ``from`` vote for ``to``'s candidate wherever ``from`` has
+    no candidate of its own in the runoff and ``to`` has one (e.g. left → centre 0.5: only half of
+    the left's voters follow the withdrawals)."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
+    origin: Origin = Field(alias="from")
+    destination: Bloc = Field(alias="to")
+    rate: float = Field(ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _two_blocs(self) -> Override:
+        if self.origin == self.destination:
+            raise ValueError(f"'from' and 'to' must be two different blocs; got {self.origin!r} twice")
+        return self
+
+
+class ProjectRequest(BaseModel):
+    """The body of ``POST /api/project`` (``sims`` is capped by the server: see ``max_sims``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    year: int = Field(description="the election whose round 2 is projected from its round 1",
+                      examples=[2024])
+    train: int = Field(description="the election whose round 1 → round 2 transfers are learnt",
+                       examples=[2017])
+    sims: int = Field(10_000, ge=1, description="simulated elections")
+    seed: int | None = Field(None, ge=0, le=2**63 - 1,
+                             description="same seed, same result; null draws one (echoed back)")
+    withdrawals: Scenario | None = Field(
+        None, description="round-2 lineup: data (official), none (every qualified candidate), "
+                          "front-republicain; null: data where the round 2 is known, else none")
+    overrides: list[Override] = Field(default_factory=list, max_length=len(Origin.__args__) * 7,  # type: ignore[attr-defined]
+                                      description="what-ifs on the learnt transfers")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ProjectRequest:
+        pairs = [(o.origin, o.destination) for o in self.overrides]
+        if len(pairs) != len(set(pairs)):
+            raise ValueError("each (from, to) pair may be overridden only once")
+        return self
+
+
+class SeatInterval(_Frozen):
+    group: str
+    kind: Literal["bloc", "nuance"]
+    mean: float
+    median: float
+    lo: float = Field(description="5% quantile")
+    hi: float = Field(description="95% quantile")
+    p_majority: float = Field(description="P(at least 289 seats)")
+
+
+class ConstituencyOdds(_Frozen):
+    constituency: str
+    panel: int = Field(description="the most likely winner")
+    surname: str
+    nuance: str
+    bloc: Bloc
+    p_win: float
+    decided: bool = Field(description="won in round 1, or alone on the round-2 ballot")
+
+
+class Close(_Frozen):
+    constituency: str
+    leader: str
+    p_win: float
+    runner_up: str
+
+
+class ProjectionOut(_Frozen):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    year: int
+    train: int
+    sims: int
+    seed: int
+    lineup: str = Field(description="the scenario, as the library labels it")
+    overrides: list[Override]
+    blocs: list[SeatInterval] = Field(description="all seven blocs, left to right")
+    nuances: list[SeatInterval]
+    p_any_majority: float = Field(description="P(one bloc reaches 289 seats)")
+    p_any_majority_nuance: float
+    constituencies: list[ConstituencyOdds]
+    closest: list[Close] = Field(description="the 20 most uncertain runoffs")
+    elapsed_s: float
+
+
+# ----- counterfactual systems and coalitions --------------------------------------------------
+
+
+class GroupSeats(_Frozen):
+    group: str
+    colour: str
+    seats: int
+    votes: int | None = Field(description="national round-1 votes of the group, where known")
+
+
+class SystemResult(_Frozen):
+    system: str
+    title: str
+    unit: str
+    house_size: int
+    largest: str
+    majority: bool = Field(description="the largest group holds an absolute majority")
+    notes: list[str]
+    seats: list[GroupSeats] = Field(description="groups with seats, most first")
+    indices: dict[str, float | None] = Field(
+        description="gallagher, loosemore_hanby, enp_votes, enp_seats (null where undefined)")
+
+
+class Comparison(_Frozen):
+    year: int
+    unit: Unit
+    systems: list[SystemResult]
+
+
+class CoalitionRow(_Frozen):
+    members: list[str]
+    seats: int
+    minimal_winning: bool
+    connected: bool
+
+
+class Coalitions(_Frozen):
+    year: int
+    system: str
+    unit: Unit
+    quota: int
+    house_size: int
+    seats: list[GroupSeats] = Field(description="the Assembly: groups with seats, left to right")
+    count: int = Field(description="winning coalitions in all (minimal winning ones with minimal)")
+    coalitions: list[CoalitionRow] = Field(description="by seats, most first (at most 500)")
+    banzhaf: dict[str, float]
+    shapley: dict[str, float]

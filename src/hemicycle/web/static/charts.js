@@ -1,0 +1,293 @@
+// Charts drawn in SVG from the JSON API: the hemicycle, the constituency map (one tile per
+// constituency, grouped by department), seat intervals, stacked seat bars and plain bars.
+// Draws only: every number comes from the server.
+
+const NS = "http://www.w3.org/2000/svg";
+
+/** An SVG element with attributes and children (strings become text nodes). */
+export function svg(tag, attrs = {}, ...children) {
+  const e = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v !== undefined && v !== null) e.setAttribute(k, String(v));
+  }
+  for (const c of children.flat()) {
+    if (c !== null && c !== undefined) e.append(typeof c === "string" ? document.createTextNode(c) : c);
+  }
+  return e;
+}
+
+/** An HTML element, same shape as svg(). `class` and `for` are plain attributes. */
+export function h(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : String(c));
+  }
+  return e;
+}
+
+export const fmt = {
+  int: (x) => Math.round(x).toLocaleString("en-GB"),
+  pct: (x, d = 1) => `${(100 * x).toFixed(d)}%`,
+  seats: (x) => (Number.isInteger(x) ? String(x) : x.toFixed(0)),
+};
+
+// ----- hemicycle ------------------------------------------------------------------------------
+
+/** Seat centres of a hemicycle of n seats, left to right, on a 2 x 1 box (y down), and the radius. */
+export function seatPositions(n) {
+  const rows = Math.max(3, Math.round(Math.sqrt(n / 4.2)));
+  const r0 = 0.36;
+  const radii = Array.from({ length: rows }, (_, i) => r0 + ((1 - r0) * i) / (rows - 1));
+  const total = radii.reduce((a, b) => a + b, 0);
+  const per = radii.map((r) => Math.max(1, Math.round((n * r) / total)));
+  let diff = n - per.reduce((a, b) => a + b, 0);
+  for (let i = rows - 1; diff !== 0; i = (i - 1 + rows) % rows) {
+    per[i] += Math.sign(diff);
+    diff -= Math.sign(diff);
+  }
+  const seats = [];
+  radii.forEach((r, i) => {
+    const k = per[i];
+    for (let j = 0; j < k; j++) {
+      const a = k === 1 ? Math.PI / 2 : Math.PI * (1 - j / (k - 1));
+      seats.push({ a, r, x: 1 + r * Math.cos(a), y: 1 - r * Math.sin(a) });
+    }
+  });
+  seats.sort((p, q) => q.a - p.a || p.r - q.r);
+  const radius = Math.min(((1 - r0) / (rows - 1)) * 0.42, (Math.PI * r0) / (per[0] - 1 || 1) * 0.42);
+  return { seats, radius };
+}
+
+/**
+ * Draw a hemicycle into `host`: groups = [{name, label, seats, colour}] seated left to right.
+ * `total` seats are drawn (empty ones in grey); the majority is marked under the diagram.
+ */
+export function hemicycle(host, groups, { total = 577, majority = 289, caption = "" } = {}) {
+  const W = 600;
+  const H = 330;
+  const { seats, radius } = seatPositions(total);
+  const s = (W - 20) / 2;
+  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": caption, class: "hemicycle" });
+  root.append(svg("title", {}, caption));
+  let i = 0;
+  const layer = svg("g", {});
+  for (const g of groups) {
+    const grp = svg("g", { "data-group": g.name, fill: g.colour });
+    grp.append(svg("title", {}, `${g.label}: ${g.seats} seats`));
+    for (let k = 0; k < g.seats && i < seats.length; k++, i++) {
+      const p = seats[i];
+      grp.append(svg("circle", { cx: (10 + p.x * s).toFixed(1), cy: (10 + p.y * s).toFixed(1), r: (radius * s).toFixed(2) }));
+    }
+    layer.append(grp);
+  }
+  const empty = svg("g", { fill: "#e4e4e4", "data-group": "undecided" });
+  for (; i < seats.length; i++) {
+    const p = seats[i];
+    empty.append(svg("circle", { cx: (10 + p.x * s).toFixed(1), cy: (10 + p.y * s).toFixed(1), r: (radius * s).toFixed(2) }));
+  }
+  layer.append(empty);
+  root.append(layer);
+  const decided = groups.reduce((a, g) => a + g.seats, 0);
+  root.append(svg("text", { x: W / 2, y: H - 34, "text-anchor": "middle", class: "hemi-total" }, String(decided)));
+  root.append(svg("text", { x: W / 2, y: H - 12, "text-anchor": "middle", class: "hemi-sub" },
+    `seats · majority ${majority}`));
+  host.replaceChildren(root);
+  return root;
+}
+
+// ----- map of constituencies ------------------------------------------------------------------
+
+/**
+ * One square tile per constituency, grouped by department (in code order), packed in shelves.
+ * Each tile carries data-code; `onPick(code)` is called on click. Returns {root, tiles}.
+ */
+export function tileMap(host, winners, { onPick, caption = "" } = {}) {
+  const W = 600;
+  const cell = 12;
+  const gap = 1.5;
+  const pad = 7;
+  const head = 11;
+  const depts = [];
+  for (const w of winners) {
+    const last = depts[depts.length - 1];
+    if (last && last.code === w.department) last.items.push(w);
+    else depts.push({ code: w.department, name: w.department_name, items: [w] });
+  }
+  let x = 0;
+  let y = 0;
+  let shelf = 0;
+  const placed = [];
+  for (const d of depts) {
+    const n = d.items.length;
+    const cols = Math.ceil(Math.sqrt(n * 1.3));
+    const rows = Math.ceil(n / cols);
+    const bw = cols * (cell + gap) - gap;
+    const bh = rows * (cell + gap) - gap + head;
+    if (x + bw > W && x > 0) {
+      x = 0;
+      y += shelf + pad;
+      shelf = 0;
+    }
+    placed.push({ d, x, y, cols });
+    x += Math.max(bw, 14) + pad;
+    shelf = Math.max(shelf, bh);
+  }
+  const H = y + shelf + 2;
+  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": caption, class: "tilemap" });
+  root.append(svg("title", {}, caption));
+  const tiles = new Map();
+  for (const { d, x: bx, y: by, cols } of placed) {
+    const g = svg("g", { class: "dept", "data-department": d.code });
+    g.append(svg("text", { x: bx, y: by + head - 3, class: "dept-label" }, d.code));
+    d.items.forEach((w, i) => {
+      const tx = bx + (i % cols) * (cell + gap);
+      const ty = by + head + Math.floor(i / cols) * (cell + gap);
+      const t = svg("rect", { x: tx, y: ty, width: cell, height: cell, rx: 1.5, class: "tile", "data-code": w.constituency });
+      t.append(svg("title", {}, ""));
+      tiles.set(w.constituency, [t]);
+      g.append(t);
+    });
+    root.append(g);
+  }
+  if (onPick) {
+    root.addEventListener("click", (ev) => {
+      const code = ev.target.closest("[data-code]")?.getAttribute("data-code");
+      if (code) onPick(code);
+    });
+  }
+  host.replaceChildren(root);
+  return { root, tiles };
+}
+
+/** Tiles of a map drawn by the server: code -> [elements] (the Paris zoom repeats some codes). */
+export function serverMap(host, text, { onPick, caption = "" } = {}) {
+  // its <style> goes before parsing (this page's CSP allows no inline style; style.css has the rules)
+  const doc = new DOMParser().parseFromString(text.replace(/<style[^>]*>[\s\S]*?<\/style>/g, ""), "image/svg+xml");
+  const src = doc.documentElement;
+  if (src.nodeName !== "svg") throw new Error("the map is not an SVG document");
+  src.removeAttribute("width");
+  src.removeAttribute("height");
+  src.setAttribute("aria-label", caption);
+  src.setAttribute("class", "servermap");
+  const root = document.importNode(src, true);
+  const tiles = new Map();
+  for (const el of root.querySelectorAll("[data-code], [data-zoom]")) {
+    const code = el.getAttribute("data-code") ?? el.getAttribute("data-zoom");
+    if (!tiles.has(code)) tiles.set(code, []);
+    tiles.get(code).push(el);
+  }
+  if (onPick) {
+    root.addEventListener("click", (ev) => {
+      const el = ev.target.closest("[data-code], [data-zoom]");
+      if (el) onPick(el.getAttribute("data-code") ?? el.getAttribute("data-zoom"));
+    });
+  }
+  host.replaceChildren(root);
+  return { root, tiles };
+}
+
+/** Colour tiles (code -> [elements]): `paint(code) -> {colour, opacity, title}`. */
+export function paintTiles(tiles, paint) {
+  for (const [code, els] of tiles) {
+    const p = paint(code);
+    for (const t of els) {
+      t.setAttribute("fill", p.colour);
+      t.setAttribute("fill-opacity", p.opacity ?? 1);
+      let title = t.querySelector("title");
+      if (!title) {
+        title = svg("title", {});
+        t.prepend(title);
+      }
+      title.textContent = p.title;
+    }
+  }
+}
+
+// ----- seat intervals -------------------------------------------------------------------------
+
+/**
+ * Horizontal seat intervals: rows = [{label, colour, mean, lo, hi, actual}] on 0..max seats with
+ * the majority marked. Mean as a dot, 90% interval as a bar, the actual result as a tick.
+ */
+export function intervals(host, rows, { majority = 289, caption = "" } = {}) {
+  const W = 640;
+  const L = 96;
+  const R = 116;
+  const rowH = 30;
+  const top = 22;
+  const max = Math.max(majority + 40, ...rows.map((r) => Math.max(r.hi, r.actual ?? 0) + 10));
+  const H = top + rows.length * rowH + 10;
+  const xs = (v) => L + ((W - L - R) * v) / max;
+  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": caption, class: "intervals" });
+  root.append(svg("title", {}, caption));
+  for (let t = 0; t <= max; t += 100) {
+    root.append(svg("line", { x1: xs(t), x2: xs(t), y1: top - 6, y2: H - 8, class: "grid" }));
+    root.append(svg("text", { x: xs(t), y: top - 9, "text-anchor": "middle", class: "axis" }, String(t)));
+  }
+  root.append(svg("line", { x1: xs(majority), x2: xs(majority), y1: top - 6, y2: H - 8, class: "majority" }));
+  root.append(svg("text", { x: xs(majority) + 4, y: H - 10, class: "axis majority-label" }, `majority ${majority}`));
+  rows.forEach((r, i) => {
+    const y = top + i * rowH + rowH / 2;
+    const g = svg("g", { "data-group": r.group });
+    g.append(svg("text", { x: L - 8, y: y + 4, "text-anchor": "end", class: "row-label" }, r.label));
+    g.append(svg("rect", { x: xs(r.lo), y: y - 7, width: Math.max(xs(r.hi) - xs(r.lo), 2), height: 14, rx: 3, fill: r.colour, "fill-opacity": 0.35 }));
+    g.append(svg("circle", { cx: xs(r.mean), cy: y, r: 6, fill: r.colour, stroke: "#fff", "stroke-width": 1.5 }));
+    if (r.actual !== undefined && r.actual !== null) {
+      g.append(svg("line", { x1: xs(r.actual), x2: xs(r.actual), y1: y - 11, y2: y + 11, class: "actual" }));
+    }
+    g.append(svg("text", { x: W - R + 8, y: y + 4, class: "row-value" },
+      `${fmt.seats(r.mean)}  (${fmt.seats(r.lo)}–${fmt.seats(r.hi)})`));
+    g.append(svg("title", {}, `${r.label}: mean ${r.mean.toFixed(1)}, 90% interval ${r.lo.toFixed(0)}–${r.hi.toFixed(0)}` +
+      (r.actual !== undefined && r.actual !== null ? `, actual ${r.actual}` : "")));
+    root.append(g);
+  });
+  host.replaceChildren(root);
+  return root;
+}
+
+// ----- stacked seat bar -----------------------------------------------------------------------
+
+/** One stacked bar of seats: parts = [{label, colour, seats}], with the majority marked. */
+export function seatBar(parts, { total = 577, majority = 289, caption = "" } = {}) {
+  const W = 560;
+  const H = 26;
+  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": caption, class: "seatbar", preserveAspectRatio: "none" });
+  let x = 0;
+  for (const p of parts) {
+    const w = (W * p.seats) / total;
+    const r = svg("rect", { x: x.toFixed(2), y: 3, width: Math.max(w - 0.6, 0).toFixed(2), height: H - 6, fill: p.colour });
+    r.append(svg("title", {}, `${p.label}: ${p.seats}`));
+    root.append(r);
+    x += w;
+  }
+  const m = (W * majority) / total;
+  root.append(svg("line", { x1: m, x2: m, y1: 0, y2: H, class: "majority" }));
+  return root;
+}
+
+// ----- plain horizontal bars ------------------------------------------------------------------
+
+/** An HTML list of bars: items = [{label, colour, value, text}], value in 0..1. */
+export function bars(items, { caption = "" } = {}) {
+  const list = h("ul", { class: "bars", "aria-label": caption });
+  for (const it of items) {
+    const fill = h("span", { class: "bar-fill" });
+    fill.style.width = `${Math.max(0, Math.min(1, it.value)) * 100}%`;
+    fill.style.background = it.colour;
+    list.append(h("li", {}, h("span", { class: "bar-label" }, it.label),
+      h("span", { class: "bar-track" }, fill), h("span", { class: "bar-value" }, it.text)));
+  }
+  return list;
+}
+
+/** A colour swatch (decorative: the text next to it carries the meaning). */
+export function swatch(colour) {
+  const s = h("span", { class: "swatch", "aria-hidden": "true" });
+  s.style.background = colour;
+  return s;
+}

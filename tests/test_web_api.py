@@ -1,0 +1,357 @@
+"""The web API (FastAPI TestClient on the session store): published facts, the drill-down against
+the replay, projections, the read-only store and readable errors."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi import FastAPI  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+
+from hemicycle import api  # noqa: E402
+from hemicycle.analysis.replay import STATUS_NAMES  # noqa: E402
+from hemicycle.data.store import Store  # noqa: E402
+from hemicycle.errors import HemicycleError  # noqa: E402
+from hemicycle.web import create_app  # noqa: E402
+
+CAP = 50_000
+TRACE = re.compile(r"Traceback|File \"|line \d+, in ")
+
+
+@pytest.fixture(scope="module")
+def app(store_path: Path):
+    app = create_app(store_path, max_sims=CAP, timeout_s=600)
+    yield app
+    app.state.service.stores.close()  # other modules open the session store read-write
+
+
+@pytest.fixture(scope="module")
+def client(app: FastAPI):
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def replay_2024(store_path: Path):
+    with Store(store_path, read_only=True) as st:
+        return api.replay_year(2024, store=st)
+
+
+def _error(r, status: int) -> str:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) == {"error", "detail"} and isinstance(body["detail"], str)
+    assert not TRACE.search(r.text)
+    return body["detail"]
+
+
+# ----- elections and national results -------------------------------------------------------
+
+
+def test_elections_lists_the_store(client) -> None:
+    d = client.get("/api/elections").json()
+    years = {e["year"]: e for e in d["elections"]}
+    assert set(years) == {2017, 2022, 2024}
+    assert years[2024]["rounds"] == [1, 2] and years[2022]["rounds"] == [1]
+    assert years[2024]["constituencies"] == 577 and years[2024]["decided"] == 577
+    assert d["train_years"] == [2017, 2024]
+    assert d["seats"] == 577 and d["majority"] == 289 and d["max_sims"] == CAP
+    assert [b["bloc"] for b in d["blocs"]] == ["far_left", "left", "centre", "right", "far_right",
+                                               "regionalist", "other"]
+
+
+def test_results_2024_official_seats(client) -> None:
+    d = client.get("/api/elections/2024/results").json()
+    seats = {n["nuance"]: n["seats"] for n in d["seats_by_nuance"]}
+    assert (seats["UG"], seats["RN"], seats["ENS"]) == (178, 125, 150)
+    assert sum(seats.values()) == 577 and sum(b["seats"] for b in d["seats_by_bloc"]) == 577
+    assert len(d["winners"]) == 577 and all(w["surname"] for w in d["winners"])
+    assert d["replay_ok"] and d["mismatches"] == 0 and d["decided"] == 577
+    r1 = next(t for t in d["turnout"] if t["round"] == 1)
+    assert r1["turnout"] == pytest.approx(0.6671, abs=5e-5)  # published: 66.71 %
+    assert r1["voters"] + r1["abstentions"] == r1["registered"]
+    # the candidates' votes add up to the votes expressed, up to the source's own quirks
+    assert abs(sum(v["votes"] for v in d["votes_round1"]) - r1["expressed"]) <= 10
+    w = {x["constituency"]: x for x in d["winners"]}["7502"]
+    assert (w["surname"], w["nuance"], w["round"]) == ("LAUSSUCQ", "ENS", 2)
+
+
+def test_results_match_the_replay(client, replay_2024) -> None:
+    d = client.get("/api/elections/2024/results").json()
+    assert {n["nuance"]: n["seats"] for n in d["seats_by_nuance"]} == replay_2024.seats_by_nuance()
+    assert {b["bloc"]: b["seats"] for b in d["seats_by_bloc"] if b["seats"]} == replay_2024.seats_by_bloc()
+
+
+def test_results_2022_without_round_2(client) -> None:
+    d = client.get("/api/elections/2022/results").json()
+    assert d["rounds"] == [1] and d["decided"] == sum(1 for w in d["winners"] if w["surname"]) < 577
+    assert all(w["round"] in (1, None) for w in d["winners"])
+
+
+# ----- drill-down -----------------------------------------------------------------------------
+
+
+def test_constituency_7502(client) -> None:
+    c = client.get("/api/elections/2024/constituencies/7502").json()
+    assert c["department_name"] == "Paris" and c["runoff"]
+    r1 = {k["surname"]: k for k in c["round1"]}
+    assert r1["ROSSET"]["status"] == "qualified" and r1["LAUSSUCQ"]["status"] == "qualified"
+    assert r1["LE GENDRE"]["status"] == "qualified" and r1["LE GENDRE"]["withdrawn"]
+    assert r1["DE WITTE"]["status"] == "eliminated"
+    assert [k["votes"] for k in c["round1"]] == sorted((k["votes"] for k in c["round1"]), reverse=True)
+    assert {k["surname"]: k["elected"] for k in c["round2"]} == {"LAUSSUCQ": True, "ROSSET": False}
+    assert c["winner"]["surname"] == "LAUSSUCQ" and c["winner"]["round"] == 2
+    assert [t["round"] for t in c["totals"]] == [1, 2]
+
+
+@pytest.mark.parametrize("code", ["0101", "2A01", "7502", "9301", "97101", "ZZ01", "3401"])
+def test_drilldown_statuses_match_replay(client, replay_2024, code: str) -> None:
+    c = client.get(f"/api/elections/2024/constituencies/{code}").json()
+    e = replay_2024.election
+    i = e.index(code)
+    want = {int(e.panel[i, k]): (STATUS_NAMES[int(replay_2024.status1[i, k])], bool(replay_2024.withdrawn[i, k]))
+            for k in range(e.panel.shape[1]) if e.round1.valid[i, k]}
+    assert {k["panel"]: (k["status"], k["withdrawn"]) for k in c["round1"]} == want
+    k = int(replay_2024.winner[i])
+    assert c["winner"]["panel"] == int(e.panel[i, k])
+
+
+def test_constituency_code_is_case_insensitive(client) -> None:
+    assert client.get("/api/elections/2024/constituencies/2a01").json()["constituency"] == "2A01"
+
+
+def test_unknown_constituency_is_404(client) -> None:
+    detail = _error(client.get("/api/elections/2024/constituencies/9999"), 404)
+    assert "9999" in detail and "0101" in detail
+
+
+def test_unknown_year_is_404_naming_the_years(client) -> None:
+    for url in ("/api/elections/2019/results", "/api/elections/2019/constituencies/0101",
+                "/api/elections/2019/compare", "/api/elections/2019/hemicycle.svg"):
+        detail = _error(client.get(url), 404)
+        assert "2019" in detail and "2017, 2022, 2024" in detail, url
+    detail = _error(client.post("/api/project", json={"year": 2019, "train": 2017, "sims": 10}), 404)
+    assert "2017, 2022, 2024" in detail
+
+
+def test_invalid_parameters_are_422_in_one_sentence(client) -> None:
+    detail = _error(client.get("/api/elections/twenty/results"), 422)
+    assert detail.startswith("invalid request: year") and detail.endswith(".")
+    assert "pattern" in _error(client.get("/api/elections/2024/constituencies/75-02"), 422)
+    assert "'nuance' or 'bloc'" in _error(client.get("/api/elections/2024/compare?unit=party"), 422)
+
+
+def test_unknown_path_is_json_404(client) -> None:
+    assert "/api/nothing" in _error(client.get("/api/nothing"), 404)
+
+
+# ----- projection -----------------------------------------------------------------------------
+
+
+def _project(client, **body):
+    return client.post("/api/project", json={"year": 2024, "train": 2017, "sims": 500, "seed": 1, **body})
+
+
+def test_project_small(client) -> None:
+    r = _project(client)
+    assert r.status_code == 200, r.text
+    p = r.json()
+    assert p["sims"] == 500 and p["seed"] == 1 and p["lineup"] == "data"
+    assert sum(b["mean"] for b in p["blocs"]) == pytest.approx(577)
+    assert [b["group"] for b in p["blocs"]][:3] == ["far_left", "left", "centre"]
+    assert all(b["lo"] <= b["median"] <= b["hi"] and 0 <= b["p_majority"] <= 1 for b in p["blocs"])
+    assert 0 <= p["p_any_majority"] <= 1
+    odds = {c["constituency"]: c for c in p["constituencies"]}
+    assert len(odds) == 577 and all(0 < c["p_win"] <= 1 for c in odds.values())
+    assert sum(c["decided"] for c in odds.values()) >= 76  # 76 deputies elected in round 1 in 2024
+    assert len(p["closest"]) == 20 and p["closest"][0]["p_win"] <= p["closest"][-1]["p_win"]
+    again = _project(client).json()
+    assert {k: v for k, v in again.items() if k != "elapsed_s"} == {k: v for k, v in p.items()
+                                                                    if k != "elapsed_s"}
+
+
+def test_project_overrides_move_seats(client) -> None:
+    base = {b["group"]: b["mean"] for b in _project(client).json()["blocs"]}
+    r = _project(client, overrides=[{"from": "left", "to": "centre", "rate": 0.2}])
+    assert r.status_code == 200, r.text
+    p = r.json()
+    assert p["overrides"] == [{"from": "left", "to": "centre", "rate": 0.2}]
+    assert "left→centre=0.2" in p["lineup"]
+    what_if = {b["group"]: b["mean"] for b in p["blocs"]}
+    assert what_if["centre"] < base["centre"] - 5  # fewer left voters for the centre: fewer seats
+
+
+def test_project_front_republicain(client) -> None:
+    p = _project(client, withdrawals="front-republicain").json()
+    assert p["lineup"] == "front-republicain"
+
+
+def test_project_sims_over_the_cap_is_422_naming_the_cap(client) -> None:
+    detail = _error(_project(client, sims=CAP + 1), 422)
+    assert f"{CAP:,}" in detail and "sims" in detail
+
+
+def test_project_malformed_bodies_are_422(client) -> None:
+    bad = client.post("/api/project", content=b"{not json", headers={"content-type": "application/json"})
+    assert "not valid JSON" in _error(bad, 422)
+    assert "train" in _error(client.post("/api/project", json={"year": 2024}), 422)
+    assert "sims" in _error(_project(client, sims="many"), 422)
+    assert "rate" in _error(_project(client, overrides=[{"from": "left", "to": "centre", "rate": 2}]), 422)
+    assert "different" in _error(_project(client, overrides=[{"from": "left", "to": "left", "rate": 0.5}]), 422)
+    assert "withdrawals" in _error(_project(client, withdrawals="everyone"), 422)
+    assert "extra" in _error(_project(client, simulations=10), 422).lower()
+
+
+def test_project_domain_errors_are_400(client) -> None:
+    detail = _error(_project(client, train=2022), 400)
+    assert "2022" in detail and "2017, 2024" in detail
+    assert "round 2" in _error(client.post("/api/project", json={"year": 2022, "train": 2017, "sims": 10,
+                                                                 "withdrawals": "data"}), 400)
+
+
+def test_project_timeout_is_504(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hemicycle.sim import api as sim
+
+    def slow(*args, **kwargs):
+        time.sleep(1.5)
+        raise HemicycleError("too late")
+
+    monkeypatch.setattr(sim, "project", slow)
+    app = create_app(store_path, timeout_s=0.2)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        t0 = time.perf_counter()
+        detail = _error(c.post("/api/project", json={"year": 2024, "train": 2017, "sims": 10}), 504)
+        assert time.perf_counter() - t0 < 1.4
+    assert "0.2 s" in detail
+    time.sleep(1.5)  # let the abandoned worker finish before the patch is undone
+
+
+def test_internal_errors_hide_the_details(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret /etc/passwd details")
+
+    monkeypatch.setattr(api, "replay_year", broken)
+    app = create_app(store_path)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        for url in ("/api/elections", "/api/elections/2024/results",
+                    "/api/elections/2024/constituencies/7502"):
+            r = c.get(url)
+            detail = _error(r, 500)
+            assert "secret" not in r.text and "RuntimeError" not in r.text
+            assert detail.startswith("internal error")
+
+
+# ----- the store is read-only ---------------------------------------------------------------
+
+
+def test_the_apps_store_refuses_writes(app: FastAPI) -> None:
+    with app.state.service.stores.open() as st:
+        assert st.years() == [2017, 2022, 2024]
+        with pytest.raises(duckdb.Error, match="read-only"):
+            st.con.execute("DELETE FROM candidates WHERE year = 2024")
+        with pytest.raises(duckdb.Error, match="read-only"):
+            st.con.execute("CREATE TABLE scratch (x INTEGER)")
+        assert st.query("SELECT count(*) AS n FROM candidates WHERE year = 2024")["n"][0] > 0
+
+
+def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(HemicycleError, match="does not exist"):
+        create_app(tmp_path / "none.duckdb")
+
+
+# ----- other systems, coalitions, charts ------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(api, "compare"), reason="hemicycle.api.compare has not landed")
+def test_compare(client) -> None:
+    r = client.get("/api/elections/2024/compare?systems=actual,dhondt&unit=bloc")
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert [s["system"] for s in d["systems"]] == ["actual", "dhondt"]
+    actual = {g["group"]: g["seats"] for g in d["systems"][0]["seats"]}
+    results = client.get("/api/elections/2024/results").json()
+    assert actual == {b["bloc"]: b["seats"] for b in results["seats_by_bloc"] if b["seats"]}
+    assert all(sum(g["seats"] for g in s["seats"]) == s["house_size"] for s in d["systems"])
+    assert set(d["systems"][1]["indices"]) == {"gallagher", "loosemore_hanby", "enp_votes", "enp_seats"}
+    detail = _error(client.get("/api/elections/2024/compare?systems=lottery"), 400)
+    assert "lottery" in detail and "dhondt" in detail
+
+
+@pytest.mark.skipif(not hasattr(api, "coalitions"), reason="hemicycle.api.coalitions has not landed")
+def test_coalitions(client) -> None:
+    r = client.get("/api/elections/2024/coalitions?minimal=true")
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["quota"] == 289 and d["house_size"] == 577
+    got = {tuple(c["members"]): c["seats"] for c in d["coalitions"]}
+    assert got[("centre", "left")] == 165 + 193  # the minimal winning coalitions of July 2024
+    assert all(c["minimal_winning"] for c in d["coalitions"]) and d["count"] == len(d["coalitions"])
+    assert sum(d["banzhaf"].values()) == pytest.approx(1) and sum(d["shapley"].values()) == pytest.approx(1)
+    assert "unknown system" in _error(client.get("/api/elections/2024/coalitions?system=lottery"), 400)
+
+
+def test_charts(client) -> None:
+    if not client.get("/api/elections").json()["features"]["charts"]:
+        detail = _error(client.get("/api/elections/2024/hemicycle.svg"), 501)
+        pytest.skip(f"SVG charts not in this version: {detail}")
+    r = client.get("/api/elections/2024/hemicycle.svg")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+    assert r.text.startswith("<svg") and r.text.count("<circle") == 577
+    for chart in ("map", "cartogram"):
+        for legend in ("true", "false"):
+            r = client.get(f"/api/elections/2024/{chart}.svg?legend={legend}")
+            assert r.status_code == 200, r.text
+            assert len(set(re.findall(r'data-code="([0-9A-Z]+)"', r.text))) == 577
+            assert r.text.count('data-code="') == 577
+
+
+# ----- pages, schema, CLI -------------------------------------------------------------------
+
+
+def test_dashboard_and_docs_are_served(client) -> None:
+    r = client.get("/")
+    assert r.status_code == 200 and "<title>hemicycle" in r.text
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert not re.search(r"(src|href)=\"(https?:)?//", r.text)  # nothing from a CDN
+    for asset in ("app.js", "charts.js", "style.css", "docs.js"):
+        a = client.get(f"/static/{asset}")
+        assert a.status_code == 200 and "http://" not in a.text.replace("http://www.w3.org", "")
+    assert client.get("/docs").status_code == 200
+
+
+def test_openapi_schema_documents_the_cap_and_errors(client) -> None:
+    spec = client.get("/openapi.json").json()
+    body = spec["components"]["schemas"]["ProjectRequest"]["properties"]
+    assert body["sims"]["maximum"] == CAP
+    ops = spec["paths"]["/api/project"]["post"]["responses"]
+    assert {"200", "400", "404", "422", "500", "504"} <= set(ops)
+    assert ops["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+
+
+def test_serve_command_ingests_then_serves_read_only(store_path: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from hemicycle import cli
+
+    copy = tmp_path / "serve.duckdb"
+    shutil.copy(store_path, copy)  # the module's client holds the session store read-only
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    res = CliRunner().invoke(cli.app, ["serve", "--store", str(copy), "--port", "8765", "--no-prefit",
+                                       "--max-sims", "1000"])
+    assert res.exit_code == 0, res.output
+    assert (seen["host"], seen["port"]) == ("127.0.0.1", 8765)
+    with TestClient(seen["app"]) as c:
+        d = c.get("/api/elections").json()
+        assert [e["year"] for e in d["elections"]] == [2017, 2022, 2024] and d["max_sims"] == 1000
+        with seen["app"].state.service.stores.open() as st, pytest.raises(duckdb.Error):
+            st.con.execute("DELETE FROM sources")
