@@ -298,9 +298,6 @@ def test_coalitions(client) -> None:
 
 
 def test_charts(client) -> None:
-    if not client.get("/api/elections").json()["features"]["charts"]:
-        detail = _error(client.get("/api/elections/2024/hemicycle.svg"), 501)
-        pytest.skip(f"SVG charts not in this version: {detail}")
     r = client.get("/api/elections/2024/hemicycle.svg")
     assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
     assert r.text.startswith("<svg") and r.text.count("<circle") == 577

@@ -126,9 +126,6 @@ def test_moving_a_slider_changes_the_projected_seats(page) -> None:
 
 
 def test_systems_and_coalitions_are_on_screen(page) -> None:
-    features = page.evaluate("fetch('/api/elections').then(r => r.json()).then(d => d.features)")
-    if not (features["compare"] and features["coalitions"]):
-        pytest.skip("compare/coalitions are not in this version")
     page.wait_for_selector("#systems-body table.systems tbody tr", timeout=SLOW)
     assert page.locator("#systems-body tr[data-system]").count() >= 5
     assert page.locator("#systems-body tr[data-system='actual'] svg rect").count() >= 5

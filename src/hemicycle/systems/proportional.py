@@ -38,6 +38,8 @@ from hemicycle.systems.majoritarian import official_lineup, resolve
 from hemicycle.systems.registry import register
 
 HOUSE = 577
+#: Upper bound of the mixed system's list tier (a bound on the work a request can ask for).
+MAX_LIST_SEATS = 2_000
 
 
 def _method(name: str):  # noqa: ANN202 - a kernel of apportion.METHODS
@@ -204,8 +206,8 @@ def mixed(
     threshold: float = 0.05,
     overhang: str = "keep",
 ) -> Allocation:
-    if list_seats < 0:
-        raise OptionError(f"mixed: list_seats must be >= 0; got {list_seats}")
+    if not 0 <= list_seats <= MAX_LIST_SEATS:
+        raise OptionError(f"mixed: list_seats must be between 0 and {MAX_LIST_SEATS:,}; got {list_seats}")
     lineup, notes = official_lineup(v)
     _, labels, more = resolve(v, lineup)
     held: dict[str, int] = {}

@@ -8,11 +8,10 @@ one at a time in a worker thread under a time limit (504 past it).
 
 Errors are JSON ``{"error": KIND, "detail": SENTENCE}``: 422 for invalid parameters (one readable
 sentence), 404 for an unknown year or constituency, 400 for any other :class:`HemicycleError`,
-501 for a part of the library this version lacks, 504 for a projection past its time limit, and
+504 for a projection past its time limit, and
 500 with a generic message (never a stack trace) for anything else.
 """
 
-import importlib.util
 import logging
 import secrets
 import threading
@@ -43,6 +42,8 @@ from hemicycle.errors import (
     HemicycleError,
     UnsupportedElectionError,
 )
+from hemicycle.report import maps, views
+from hemicycle.report.palette import BLOC_COLOURS, BLOC_LABELS, SEATING, nuance_colours
 from hemicycle.sim.features import SCENARIOS
 from hemicycle.web import schemas as s
 
@@ -57,28 +58,6 @@ MAJORITY = SEATS // 2 + 1
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 
-_FALLBACK_COLOURS = {"far_left": "#D55E00", "left": "#CC79A7", "centre": "#E69F00", "right": "#56B4E9",
-                     "far_right": "#0072B2", "regionalist": "#009E73", "other": "#999999"}
-
-
-def _palette() -> tuple[tuple[str, ...], dict[str, str], dict[str, str], Callable[..., dict[str, str]]]:
-    """Seating order, bloc colours and labels, nuance colours: from :mod:`hemicycle.report.palette`
-    (the colours of every chart of the project) when present."""
-    try:
-        from hemicycle.report import palette as p
-
-        return p.SEATING, dict(p.BLOC_COLOURS), dict(p.BLOC_LABELS), p.nuance_colours
-    except ImportError:  # pragma: no cover - the palette ships with the package
-        labels = {b: b.replace("_", " ").capitalize() for b in BLOCS}
-
-        def nuance_colours(year: int, nuances: Any) -> dict[str, str]:
-            return {n: _FALLBACK_COLOURS[table().get((year, n), ("", "other"))[1]] for n in nuances}
-
-        return ("far_left", "left", "regionalist", "other", "centre", "right", "far_right"), \
-            _FALLBACK_COLOURS, labels, nuance_colours
-
-
-SEATING, BLOC_COLOURS, BLOC_LABELS, nuance_colours = _palette()
 
 
 class ApiError(Exception):
@@ -97,7 +76,6 @@ def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     what = {400: "an invalid option (the message lists the allowed values)",
             404: "unknown year or constituency (the message lists what exists)",
             422: "invalid parameters, in one sentence", 500: "internal error (no details)",
-            501: "this version of hemicycle lacks the feature",
             504: "the projection did not finish in time"}
     return {c: {"model": s.Error, "description": what[c]} for c in codes}
 
@@ -219,13 +197,11 @@ class Service:
                 candidates_round1=int(e.round1.valid.sum()),
                 candidates_round2=int(e.round2.valid.sum()) if e.round2 is not None else None,
                 decided=rep.decided))
-        feats = s.Features(compare=_has_api("compare"), coalitions=_has_api("coalitions"),
-                           charts=_has_module("views"))
         return s.Elections(
             elections=infos, train_years=train,
             blocs=[s.BlocInfo(bloc=b, label=BLOC_LABELS[b], colour=BLOC_COLOURS[b]) for b in BLOCS],
             seating=list(SEATING), seats=SEATS, majority=MAJORITY, scenarios=list(SCENARIOS),
-            max_sims=self.max_sims, features=feats)
+            max_sims=self.max_sims)
 
     # ---- national results ------------------------------------------------------------------
 
@@ -391,11 +367,9 @@ class Service:
 
     def compare(self, year: int, systems: list[str] | None, unit: str) -> s.Comparison:
         """Blocking (the projected systems may learn transfers): call it from a worker thread."""
-        fn = _api_function("compare", "counterfactual electoral systems")
-
         def make() -> s.Comparison:
             with self.sim_lock, self.stores.open() as st:
-                cmp = _user_spec(fn, year, store=st, systems=systems, unit=unit)
+                cmp = api.compare(year, store=st, systems=systems, unit=unit)
             idx = cmp.indices_frame().set_index("system")
             out = []
             for a in cmp.allocations:
@@ -413,11 +387,9 @@ class Service:
 
     def coalitions(self, year: int, system: str, unit: str, minimal: bool) -> s.Coalitions:
         """Blocking, as :meth:`compare`."""
-        fn = _api_function("coalitions", "coalitions and power indices")
-
         def make() -> s.Coalitions:
             with self.sim_lock, self.stores.open() as st:
-                g = _user_spec(fn, year, store=st, system=system, unit=unit)
+                g = api.coalitions(year, store=st, system=system, unit=unit)
             df = g.coalitions
             if minimal:
                 df = df[df["minimal_winning"]]
@@ -446,10 +418,6 @@ class Service:
         """``chart``: hemicycle, map or cartogram (:mod:`hemicycle.report.views`), coloured by the
         winner's ``unit``; ``legend=False`` leaves out the title and legend (the dashboard adds its
         own and recolours the constituencies)."""
-        if not _has_module("views"):
-            raise ApiError(501, "not_implemented", _charts_missing("views"))
-        from hemicycle.report import maps, views
-
         def make() -> bytes:
             rep = self.replay(year)
             if chart == "hemicycle":
@@ -479,12 +447,9 @@ INDICES = ("gallagher", "loosemore_hanby", "enp_votes", "enp_seats")
 
 
 def _system_title(name: str) -> str:
-    try:
-        from hemicycle.systems import get
+    from hemicycle.systems import get
 
-        return get(name.partition(":")[0]).title
-    except (ImportError, HemicycleError):
-        return name
+    return get(name.partition(":")[0]).title
 
 
 def _round_totals(rep: Replay, i: int | None = None) -> list[s.RoundTotals]:
@@ -506,27 +471,10 @@ def _round_totals(rep: Replay, i: int | None = None) -> list[s.RoundTotals]:
     return out
 
 
-def _has_api(name: str) -> bool:
-    return callable(getattr(api, name, None))
 
 
-def _api_function(name: str, what: str) -> Callable[..., Any]:
-    fn = getattr(api, name, None)
-    if not callable(fn):
-        raise ApiError(501, "not_implemented", f"{what} are not available in this version of "
-                                               f"hemicycle (hemicycle.api.{name} is missing)")
-    return fn
 
 
-def _user_spec(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call ``fn`` on a user's system spec: a ``ValueError`` (a bad parameter such as
-    ``dhondt:threshold=-1``) is the user's, so a 400 like an :class:`OptionError`."""
-    try:
-        return fn(*args, **kwargs)
-    except HemicycleError:
-        raise
-    except ValueError as exc:
-        raise ApiError(400, "bad_option", f"invalid system specification: {exc}") from None
 
 
 def _members(value: Any) -> list[str]:
@@ -686,7 +634,7 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
         return await svc.in_worker(svc.project, req, seed, what="the projection")
 
     @app.get("/api/elections/{year}/compare", response_model=s.Comparison, tags=["systems"],
-             responses=_responses(400, 404, 422, 500, 501, 504))
+             responses=_responses(400, 404, 422, 500, 504))
     async def compare(
         year: Year,
         systems: Annotated[str | None, Query(max_length=400, description="comma-separated system "
@@ -700,7 +648,7 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
         return await svc.in_worker(lambda c: svc.compare(year, names, unit), what="the comparison")
 
     @app.get("/api/elections/{year}/coalitions", response_model=s.Coalitions, tags=["systems"],
-             responses=_responses(400, 404, 422, 500, 501, 504))
+             responses=_responses(400, 404, 422, 500, 504))
     async def coalitions(
         year: Year,
         system: Annotated[str, Query(max_length=80, description="electoral system (see compare)")] = "actual",
@@ -714,7 +662,7 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
                                    what="the coalition analysis")
 
     svg = {200: {"content": {"image/svg+xml": {}}, "description": "an SVG document"},
-           **_responses(404, 422, 500, 501)}
+           **_responses(404, 422, 500)}
     By = Annotated[s.Unit, Query(description="colour by the winner's bloc or nuance")]
     Legend = Annotated[bool, Query(description="with the title and legend")]
 
@@ -747,12 +695,4 @@ Code = Annotated[str, PathParam(pattern=s.CODE_PATTERN, description="canonical c
                                 examples=["7502"])]
 
 
-def _has_module(name: str) -> bool:
-    return importlib.util.find_spec(f"hemicycle.report.{name}") is not None
 
-
-def _charts_missing(module: str) -> str:
-    landed = _has_module(module)
-    return (f"SVG charts are not served by this version (hemicycle.report.{module} "
-            f"{'is not wired to the web app yet' if landed else 'is missing'}); the dashboard draws "
-            f"its own from the JSON endpoints")

@@ -31,7 +31,7 @@ class _Frozen(BaseModel):
 class Error(_Frozen):
     """Every error response: a machine-readable kind and one readable sentence."""
 
-    error: str = Field(description="kind: invalid_request, not_found, bad_option, not_implemented, "
+    error: str = Field(description="kind: invalid_request, not_found, bad_option, "
                                    "timeout or internal_error", examples=["not_found"])
     detail: str = Field(description="what went wrong, in one sentence",
                         examples=["no election 2019 in the store; available: 2017, 2022, 2024"])
@@ -55,12 +55,6 @@ class BlocInfo(_Frozen):
     colour: str = Field(description="CSS colour (colour-blind-safe palette)")
 
 
-class Features(_Frozen):
-    """Optional parts of the library this server found (the dashboard hides what is missing)."""
-
-    compare: bool = Field(description="counterfactual electoral systems")
-    coalitions: bool = Field(description="coalitions and power indices")
-    charts: bool = Field(description="SVG hemicycle, map and cartogram")
 
 
 class Elections(_Frozen):
@@ -72,7 +66,6 @@ class Elections(_Frozen):
     majority: int
     scenarios: list[Scenario]
     max_sims: int
-    features: Features
 
 
 # ----- national results -----------------------------------------------------------------------

@@ -191,7 +191,7 @@ async function renderMap() {
   const caption = `The ${r.winners.length} constituencies of ${r.year}`;
   const onPick = (code) => showConstituency(code);
   let tiles = null;
-  if (layout !== "grid" && state.meta.features.charts) {
+  if (layout !== "grid") {
     const chart = layout === "hexagons" ? "cartogram" : "map";
     try {
       const response = await fetch(`/api/elections/${r.year}/${chart}.svg?legend=false`);
@@ -454,10 +454,6 @@ function renderProjection() {
 async function loadSystems() {
   const host = $("#systems-body");
   const section = $("#systems");
-  if (!state.meta.features.compare) {
-    host.replaceChildren(h("p", { class: "muted" }, "This version of hemicycle has no counterfactual systems."));
-    return;
-  }
   const unit = $("#sys-unit").value;
   const year = state.year;
   busy(section, true);
@@ -509,10 +505,6 @@ async function loadSystems() {
 async function loadCoalitions() {
   const host = $("#coalitions-body");
   const section = $("#coalitions");
-  if (!state.meta.features.coalitions) {
-    host.replaceChildren(h("p", { class: "muted" }, "This version of hemicycle has no coalition analysis."));
-    return;
-  }
   const system = $("#coal-system").value || "actual";
   const unit = $("#coal-unit").value;
   const year = state.year;
