@@ -61,3 +61,9 @@ def test_unpinned_file_explains_where_to_get_it() -> None:
     entry = files_for(2022, 2, "results")[0]
     with pytest.raises(DataNotAvailableError, match="dataset"):
         sources.fetch(entry, progress=False)
+
+
+def test_fetch_year_2024_includes_the_map_contours(data_dir: Path) -> None:
+    names = [p.name for p in sources.fetch_year(2024, progress=False)]
+    assert "circonscriptions-legislatives-p20.geojson.zip" in names
+    assert not any("geojson" in p.name for p in sources.fetch_year(2017, progress=False))

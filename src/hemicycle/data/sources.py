@@ -7,7 +7,7 @@ import os
 import warnings
 from pathlib import Path
 
-from hemicycle.data.registry import YEARS, OfficialFile, Role, files_for
+from hemicycle.data.registry import CONTOURS_YEAR, YEARS, OfficialFile, Role, files_for
 from hemicycle.errors import DataNotAvailableError, UnsupportedElectionError
 
 ENV_DATA = "HEMICYCLE_DATA"
@@ -151,7 +151,8 @@ def locate(year: int, round_: int, role: Role, *, download: bool = True) -> tupl
 
 
 def fetch_year(year: int, *, progress: bool = True) -> list[Path]:
-    """Download every file of a year that has a URL and is not yet cached."""
+    """Download every file of a year that has a URL and is not yet cached (and, for
+    :data:`~hemicycle.data.registry.CONTOURS_YEAR`, the constituency contours of the maps)."""
     check_year(year)
     paths = []
     for round_ in (1, 2):
@@ -163,4 +164,8 @@ def fetch_year(year: int, *, progress: bool = True) -> list[Path]:
             entries = [e for e in files_for(year, round_, role) if e.url is not None]  # type: ignore[arg-type]
             if entries:
                 paths.append(fetch(entries[0], progress=progress))
+    if year == CONTOURS_YEAR:  # the maps' constituency contours (one file for every year)
+        found = locate(year, 0, "contours")
+        if found is not None:
+            paths.append(found[1])
     return paths
