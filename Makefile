@@ -36,6 +36,10 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_data.py
 	$(BIN)/python benchmarks/bench_rules.py
 	$(BIN)/python benchmarks/bench_sim.py
+	$(BIN)/python benchmarks/bench_apportion.py
+	$(BIN)/python benchmarks/bench_govern.py
+	$(BIN)/python benchmarks/bench_systems.py
+	$(BIN)/python benchmarks/bench_web.py --duration 10
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -15,12 +15,12 @@ Run with::
 
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 
 import numpy as np
 
 from hemicycle.systems.apportion import dhondt, eligible
+from timing import best_time, fmt
 
 THRESHOLD = Fraction(1, 20)
 
@@ -51,26 +51,8 @@ def make_inputs(seed: int = 1986) -> tuple[list[int], list[tuple[list[int], int]
     return national, batch
 
 
-def best_time(fn, budget_s: float = 0.5, repeats: int = 5) -> float:
-    """Best per-call seconds over `repeats` batches sized to fill ~budget_s/repeats."""
-    fn()
-    t0 = time.perf_counter()
-    fn()
-    one = max(time.perf_counter() - t0, 1e-7)
-    number = max(1, int(budget_s / repeats / one))
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / number)
-    return best
 
 
-def fmt(seconds: float) -> str:
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:9.1f} µs"
-    return f"{seconds * 1e3:9.2f} ms"
 
 
 def main() -> None:

@@ -10,24 +10,14 @@
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 from hemicycle import election
 from hemicycle.analysis.replay import replay
 from hemicycle.data.store import Store
-
-
-def timed(fn, repeat: int = 5) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
+from timing import timed
 
 
 def main() -> None:

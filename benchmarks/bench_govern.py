@@ -12,21 +12,11 @@ from __future__ import annotations
 
 import itertools
 import random
-import statistics
-import time
 from fractions import Fraction
 from math import factorial
 
 from hemicycle.govern import analyse, banzhaf, shapley_shubik, winning_masks
-
-
-def timed(fn, repeat: int = 3) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
+from timing import timed
 
 
 def loop_winning(weights: list[int], quota: int) -> list[tuple[int, int, bool, bool]]:

@@ -9,8 +9,6 @@ nothing. Run with::
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from hemicycle.rules import (
@@ -31,6 +29,7 @@ from hemicycle.rules.reference import (
     ref_round1_winner_index,
     ref_round2_winner,
 )
+from timing import best_time, fmt
 
 C, K = 577, 27
 
@@ -51,26 +50,8 @@ def make_election(seed: int = 2024):
     return votes, valid, registered, expressed, birth.astype(np.int64), withdrawn
 
 
-def best_time(fn, args, budget_s: float = 0.3, repeats: int = 5) -> float:
-    """Best per-call seconds over `repeats` batches sized to fill ~budget_s/repeats."""
-    fn(*args)
-    t0 = time.perf_counter()
-    fn(*args)
-    one = max(time.perf_counter() - t0, 1e-7)
-    number = max(1, int(budget_s / repeats / one))
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn(*args)
-        best = min(best, (time.perf_counter() - t0) / number)
-    return best
 
 
-def fmt(seconds: float) -> str:
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:9.1f} µs"
-    return f"{seconds * 1e3:9.2f} ms"
 
 
 def main() -> None:
