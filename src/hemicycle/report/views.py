@@ -131,16 +131,8 @@ def outcome_map_svg(
     rep: Replay, by: str = "bloc", *, layout: geo.GeoLayout | None = None, title: str | None = None
 ) -> str:
     """The constituency map coloured by the winner's bloc or nuance."""
-    w = winners(rep)
-    return maps.constituency_map_svg(
-        w.codes,
-        w.fills(by),
-        dict(zip(w.codes, w.titles, strict=True)),
-        layout=layout,
-        legend=w.legend(by),
-        title=title or f"{w.year}: winner's {by} in each constituency",
-        note=_note(w),
-    )
+    return _outcome(maps.constituency_map_svg, rep, by, layout,
+                    title or f"{rep.election.year}: winner's {by} in each constituency")
 
 
 def outcome_cartogram_svg(
@@ -148,13 +140,11 @@ def outcome_cartogram_svg(
 ) -> str:
     """The hexagon cartogram (every constituency the same size), coloured by the winner's bloc or
     nuance."""
+    return _outcome(maps.cartogram_svg, rep, by, layout,
+                    title or f"{rep.election.year}: winner's {by}, one hexagon per constituency")
+
+
+def _outcome(draw, rep: Replay, by: str, layout: geo.GeoLayout | None, title: str) -> str:  # noqa: ANN001
     w = winners(rep)
-    return maps.cartogram_svg(
-        w.codes,
-        w.fills(by),
-        dict(zip(w.codes, w.titles, strict=True)),
-        layout=layout,
-        legend=w.legend(by),
-        title=title or f"{w.year}: winner's {by}, one hexagon per constituency",
-        note=_note(w),
-    )
+    return draw(w.codes, w.fills(by), dict(zip(w.codes, w.titles, strict=True)), layout=layout,
+                legend=w.legend(by), title=title, note=_note(w))
