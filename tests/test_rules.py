@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import doctest
+from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from hemicycle.errors import RulesInputError
@@ -15,9 +15,7 @@ from hemicycle.rules import (
     ELIMINATED,
     QUALIFIED,
     UNKNOWN_BIRTH,
-    law,
     lineup,
-    reference,
     round1_elected,
     round1_qualified,
     round1_status,
@@ -314,12 +312,6 @@ def test_inputs_not_mutated_and_read_only_accepted():
         assert np.array_equal(a, c)
 
 
-def test_doctests():
-    for module in (law, reference):
-        result = doctest.testmod(module)
-        assert result.failed == 0 and result.attempted > 0
-
-
 # --------------------------------------------------------------------------- random elections
 
 
@@ -525,3 +517,25 @@ def test_round1_more_votes_never_lose(election, data):
         assert round1_elected(more, valid, registered, more_expressed)[row, col]
     if round1_qualified(votes, valid, registered)[row, col]:
         assert round1_qualified(more, valid, registered)[row, col]
+
+
+@PROPERTY
+@given(seed=st.integers(0, 2**32 - 1), num=st.integers(1, 40), den=st.integers(2, 41))
+def test_qualification_at_any_share_fast_matches_reference(seed, num, den):
+    """The threshold moved exactly (counterfactual rules): share num/den of any base."""
+    assume(num < den)
+    rng = np.random.default_rng(seed)
+    votes, valid, _, expressed, _ = random_election(rng, 40, 8, int(rng.integers(3, 5000)))
+    share = Fraction(num, den)
+    fast = round1_qualified(votes, valid, expressed, share=share)
+    assert np.array_equal(fast, ref_round1_qualified(votes, valid, expressed, share=share))
+    # the default is the law's 1/8
+    assert np.array_equal(round1_qualified(votes, valid, expressed, share=Fraction(1, 8)),
+                          round1_qualified(votes, valid, expressed))
+
+
+def test_qualification_share_must_be_a_proper_fraction():
+    v, ok, reg, _ = one([60, 40], registered=240)
+    for bad in (Fraction(0), Fraction(1), Fraction(3, 2)):
+        with pytest.raises(RulesInputError, match="share must be"):
+            round1_qualified(v, ok, reg, share=bad)

@@ -34,6 +34,8 @@ No function mutates its inputs; each returns fresh arrays.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import numpy.typing as npt
 
@@ -58,6 +60,8 @@ QUALIFIED: int = 1
 ELECTED: int = 2
 
 #: Sentinel birth date for a candidate whose date of birth is unknown.
+#: L162: 12.5 % of the registered voters qualify for round 2.
+QUALIFYING_SHARE = Fraction(1, 8)
 UNKNOWN_BIRTH: int = int(np.iinfo(np.int64).max)
 
 # Counts above this are refused: no electorate comes anywhere near (2**59 is
@@ -174,11 +178,13 @@ def _top_two(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return part[:, k - 1], part[:, k - 2]
 
 
-def _qualification_bound(reg: np.ndarray, second: np.ndarray) -> np.ndarray:
+def _qualification_bound(reg: np.ndarray, second: np.ndarray, share: Fraction = QUALIFYING_SHARE) -> np.ndarray:
     """Fewest votes that qualify for round 2, per constituency (L162)."""
-    # 8*v >= reg  <=>  v >= ceil(reg/8). Qualified = meets that OR is ranked
-    # first or second (v >= second): a single lower bound, the smaller one.
-    return np.minimum(-(-reg // 8), second)
+    # 8*v >= reg  <=>  v >= ceil(reg/8) (any share num/den: v >= ceil(reg*num/den)). Qualified =
+    # meets that OR is ranked first or second (v >= second): a single lower bound, the smaller one.
+    # reg = q*den + r: ceil(reg*num/den) = q*num + ceil(r*num/den), exact in int64 (num < den)
+    q, r = np.divmod(reg, share.denominator)
+    return np.minimum(q * share.numerator - (-(r * share.numerator) // share.denominator), second)
 
 
 def round1_elected(
@@ -209,7 +215,8 @@ def round1_elected(
 
 
 def round1_qualified(
-    votes: npt.ArrayLike, valid: npt.ArrayLike, registered: npt.ArrayLike
+    votes: npt.ArrayLike, valid: npt.ArrayLike, registered: npt.ArrayLike, *,
+    share: Fraction = QUALIFYING_SHARE,
 ) -> npt.NDArray[np.bool_]:
     """Who may stand in round 2 (Code électoral, art. L162).
 
@@ -217,6 +224,10 @@ def round1_qualified(
     voters). If fewer than two candidates reach that, the runner-up (or the top
     two) may stay on; the result is the union of the threshold-qualified and the
     candidates ranked first and second by votes, among valid candidates only.
+
+    ``share`` (a :class:`~fractions.Fraction`, default the law's 1/8) moves the threshold, exactly,
+    for counterfactual rules; ``registered`` is then whatever base it is a share of (e.g. the
+    votes cast, :mod:`hemicycle.systems.majoritarian`).
 
     Ties at the cut: the law says nothing of a tie for second place; we keep
     every candidate whose votes equal the second-highest count (counted with
@@ -237,8 +248,11 @@ def round1_qualified(
     reg = _registered(registered, v.shape[0])
     if v.shape[1] < 2:
         return ok.copy()  # at most one candidate: the "top two" is everyone
+    if not 0 < share < 1 or Fraction(share).denominator > 2**31:
+        raise RulesInputError(f"share must be a fraction in (0, 1) with a denominator below 2**31; "
+                              f"got {share}")
     _, second = _top_two(v)
-    return ok & (v >= _qualification_bound(reg, second)[:, None])
+    return ok & (v >= _qualification_bound(reg, second, Fraction(share))[:, None])
 
 
 def round1_status(

@@ -33,6 +33,8 @@ benchmark; use :mod:`hemicycle.rules.law` for real work.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import numpy.typing as npt
 
@@ -60,12 +62,13 @@ def _elected_in(votes: list[int], valid: list[bool], registered: int, expressed:
     return elected
 
 
-def _qualified_in(votes: list[int], valid: list[bool], registered: int) -> list[bool]:
+def _qualified_in(votes: list[int], valid: list[bool], registered: int,
+                  share: Fraction = Fraction(1, 8)) -> list[bool]:
     """Who may stand in round 2, one constituency: L162."""
     candidates = [k for k in range(len(votes)) if valid[k]]
 
-    # 12.5 % of registered voters, i.e. votes >= registered / 8.
-    meets_threshold = [k for k in candidates if 8 * votes[k] >= registered]
+    # 12.5 % of registered voters, i.e. votes >= registered / 8 (or another share of a base).
+    meets_threshold = [k for k in candidates if votes[k] >= share * registered]
 
     allowed = set(meets_threshold)
     if len(meets_threshold) == 1:
@@ -110,7 +113,8 @@ def ref_round1_elected(
 
 
 def ref_round1_qualified(
-    votes: npt.ArrayLike, valid: npt.ArrayLike, registered: npt.ArrayLike
+    votes: npt.ArrayLike, valid: npt.ArrayLike, registered: npt.ArrayLike, *,
+    share: Fraction = Fraction(1, 8),
 ) -> npt.NDArray[np.bool_]:
     """Reference for :func:`hemicycle.rules.law.round1_qualified`.
 
@@ -122,7 +126,7 @@ def ref_round1_qualified(
     v, ok = law._votes_valid(votes, valid)
     reg = law._registered(registered, v.shape[0])
     votes_l, valid_l = v.tolist(), ok.tolist()
-    result = [_qualified_in(votes_l[c], valid_l[c], int(reg[c])) for c in range(len(votes_l))]
+    result = [_qualified_in(votes_l[c], valid_l[c], int(reg[c]), share) for c in range(len(votes_l))]
     return np.array(result, dtype=bool).reshape(v.shape)
 
 

@@ -7,6 +7,7 @@ and returns an :class:`Allocation` (seats by group). Nothing here reads a file.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,10 +15,11 @@ from functools import cached_property
 import numpy as np
 
 from hemicycle import rules
-from hemicycle.data.blocs import BLOCS, blocs_of
+from hemicycle.analysis.replay import Replay, replay
+from hemicycle.data.blocs import BLOCS, blocs_of, table
 from hemicycle.election import Election
 from hemicycle.errors import OptionError
-from hemicycle.sim.project import Projection
+from hemicycle.sim.project import Projection, printed_nuance
 from hemicycle.systems.indices import effective_number, gallagher, loosemore_hanby
 
 #: Built-in party units; a user-defined alliance (:class:`Unit` with a mapping) is the third kind.
@@ -60,25 +62,18 @@ class Unit:
         return [m.get(n, m.get(b, n)) if n else "" for n, b in zip(nu, blocs, strict=True)]
 
     def order(self, year: int, groups: list[str]) -> list[str]:
-        """``groups`` from left to right: by bloc (the majority bloc of a group's nuances), then by
-        name; used for the connected-coalition analysis and for charts."""
+        """``groups`` from left to right: by the bloc most of a group's nuances belong to (ties:
+        the leftmost), then by name; used for the connected-coalition analysis and for charts."""
         if self.name == "bloc" and self.mapping is None:
             return [b for b in BLOCS if b in groups] + sorted(g for g in groups if g not in BLOCS)
-        from hemicycle.data.blocs import table
-
-        votes: dict[str, dict[str, int]] = {}
-        for (y, nuance), (_, bloc) in table().items():
-            if y == year:
-                g = self.labels(year, [nuance])[0]
-                votes.setdefault(g, {}).setdefault(bloc, 0)
-                votes[g][bloc] += 1
+        nuances = [n for (y, n) in table() if y == year]
+        count = Counter(zip(self.labels(year, nuances), blocs_of(year, nuances), strict=True))
 
         def pos(g: str) -> tuple[int, str]:
-            bl = votes.get(g)
-            if not bl:
+            mine = {b: k for (group, b), k in count.items() if group == g}
+            if not mine:
                 return (len(BLOCS), g)
-            best = max(bl.items(), key=lambda kv: (kv[1], -BLOCS.index(kv[0])))[0]
-            return (BLOCS.index(best), g)
+            return (BLOCS.index(max(mine, key=lambda b: (mine[b], -BLOCS.index(b)))), g)
 
         return sorted(groups, key=pos)
 
@@ -98,20 +93,25 @@ class Votes:
     projection: Callable[[np.ndarray], Projection] | None = None
     projection_note: str = ""
 
+    def _labels(self, nuance: np.ndarray) -> np.ndarray:
+        flat = self.unit.labels(self.election.year, nuance.ravel().tolist())
+        return np.asarray(flat, dtype=object).reshape(nuance.shape)
+
     @cached_property
     def round1_labels(self) -> np.ndarray:
         """(C, K) group of every round-1 candidate ('' for padding)."""
-        r1 = self.election.round1
-        flat = self.unit.labels(self.election.year, r1.nuance.ravel().tolist())
-        return np.asarray(flat, dtype=object).reshape(r1.nuance.shape)
+        return self._labels(self.election.round1.nuance)
 
     @cached_property
-    def round2_labels(self) -> np.ndarray | None:
-        r2 = self.election.round2
-        if r2 is None:
-            return None
-        flat = self.unit.labels(self.election.year, r2.nuance.ravel().tolist())
-        return np.asarray(flat, dtype=object).reshape(r2.nuance.shape)
+    def printed_labels(self) -> np.ndarray:
+        """(C, K) group of the nuance printed in round 2 where the candidate stood there, else in
+        round 1 (:func:`hemicycle.sim.project.printed_nuance`): whom a seat is counted for."""
+        return self._labels(printed_nuance(self.election))
+
+    @cached_property
+    def replay(self) -> Replay:
+        """The law on the official votes (round-1 statuses, withdrawals, round-2 winners)."""
+        return replay(self.election)
 
     @cached_property
     def national(self) -> dict[str, int]:
@@ -133,9 +133,9 @@ class Votes:
             out[a][g] = out[a].get(g, 0) + int(v)
         return [dict(sorted(d.items(), key=lambda kv: (-kv[1], kv[0]))) for d in out]
 
-    @cached_property
+    @property
     def status1(self) -> np.ndarray:
-        return self.election.round1_status()
+        return self.replay.status1
 
     @cached_property
     def decided_round1(self) -> np.ndarray:

@@ -18,6 +18,8 @@ Ministry's seat tables do.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from hemicycle import rules
@@ -42,41 +44,31 @@ def most_likely(e: Election, proj: Projection) -> np.ndarray:
     return out
 
 
-def _labels(v: Votes, winner: np.ndarray, in_round2: np.ndarray) -> np.ndarray:
-    rows = np.arange(len(winner))
-    k = np.maximum(winner, 0)
-    lab = v.round1_labels[rows, k]
-    if v.round2_labels is not None:
-        lab = np.where(in_round2, v.round2_labels[rows, k], lab)
-    return np.where(winner >= 0, lab, "").astype(object)
-
-
 def resolve(v: Votes, standing: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Winner column (C,), its group (C,) and notes, for the round-2 lineup ``standing`` (C, K)."""
+    """Winner column (C,), its group (C,) and notes, for the round-2 lineup ``standing`` (C, K).
+
+    The group is that of the nuance printed where the winner was elected (the round-2 file for a
+    candidate who stood in the actual round 2: :func:`hemicycle.sim.project.printed_nuance`).
+    """
     e = v.election
     notes: list[str] = []
     winner = v.decided_round1.copy()
     open_ = winner < 0
     standing = standing & open_[:, None]
     n = standing.sum(axis=1)
-    in_r2 = np.zeros(e.n_constituencies, bool)
     single = open_ & (n == 1)
     winner[single] = standing[single].argmax(axis=1)
     contested = open_ & (n >= 2)
     same = np.zeros_like(contested)
     if e.round2 is not None:
-        r2 = e.round2
-        same = contested & r2.held & (standing == r2.valid).all(axis=1)
-        w2, tie = rules.round2_winner(r2.votes, r2.valid, e.birth)
-        ok = same & ~tie
-        winner[ok] = w2[ok]
-        if (same & tie).any():
-            notes.append(
-                f"{int((same & tie).sum())} round-2 tie(s) without known birth dates: "
-                "decided by round-1 votes"
-            )
-            same = ok
-        in_r2 = r2.valid[np.arange(e.n_constituencies), np.maximum(winner, 0)] & (winner >= 0)
+        # the lineup that actually stood: the official votes decide (the law, via the replay)
+        same = contested & e.round2.held & (standing == e.round2.valid).all(axis=1)
+        tie = same & (v.replay.winner < 0)
+        if tie.any():
+            notes.append(f"{int(tie.sum())} round-2 tie(s) without known birth dates: treated as "
+                         f"runoffs never held")
+        same &= ~tie
+        winner[same] = v.replay.winner[same]
     changed = contested & ~same
     if changed.any():
         if v.projection is not None:
@@ -95,13 +87,9 @@ def resolve(v: Votes, standing: np.ndarray) -> tuple[np.ndarray, np.ndarray, lis
                 f"election to learn transfers from: decided by round-1 votes among the "
                 f"candidates standing (no transfers)"
             )
-        if e.round2 is not None:
-            in_r2 = in_r2 & ~changed | (
-                changed & e.round2.valid[np.arange(e.n_constituencies), np.maximum(winner, 0)]
-            )
     if (winner < 0).any():
         raise AssertionError(f"{int((winner < 0).sum())} constituencies without a winner")
-    return winner, _labels(v, winner, in_r2 & (v.decided_round1 < 0)), notes
+    return winner, v.printed_labels[np.arange(e.n_constituencies), winner], notes
 
 
 def _allocation(
@@ -138,10 +126,7 @@ def official_lineup(v: Votes) -> tuple[np.ndarray, list[str]]:
 
 def withdrawn(v: Votes) -> np.ndarray:
     """(C, K) candidates who qualified under the law and did not stand in the official round 2."""
-    e = v.election
-    if e.round2 is None:
-        return np.zeros_like(e.round1.valid)
-    return qualified(v) & ~e.round2.valid & e.round2.held[:, None]
+    return v.replay.withdrawn
 
 
 @register("actual", "Two-round system as in force (the baseline: the law on the official votes)")
@@ -160,7 +145,7 @@ def plurality(v: Votes, *, name: str = "plurality") -> Allocation:
         first = np.where(e.round1.valid, e.round1.votes, -1).argmax(axis=1)
         w = np.where(tie, first, w)
         notes.append(f"{int(tie.sum())} first-place tie(s) without birth dates: lower panel wins")
-    return _allocation(name, v, _labels(v, w, np.zeros(len(w), bool)), notes)
+    return _allocation(name, v, v.round1_labels[np.arange(len(w)), w], notes)
 
 
 @register(
@@ -173,22 +158,12 @@ def plurality(v: Votes, *, name: str = "plurality") -> Allocation:
 def two_round_expressed(
     v: Votes, *, name: str = "two_round_expressed", share: float = 0.125
 ) -> Allocation:
-    from fractions import Fraction
-
-    e = v.election
-    r1 = e.round1
+    r1 = v.election.round1
     f = Fraction(str(share))
     if not 0 < f < 1:
         raise OptionError(f"two_round_expressed: share must be in (0, 1); got {share}")
-    # the law's bound, 8 * votes >= registered, with the expressed votes and any share num/den
-    bound = -(-(r1.expressed * f.numerator) // f.denominator)
-    top = np.sort(np.where(r1.valid, r1.votes, -1), axis=1)
-    second = top[:, -2] if top.shape[1] >= 2 else np.full(len(bound), -1)
-    q = (
-        r1.valid
-        & (r1.votes >= np.minimum(bound, second)[:, None])
-        & (v.decided_round1 < 0)[:, None]
-    )
+    # the law's qualification (art. L162) with the votes cast as the base
+    q = rules.round1_qualified(r1.votes, r1.valid, r1.expressed, share=f) & (v.decided_round1 < 0)[:, None]
     lineup = q & ~withdrawn(v)
     _, labels, notes = resolve(v, lineup)
     return _allocation(
