@@ -68,7 +68,8 @@ def _qualified_in(votes: list[int], valid: list[bool], registered: int,
     candidates = [k for k in range(len(votes)) if valid[k]]
 
     # 12.5 % of registered voters, i.e. votes >= registered / 8 (or another share of a base).
-    meets_threshold = [k for k in candidates if votes[k] >= share * registered]
+    num, den = share.numerator, share.denominator
+    meets_threshold = [k for k in candidates if den * votes[k] >= num * registered]
 
     allowed = set(meets_threshold)
     if len(meets_threshold) == 1:
