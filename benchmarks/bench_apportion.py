@@ -51,10 +51,6 @@ def make_inputs(seed: int = 1986) -> tuple[list[int], list[tuple[list[int], int]
     return national, batch
 
 
-
-
-
-
 def main() -> None:
     national, batch = make_inputs()
     assert dhondt(national, 577, threshold=THRESHOLD).tolist() == loop_dhondt(national, 577)

@@ -8,11 +8,12 @@ Three layers of checks:
   is not a tie (each library breaks ties its own way);
 * properties: seats sum to the house, thresholds bite, house and vote monotonicity of divisor
   methods, the lower quota of D'Hondt, the Alabama paradox of Hare, and a published figure.
+
+The docstring examples of both modules run in test_doctests.py.
 """
 
 from __future__ import annotations
 
-import doctest
 import math
 from fractions import Fraction
 
@@ -24,7 +25,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from hemicycle.errors import HemicycleError, OptionError
-from hemicycle.systems import apportion, indices
 from hemicycle.systems.apportion import (
     METHODS,
     dhondt,
@@ -499,12 +499,3 @@ def test_indices_against_direct_formulas():
 def test_indices_bad_input(call):
     with pytest.raises(OptionError):
         call()
-
-
-# --------------------------------------------------------------------------- doctests
-
-
-@pytest.mark.parametrize("module", [apportion, indices], ids=lambda m: m.__name__)
-def test_docstring_examples(module):
-    result = doctest.testmod(module)
-    assert result.attempted > 0 and result.failed == 0

@@ -17,7 +17,8 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages(hemicycle.__path__, "hemi
 MUST_HAVE_EXAMPLES = {"hemicycle.data.codes", "hemicycle.data.blocs", "hemicycle.report.text",
                       "hemicycle.rules.law", "hemicycle.rules.reference", "hemicycle.systems.apportion", "hemicycle.systems.indices",
                       "hemicycle.systems.base", "hemicycle.systems.registry", "hemicycle.govern.power",
-                      "hemicycle.sim.features"}
+                      "hemicycle.sim.features", "hemicycle.govern", "hemicycle.govern.coalitions",
+                      "hemicycle.govern.censure"}
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,13 +1,11 @@
-"""Who can govern: vectorised enumeration and DP power indices against brute-force references."""
+"""Who can govern: vectorised enumeration and DP power indices against the brute-force references
+(:mod:`hemicycle.govern.reference`). Docstring examples run in test_doctests.py."""
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import itertools
 import random
 from fractions import Fraction
-from math import factorial
 
 import pytest
 from hypothesis import given, settings
@@ -24,59 +22,11 @@ from hemicycle.govern import (
     shapley_shubik,
     winning_coalitions,
 )
+from hemicycle.govern.reference import ref_banzhaf_swings, ref_shapley, ref_winning
 
 BLOCS_2024 = {"far_left": 0, "left": 193, "centre": 165, "right": 66, "far_right": 143,
               "regionalist": 9, "other": 1}
 ORDER_2024 = ["far_left", "left", "centre", "right", "far_right", "regionalist", "other"]
-
-
-# ---- brute-force references (plain Python, itertools) ---------------------------------------------
-
-def ref_winning(seats: dict[str, int], quota: int, order: list[str] | None) -> dict[str, tuple]:
-    """{coalition: (seats, minimal_winning, connected, minimal_connected_winning)}."""
-    groups = [g for g in (order or seats) if seats[g] > 0]
-    pos = {g: i for i, g in enumerate(groups)}
-    out = {}
-    for k in range(1, len(groups) + 1):
-        for members in itertools.combinations(groups, k):
-            total = sum(seats[g] for g in members)
-            if total < quota:
-                continue
-            minimal = all(total - seats[g] < quota for g in members)
-            idx = sorted(pos[g] for g in members)
-            connected = order is not None and idx == list(range(idx[0], idx[-1] + 1))
-            ends = {groups[idx[0]], groups[idx[-1]]}
-            mcw = connected and all(total - seats[g] < quota for g in ends)
-            out["+".join(sorted(members))] = (total, minimal, connected, mcw)
-    return out
-
-
-def ref_pivotal(weights: list[int], quota: int, i: int, members) -> bool:
-    s = sum(weights[j] for j in members)
-    return s < quota <= s + weights[i]
-
-
-def ref_banzhaf_swings(weights: list[int], quota: int) -> list[int]:
-    n = len(weights)
-    out = []
-    for i in range(n):
-        others = [j for j in range(n) if j != i]
-        out.append(sum(ref_pivotal(weights, quota, i, c)
-                       for k in range(n) for c in itertools.combinations(others, k)))
-    return out
-
-
-def ref_shapley(weights: list[int], quota: int) -> list[Fraction]:
-    n = len(weights)
-    pivots = [0] * n
-    for perm in itertools.permutations(range(n)):
-        total = 0
-        for i in perm:
-            total += weights[i]
-            if total >= quota:
-                pivots[i] += 1
-                break
-    return [Fraction(p, factorial(n)) for p in pivots]
 
 
 # ---- strategies ------------------------------------------------------------------------------------
@@ -288,12 +238,3 @@ def test_power_scales_to_30_players() -> None:
     assert sum(b) == 1 and sum(s) == 1
     heavy, light = weights.index(max(weights)), weights.index(min(weights))
     assert b[heavy] >= b[light] and s[heavy] >= s[light]
-
-
-# ---- doctests --------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("name", ["hemicycle.govern", "hemicycle.govern.coalitions",
-                                  "hemicycle.govern.censure", "hemicycle.govern.power"])
-def test_docstring_examples(name: str) -> None:
-    result = doctest.testmod(importlib.import_module(name))
-    assert result.attempted > 0 and result.failed == 0

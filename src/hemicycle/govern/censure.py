@@ -19,7 +19,7 @@ modelled.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -114,6 +114,5 @@ def censure(
     if not gov:
         raise OptionError(f"government must name at least one group; allowed: {', '.join(s)}")
     g_seats = sum(s[g] for g in gov)
-    return Censure(house=h, votes_to_adopt=result.votes_to_adopt,
-                   signatures_to_table=signatures, can_table_alone=alone, government=gov,
-                   government_seats=g_seats, opposition_seats=sum(s.values()) - g_seats)
+    return replace(result, government=gov, government_seats=g_seats,
+                   opposition_seats=sum(s.values()) - g_seats)

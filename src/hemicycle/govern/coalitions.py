@@ -306,10 +306,6 @@ def winning_coalitions(
         raise OptionError(f"quota must be an integer between 1 and the house ({h}); got {quota!r}")
     o = _check_order(s, order)
     groups = tuple(g for g in (o if o is not None else s) if s[g] > 0)
-    if len(groups) > MAX_GROUPS:
-        raise OptionError(f"{len(groups)} groups hold seats; at most {MAX_GROUPS} groups are "
-                          "enumerated (2^n coalitions): use a coarser unit (blocs, "
-                          "hemicycle.data.blocs) or merge small groups")
     weights = tuple(s[g] for g in groups)
     return Govern(groups=groups, seats=weights, quota=int(quota), house=h, order=o,
                   winning=winning_masks(weights, int(quota), ordered=o is not None),

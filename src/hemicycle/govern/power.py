@@ -47,18 +47,31 @@ def _dtype(n: int) -> type | np.dtype:
     return np.dtype(np.int64) if n <= 62 else object
 
 
-def _counts_below(weights: list[int], quota: int, dtype) -> np.ndarray:
-    """``c[t]`` = number of subsets of ``weights`` with total ``t``, for ``0 <= t < quota``."""
-    c = np.zeros(quota, dtype=dtype)
-    c[0] = 1
+def _counts_below(weights: list[int], quota: int, dtype, *, by_size: bool) -> np.ndarray:
+    """``c[t]`` = number of subsets of ``weights`` with total ``t``, for ``0 <= t < quota``; with
+    ``by_size``, ``c[k, t]`` = number of those with ``k`` members."""
+    c = np.zeros((len(weights) + 1, quota) if by_size else quota, dtype=dtype)
+    c.flat[0] = 1  # the empty subset
     for w in weights:
-        if w == 0:
-            c = c * 2
-        elif w < quota:
+        if w < quota:
             nxt = c.copy()
-            nxt[w:] += c[: quota - w]
+            if by_size:
+                nxt[1:, w:] += c[:-1, : quota - w]  # add the player: one more member
+            else:
+                nxt[w:] += c[: quota - w]
             c = nxt
     return c
+
+
+def _swing_counts(w: list[int], quota: int, *, by_size: bool) -> list:
+    """For each player ``i``, the coalitions ``S`` of the others with ``quota - w_i <= w(S) <
+    quota``: their number, or with ``by_size`` their numbers by size ``|S|``."""
+    dtype = _dtype(len(w))
+    out = []
+    for i, wi in enumerate(w):
+        c = _counts_below(w[:i] + w[i + 1 :], quota, dtype, by_size=by_size)
+        out.append(c[..., max(0, quota - wi) :].sum(axis=-1))  # wi == 0: an empty slice, 0
+    return out
 
 
 def banzhaf_swings(weights: Sequence[int], quota: int) -> list[int]:
@@ -69,13 +82,7 @@ def banzhaf_swings(weights: Sequence[int], quota: int) -> list[int]:
     >>> banzhaf_swings([4, 2, 1], 4)  # the big player is a dictator
     [4, 0, 0]
     """
-    w = _check(weights, quota)
-    dtype = _dtype(len(w))
-    out = []
-    for i, wi in enumerate(w):
-        c = _counts_below(w[:i] + w[i + 1 :], quota, dtype)
-        out.append(int(c[max(0, quota - wi) :].sum()) if wi > 0 else 0)
-    return out
+    return [int(x) for x in _swing_counts(_check(weights, quota), quota, by_size=False)]
 
 
 def banzhaf(weights: Sequence[int], quota: int) -> list[Fraction]:
@@ -99,28 +106,9 @@ def shapley_shubik_pivots(weights: Sequence[int], quota: int) -> list[int]:
     """
     w = _check(weights, quota)
     n = len(w)
-    dtype = _dtype(n)
     weight_of_size = [factorial(k) * factorial(n - 1 - k) for k in range(n)]
-    out = []
-    for i, wi in enumerate(w):
-        if wi == 0:
-            out.append(0)
-            continue
-        # c[k, t]: subsets of the other players with k members and total t (t < quota).
-        c = np.zeros((n, quota), dtype=dtype)
-        c[0, 0] = 1
-        for j, wj in enumerate(w):
-            if j == i:
-                continue
-            nxt = c.copy()
-            if wj == 0:
-                nxt[1:, :] += c[:-1, :]
-            elif wj < quota:
-                nxt[1:, wj:] += c[:-1, : quota - wj]
-            c = nxt
-        by_size = c[:, max(0, quota - wi) :].sum(axis=1)
-        out.append(sum(weight_of_size[k] * int(by_size[k]) for k in range(n)))
-    return out
+    return [sum(f * int(x) for f, x in zip(weight_of_size, by_size, strict=True))
+            for by_size in _swing_counts(w, quota, by_size=True)]
 
 
 def shapley_shubik(weights: Sequence[int], quota: int) -> list[Fraction]:
