@@ -269,7 +269,6 @@ def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
 # ----- other systems, coalitions, charts ------------------------------------------------------
 
 
-@pytest.mark.skipif(not hasattr(api, "compare"), reason="hemicycle.api.compare has not landed")
 def test_compare(client) -> None:
     r = client.get("/api/elections/2024/compare?systems=actual,dhondt&unit=bloc")
     assert r.status_code == 200, r.text
@@ -284,7 +283,6 @@ def test_compare(client) -> None:
     assert "lottery" in detail and "dhondt" in detail
 
 
-@pytest.mark.skipif(not hasattr(api, "coalitions"), reason="hemicycle.api.coalitions has not landed")
 def test_coalitions(client) -> None:
     r = client.get("/api/elections/2024/coalitions?minimal=true")
     assert r.status_code == 200, r.text

@@ -12,6 +12,7 @@ sentence), 404 for an unknown year or constituency, 400 for any other :class:`He
 500 with a generic message (never a stack trace) for anything else.
 """
 
+import gzip
 import logging
 import secrets
 import threading
@@ -35,7 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hemicycle import __version__, api, rules
 from hemicycle.analysis.replay import STATUS_NAMES, Replay
-from hemicycle.data.blocs import BLOCS, table
+from hemicycle.data.blocs import BLOCS, bloc_of, table
 from hemicycle.data.store import SEATS, Store
 from hemicycle.errors import (
     DataNotAvailableError,
@@ -57,7 +58,8 @@ MAJORITY = SEATS // 2 + 1
 #: Security headers of the dashboard: everything from this server, nothing from a CDN.
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-
+#: Bodies from this size up are gzip-compressed, when the client accepts it (as GZipMiddleware).
+GZIP_MIN = 2048
 
 
 class ApiError(Exception):
@@ -85,7 +87,7 @@ def _label(year: int, nuance: str) -> str:
 
 
 def _bloc(year: int, nuance: str) -> str:
-    return table().get((year, nuance), ("", "other"))[1]
+    return bloc_of(year, nuance, warn=False)  # an unclassified nuance is 'other', silently
 
 
 def _finite(x: Any) -> float | None:
@@ -319,7 +321,7 @@ class Service:
         rep = self.replay(req.year)
         e = rep.election
         row_of = {c: i for i, c in enumerate(e.codes.tolist())}
-        decided1 = (rep.status1 == rules.ELECTED).any(axis=1)
+        decided1 = ~rep.runoffs
         preds = proj.preds
         n_cands = preds.groupby("constituency")["panel"].transform("size").to_numpy()
         lead = preds.assign(n=n_cands).sort_values(["constituency", "p_win"], ascending=[True, False],
@@ -430,6 +432,11 @@ class Service:
             return bare(w.codes, w.fills(unit), dict(zip(w.codes, w.titles, strict=True)), title="").encode()
         return self.memo.get(("svg", year, chart, unit, legend), make)
 
+    def gzipped(self, body: bytes) -> bytes:
+        """``body`` gzip-compressed, once: the cached bodies (the map's SVG is ~280 kB) would
+        otherwise be compressed again by the middleware on every request."""
+        return self.memo.get(("gzip", body), lambda: gzip.compress(body, mtime=0))
+
     async def in_worker(self, fn: Callable[..., Any], *args: Any, what: str) -> Any:
         """``fn(*args, cancelled)`` in a worker thread under the time limit (504 past it)."""
         cancelled = threading.Event()
@@ -458,9 +465,7 @@ def _round_totals(rep: Replay, i: int | None = None) -> list[s.RoundTotals]:
     for n, rnd in ((1, e.round1), (2, e.round2)):
         if rnd is None:
             continue
-        held = rnd.held.copy() if i is None else np.zeros_like(rnd.held)
-        if i is not None:
-            held[i] = rnd.held[i]
+        held = rnd.held if i is None else rnd.held & (np.arange(len(rnd.held)) == i)
         if not held.any():
             continue
         tot = {k: int(getattr(rnd, k)[held].sum()) for k in ("registered", "voters", "blank", "null",
@@ -469,12 +474,6 @@ def _round_totals(rep: Replay, i: int | None = None) -> list[s.RoundTotals]:
                                  abstentions=tot["registered"] - tot["voters"],
                                  turnout=tot["voters"] / max(tot["registered"], 1)))
     return out
-
-
-
-
-
-
 
 
 def _members(value: Any) -> list[str]:
@@ -594,6 +593,15 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
 
     # ---- API -----------------------------------------------------------------------------
 
+    def cached(request: Request, body: bytes, media_type: str,
+               headers: dict[str, str] | None = None) -> Response:
+        """A cached body, sent gzip-compressed (from the cache too) where GZipMiddleware would."""
+        headers = dict(headers or {})
+        if len(body) >= GZIP_MIN and "gzip" in request.headers.get("accept-encoding", ""):
+            body = svc.gzipped(body)
+            headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+        return Response(body, media_type=media_type, headers=headers)
+
     @app.get("/api/elections", response_model=s.Elections, tags=["elections"],
              responses=_responses(500))
     def elections() -> s.Elections:
@@ -602,20 +610,21 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
 
     @app.get("/api/elections/{year}/results", response_model=s.Results, tags=["elections"],
              responses=_responses(404, 422, 500))
-    def results(year: Year) -> Response:
+    def results(year: Year, request: Request) -> Response:
         """National results, replayed by law: seats by nuance and bloc, round-1 votes, turnout,
         and the winner of every constituency."""
-        return Response(svc.results_json(year), media_type="application/json")
+        return cached(request, svc.results_json(year), "application/json")
 
     @app.get("/api/elections/{year}/constituencies/{code}", response_model=s.Constituency,
              tags=["elections"], responses=_responses(404, 422, 500))
     def constituency(
         year: Year,
         code: Code,
+        request: Request,
     ) -> Response:
         """One constituency: totals of each round, every candidate with the law's round-1 status,
         the withdrawals, round 2 and the winner."""
-        return Response(svc.constituency_json(year, code), media_type="application/json")
+        return cached(request, svc.constituency_json(year, code), "application/json")
 
     Req = create_model(  # the cap is this app's setting, so it shows in the schema too
         "ProjectRequest", __base__=s.ProjectRequest,
@@ -666,26 +675,26 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
     By = Annotated[s.Unit, Query(description="colour by the winner's bloc or nuance")]
     Legend = Annotated[bool, Query(description="with the title and legend")]
 
-    def svg_response(year: int, chart: str, unit: str, legend: bool = True) -> Response:
+    def svg_response(request: Request, year: int, chart: str, unit: str, legend: bool = True) -> Response:
         svc.check_year(year)
-        return Response(svc.chart_svg(year, chart, unit, legend), media_type="image/svg+xml",
-                        headers={"Cache-Control": "public, max-age=600"})
+        return cached(request, svc.chart_svg(year, chart, unit, legend), "image/svg+xml",
+                      {"Cache-Control": "public, max-age=600"})
 
     @app.get("/api/elections/{year}/hemicycle.svg", tags=["charts"], responses=svg, response_class=Response)
-    def hemicycle_svg(year: Year, unit: By = "bloc") -> Response:
+    def hemicycle_svg(year: Year, request: Request, unit: By = "bloc") -> Response:
         """The Assembly as a seat diagram, seated left to right (SVG)."""
-        return svg_response(year, "hemicycle", unit)
+        return svg_response(request, year, "hemicycle", unit)
 
     @app.get("/api/elections/{year}/map.svg", tags=["charts"], responses=svg, response_class=Response)
-    def map_svg(year: Year, unit: By = "bloc", legend: Legend = True) -> Response:
+    def map_svg(year: Year, request: Request, unit: By = "bloc", legend: Legend = True) -> Response:
         """The constituencies coloured by the winner (SVG): one element with `data-code` per
         constituency, a Paris zoom (`data-zoom`) and the overseas in insets."""
-        return svg_response(year, "map", unit, legend)
+        return svg_response(request, year, "map", unit, legend)
 
     @app.get("/api/elections/{year}/cartogram.svg", tags=["charts"], responses=svg, response_class=Response)
-    def cartogram_svg(year: Year, unit: By = "bloc", legend: Legend = True) -> Response:
+    def cartogram_svg(year: Year, request: Request, unit: By = "bloc", legend: Legend = True) -> Response:
         """One hexagon per constituency, coloured by the winner (SVG, `data-code` on each)."""
-        return svg_response(year, "cartogram", unit, legend)
+        return svg_response(request, year, "cartogram", unit, legend)
 
     return app
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from hemicycle.data.blocs import BLOCS
 
 Bloc = Literal["far_left", "left", "centre", "right", "far_right", "regionalist", "other"]
-Origin = Literal["far_left", "left", "centre", "right", "far_right", "regionalist", "other", "nonvoter"]
+Origin = Literal[Bloc, "nonvoter"]
 Status = Literal["elected", "qualified", "eliminated"]
 Scenario = Literal["data", "none", "front-republicain"]
 Unit = Literal["nuance", "bloc"]
@@ -53,8 +53,6 @@ class BlocInfo(_Frozen):
     bloc: Bloc
     label: str
     colour: str = Field(description="CSS colour (colour-blind-safe palette)")
-
-
 
 
 class Elections(_Frozen):

@@ -59,6 +59,19 @@ function busy(section, on) {
   section.setAttribute("aria-busy", on ? "true" : "false");
 }
 
+/** GET `url` with `section` marked busy meanwhile; on failure, the error replaces `host` (null back). */
+async function load(section, host, url) {
+  busy(section, true);
+  try {
+    return await getJSON(url);
+  } catch (err) {
+    problem(host, err);
+    return null;
+  } finally {
+    busy(section, false);
+  }
+}
+
 const blocLabel = (b) => state.label[b] ?? b;
 const blocColour = (b) => state.colour[b] ?? "#999";
 
@@ -109,17 +122,10 @@ async function loadYear(year) {
   const url = new URL(location.href);
   url.searchParams.set("year", String(year));
   history.replaceState(null, "", url);
-  const section = $("#results");
-  busy(section, true);
-  try {
-    state.results = await getJSON(`/api/elections/${year}/results`);
-  } catch (err) {
-    problem($("#results-body"), err);
-    busy(section, false);
-    return;
-  }
+  const results = await load($("#results"), $("#results-body"), `/api/elections/${year}/results`);
+  if (!results) return;
+  state.results = results;
   renderResults();
-  busy(section, false);
   renderMap();
   if (state.code && state.results.winners.some((w) => w.constituency === state.code)) {
     showConstituency(state.code);
@@ -230,7 +236,7 @@ function paintMap() {
           (o.decided ? "already elected or unopposed" : `wins in ${fmt.pct(o.p_win, 0)} of simulations`),
       };
     });
-    mapLegend(odds ? countBy([...odds.values()].map((o) => o.bloc)) : {});
+    mapLegend(countBy([...odds.values()].map((o) => o.bloc)));
     $("#map-legend-note").textContent = "Colour: the most likely winner's bloc (count: constituencies led). " +
       "Fainter: a closer race, the leader wins in fewer simulations.";
   } else {
@@ -271,16 +277,8 @@ async function showConstituency(code) {
   const url = new URL(location.href);
   url.searchParams.set("code", code);
   history.replaceState(null, "", url);
-  busy(host, true);
-  let c;
-  try {
-    c = await getJSON(`/api/elections/${state.year}/constituencies/${encodeURIComponent(code)}`);
-  } catch (err) {
-    problem(host, err);
-    busy(host, false);
-    return;
-  }
-  busy(host, false);
+  const c = await load(host, host, `/api/elections/${state.year}/constituencies/${encodeURIComponent(code)}`);
+  if (!c) return;
   const statusText = (k) => k.withdrawn ? "withdrew" : k.status;
   const t1 = c.totals.find((t) => t.round === 1);
   const t2 = c.totals.find((t) => t.round === 2);
@@ -456,18 +454,9 @@ async function loadSystems() {
   const section = $("#systems");
   const unit = $("#sys-unit").value;
   const year = state.year;
-  busy(section, true);
   host.replaceChildren(h("p", { class: "muted" }, "Allocating seats under every system…"));
-  let cmp;
-  try {
-    cmp = await getJSON(`/api/elections/${year}/compare?unit=${unit}`);
-  } catch (err) {
-    busy(section, false);
-    problem(host, err);
-    return;
-  }
-  busy(section, false);
-  if (year !== state.year) return;
+  const cmp = await load(section, host, `/api/elections/${year}/compare?unit=${unit}`);
+  if (!cmp || year !== state.year) return;
   const order = unit === "bloc" ? state.meta.seating : null;
   const sortParts = (seats) => order ?
     [...seats].sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group)) : seats;
@@ -508,17 +497,9 @@ async function loadCoalitions() {
   const system = $("#coal-system").value || "actual";
   const unit = $("#coal-unit").value;
   const year = state.year;
-  busy(section, true);
-  let g;
-  try {
-    g = await getJSON(`/api/elections/${year}/coalitions?system=${encodeURIComponent(system)}&unit=${unit}&minimal=true`);
-  } catch (err) {
-    busy(section, false);
-    problem(host, err);
-    return;
-  }
-  busy(section, false);
-  if (year !== state.year) return;
+  const g = await load(section, host,
+    `/api/elections/${year}/coalitions?system=${encodeURIComponent(system)}&unit=${unit}&minimal=true`);
+  if (!g || year !== state.year) return;
   const colour = Object.fromEntries(g.seats.map((s) => [s.group, s.colour]));
   const seatsOf = Object.fromEntries(g.seats.map((s) => [s.group, s.seats]));
   const chip = (m) => h("span", { class: "chip" }, swatch(colour[m] ?? "#999"), `${groupLabel(unit, m)} ${seatsOf[m] ?? ""}`);

@@ -72,6 +72,7 @@ export function hemicycle(host, groups, { total = 577, majority = 289, caption =
   const H = 330;
   const { seats, radius } = seatPositions(total);
   const s = (W - 20) / 2;
+  const seat = (p) => svg("circle", { cx: (10 + p.x * s).toFixed(1), cy: (10 + p.y * s).toFixed(1), r: (radius * s).toFixed(2) });
   const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": caption, class: "hemicycle" });
   root.append(svg("title", {}, caption));
   let i = 0;
@@ -79,17 +80,11 @@ export function hemicycle(host, groups, { total = 577, majority = 289, caption =
   for (const g of groups) {
     const grp = svg("g", { "data-group": g.name, fill: g.colour });
     grp.append(svg("title", {}, `${g.label}: ${g.seats} seats`));
-    for (let k = 0; k < g.seats && i < seats.length; k++, i++) {
-      const p = seats[i];
-      grp.append(svg("circle", { cx: (10 + p.x * s).toFixed(1), cy: (10 + p.y * s).toFixed(1), r: (radius * s).toFixed(2) }));
-    }
+    for (let k = 0; k < g.seats && i < seats.length; k++, i++) grp.append(seat(seats[i]));
     layer.append(grp);
   }
   const empty = svg("g", { fill: "#e4e4e4", "data-group": "undecided" });
-  for (; i < seats.length; i++) {
-    const p = seats[i];
-    empty.append(svg("circle", { cx: (10 + p.x * s).toFixed(1), cy: (10 + p.y * s).toFixed(1), r: (radius * s).toFixed(2) }));
-  }
+  for (; i < seats.length; i++) empty.append(seat(seats[i]));
   layer.append(empty);
   root.append(layer);
   const decided = groups.reduce((a, g) => a + g.seats, 0);
