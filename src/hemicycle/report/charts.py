@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from hemicycle.data.blocs import BLOCS
+from hemicycle.data.store import SEATS
 from hemicycle.report import hemicycle_svg, svg
 from hemicycle.report.palette import (
     BLOC_COLOURS,
@@ -33,8 +34,7 @@ from hemicycle.report.palette import (
 if TYPE_CHECKING:
     from hemicycle.sim.project import Projection
 
-SEATS = 577
-MAJORITY = 289
+MAJORITY = SEATS // 2 + 1
 _FALLBACK = (*(v for k, v in OKABE_ITO.items() if k != "black"), "#999999")
 
 
@@ -102,52 +102,17 @@ def _axis_max(values: Sequence[float], majority: int, step: int = 50) -> int:
 
 
 def _axis(x0: float, y: float, width: float, vmax: int, *, step: int = 50) -> str:
-    parts = [
-        svg.el(
-            "line",
-            {
-                "x1": svg.num(x0),
-                "y1": svg.num(y),
-                "x2": svg.num(x0 + width),
-                "y2": svg.num(y),
-                "stroke": "#999",
-                "stroke-width": "0.8",
-            },
-        )
-    ]
+    parts = [svg.line(x0, y, x0 + width, y, stroke="#999", stroke_width="0.8")]
     for v in range(0, vmax + 1, step):
         x = x0 + width * v / vmax
-        parts.append(
-            svg.el(
-                "line",
-                {
-                    "x1": svg.num(x),
-                    "y1": svg.num(y),
-                    "x2": svg.num(x),
-                    "y2": svg.num(y + 4),
-                    "stroke": "#999",
-                    "stroke-width": "0.8",
-                },
-            )
-        )
+        parts.append(svg.line(x, y, x, y + 4, stroke="#999", stroke_width="0.8"))
         parts.append(svg.text(x, y + 15, v, text_anchor="middle", font_size="10", fill="#555"))
     return svg.g(*parts, class_="axis")
 
 
 def _majority_line(x: float, y0: float, y1: float, majority: int) -> str:
     return svg.g(
-        svg.el(
-            "line",
-            {
-                "x1": svg.num(x),
-                "y1": svg.num(y0),
-                "x2": svg.num(x),
-                "y2": svg.num(y1),
-                "stroke": INK,
-                "stroke-width": "1.2",
-                "stroke-dasharray": "4 3",
-            },
-        ),
+        svg.line(x, y0, x, y1, stroke=INK, stroke_width="1.2", stroke_dasharray="4 3"),
         svg.text(x + 4, y0 + 10, f"majority {majority}", font_size="10", fill=INK),
         class_="majority",
     )
@@ -196,30 +161,17 @@ def interval_bars(
         items = [
             svg.title(tip),
             svg.text(x, cy + 4, labels[gname], font_size="12", fill=INK),
-            svg.el(
-                "rect",
-                {
-                    "x": svg.num(sx(lo)),
-                    "y": svg.num(cy - 7),
-                    "width": svg.num(max(sx(hi) - sx(lo), 1.5)),
-                    "height": "14",
-                    "rx": "3",
-                    "fill": c,
-                    "fill-opacity": "0.55",
-                    "stroke": c,
-                },
+            svg.rect(
+                sx(lo),
+                cy - 7,
+                max(sx(hi) - sx(lo), 1.5),
+                14,
+                rx="3",
+                fill=c,
+                fill_opacity="0.55",
+                stroke=c,
             ),
-            svg.el(
-                "line",
-                {
-                    "x1": svg.num(sx(med)),
-                    "y1": svg.num(cy - 10),
-                    "x2": svg.num(sx(med)),
-                    "y2": svg.num(cy + 10),
-                    "stroke": INK,
-                    "stroke-width": "2.2",
-                },
-            ),
+            svg.line(sx(med), cy - 10, sx(med), cy + 10, stroke=INK, stroke_width="2.2"),
         ]
         if actual is not None and gname in actual:
             a = sx(float(actual[gname]))
@@ -355,29 +307,16 @@ def seat_distribution_svg(
         items = [
             svg.title(tip),
             svg.text(pad, base - h / 2 + 4, lab[gname], font_size="12", fill=INK),
-            svg.el(
-                "line",
-                {
-                    "x1": svg.num(plot_x),
-                    "y1": svg.num(base),
-                    "x2": svg.num(plot_x + plot_w),
-                    "y2": svg.num(base),
-                    "stroke": "#CCC",
-                    "stroke-width": "0.8",
-                },
-            ),
+            svg.line(plot_x, base, plot_x + plot_w, base, stroke="#CCC", stroke_width="0.8"),
             svg.el("path", {"d": "".join(pts), "fill": col[gname]}),
-            svg.el(
-                "line",
-                {
-                    "x1": svg.num(sx(med)),
-                    "y1": svg.num(base - h),
-                    "x2": svg.num(sx(med)),
-                    "y2": svg.num(base),
-                    "stroke": INK,
-                    "stroke-width": "1",
-                    "stroke-dasharray": "2 2",
-                },
+            svg.line(
+                sx(med),
+                base - h,
+                sx(med),
+                base,
+                stroke=INK,
+                stroke_width="1",
+                stroke_dasharray="2 2",
             ),
         ]
         if actual is not None and gname in actual:
@@ -427,9 +366,9 @@ def projection_distribution_svg(
     return seat_distribution_svg(
         proj.bloc_draws(),
         blocs,
-        actual=actual,  # type: ignore[attr-defined]
+        actual=actual,
         title=title or f"Simulated seats by bloc, {proj.target_year}",
-    )  # type: ignore[attr-defined]
+    )
 
 
 def systems_svg(
@@ -473,17 +412,14 @@ def systems_svg(
                 continue
             w = plot_w * n / hmax
             segs.append(
-                svg.el(
-                    "rect",
-                    {
-                        "x": svg.num(x),
-                        "y": svg.num(cy),
-                        "width": svg.num(w),
-                        "height": svg.num(bar_h),
-                        "fill": col[gname],
-                        "data-group": gname,
-                    },
+                svg.rect(
+                    x,
+                    cy,
+                    w,
+                    bar_h,
                     svg.title(f"{name}: {lab[gname]} {n} of {h} seats"),
+                    fill=col[gname],
+                    data_group=gname,
                 )
             )
             if w >= 24:

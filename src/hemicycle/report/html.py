@@ -203,13 +203,9 @@ def _systems_section(year: int, store: Store) -> str | None:
             '<section id="systems"><h2>Same votes, other systems</h2>'
             f'<p class="note">Not available: {_e(exc)}</p></section>'
         )
-    titles: dict[str, str] = {}
-    try:
-        from hemicycle.systems import registry as _reg
+    from hemicycle.systems.registry import SYSTEMS
 
-        titles = {k: str(getattr(v, "title", "")) for k, v in getattr(_reg, "SYSTEMS", {}).items()}
-    except ImportError:
-        pass
+    titles = {k: v.title for k, v in SYSTEMS.items()}
     trows = [
         (
             str(a.system).replace("_", " "),

@@ -12,7 +12,7 @@ The Paris zoom repeats its constituencies with ``data-zoom`` (not ``data-code``)
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -57,13 +57,44 @@ def _groups(codes: Sequence[str]) -> list[tuple[str, list[str]]]:
     return list(out.items())
 
 
+#: The order of the groups in a strip: the overseas departments, then the rest.
+_STRIP_ORDER = ("971", "972", "973", "974", "975", "976", "ZX", "986", "987", "988", "ZZ")
+_STRIP_FONT = 10.0
+_STRIP_GAP = 14.0
+
+
 def _strip_order(dep: str) -> tuple[int, str]:
-    order = ("971", "972", "973", "974", "975", "976", "ZX", "986", "987", "988", "ZZ")
-    return (order.index(dep) if dep in order else len(order), dep)
+    return (_STRIP_ORDER.index(dep) if dep in _STRIP_ORDER else len(_STRIP_ORDER), dep)
 
 
-def _label_width(label: str, font_size: float) -> float:
-    return len(label) * font_size * 0.56
+def _strip_rows(
+    codes: Sequence[str],
+    *,
+    x0: float,
+    y0: float,
+    width: float,
+    line: float,
+    step: float,
+    trim: float,
+) -> Iterator[tuple[str, list[str], float, float]]:
+    """(label, codes, x, y) of each department of a strip, in :data:`_STRIP_ORDER`, left to right:
+    ``len(codes) * step - trim`` wide (or its label's width), on a new line (``line`` lower) when it
+    would not fit in ``width``."""
+    x, y = x0, y0
+    for dep, cs in sorted(_groups(codes), key=lambda g: _strip_order(g[0])):
+        label = SHORT_NAMES.get(dep, dep)
+        w = max(len(cs) * step - trim, len(label) * _STRIP_FONT * 0.56)
+        if x > x0 and x + w > x0 + width:
+            x, y = x0, y + line
+        yield label, cs, x, y
+        x += w + _STRIP_GAP
+
+
+def _heading(title: str, note: str | None) -> list[str]:
+    parts = [svg.text(8, 24, title, font_size="16", font_weight="700", fill=INK)]
+    if note:
+        parts.append(svg.text(8, 38, note, font_size="11", fill="#555"))
+    return parts
 
 
 def _strip_boxes(
@@ -75,34 +106,21 @@ def _strip_boxes(
     y0: float,
     width: float,
     size: float,
-    labels: Mapping[str, str],
 ) -> tuple[str, float]:
     """Labelled rows of square boxes, one per code, grouped by department; returns (svg, height)."""
     parts = []
-    x, y = x0, y0
-    gap, fs, line = 14.0, 10.0, size + 30
-    for dep, cs in sorted(_groups(codes), key=lambda g: _strip_order(g[0])):
-        label = labels.get(dep, SHORT_NAMES.get(dep, dep))
-        w = max(len(cs) * (size + 3) - 3, _label_width(label, fs))
-        if x > x0 and x + w > x0 + width:
-            x, y = x0, y + line
-        parts.append(svg.text(x, y + 10, label, font_size=svg.num(fs), fill=INK))
+    line = size + 30
+    y = y0
+    for label, cs, x, y in _strip_rows(
+        codes, x0=x0, y0=y0, width=width, line=line, step=size + 3, trim=3
+    ):
+        parts.append(svg.text(x, y + 10, label, font_size=svg.num(_STRIP_FONT), fill=INK))
         for i, c in enumerate(cs):
             bx, by = x + i * (size + 3), y + 15
             fill = fills[c]
             parts.append(
-                svg.el(
-                    "rect",
-                    {
-                        "x": svg.num(bx),
-                        "y": svg.num(by),
-                        "width": svg.num(size),
-                        "height": svg.num(size),
-                        "rx": "2",
-                        "fill": fill,
-                        "data-code": c,
-                    },
-                    svg.title(titles.get(c, c)),
+                svg.rect(
+                    bx, by, size, size, svg.title(titles.get(c, c)), rx="2", fill=fill, data_code=c
                 )
             )
             parts.append(
@@ -116,7 +134,6 @@ def _strip_boxes(
                     pointer_events="none",
                 )
             )
-        x += w + gap
     return svg.g(*parts, class_="strip"), (y - y0) + line
 
 
@@ -150,9 +167,7 @@ def constituency_map_svg(
         )
         for c in drawn
     ]
-    parts = [svg.text(8, 24, title, font_size="16", font_weight="700", fill=INK)]
-    if note:
-        parts.append(svg.text(8, 38, note, font_size="11", fill="#555"))
+    parts = _heading(title, note)
     parts.append(
         svg.g(
             *paths,
@@ -169,20 +184,7 @@ def constituency_map_svg(
         if p.name in ("metro", "zoom"):
             continue
         x, y, w, h = p.box
-        frames.append(
-            svg.el(
-                "rect",
-                {
-                    "x": svg.num(x),
-                    "y": svg.num(y),
-                    "width": svg.num(w),
-                    "height": svg.num(h),
-                    "fill": "none",
-                    "stroke": "#BBBBBB",
-                    "stroke-width": "0.8",
-                },
-            )
-        )
+        frames.append(svg.rect(x, y, w, h, fill="none", stroke="#BBBBBB", stroke_width="0.8"))
         frames.append(
             svg.text(x + 5, y + 13, SHORT_NAMES.get(p.name, p.label), font_size="11", fill=INK)
         )
@@ -202,18 +204,7 @@ def constituency_map_svg(
         ]
         parts.append(
             svg.g(
-                svg.el(
-                    "rect",
-                    {
-                        "x": svg.num(x),
-                        "y": svg.num(y),
-                        "width": svg.num(w),
-                        "height": svg.num(h),
-                        "fill": "#FFFFFF",
-                        "stroke": "#888888",
-                        "stroke-width": "0.8",
-                    },
-                ),
+                svg.rect(x, y, w, h, fill="#FFFFFF", stroke="#888888", stroke_width="0.8"),
                 svg.g(
                     *zpaths,
                     transform=f"scale({1 / geo.SUBPX:g})",
@@ -228,18 +219,15 @@ def constituency_map_svg(
         if lay.zoom_extent:
             zx, zy, zw, zh = lay.zoom_extent
             parts.append(
-                svg.el(
-                    "rect",
-                    {
-                        "x": svg.num(zx - 2),
-                        "y": svg.num(zy - 2),
-                        "width": svg.num(zw + 4),
-                        "height": svg.num(zh + 4),
-                        "fill": "none",
-                        "stroke": "#555555",
-                        "stroke-width": "0.8",
-                        "pointer-events": "none",
-                    },
+                svg.rect(
+                    zx - 2,
+                    zy - 2,
+                    zw + 4,
+                    zh + 4,
+                    fill="none",
+                    stroke="#555555",
+                    stroke_width="0.8",
+                    pointer_events="none",
                 )
             )
     # constituencies without contours
@@ -255,7 +243,7 @@ def constituency_map_svg(
             )
         )
         strip, strip_h = _strip_boxes(
-            inset, fills, titles, x0=8, y0=geo.STRIP_Y, width=geo.MAP_WIDTH - 16, size=26, labels={}
+            inset, fills, titles, x0=8, y0=geo.STRIP_Y, width=geo.MAP_WIDTH - 16, size=26
         )
         parts.append(strip)
     if legend:
@@ -296,9 +284,7 @@ def cartogram_svg(
     s = lay.hex_spacing
     metro = [c for c in codes if c in lay.hexes]
     rest = [c for c in codes if c not in lay.hexes]
-    parts = [svg.text(8, 24, title, font_size="16", font_weight="700", fill=INK)]
-    if note:
-        parts.append(svg.text(8, 38, note, font_size="11", fill="#555"))
+    parts = _heading(title, note)
     hexes = [
         svg.el(
             "path",
@@ -390,16 +376,15 @@ def _hex_strip(
     spacing: float,
 ) -> tuple[str, float]:
     parts = []
-    x, y = x0, y0
-    fs, gap = 10.0, 14.0
     r = spacing / math.sqrt(3)
     line = 2 * r + 22
-    for dep, cs in sorted(_groups(codes), key=lambda g: _strip_order(g[0])):
-        label = SHORT_NAMES.get(dep, dep)
-        w = max(len(cs) * spacing, _label_width(label, fs))
-        if x > x0 and x + w > x0 + width:
-            x, y = x0, y + line
-        parts.append(svg.text(x, y + 10, label, font_size=svg.num(fs), fill=INK, stroke="none"))
+    y = y0
+    for label, cs, x, y in _strip_rows(
+        codes, x0=x0, y0=y0, width=width, line=line, step=spacing, trim=0.0
+    ):
+        parts.append(
+            svg.text(x, y + 10, label, font_size=svg.num(_STRIP_FONT), fill=INK, stroke="none")
+        )
         for i, c in enumerate(cs):
             cx, cy = x + spacing / 2 + i * spacing, y + 16 + r
             parts.append(
@@ -421,7 +406,6 @@ def _hex_strip(
                     pointer_events="none",
                 )
             )
-        x += w + gap
     return svg.g(*parts, class_="strip hexes", stroke="#FFFFFF", stroke_width="0.6"), (
         y - y0
     ) + line

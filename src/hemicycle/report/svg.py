@@ -54,6 +54,17 @@ def g(*children: str, **a: object) -> str:
     return el("g", a, *children)
 
 
+def line(x1: float, y1: float, x2: float, y2: float, **a: object) -> str:
+    """A ``<line>`` from (x1, y1) to (x2, y2); ``a`` as for :func:`el` (``stroke_width=`` …)."""
+    return el("line", {"x1": num(x1), "y1": num(y1), "x2": num(x2), "y2": num(y2), **a})
+
+
+def rect(x: float, y: float, width: float, height: float, *children: str, **a: object) -> str:
+    """A ``<rect>`` at (x, y); ``a`` as for :func:`el` (``data_code=`` …)."""
+    box = {"x": num(x), "y": num(y), "width": num(width), "height": num(height)}
+    return el("rect", {**box, **a}, *children)
+
+
 def document(
     width: float,
     height: float,
@@ -112,19 +123,6 @@ def legend(
         c, r = (i // n_rows, i % n_rows) if by_column else (i % cols, i // cols)
         cx = x + c * col_width
         cy = y + r * row
-        parts.append(
-            el(
-                "rect",
-                {
-                    "x": num(cx),
-                    "y": num(cy),
-                    "width": num(swatch),
-                    "height": num(swatch),
-                    "fill": colour,
-                    "stroke": "#666",
-                    "stroke-width": "0.5",
-                },
-            )
-        )
+        parts.append(rect(cx, cy, swatch, swatch, fill=colour, stroke="#666", stroke_width="0.5"))
         parts.append(text(cx + swatch + 5, cy + swatch - 1.5, label, font_size=num(font_size)))
     return g(*parts, class_="legend"), n_rows * row

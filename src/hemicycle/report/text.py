@@ -7,12 +7,11 @@ from collections.abc import Mapping
 
 from rich.text import Text
 
-from hemicycle.data.blocs import BLOCS
+from hemicycle.data.store import SEATS
+from hemicycle.report.palette import SEATING
 
-SEATS = 577
-MAJORITY = 289
-#: Seating order, left to right, and colours.
-SEATING = ("far_left", "left", "regionalist", "other", "centre", "right", "far_right")
+MAJORITY = SEATS // 2 + 1
+#: Terminal colours of the blocs, seated left to right in :data:`~hemicycle.report.palette.SEATING`.
 COLOURS = {
     "far_left": "red3",
     "left": "deep_pink3",
@@ -22,11 +21,11 @@ COLOURS = {
     "right": "dodger_blue2",
     "far_right": "navy_blue",
 }
-assert set(SEATING) == set(BLOCS)
+assert set(COLOURS) == set(SEATING)
 
 
 def seat_bar(seats: Mapping[str, float], *, width: int = 96, total: int = SEATS) -> Text:
-    """A stacked bar of seats by bloc, with a marker at the majority (289)."""
+    """A stacked bar of seats by bloc, with a marker at the majority (:data:`MAJORITY`)."""
     text = Text()
     used = 0
     acc = 0.0
@@ -40,7 +39,7 @@ def seat_bar(seats: Mapping[str, float], *, width: int = 96, total: int = SEATS)
         used = end
     text.append("░" * max(width - used, 0), style="grey30")
     marker = round(MAJORITY / total * width)
-    text.append("\n" + " " * (marker - 1) + "▲ 289 (majority)")
+    text.append("\n" + " " * (marker - 1) + f"▲ {MAJORITY} (majority)")
     return text
 
 

@@ -6,6 +6,7 @@ These are what the HTML report and the web app call; each returns a standalone S
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hemicycle.analysis.replay import Replay
@@ -144,7 +145,9 @@ def outcome_cartogram_svg(
                     title or f"{rep.election.year}: winner's {by}, one hexagon per constituency")
 
 
-def _outcome(draw, rep: Replay, by: str, layout: geo.GeoLayout | None, title: str) -> str:  # noqa: ANN001
+def _outcome(
+    draw: Callable[..., str], rep: Replay, by: str, layout: geo.GeoLayout | None, title: str
+) -> str:
     w = winners(rep)
     return draw(w.codes, w.fills(by), dict(zip(w.codes, w.titles, strict=True)), layout=layout,
                 legend=w.legend(by), title=title, note=_note(w))
