@@ -30,10 +30,10 @@ import pandas as pd
 from hemicycle.data import sources
 from hemicycle.data.readers import QuirkWarning, RoundTable, read_candidacies, read_results
 from hemicycle.errors import DataFileError, DataNotAvailableError, HemicycleError
+from hemicycle.rules import SEATS
 
 ENV_STORE = "HEMICYCLE_STORE"
 SCHEMA_VERSION = "1"
-SEATS = 577
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from hemicycle.data.blocs import BLOCS
-from hemicycle.data.store import SEATS
 from hemicycle.report import hemicycle_svg, svg
 from hemicycle.report.palette import (
     BLOC_COLOURS,
@@ -30,11 +29,11 @@ from hemicycle.report.palette import (
     nuance_colours,
     nuance_order,
 )
+from hemicycle.rules import MAJORITY, SEATS
 
 if TYPE_CHECKING:
     from hemicycle.sim.project import Projection
 
-MAJORITY = SEATS // 2 + 1
 _FALLBACK = (*(v for k, v in OKABE_ITO.items() if k != "black"), "#999999")
 
 

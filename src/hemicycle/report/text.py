@@ -7,10 +7,9 @@ from collections.abc import Mapping
 
 from rich.text import Text
 
-from hemicycle.data.store import SEATS
 from hemicycle.report.palette import SEATING
+from hemicycle.rules import MAJORITY, SEATS
 
-MAJORITY = SEATS // 2 + 1
 #: Terminal colours of the blocs, seated left to right in :data:`~hemicycle.report.palette.SEATING`.
 COLOURS = {
     "far_left": "red3",

@@ -7,7 +7,9 @@ here; :mod:`hemicycle.rules.reference` a slow transcription used to check them.
 from hemicycle.rules.law import (
     ELECTED,
     ELIMINATED,
+    MAJORITY,
     QUALIFIED,
+    SEATS,
     UNKNOWN_BIRTH,
     lineup,
     round1_elected,
@@ -20,7 +22,9 @@ from hemicycle.rules.law import (
 __all__ = [
     "ELECTED",
     "ELIMINATED",
+    "MAJORITY",
     "QUALIFIED",
+    "SEATS",
     "UNKNOWN_BIRTH",
     "lineup",
     "round1_elected",

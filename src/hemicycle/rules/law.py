@@ -60,6 +60,9 @@ QUALIFIED: int = 1
 ELECTED: int = 2
 
 #: Sentinel birth date for a candidate whose date of birth is unknown.
+#: Seats in the National Assembly (Code électoral, art. LO119) and the absolute majority of them.
+SEATS = 577
+MAJORITY = SEATS // 2 + 1
 #: L162: 12.5 % of the registered voters qualify for round 2.
 QUALIFYING_SHARE = Fraction(1, 8)
 UNKNOWN_BIRTH: int = int(np.iinfo(np.int64).max)

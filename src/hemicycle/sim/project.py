@@ -13,11 +13,11 @@ import pandas as pd
 from hemicycle import rules
 from hemicycle.data.blocs import BLOCS, blocs_of
 from hemicycle.election import Election
+from hemicycle.rules import MAJORITY
 from hemicycle.sim import montecarlo as mc
 from hemicycle.sim.features import Runoffs, TransferOverride, apply_overrides, origins, runoffs
 from hemicycle.sim.transfers import TransferModel
 
-MAJORITY = 289
 PREDS_COLUMNS = ["constituency", "panel", "nuance", "bloc", "p_win", "share_mean", "share_lo", "share_hi"]
 SEATS_COLUMNS = ["group", "kind", "mean", "median", "lo", "hi", "p_majority"]
 

@@ -37,7 +37,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from hemicycle import __version__, api, rules
 from hemicycle.analysis.replay import STATUS_NAMES, Replay
 from hemicycle.data.blocs import BLOCS, bloc_of, table
-from hemicycle.data.store import SEATS, Store
+from hemicycle.data.store import Store
 from hemicycle.errors import (
     DataNotAvailableError,
     HemicycleError,
@@ -45,6 +45,7 @@ from hemicycle.errors import (
 )
 from hemicycle.report import maps, views
 from hemicycle.report.palette import BLOC_COLOURS, BLOC_LABELS, SEATING, nuance_colours
+from hemicycle.rules import MAJORITY, SEATS
 from hemicycle.sim.features import SCENARIOS
 from hemicycle.web import schemas as s
 
@@ -54,7 +55,6 @@ STATIC = Path(__file__).with_name("static")
 MAX_SIMS = 200_000
 #: Long enough for the first projection with a new training year (fitting the transfers, ~1 min).
 DEFAULT_TIMEOUT_S = 180.0
-MAJORITY = SEATS // 2 + 1
 #: Security headers of the dashboard: everything from this server, nothing from a CDN.
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
