@@ -56,3 +56,13 @@ class RulesInputError(HemicycleError, ValueError):
 
 class OptionError(HemicycleError, ValueError):
     """An unknown or invalid option (the message lists the allowed values)."""
+
+
+class YearNotAvailableError(UnsupportedElectionError, OptionError):
+    """A year that hemicycle has no reader for, or that the store does not hold (web: 404).
+
+    The message lists the years that are available."""
+
+
+class MissingRoundError(DataNotAvailableError, OptionError):
+    """The year is there but the round a command needs is not (e.g. no round 2 yet; web: 409)."""

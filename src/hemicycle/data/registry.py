@@ -188,3 +188,19 @@ def files_for(year: int, round_: int | None = None, role: Role | None = None) ->
         for f in FILES
         if f.year == year and (round_ is None or f.round == round_) and (role is None or f.role == role)
     ]
+
+
+#: The constituency boundaries each year uses: the 1986 map (1988–2007) or the 2010 map (2012 on,
+#: with the 11 seats abroad). A canonical code names the same seat only within one map.
+BOUNDARY_MAPS: dict[int, str] = {2017: "2010", 2022: "2010", 2024: "2010"}
+
+
+def boundary_map(year: int) -> str:
+    """The boundary map (``"1986"`` or ``"2010"``) of ``year``'s constituencies."""
+    try:
+        return BOUNDARY_MAPS[year]
+    except KeyError:
+        from hemicycle.errors import UnsupportedElectionError
+
+        raise UnsupportedElectionError(f"no boundary map is known for {year}; known: "
+                                       f"{', '.join(map(str, sorted(BOUNDARY_MAPS)))}") from None
