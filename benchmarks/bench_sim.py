@@ -1,9 +1,11 @@
 """Monte Carlo throughput: simulated elections per second for a whole election.
 
-Inputs: 2024's 501 runoffs (official lineups) with transfers learnt from 2017 when HEMICYCLE_DATA is
-set (store in HEMICYCLE_STORE or a temporary one), else synthetic inputs of the same shape.
-Backends run on the same seed and inputs; the plain-Python reference loop runs on the first few
-simulations, which are checked to be identical. Prints figures only (no assertions on time).
+Inputs: 2024's 501 runoffs (official lineups) with transfers pooled from every earlier election
+with both rounds when HEMICYCLE_DATA is set (store in HEMICYCLE_STORE or a temporary one), else
+synthetic inputs of the same shape. The numba kernel and the plain-Python reference loop run on the
+same seed and inputs; the loop runs the first few simulations, which are checked to be identical.
+Also timed: ``project 2024 --train all`` end to end once the fits are cached. Prints figures only
+(no assertions on time).
 
     python benchmarks/bench_sim.py [--sims 100000]
 """
@@ -31,12 +33,19 @@ def real_inputs():
 
     path = os.environ.get("HEMICYCLE_STORE") or os.path.join(tempfile.mkdtemp(), "bench.duckdb")
     store = Store(path)
-    for y in (2017, 2024):
-        store.ensure(y, download=False)
-    model, cal = api.fitted(2017, store)
+    from hemicycle.data.registry import YEARS
+
+    for y in YEARS:
+        if y <= 2024:
+            store.ensure(y, download=False)
+    years = api.training_years(2024, "all", store)
+    model, noise = api.pooled(years, store)
     target = api.load(store, 2024)
     inp, _ = build_inputs(model, target, resolve_lineup(target, withdrawals="data"))
-    return inp, api.noise_for(cal), "2024 from 2017 (real)"
+    t = time.perf_counter()
+    api.project(2024, "all", store, sims=20_000, seed=1)
+    print(f"project 2024 --train all --sims 20000, fits cached: {time.perf_counter() - t:.2f} s")
+    return inp, noise, f"2024 from {', '.join(map(str, years))} (real)"
 
 
 def synthetic_inputs(R=501, J=4, M=21):
@@ -62,7 +71,6 @@ def main() -> None:
     warnings.simplefilter("ignore")  # the source's data quirks are reported by `hemicycle data quirks`
     ap = argparse.ArgumentParser()
     ap.add_argument("--sims", type=int, default=100_000)
-    ap.add_argument("--numpy-sims", type=int, default=4_000)
     ap.add_argument("--reference-sims", type=int, default=20)
     args = ap.parse_args()
     try:
@@ -78,32 +86,19 @@ def main() -> None:
     rate_ref = args.reference_sims / t_ref
     print(f"reference loop (plain Python): {rate_ref:,.1f} elections/s ({args.reference_sims} sims)")
 
+    mc.simulate_numba(inp, noise, key, 0, 100)  # compile / load the cache
+    from numba import get_num_threads
+
     tracemalloc.start()
-    npy, t_np = timed(mc.simulate_numpy, inp, noise, key, 0, args.numpy_sims)
-    _, peak_np = tracemalloc.get_traced_memory()
+    nb, t_nb = timed(lambda: mc.run(inp, noise, sims=args.sims, rng=np.random.default_rng(1), backend="numba"))
+    _, peak_nb = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    rate_np = args.numpy_sims / t_np
-    same = np.array_equal(npy.winners[: args.reference_sims], ref.winners)
-    print(f"numpy path: {rate_np:,.0f} elections/s ({args.numpy_sims:,} sims, one chunk), "
-          f"x{rate_np / rate_ref:,.0f} the loop, peak traced memory {peak_np / 2**20:,.0f} MiB, "
-          f"same winners as the loop: {same}")
-
-    if mc._numba is not None:
-        mc.simulate_numba(inp, noise, key, 0, 100)  # compile / load the cache
-        from numba import get_num_threads
-
-        tracemalloc.start()
-        nb, t_nb = timed(lambda: mc.run(inp, noise, sims=args.sims, rng=np.random.default_rng(1), backend="numba"))
-        _, peak_nb = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        rate_nb = args.sims / t_nb
-        head = mc.simulate_numba(inp, noise, key, 0, args.reference_sims)
-        print(f"numba kernel ({get_num_threads()} threads): {rate_nb:,.0f} elections/s "
-              f"({args.sims:,} sims in {t_nb:.2f} s), x{rate_nb / rate_ref:,.0f} the loop, "
-              f"x{rate_nb / rate_np:.1f} numpy; peak traced memory {peak_nb / 2**20:,.0f} MiB; "
-              f"same winners as the loop: {np.array_equal(head.winners, ref.winners)}")
-    else:
-        print("numba not installed (pip install 'hemicycle[fast]'): fused kernel skipped")
+    rate_nb = args.sims / t_nb
+    head = mc.simulate_numba(inp, noise, key, 0, args.reference_sims)
+    print(f"numba kernel ({get_num_threads()} threads): {rate_nb:,.0f} elections/s "
+          f"({args.sims:,} sims in {t_nb:.2f} s), x{rate_nb / rate_ref:,.0f} the loop; "
+          f"peak traced memory {peak_nb / 2**20:,.0f} MiB; "
+          f"same winners as the loop: {np.array_equal(head.winners, ref.winners)}")
     print(f"process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from hemicycle.data.store import Store
 from hemicycle.election import load
-from hemicycle.errors import DataFileError, OptionError
+from hemicycle.errors import DataFileError, MissingRoundError, OptionError
 from hemicycle.sim import api
 from hemicycle.sim.project import PREDS_COLUMNS, SEATS_COLUMNS
 
@@ -70,12 +70,47 @@ def test_same_seed_same_bytes_no_seed_different(store_path, proj24, tmp_path):
     assert api.to_csv_bytes(a.preds) != api.to_csv_bytes(b.preds)
 
 
-def test_numpy_backend_gives_the_same_projection(store_path, proj24):
-    pytest.importorskip("numba")
-    other = api.project(2024, 2017, Store(store_path), sims=SIMS, seed=7, n_boot=N_BOOT, backend="numpy")
-    pd.testing.assert_frame_equal(other.seats, proj24.seats)
-    assert (other.preds["p_win"] == proj24.preds["p_win"]).all()
-    np.testing.assert_allclose(other.preds["share_mean"], proj24.preds["share_mean"], atol=1e-6)
+def test_reference_backend_picks_the_same_winners(store_path):
+    """The plain-Python oracle and the numba kernel draw the same numbers: same winners."""
+    st = Store(store_path)
+    fast = api.project(2024, 2017, st, sims=40, seed=5, n_boot=N_BOOT)
+    slow = api.project(2024, 2017, st, sims=40, seed=5, n_boot=N_BOOT, backend="reference")
+    pd.testing.assert_frame_equal(fast.seats, slow.seats)
+    assert (fast.preds["p_win"] == slow.preds["p_win"]).all()
+
+
+def test_training_must_be_earlier_than_the_target(store_path):
+    st = Store(store_path)
+    for target, train in ((2024, 2024), (2017, 2024), (2024, "2017,2024"), (2017, [2017])):
+        with pytest.raises(OptionError, match="not earlier than the target"):
+            api.project(target, train, st, sims=10, n_boot=N_BOOT)
+    with pytest.raises(OptionError, match="a year, years separated by commas, or 'all'"):
+        api.project(2024, "last", st, sims=10, n_boot=N_BOOT)
+    earliest = min(y for y in st.years() if 2 in st.rounds(y))
+    with pytest.raises(MissingRoundError, match="nothing to learn transfers from"):
+        api.project(earliest, "all", st, sims=10, n_boot=N_BOOT)
+    both = [y for y in st.years() if 2 in st.rounds(y)]
+    assert api.training_years(2024, "all", st) == tuple(y for y in both if y < 2024)
+    assert api.training_years(2024, "2017", st) == (2017,)
+
+
+def test_pooled_transfers_are_rates_and_carry_the_variation_between_elections(store_path):
+    st = Store(store_path)
+    both = [y for y in st.years() if 2 in st.rounds(y)]
+    model = api.transfers(",".join(map(str, both)), st, n_boot=N_BOOT)
+    assert model.years == tuple(both) and model.n_replicates >= len(both)
+    df = model.to_frame([("left", "far_right"), ("centre", "far_right")])
+    pooled = df[df["method"] == "pooled"]
+    np.testing.assert_allclose(pooled.groupby(["config", "origin"])["estimate"].sum(), 1.0, atol=1e-9)
+    per = df[df["method"] != "pooled"]
+    assert set(per["train"]) == set(both)
+    # the pooled spread contains the spread between the elections' own estimates
+    for cfg in (("left", "far_right"), ("centre", "far_right")):
+        own = np.stack([m.matrix(cfg) for m in model.models])  # each election's full-data estimate
+        got = pooled[pooled["config"] == "+".join(cfg)]
+        sd = got["sd"].to_numpy().reshape(own.shape[1:])
+        assert (sd >= 0.5 * own.std(axis=0) - 1e-9).all()
+    assert "pooled over" in model.render()
 
 
 def test_evaluate_2024_from_2017_and_the_leader_baseline(store_path):

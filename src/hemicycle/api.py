@@ -84,9 +84,9 @@ def unit(spec: str | Mapping[str, str], *, name: str | None = None):  # -> syste
     return Unit(name or path.stem, mapping)
 
 
-def training_year(year: int, *, store: Store) -> int | None:
-    """The latest election before ``year`` with both rounds (``None`` if none). Earlier elections
-    that hemicycle knows are ingested first when their files can be had."""
+def training_year(year: int, *, store: Store) -> tuple[int, ...] | None:
+    """Every election before ``year`` with both rounds (``None`` if none): the default training
+    set. Earlier elections that hemicycle knows are ingested first when their files can be had."""
     from hemicycle.data.registry import YEARS
     from hemicycle.errors import DataNotAvailableError
 
@@ -96,44 +96,45 @@ def training_year(year: int, *, store: Store) -> int | None:
                 store.ensure(y)
             except DataNotAvailableError:
                 continue
-    earlier = [y for y in store.years() if y < year and 2 in store.rounds(y)]
-    return max(earlier) if earlier else None
+    earlier = tuple(sorted(y for y in store.years() if y < year and 2 in store.rounds(y)))
+    return earlier or None
 
 
-def votes(year: int, *, store: Store, unit_: object = "nuance", train: int | None | str = "auto",
+def votes(year: int, *, store: Store, unit_: object = "nuance", train: object = "auto",
           sims: int = COMPARE_SIMS, seed: int = COMPARE_SEED):  # -> systems.Votes
     """The votes of ``year`` in a unit, ready for any seat rule, with a lazy projector that learns
-    transfers from ``train`` (``"auto"``: :func:`training_year`; ``None``: no projection)."""
+    transfers from ``train`` (``"auto"`` or ``"all"``: :func:`training_year`, every earlier
+    election with both rounds; a year or years, earlier than ``year``; ``None``: no projection)."""
     from hemicycle.sim import api as sim
     from hemicycle.sim.project import project_arrays
     from hemicycle.systems import Unit, Votes
 
     e = load(year, store=store)
     u = unit_ if isinstance(unit_, Unit) else unit(unit_)  # type: ignore[arg-type]
-    if train == "auto":
+    if train in ("auto", "all"):
         train = training_year(year, store=store)
     if train is None:
         return Votes(e, u)
-    if not isinstance(train, int) or train >= year:
-        raise OptionError(f"the training election must be earlier than {year}; got {train!r}")
-    store.ensure(train)
+    if isinstance(train, int):
+        store.ensure(train)
+    years = sim.training_years(year, train, store)  # type: ignore[arg-type]
     memo: dict[bytes, object] = {}
 
     def projection(standing: np.ndarray):  # noqa: ANN202
         key = standing.tobytes()
         if key not in memo:
-            model, cal = sim.fitted(train, store)
-            memo[key] = project_arrays(model, e, standing, sim.noise_for(cal), sims=sims,
+            model, noise = sim.pooled(years, store)
+            memo[key] = project_arrays(model, e, standing, noise, sims=sims,
                                        rng=np.random.default_rng(np.random.SeedSequence(seed)))
         return memo[key]
 
-    note = (f"projected from round 1 with transfers learnt from {train} "
+    note = (f"projected from round 1 with transfers learnt from {', '.join(map(str, years))} "
             f"({sims:,} simulations, seed {seed})")
     return Votes(e, u, projection=projection, projection_note=note)
 
 
 def compare(year: int, *, store: Store, systems: Sequence[str] | str | None = None,
-            unit: object = "nuance", train: int | None | str = "auto", sims: int = COMPARE_SIMS,
+            unit: object = "nuance", train: object = "auto", sims: int = COMPARE_SIMS,
             seed: int = COMPARE_SEED):  # -> systems.Comparison
     """The same round-1 votes of ``year`` under several systems (default: every registered one;
     the projected Assembly is left out when no earlier election can train it)."""
@@ -144,7 +145,7 @@ def compare(year: int, *, store: Store, systems: Sequence[str] | str | None = No
 
 
 def coalitions(year: int, *, store: Store, system: str = "actual", unit: object = "bloc",
-               train: int | None | str = "auto", sims: int = COMPARE_SIMS, seed: int = COMPARE_SEED):
+               train: object = "auto", sims: int = COMPARE_SIMS, seed: int = COMPARE_SEED):
     """Who can govern the Assembly that ``system`` gives ``year``: a :class:`hemicycle.govern.Govern`
     (groups ordered left to right as :meth:`hemicycle.systems.Unit.order` documents)."""
     from hemicycle import govern

@@ -246,45 +246,79 @@ def replay_cmd(
 
 # ----- projection ---------------------------------------------------------------------------
 
-TrainOpt = Annotated[int, typer.Option("--train", help="Election whose round 1 → round 2 transfers are learnt "
-                                                        "(never the target's own round 2).")]
+TrainOpt = Annotated[str, typer.Option(
+    "--train", help="Elections whose round 1 → round 2 transfers are learnt: all (every earlier "
+                    "election with both rounds), a year, or years such as 2012,2017. Always earlier "
+                    "than the target.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed: same seed, same bytes. "
                                                             "Default: fresh entropy.")]
 SimsOpt = Annotated[int, typer.Option("--sims", help="Simulated elections.")]
+BackendOpt = Annotated[str | None, typer.Option(help="numba (default) or reference (slow test oracle).")]
 
 
 EstimatorOpt = Annotated[str, typer.Option(
     "--estimator", help="Transfer estimator: regression (constrained, default) or ei (PyEI's Bayesian "
-                        "R×C model; extra hemicycle[ei]; minutes).")]
+                        "R×C model; extra hemicycle\\[ei]; minutes).")]
 
 
-def _prepare(st: Store, *years: int, train: int, estimator: str) -> None:
-    """Ingest ``years`` if needed, then fit (or load from the cache) the transfers of ``train``
-    under a spinner (~30 s the first time, minutes with ``ei``); the sim API then finds them cached."""
+def _ingest_earlier(st: Store, year: int | None) -> None:
+    """Ingest every registered election before ``year`` whose files can be had (for ``--train all``)."""
+    from hemicycle.data.registry import YEARS
+    from hemicycle.errors import DataNotAvailableError
+
+    for y in YEARS:
+        if year is None or y < year:
+            try:
+                st.ensure(y)
+            except DataNotAvailableError:
+                continue
+
+
+def _prepare(st: Store, *years: int, train: str, estimator: str, target: int | None = None) -> tuple[int, ...]:
+    """Ingest ``years`` and the training elections if needed, then fit (or load from the cache) the
+    transfers of every training election with a progress bar naming the stage (about 15 s an
+    election the first time, minutes with ``ei``); the sim API then finds them cached."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from hemicycle.sim import api as sim
 
-    for y in (*years, train):
+    for y in years:
         st.ensure(y)
-    what = "PyEI R×C sampling" if estimator == "ei" else "cluster bootstrap, cross-validation"
-    with console.status(f"Learning vote transfers from {train} ({what}; cached after the first run)…"):
-        sim.fitted(train, st, estimator=estimator)
+    if train.strip().lower() == "all":
+        _ingest_earlier(st, target)
+    else:
+        for t in train.replace("+", ",").split(","):
+            if t.strip().isdigit():
+                st.ensure(int(t))
+    train_years = sim.training_years(target, train, st)
+    with Progress(TextColumn("Learning transfers: {task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("loading cached fits", total=None)
+
+        def step(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        sim.pooled(train_years, st, estimator=estimator, progress=step)
+    return train_years
 
 
 @app.command("transfers")
 @handle_errors
 def transfers_cmd(
-    train: TrainOpt,
+    train: TrainOpt = "all",
     output: Annotated[Path | None, typer.Option("--output", help="CSV of every transfer rate with its "
                                                                  "uncertainty (tidy, one row per rate).")] = None,
     estimator: EstimatorOpt = "regression",
     store: StoreOpt = None,
 ) -> None:
-    """Vote-transfer matrices learnt from TRAIN's round 1 → round 2, with their uncertainty."""
+    """Vote-transfer matrices learnt from round 1 → round 2 of TRAIN (pooled over several
+    elections when it names several), with their uncertainty."""
     from hemicycle.sim import api as sim
 
     with _open(store) as st:
-        _prepare(st, train=train, estimator=estimator)
-        model = sim.transfers(train, st, estimator=estimator)
+        years = _prepare(st, train=train, estimator=estimator)
+        model = sim.transfers(years, st, estimator=estimator)
         console.print(model.render(), markup=False, highlight=False)
         if output is not None:
             model.to_frame().to_csv(output, index=False, float_format="%.6f")
@@ -295,7 +329,7 @@ def transfers_cmd(
 @handle_errors
 def project_cmd(
     year: YearArg,
-    train: TrainOpt,
+    train: TrainOpt = "all",
     lineup: Annotated[Path | None, typer.Option("--lineup", help="CSV `constituency,panel`: the round-2 "
                                                                  "lineup of the constituencies it names.")] = None,
     withdrawals: Annotated[str | None, typer.Option(
@@ -311,17 +345,17 @@ def project_cmd(
         "--output", help="CSV per candidate: constituency,panel,nuance,bloc,p_win,share_mean,share_lo,share_hi")] = None,
     seats_output: Annotated[Path | None, typer.Option(
         "--seats-output", help="CSV per nuance and bloc: group,kind,mean,median,lo,hi,p_majority")] = None,
-    backend: Annotated[str | None, typer.Option(help="numba (default when installed), numpy or reference.")] = None,
+    backend: BackendOpt = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
     estimator: EstimatorOpt = "regression",
     store: StoreOpt = None,
 ) -> None:
-    """Project YEAR's round 2 from its round 1, with transfers learnt from an earlier election."""
+    """Project YEAR's round 2 from its round 1, with transfers learnt from earlier elections."""
     from hemicycle.sim import api as sim
 
     with _open(store) as st:
-        _prepare(st, year, train=train, estimator=estimator)
-        proj = sim.project(year, train, st, lineup=lineup, withdrawals=withdrawals, sims=sims, seed=seed,
+        years = _prepare(st, year, train=train, estimator=estimator, target=year)
+        proj = sim.project(year, years, st, lineup=lineup, withdrawals=withdrawals, sims=sims, seed=seed,
                            progress=progress, backend=backend, estimator=estimator,
                            overrides=[sim.TransferOverride.parse(o) for o in override or ()])
     console.print(proj.summary(), markup=False, highlight=False)
@@ -340,10 +374,10 @@ def project_cmd(
 @handle_errors
 def evaluate_cmd(
     year: YearArg,
-    train: TrainOpt,
+    train: TrainOpt = "all",
     sims: SimsOpt = 20_000,
     seed: SeedOpt = 1,
-    backend: Annotated[str | None, typer.Option(help="numba (default when installed), numpy or reference.")] = None,
+    backend: BackendOpt = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
     estimator: EstimatorOpt = "regression",
     store: StoreOpt = None,
@@ -353,10 +387,41 @@ def evaluate_cmd(
     from hemicycle.sim import api as sim
 
     with _open(store) as st:
-        _prepare(st, year, train=train, estimator=estimator)
-        ev = sim.evaluate(year, train, st, sims=sims, seed=seed, progress=progress, backend=backend,
+        years = _prepare(st, year, train=train, estimator=estimator, target=year)
+        ev = sim.evaluate(year, years, st, sims=sims, seed=seed, progress=progress, backend=backend,
                           estimator=estimator)
     console.print(ev.render(), markup=False, highlight=False)
+
+
+@app.command("backtest")
+@handle_errors
+def backtest_cmd(
+    targets: Annotated[str, typer.Option(
+        "--targets", help="Comma-separated target years, or all (every election with both rounds that "
+                          "has an earlier one to learn from).")] = "all",
+    sims: SimsOpt = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of every projection.")] = 1,
+    output: Annotated[Path | None, typer.Option(
+        "--output", help="CSV, one row per target: target,train,runoffs,winners,leader_winners,brier,"
+                         "log_score,coverage90,energy_score,bloc_seat_mae")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Back-test the projection: each target projected with transfers learnt from every earlier
+    election only (official lineup), and scored against its official round 2."""
+    from hemicycle.sim import api as sim
+    from hemicycle.sim import backtest as bt
+
+    with _open(store) as st:
+        _ingest_earlier(st, None)
+        years = bt.targets(st, targets)
+        _prepare(st, train=",".join(map(str, sorted({y for t in years for y in
+                                                         sim.training_years(t, "all", st)}))),
+                 estimator="regression")
+        table = bt.backtest(st, years, sims=sims, seed=seed)
+    console.print(bt.render(table), markup=False, highlight=False)
+    if output is not None:
+        output.write_bytes(sim.to_csv_bytes(table[bt.COLUMNS]))
+        console.print(f"[green]✓[/] back-test → {output}")
 
 
 # --------------------------------------------------------------------------- other systems, coalitions
@@ -365,27 +430,29 @@ UnitOpt = Annotated[str, typer.Option(
     "--unit", help="Party unit: nuance, bloc, or an alliance file FILE.csv (header key,group; keys are "
                    "nuances or blocs).")]
 CompareTrainOpt = Annotated[str, typer.Option(
-    "--train", help="Election whose transfers project the runoffs a variant creates: a year, auto (the "
-                    "latest earlier election with both rounds) or none (round-1 votes decide).")]
+    "--train", help="Elections whose transfers project the runoffs a variant creates: all (every "
+                    "earlier election with both rounds), a year or years, or none (round-1 votes "
+                    "decide).")]
 
 
-def _train_arg(text: str) -> int | str | None:
-    if text in ("auto", "none"):
-        return None if text == "none" else "auto"
-    try:
-        return int(text)
-    except ValueError:
-        raise HemicycleError(f"--train must be a year, auto or none; got {text!r}") from None
+def _train_arg(text: str) -> str | None:
+    t = text.strip().lower()
+    if t == "none":
+        return None
+    return "all" if t in ("auto", "all") else t
 
 
-def _votes_prepared(st: Store, year: int, train: int | str | None, needs_round2: bool) -> int | str | None:
-    """Ingest ``year``; when a system needs projected runoffs, fit the training transfers under a
-    spinner (cached after the first run)."""
+def _votes_prepared(st: Store, year: int, train: str | None, needs_round2: bool) -> object:
+    """Ingest ``year``; when a system needs projected runoffs, fit the training transfers with a
+    progress bar (cached after the first run). Returns what :func:`hemicycle.api.votes` takes."""
     st.ensure(year)
-    if train == "auto":
-        train = api.training_year(year, store=st)
-    if needs_round2 and train is not None:
-        _prepare(st, year, train=int(train), estimator="regression")
+    if train is None:
+        return None
+    if train == "all":
+        if api.training_year(year, store=st) is None:
+            return None
+    if needs_round2:
+        return _prepare(st, year, train=train, estimator="regression", target=year)
     return train
 
 
@@ -519,7 +586,7 @@ def claims_cmd(
     with _open(store) as st:
         for y in years:
             needs = any(c.measure == "seats" and c.year == y and cl.needs_projection(c) for c in cf.claims)
-            _votes_prepared(st, y, "auto", needs)
+            _votes_prepared(st, y, "all", needs)
         _, verdicts = api.claims(file, store=st)
     failed = 0
     for v in verdicts:
@@ -572,8 +639,9 @@ def serve_cmd(
 def report_cmd(
     year: YearArg,
     out: Annotated[Path, typer.Option("--out", help="Folder for index.html (created if needed).")],
-    train: Annotated[int | None, typer.Option(
-        "--train", help="Add a projection of round 2 with transfers learnt from this earlier election.")] = None,
+    train: Annotated[str | None, typer.Option(
+        "--train", help="Add a projection of round 2 with transfers learnt from earlier elections: all, "
+                        "a year, or years such as 2012,2017.")] = None,
     sims: SimsOpt = 5000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the projection.")] = 1,
     store: StoreOpt = None,
@@ -584,9 +652,9 @@ def report_cmd(
 
     with _open(store) as st:
         st.ensure(year)
-        if train is not None:
-            _prepare(st, year, train=train, estimator="regression")
-        path = write_report(year, out, store=st, train=train, sims=sims, seed=seed, progress=True)
+        years = None if train is None else _prepare(st, year, train=train, estimator="regression",
+                                                      target=year)
+        path = write_report(year, out, store=st, train=years, sims=sims, seed=seed, progress=True)
     console.print(f"[green]✓[/] report → {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 

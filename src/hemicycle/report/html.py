@@ -225,11 +225,12 @@ def _systems_section(year: int, store: Store) -> str | None:
 
 
 def _projection_section(
-    year: int, train: int, store: Store, rep: Replay, *, sims: int, seed: int
+    year: int, train: object, store: Store, rep: Replay, *, sims: int, seed: int
 ) -> str:
     from hemicycle.sim import api as sim
 
-    proj = sim.project(year, train, store, sims=sims, seed=seed)
+    proj = sim.project(year, train, store, sims=sims, seed=seed)  # type: ignore[arg-type]
+    train = str(proj.train_year).replace(",", ", ")
     actual = rep.seats_by_bloc() if rep.decided == rep.election.n_constituencies else None
     title = f"{year} round 2 projected from round 1, transfers learnt from {train}"
     fig1 = _figure(
@@ -277,7 +278,7 @@ def build_report(
     year: int,
     *,
     store: Store,
-    train: int | None = None,
+    train: object = None,
     sims: int = DEFAULT_SIMS,
     seed: int = DEFAULT_SEED,
     step: Callable[[str], None] | None = None,
@@ -335,7 +336,8 @@ def build_report(
     if sys_html:
         sections.append(sys_html)
     if train is not None:
-        say(f"projecting round 2 with transfers from {train} ({sims:,} simulations)")
+        who = ", ".join(map(str, train)) if isinstance(train, tuple | list) else train
+        say(f"projecting round 2 with transfers from {who} ({sims:,} simulations)")
         sections.append(_projection_section(year, train, store, rep, sims=sims, seed=seed))
     nav_items = [
         ("assembly", "Assembly"),
@@ -377,7 +379,7 @@ def write_report(
     out_dir: str | Path,
     *,
     store: Store,
-    train: int | None = None,
+    train: object = None,
     sims: int = DEFAULT_SIMS,
     seed: int = DEFAULT_SEED,
     progress: bool = True,

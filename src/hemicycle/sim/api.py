@@ -1,15 +1,21 @@
 """The façade the CLI calls: ``transfers``, ``project``, ``evaluate`` and the CSV writers.
 
-Everything learnt about vote transfers comes from the *training* election (round 1 → round 2).
-The target election's round 2 is only used for its official lineup (scenario ``"data"``) and, in
-:func:`evaluate`, for scoring. The transfer fit (bootstrap included) is deterministic and cached per
-process; ``seed`` drives the Monte Carlo only (same seed ⇒ same bytes; ``None`` ⇒ fresh entropy).
+Everything learnt about vote transfers comes from the *training* elections (round 1 → round 2),
+always earlier than the target: ``train`` is a year, several years (``"2012,2017"`` or a
+sequence) or ``"all"`` (default: every earlier election with both rounds in the store). The
+target election's round 2 is only used for its official lineup (scenario ``"data"``) and, in
+:func:`evaluate`, for scoring. Each election's fit (bootstrap and cross-validation included) is
+deterministic and cached in memory and on disk; the fits of several elections are pooled
+(:class:`~hemicycle.sim.transfers.PooledTransfers`) with the priors of
+:mod:`hemicycle.sim.calibrate`. ``seed`` drives the Monte Carlo only (same seed ⇒ same bytes;
+``None`` ⇒ fresh entropy).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -21,10 +27,23 @@ from hemicycle.data.blocs import VERSION as BLOCS_VERSION
 from hemicycle.data.sources import cache_dir
 from hemicycle.data.store import Store
 from hemicycle.election import Election, load
-from hemicycle.errors import DataNotAvailableError, HemicycleError, OptionError
+from hemicycle.errors import (
+    DataNotAvailableError,
+    HemicycleError,
+    MissingRoundError,
+    OptionError,
+    YearNotAvailableError,
+)
 from hemicycle.sim import ei, pollsters
 from hemicycle.sim import montecarlo as mc
-from hemicycle.sim.calibrate import Calibration, bootstrap_variance, calibrate
+from hemicycle.sim.calibrate import (
+    Calibration,
+    Priors,
+    bootstrap_variance,
+    calibrate,
+    election_weights,
+    pooled_noise,
+)
 from hemicycle.sim.evaluate import Evaluation, evaluate_projection
 from hemicycle.sim.features import (
     FrontRepublicain,
@@ -33,14 +52,15 @@ from hemicycle.sim.features import (
     resolve_lineup,
 )
 from hemicycle.sim.project import Projection, project_arrays
-from hemicycle.sim.transfers import TransferModel, fit_training, training_data
+from hemicycle.sim.transfers import PooledTransfers, TransferModel, fit_training, training_data
 
 DEFAULT_SIMS = 20_000
-N_BOOT = 20
-#: Priors that one training election cannot identify (see docs/projection.md).
-NATIONAL_SWING = 0.08
-TURNOUT = 0.25
-MOBILISATION = (0.0, 1.0)
+#: Bootstrap replicates per training election (the pool holds every election's).
+N_BOOT = 12
+#: ``train`` accepted by :func:`project`: a year, years, or every earlier election.
+Train = int | str | Sequence[int]
+#: ``progress(stage, done, total)``: called while fitting (the CLI draws a bar with it).
+Progress = Callable[[str, int, int], None]
 
 
 def _store(store: Store | None) -> Store:
@@ -52,7 +72,7 @@ def _election(store: Store, year: int) -> Election:
         raise OptionError(f"year must be an integer; got {year!r}")
     years = store.years()
     if year not in years:
-        raise OptionError(f"year {year} is not in the store; available: "
+        raise YearNotAvailableError(f"year {year} is not in the store; available: "
                           f"{', '.join(str(y) for y in sorted(years)) or 'none'} "
                           f"(ingest it with `hemicycle data ingest {year}`)")
     return load(store, int(year))
@@ -62,13 +82,13 @@ def _train_election(store: Store, year: int) -> Election:
     e = _election(store, year)
     if e.round2 is None:
         have = [y for y in store.years() if 2 in store.rounds(y)]
-        raise OptionError(f"training year {year} has no round 2 in the store; years with both rounds: "
+        raise MissingRoundError(f"training year {year} has no round 2 in the store; years with both rounds: "
                           f"{', '.join(map(str, sorted(have))) or 'none'}")
     return e
 
 
 #: Bump when the transfer model or its calibration changes: invalidates the on-disk cache.
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 
 
 def _cache_file(year: int, signature: str, n_boot: int, estimator: str = "regression") -> Path:
@@ -114,14 +134,15 @@ _MEMO: dict[tuple[str, int, str, int, str], tuple[TransferModel, Calibration]] =
 
 
 def _fit_cached(store: Store, year: int, signature: str, n_boot: int,
-                estimator: str = "regression") -> tuple[TransferModel, Calibration]:
+                estimator: str = "regression",
+                progress: Progress | None = None) -> tuple[TransferModel, Calibration]:
     key = (str(store.path), year, signature, n_boot, estimator)
     if key in _MEMO:
         return _MEMO[key]
     path = _cache_file(year, signature, n_boot, estimator)
     hit = _load(path) if path.exists() else None
     if hit is None and estimator == "ei":
-        base, cal = _fit_cached(store, year, signature, n_boot)
+        base, cal = _fit_cached(store, year, signature, n_boot, progress=progress)
         e = _train_election(store, year)
         td = training_data(e)
         model = ei.refit(base, td, e.round1.registered[td.run.rows], seed=year)
@@ -130,24 +151,28 @@ def _fit_cached(store: Store, year: int, signature: str, n_boot: int,
     if hit is None:
         e = _train_election(store, year)
         td = training_data(e)
-        model = fit_training(td, year, n_boot=n_boot, rng=np.random.default_rng([year, 2]))
-        cal = calibrate(td, rng=np.random.default_rng([year, 3]))
+        boot = (lambda i, n: progress(f"{year}: bootstrap", i, n)) if progress else None
+        folds = (lambda i, n: progress(f"{year}: cross-validation", i, n)) if progress else None
+        model = fit_training(td, year, n_boot=n_boot, rng=np.random.default_rng([year, 2]),
+                             progress=boot)
+        cal = calibrate(td, rng=np.random.default_rng([year, 3]), progress=folds)
         if not cal.use_regression:
             model = model.without_regression()
-        boot = bootstrap_variance(model, td)
-        cal = replace(cal, local=float(np.sqrt(max(cal.local**2 - boot, 0.25 * cal.local**2))),
-                      bootstrap=float(np.sqrt(boot)))
+        var = bootstrap_variance(model, td)
+        cal = replace(cal, local=float(np.sqrt(max(cal.local**2 - var, 0.25 * cal.local**2))),
+                      bootstrap=float(np.sqrt(var)))
         _save(path, model, cal)
         hit = (model, cal)
-    if len(_MEMO) >= 8:
+    if len(_MEMO) >= 16:
         _MEMO.pop(next(iter(_MEMO)))
     _MEMO[key] = hit
     return hit
 
 
 def fitted(train_year: int, store: Store | None = None, *, n_boot: int = N_BOOT,
-           estimator: str = "regression") -> tuple[TransferModel, Calibration]:
-    """The transfer model and the cross-validated noise scales of ``train_year``.
+           estimator: str = "regression",
+           progress: Progress | None = None) -> tuple[TransferModel, Calibration]:
+    """The transfer model and the cross-validated noise scales of one training election.
 
     ``estimator``: ``"regression"`` (default) or ``"ei"`` (PyEI's Bayesian R×C model for the
     configurations the regression covers; optional extra ``hemicycle[ei]``; the noise scales stay
@@ -165,35 +190,94 @@ def fitted(train_year: int, store: Store | None = None, *, n_boot: int = N_BOOT,
         raise OptionError(f"n_boot must be >= 0; got {n_boot}")
     sig = ";".join(str(x) for x in s.query(
         "SELECT round, sha256 FROM sources WHERE year = ? ORDER BY round, role", [train_year]).itertuples())
-    return _fit_cached(s, int(train_year), sig, int(n_boot), estimator)
+    return _fit_cached(s, int(train_year), sig, int(n_boot), estimator, progress)
 
 
-def transfers(train_year: int, store: Store | None = None, *, n_boot: int = N_BOOT,
-              estimator: str = "regression") -> TransferModel:
-    """Transfer matrices learnt from ``train_year``; see :meth:`TransferModel.to_frame` / ``render``."""
-    return fitted(train_year, store, n_boot=n_boot, estimator=estimator)[0]
+def training_years(target_year: int | None, train: Train = "all", store: Store | None = None) -> tuple[int, ...]:
+    """The training elections ``train`` names for ``target_year``, checked.
+
+    ``train``: a year, several (``"2012,2017"`` or a sequence) or ``"all"``: every election with
+    both rounds in the store, earlier than the target (every one when ``target_year`` is None).
+    A training election must be earlier than the target: a model never learns from the election
+    it projects, nor from a later one.
+    """
+    s = _store(store)
+    both = sorted(y for y in s.years() if 2 in s.rounds(y))
+    if isinstance(train, str):
+        text = train.strip().lower()
+        if text == "all":
+            years = [y for y in both if target_year is None or y < target_year]
+            if not years:
+                raise MissingRoundError(
+                    f"no election earlier than {target_year} has both rounds in the store, so there is "
+                    f"nothing to learn transfers from; years with both rounds: "
+                    f"{', '.join(map(str, both)) or 'none'}")
+            return tuple(years)
+        try:
+            parsed = [int(t) for t in text.replace("+", ",").split(",") if t.strip()]
+        except ValueError:
+            raise OptionError(f"train must be a year, years separated by commas, or 'all'; "
+                              f"got {train!r}") from None
+    elif isinstance(train, int | np.integer) and not isinstance(train, bool):
+        parsed = [int(train)]
+    elif isinstance(train, Sequence) and all(isinstance(t, int | np.integer) for t in train):
+        parsed = [int(t) for t in train]
+    else:
+        raise OptionError(f"train must be a year, years separated by commas, or 'all'; got {train!r}")
+    if not parsed:
+        raise OptionError("train names no election; give a year, years separated by commas, or 'all'")
+    years = sorted(set(parsed))
+    if target_year is not None:
+        late = [y for y in years if y >= target_year]
+        if late:
+            raise OptionError(
+                f"training election{'s' if len(late) > 1 else ''} {', '.join(map(str, late))} "
+                f"{'are' if len(late) > 1 else 'is'} not earlier than the target {target_year}: a model "
+                f"never learns from the election it projects, nor from a later one; use 'all' or "
+                f"earlier years ({', '.join(str(y) for y in both if y < target_year) or 'none'})")
+    for y in years:
+        _train_election(s, y)
+    return tuple(years)
 
 
-def noise_for(cal: Calibration) -> mc.Noise:
-    return mc.Noise(national=NATIONAL_SWING, department=cal.department, local=cal.local,
-                    turnout=TURNOUT, mobilisation=MOBILISATION)
+def pooled(years: Sequence[int], store: Store | None = None, *, n_boot: int = N_BOOT,
+           estimator: str = "regression", priors: Priors | None = None,
+           progress: Progress | None = None) -> tuple[PooledTransfers, mc.Noise]:
+    """The transfers of several training elections pooled, and the noise of the simulation
+    (:func:`hemicycle.sim.calibrate.pooled_noise`)."""
+    s = _store(store)
+    pri = priors or Priors()
+    fits = [fitted(y, s, n_boot=n_boot, estimator=estimator, progress=progress) for y in years]
+    w = election_weights(years, pri)
+    model = PooledTransfers.pool([m for m, _ in fits], w)
+    return model, pooled_noise([c for _, c in fits], w, pri)
 
 
-def project(target_year: int, train_year: int, store: Store | None = None, *,
+def transfers(train: Train, store: Store | None = None, *, n_boot: int = N_BOOT,
+              estimator: str = "regression", target_year: int | None = None,
+              progress: Progress | None = None) -> PooledTransfers:
+    """Transfer matrices learnt from ``train``; see :meth:`PooledTransfers.to_frame` / ``render``."""
+    years = training_years(target_year, train, store)
+    return pooled(years, store, n_boot=n_boot, estimator=estimator, progress=progress)[0]
+
+
+def project(target_year: int, train: Train = "all", store: Store | None = None, *,
             lineup: str | Path | None = None, withdrawals: str | FrontRepublicain | None = None,
             sims: int = DEFAULT_SIMS, seed: int | None = None, progress: bool = False,
             backend: str | None = None, chunk: int | None = None, n_boot: int = N_BOOT,
             estimator: str = "regression",
-            overrides: list[TransferOverride] | tuple[TransferOverride, ...] | None = None) -> Projection:
-    """Project ``target_year``'s round 2 with transfers learnt from ``train_year``.
+            overrides: list[TransferOverride] | tuple[TransferOverride, ...] | None = None,
+            priors: Priors | None = None, fit_progress: Progress | None = None) -> Projection:
+    """Project ``target_year``'s round 2 with transfers learnt from ``train`` (earlier elections).
 
     ``withdrawals``: ``"data"`` (official lineup; default when the target's round 2 is in the
     store), ``"none"`` (every qualified candidate stands; default otherwise) or
     ``"front-republicain[:BLOCS/AGAINST]"`` (:class:`~hemicycle.sim.features.FrontRepublicain`).
     ``lineup``: a CSV ``constituency,panel`` replacing the lineup of the constituencies it names.
-    ``seed`` feeds :class:`numpy.random.SeedSequence`; ``backend`` is ``numba`` (default when
-    installed), ``numpy`` or ``reference``; ``estimator`` as in :func:`fitted`. ``overrides``:
+    ``seed`` feeds :class:`numpy.random.SeedSequence`; ``backend`` is ``numba`` (default) or
+    ``reference``; ``estimator`` as in :func:`fitted`. ``overrides``:
     :class:`~hemicycle.sim.features.TransferOverride` what-ifs applied to the learnt transfers.
+    ``priors``: :class:`~hemicycle.sim.calibrate.Priors` (default: those chosen by the back-test).
     """
     if not isinstance(sims, int | np.integer) or isinstance(sims, bool) or sims <= 0:
         raise OptionError(f"sims must be a positive integer; got {sims!r}")
@@ -202,7 +286,9 @@ def project(target_year: int, train_year: int, store: Store | None = None, *,
         withdrawals = parse_scenario(withdrawals)
     s = _store(store)
     target = _election(s, target_year)
-    model, cal = fitted(train_year, s, n_boot=n_boot, estimator=estimator)
+    years = training_years(int(target_year), train, s)
+    model, noise = pooled(years, s, n_boot=n_boot, estimator=estimator, priors=priors,
+                          progress=fit_progress)
     standing = resolve_lineup(target, lineup=lineup, withdrawals=withdrawals)
     if label is None:
         label = (repr(withdrawals) if withdrawals is not None else
@@ -211,22 +297,22 @@ def project(target_year: int, train_year: int, store: Store | None = None, *,
     ovs = tuple(TransferOverride.parse(o) if isinstance(o, str) else o for o in (overrides or ()))
     label += "".join(f" + {o.origin}→{o.destination}={o.rate:g}" for o in ovs)
     rng = np.random.default_rng(np.random.SeedSequence(seed))
-    return project_arrays(model, target, standing, noise_for(cal), sims=int(sims), rng=rng, backend=backend,
+    return project_arrays(model, target, standing, noise, sims=int(sims), rng=rng, backend=backend,
                           chunk=chunk, progress=progress, lineup_label=label, overrides=ovs)
 
 
-def evaluate(target_year: int, train_year: int, store: Store | None = None, *, sims: int = DEFAULT_SIMS,
-             seed: int | None = None, progress: bool = False, backend: str | None = None,
-             n_boot: int = N_BOOT, estimator: str = "regression") -> Evaluation:
+def evaluate(target_year: int, train: Train = "all", store: Store | None = None, *,
+             sims: int = DEFAULT_SIMS, seed: int | None = None, progress: bool = False,
+             backend: str | None = None, n_boot: int = N_BOOT, estimator: str = "regression",
+             priors: Priors | None = None, fit_progress: Progress | None = None) -> Evaluation:
     """Score the projection of ``target_year`` (official lineup) against its official round 2."""
-    if target_year == train_year:
-        raise OptionError("evaluate needs a training year different from the target year")
     s = _store(store)
     target = _election(s, target_year)
     if target.round2 is None:
-        raise OptionError(f"{target_year} has no round 2 in the store: nothing to evaluate against")
-    proj = project(target_year, train_year, s, withdrawals="data", sims=sims, seed=seed, progress=progress,
-                   backend=backend, n_boot=n_boot, estimator=estimator)
+        raise MissingRoundError(f"{target_year} has no round 2 in the store: nothing to evaluate against")
+    proj = project(target_year, train, s, withdrawals="data", sims=sims, seed=seed, progress=progress,
+                   backend=backend, n_boot=n_boot, estimator=estimator, priors=priors,
+                   fit_progress=fit_progress)
     try:
         ranges = pollsters.read_ranges(target_year)
     except DataNotAvailableError:
@@ -243,6 +329,6 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return df.to_csv(index=False, float_format="%.6f", lineterminator="\n").encode("utf-8")
 
 
-__all__ = ["DEFAULT_SIMS", "Evaluation", "HemicycleError", "Projection", "TransferModel", "TransferOverride",
-           "evaluate",
-           "fitted", "project", "to_csv_bytes", "transfers", "write_csv"]
+__all__ = ["DEFAULT_SIMS", "Evaluation", "HemicycleError", "PooledTransfers", "Priors", "Projection",
+           "TransferModel", "TransferOverride", "evaluate", "fitted", "pooled", "project", "to_csv_bytes",
+           "training_years", "transfers", "write_csv"]

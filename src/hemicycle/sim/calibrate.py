@@ -13,15 +13,60 @@ transfer estimates). The national swing and the turnout term cannot be identifie
 
 The same cross-validation chooses between the per-configuration regression (where a configuration
 was seen often enough) and the Luce model everywhere: the one with the lower held-out error is used.
+
+Several training elections (:func:`pooled_noise`): the departmental and local scales are the
+root-mean-square of the elections' own (weighted as the elections are in the pool); the
+between-election variation of the transfers is carried by the pool itself
+(:class:`~hemicycle.sim.transfers.PooledTransfers`). What no fit identifies — a national swing per
+bloc, the turnout of round-1 non-voters, the mobilisation of round-1 voters, and how much more a
+recent election counts — are the :class:`Priors`, chosen by leave-one-election-out over the
+back-test (``hemicycle backtest``; docs/projection.md says how and what was tried).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from hemicycle.sim.montecarlo import Noise
 from hemicycle.sim.transfers import TrainingData, TransferModel, config_key, fit_training
+
+
+@dataclass(frozen=True)
+class Priors:
+    """What the fits cannot identify, chosen by leave-one-election-out over the back-test.
+
+    ``national``: sd of the national swing per bloc (log votes); ``turnout``: sd of the log factor
+    on round-1 non-voters who vote in round 2; ``mobilisation``: range of the uniform factor on the
+    training elections' between-round abstention of round-1 voters (1 = as learnt, 0 = none);
+    ``half_life``: an election ``k`` elections older than the latest training one weighs
+    ``2 ** (-k / half_life)`` in the pool (0: every election weighs the same).
+    """
+
+    national: float = 0.08
+    turnout: float = 0.25
+    mobilisation: tuple[float, float] = (0.0, 1.0)
+    half_life: float = 0.0
+
+
+def election_weights(years: Sequence[int], priors: Priors) -> list[float]:
+    """Weights of the training elections in the pool (:attr:`Priors.half_life`)."""
+    n = len(years)
+    if priors.half_life <= 0:
+        return [1.0] * n
+    order = np.argsort(np.argsort(-np.asarray(years)))  # 0 = latest
+    return [float(2.0 ** (-k / priors.half_life)) for k in order]
+
+
+def pooled_noise(cals: Sequence[Calibration], weights: Sequence[float], priors: Priors) -> Noise:
+    """Noise of a simulation from several elections' calibrations (see the module doc)."""
+    w = np.asarray(weights, float) / float(np.sum(weights))
+    dep = float(np.sqrt(sum(wi * c.department**2 for wi, c in zip(w, cals, strict=True))))
+    loc = float(np.sqrt(sum(wi * c.local**2 for wi, c in zip(w, cals, strict=True))))
+    return Noise(national=priors.national, department=dep, local=loc, turnout=priors.turnout,
+                 mobilisation=priors.mobilisation)
 
 
 @dataclass(frozen=True)
@@ -48,7 +93,8 @@ def centred_log_residuals(y: np.ndarray, pred: np.ndarray, valid: np.ndarray) ->
 
 
 def calibrate(td: TrainingData, *, rng: np.random.Generator, folds: int = 10, min_runoffs: int = 10,
-              ridge: float = 0.02, n0: float = 5.0) -> Calibration:
+              ridge: float = 0.02, n0: float = 5.0,
+              progress: Callable[[int, int], None] | None = None) -> Calibration:
     """Cross-validated noise scales of a training election (``rng`` assigns departments to folds)."""
     n_groups = int(td.groups.max()) + 1
     fold_of_group = rng.permutation(n_groups) % folds
@@ -62,6 +108,8 @@ def calibrate(td: TrainingData, *, rng: np.random.Generator, folds: int = 10, mi
         part = td.subset(test)
         pred[test] = m.predict(part.x, part.run, 0)
         pred_luce[test] = m.without_regression().predict(part.x, part.run, 0)
+        if progress is not None:
+            progress(f + 1, folds)
     valid = td.run.cols >= 0
     n = valid.sum(axis=1)
     err_reg = float((centred_log_residuals(td.y, pred, valid) ** 2).sum() / (n - 1).sum())

@@ -53,6 +53,8 @@ class Evaluation:
     seat_errors: pd.DataFrame  # bloc, actual, mean, lo, hi, error
     baseline_leader_accuracy: float
     baseline_leader_energy: float
+    baseline_leader_brier: float  # per candidate, the leader given p = 1 and the others 0
+    duel_consistency: float  # share of duels whose larger mean share has p_win >= 0.5
     pollsters: pd.DataFrame | None  # pollster-level and "hemicycle" rows, five-block convention
     five_blocks: pd.DataFrame | None  # block, actual, ours mean/lo/hi, pollster ranges
 
@@ -63,8 +65,16 @@ class Evaluation:
     def metrics(self) -> dict[str, float]:
         return {"winner_accuracy": self.winner_accuracy, "brier": self.brier, "log_score": self.log_score,
                 "coverage90": self.coverage90, "energy_score": self.energy_score,
+                "bloc_seat_mae": self.bloc_seat_mae,
                 "baseline_leader_accuracy": self.baseline_leader_accuracy,
-                "baseline_leader_energy": self.baseline_leader_energy}
+                "baseline_leader_energy": self.baseline_leader_energy,
+                "baseline_leader_brier": self.baseline_leader_brier,
+                "duel_consistency": self.duel_consistency}
+
+    @property
+    def bloc_seat_mae(self) -> float:
+        """Mean absolute error of the mean seats of the seven blocs."""
+        return float(self.seat_errors["error"].abs().mean())
 
     def render(self) -> str:
         """Plain-text report."""
@@ -72,10 +82,11 @@ class Evaluation:
                f"({self.sims:,} simulations, {self.n_runoffs} runoffs)", "",
                f"{'':<34}{'hemicycle':>12}{'leader wins':>14}",
                f"{'winner accuracy':<34}{self.winner_accuracy:>12.1%}{self.baseline_leader_accuracy:>14.1%}",
-               f"{'Brier score (per candidate)':<34}{self.brier:>12.4f}",
+               f"{'Brier score (per candidate)':<34}{self.brier:>12.4f}{self.baseline_leader_brier:>14.4f}",
                f"{'log score (per candidate)':<34}{self.log_score:>12.4f}",
                f"{'coverage of 90% share intervals':<34}{self.coverage90:>12.1%}",
                f"{'energy score, bloc seats':<34}{self.energy_score:>12.1f}{self.baseline_leader_energy:>14.1f}",
+               f"{'p_win consistent with shares':<34}{self.duel_consistency:>12.1%}",
                "", "Calibration (p_win bucket: candidates, mean predicted, share who won)"]
         for _, r in self.calibration.iterrows():
             out.append(f"  {r['bucket']:<10}{int(r['n']):>6}{r['predicted']:>9.1%}{r['realised']:>9.1%}")
@@ -173,6 +184,15 @@ def evaluate_projection(proj: Projection, election: Election, *, ranges: pd.Data
     base_bloc = blocs_of(election.year, [nuance[c, base_win[c]] for c in np.flatnonzero(base_win >= 0)])
     base_vec = np.array([base_bloc.count(b) for b in BLOCS])
     base_es = energy_score(base_vec[None], actual)
+    lead = np.zeros(len(contested))
+    lead_rows = {int(c): int(leader[c]) for c in held_rows}
+    lead = np.array([float(lead_rows.get(int(c), -2) == int(k))
+                     for c, k in zip(contested["_c"], contested["_k"], strict=True)])
+    base_brier = float(((lead - o) ** 2).mean())
+    duels = contested[contested.groupby("_c")["_c"].transform("size") == 2]
+    consistent = [float(g["p_win"].to_numpy()[int(np.argmax(g["share_mean"].to_numpy()))] >= 0.5)
+                  for _, g in duels.groupby("_c")]
+    duel_consistency = float(np.mean(consistent)) if consistent else float("nan")
 
     # baseline 2: pollsters, five blocks
     poll, five = None, None
@@ -206,5 +226,6 @@ def evaluate_projection(proj: Projection, election: Election, *, ranges: pd.Data
     return Evaluation(target_year=election.year, train_year=proj.train_year, sims=proj.sims,
                       n_runoffs=n_runoffs, winner_accuracy=accuracy, brier=brier, log_score=log_score,
                       coverage90=coverage, energy_score=es, calibration=calibration, seat_errors=seat_errors,
-                      baseline_leader_accuracy=base_acc, baseline_leader_energy=base_es, pollsters=poll,
+                      baseline_leader_accuracy=base_acc, baseline_leader_energy=base_es,
+                      baseline_leader_brier=base_brier, duel_consistency=duel_consistency, pollsters=poll,
                       five_blocks=five)

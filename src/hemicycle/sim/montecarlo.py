@@ -1,10 +1,10 @@
-"""Monte Carlo of round 2: a fused kernel (numba), a numpy path and a plain-Python reference.
+"""Monte Carlo of round 2: one fast path (a fused numba kernel) and a plain-Python reference.
 
 Random numbers are *counter-based*: the standard normal used for simulation ``s`` and "slot"
 ``k`` is ``NORMAL[hash(key, s, k) >> 48]`` where ``hash`` is a SplitMix64-style mixer and
 ``NORMAL`` the 65,536 quantiles of the standard normal. Every draw therefore depends only on
 (seed, simulation index, what is drawn), never on chunk sizes, threads or the backend: the numba
-kernel, the numpy path and the reference loop see the very same draws, and the same seed gives the
+kernel and the reference loop see the very same draws, and the same seed gives the
 same bytes whatever the chunking. The key comes from ``rng`` (``rng.integers``), so callers still
 pass a :class:`numpy.random.Generator`.
 
@@ -25,18 +25,12 @@ Accumulated: wins and the sum of the (quantised) vote shares per slot, a histogr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+import numba as _numba
 import numpy as np
 from scipy.special import ndtri
 
 from hemicycle.errors import OptionError
-
-_numba: Any
-try:  # optional extra hemicycle[fast]
-    import numba as _numba
-except ImportError:  # pragma: no cover - exercised only without numba
-    _numba = None
 
 NBINS = 2000
 QSCALE = float(1 << 24)  # shares are summed as integers of 2**-24, exact and order-independent
@@ -167,138 +161,72 @@ def simulate_reference(inp: Inputs, noise: Noise, key: int, start: int, stop: in
     return Accumulators(n=n, wins=wins, share_sum=ssum, hist=hist, winners=winners)
 
 
-# --------------------------------------------------------------------------- numpy path
-
-
-def _hash_np(key: int, s: np.ndarray, k: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        z = np.uint64(key) + s.astype(np.uint64) * np.uint64(G1) + k.astype(np.uint64) * np.uint64(G2)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(G3)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(G4)
-        return z ^ (z >> np.uint64(31))
-
-
-def _normal_np(key, s, k):
-    return NORMAL[(_hash_np(key, s, k) >> np.uint64(48)).astype(np.int64)]
-
-
-def simulate_numpy(inp: Inputs, noise: Noise, key: int, start: int, stop: int) -> Accumulators:
-    """Vectorised over simulations × runoffs × candidates (memory ~ 100 bytes × n × R × J)."""
-    M, R, NV, J = inp.xm.shape
-    n = stop - start
-    s = np.arange(start, stop, dtype=np.int64)[:, None, None]  # (n,1,1)
-    m = (_hash_np(key, s[:, 0, 0], np.full(n, SLOT_REPLICATE)) % np.uint64(M)).astype(np.int64)
-    u = ((_hash_np(key, s[:, 0, 0], np.full(n, SLOT_MOBILISATION)) >> np.uint64(11)).astype(np.float64)
-         + 0.5) / float(1 << 53)
-    lo, hi = noise.mobilisation
-    f = lo + (hi - lo) * u
-    t = np.exp(noise.turnout * _normal_np(key, s[:, 0, 0], np.full(n, SLOT_TURNOUT)))
-    v = np.empty((n, R, J))
-    for rep in np.unique(m):  # simulations grouped by replicate: no large gathers
-        sel = np.flatnonzero(m == rep)
-        scale = 1.0 / (1.0 - (1.0 - f[sel])[:, None, None] * inp.abst[rep][None])  # (k, R, NV)
-        acc = np.zeros((len(sel), R, J))
-        for i in range(NV):  # same operations, in the same order, as the reference loop
-            acc += inp.xm[rep, :, i, :][None] * scale[:, :, i, None]
-        acc += t[sel, None, None] * inp.xnv[rep][None]
-        v[sel] = acc
-    valid = inp.bloc >= 0
-    b = np.where(valid, inp.bloc, 0)[None]
-    d = inp.dep[None, :, None]
-    kloc = (SLOT_DEPARTMENT + 8 * inp.n_deps + np.arange(R)[:, None] * J + np.arange(J)[None, :])[None]
-    # national and departmental draws once per simulation, then gathered (same values as drawing
-    # them per candidate: the draws are counter-based)
-    s2 = s[:, :, 0]
-    z_nat = _normal_np(key, s2, SLOT_NATIONAL + np.arange(8)[None, :])  # (n, 8)
-    z_dep = _normal_np(key, s2, SLOT_DEPARTMENT + np.arange(8 * inp.n_deps)[None, :])  # (n, 8 * D)
-    e = (noise.national * z_nat[:, b[0]]
-         + noise.department * z_dep[:, (8 * d + b)[0]]
-         + noise.local * _normal_np(key, s, kloc))
-    v = np.where(valid[None], v * np.exp(e), -1.0)
-    total = np.where(v > 0, v, 0.0).sum(axis=2, keepdims=True)
-    share = np.where(total > 0, v / np.where(total > 0, total, 1.0), 1.0)
-    # winner: most votes, tie → smaller birth (older); lexicographic via two argmax passes
-    top = v.max(axis=2, keepdims=True)
-    tied = (v == top) & valid[None]
-    bkey = np.where(tied, inp.birth[None], np.iinfo(np.int64).max)
-    best = bkey.argmin(axis=2)
-    wins = np.bincount((np.arange(R)[None, :] * J + best).ravel(), minlength=R * J).reshape(R, J)
-    q = np.where(valid[None], (share * QSCALE + 0.5).astype(np.int64), 0)
-    bins = np.minimum((share * NBINS).astype(np.int64), NBINS - 1)
-    flat = (np.arange(R * J).reshape(1, R, J) * NBINS + bins)[np.broadcast_to(valid[None], bins.shape)]
-    hist = np.bincount(flat, minlength=R * J * NBINS).reshape(R, J, NBINS)
-    return Accumulators(n=n, wins=wins, share_sum=q.sum(axis=0), hist=hist,
-                        winners=best.astype(np.int8))
-
-
 # --------------------------------------------------------------------------- numba kernel
 
-if _numba is not None:
-    _nb_G1, _nb_G2, _nb_G3, _nb_G4 = (np.uint64(g) for g in (G1, G2, G3, G4))
+_nb_G1, _nb_G2, _nb_G3, _nb_G4 = (np.uint64(g) for g in (G1, G2, G3, G4))
 
-    @_numba.njit(inline="always")
-    def _hash_nb(key, s, k):
-        z = key + np.uint64(s) * _nb_G1 + np.uint64(k) * _nb_G2
-        z = (z ^ (z >> np.uint64(30))) * _nb_G3
-        z = (z ^ (z >> np.uint64(27))) * _nb_G4
-        return z ^ (z >> np.uint64(31))
 
-    @_numba.njit(parallel=True, fastmath=False, cache=True)
-    def _kernel(xm, abst, xnv, bloc, dep, birth, n_deps, table, key, start, n,
-                nat, sdep, sloc, sturn, flo, fhi, wins, ssum, hist, winners):
-        M, R, NV, J = xm.shape
-        nbins = hist.shape[2]
-        for c in _numba.prange(R):
-            v = np.empty(J)
-            scale = np.empty(NV)
-            d = dep[c]
-            for ss in range(n):
-                s = start + ss
-                m = np.int64(_hash_nb(key, s, 0) % np.uint64(M))
-                u = (np.float64(_hash_nb(key, s, 1) >> np.uint64(11)) + 0.5) / 9007199254740992.0
-                f = flo + (fhi - flo) * u
-                t = np.exp(sturn * table[np.int64(_hash_nb(key, s, 2) >> np.uint64(48))])
-                total = 0.0
-                best = -1
+@_numba.njit(inline="always")
+def _hash_nb(key, s, k):
+    z = key + np.uint64(s) * _nb_G1 + np.uint64(k) * _nb_G2
+    z = (z ^ (z >> np.uint64(30))) * _nb_G3
+    z = (z ^ (z >> np.uint64(27))) * _nb_G4
+    return z ^ (z >> np.uint64(31))
+
+
+@_numba.njit(parallel=True, fastmath=False, cache=True)
+def _kernel(xm, abst, xnv, bloc, dep, birth, n_deps, table, key, start, n,
+            nat, sdep, sloc, sturn, flo, fhi, wins, ssum, hist, winners):
+    M, R, NV, J = xm.shape
+    nbins = hist.shape[2]
+    for c in _numba.prange(R):
+        v = np.empty(J)
+        scale = np.empty(NV)
+        d = dep[c]
+        for ss in range(n):
+            s = start + ss
+            m = np.int64(_hash_nb(key, s, 0) % np.uint64(M))
+            u = (np.float64(_hash_nb(key, s, 1) >> np.uint64(11)) + 0.5) / 9007199254740992.0
+            f = flo + (fhi - flo) * u
+            t = np.exp(sturn * table[np.int64(_hash_nb(key, s, 2) >> np.uint64(48))])
+            total = 0.0
+            best = -1
+            for i in range(NV):
+                scale[i] = 1.0 / (1.0 - (1.0 - f) * abst[m, c, i])
+            for j in range(J):
+                b = bloc[c, j]
+                if b < 0:
+                    v[j] = -1.0
+                    continue
+                acc = 0.0
                 for i in range(NV):
-                    scale[i] = 1.0 / (1.0 - (1.0 - f) * abst[m, c, i])
-                for j in range(J):
-                    b = bloc[c, j]
-                    if b < 0:
-                        v[j] = -1.0
-                        continue
-                    acc = 0.0
-                    for i in range(NV):
-                        acc += xm[m, c, i, j] * scale[i]
-                    acc += t * xnv[m, c, j]
-                    e = (nat * table[np.int64(_hash_nb(key, s, 8 + b) >> np.uint64(48))]
-                         + sdep * table[np.int64(_hash_nb(key, s, 16 + 8 * d + b) >> np.uint64(48))]
-                         + sloc * table[np.int64(_hash_nb(key, s, 16 + 8 * n_deps + c * J + j)
-                                                 >> np.uint64(48))])
-                    x = acc * np.exp(e)
-                    v[j] = x
-                    if x > 0:
-                        total += x
-                    if best < 0 or x > v[best] or (x == v[best] and birth[c, j] < birth[c, best]):
-                        best = j
-                wins[c, best] += 1
-                winners[ss, c] = best
-                for j in range(J):
-                    if v[j] < 0:
-                        continue
-                    sh = v[j] / total if total > 0 else 1.0
-                    ssum[c, j] += np.int64(sh * 16777216.0 + 0.5)
-                    k = np.int64(sh * nbins)
-                    if k > nbins - 1:
-                        k = nbins - 1
-                    hist[c, j, k] += 1
+                    acc += xm[m, c, i, j] * scale[i]
+                acc += t * xnv[m, c, j]
+                e = (nat * table[np.int64(_hash_nb(key, s, 8 + b) >> np.uint64(48))]
+                     + sdep * table[np.int64(_hash_nb(key, s, 16 + 8 * d + b) >> np.uint64(48))]
+                     + sloc * table[np.int64(_hash_nb(key, s, 16 + 8 * n_deps + c * J + j)
+                                             >> np.uint64(48))])
+                x = acc * np.exp(e)
+                v[j] = x
+                if x > 0:
+                    total += x
+                if best < 0 or x > v[best] or (x == v[best] and birth[c, j] < birth[c, best]):
+                    best = j
+            wins[c, best] += 1
+            winners[ss, c] = best
+            for j in range(J):
+                if v[j] < 0:
+                    continue
+                sh = v[j] / total if total > 0 else 1.0
+                ssum[c, j] += np.int64(sh * 16777216.0 + 0.5)
+                k = np.int64(sh * nbins)
+                if k > nbins - 1:
+                    k = nbins - 1
+                hist[c, j, k] += 1
 
 
 def simulate_numba(inp: Inputs, noise: Noise, key: int, start: int, stop: int) -> Accumulators:
     """The fused kernel: parallel over runoffs, every draw computed in registers."""
-    if _numba is None:
-        raise OptionError("backend 'numba' needs the optional extra hemicycle[fast]; "
-                          "allowed without it: numpy, reference")
     M, R, NV, J = inp.xm.shape
     n = stop - start
     wins, ssum, hist, winners = _empty_accumulators(n, R, J)
@@ -309,11 +237,12 @@ def simulate_numba(inp: Inputs, noise: Noise, key: int, start: int, stop: int) -
     return Accumulators(n=n, wins=wins, share_sum=ssum, hist=hist, winners=winners)
 
 
-BACKENDS = {"numba": simulate_numba, "numpy": simulate_numpy, "reference": simulate_reference}
+#: ``numba`` is the one fast path; ``reference`` the test oracle (same draws, same winners).
+BACKENDS = {"numba": simulate_numba, "reference": simulate_reference}
 
 
 def default_backend() -> str:
-    return "numba" if _numba is not None else "numpy"
+    return "numba"
 
 
 def run(inp: Inputs, noise: Noise, *, sims: int, rng: np.random.Generator, backend: str | None = None,
@@ -328,7 +257,7 @@ def run(inp: Inputs, noise: Noise, *, sims: int, rng: np.random.Generator, backe
     key = draw_key(rng)
     M, R, NV, J = inp.xm.shape
     if chunk is None:
-        chunk = 20_000 if name == "numba" else max(1, 2_000_000 // max(R * J, 1))
+        chunk = 20_000 if name == "numba" else 1_000
     wins, ssum, hist, winners = _empty_accumulators(sims, R, J)
     bar = None
     if progress:

@@ -34,7 +34,7 @@ errors. Replicate 0 is the fit on all the data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -393,7 +393,8 @@ def fit(election: Election, *, n_boot: int = 40, min_runoffs: int = 10, ridge: f
 
 
 def fit_training(td: TrainingData, year: int, *, n_boot: int = 40, min_runoffs: int = 10,
-                 ridge: float = 0.02, n0: float = 5.0, rng: np.random.Generator) -> TransferModel:
+                 ridge: float = 0.02, n0: float = 5.0, rng: np.random.Generator,
+                 progress: Callable[[int, int], None] | None = None) -> TransferModel:
     keys = [config_key(b) for b in td.run.bloc]
     counts: dict[tuple[str, ...], int] = {}
     for k in keys:
@@ -403,7 +404,9 @@ def fit_training(td: TrainingData, year: int, *, n_boot: int = 40, min_runoffs: 
     thetas = [theta0]
     regs = {k: [v] for k, v in reg0.items()}
     n_groups = int(td.groups.max()) + 1 if len(td.groups) else 0
-    for _ in range(n_boot):
+    for b in range(n_boot):
+        if progress is not None:
+            progress(b, n_boot)
         draw = rng.integers(0, n_groups, n_groups)
         w = np.bincount(draw, minlength=n_groups)[td.groups].astype(float)
         _, th, rg = _fit_once(td, w, keys, min_runoffs, ridge, n0, phi0)
@@ -416,3 +419,125 @@ def fit_training(td: TrainingData, year: int, *, n_boot: int = 40, min_runoffs: 
         regression={k: np.stack(v) for k, v in regs.items()}, counts=counts,
         min_runoffs=min_runoffs, settings={"ridge": ridge, "n0": n0, "n_boot": n_boot},
     )
+
+
+# --------------------------------------------------------------------------- several elections
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class PooledTransfers:
+    """Transfers learnt from several elections, pooled as a random effect of the election.
+
+    Voters do not transfer in one election the way they did in another (2017 → 2022 → 2024 shows
+    it), so the transfers of the election being projected are treated as a new draw from the
+    distribution of elections. That distribution is estimated by the training elections' own fits
+    (each with its bootstrap replicates, which carry its estimation error): replicate ``m`` of the
+    pool is replicate ``replicates[m, 1]`` of ``models[replicates[m, 0]]``, and election ``e`` holds
+    a share ``weights[e]`` of the replicates. Every simulated election draws one replicate, so the
+    simulated runoffs share one election's behaviour, as the runoffs of a real election do, and the
+    spread between elections reaches the intervals. This is partial pooling in the sense of a
+    random-effects model whose effect distribution is the empirical one: nothing is assumed about
+    its shape, and a configuration an election could not identify falls back on that election's
+    Luce structure.
+    """
+
+    models: tuple[TransferModel, ...]
+    weights: tuple[float, ...]
+    replicates: np.ndarray  # (M, 2) int64: (model index, replicate index)
+
+    @classmethod
+    def pool(cls, models: Sequence[TransferModel], weights: Sequence[float] | None = None, *,
+             size: int = 120) -> PooledTransfers:
+        """Pool ``models`` with election ``weights`` (default equal) in ``size`` replicates
+        (allocated by largest remainder, cycling through each election's replicates)."""
+        if not models:
+            raise HemicycleError("pooling transfers needs at least one training election")
+        w = np.ones(len(models)) if weights is None else np.asarray(weights, float)
+        w = w / w.sum()
+        if len(models) == 1:
+            size = models[0].n_replicates
+        raw = w * size
+        n = np.floor(raw).astype(np.int64)
+        for i in np.argsort(-(raw - n), kind="stable")[: size - int(n.sum())]:
+            n[i] += 1
+        rows = [(e, r % models[e].n_replicates) for e in range(len(models)) for r in range(int(n[e]))]
+        return cls(models=tuple(models), weights=tuple(float(x) for x in w),
+                   replicates=np.array(rows, np.int64).reshape(-1, 2))
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(m.train_year for m in self.models)
+
+    @property
+    def train_year(self) -> int | str:
+        """The training election, or the elections joined by ``,``."""
+        ys = self.years
+        return ys[0] if len(ys) == 1 else ",".join(map(str, ys))
+
+    @property
+    def n_replicates(self) -> int:
+        return len(self.replicates)
+
+    def __repr__(self) -> str:
+        return f"PooledTransfers(years={self.years}, replicates={self.n_replicates})"
+
+    def matrices(self, run: Runoffs, replicate: int) -> np.ndarray:
+        e, r = self.replicates[replicate]
+        return self.models[int(e)].matrices(run, int(r))
+
+    def predict(self, x: np.ndarray, run: Runoffs, replicate: int = 0) -> np.ndarray:
+        return np.einsum("ri,rij->rj", x, self.matrices(run, replicate))
+
+    def matrix(self, config: Sequence[str], replicate: int) -> np.ndarray:
+        e, r = self.replicates[replicate]
+        return self.models[int(e)].matrix(config, int(r))
+
+    def to_frame(self, configs: Iterable[Sequence[str]] | None = None) -> pd.DataFrame:
+        """The pooled rates (``method`` ``pooled``: mean, sd and 5–95 % range over the pool's
+        replicates, so the spread includes the variation between elections), then every training
+        election's own rows. Columns as :meth:`TransferModel.to_frame`."""
+        counts: dict[tuple[str, ...], int] = {}
+        for m in self.models:
+            for c, k in m.counts.items():
+                counts[c] = counts.get(c, 0) + k
+        cfgs = [tuple(c) for c in configs] if configs is not None else sorted(
+            counts, key=lambda c: (-counts[c], c))
+        label = ",".join(map(str, self.years))
+        rows = []
+        for cfg in cfgs:
+            if len(cfg) < 2:
+                continue
+            reps = np.stack([self.matrix(cfg, m) for m in range(self.n_replicates)])
+            est, sd = reps.mean(axis=0), reps.std(axis=0)
+            lo, hi = np.quantile(reps, [0.05, 0.95], axis=0)
+            dest = [*_dest_labels(cfg), ABSTAIN]
+            for i, o in enumerate(ORIGINS):
+                for j, d in enumerate(dest):
+                    rows.append((label, "+".join(cfg), "pooled", counts.get(cfg, 0), o, d,
+                                 est[i, j], sd[i, j], lo[i, j], hi[i, j]))
+        pooled = pd.DataFrame(rows, columns=["train", "config", "method", "n_runoffs", "origin",
+                                             "destination", "estimate", "sd", "lo", "hi"])
+        if len(self.models) == 1:
+            return self.models[0].to_frame(configs)
+        per = [m.to_frame(cfgs) for m in self.models]
+        return pd.concat([pooled, *per], ignore_index=True)
+
+    def render(self, configs: Iterable[Sequence[str]] | None = None, *, max_configs: int = 8) -> str:
+        """Plain-text tables of the pooled rates (percent ± sd over elections and replicates)."""
+        if len(self.models) == 1:
+            return self.models[0].render(configs, max_configs=max_configs)
+        df = self.to_frame(configs)
+        df = df[df["method"] == "pooled"]
+        shares = ", ".join(f"{y} {w:.0%}" for y, w in zip(self.years, self.weights, strict=True))
+        out = [f"Transfers pooled over {len(self.models)} elections ({shares}), round 1 → round 2,",
+               "percent ± sd over elections and bootstrap replicates"]
+        for cfg, g in list(df.groupby("config", sort=False))[:max_configs]:
+            dest = list(dict.fromkeys(g["destination"]))
+            out += ["", f"{cfg}  [{int(g['n_runoffs'].iloc[0])} training runoffs]",
+                    f"{'from':<12}" + "".join(f"{d:>14}" for d in dest)]
+            for o in ORIGINS:
+                gg = g[g["origin"] == o].set_index("destination")
+                out.append(f"{o:<12}" + "".join(
+                    f"{100 * float(gg.at[d, 'estimate']):>7.1f} ±{100 * float(gg.at[d, 'sd']):>4.1f}"
+                    for d in dest))
+        return "\n".join(out)

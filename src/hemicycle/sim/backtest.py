@@ -1,0 +1,78 @@
+"""Back-tests: every target projected with transfers learnt from earlier elections only.
+
+For each target election with both rounds in the store, the transfers are learnt from every
+earlier election with both rounds (never the target, never a later one), round 2 is simulated
+with the official lineup, and the projection is scored against the official round 2
+(:mod:`hemicycle.sim.evaluate`). :data:`COLUMNS` is the CSV header of ``hemicycle backtest``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from hemicycle.data.store import Store
+from hemicycle.errors import OptionError
+from hemicycle.sim import api
+from hemicycle.sim.calibrate import Priors
+
+COLUMNS = ["target", "train", "runoffs", "winners", "leader_winners", "brier", "log_score",
+           "coverage90", "energy_score", "bloc_seat_mae"]
+#: Shown by :func:`render` and kept by :func:`backtest` beside :data:`COLUMNS` (not in the CSV).
+EXTRA = ["leader_brier", "duel_consistency"]
+
+
+def targets(store: Store, text: str | Sequence[int] = "all") -> list[int]:
+    """The target years: every election with both rounds and an earlier one to learn from
+    (``"all"``), or the years named (each must qualify)."""
+    both = sorted(y for y in store.years() if 2 in store.rounds(y))
+    usable = [y for y in both if any(t < y for t in both)]
+    if isinstance(text, str) and text.strip().lower() == "all":
+        if not usable:
+            raise OptionError(f"no election can be back-tested: it needs both rounds and an earlier "
+                              f"election with both rounds; years with both rounds: "
+                              f"{', '.join(map(str, both)) or 'none'}")
+        return usable
+    try:
+        years = ([int(t) for t in text.split(",") if t.strip()] if isinstance(text, str)
+                 else [int(t) for t in text])
+    except ValueError:
+        raise OptionError(f"--targets must be years separated by commas, or all; got {text!r}") from None
+    bad = [y for y in years if y not in usable]
+    if bad or not years:
+        raise OptionError(f"cannot back-test {', '.join(map(str, bad)) or 'nothing'}: a target needs both "
+                          f"rounds in the store and an earlier election with both rounds; allowed: "
+                          f"{', '.join(map(str, usable)) or 'none'}")
+    return sorted(set(years))
+
+
+def backtest(store: Store, years: Sequence[int], *, sims: int = 20_000, seed: int = 1,
+             priors: Priors | None = None) -> pd.DataFrame:
+    """One row per target: :data:`COLUMNS`, then :data:`EXTRA`."""
+    rows = []
+    for y in years:
+        train = api.training_years(y, "all", store)
+        ev = api.evaluate(y, train, store, sims=sims, seed=seed, priors=priors)
+        rows.append((y, "+".join(map(str, train)), ev.n_runoffs, ev.winner_accuracy,
+                     ev.baseline_leader_accuracy, ev.brier, ev.log_score, ev.coverage90, ev.energy_score,
+                     ev.bloc_seat_mae, ev.baseline_leader_brier, ev.duel_consistency))
+    out = pd.DataFrame(rows, columns=COLUMNS + EXTRA)
+    return out
+
+
+def render(table: pd.DataFrame) -> str:
+    """A plain-text table of a back-test."""
+    head = (f"{'target':<7}{'trained on':<26}{'runoffs':>8}{'winners':>9}{'leader':>8}{'Brier':>8}"
+            f"{'leader':>8}{'log':>7}{'cov90':>7}{'ES':>6}{'MAE':>6}")
+    lines = ["Back-test: each target projected from earlier elections only (official lineups)", "",
+             head]
+    for r in table.itertuples(index=False):
+        lines.append(f"{r.target:<7}{r.train:<26}{r.runoffs:>8}{r.winners:>9.1%}{r.leader_winners:>8.1%}"
+                     f"{r.brier:>8.4f}{r.leader_brier:>8.4f}{r.log_score:>7.3f}{r.coverage90:>7.1%}"
+                     f"{r.energy_score:>6.1f}{r.bloc_seat_mae:>6.1f}")
+    lines += ["", "winners: share of runoffs whose most probable candidate won; leader: the round-1 "
+              "leader of the lineup wins (p = 1); Brier and log score per runoff candidate; cov90: "
+              "official shares inside the 90 % intervals; ES: energy score of the bloc seat vector; "
+              "MAE: mean absolute error of the blocs' mean seats."]
+    return "\n".join(lines)
