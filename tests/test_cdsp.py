@@ -180,3 +180,15 @@ def test_blank_and_null_together(store: Store) -> None:
 def test_every_nuance_has_a_bloc(store: Store, year: int) -> None:
     nuances = set(store.query("SELECT DISTINCT nuance FROM candidates WHERE year = ?", [year])["nuance"])
     assert nuances and all((year, n) in blocs.table() for n in nuances)
+
+
+def test_official_winners_without_flags(replays) -> None:
+    """The projection's evaluation needs winners; where the source has no flag they are the replay's."""
+    import numpy as np
+
+    from hemicycle.sim.evaluate import official_winners
+
+    for year in (2007, 2012):
+        r = replays[year]
+        win = official_winners(r.election)
+        assert (win >= 0).all() and np.array_equal(win, r.winner)

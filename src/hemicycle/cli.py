@@ -246,6 +246,9 @@ def replay_cmd(
             err.print(f"  {m.constituency}  {m.decision}: {m.detail}", highlight=False)
         raise typer.Exit(1)
     checked = "round 1 and round 2" if e.round2 is not None else "round 1"
+    rounds = [r for r in (e.round1, e.round2) if r is not None]
+    if not all((r.official_known | ~r.valid).all() for r in rounds):
+        checked += "; where the source has no elected flag, the round-2 lineups and where round 2 was held"
     console.print(f"[bold green]✓ All {e.n_constituencies} constituencies match the official outcome "
                   f"({checked}).[/]")
 
