@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from hemicycle.data.registry import YEARS
 from hemicycle.data.store import Store
 
 
@@ -42,10 +43,10 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def store_path(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
-    """A store with 2017, 2022 and 2024 ingested once for the session (read-only for tests)."""
+    """A store with every registered year ingested once for the session (read-only for tests)."""
     path = tmp_path_factory.mktemp("store") / "hemicycle.duckdb"
     with Store(path) as st:
-        for year in (2017, 2022, 2024):
+        for year in YEARS:
             st.ingest(year, download=False)
     return path
 

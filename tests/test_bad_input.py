@@ -125,7 +125,7 @@ def test_truncated_xlsx(tmp_path: Path, data_dir: Path) -> None:
 
 def test_unknown_year(isolated_env: Path) -> None:
     with Store() as st, pytest.raises(UnsupportedElectionError, match="2017, 2022, 2024"):
-        st.ingest(2012)
+        st.ingest(2019)
 
 
 def test_unknown_round() -> None:

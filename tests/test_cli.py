@@ -38,9 +38,9 @@ def test_replay_2022_round1_only(store_path: Path, tmp_path: Path) -> None:
 
 
 def test_unknown_year_exits_1(tmp_path: Path) -> None:
-    res = invoke("replay", "2012", store=tmp_path / "s.duckdb")
+    res = invoke("replay", "2019", store=tmp_path / "s.duckdb")
     assert res.exit_code == 1
-    assert "no reader for the 2012" in res.output
+    assert "no reader for the 2019" in res.output
 
 
 def test_mismatch_exits_1_and_names_constituency(data_dir: Path, tmp_path: Path, monkeypatch) -> None:
@@ -101,3 +101,9 @@ def test_project_bad_options_exit_1(store_path: Path, args: list[str], message: 
     res = invoke(*args, store=store_path)
     assert res.exit_code == 1
     assert message in res.output
+
+
+def test_replay_2012_lists_the_source_quirks_and_exits_0(store_path: Path) -> None:
+    res = invoke("replay", "2012", "--no-hemicycle", store=store_path)
+    assert res.exit_code == 0, res.output
+    assert "CDSP" in res.output and "6905" in res.output and "source contradicts itself" in res.output

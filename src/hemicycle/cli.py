@@ -19,6 +19,7 @@ from rich.table import Table
 from hemicycle import __version__, api
 from hemicycle.data.blocs import BLOCS
 from hemicycle.data.notes import late_withdrawals_of
+from hemicycle.data.readers import publisher
 from hemicycle.data.store import ENV_STORE, DataQuirkWarning, Store
 from hemicycle.errors import HemicycleError
 from hemicycle.report.text import COLOURS, hemicycle, seat_bar
@@ -184,7 +185,7 @@ def replay_cmd(
     with _open(store) as st:
         rep = api.replay_year(year, store=st)
     e = rep.election
-    console.rule(f"[bold]Législatives {year}[/] — replayed from the Ministry of the Interior's files")
+    console.rule(f"[bold]Législatives {year}[/] — replayed from {publisher(year)}")
     runoffs = int(rep.runoffs.sum())
     console.print(f"Round 1: [bold]{rep.elected_round1}[/] elected outright; [bold]{runoffs}[/] runoffs "
                   f"({_counter_line(rep.qualified_counts(), {2: 'with two qualified', 3: 'with three', 4: 'with four'})}).")
@@ -234,12 +235,20 @@ def replay_cmd(
         rep.round1_frame().to_csv(round1_output, index=False)
         console.print(f"[green]✓[/] round-1 statuses → {round1_output}")
 
+    if rep.explained:
+        err.print(f"[yellow]{len(rep.explained)} decision(s) differ because the source contradicts itself "
+                  f"(quirks found at ingest, `hemicycle data quirks {year}`):[/]")
+        for m in rep.explained:
+            err.print(f"  {m.constituency}  {m.decision}: {m.detail}", highlight=False)
     if rep.mismatches:
         err.print(f"[bold red]{len(rep.mismatches)} decision(s) differ from the official outcome:[/]")
         for m in rep.mismatches:
             err.print(f"  {m.constituency}  {m.decision}: {m.detail}", highlight=False)
         raise typer.Exit(1)
     checked = "round 1 and round 2" if e.round2 is not None else "round 1"
+    rounds = [r for r in (e.round1, e.round2) if r is not None]
+    if not all((r.official_known | ~r.valid).all() for r in rounds):
+        checked += "; where the source has no elected flag, the round-2 lineups and where round 2 was held"
     console.print(f"[bold green]✓ All {e.n_constituencies} constituencies match the official outcome "
                   f"({checked}).[/]")
 

@@ -33,7 +33,8 @@ class Round:
     valid: np.ndarray  # (C, K) bool: candidate stood in this round
     votes: np.ndarray  # (C, K) int64
     nuance: np.ndarray  # (C, K) str (object): as printed in this round's file
-    official_elected: np.ndarray  # (C, K) bool: the Ministry's outcome column
+    official_elected: np.ndarray  # (C, K) bool: the source's outcome column (False where unknown)
+    official_known: np.ndarray  # (C, K) bool: the source has an outcome flag for this candidate
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +51,9 @@ class Election:
     incumbent: np.ndarray  # (C, K) bool (False where unknown)
     round1: Round
     round2: Round | None
+    #: constituencies whose round-2 lineup contradicts the published round-1 votes, a quirk of the
+    #: source found at ingest (``quirks`` kind ``lineup``): the replay reports, not fails, them
+    lineup_quirks: frozenset[str] = frozenset()
 
     @property
     def n_constituencies(self) -> int:
@@ -85,14 +89,18 @@ def _round(totals: pd.DataFrame, cands: pd.DataFrame, row: np.ndarray, col: np.n
     votes = np.zeros(shape, np.int64)
     nuance = np.full(shape, "", dtype=object)
     elected = np.zeros(shape, bool)
+    known = np.zeros(shape, bool)
     valid[row, col] = True
     votes[row, col] = cands["votes"].to_numpy(np.int64)
     nuance[row, col] = cands["nuance"].to_numpy(object)
-    elected[row, col] = cands["elected"].to_numpy(bool)
+    flag = cands["elected"].astype("boolean")
+    elected[row, col] = flag.fillna(False).to_numpy(bool)
+    known[row, col] = flag.notna().to_numpy(bool)
     return Round(
         held=held,
         **{k: t[k].to_numpy(np.int64) for k in ("registered", "voters", "blank", "null", "expressed")},
         valid=valid, votes=votes, nuance=nuance, official_elected=elected,
+        official_known=known,
     )
 
 
@@ -139,7 +147,9 @@ def load(store: Store, year: int) -> Election:
         if (pos < 0).any():  # the store checks this at ingest; keep the invariant explicit
             raise HemicycleError(f"{year}: a round-2 candidate has no round-1 record")
         r2 = _round(totals[totals["round"] == 2], c2, row1[pos], col1[pos], codes, (C, K))
+    lineup = store.query("SELECT DISTINCT constituency FROM quirks WHERE year = ? AND kind = 'lineup'", [year])
     return Election(
+        lineup_quirks=frozenset(lineup["constituency"]),
         year=year, codes=codes.to_numpy(object), names=cons["name"].to_numpy(object),
         departments=cons["department"].to_numpy(object),
         department_names=cons["department_name"].to_numpy(object),

@@ -44,6 +44,8 @@ class Replay:
     unresolved_ties: tuple[str, ...]
     withdrawn: np.ndarray  # (C, K) bool: qualified by law, absent from the round-2 ballot
     mismatches: tuple[Mismatch, ...] = field(default=())
+    #: differences the source explains itself (a quirk found at ingest): listed, not failures
+    explained: tuple[Mismatch, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
@@ -152,11 +154,14 @@ def replay(election: Election) -> Replay:
     win1 = rules.round1_winner_index(status)
     C = e.n_constituencies
     mismatches: list[Mismatch] = []
+    explained: list[Mismatch] = []
 
     def name(i: int, k: int) -> str:
         return f"{e.surname[i, k]} ({r1.nuance[i, k]}, panel {e.panel[i, k]})"
 
-    for i in np.flatnonzero((elected1 != r1.official_elected).any(axis=1)):
+    # only what the source states is compared: a flag it does not have (the CDSP's round 1, 2012's
+    # round 2) is never derived from the votes
+    for i in np.flatnonzero(((elected1 != r1.official_elected) & r1.official_known).any(axis=1)):
         law = [name(i, k) for k in np.flatnonzero(elected1[i])]
         off = [name(i, k) for k in np.flatnonzero(r1.official_elected[i])]
         mismatches.append(Mismatch(str(e.codes[i]), "round 1 elected",
@@ -175,7 +180,7 @@ def replay(election: Election) -> Replay:
                                        f"round 2 {what}, but the law says {'a runoff' if runoff[i] else 'decided in round 1'}"))
         bad = r2.valid & ~qualified
         for i, k in zip(*np.nonzero(bad), strict=True):
-            mismatches.append(Mismatch(str(e.codes[i]), "round 2 lineup",
+            (explained if e.codes[i] in e.lineup_quirks else mismatches).append(Mismatch(str(e.codes[i]), "round 2 lineup",
                                        f"{name(i, k)} stood in round 2 without qualifying by law"))
         withdrawn = qualified & ~r2.valid & r2.held[:, None]
         win2, tie = rules.round2_winner(r2.votes, r2.valid, e.birth)
@@ -184,7 +189,7 @@ def replay(election: Election) -> Replay:
         for i in np.flatnonzero(held):
             official = np.flatnonzero(r2.official_elected[i])
             law = int(win2[i])
-            if tie[i]:
+            if tie[i] or not r2.official_known[i][r2.valid[i]].all():
                 continue
             if len(official) != 1 or int(official[0]) != law:
                 off = [name(i, k) for k in official]
@@ -194,4 +199,5 @@ def replay(election: Election) -> Replay:
         winner = np.where(use2, win2, winner)
         winner_round = np.where(use2, 2, winner_round)
     assert winner.shape == (C,)
-    return Replay(e, status, winner_round, winner, tuple(ties), withdrawn, tuple(mismatches))
+    return Replay(e, status, winner_round, winner, tuple(ties), withdrawn, tuple(mismatches),
+                  tuple(explained))

@@ -1,6 +1,8 @@
 """The official files hemicycle knows: where to download them and the sha256 they must have.
 
-Each :class:`OfficialFile` is one Ministry of the Interior publication (Licence Ouverte / Etalab 2.0).
+Each :class:`OfficialFile` is one Ministry of the Interior publication (Licence Ouverte / Etalab 2.0)
+or, for 1997–2012, one of the CDSP's (Sciences Po) historical constituency tables compiled from the
+Ministry's results (downloaded from the public repository that holds them, pinned by sha256).
 ``name`` is the file name in a local mirror laid out as ``<year>/<name>`` (``HEMICYCLE_DATA``), which is
 also the name it is cached under after download. Several files may serve one purpose (``role``): the
 first one found locally wins, and downloads use the first one that has a URL.
@@ -37,7 +39,54 @@ class OfficialFile:
 _DG = "https://www.data.gouv.fr/fr/datasets"
 _STATIC = "https://static.data.gouv.fr/resources"
 
+#: The CDSP's (Sciences Po) historical constituency tables, 1997–2012, as committed in a public
+#: repository (the copies the test mirror documents, byte for byte); no licence is stated there.
+_CDSP = ("https://raw.githubusercontent.com/domi41/french-legislatives-analysis/"
+         "9e888ad0391e4f31d7e607a85a87bd32e3aa2993/data")
+_CDSP_PAGE = "https://github.com/domi41/french-legislatives-analysis/tree/9e888ad0391e4f31d7e607a85a87bd32e3aa2993/data"
+
 FILES: tuple[OfficialFile, ...] = (
+    # ----- 1997–2012: CDSP tables, both rounds (no panel numbers: see readers/cdsp.py) ----------
+    OfficialFile(
+        1997, 1, "results", "cdsp_legi1997t1_circ.csv", f"{_CDSP}/cdsp_legi1997t1_circ.csv",
+        "5d9afd09317ea229ac41c22624009ca8535119ccdb614c9925d16557f52ba899",
+        _CDSP_PAGE, "cdsp",
+    ),
+    OfficialFile(
+        1997, 2, "results", "cdsp_legi1997t2_circ.csv", f"{_CDSP}/cdsp_legi1997t2_circ.csv",
+        "c1fd1957049b4078f6b1ba847a158dc054e0d806980c52cc2179c68b912ca025",
+        _CDSP_PAGE, "cdsp",
+    ),
+    OfficialFile(
+        2002, 1, "results", "cdsp_legi2002t1_circ.csv", f"{_CDSP}/cdsp_legi2002t1_circ.csv",
+        "193a44d3b0ef10267ffb002a8d06737324034dff42f3d9c74b7c6f1d8dc9576f",
+        _CDSP_PAGE, "cdsp",
+    ),
+    OfficialFile(
+        2002, 2, "results", "cdsp_legi2002t2_circ.csv", f"{_CDSP}/cdsp_legi2002t2_circ.csv",
+        "968c7c45bc3c75c1791fc3e0a23f639d0d5089c7d784ebee676a26ecf2bf1ca1",
+        _CDSP_PAGE, "cdsp",
+    ),
+    OfficialFile(
+        2007, 1, "results", "cdsp_legi2007t1_circ.csv", f"{_CDSP}/cdsp_legi2007t1_circ.csv",
+        "4578d0da4118d5cd9def3f490c191f81e0327e3fc71de64dd2116c47ecba5f37",
+        _CDSP_PAGE, "cdsp",
+    ),
+    OfficialFile(
+        2007, 2, "results", "cdsp_legi2007t2_circ.csv", f"{_CDSP}/cdsp_legi2007t2_circ.csv",
+        "4fa6164a9a8685dd057b025ec0d29a5e4c110897a9a68cda4b9f09598e1e6032",
+        _CDSP_PAGE, "cdsp",
+    ),
+    OfficialFile(
+        2012, 1, "results", "cdsp_legi2012t1_circ.csv", f"{_CDSP}/cdsp_legi2012t1_circ.csv",
+        "453fd1c31c59a40b27be7a72d64fb3d50769be20cb4f2eaa07b5f2cfc6717a3c",
+        _CDSP_PAGE, "cdsp",
+    ),
+    OfficialFile(
+        2012, 2, "results", "cdsp_legi2012t2_circ.csv", f"{_CDSP}/cdsp_legi2012t2_circ.csv",
+        "ca1ac69a369e47e6e1b7fff72dbaf91d44079689b19ccca4114bc31679495f54",
+        _CDSP_PAGE, "cdsp",
+    ),
     # ----- 2017 -------------------------------------------------------------------------------
     OfficialFile(
         2017, 1, "results", "Leg_2017_Resultats_T1_c.xlsx",
@@ -62,10 +111,10 @@ FILES: tuple[OfficialFile, ...] = (
         f"{_DG}/elections-legislatives-des-12-et-19-juin-2022-resultats-definitifs-du-premier-tour/",
         "2022",
     ),
-    OfficialFile(
+    OfficialFile(  # absent from the test mirror on purpose; 122,968 bytes, 572 rows
         2022, 2, "results", "resultats-par-niveau-cirlg-t2-france-entiere.txt",
-        None,  # resource URL not yet pinned: download it from the dataset page into the mirror
-        None,
+        f"{_DG}/r/a84f1483-a191-4187-ad40-404105bb9bf0",
+        "0878a6943a609cf489c7af1f52e38e9152d788995c76ecbba58eb75926962fc7",
         f"{_DG}/elections-legislatives-des-12-et-19-juin-2022-resultats-definitifs-du-second-tour/",
         "2022",
     ),
@@ -192,7 +241,8 @@ def files_for(year: int, round_: int | None = None, role: Role | None = None) ->
 
 #: The constituency boundaries each year uses: the 1986 map (1988–2007) or the 2010 map (2012 on,
 #: with the 11 seats abroad). A canonical code names the same seat only within one map.
-BOUNDARY_MAPS: dict[int, str] = {2017: "2010", 2022: "2010", 2024: "2010"}
+BOUNDARY_MAPS: dict[int, str] = {1997: "1986", 2002: "1986", 2007: "1986", 2012: "2010", 2017: "2010",
+                                  2022: "2010", 2024: "2010"}
 
 
 def boundary_map(year: int) -> str:
@@ -200,7 +250,7 @@ def boundary_map(year: int) -> str:
     try:
         return BOUNDARY_MAPS[year]
     except KeyError:
-        from hemicycle.errors import UnsupportedElectionError
+        from hemicycle.errors import YearNotAvailableError
 
-        raise UnsupportedElectionError(f"no boundary map is known for {year}; known: "
+        raise YearNotAvailableError(f"no boundary map is known for {year}; known: "
                                        f"{', '.join(map(str, sorted(BOUNDARY_MAPS)))}") from None

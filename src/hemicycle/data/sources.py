@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 
 from hemicycle.data.registry import CONTOURS_YEAR, YEARS, OfficialFile, Role, files_for
-from hemicycle.errors import DataNotAvailableError, UnsupportedElectionError
+from hemicycle.errors import DataNotAvailableError, YearNotAvailableError
 
 ENV_DATA = "HEMICYCLE_DATA"
 ENV_CACHE = "HEMICYCLE_CACHE"
@@ -31,7 +31,7 @@ def mirror_dir() -> Path | None:
 
 def check_year(year: int) -> None:
     if year not in YEARS:
-        raise UnsupportedElectionError(
+        raise YearNotAvailableError(
             f"no reader for the {year} legislative elections; years supported: "
             + ", ".join(map(str, YEARS))
         )

@@ -3,10 +3,15 @@
 Tables (one row per ...):
 
 ``sources``        file ingested: year, round, role, file, sha256, bytes, ingested_at
+``years``          election ingested: year, boundary_map (``"1986"`` or ``"2010"``: a canonical code names
+                   the same seat only within one map), reader (the module that read its files)
 ``constituencies`` constituency of a year: year, constituency (canonical code), department, department_name, name
-``totals``         constituency and round: registered, abstentions, voters, blank, null, expressed
-``candidates``     candidate and round: constituency, panel, surname, first_name, sex, nuance, votes, elected
-                   (``elected`` is the Ministry's own outcome column)
+``totals``         constituency and round: registered, abstentions, voters, blank, null, expressed (NULL
+                   where the source does not publish the figure: the CDSP tables of 1997–2012 have no
+                   abstentions and count blank and null ballots together, in ``null``)
+``candidates``     candidate and round: constituency, panel, surname, first_name, sex, nuance, votes, elected,
+                   advanced (``elected`` is the source's own outcome column, NULL where it has none;
+                   ``advanced`` the CDSP's round-1 ``Accès second tour`` flag, NULL for the Ministry's files)
 ``candidacies``    declared candidate and round: birth_date, incumbent (2024 only, from the candidate lists)
 ``quirks``         data quirks found at ingest (warned, not fatal): year, round, file, constituency, kind, message
 
@@ -25,21 +30,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from hemicycle.data import sources
-from hemicycle.data.readers import QuirkWarning, RoundTable, read_candidacies, read_results
+from hemicycle.data.readers import (
+    QuirkWarning,
+    RoundTable,
+    link_rounds,
+    read_candidacies,
+    read_results,
+)
+from hemicycle.data.registry import BOUNDARY_MAPS, boundary_map
 from hemicycle.errors import DataFileError, DataNotAvailableError, HemicycleError
 from hemicycle.rules import SEATS
 
 ENV_STORE = "HEMICYCLE_STORE"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "1"  # additive changes are migrated in place (see ``_migrate``); a bump drops the data
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS sources (
     year INTEGER, round INTEGER, role VARCHAR, file VARCHAR, sha256 VARCHAR, bytes BIGINT,
     signature VARCHAR, ingested_at TIMESTAMP, PRIMARY KEY (year, round, role));
+CREATE TABLE IF NOT EXISTS years (year INTEGER PRIMARY KEY, boundary_map VARCHAR, reader VARCHAR);
 CREATE TABLE IF NOT EXISTS constituencies (
     year INTEGER, constituency VARCHAR, department VARCHAR, department_name VARCHAR, name VARCHAR,
     PRIMARY KEY (year, constituency));
@@ -49,7 +63,7 @@ CREATE TABLE IF NOT EXISTS totals (
     PRIMARY KEY (year, round, constituency));
 CREATE TABLE IF NOT EXISTS candidates (
     year INTEGER, round INTEGER, constituency VARCHAR, panel INTEGER, surname VARCHAR,
-    first_name VARCHAR, sex VARCHAR, nuance VARCHAR, votes BIGINT, elected BOOLEAN,
+    first_name VARCHAR, sex VARCHAR, nuance VARCHAR, votes BIGINT, elected BOOLEAN, advanced BOOLEAN,
     PRIMARY KEY (year, round, constituency, panel));
 CREATE TABLE IF NOT EXISTS candidacies (
     year INTEGER, round INTEGER, constituency VARCHAR, panel INTEGER, surname VARCHAR,
@@ -58,7 +72,7 @@ CREATE TABLE IF NOT EXISTS candidacies (
 CREATE TABLE IF NOT EXISTS quirks (
     year INTEGER, round INTEGER, file VARCHAR, constituency VARCHAR, kind VARCHAR, message VARCHAR);
 """
-DATA_TABLES = ("sources", "constituencies", "totals", "candidates", "candidacies", "quirks")
+DATA_TABLES = ("sources", "years", "constituencies", "totals", "candidates", "candidacies", "quirks")
 
 
 class DataQuirkWarning(UserWarning):
@@ -90,6 +104,7 @@ class _Parsed:
     candidacies: dict[int, pd.DataFrame]
     source_rows: list[dict[str, object]]
     quirks: list[tuple[int, QuirkWarning]]
+    reader: str
 
 
 class Store:
@@ -123,6 +138,13 @@ class Store:
             for t in DATA_TABLES:
                 self.con.execute(f"DROP TABLE IF EXISTS {t}")
         self.con.execute(SCHEMA)
+        # in-place migrations of stores written before these additions (their data are kept)
+        self.con.execute("ALTER TABLE candidates ADD COLUMN IF NOT EXISTS advanced BOOLEAN")
+        known = ", ".join(f"({y}, '{m}')" for y, m in BOUNDARY_MAPS.items())
+        self.con.execute(f"""
+            INSERT INTO years SELECT DISTINCT s.year, m.map, NULL FROM sources s
+            JOIN (VALUES {known}) m(year, map) ON m.year = s.year
+            WHERE s.year NOT IN (SELECT year FROM years)""")
         self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
     # ----- reading files ----------------------------------------------------------------------
@@ -154,9 +176,11 @@ class Store:
         rounds: dict[int, RoundTable] = {}
         cands: dict[int, pd.DataFrame] = {}
         source_rows = []
+        readers = []
         for (round_, role), (entry, path) in sorted(files.items()):
             if role == "results":
                 rounds[round_] = read_results(entry, path)  # type: ignore[arg-type]
+                readers.append(entry.reader)  # type: ignore[attr-defined]
             else:
                 cands[round_] = read_candidacies(entry, path)  # type: ignore[arg-type]
             source_rows.append({
@@ -164,9 +188,11 @@ class Store:
                 "sha256": sources.sha256_of(path), "bytes": path.stat().st_size,
                 "signature": self._signature(path),
             })
+        if 2 in rounds:  # readers without panel numbers give round 2 its panels from round 1
+            rounds[2] = link_rounds(files[(2, "results")][0], rounds[1], rounds[2])  # type: ignore[arg-type]
         quirks = [(r, q) for r, t in rounds.items() for q in t.quirks]
         quirks += self._cross_checks(year, rounds)
-        return _Parsed(year, rounds, cands, source_rows, quirks)
+        return _Parsed(year, rounds, cands, source_rows, quirks, readers[0])
 
     @staticmethod
     def _cross_checks(year: int, rounds: dict[int, RoundTable]) -> list[tuple[int, QuirkWarning]]:
@@ -179,7 +205,14 @@ class Store:
         if 2 not in rounds:
             return out
         r2 = rounds[2]
-        decided = set(r1.candidates.loc[r1.candidates["elected"], "constituency"])
+        c1 = r1.candidates
+        flagged = c1["elected"].astype("boolean")
+        if flagged.isna().any():  # no official flag (the CDSP tables): decided by the law, in integers
+            t = r1.totals.set_index("constituency").loc[c1["constituency"]]
+            by_law = ((2 * c1["votes"].to_numpy() > t["expressed"].to_numpy())
+                      & (4 * c1["votes"].to_numpy() >= t["registered"].to_numpy()))
+            flagged = flagged.fillna(pd.Series(by_law, index=c1.index))
+        decided = set(c1.loc[flagged.astype(bool), "constituency"])
         r1_codes = set(r1.totals["constituency"])
         r2_codes = set(r2.totals["constituency"])
         unknown = sorted(r2_codes - r1_codes)
@@ -197,10 +230,38 @@ class Store:
             o = orphan.iloc[0]
             raise DataFileError(f"round-2 candidate panel {o.panel} did not stand in round 1",
                                 file=r2.file, constituency=o.constituency, column="panel")
+        out += [(2, q) for q in Store._lineup_check(r1, r2)]
         for o in both[both["nuance"] != both["nuance_r1"]].itertuples():
             out.append((2, QuirkWarning(r2.file, o.constituency, "nuance_change",
                                         f"{o.surname} (panel {o.panel}) changed nuance between rounds: "
                                         f"{o.nuance_r1} → {o.nuance}")))
+        return out
+
+    @staticmethod
+    def _lineup_check(r1: RoundTable, r2: RoundTable) -> list[QuirkWarning]:
+        """Round-2 candidates who did not qualify by law on the published round-1 votes: the source
+        contradicts itself (2012: round-1 votes typed against the wrong names). Kept, reported."""
+        from hemicycle import rules
+
+        c1 = r1.candidates
+        codes = pd.Index(r1.totals["constituency"])
+        row = codes.get_indexer(c1["constituency"])
+        col = c1.groupby("constituency", sort=False).cumcount().to_numpy()
+        shape = (len(codes), int(col.max()) + 1)
+        votes, valid = np.zeros(shape, np.int64), np.zeros(shape, bool)
+        votes[row, col] = c1["votes"].to_numpy(np.int64)
+        valid[row, col] = True
+        t = r1.totals.set_index("constituency").loc[codes]
+        status = rules.round1_status(votes, valid, t["registered"].to_numpy(np.int64),
+                                     t["expressed"].to_numpy(np.int64))
+        qualified = pd.Series(status[row, col] == rules.QUALIFIED,
+                              index=pd.MultiIndex.from_arrays([c1["constituency"], c1["panel"]]))
+        out = []
+        for o in r2.candidates.itertuples(index=False):
+            if not qualified.get((o.constituency, o.panel), True):
+                out.append(QuirkWarning(r2.file, o.constituency, "lineup",
+                                        f"{o.surname} (panel {o.panel}, {o.nuance}) stood in round 2 without "
+                                        f"qualifying by law on the published round-1 votes"))
         return out
 
     # ----- writing ----------------------------------------------------------------------------
@@ -217,6 +278,11 @@ class Store:
              for r, t in parsed.rounds.items()], ignore_index=True)
         cands = pd.concat([t.candidates.assign(year=year, round=r) for r, t in parsed.rounds.items()],
                           ignore_index=True)
+        for flag in ("elected", "advanced"):
+            cands[flag] = (cands[flag] if flag in cands else pd.Series(pd.NA, index=cands.index)).astype("boolean")
+        for col in ("abstentions", "blank"):
+            totals[col] = totals[col].astype("Int64")
+        years = pd.DataFrame([{"year": year, "boundary_map": boundary_map(year), "reader": parsed.reader}])
         cdcy = (pd.concat([c.assign(year=year, round=r) for r, c in parsed.candidacies.items()],
                           ignore_index=True) if parsed.candidacies else None)
         quirks = pd.DataFrame(
@@ -231,6 +297,7 @@ class Store:
             for t in DATA_TABLES:
                 con.execute(f"DELETE FROM {t} WHERE year = ?", [year])
             self._insert("sources", srcs)
+            self._insert("years", years)
             self._insert("constituencies", cons)
             self._insert("totals", totals)
             self._insert("candidates", cands)

@@ -116,12 +116,21 @@ def energy_score(draws: np.ndarray, y: np.ndarray) -> float:
 
 
 def official_winners(election: Election) -> np.ndarray:
-    """(C,) column of the official winner (round 1 or round 2), -1 if none."""
+    """(C,) column of the official winner (round 1 or round 2), -1 if none.
+
+    Where the source has no elected flag (the CDSP's round 1 and 2012's round 2), the winner is the
+    replay's: the law's round-1 winner, the most-voted round-2 candidate (ties stay undecided)."""
     r1, r2 = election.round1, election.round2
     if r2 is None:
         raise HemicycleError(f"{election.year} has no round 2 in the store: nothing to evaluate against")
     el = (r1.official_elected & r1.valid) | (r2.official_elected & r2.valid)
-    return np.where(el.any(axis=1), el.argmax(axis=1), -1)
+    win = np.where(el.any(axis=1), el.argmax(axis=1), -1)
+    unflagged = ~((r1.official_known | ~r1.valid).all(axis=1) & (r2.official_known | ~r2.valid).all(axis=1))
+    if unflagged.any():
+        from hemicycle.analysis.replay import replay
+
+        win = np.where(unflagged, replay(election).winner, win)
+    return win
 
 
 def evaluate_projection(proj: Projection, election: Election, *, ranges: pd.DataFrame | None = None) -> Evaluation:

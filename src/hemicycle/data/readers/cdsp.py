@@ -1,0 +1,274 @@
+"""1997–2012: the CDSP's (Sciences Po) historical constituency tables ``cdsp_legi{year}t{1,2}_circ.csv``.
+
+UTF-8, comma-separated, quoted where needed, one row per constituency. Fixed columns ``Code
+département`` (not zero-padded: ``1``, ``2A``, ``971``, ``985``, ``99``…), ``département``,
+``circonscription``, ``Inscrits``, ``Votants``, ``Exprimés``, ``Blancs et nuls``; then numbered
+candidate blocks (``k Sexe candidat``, absent from 1997 round 1; ``k Nom candidat``, ``k Prénom
+candidat``, ``k Etiquette liste``, ``k nuance``, ``k voix``; a flag ``k Accès second tour`` in round 1,
+``k Elu`` in round 2 — except 2012, whose round-2 flag is also titled ``Accès second tour`` and is ``O``
+for everyone; some blocks carry an extra ``k Pourcentage aux exprimés``). Every column is found by
+its header name, so blocks of different widths read alike.
+
+What the files do not have, the store does not invent:
+
+* no panel numbers: a candidate's ``panel`` is the number ``k`` of its block in the round-1 row (1, 2,
+  …); round 2 takes the panel of the round-1 candidate it matches (:func:`link`), joined on the
+  normalised name (case, accents, spaces, hyphens) within the constituency, the nuance deciding
+  between namesakes;
+* no separate blank votes (before the law of 21 February 2014 blank ballots counted as null): ``blank``
+  is NULL and ``null`` holds ``Blancs et nuls``; no abstentions column: ``abstentions`` is NULL;
+* no round-1 elected flag (``elected`` is NULL in round 1); round 1's ``Accès second tour`` is kept as
+  ``advanced``; the 2012 round-2 flag says nothing about who won, so ``elected`` is NULL there too.
+
+Cells beyond the last named column (two Paris rows carry unheaded extra candidates) are not read:
+each such row is reported as a quirk, as is the resulting gap between the votes and ``Exprimés``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from hemicycle.data.codes import validate_code
+from hemicycle.data.readers.common import (
+    QuirkWarning,
+    RoundTable,
+    _find_columns,
+    cell_text,
+    decode_text,
+    normalise_sex,
+    parse_int,
+    split_text_rows,
+)
+from hemicycle.errors import DataFileError
+
+FIXED = {
+    "department": "Code département",
+    "department_name": "département",
+    "constituency": "circonscription",
+    "registered": "Inscrits",
+    "voters": "Votants",
+    "expressed": "Exprimés",
+    "blank_null": "Blancs et nuls",
+}
+#: Candidate fields and the header texts of block ``k``; ``sex`` and the flags are optional per block.
+BLOCK = {
+    "surname": "{k} Nom candidat",
+    "first_name": "{k} Prénom candidat",
+    "nuance": "{k} nuance",
+    "votes": "{k} voix",
+}
+OPTIONAL = {"sex": "{k} Sexe candidat", "advanced": "{k} Accès second tour", "elected": "{k} Elu"}
+
+#: CDSP department codes that are not the canonical ones (the rest: digits zero-padded, 2A, 2B).
+DEPARTMENTS = {
+    "985": "976",  # Mayotte (the Ministry's 2024 code)
+    "979": "ZX",  # Saint-Martin / Saint-Barthélemy (2012; the Ministry's 977, ZX in its 2024 files)
+    "99": "ZZ",  # French residents abroad (2012)
+}
+_BLOCK_NUMBER = re.compile(r"^(\d+) ")
+
+
+def department_code(value: str) -> str:
+    """Canonical department part of a CDSP ``Code département``.
+
+    >>> department_code("1"), department_code("2A"), department_code("985"), department_code("99")
+    ('01', '2A', '976', 'ZZ')
+    """
+    text = value.strip().upper()
+    if text in DEPARTMENTS:
+        return DEPARTMENTS[text]
+    return text.zfill(2) if text.isdigit() else text
+
+
+def constituency_code(department: str, number: str) -> str:
+    """Canonical constituency code from the CDSP's department code and constituency number.
+
+    >>> constituency_code("1", "1"), constituency_code("971", "2"), constituency_code("979", "1")
+    ('0101', '97102', 'ZX01')
+    """
+    if not number.strip().isdigit():
+        raise ValueError(f"constituency number is not numeric: {number!r}")
+    return validate_code(f"{department_code(department)}{int(number):02d}")
+
+
+def name_key(surname: str, first_name: str = "") -> str:
+    """A name for joining rounds: upper case, no accents, no spaces, hyphens or other signs.
+
+    >>> name_key("Guégot", "Françoise") == name_key("GUeGOT", "FRANCOISE")
+    True
+    """
+    text = unicodedata.normalize("NFKD", f"{surname}|{first_name}".upper())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^A-Z|]", "", text)
+
+
+def _flag(cell: str, *, file: str, line: int, column: str, constituency: str) -> bool:
+    text = cell.strip().upper()
+    if text == "O":
+        return True
+    if text in ("N", ""):
+        return False
+    raise DataFileError(f"expected O, N or an empty cell, found {cell!r}", file=file, line=line,
+                        column=column, constituency=constituency)
+
+
+def read(path: Path, round_: int, *, year: int) -> RoundTable:
+    """One round of a CDSP table. Round 2's panels are provisional (-1) until :func:`link`."""
+    file = path.name
+    text = decode_text(path, expected_header="Code département", encodings=("utf-8",))
+    rows = split_text_rows(text, delimiter=",", quoted=True)
+    if not rows:
+        raise DataFileError("file ends before its header row (truncated?)", file=file)
+    header = [cell_text(c) for c in rows[0]]
+    fixed = _find_columns(header, FIXED, file=file, line=1)
+    blocks: dict[int, dict[str, int]] = {}
+    for name in header:
+        m = _BLOCK_NUMBER.match(name)
+        if m:
+            blocks.setdefault(int(m.group(1)), {})
+    if not blocks:
+        raise DataFileError("no candidate columns", file=file, line=1, column=BLOCK["surname"].format(k=1))
+    for k in blocks:
+        blocks[k] = _find_columns(header, {f: h.format(k=k) for f, h in BLOCK.items()}, file=file, line=1)
+        for f, h in OPTIONAL.items():
+            name = h.format(k=k)
+            if name in header:
+                blocks[k][f] = header.index(name)
+    has_elected = round_ == 2 and all("elected" in b for b in blocks.values())
+    last_named = max(i for i, h in enumerate(header) if h)
+
+    totals: list[dict[str, object]] = []
+    cands: list[dict[str, object]] = []
+    quirks: list[QuirkWarning] = []
+    seen: dict[str, int] = {}
+    for i, row in enumerate(rows[1:], start=2):
+        if all(c.strip() == "" for c in row):
+            continue
+        if len(row) != len(header):
+            col = header[min(len(row), len(header) - 1)] or header[last_named]
+            raise DataFileError(f"row has {len(row)} fields, the header {len(header)} (truncated line?)",
+                                file=file, line=i, column=col)
+        try:
+            code = constituency_code(row[fixed["department"]], row[fixed["constituency"]])
+        except ValueError as exc:
+            raise DataFileError(str(exc), file=file, line=i, column=FIXED["constituency"]) from None
+        if code in seen:
+            raise DataFileError(f"duplicate constituency (already on line {seen[code]})", file=file,
+                                line=i, constituency=code, column=FIXED["constituency"])
+        seen[code] = i
+
+        def num(field: str, *, _row: list[str] = row, _i: int = i, _code: str = code) -> int:
+            return parse_int(_row[fixed[field]], file=file, line=_i, column=FIXED[field], constituency=_code)
+
+        registered, voters = num("registered"), num("voters")
+        totals.append({
+            "constituency": code,
+            "department_name": cell_text(row[fixed["department_name"]]),
+            "name": f"{int(row[fixed['constituency']])}e circonscription",
+            "registered": registered, "abstentions": None, "voters": voters, "blank": None,
+            "null": num("blank_null"), "expressed": num("expressed"),
+        })
+        extra = [c for c in row[last_named + 1:] if c.strip()]
+        if extra:
+            quirks.append(QuirkWarning(file, code, "unheaded_cells",
+                                       f"{len(extra)} non-empty cells beyond the last named column, not "
+                                       f"read (extra candidates? {', '.join(extra[:6])}…)"))
+        n = 0
+        for k, cols in sorted(blocks.items()):
+            cells = {f: row[c] for f, c in cols.items()}
+            if all(v.strip() == "" for v in cells.values()):
+                continue
+            names = {f: h.format(k=k) for f, h in (BLOCK | OPTIONAL).items()}
+            if cells["surname"].strip() == "":
+                raise DataFileError("candidate without a name", file=file, line=i, constituency=code,
+                                    column=names["surname"])
+            rec: dict[str, object] = {
+                "constituency": code, "panel": k if round_ == 1 else -1, "block": k, "line": i,
+                "surname": cell_text(cells["surname"]), "first_name": cell_text(cells["first_name"]),
+                "sex": normalise_sex(cells["sex"]) or None if "sex" in cells else None,
+                "nuance": cell_text(cells["nuance"]),
+                "votes": parse_int(cells["votes"], file=file, line=i, column=names["votes"], constituency=code),
+                "elected": None, "advanced": None,
+            }
+            if round_ == 1 and "advanced" in cells:
+                rec["advanced"] = _flag(cells["advanced"], file=file, line=i, column=names["advanced"],
+                                        constituency=code)
+            if has_elected:
+                rec["elected"] = _flag(cells["elected"], file=file, line=i, column=names["elected"],
+                                       constituency=code)
+            cands.append(rec)
+            n += 1
+        if n == 0:
+            raise DataFileError("constituency has no candidate", file=file, line=i, constituency=code,
+                                column=BLOCK["surname"].format(k=1))
+    if not totals:
+        raise DataFileError("no data rows (truncated file?)", file=file)
+    totals_df = pd.DataFrame(totals)
+    for c in ("abstentions", "blank"):
+        totals_df[c] = pd.array([None] * len(totals_df), dtype="Int64")
+    cands_df = pd.DataFrame(cands)
+    for c in ("elected", "advanced"):
+        cands_df[c] = cands_df[c].astype("boolean")
+    quirks.extend(_arithmetic(totals_df, cands_df, file=file))
+    return RoundTable(year, round_, file, totals_df, cands_df, quirks)
+
+
+def _arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> list[QuirkWarning]:
+    """The identities the CDSP's columns allow; a failure is a quirk of the source, kept as published."""
+    out = []
+    sums = cands.groupby("constituency", sort=False)["votes"].sum()
+    for r in totals.itertuples(index=False):
+        if r.voters != r.null + r.expressed:
+            out.append(QuirkWarning(file, r.constituency, "voters",
+                                    f"votants {r.voters} != blancs et nuls {r.null} + exprimés {r.expressed} "
+                                    f"({r.voters - r.null - r.expressed:+d})"))
+        s = int(sums.get(r.constituency, 0))
+        if s != r.expressed:
+            out.append(QuirkWarning(file, r.constituency, "votes_sum",
+                                    f"candidates' votes sum to {s}, exprimés is {r.expressed} ({s - r.expressed:+d})"))
+    return out
+
+
+def link(r1: RoundTable, r2: RoundTable) -> RoundTable:
+    """Give each round-2 candidate the panel of the round-1 candidate it is, within its constituency.
+
+    Matched on :func:`name_key` (surname and first name); where a name matches several round-1
+    candidates, the one with the same nuance. A name the source itself mangled (an encoding accident)
+    may still match on the other name and the nuance when exactly one unmatched round-1 candidate
+    has them; that match is reported as a quirk. A round-2 candidate matching nobody is an error.
+    """
+    c1 = r1.candidates
+    quirks = list(r2.quirks)
+    by_code: dict[str, list[tuple[int, str, str, str]]] = {}
+    for code, panel, s, f, nu in zip(c1["constituency"], c1["panel"], c1["surname"], c1["first_name"],
+                                     c1["nuance"], strict=True):
+        by_code.setdefault(code, []).append((int(panel), name_key(s, f), name_key(s), name_key("", f), nu))
+    panels: list[int] = []
+    used: set[tuple[str, int]] = set()
+    c2 = r2.candidates
+    for row in c2.itertuples(index=False):
+        pool = [p for p in by_code.get(row.constituency, []) if (row.constituency, p[0]) not in used]
+        key = name_key(row.surname, row.first_name)
+        hits = [p for p in pool if p[1] == key]
+        if len(hits) > 1:
+            hits = [p for p in hits if p[4] == row.nuance] or hits
+        if not hits:  # one of the two names mangled: the other one and the nuance must agree
+            hits = [p for p in pool if p[4] == row.nuance and (
+                p[2] == name_key(row.surname) or p[3] == name_key("", row.first_name))]
+            if len(hits) == 1:
+                quirks.append(QuirkWarning(r2.file, row.constituency, "name_mismatch",
+                                           f"round-2 {row.surname} {row.first_name} ({row.nuance}) matched "
+                                           f"round-1 panel {hits[0][0]} on one of its names and the nuance"))
+        if len(hits) != 1:
+            what = "no" if not hits else "more than one"
+            raise DataFileError(f"round-2 candidate {row.surname} {row.first_name} ({row.nuance}) matches "
+                                f"{what} round-1 candidate of the constituency", file=r2.file, line=row.line,
+                                constituency=row.constituency, column=BLOCK["surname"].format(k=row.block))
+        used.add((row.constituency, hits[0][0]))
+        panels.append(hits[0][0])
+    cands = c2.assign(panel=panels) if len(c2) else c2
+    return RoundTable(r2.year, r2.round, r2.file, r2.totals, cands, quirks)
