@@ -123,7 +123,7 @@ def votes(year: int, *, store: Store, unit_: object = "nuance", train: object = 
     def projection(standing: np.ndarray):  # noqa: ANN202
         key = standing.tobytes()
         if key not in memo:
-            model, noise = sim.pooled(years, store)
+            model, noise = sim.pooled(years, store, target=e)
             memo[key] = project_arrays(model, e, standing, noise, sims=sims,
                                        rng=np.random.default_rng(np.random.SeedSequence(seed)))
         return memo[key]

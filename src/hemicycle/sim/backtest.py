@@ -61,18 +61,50 @@ def backtest(store: Store, years: Sequence[int], *, sims: int = 20_000, seed: in
     return out
 
 
+def _span(train: str) -> str:
+    years = train.split("+")
+    return years[0] if len(years) == 1 else f"{years[0]}–{years[-1]} ({len(years)})"
+
+
 def render(table: pd.DataFrame) -> str:
-    """A plain-text table of a back-test."""
-    head = (f"{'target':<7}{'trained on':<26}{'runoffs':>8}{'winners':>9}{'leader':>8}{'Brier':>8}"
-            f"{'leader':>8}{'log':>7}{'cov90':>7}{'ES':>6}{'MAE':>6}")
-    lines = ["Back-test: each target projected from earlier elections only (official lineups)", "",
-             head]
+    """A plain-text table of a back-test (fits 80 columns)."""
+    head = (f"{'target':<7}{'trained on':<15}{'runoffs':>7}{'winners':>8}{'leader':>7}{'Brier':>7}"
+            f"{'leader':>7}{'cov90':>6}{'ES':>6}{'MAE':>5}{'duels':>6}")
+    lines = ["Back-test: each target projected from earlier elections only", "", head]
     for r in table.itertuples(index=False):
-        lines.append(f"{r.target:<7}{r.train:<26}{r.runoffs:>8}{r.winners:>9.1%}{r.leader_winners:>8.1%}"
-                     f"{r.brier:>8.4f}{r.leader_brier:>8.4f}{r.log_score:>7.3f}{r.coverage90:>7.1%}"
-                     f"{r.energy_score:>6.1f}{r.bloc_seat_mae:>6.1f}")
-    lines += ["", "winners: share of runoffs whose most probable candidate won; leader: the round-1 "
-              "leader of the lineup wins (p = 1); Brier and log score per runoff candidate; cov90: "
-              "official shares inside the 90 % intervals; ES: energy score of the bloc seat vector; "
-              "MAE: mean absolute error of the blocs' mean seats."]
+        lines.append(f"{r.target:<7}{_span(r.train):<15}{r.runoffs:>7}{r.winners:>8.1%}"
+                     f"{r.leader_winners:>7.1%}{r.brier:>7.3f}{r.leader_brier:>7.3f}"
+                     f"{r.coverage90:>6.0%}{r.energy_score:>6.1f}{r.bloc_seat_mae:>5.1f}"
+                     f"{r.duel_consistency:>6.0%}")
+    lines += ["",
+              "winners: runoffs whose most probable candidate won; leader: the round-1 leader",
+              "of the official lineup wins (p = 1); Brier per runoff candidate, ours then the",
+              "leader's; cov90: official shares inside the 90 % intervals; ES: energy score of",
+              "the bloc seat vector; MAE: mean absolute error of the blocs' mean seats; duels:",
+              "duels whose larger mean share has p_win >= 0.5. Log scores are in the CSV."]
     return "\n".join(lines)
+
+
+def tune(store: Store, years: Sequence[int], grid: Sequence[Priors], *, sims: int = 3_000,
+         seed: int = 1, score: str = "brier") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Back-test every :class:`Priors` of ``grid`` on every target of ``years``.
+
+    Returns ``(scores, nested)``: one row per (priors, target) with the back-test metrics, and the
+    leave-one-election-out estimate of choosing the priors this way — for each target, the priors
+    with the best mean ``score`` (lower is better) over the *other* targets, scored on it.
+    """
+    rows = []
+    for i, pri in enumerate(grid):
+        t = backtest(store, years, sims=sims, seed=seed, priors=pri)
+        t.insert(0, "grid", i)
+        t.insert(1, "priors", repr(pri))
+        rows.append(t)
+    scores = pd.concat(rows, ignore_index=True)
+    nested = []
+    for y in years:
+        others = scores[scores["target"] != y].groupby("grid")[score].mean()
+        best = int(others.idxmin())
+        r = scores[(scores["grid"] == best) & (scores["target"] == y)].iloc[0]
+        nested.append((y, best, r["priors"], r["winners"], r["brier"], r["coverage90"]))
+    return scores, pd.DataFrame(nested, columns=["target", "grid", "priors", "winners", "brier",
+                                                 "coverage90"])

@@ -42,22 +42,41 @@ class Priors:
     on round-1 non-voters who vote in round 2; ``mobilisation``: range of the uniform factor on the
     training elections' between-round abstention of round-1 voters (1 = as learnt, 0 = none);
     ``half_life``: an election ``k`` elections older than the latest training one weighs
-    ``2 ** (-k / half_life)`` in the pool (0: every election weighs the same).
+    ``2 ** (-k / half_life)`` in the pool (0: every election weighs the same); ``similarity``: a
+    training election whose national round-1 bloc shares lie at Euclidean distance ``d`` from the
+    target's weighs ``exp(-(d / similarity)^2 / 2)`` more (0: off) — the target's round 1 is known
+    before its round 2, so this uses nothing the projection may not see; ``local_scale``
+    multiplies the cross-validated local noise (the pool already carries the variation between
+    elections); ``config_pseudo`` and ``origin_pseudo``: the partial pooling of
+    :class:`~hemicycle.sim.transfers.PooledTransfers` (0: off).
     """
 
-    national: float = 0.08
+    national: float = 0.04
     turnout: float = 0.25
     mobilisation: tuple[float, float] = (0.0, 1.0)
     half_life: float = 0.0
+    similarity: float = 0.0
+    local_scale: float = 0.6
+    config_pseudo: float = 2.0
+    origin_pseudo: float = 0.02
 
 
-def election_weights(years: Sequence[int], priors: Priors) -> list[float]:
-    """Weights of the training elections in the pool (:attr:`Priors.half_life`)."""
+def election_weights(years: Sequence[int], priors: Priors,
+                     profiles: Sequence[Sequence[float]] = (),
+                     target: Sequence[float] | None = None) -> list[float]:
+    """Weights of the training elections in the pool (:attr:`Priors.half_life`,
+    :attr:`Priors.similarity` with the elections' ``profiles`` and the ``target``'s)."""
     n = len(years)
-    if priors.half_life <= 0:
-        return [1.0] * n
-    order = np.argsort(np.argsort(-np.asarray(years)))  # 0 = latest
-    return [float(2.0 ** (-k / priors.half_life)) for k in order]
+    w = np.ones(n)
+    if priors.half_life > 0:
+        order = np.argsort(np.argsort(-np.asarray(years)))  # 0 = latest
+        w *= 2.0 ** (-order / priors.half_life)
+    if priors.similarity > 0 and target is not None and len(profiles) == n and all(len(p) for p in profiles):
+        d = np.linalg.norm(np.asarray(profiles, float) - np.asarray(target, float)[None], axis=1)
+        w *= np.exp(-0.5 * (d / priors.similarity) ** 2)
+        if w.sum() <= 1e-12:  # every election far away: fall back on the nearest
+            w = (d == d.min()).astype(float)
+    return [float(x) for x in w / w.sum()]
 
 
 def pooled_noise(cals: Sequence[Calibration], weights: Sequence[float], priors: Priors) -> Noise:
@@ -65,8 +84,8 @@ def pooled_noise(cals: Sequence[Calibration], weights: Sequence[float], priors: 
     w = np.asarray(weights, float) / float(np.sum(weights))
     dep = float(np.sqrt(sum(wi * c.department**2 for wi, c in zip(w, cals, strict=True))))
     loc = float(np.sqrt(sum(wi * c.local**2 for wi, c in zip(w, cals, strict=True))))
-    return Noise(national=priors.national, department=dep, local=loc, turnout=priors.turnout,
-                 mobilisation=priors.mobilisation)
+    return Noise(national=priors.national, department=dep, local=loc * priors.local_scale,
+                 turnout=priors.turnout, mobilisation=priors.mobilisation)
 
 
 @dataclass(frozen=True)
@@ -80,6 +99,8 @@ class Calibration:
     cv_error_luce: float  # same, Luce model everywhere
     use_regression: bool  # the method with the lower cross-validated error
     bootstrap: float = 0.0  # sd the bootstrap replicates add (subtracted from ``local``)
+    #: the election's national round-1 shares by bloc (:func:`~hemicycle.sim.features.national_profile`)
+    profile: tuple[float, ...] = ()
 
 
 def centred_log_residuals(y: np.ndarray, pred: np.ndarray, valid: np.ndarray) -> np.ndarray:

@@ -62,6 +62,16 @@ def origins(election: Election) -> Origins:
     return Origins(x=x, registered=r1.registered.astype(np.int64))
 
 
+def national_profile(election: Election) -> np.ndarray:
+    """National round-1 shares of the votes cast, by bloc (:data:`BLOCS` order; sums to 1): what an
+    election looks like before its round 2, used to weigh training elections by similarity."""
+    r1 = election.round1
+    blocs = election.blocs(1)
+    votes = np.where(r1.valid, r1.votes, 0).astype(np.float64)
+    tot = np.array([votes[blocs == b].sum() for b in BLOCS])
+    return tot / max(tot.sum(), 1.0)
+
+
 @dataclass(frozen=True, eq=False)
 class Runoffs:
     """Round-2 lineups of the constituencies that go to a runoff.

@@ -430,39 +430,44 @@ class PooledTransfers:
 
     Voters do not transfer in one election the way they did in another (2017 → 2022 → 2024 shows
     it), so the transfers of the election being projected are treated as a new draw from the
-    distribution of elections. That distribution is estimated by the training elections' own fits
-    (each with its bootstrap replicates, which carry its estimation error): replicate ``m`` of the
-    pool is replicate ``replicates[m, 1]`` of ``models[replicates[m, 0]]``, and election ``e`` holds
-    a share ``weights[e]`` of the replicates. Every simulated election draws one replicate, so the
-    simulated runoffs share one election's behaviour, as the runoffs of a real election do, and the
-    spread between elections reaches the intervals. This is partial pooling in the sense of a
-    random-effects model whose effect distribution is the empirical one: nothing is assumed about
-    its shape, and a configuration an election could not identify falls back on that election's
-    Luce structure.
+    distribution of elections, estimated by the training elections' own fits (each with its
+    bootstrap replicates, which carry its estimation error). Replicate ``m`` of the pool takes the
+    quantile ``u = (m + 1/2) / M`` of the elections' weights — the same ``u`` for every runoff and
+    every origin, so one simulated election behaves like one training election wherever the
+    weights agree — and that election's bootstrap replicate ``m mod B``.
+
+    Partial pooling: the weights of election ``e`` for origin ``i`` in configuration ``c`` are
+    ``weights[e] × (n[e, c] + config_pseudo) × (mass[e, i] + origin_pseudo)`` (a factor is left out
+    when its pseudo-count is 0), where ``n[e, c]`` counts the runoffs of configuration ``c`` that
+    election ``e`` had and ``mass[e, i]`` is origin ``i``'s national round-1 share in it: an
+    election informs a rate in proportion to the data it has on it, as in a hierarchical model,
+    and an election that never saw a configuration (whose matrix is the Luce extrapolation) or
+    barely had an origin's voters counts for little there. The spread between the elections
+    reaches the simulated intervals.
     """
 
     models: tuple[TransferModel, ...]
     weights: tuple[float, ...]
-    replicates: np.ndarray  # (M, 2) int64: (model index, replicate index)
+    n_reps: int
+    masses: np.ndarray  # (E, NO): origins' national round-1 shares in each election
+    config_pseudo: float = 0.0
+    origin_pseudo: float = 0.0
+    _cache: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def pool(cls, models: Sequence[TransferModel], weights: Sequence[float] | None = None, *,
+             masses: np.ndarray | None = None, config_pseudo: float = 0.0, origin_pseudo: float = 0.0,
              size: int = 120) -> PooledTransfers:
-        """Pool ``models`` with election ``weights`` (default equal) in ``size`` replicates
-        (allocated by largest remainder, cycling through each election's replicates)."""
+        """Pool ``models`` with election ``weights`` (default equal) in ``size`` replicates."""
         if not models:
             raise HemicycleError("pooling transfers needs at least one training election")
         w = np.ones(len(models)) if weights is None else np.asarray(weights, float)
         w = w / w.sum()
         if len(models) == 1:
             size = models[0].n_replicates
-        raw = w * size
-        n = np.floor(raw).astype(np.int64)
-        for i in np.argsort(-(raw - n), kind="stable")[: size - int(n.sum())]:
-            n[i] += 1
-        rows = [(e, r % models[e].n_replicates) for e in range(len(models)) for r in range(int(n[e]))]
-        return cls(models=tuple(models), weights=tuple(float(x) for x in w),
-                   replicates=np.array(rows, np.int64).reshape(-1, 2))
+        m = np.ones((len(models), NO)) if masses is None else np.asarray(masses, float)
+        return cls(models=tuple(models), weights=tuple(float(x) for x in w), n_reps=int(size),
+                   masses=m, config_pseudo=float(config_pseudo), origin_pseudo=float(origin_pseudo))
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -476,21 +481,58 @@ class PooledTransfers:
 
     @property
     def n_replicates(self) -> int:
-        return len(self.replicates)
+        return self.n_reps
 
     def __repr__(self) -> str:
         return f"PooledTransfers(years={self.years}, replicates={self.n_replicates})"
 
+    def probabilities(self, config: Sequence[str]) -> np.ndarray:
+        """(NO, E) weight of each election for each origin in ``config``."""
+        p = np.tile(np.asarray(self.weights), (NO, 1))
+        if self.config_pseudo > 0:
+            p = p * (np.array([m.counts.get(tuple(config), 0) for m in self.models]) + self.config_pseudo)[None]
+        if self.origin_pseudo > 0:
+            p = p * (self.masses.T + self.origin_pseudo)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def pick(self, config: Sequence[str], replicate: int) -> np.ndarray:
+        """(NO,) the election each origin's row comes from in ``replicate``."""
+        u = (replicate + 0.5) / self.n_replicates
+        cdf = np.cumsum(self.probabilities(config), axis=1)
+        return np.minimum((cdf < u).sum(axis=1), len(self.models) - 1)
+
+    def _rep(self, e: int, replicate: int) -> int:
+        return replicate % self.models[e].n_replicates
+
     def matrices(self, run: Runoffs, replicate: int) -> np.ndarray:
-        e, r = self.replicates[replicate]
-        return self.models[int(e)].matrices(run, int(r))
+        if self._cache.get("run") is not run:  # one lineup at a time: bounded memory
+            self._cache.clear()
+            self._cache["run"] = run
+        keys = [config_key(b) for b in run.bloc]
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for r, k in enumerate(keys):
+            groups.setdefault(k, []).append(r)
+        J = run.cols.shape[1]
+        out = np.zeros((len(run.rows), NO, J + 1))
+        for cfg, rows in groups.items():
+            idx = np.array(rows)
+            for i, e in enumerate(self.pick(cfg, replicate)):
+                key = (int(e), self._rep(int(e), replicate))
+                if key not in self._cache:
+                    self._cache[key] = self.models[key[0]].matrices(run, key[1])
+                out[idx, i] = self._cache[key][idx, i]
+        return out
 
     def predict(self, x: np.ndarray, run: Runoffs, replicate: int = 0) -> np.ndarray:
         return np.einsum("ri,rij->rj", x, self.matrices(run, replicate))
 
     def matrix(self, config: Sequence[str], replicate: int) -> np.ndarray:
-        e, r = self.replicates[replicate]
-        return self.models[int(e)].matrix(config, int(r))
+        """(NO, len(config)+1) matrix of one configuration in one replicate of the pool."""
+        picks = self.pick(config, replicate)
+        out = np.zeros((NO, len(config) + 1))
+        for i, e in enumerate(picks):
+            out[i] = self.models[int(e)].matrix(config, self._rep(int(e), replicate))[i]
+        return out
 
     def to_frame(self, configs: Iterable[Sequence[str]] | None = None) -> pd.DataFrame:
         """The pooled rates (``method`` ``pooled``: mean, sd and 5–95 % range over the pool's
