@@ -40,6 +40,7 @@ from hemicycle.data.readers import (
     link_rounds,
     read_candidacies,
     read_results,
+    reader_of,
 )
 from hemicycle.data.registry import BOUNDARY_MAPS, boundary_map
 from hemicycle.errors import DataFileError, DataNotAvailableError, HemicycleError
@@ -180,7 +181,7 @@ class Store:
         for (round_, role), (entry, path) in sorted(files.items()):
             if role == "results":
                 rounds[round_] = read_results(entry, path)  # type: ignore[arg-type]
-                readers.append(entry.reader)  # type: ignore[attr-defined]
+                readers.append(reader_of(entry).name)  # type: ignore[arg-type]
             else:
                 cands[round_] = read_candidacies(entry, path)  # type: ignore[arg-type]
             source_rows.append({

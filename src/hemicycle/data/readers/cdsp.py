@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from hemicycle.data.codes import validate_code
+from hemicycle.data.files import OfficialFile, Reader
 from hemicycle.data.readers.common import (
     QuirkWarning,
     RoundTable,
@@ -272,3 +273,30 @@ def link(r1: RoundTable, r2: RoundTable) -> RoundTable:
         panels.append(hits[0][0])
     cands = c2.assign(panel=panels) if len(c2) else c2
     return RoundTable(r2.year, r2.round, r2.file, r2.totals, cands, quirks)
+
+
+#: The CDSP's tables as committed in a public repository (the copies the test mirror documents, byte
+#: for byte); no licence is stated there.
+_REPO = ("https://raw.githubusercontent.com/domi41/french-legislatives-analysis/"
+         "9e888ad0391e4f31d7e607a85a87bd32e3aa2993/data")
+_PAGE = "https://github.com/domi41/french-legislatives-analysis/tree/9e888ad0391e4f31d7e607a85a87bd32e3aa2993/data"
+_SHA256 = {
+    (1997, 1): "5d9afd09317ea229ac41c22624009ca8535119ccdb614c9925d16557f52ba899",
+    (1997, 2): "c1fd1957049b4078f6b1ba847a158dc054e0d806980c52cc2179c68b912ca025",
+    (2002, 1): "193a44d3b0ef10267ffb002a8d06737324034dff42f3d9c74b7c6f1d8dc9576f",
+    (2002, 2): "968c7c45bc3c75c1791fc3e0a23f639d0d5089c7d784ebee676a26ecf2bf1ca1",
+    (2007, 1): "4578d0da4118d5cd9def3f490c191f81e0327e3fc71de64dd2116c47ecba5f37",
+    (2007, 2): "4fa6164a9a8685dd057b025ec0d29a5e4c110897a9a68cda4b9f09598e1e6032",
+    (2012, 1): "453fd1c31c59a40b27be7a72d64fb3d50769be20cb4f2eaa07b5f2cfc6717a3c",
+    (2012, 2): "ca1ac69a369e47e6e1b7fff72dbaf91d44079689b19ccca4114bc31679495f54",
+}
+FILES = tuple(
+    OfficialFile(year=y, round=r, role="results", name=f"cdsp_legi{y}t{r}_circ.csv",
+                 url=f"{_REPO}/cdsp_legi{y}t{r}_circ.csv", sha256=h, dataset_page=_PAGE)
+    for (y, r), h in _SHA256.items()
+)
+READER = Reader(
+    name="cdsp", files=FILES, read=lambda entry, path: read(path, entry.round, year=entry.year), link=link,
+    boundary_maps={1997: "1986", 2002: "1986", 2007: "1986", 2012: "2010"},
+    publisher="the CDSP's tables (Sciences Po)",
+)
