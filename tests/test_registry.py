@@ -16,7 +16,10 @@ from hemicycle.errors import YearNotAvailableError
 
 def test_every_reader_module_registers() -> None:
     assert readers.UNREGISTERED == ()
-    assert {r.name for r in readers.READERS} >= {"cdsp", "y2017", "y2022", "y2024", "candidacies2024", "contours"}
+    names = [r.name for r in readers.READERS]
+    assert set(names) == {"cdsp", "2017", "2022", "2024", "2024-candidacies", "contours"}
+    assert len(names) == len(set(names))
+    assert registry.files_for(1997, 1)[0].reader == "cdsp"
 
 
 def test_a_module_without_reader_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,6 +32,14 @@ class OfficialFile:
     sha256: str | None
     dataset_page: str
 
+    @property
+    def reader(self) -> str:
+        """The name of the reader that declares this file (e.g. ``"2017"``, ``"cdsp"``): for display
+        and the store's records; files are read by their declaring module, never looked up by it."""
+        from hemicycle.data.readers import reader_of
+
+        return reader_of(self).name
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Reader:
@@ -43,7 +51,7 @@ class Reader:
     each year of its results uses (``"1986"`` or ``"2010"``); ``publisher`` names the source in titles.
     """
 
-    name: str
+    name: str  # a short, stable name: the year it reads ("2017"), or the layout ("cdsp")
     files: tuple[OfficialFile, ...]
     read: Callable[[OfficialFile, Path], Any] | None = None
     link: Callable[[RoundTable, RoundTable], RoundTable] | None = None

@@ -114,4 +114,4 @@ FILES = (
         sha256=None, dataset_page=_C2,
     ),
 )
-READER = Reader(name="candidacies2024", files=FILES, read=lambda entry, path: read(path, entry.round))
+READER = Reader(name="2024-candidacies", files=FILES, read=lambda entry, path: read(path, entry.round))

@@ -57,5 +57,5 @@ FILES = (
         dataset_page=f"{DATA_GOUV}/elections-legislatives-des-11-et-18-juin-2017-resultats-du-2nd-tour/",
     ),
 )
-READER = Reader(name="y2017", files=FILES, read=lambda entry, path: read(path, entry.round),
+READER = Reader(name="2017", files=FILES, read=lambda entry, path: read(path, entry.round),
                 boundary_maps={2017: "2010"})

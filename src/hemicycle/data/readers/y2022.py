@@ -45,5 +45,5 @@ FILES = (
         dataset_page=f"{DATA_GOUV}/elections-legislatives-des-12-et-19-juin-2022-resultats-definitifs-du-second-tour/",
     ),
 )
-READER = Reader(name="y2022", files=FILES, read=lambda entry, path: read(path, entry.round),
+READER = Reader(name="2022", files=FILES, read=lambda entry, path: read(path, entry.round),
                 boundary_maps={2022: "2010"})

@@ -84,5 +84,5 @@ FILES = (
         sha256=None, dataset_page=_T2,
     ),
 )
-READER = Reader(name="y2024", files=FILES, read=lambda entry, path: read(path, entry.round),
+READER = Reader(name="2024", files=FILES, read=lambda entry, path: read(path, entry.round),
                 boundary_maps={2024: "2010"})
