@@ -140,3 +140,28 @@ def test_bad_flag(mirror: Path) -> None:
     f.write_text(f.read_text(encoding="utf-8").replace(",2000,O,", ",2000,X,"), encoding="utf-8")
     err = _ingest_fails("expected O, N")
     assert (err.file, err.line, err.column) == (T2, 2, "1 Elu")
+
+
+def test_old_store_is_migrated_in_place(tmp_path: Path) -> None:
+    """A store written before the ``years`` table and the ``advanced`` column keeps its data and
+    learns each year's boundary map."""
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.execute("""CREATE TABLE sources (year INTEGER, round INTEGER, role VARCHAR, file VARCHAR,
+        sha256 VARCHAR, bytes BIGINT, signature VARCHAR, ingested_at TIMESTAMP, PRIMARY KEY (year, round, role))""")
+    con.execute("""CREATE TABLE candidates (year INTEGER, round INTEGER, constituency VARCHAR, panel INTEGER,
+        surname VARCHAR, first_name VARCHAR, sex VARCHAR, nuance VARCHAR, votes BIGINT, elected BOOLEAN,
+        PRIMARY KEY (year, round, constituency, panel))""")
+    con.execute("INSERT INTO sources VALUES (2017, 1, 'results', 'f.xlsx', 'x', 1, 's', NULL)")
+    con.execute("INSERT INTO candidates VALUES (2017, 1, '0101', 1, 'A', 'B', 'M', 'REM', 10, TRUE)")
+    con.close()
+    with Store(path) as st:
+        assert st.query("SELECT year, boundary_map FROM years").values.tolist() == [[2017, "2010"]]
+        c = st.query("SELECT surname, elected, advanced FROM candidates")
+        assert c["surname"].tolist() == ["A"] and bool(c["elected"][0]) and pd.isna(c["advanced"][0])
+    with Store(path) as st:  # a second opening changes nothing
+        assert len(st.query("SELECT * FROM years")) == 1
