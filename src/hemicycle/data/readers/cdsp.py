@@ -107,6 +107,15 @@ def name_key(surname: str, first_name: str = "") -> str:
     return re.sub(r"[^A-Z|]", "", text)
 
 
+def _ordinal(n: int) -> str:
+    """The constituency's name as the Ministry writes it (the CDSP's tables give only the number).
+
+    >>> _ordinal(1), _ordinal(2)
+    ('1ère circonscription', '2ème circonscription')
+    """
+    return f"{n}{'ère' if n == 1 else 'ème'} circonscription"
+
+
 def _flag(cell: str, *, file: str, line: int, column: str, constituency: str) -> bool:
     text = cell.strip().upper()
     if text == "O":
@@ -169,7 +178,7 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
         totals.append({
             "constituency": code,
             "department_name": cell_text(row[fixed["department_name"]]),
-            "name": f"{int(row[fixed['constituency']])}e circonscription",
+            "name": _ordinal(int(row[fixed["constituency"]])),
             "registered": registered, "abstentions": None, "voters": voters, "blank": None,
             "null": num("blank_null"), "expressed": num("expressed"),
         })
@@ -208,9 +217,7 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
                                 column=BLOCK["surname"].format(k=1))
     if not totals:
         raise DataFileError("no data rows (truncated file?)", file=file)
-    totals_df = pd.DataFrame(totals)
-    for c in ("abstentions", "blank"):
-        totals_df[c] = pd.array([None] * len(totals_df), dtype="Int64")
+    totals_df = pd.DataFrame(totals)  # abstentions and blank: None (not published), NULL in the store
     cands_df = pd.DataFrame(cands)
     for c in ("elected", "advanced"):
         cands_df[c] = cands_df[c].astype("boolean")
@@ -223,6 +230,10 @@ def _arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> list
     out = []
     sums = cands.groupby("constituency", sort=False)["votes"].sum()
     for r in totals.itertuples(index=False):
+        if r.voters > r.registered:  # possible (voters admitted by a judge's order), unusual
+            out.append(QuirkWarning(file, r.constituency, "registered",
+                                    f"votants {r.voters} exceed inscrits {r.registered} "
+                                    f"(+{r.voters - r.registered})"))
         if r.voters != r.null + r.expressed:
             out.append(QuirkWarning(file, r.constituency, "voters",
                                     f"votants {r.voters} != blancs et nuls {r.null} + exprimés {r.expressed} "
