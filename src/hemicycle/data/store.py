@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from hemicycle.data import sources
+from hemicycle.data.files import OfficialFile
 from hemicycle.data.readers import (
     QuirkWarning,
     RoundTable,
@@ -151,8 +152,8 @@ class Store:
     # ----- reading files ----------------------------------------------------------------------
 
     @staticmethod
-    def _available(year: int, *, download: bool) -> dict[tuple[int, str], tuple[object, Path]]:
-        found = {}
+    def _available(year: int, *, download: bool) -> dict[tuple[int, str], tuple[OfficialFile, Path]]:
+        found: dict[tuple[int, str], tuple[OfficialFile, Path]] = {}
         for round_ in (1, 2):
             for role in ("results", "candidacies"):
                 hit = sources.locate(year, round_, role, download=download)  # type: ignore[arg-type]

@@ -255,7 +255,7 @@ def link(r1: RoundTable, r2: RoundTable) -> RoundTable:
     """
     c1 = r1.candidates
     quirks = list(r2.quirks)
-    by_code: dict[str, list[tuple[int, str, str, str]]] = {}
+    by_code: dict[str, list[tuple[int, str, str, str, str]]] = {}
     for code, panel, s, f, nu in zip(c1["constituency"], c1["panel"], c1["surname"], c1["first_name"],
                                      c1["nuance"], strict=True):
         by_code.setdefault(code, []).append((int(panel), name_key(s, f), name_key(s), name_key("", f), nu))
