@@ -1,4 +1,4 @@
-"""Ingest and replay timings for 2017, 2022 and 2024 (figures, no assertions).
+"""Ingest and replay timings for every registered year (figures, no assertions).
 
     HEMICYCLE_DATA=../shared/data python benchmarks/bench_data.py
 
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from hemicycle import election
 from hemicycle.analysis.replay import replay
+from hemicycle.data.registry import YEARS
 from hemicycle.data.store import Store
 from timing import timed
 
@@ -24,7 +25,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.duckdb") as st:
         print(f"{'year':>6} {'cold ingest':>12} {'warm load':>10} {'replay':>8} {'warm replay':>12}")
-        for year in (2017, 2022, 2024):
+        for year in YEARS:
             cold, _ = timed(lambda y=year: st.ingest(y, download=False), repeat=3)
             load, e = timed(lambda y=year: election.load(st, y))
             rep, _ = timed(lambda e=e: replay(e))

@@ -192,3 +192,16 @@ def test_official_winners_without_flags(replays) -> None:
         r = replays[year]
         win = official_winners(r.election)
         assert (win >= 0).all() and np.array_equal(win, r.winner)
+
+
+def test_report_of_a_1986_map_year_draws_no_map(store: Store) -> None:
+    from hemicycle.report.html import build_report
+
+    html = build_report(1997, store=store)
+    assert "constituencies of the 1986 map" in html and 'data-code="0101"' not in html
+
+
+def test_voters_beyond_registered_is_a_quirk(store: Store) -> None:
+    """1997 Savoie 1: 108 more votants than inscrits (possible: voters admitted by a judge's order)."""
+    q = store.query("SELECT year, round, constituency FROM quirks WHERE kind = 'registered' AND year < 2017")
+    assert q.values.tolist() == [[1997, 1, "7301"]]

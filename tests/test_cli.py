@@ -103,6 +103,13 @@ def test_project_bad_options_exit_1(store_path: Path, args: list[str], message: 
     assert message in res.output
 
 
+@pytest.mark.parametrize("year", [1997, 2002, 2007])
+def test_replay_cdsp_years_exits_0(store_path: Path, year: int) -> None:
+    res = invoke("replay", str(year), "--no-hemicycle", store=store_path)
+    assert res.exit_code == 0, res.output
+    assert "All 577 constituencies match" in res.output and "CDSP" in res.output
+
+
 def test_replay_2012_lists_the_source_quirks_and_exits_0(store_path: Path) -> None:
     res = invoke("replay", "2012", "--no-hemicycle", store=store_path)
     assert res.exit_code == 0, res.output

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from hemicycle import api  # noqa: E402
 from hemicycle.analysis.replay import STATUS_NAMES  # noqa: E402
+from hemicycle.data.registry import YEARS  # noqa: E402
 from hemicycle.data.store import Store  # noqa: E402
 from hemicycle.errors import HemicycleError  # noqa: E402
 from hemicycle.web import create_app  # noqa: E402
@@ -58,10 +59,10 @@ def _error(r, status: int) -> str:
 def test_elections_lists_the_store(client) -> None:
     d = client.get("/api/elections").json()
     years = {e["year"]: e for e in d["elections"]}
-    assert set(years) == {2017, 2022, 2024}
+    assert set(years) == set(YEARS)
     assert years[2024]["rounds"] == [1, 2] and years[2022]["rounds"] == [1]
     assert years[2024]["constituencies"] == 577 and years[2024]["decided"] == 577
-    assert d["train_years"] == [2017, 2024]
+    assert d["train_years"] == [y for y in YEARS if y != 2022]
     assert d["seats"] == 577 and d["majority"] == 289 and d["max_sims"] == CAP
     assert [b["bloc"] for b in d["blocs"]] == ["far_left", "left", "centre", "right", "far_right",
                                                "regionalist", "other"]
@@ -253,7 +254,7 @@ def test_internal_errors_hide_the_details(store_path: Path, monkeypatch: pytest.
 
 def test_the_apps_store_refuses_writes(app: FastAPI) -> None:
     with app.state.service.stores.open() as st:
-        assert st.years() == [2017, 2022, 2024]
+        assert st.years() == list(YEARS)
         with pytest.raises(duckdb.Error, match="read-only"):
             st.con.execute("DELETE FROM candidates WHERE year = 2024")
         with pytest.raises(duckdb.Error, match="read-only"):
@@ -347,6 +348,13 @@ def test_serve_command_ingests_then_serves_read_only(store_path: Path, tmp_path:
     assert (seen["host"], seen["port"]) == ("127.0.0.1", 8765)
     with TestClient(seen["app"]) as c:
         d = c.get("/api/elections").json()
-        assert [e["year"] for e in d["elections"]] == [2017, 2022, 2024] and d["max_sims"] == 1000
+        assert [e["year"] for e in d["elections"]] == list(YEARS) and d["max_sims"] == 1000
         with seen["app"].state.service.stores.open() as st, pytest.raises(duckdb.Error):
             st.con.execute("DELETE FROM sources")
+
+
+def test_no_map_for_the_1986_boundaries(client) -> None:
+    """1997's codes name seats of the 1986 map: no map drawn with the 2010 contours."""
+    detail = _error(client.get("/api/elections/1997/map.svg"), 404)
+    assert "1986" in detail and "2010" in detail
+    assert client.get("/api/elections/1997/results").status_code == 200

@@ -40,11 +40,14 @@ OPERATIONS = [
 
 @pytest.fixture(scope="module")
 def web_schema(store_path: Path):
+    from hemicycle import api
     from hemicycle.data.store import Store
     from hemicycle.sim import api as sim
 
-    with Store(store_path) as st:  # learn 2017's transfers first (cached): no request waits on it
-        sim.fitted(2017, st)
+    with Store(store_path) as st:  # learn the transfers first (cached): no request waits on them
+        # 2017 for the projections' train=2017; 2012 and 2017 for the runoffs that `compare` projects
+        for train in {2017} | {api.training_year(y, store=st) for y in YEARS} - {None}:
+            sim.fitted(train, st)
     app = create_app(store_path, max_sims=50, timeout_s=300)
     yield schemathesis.openapi.from_asgi("/openapi.json", app)
     app.state.service.stores.close()  # other modules open the session store read-write

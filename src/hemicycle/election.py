@@ -34,7 +34,12 @@ class Round:
     votes: np.ndarray  # (C, K) int64
     nuance: np.ndarray  # (C, K) str (object): as printed in this round's file
     official_elected: np.ndarray  # (C, K) bool: the source's outcome column (False where unknown)
-    official_known: np.ndarray  # (C, K) bool: the source has an outcome flag for this candidate
+    #: (C, K) bool: the source has an outcome flag for this candidate (default: everywhere)
+    official_known: np.ndarray = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.official_known is None:
+            object.__setattr__(self, "official_known", np.ones_like(self.official_elected, dtype=bool))
 
 
 @dataclass(frozen=True, eq=False)

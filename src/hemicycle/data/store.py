@@ -34,12 +34,14 @@ import numpy as np
 import pandas as pd
 
 from hemicycle.data import sources
+from hemicycle.data.files import OfficialFile
 from hemicycle.data.readers import (
     QuirkWarning,
     RoundTable,
     link_rounds,
     read_candidacies,
     read_results,
+    reader_of,
 )
 from hemicycle.data.registry import BOUNDARY_MAPS, boundary_map
 from hemicycle.errors import DataFileError, DataNotAvailableError, HemicycleError
@@ -150,8 +152,8 @@ class Store:
     # ----- reading files ----------------------------------------------------------------------
 
     @staticmethod
-    def _available(year: int, *, download: bool) -> dict[tuple[int, str], tuple[object, Path]]:
-        found = {}
+    def _available(year: int, *, download: bool) -> dict[tuple[int, str], tuple[OfficialFile, Path]]:
+        found: dict[tuple[int, str], tuple[OfficialFile, Path]] = {}
         for round_ in (1, 2):
             for role in ("results", "candidacies"):
                 hit = sources.locate(year, round_, role, download=download)  # type: ignore[arg-type]
@@ -180,7 +182,7 @@ class Store:
         for (round_, role), (entry, path) in sorted(files.items()):
             if role == "results":
                 rounds[round_] = read_results(entry, path)  # type: ignore[arg-type]
-                readers.append(entry.reader)  # type: ignore[attr-defined]
+                readers.append(reader_of(entry).name)  # type: ignore[arg-type]
             else:
                 cands[round_] = read_candidacies(entry, path)  # type: ignore[arg-type]
             source_rows.append({
@@ -206,12 +208,12 @@ class Store:
             return out
         r2 = rounds[2]
         c1 = r1.candidates
+        status = Store._round1_status(r1)
         flagged = c1["elected"].astype("boolean")
-        if flagged.isna().any():  # no official flag (the CDSP tables): decided by the law, in integers
-            t = r1.totals.set_index("constituency").loc[c1["constituency"]]
-            by_law = ((2 * c1["votes"].to_numpy() > t["expressed"].to_numpy())
-                      & (4 * c1["votes"].to_numpy() >= t["registered"].to_numpy()))
-            flagged = flagged.fillna(pd.Series(by_law, index=c1.index))
+        if flagged.isna().any():  # no official flag (the CDSP tables): decided by the law
+            from hemicycle.rules import ELECTED
+
+            flagged = flagged.fillna(pd.Series(status.to_numpy() == ELECTED, index=c1.index))
         decided = set(c1.loc[flagged.astype(bool), "constituency"])
         r1_codes = set(r1.totals["constituency"])
         r2_codes = set(r2.totals["constituency"])
@@ -230,7 +232,7 @@ class Store:
             o = orphan.iloc[0]
             raise DataFileError(f"round-2 candidate panel {o.panel} did not stand in round 1",
                                 file=r2.file, constituency=o.constituency, column="panel")
-        out += [(2, q) for q in Store._lineup_check(r1, r2)]
+        out += [(2, q) for q in Store._lineup_check(status, r2)]
         for o in both[both["nuance"] != both["nuance_r1"]].itertuples():
             out.append((2, QuirkWarning(r2.file, o.constituency, "nuance_change",
                                         f"{o.surname} (panel {o.panel}) changed nuance between rounds: "
@@ -238,9 +240,9 @@ class Store:
         return out
 
     @staticmethod
-    def _lineup_check(r1: RoundTable, r2: RoundTable) -> list[QuirkWarning]:
-        """Round-2 candidates who did not qualify by law on the published round-1 votes: the source
-        contradicts itself (2012: round-1 votes typed against the wrong names). Kept, reported."""
+    def _round1_status(r1: RoundTable) -> pd.Series:
+        """The law's round-1 status of each candidate (``rules.ELECTED``/``QUALIFIED``/``ELIMINATED``)
+        on the published votes, indexed by (constituency, panel) in the order of ``r1.candidates``."""
         from hemicycle import rules
 
         c1 = r1.candidates
@@ -254,8 +256,16 @@ class Store:
         t = r1.totals.set_index("constituency").loc[codes]
         status = rules.round1_status(votes, valid, t["registered"].to_numpy(np.int64),
                                      t["expressed"].to_numpy(np.int64))
-        qualified = pd.Series(status[row, col] == rules.QUALIFIED,
-                              index=pd.MultiIndex.from_arrays([c1["constituency"], c1["panel"]]))
+        return pd.Series(status[row, col], index=pd.MultiIndex.from_arrays([c1["constituency"], c1["panel"]]))
+
+    @staticmethod
+    def _lineup_check(status: pd.Series, r2: RoundTable) -> list[QuirkWarning]:
+        """Round-2 candidates who did not qualify by law on the published round-1 votes (``status``:
+        :meth:`_round1_status`): the source contradicts itself (2012: round-1 votes typed against the
+        wrong names). Kept, reported."""
+        from hemicycle.rules import QUALIFIED
+
+        qualified = status == QUALIFIED
         out = []
         for o in r2.candidates.itertuples(index=False):
             if not qualified.get((o.constituency, o.panel), True):

@@ -301,8 +301,9 @@ def build_report(
         rep, "nuance", title=f"Assemblée nationale {year}: seats by nuance"
     )
     say("drawing the map and the cartogram")
-    map_svg = views.outcome_map_svg(rep, "bloc", layout=layout)
-    carto_svg = views.outcome_cartogram_svg(rep, "bloc", layout=layout)
+    drawn = views.has_contours(year)
+    map_svg = views.outcome_map_svg(rep, "bloc", layout=layout) if drawn else ""
+    carto_svg = views.outcome_cartogram_svg(rep, "bloc", layout=layout) if drawn else ""
     sections = []
     e = rep.election
     decided = rep.decided
@@ -318,18 +319,27 @@ def build_report(
         f'<div class="grid">{_figure(hemi_bloc)}{_figure(hemi_nu)}</div>'
         f"{_seat_tables(rep)}</section>"
     )
-    sections.append(
-        '<section id="map"><h2>Map</h2><p class="lede">The winner\'s bloc in each constituency. '
-        "Hover for the name, the winner and the nuance; overseas departments are in insets, the "
-        "constituencies the contours file lacks in a strip below.</p>"
-        f"{_figure(map_svg, 'Contours: official constituency boundaries (simplified).')}</section>"
-    )
-    sections.append(
-        '<section id="cartogram"><h2>Cartogram</h2><p class="lede">Every constituency the same '
-        "size: one hexagon each, placed near its true position (dark lines: department "
-        "borders).</p>"
-        f"{_figure(carto_svg)}</section>"
-    )
+    if drawn:
+        sections.append(
+            '<section id="map"><h2>Map</h2><p class="lede">The winner\'s bloc in each constituency. '
+            "Hover for the name, the winner and the nuance; overseas departments are in insets, the "
+            "constituencies the contours file lacks in a strip below.</p>"
+            f"{_figure(map_svg, 'Contours: official constituency boundaries (simplified).')}</section>"
+        )
+        sections.append(
+            '<section id="cartogram"><h2>Cartogram</h2><p class="lede">Every constituency the same '
+            "size: one hexagon each, placed near its true position (dark lines: department "
+            "borders).</p>"
+            f"{_figure(carto_svg)}</section>"
+        )
+    else:
+        from hemicycle.data.registry import boundary_map
+
+        no_map = (f'<p class="lede">{year} used the constituencies of the {boundary_map(year)} map; the '
+                  f"official contours describe the {views.CONTOURS_MAP} map only, whose codes name other "
+                  "seats.</p>")
+        sections.append(f'<section id="map"><h2>Map</h2>{no_map}</section>')
+        sections.append(f'<section id="cartogram"><h2>Cartogram</h2>{no_map}</section>')
     sections.append(f'<section id="round1"><h2>Round 1</h2>{_round1_facts(rep)}</section>')
     say("comparing electoral systems")
     sys_html = _systems_section(year, store)

@@ -145,9 +145,29 @@ def outcome_cartogram_svg(
                     title or f"{rep.election.year}: winner's {by}, one hexagon per constituency")
 
 
+#: The boundary map of the official contours (drawn in 2010, used from 2012 on).
+CONTOURS_MAP = "2010"
+
+
+def has_contours(year: int) -> bool:
+    """Whether the contours describe ``year``'s constituencies: 1997–2007 used the 1986 map, whose
+    codes name other seats, so they get no map or cartogram (never the 2010 shapes)."""
+    from hemicycle.data.registry import boundary_map
+
+    return boundary_map(year) == CONTOURS_MAP
+
+
 def _outcome(
     draw: Callable[..., str], rep: Replay, by: str, layout: geo.GeoLayout | None, title: str
 ) -> str:
+    year = rep.election.year
+    if not has_contours(year):
+        from hemicycle.data.registry import boundary_map
+        from hemicycle.errors import DataNotAvailableError
+
+        raise DataNotAvailableError(
+            f"{year}'s constituencies are those of the {boundary_map(year)} map; hemicycle has contours "
+            f"for the {CONTOURS_MAP} map only (2012 on): no map or cartogram of {year}")
     w = winners(rep)
     return draw(w.codes, w.fills(by), dict(zip(w.codes, w.titles, strict=True)), layout=layout,
                 legend=w.legend(by), title=title, note=_note(w))

@@ -541,8 +541,8 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
 
     app = FastAPI(
         title="hemicycle", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
-        description="French legislative elections, computable: the official results of 2017, 2022 "
-                    "and 2024, the two-round law replayed, and projections of round 2 with vote "
+        description="French legislative elections, computable: the official results of 1997 to 2024 "
+                    "(the years the store holds), the two-round law replayed, and projections of round 2 with vote "
                     "transfers learnt from an earlier election. Errors are JSON "
                     "`{\"error\": KIND, \"detail\": SENTENCE}`.")
     app.state.service = svc

@@ -1,58 +1,89 @@
-"""One reader per official layout. :func:`read_results` / :func:`read_candidacies` dispatch on the
-registry's ``reader`` key; an unknown key is an :class:`~hemicycle.errors.UnsupportedElectionError`."""
+"""One reader module per official layout, **discovered**: every module of this package but the shared
+helpers (:data:`HELPERS`) ends with a ``READER`` (:class:`~hemicycle.data.files.Reader`) that declares
+its files and how to read them. Nothing is matched on hand-written keys: a file is read by the module
+that declares it. A module that forgets its ``READER`` is listed in :data:`UNREGISTERED` (a test
+requires it to be empty), never silently skipped."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
 import pandas as pd
 
-from hemicycle.data.readers import candidacies2024, cdsp, y2017, y2022, y2024
+from hemicycle.data.files import OfficialFile, Reader
 from hemicycle.data.readers.common import QuirkWarning, RoundTable
-from hemicycle.data.registry import OfficialFile
 from hemicycle.errors import UnsupportedElectionError
 
-RESULT_READERS = {"2017": y2017.read, "2022": y2022.read, "2024": y2024.read}
-#: Readers whose files carry no panel numbers: round 2 is linked to round 1 after both are read.
-YEAR_READERS = {"cdsp": cdsp.read}
-LINKERS = {"cdsp": cdsp.link}
-CANDIDACY_READERS = {"2024-candidacies": candidacies2024.read}
+__all__ = ["HELPERS", "READERS", "UNREGISTERED", "QuirkWarning", "RoundTable", "discover", "link_rounds",
+           "publisher", "read_candidacies", "read_results", "reader_of"]
 
-__all__ = ["QuirkWarning", "RoundTable", "link_rounds", "publisher", "read_candidacies", "read_results"]
+#: modules of this package that are shared code, not readers
+HELPERS = frozenset({"common"})
+
+
+def discover(path: list[str], package: str, helpers: frozenset[str] = HELPERS
+             ) -> tuple[tuple[Reader, ...], tuple[str, ...]]:
+    """The ``READER`` of every module of ``package`` (at ``path``) but ``helpers``, and the names of
+    the modules that have none."""
+    found: list[Reader] = []
+    missing: list[str] = []
+    for info in sorted(pkgutil.iter_modules(path), key=lambda m: m.name):
+        if info.name in helpers:
+            continue
+        module = importlib.import_module(f"{package}.{info.name}")
+        reader = getattr(module, "READER", None)
+        if isinstance(reader, Reader):
+            found.append(reader)
+        else:
+            missing.append(info.name)
+    return tuple(found), tuple(missing)
+
+
+READERS, UNREGISTERED = discover(list(__path__), __name__)
+_BY_FILE = {(f.year, f.role, f.name): r for r in READERS for f in r.files}
+
+
+def reader_of(entry: OfficialFile) -> Reader:
+    """The reader module that declares ``entry``."""
+    try:
+        return _BY_FILE[(entry.year, entry.role, entry.name)]
+    except KeyError:
+        raise UnsupportedElectionError(
+            f"no reader declares {entry.year}/{entry.name} ({entry.role})") from None
 
 
 def read_results(entry: OfficialFile, path: Path) -> RoundTable:
     if entry.round not in (1, 2):
         raise UnsupportedElectionError(f"round {entry.round} does not exist (rounds are 1 and 2)")
-    if entry.reader in YEAR_READERS:
-        return YEAR_READERS[entry.reader](path, entry.round, year=entry.year)
-    try:
-        reader = RESULT_READERS[entry.reader]
-    except KeyError:
-        known = sorted(RESULT_READERS) + sorted(YEAR_READERS)
-        raise UnsupportedElectionError(f"no results reader {entry.reader!r}; known: {known}") from None
-    return reader(path, entry.round)
-
-
-def publisher(year: int) -> str:
-    """Whose files a year is read from, in words (for titles)."""
-    from hemicycle.data.registry import files_for
-
-    readers = {f.reader for f in files_for(year, 1, "results")}
-    return "the CDSP's tables (Sciences Po)" if readers & set(LINKERS) else "the Ministry of the Interior's files"
-
-
-def link_rounds(entry: OfficialFile, round1: RoundTable, round2: RoundTable) -> RoundTable:
-    """Round 2 with its panels taken from round 1 (readers whose files have no panel numbers);
-    other readers' round 2 is returned as read."""
-    linker = LINKERS.get(entry.reader)
-    return round2 if linker is None else linker(round1, round2)
+    reader = reader_of(entry)
+    if entry.role != "results" or reader.read is None:
+        raise UnsupportedElectionError(f"{entry.name} is not a results file")
+    table = reader.read(entry, path)
+    assert isinstance(table, RoundTable)
+    return table
 
 
 def read_candidacies(entry: OfficialFile, path: Path) -> pd.DataFrame:
-    try:
-        reader = CANDIDACY_READERS[entry.reader]
-    except KeyError:
-        raise UnsupportedElectionError(
-            f"no candidacy reader {entry.reader!r}; known: {sorted(CANDIDACY_READERS)}") from None
-    return reader(path, entry.round)
+    reader = reader_of(entry)
+    if entry.role != "candidacies" or reader.read is None:
+        raise UnsupportedElectionError(f"{entry.name} is not a candidate list")
+    table = reader.read(entry, path)
+    assert isinstance(table, pd.DataFrame)
+    return table
+
+
+def link_rounds(entry: OfficialFile, round1: RoundTable, round2: RoundTable) -> RoundTable:
+    """Round 2 (read from ``entry``) with its panels taken from round 1, for layouts that have no
+    panel numbers; other readers' round 2 is returned as read."""
+    link = reader_of(entry).link
+    return round2 if link is None else link(round1, round2)
+
+
+def publisher(year: int) -> str:
+    """Whose files a year's results are read from, in words (for titles)."""
+    for r in READERS:
+        if year in r.boundary_maps:
+            return r.publisher
+    return "the official files"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from hemicycle.data.codes import from_2024_code
+from hemicycle.data.files import DATA_GOUV, DATA_GOUV_STATIC, OfficialFile, Reader
 from hemicycle.data.readers.common import (
     _find_columns,
     cell_text,
@@ -84,3 +85,33 @@ def read(path: Path, round_: int) -> pd.DataFrame:
     df = pd.DataFrame(out)
     df["birth_date"] = pd.to_datetime(df["birth_date"]).dt.date
     return df
+
+
+_C1 = f"{DATA_GOUV}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-1er-tour/"
+_C2 = f"{DATA_GOUV}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-2nd-tour/"
+FILES = (
+    OfficialFile(year=2024, round=1, role="candidacies", name="candidatures_tour_1.xlsx", url=None,
+                 sha256="a68d547ce19171280f527888f1160051ba5a4146a602a4b448da4d3e3d86fb7f", dataset_page=_C1),
+    OfficialFile(
+        year=2024, round=1, role="candidacies",
+        name="legislatives-2024-candidatures-france-entiere-tour-1-2024-06-28.csv",
+        url=f"{DATA_GOUV_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-1er-tour/"
+        "20240628-172440/legislatives-2024-candidatures-france-entiere-tour-1-2024-06-28.csv",
+        sha256=None, dataset_page=_C1,
+    ),
+    OfficialFile(year=2024, round=2, role="candidacies", name="candidatures_tour_2.xlsx", url=None,
+                 sha256="bf57b87ed1112a03da2d9fb46aa968c51320df2b0d1d7f32d377f091f0884b8d", dataset_page=_C2),
+    OfficialFile(  # version of 3 July 15h37: Finistère (29) panel numbers renumbered 1..n (fixed on 5 July)
+        year=2024, round=2, role="candidacies",
+        name="legislatives-2024-candidatures-france-entiere-tour-2-2024-07-03-15h37.csv", url=None,
+        sha256="dcf28be43991aeda9c562b907d83036fd8859e993f26a4fc966d7b30ae3e50d7", dataset_page=_C2,
+    ),
+    OfficialFile(
+        year=2024, round=2, role="candidacies",
+        name="legislatives-2024-candidatures-france-entiere-tour-2-2024-07-03-12h18.xlsx",
+        url=f"{DATA_GOUV_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-2nd-tour/"
+        "20240703-133918/legislatives-2024-candidatures-france-entiere-tour-2-2024-07-03-12h18.xlsx",
+        sha256=None, dataset_page=_C2,
+    ),
+)
+READER = Reader(name="2024-candidacies", files=FILES, read=lambda entry, path: read(path, entry.round))

@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from hemicycle.data.codes import validate_code
+from hemicycle.data.files import OfficialFile, Reader
 from hemicycle.data.readers.common import (
     QuirkWarning,
     RoundTable,
@@ -106,6 +107,15 @@ def name_key(surname: str, first_name: str = "") -> str:
     return re.sub(r"[^A-Z|]", "", text)
 
 
+def _ordinal(n: int) -> str:
+    """The constituency's name as the Ministry writes it (the CDSP's tables give only the number).
+
+    >>> _ordinal(1), _ordinal(2)
+    ('1ère circonscription', '2ème circonscription')
+    """
+    return f"{n}{'ère' if n == 1 else 'ème'} circonscription"
+
+
 def _flag(cell: str, *, file: str, line: int, column: str, constituency: str) -> bool:
     text = cell.strip().upper()
     if text == "O":
@@ -168,7 +178,7 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
         totals.append({
             "constituency": code,
             "department_name": cell_text(row[fixed["department_name"]]),
-            "name": f"{int(row[fixed['constituency']])}e circonscription",
+            "name": _ordinal(int(row[fixed["constituency"]])),
             "registered": registered, "abstentions": None, "voters": voters, "blank": None,
             "null": num("blank_null"), "expressed": num("expressed"),
         })
@@ -207,9 +217,7 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
                                 column=BLOCK["surname"].format(k=1))
     if not totals:
         raise DataFileError("no data rows (truncated file?)", file=file)
-    totals_df = pd.DataFrame(totals)
-    for c in ("abstentions", "blank"):
-        totals_df[c] = pd.array([None] * len(totals_df), dtype="Int64")
+    totals_df = pd.DataFrame(totals)  # abstentions and blank: None (not published), NULL in the store
     cands_df = pd.DataFrame(cands)
     for c in ("elected", "advanced"):
         cands_df[c] = cands_df[c].astype("boolean")
@@ -222,6 +230,10 @@ def _arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> list
     out = []
     sums = cands.groupby("constituency", sort=False)["votes"].sum()
     for r in totals.itertuples(index=False):
+        if r.voters > r.registered:  # possible (voters admitted by a judge's order), unusual
+            out.append(QuirkWarning(file, r.constituency, "registered",
+                                    f"votants {r.voters} exceed inscrits {r.registered} "
+                                    f"(+{r.voters - r.registered})"))
         if r.voters != r.null + r.expressed:
             out.append(QuirkWarning(file, r.constituency, "voters",
                                     f"votants {r.voters} != blancs et nuls {r.null} + exprimés {r.expressed} "
@@ -243,7 +255,7 @@ def link(r1: RoundTable, r2: RoundTable) -> RoundTable:
     """
     c1 = r1.candidates
     quirks = list(r2.quirks)
-    by_code: dict[str, list[tuple[int, str, str, str]]] = {}
+    by_code: dict[str, list[tuple[int, str, str, str, str]]] = {}
     for code, panel, s, f, nu in zip(c1["constituency"], c1["panel"], c1["surname"], c1["first_name"],
                                      c1["nuance"], strict=True):
         by_code.setdefault(code, []).append((int(panel), name_key(s, f), name_key(s), name_key("", f), nu))
@@ -272,3 +284,30 @@ def link(r1: RoundTable, r2: RoundTable) -> RoundTable:
         panels.append(hits[0][0])
     cands = c2.assign(panel=panels) if len(c2) else c2
     return RoundTable(r2.year, r2.round, r2.file, r2.totals, cands, quirks)
+
+
+#: The CDSP's tables as committed in a public repository (the copies the test mirror documents, byte
+#: for byte); no licence is stated there.
+_REPO = ("https://raw.githubusercontent.com/domi41/french-legislatives-analysis/"
+         "9e888ad0391e4f31d7e607a85a87bd32e3aa2993/data")
+_PAGE = "https://github.com/domi41/french-legislatives-analysis/tree/9e888ad0391e4f31d7e607a85a87bd32e3aa2993/data"
+_SHA256 = {
+    (1997, 1): "5d9afd09317ea229ac41c22624009ca8535119ccdb614c9925d16557f52ba899",
+    (1997, 2): "c1fd1957049b4078f6b1ba847a158dc054e0d806980c52cc2179c68b912ca025",
+    (2002, 1): "193a44d3b0ef10267ffb002a8d06737324034dff42f3d9c74b7c6f1d8dc9576f",
+    (2002, 2): "968c7c45bc3c75c1791fc3e0a23f639d0d5089c7d784ebee676a26ecf2bf1ca1",
+    (2007, 1): "4578d0da4118d5cd9def3f490c191f81e0327e3fc71de64dd2116c47ecba5f37",
+    (2007, 2): "4fa6164a9a8685dd057b025ec0d29a5e4c110897a9a68cda4b9f09598e1e6032",
+    (2012, 1): "453fd1c31c59a40b27be7a72d64fb3d50769be20cb4f2eaa07b5f2cfc6717a3c",
+    (2012, 2): "ca1ac69a369e47e6e1b7fff72dbaf91d44079689b19ccca4114bc31679495f54",
+}
+FILES = tuple(
+    OfficialFile(year=y, round=r, role="results", name=f"cdsp_legi{y}t{r}_circ.csv",
+                 url=f"{_REPO}/cdsp_legi{y}t{r}_circ.csv", sha256=h, dataset_page=_PAGE)
+    for (y, r), h in _SHA256.items()
+)
+READER = Reader(
+    name="cdsp", files=FILES, read=lambda entry, path: read(path, entry.round, year=entry.year), link=link,
+    boundary_maps={1997: "1986", 2002: "1986", 2007: "1986", 2012: "2010"},
+    publisher="the CDSP's tables (Sciences Po)",
+)
