@@ -68,11 +68,11 @@ def _span(train: str) -> str:
 
 def render(table: pd.DataFrame) -> str:
     """A plain-text table of a back-test (fits 80 columns)."""
-    head = (f"{'target':<7}{'trained on':<15}{'runoffs':>7}{'winners':>8}{'leader':>7}{'Brier':>7}"
+    head = (f"{'target':<7}{'trained on':<14}{'runoffs':>7}{'winners':>8}{'leader':>7}{'Brier':>7}"
             f"{'leader':>7}{'cov90':>6}{'ES':>6}{'MAE':>5}{'duels':>6}")
     lines = ["Back-test: each target projected from earlier elections only", "", head]
     for r in table.itertuples(index=False):
-        lines.append(f"{r.target:<7}{_span(r.train):<15}{r.runoffs:>7}{r.winners:>8.1%}"
+        lines.append(f"{r.target:<7}{_span(r.train):<14}{r.runoffs:>7}{r.winners:>8.1%}"
                      f"{r.leader_winners:>7.1%}{r.brier:>7.3f}{r.leader_brier:>7.3f}"
                      f"{r.coverage90:>6.0%}{r.energy_score:>6.1f}{r.bloc_seat_mae:>5.1f}"
                      f"{r.duel_consistency:>6.0%}")
