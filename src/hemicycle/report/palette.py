@@ -17,15 +17,17 @@ from collections.abc import Iterable
 
 from hemicycle.data.blocs import BLOCS, bloc_of, table
 
-#: Seating order in the hemicycle, left to right (the same as the terminal rendering).
+#: Seating order in the hemicycle, left to right (the same in the dashboard, the report and the
+#: terminal): the left–right axis, with the regionalists and the others — off the axis — at the two
+#: sides, never between the left and the centre.
 SEATING: tuple[str, ...] = (
+    "regionalist",
     "far_left",
     "left",
-    "regionalist",
-    "other",
     "centre",
     "right",
     "far_right",
+    "other",
 )
 assert set(SEATING) == set(BLOCS)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import numpy as np
 from hemicycle import rules
 from hemicycle.analysis.replay import STATUS_NAMES, Replay
 from hemicycle.data.blocs import BLOCS, bloc_of
+from hemicycle.report.labels import label, normalise
 from hemicycle.rules import SEATS
 
 #: Runoff type of a constituency after round 1, by the law (how many qualified).
@@ -41,29 +41,11 @@ def _bloc(year: int, nuance: str) -> str:
 # ----- labels and search ------------------------------------------------------------------------
 
 
-def label(department_name: str, department: str, code: str) -> str:
-    """``Paris 5`` for 7505, ``Haute-Garonne 3`` for 3103, ``Guadeloupe 1`` for 97101."""
-    rest = code[len(department):] if code.startswith(department) else code[-2:]
-    try:
-        number = str(int(rest))
-    except ValueError:
-        number = rest
-    return f"{department_name or department} {number}".strip()
-
-
 def labels(rep: Replay) -> dict[str, str]:
     e = rep.election
     return {c: label(str(n), str(d), str(c))
             for c, n, d in zip(e.codes.tolist(), e.department_names.tolist(), e.departments.tolist(),
                                strict=True)}
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, hyphens and apostrophes as spaces: ``Ménard`` → ``menard``."""
-    t = unicodedata.normalize("NFKD", text)
-    t = "".join(ch for ch in t if not unicodedata.combining(ch)).casefold()
-    t = re.sub(r"[-'’_.,/]+", " ", t)
-    return re.sub(r"\s+", " ", t).strip()
 
 
 #: "Haute-Garonne 3e", "Paris 5ème", "Ain 1re": the ordinal suffix is dropped.
