@@ -341,3 +341,34 @@ def test_phone_width_has_no_horizontal_overflow_on_any_view(phone) -> None:
     shot = ARTIFACTS / "dashboard-390.png"
     phone.screenshot(path=str(shot), full_page=True)
     assert PROBLEMS == []
+
+
+@pytest.fixture(scope="module")
+def report_file(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from hemicycle.data.store import Store
+    from hemicycle.report.html import write_report
+
+    out = tmp_path_factory.mktemp("report")
+    with Store(store_path, read_only=True) as st:
+        return write_report(2024, out, store=st, train=2017, sims=500, seed=1)
+
+
+def test_report_uses_the_dashboards_marks_and_fits_a_phone(page, report_file: Path) -> None:
+    from hemicycle.report.html import MARKS_KEY
+
+    text = report_file.read_text()
+    assert MARKS_KEY in text  # the same key as the dashboard's projection chart
+    ctx = page.context.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    pg = ctx.new_page()
+    pg.goto(report_file.as_uri())
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    right = pg.evaluate("Math.max(...[...document.querySelectorAll('figure svg')]"
+                        ".map(s => s.getBoundingClientRect().right))")
+    assert right <= 390  # the hemicycle (and every figure) is not cut off
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / "report-390.png"), full_page=True)
+    ctx.close()
+    wide = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})
+    wide.goto(report_file.as_uri())
+    wide.screenshot(path=str(ARTIFACTS / "report-1400.png"), full_page=True)
+    wide.close()

@@ -33,6 +33,9 @@ from hemicycle.report.palette import (
 DEFAULT_SIMS = 5000
 DEFAULT_SEED = 1
 
+#: The marks of the seat-interval charts, as the dashboard's key words them.
+MARKS_KEY = "Bar: 90% interval · black tick: median · white diamond: the seats actually won."
+
 CSS = """
 :root{--ink:#222;--muted:#5a5a5a;--rule:#ddd;--bg:#fff}
 *{box-sizing:border-box}
@@ -49,8 +52,9 @@ nav a{margin-right:14px;color:#0b5394}
 figure{margin:12px 0}
 figure svg{max-width:100%;height:auto;display:block}
 figcaption{color:var(--muted);font-size:13px}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(420px,100%),1fr));gap:12px}
 .tables{display:grid;grid-template-columns:minmax(220px,1fr) minmax(300px,2.4fr);gap:24px}
+.tables>*{min-width:0}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}
 th,td{padding:3px 10px;border-bottom:1px solid var(--rule);text-align:left}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -60,6 +64,9 @@ vertical-align:-1px}
 footer{margin-top:40px;padding:16px;border-top:1px solid var(--rule);color:var(--muted);
 font-size:13px}
 @media print{nav{display:none}}
+@media (max-width:600px){header,main,footer{padding:0 10px}
+.tables{grid-template-columns:minmax(0,1fr);gap:8px}
+table{display:block;overflow-x:auto;max-width:100%}}
 """
 
 
@@ -234,7 +241,7 @@ def _projection_section(
     title = f"{year} round 2 projected from round 1, transfers learnt from {train}"
     fig1 = _figure(
         charts.projection_svg(proj.seats, actual=actual, title=title),
-        f"{sims:,} simulated elections, seed {seed}; lineup: {proj.lineup}.",
+        f"{sims:,} simulated elections, seed {seed}; lineup: {proj.lineup}. {MARKS_KEY}",
     )
     fig2 = _figure(charts.projection_distribution_svg(proj, actual=actual))
     bl = proj.seats[proj.seats["kind"] == "bloc"]
