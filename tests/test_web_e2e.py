@@ -372,3 +372,18 @@ def test_report_uses_the_dashboards_marks_and_fits_a_phone(page, report_file: Pa
     wide.goto(report_file.as_uri())
     wide.screenshot(path=str(ARTIFACTS / "report-1400.png"), full_page=True)
     wide.close()
+
+
+def test_systems_and_coalitions_tables_download_as_csv(page) -> None:
+    page.select_option("#year", "2024")
+    page.wait_for_selector("#systems-body table.systems tbody tr", timeout=SLOW)
+    with page.expect_download() as dl:
+        page.locator("#systems-body button[data-export='csv']").click()
+    lines = Path(dl.value.path()).read_text().splitlines()
+    assert lines[0].startswith("System,Assembly,Largest group")
+    actual = next(x for x in lines if x.startswith("Actual"))
+    assert "Left 193" in actual and "Far right 143" in actual
+    page.wait_for_selector("#coalitions-body table.coal", timeout=SLOW)
+    with page.expect_download() as dl:
+        page.locator("#coalitions-body button[data-export='csv']").click()
+    assert Path(dl.value.path()).read_text().splitlines()[0] == "Members,Seats,Neighbours on the left–right axis"

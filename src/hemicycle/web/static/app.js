@@ -554,6 +554,7 @@ function renderPrevious(c) {
     h("h4", {}, `The same seat in ${pv.year} (same boundaries)`),
     h("p", { class: "small" }, w ? `Won by ${w.first_name} ${w.surname} (${w.nuance}, ${blocLabel(w.bloc)}) in round ${w.round}.` :
       `The ${pv.year} winner is not in the data (round 2 missing).`),
+    h("p", { class: "downloads-line" }, tableButton(() => $("#detail table.swing"), () => `hemicycle-${c.year}-${c.constituency}-swing`, "the swing table")),
     h("div", { class: "table-scroll" }, h("table", { class: "swing" }, h("caption", {}, `Round-1 share by bloc, ${pv.year} → ${c.year}`),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Bloc"), h("th", { scope: "col", class: "num" }, String(pv.year)),
         h("th", { scope: "col", class: "num" }, String(c.year)), h("th", { scope: "col", class: "num" }, "Swing (points)"))),
@@ -828,14 +829,14 @@ async function loadSystems() {
   const order = unit === "bloc" ? state.meta.seating : null;
   const sortParts = (seats) => order ?
     [...seats].sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group)) : seats;
-  const table = h("table", { class: "systems" },
+  const table = h("table", { class: "systems", id: "systems-table" },
     h("caption", { class: "visually-hidden" }, `Seats of ${year} under each system`),
     h("thead", {}, h("tr", {}, ...["System", "Assembly", "Largest group", "Gallagher", "Parties (seats)"].map((x, i) =>
       h("th", { scope: "col", class: i >= 3 ? "num" : "" }, x)))),
     h("tbody", {}, cmp.systems.map((s) => h("tr", { "data-system": s.system },
       h("th", { scope: "row" }, h("span", { class: "sys-name" }, s.system.replaceAll("_", " ")),
         h("span", { class: "sys-title" }, s.title), ...s.notes.map((n) => h("span", { class: "sys-note" }, n))),
-      h("td", { class: "bar-col" }, seatBar(sortParts(s.seats).map((g) => ({ label: groupLabel(unit, g.group), colour: g.colour, seats: g.seats })),
+      h("td", { class: "bar-col", "data-value": sortParts(s.seats).map((g) => `${groupLabel(unit, g.group)} ${g.seats}`).join("; ") }, seatBar(sortParts(s.seats).map((g) => ({ label: groupLabel(unit, g.group), colour: g.colour, seats: g.seats })),
         { total: s.house_size, majority: Math.floor(s.house_size / 2) + 1,
           caption: `${s.system}: ` + s.seats.map((g) => `${groupLabel(unit, g.group)} ${g.seats}`).join(", ") })),
       h("td", {}, `${groupLabel(unit, s.largest)} ${s.seats[0]?.seats ?? ""}`,
@@ -848,6 +849,7 @@ async function loadSystems() {
   const legend = h("ul", { class: "legend inline" }, legendOrder.slice(0, 24).map(([g, c]) =>
     h("li", {}, swatch(c), groupLabel(unit, g))));
   host.replaceChildren(legend, h("div", { class: "table-scroll" }, table),
+    h("p", { class: "downloads-line" }, tableButton(() => $("#systems-table"), () => `hemicycle-${year}-systems-${unit}`, "the systems table")),
     h("p", { class: "muted" }, "Gallagher: disproportionality between votes and seats (least-squares index, in points). " +
       "Parties: effective number of parties by seats. The line on each bar marks an absolute majority."));
   const names = cmp.systems.map((s) => s.system);
@@ -873,7 +875,7 @@ async function loadCoalitions() {
   const colour = Object.fromEntries(g.seats.map((s) => [s.group, s.colour]));
   const seatsOf = Object.fromEntries(g.seats.map((s) => [s.group, s.seats]));
   const chip = (m) => h("span", { class: "chip" }, swatch(colour[m] ?? "#999"), `${groupLabel(unit, m)} ${seatsOf[m] ?? ""}`);
-  const table = g.coalitions.length ? h("table", { class: "coal" },
+  const table = g.coalitions.length ? h("table", { class: "coal", id: "coal-table" },
     h("caption", {}, `${g.count} minimal winning coalition${g.count === 1 ? "" : "s"} (${g.quota} of ${g.house_size} seats needed)`),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Members"), h("th", { scope: "col", class: "num" }, "Seats"),
       h("th", { scope: "col" }, "Neighbours on the left–right axis"))),
@@ -886,7 +888,9 @@ async function loadCoalitions() {
       text: fmt.pct(values[s.group] ?? 0, 0) })), { caption: `${name} index by group` }));
   host.replaceChildren(
     h("div", { class: "grid two" },
-      h("div", { class: "table-scroll" }, table),
+      h("div", { class: "table-scroll" }, table,
+        g.coalitions.length ? h("p", { class: "downloads-line" }, tableButton(() => $("#coal-table"),
+          () => `hemicycle-${year}-coalitions-${system}-${unit}`, "the coalitions table")) : ""),
       h("div", {}, power("Banzhaf", g.banzhaf), power("Shapley–Shubik", g.shapley),
         h("p", { class: "muted" }, "Voting power: how often a group turns a losing coalition into a winning one. " +
           "Seats are not power: a group whose seats never make the difference has none."))));
