@@ -244,8 +244,8 @@ def results_csv(rep: Replay) -> bytes:
             if not rnd.held[i]:
                 continue
             exp, reg = max(int(rnd.expressed[i]), 1), max(int(rnd.registered[i]), 1)
-            cols = sorted(np.flatnonzero(rnd.valid[i]), key=lambda k, i=i, rnd=rnd: (-int(rnd.votes[i, k]),
-                                                                                   int(e.panel[i, k])))
+            ks = np.flatnonzero(rnd.valid[i])
+            cols = ks[np.lexsort((e.panel[i, ks], -rnd.votes[i, ks]))]  # most votes first, then panel
             for k in cols:
                 if rnd_no == 1:
                     st = "withdrawn" if rep.withdrawn[i, k] else STATUS_NAMES[int(rep.status1[i, k])]
