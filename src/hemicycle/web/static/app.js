@@ -96,7 +96,7 @@ function saveView() {
   const set = (k, v, def) => (v === null || v === undefined || v === "" || v === def ? q.delete(k) : q.set(k, String(v)));
   set("year", state.year);
   set("code", state.code);
-  set("layout", $("#map-layout").value, "map");
+  set("layout", $("#map-layout").value, PHONE.matches ? "grid" : "map");
   set("colour", $("#map-mode").value, "results");
   set("train", $("#train").value);
   set("lineup", $("#withdrawals").value);
@@ -145,7 +145,8 @@ async function start() {
   state.restoring = view;
   state.year = years.includes(view.year) ? view.year : years[years.length - 1];
   state.code = view.code;
-  setSelect($("#map-layout"), view.layout);
+  // on a phone the grid comes first: the map's Paris constituencies are too small to tap
+  setSelect($("#map-layout"), view.layout ?? (PHONE.matches ? "grid" : null));
   setSelect($("#map-mode"), view.colour);
   setSelect($("#sys-unit"), view.sys);
   setSelect($("#coal-unit"), view.coalunit);
@@ -327,8 +328,9 @@ async function renderMap() {
       tiles = null; // the grid below always works
     }
   }
-  if (!tiles) {
-    tiles = tileMap(host, r.winners, { onPick, caption: `${caption}, grouped by department` }).tiles;
+  if (!tiles) {  // on a phone, bigger tiles: every constituency (Paris too) is big enough to tap
+    const size = PHONE.matches ? { W: 320, cell: 21 } : {};
+    tiles = tileMap(host, r.winners, { onPick, caption: `${caption}, grouped by department`, ...size }).tiles;
   }
   state.tiles = tiles;
   paintMap();

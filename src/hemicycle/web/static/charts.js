@@ -101,9 +101,7 @@ export function hemicycle(host, groups, { total = 577, majority = 289, caption =
  * One square tile per constituency, grouped by department (in code order), packed in shelves.
  * Each tile carries data-code; `onPick(code)` is called on click. Returns {root, tiles}.
  */
-export function tileMap(host, winners, { onPick, caption = "" } = {}) {
-  const W = 600;
-  const cell = 12;
+export function tileMap(host, winners, { onPick, caption = "", W = 600, cell = 12 } = {}) {
   const gap = 1.5;
   const pad = 7;
   const head = 11;
