@@ -196,7 +196,12 @@ def replay_cmd(
     official outcome. Exits 1 listing the constituencies on any mismatch."""
     with _open(store) as st:
         rep = api.replay_year(year, store=st)
+        labels = _labels(st, year)
     e = rep.election
+
+    def named(code: str) -> str:
+        return f"{code} ({labels[code]})" if code in labels else code
+
     console.rule(f"[bold]Législatives {year}[/] — replayed from the Ministry of the Interior's files")
     runoffs = int(rep.runoffs.sum())
     console.print(f"Round 1: [bold]{rep.elected_round1}[/] elected outright; [bold]{runoffs}[/] runoffs "
@@ -209,12 +214,13 @@ def replay_cmd(
         late = late_withdrawals_of(year)
         if late:
             console.print("Withdrew too late, still on the ballot: " + ", ".join(
-                f"{r['constituency']} {r['surname']} ({r['nuance']})" for r in late) + ".")
+                f"{named(r['constituency'])} {r['surname']} ({r['nuance']})" for r in late) + ".")
         changes = rep.nuance_changes()
         if changes:
-            console.print("Changed nuance between rounds: " + ", ".join(changes) + ".")
+            console.print("Changed nuance between rounds: " + ", ".join(
+                named(c.partition(" ")[0]) + " " + c.partition(" ")[2] for c in changes) + ".")
         if rep.unresolved_ties:
-            console.print(f"[yellow]Unresolved ties (no birth dates):[/] {', '.join(rep.unresolved_ties)}")
+            console.print(f"[yellow]Unresolved ties (no birth dates):[/] {', '.join(map(named, rep.unresolved_ties))}")
     else:
         console.print(f"[yellow]Round 2 of {year} is not in the data: seats below are round 1 only "
                       f"({rep.decided} of {e.n_constituencies}).[/]")
@@ -253,7 +259,7 @@ def replay_cmd(
     if rep.mismatches:
         err.print(f"[bold red]{len(rep.mismatches)} decision(s) differ from the official outcome:[/]")
         for m in rep.mismatches:
-            err.print(f"  {m.constituency}  {m.decision}: {m.detail}", highlight=False)
+            err.print(f"  {named(m.constituency)}  {m.decision}: {m.detail}", highlight=False)
         raise typer.Exit(1)
     checked = "round 1 and round 2" if e.round2 is not None else "round 1"
     console.print(f"[bold green]✓ All {e.n_constituencies} constituencies match the official outcome "
