@@ -28,6 +28,9 @@ COMMANDS = [
     ["data", "quirks", "2024"],
     ["transfers", "--train", "2017"],
     ["project", "2024", "--train", "2017", "--sims", "300", "--seed", "1", "--no-progress"],
+    ["evaluate", "2024", "--train", "2017", "--sims", "300", "--no-progress"],
+    ["report", "2024", "--out", "{tmp}"],
+    ["data", "ingest", "2024"],
     ["compare", "2024"],
     ["compare", "2024", "--unit", "bloc", "--systems", "actual,plurality,dhondt"],
     ["compare", "--list"],
@@ -53,8 +56,8 @@ def _too_wide(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a[:3]))
-def test_every_command_fits_80_columns(store_path: Path, args: list[str]) -> None:
-    out = _run(args, store_path)
+def test_every_command_fits_80_columns(store_path: Path, tmp_path: Path, args: list[str]) -> None:
+    out = _run([a.replace("{tmp}", str(tmp_path)) for a in args], store_path)
     assert out.strip()
     assert _too_wide(out) == []
 

@@ -739,6 +739,7 @@ async function runProjection() {
   } catch (err) {
     if (err.name === "AbortError" || seq !== state.projSeq) return;
     busy(section, false);
+    state.restoring = null;
     status.className = "status-line error";
     status.setAttribute("role", "alert");
     status.textContent = err.message;
