@@ -198,6 +198,8 @@ def test_constituency_page_explains_the_law(page) -> None:
     n = detail.locator("#cands1 tbody tr").count()
     assert n >= 5 and detail.locator("#cands1 .threshold").count() == n  # the 12.5 % line on each bar
     assert "% registered" in detail.locator("#cands1 thead").inner_text()
+    ink = detail.locator("#cands1 tbody tr").first.locator("td.num").first.evaluate("e => getComputedStyle(e).color")
+    assert detail.locator("#cands1 td.reg-cell").first.evaluate("e => getComputedStyle(e).color") == ink
     assert "12.5% of the registered voters" in detail.inner_text()
     expect(detail.locator(".previous")).to_contain_text("The same seat in 2022 (same boundaries)")
     assert detail.locator("table.swing tbody tr").count() >= 3
