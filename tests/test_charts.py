@@ -603,7 +603,7 @@ def test_report_is_offline_and_well_formed(
         assert "src" not in el.attrib
         href = el.get("href") or el.get("{http://www.w3.org/1999/xlink}href")
         assert href is None or href.startswith("#")
-    assert len(re.findall(r'data-code="', text)) == 2 * 577  # the map and the cartogram
+    assert len(re.findall(r'data-code="', text)) == 3 * 577  # the map, the cartogram, the round-1 map
     ids = {s.get("id") for s in root.iter("section")}
     assert {"assembly", "map", "cartogram", "round1", "systems"} <= ids
     assert [g.get("data-system") for g in root.iter("g") if g.get("class") == "system"] == [

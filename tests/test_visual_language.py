@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hemicycle import govern
 from hemicycle.data.blocs import BLOCS, table
-from hemicycle.report.palette import SEATING, nuance_order
+from hemicycle.report.palette import SEATING, SITUATION_COLOURS, SITUATION_LABELS, nuance_order
 from hemicycle.report.text import COLOURS
 from hemicycle.systems.base import Unit
 
@@ -42,3 +42,10 @@ def test_connected_coalitions_use_that_order() -> None:
     row = g.coalition(["LR", "DVD", "RN"])
     assert row.connected
     assert not g.coalition(["LR", "DVD", "EXD", "UXD"]).connected  # skips the RN
+
+
+def test_dashboard_and_report_share_the_round1_colours() -> None:
+    js = (Path(__file__).resolve().parents[1] / "src/hemicycle/web/static/app.js").read_text()
+    for kind, colour in SITUATION_COLOURS.items():
+        assert f'"{kind}": "{colour}"' in js or f'{kind}: "{colour}"' in js, kind
+        assert f'"{SITUATION_LABELS[kind]}"' in js, kind

@@ -367,6 +367,7 @@ def test_report_uses_the_dashboards_marks_and_fits_a_phone(page, report_file: Pa
 
     text = report_file.read_text()
     assert MARKS_KEY in text  # the same key as the dashboard's projection chart
+    assert "three-way runoff (307)" in text and "elected in round 1 (76)" in text  # the round-1 map
     ctx = page.context.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     pg = ctx.new_page()
     pg.goto(report_file.as_uri())

@@ -16,16 +16,21 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from hemicycle import __version__, api
+import numpy as np
+
+from hemicycle import __version__, api, rules
 from hemicycle.analysis.replay import Replay
 from hemicycle.data.blocs import bloc_of, table
 from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
-from hemicycle.report import charts, geo, svg, views
+from hemicycle.report import charts, geo, maps, svg, views
+from hemicycle.report.labels import label
 from hemicycle.report.palette import (
     BLOC_COLOURS,
     BLOC_LABELS,
     SEATING,
+    SITUATION_COLOURS,
+    SITUATION_LABELS,
     nuance_colours,
     nuance_order,
 )
@@ -187,6 +192,23 @@ def _round1_facts(rep: Replay) -> str:
     return _table(["Round 1", ""], rows)
 
 
+def _situation_map(rep: Replay, layout: Any) -> str:
+    """The map of the runoff each constituency faced after round 1, coloured as the dashboard's."""
+    e = rep.election
+    q = (rep.status1 == rules.QUALIFIED).sum(axis=1)
+    kinds = np.where(~rep.runoffs, "elected",
+                     np.where(q <= 2, "duel", np.where(q == 3, "three-way", "four-way")))
+    codes = [str(c) for c in e.codes.tolist()]
+    names = [label(str(n), str(d), c) for n, d, c in
+             zip(e.department_names.tolist(), e.departments.tolist(), codes, strict=True)]
+    fills = {c: SITUATION_COLOURS[str(k)] for c, k in zip(codes, kinds, strict=True)}
+    titles = {c: f"{n} ({c}): {SITUATION_LABELS[str(k)]}" for c, n, k in zip(codes, names, kinds, strict=True)}
+    counts = {k: int((kinds == k).sum()) for k in SITUATION_COLOURS}
+    legend = [(SITUATION_COLOURS[k], f"{SITUATION_LABELS[k]} ({n})") for k, n in counts.items() if n]
+    return maps.constituency_map_svg(codes, fills, titles, layout=layout, legend=legend,
+                                     title=f"After round 1, {e.year}: the runoff the law produces")
+
+
 def _systems_section(year: int, store: Store) -> str | None:
     compare: Callable[..., Any] | None = getattr(api, "compare", None)
     if compare is None:
@@ -336,7 +358,10 @@ def build_report(
         "borders).</p>"
         f"{_figure(carto_svg)}</section>"
     )
-    sections.append(f'<section id="round1"><h2>Round 1</h2>{_round1_facts(rep)}</section>')
+    sections.append(
+        f'<section id="round1"><h2>Round 1</h2>{_round1_facts(rep)}'
+        f"{_figure(_situation_map(rep, layout))}</section>"
+    )
     say("comparing electoral systems")
     sys_html = _systems_section(year, store)
     if sys_html:

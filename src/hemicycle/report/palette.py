@@ -60,6 +60,19 @@ BLOC_LABELS: dict[str, str] = {
     "regionalist": "Regionalist",
     "other": "Other",
 }
+#: The runoff the law produces after round 1 (Okabe–Ito colours; the dashboard uses the same).
+SITUATION_COLOURS: dict[str, str] = {
+    "elected": "#555555",
+    "duel": "#56B4E9",
+    "three-way": "#E69F00",
+    "four-way": "#CC79A7",
+}
+SITUATION_LABELS: dict[str, str] = {
+    "elected": "elected in round 1",
+    "duel": "duel",
+    "three-way": "three-way runoff",
+    "four-way": "four-way runoff",
+}
 #: Constituencies without a winner in the data (e.g. a round that is not in the store).
 UNDECIDED = "#E8E8E8"
 UNDECIDED_LABEL = "No winner in the data"
