@@ -337,6 +337,10 @@ def test_phone_width_has_no_horizontal_overflow_on_any_view(phone) -> None:
     assert len(sizes) == 18 and min(sizes) >= 20, sizes
     phone.locator("#map [data-code='7512']").tap()
     expect(phone.locator("#detail h3")).to_contain_text("Paris 12")
+    # the systems table fits: its last column (parties) is on screen, not clipped or scrolled away
+    right = phone.eval_on_selector_all("#systems-body td[data-label='Parties']",
+                                       "els => Math.max(...els.map(e => e.getBoundingClientRect().right))")
+    assert right <= 390
     for colouring in ("situation", "withdrawals", "projection", "results"):
         phone.select_option("#map-mode", colouring)
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390, colouring

@@ -844,8 +844,8 @@ async function loadSystems() {
           caption: `${s.system}: ` + s.seats.map((g) => `${groupLabel(unit, g.group)} ${g.seats}`).join(", ") })),
       h("td", {}, `${groupLabel(unit, s.largest)} ${s.seats[0]?.seats ?? ""}`,
         h("span", { class: s.majority ? "tag ok" : "tag" }, s.majority ? "majority" : "no majority")),
-      h("td", { class: "num" }, s.indices.gallagher === null ? "–" : s.indices.gallagher.toFixed(1)),
-      h("td", { class: "num" }, s.indices.enp_seats === null ? "–" : s.indices.enp_seats.toFixed(2))))));
+      h("td", { class: "num", "data-label": "Gallagher" }, s.indices.gallagher === null ? "–" : s.indices.gallagher.toFixed(1)),
+      h("td", { class: "num", "data-label": "Parties" }, s.indices.enp_seats === null ? "–" : s.indices.enp_seats.toFixed(2))))));
   const legendGroups = new Map();
   for (const s of cmp.systems) for (const g of s.seats) legendGroups.set(g.group, g.colour);
   const legendOrder = order ? [...legendGroups].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0])) : [...legendGroups];
