@@ -198,8 +198,9 @@ def test_constituency_page_explains_the_law(page) -> None:
     n = detail.locator("#cands1 tbody tr").count()
     assert n >= 5 and detail.locator("#cands1 .threshold").count() == n  # the 12.5 % line on each bar
     assert "% registered" in detail.locator("#cands1 thead").inner_text()
-    ink = detail.locator("#cands1 tbody tr").first.locator("td.num").first.evaluate("e => getComputedStyle(e).color")
-    assert detail.locator("#cands1 td.reg-cell").first.evaluate("e => getComputedStyle(e).color") == ink
+    ink, reg = page.evaluate("() => ['#cands1 tbody td.num', '#cands1 td.reg-cell'].map("
+                             "s => getComputedStyle(document.querySelector(s)).color)")
+    assert reg == ink and ink  # the % registered figures are as legible as the votes
     assert "12.5% of the registered voters" in detail.inner_text()
     expect(detail.locator(".previous")).to_contain_text("The same seat in 2022 (same boundaries)")
     assert detail.locator("table.swing tbody tr").count() >= 3
@@ -349,6 +350,9 @@ def test_phone_width_has_no_horizontal_overflow_on_any_view(phone) -> None:
     phone.wait_for_timeout(300)
     top = phone.evaluate("document.querySelector('#detail').getBoundingClientRect().top")
     assert -2 <= top < 844  # after picking, the detail is scrolled into view
+    # every candidate's status is on screen (it was clipped)
+    right = phone.eval_on_selector_all("#cands1 .status", "els => Math.max(...els.map(e => e.getBoundingClientRect().right))")
+    assert right <= 390
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     _screenshots(phone, 390)
     shot = ARTIFACTS / "dashboard-390.png"

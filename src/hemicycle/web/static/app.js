@@ -500,17 +500,17 @@ function renderDetail(c) {
   const row1 = (k) => h("tr", { class: k.status === "eliminated" ? "out" : "", "data-panel": k.panel },
     h("th", { scope: "row" }, `${k.first_name} ${k.surname}`, k.incumbent ? h("span", { class: "tag" }, "incumbent") : ""),
     h("td", {}, swatch(blocColour(k.bloc)), k.nuance),
-    h("td", { class: "num" }, fmt.int(k.votes)),
-    h("td", { class: "num" }, fmt.pct(k.share)),
-    h("td", { class: "num share reg-cell", "data-value": fmt.pct(k.share_registered) }, fmt.pct(k.share_registered), regBar(k)),
+    h("td", { class: "num", "data-label": "votes" }, fmt.int(k.votes)),
+    h("td", { class: "num", "data-label": "cast" }, fmt.pct(k.share)),
+    h("td", { class: "num share reg-cell", "data-value": fmt.pct(k.share_registered), "data-label": "registered" }, fmt.pct(k.share_registered), regBar(k)),
     h("td", {}, h("span", { class: `status ${k.withdrawn ? "withdrawn" : k.status}`,
       title: k.withdrawn ? "qualified for round 2, withdrew" : null }, statusText(k))),
-    p ? h("td", { class: "num pwin" }, pwin.has(k.panel) ? fmt.pct(pwin.get(k.panel), 0) : "–") : "");
+    p ? h("td", { class: "num pwin", "data-label": "P(win)" }, pwin.has(k.panel) ? fmt.pct(pwin.get(k.panel), 0) : "–") : "");
   const row2 = (k) => h("tr", { class: k.elected ? "won" : "" },
     h("th", { scope: "row" }, `${k.first_name} ${k.surname}`),
     h("td", {}, swatch(blocColour(k.bloc)), k.nuance),
-    h("td", { class: "num" }, fmt.int(k.votes)),
-    h("td", { class: "num" }, fmt.pct(k.share)),
+    h("td", { class: "num", "data-label": "votes" }, fmt.int(k.votes)),
+    h("td", { class: "num", "data-label": "share" }, fmt.pct(k.share)),
     h("td", {}, k.elected ? h("span", { class: "status elected" }, "elected") : ""));
   const head = (cols, num) => h("thead", {}, h("tr", {}, ...cols.map((x, i) => h("th", { scope: "col", class: num.includes(i) ? "num" : "" }, x))));
   const w = c.winner;
