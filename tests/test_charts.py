@@ -158,7 +158,7 @@ def test_nuance_colours_are_deterministic_and_distinct() -> None:
     assert len(set(a.values())) == len(a)
     assert a["UG"] == palette.BLOC_COLOURS["left"] and a["RN"] == palette.BLOC_COLOURS["far_right"]
     assert a["ENS"] == palette.BLOC_COLOURS["centre"] and a["LR"] == palette.BLOC_COLOURS["right"]
-    assert palette.nuance_order(2024, nus)[:4] == ["UG", "SOC", "ECO", "DVG"]  # the left first
+    assert palette.nuance_order(2024, nus)[:5] == ["REG", "UG", "SOC", "ECO", "DVG"]  # REG at the side, then the left
     with pytest.raises(ValueError, match="far_left"):
         palette.bloc_colour("centre_left")
 
@@ -516,12 +516,12 @@ def test_projection_chart_draws_the_median_assembly_and_intervals() -> None:
     assert len(list(root.iter(f"{SVG}circle"))) == 577
     rows = [g.get("data-group") for g in root.iter(f"{SVG}g") if g.get("class") == "interval"]
     assert rows == [
-        "left",
         "regionalist",
+        "left",
         "centre",
         "right",
         "far_right",
-    ]  # seating order, empty left out
+    ]  # seating order (regionalists and others at the sides), empty left out
     assert "majority 289" in s
     with pytest.raises(ValueError, match="bloc"):
         charts.projection_svg(seats, kind="party")
@@ -562,7 +562,7 @@ def test_systems_chart() -> None:
     bars = [g for g in root.iter(f"{SVG}g") if g.get("class") == "system"]
     assert [b.get("data-system") for b in bars] == ["actual", "mixed"]
     segs = [r.get("data-group") for r in bars[0].iter(f"{SVG}rect")]
-    assert segs == ["left", "regionalist", "other", "centre", "right", "far_right"]
+    assert segs == ["regionalist", "left", "centre", "right", "far_right", "other"]
     assert len([p for p in root.iter(f"{SVG}path") if p.get("class") == "majority"]) == 2
     with pytest.raises(ValueError, match="exceed"):
         charts.systems_svg(rows, 577)
@@ -603,7 +603,7 @@ def test_report_is_offline_and_well_formed(
         assert "src" not in el.attrib
         href = el.get("href") or el.get("{http://www.w3.org/1999/xlink}href")
         assert href is None or href.startswith("#")
-    assert len(re.findall(r'data-code="', text)) == 2 * 577  # the map and the cartogram
+    assert len(re.findall(r'data-code="', text)) == 3 * 577  # the map, the cartogram, the round-1 map
     ids = {s.get("id") for s in root.iter("section")}
     assert {"assembly", "map", "cartogram", "round1", "systems"} <= ids
     assert [g.get("data-system") for g in root.iter("g") if g.get("class") == "system"] == [

@@ -22,7 +22,7 @@ from hemicycle.data.notes import late_withdrawals_of
 from hemicycle.data.readers import publisher
 from hemicycle.data.store import ENV_STORE, DataQuirkWarning, Store
 from hemicycle.errors import HemicycleError
-from hemicycle.report.text import COLOURS, hemicycle, seat_bar
+from hemicycle.report.text import COLOURS, GLYPHS, hemicycle, legend, seat_bar
 
 app = typer.Typer(
     name="hemicycle",
@@ -36,6 +36,8 @@ app.add_typer(data_app, name="data")
 
 console = Console()
 err = Console(stderr=True)
+#: Every command's output fits this many columns (tested), whatever the terminal's width.
+MAX_WIDTH = 80
 F = TypeVar("F", bound=Callable[..., Any])
 
 StoreOpt = Annotated[
@@ -79,6 +81,15 @@ def _report_warnings(caught: list[warnings.WarningMessage]) -> None:
             err.print(f"[yellow]warning:[/] {msg}", highlight=False)
 
 
+def _colour() -> bool:
+    """Whether the output is in colour (not piped to a file, no NO_COLOR)."""
+    return console.color_system is not None and not console.no_color
+
+
+def _width() -> int:
+    return min(console.width, MAX_WIDTH)
+
+
 def _open(store: Path | None) -> Store:
     return api.open_store(store)
 
@@ -95,6 +106,8 @@ def main(
                                           help="Show the version and exit.")] = False,
 ) -> None:
     """hemicycle: the French two-round law, the official results, and what-ifs."""
+    for c in (console, err):  # every output fits 80 columns, however wide the terminal
+        c.width = min(c.width, MAX_WIDTH)
 
 
 # ----- data ---------------------------------------------------------------------------------
@@ -184,7 +197,12 @@ def replay_cmd(
     official outcome. Exits 1 listing the constituencies on any mismatch."""
     with _open(store) as st:
         rep = api.replay_year(year, store=st)
+        labels = _labels(st, year)
     e = rep.election
+
+    def named(code: str) -> str:
+        return f"{code} ({labels[code]})" if code in labels else code
+
     console.rule(f"[bold]Législatives {year}[/] — replayed from {publisher(year)}")
     runoffs = int(rep.runoffs.sum())
     console.print(f"Round 1: [bold]{rep.elected_round1}[/] elected outright; [bold]{runoffs}[/] runoffs "
@@ -197,12 +215,13 @@ def replay_cmd(
         late = late_withdrawals_of(year)
         if late:
             console.print("Withdrew too late, still on the ballot: " + ", ".join(
-                f"{r['constituency']} {r['surname']} ({r['nuance']})" for r in late) + ".")
+                f"{named(r['constituency'])} {r['surname']} ({r['nuance']})" for r in late) + ".")
         changes = rep.nuance_changes()
         if changes:
-            console.print("Changed nuance between rounds: " + ", ".join(changes) + ".")
+            console.print("Changed nuance between rounds: " + ", ".join(
+                named(c.partition(" ")[0]) + " " + c.partition(" ")[2] for c in changes) + ".")
         if rep.unresolved_ties:
-            console.print(f"[yellow]Unresolved ties (no birth dates):[/] {', '.join(rep.unresolved_ties)}")
+            console.print(f"[yellow]Unresolved ties (no birth dates):[/] {', '.join(map(named, rep.unresolved_ties))}")
     else:
         console.print(f"[yellow]Round 2 of {year} is not in the data: seats below are round 1 only "
                       f"({rep.decided} of {e.n_constituencies}).[/]")
@@ -219,14 +238,17 @@ def replay_cmd(
     tb.add_column("seats", justify="right")
     for b in BLOCS:
         if b in by_bloc:
-            tb.add_row(f"[{COLOURS[b]}]■[/] {b}", str(by_bloc[b]))
+            mark = f"[{COLOURS[b]}]■[/]" if _colour() else GLYPHS[b]
+            tb.add_row(f"{mark} {b}", str(by_bloc[b]))
     from rich.columns import Columns
 
     console.print(Columns([t, tb], padding=(0, 6)))
     if e.round2 is not None:
         if hemicycle_view:
-            console.print(hemicycle(by_bloc))
-        console.print(seat_bar(by_bloc, width=min(console.width - 2, 96)))
+            console.print(hemicycle(by_bloc, colour=_colour()))
+        console.print(seat_bar(by_bloc, width=_width() - 2, colour=_colour()))
+        if not hemicycle_view:
+            console.print(legend(by_bloc, colour=_colour(), width=_width()))
 
     if output is not None:
         rep.winners_frame().to_csv(output, index=False)
@@ -243,7 +265,7 @@ def replay_cmd(
     if rep.mismatches:
         err.print(f"[bold red]{len(rep.mismatches)} decision(s) differ from the official outcome:[/]")
         for m in rep.mismatches:
-            err.print(f"  {m.constituency}  {m.decision}: {m.detail}", highlight=False)
+            err.print(f"  {named(m.constituency)}  {m.decision}: {m.detail}", highlight=False)
         raise typer.Exit(1)
     checked = "round 1 and round 2" if e.round2 is not None else "round 1"
     rounds = [r for r in (e.round1, e.round2) if r is not None]
@@ -267,7 +289,7 @@ BackendOpt = Annotated[str | None, typer.Option(help="numba (default) or referen
 
 EstimatorOpt = Annotated[str, typer.Option(
     "--estimator", help="Transfer estimator: regression (constrained, default) or ei (PyEI's Bayesian "
-                        "R×C model; extra hemicycle\\[ei]; minutes).")]
+                        "R×C model, minutes; needs the extra: pip install 'hemicycle\\[ei]').")]
 
 
 def _ingest_earlier(st: Store, year: int | None) -> None:
@@ -364,19 +386,48 @@ def project_cmd(
 
     with _open(store) as st:
         years = _prepare(st, year, train=train, estimator=estimator, target=year)
+        labels = _labels(st, year)
         proj = sim.project(year, years, st, lineup=lineup, withdrawals=withdrawals, sims=sims, seed=seed,
                            progress=progress, backend=backend, estimator=estimator,
                            overrides=[sim.TransferOverride.parse(o) for o in override or ()])
-    console.print(proj.summary(), markup=False, highlight=False)
+    console.print(proj.summary(n_closest=0).split("\nClosest")[0].rstrip() + "\n", markup=False, highlight=False)
+    _closest_table(proj.closest.head(10), labels)
     mean_by_bloc = proj.seats.query("kind == 'bloc'").set_index("group")["mean"].to_dict()
     console.print("Mean seats by bloc:")
-    console.print(seat_bar(mean_by_bloc, width=min(console.width - 2, 96)))
+    console.print(seat_bar(mean_by_bloc, width=_width() - 2, colour=_colour()))
+    console.print(legend(mean_by_bloc, colour=_colour(), width=_width()))
     if output is not None:
         sim.write_csv(proj.preds, output)
         console.print(f"[green]✓[/] candidate projections → {output}")
     if seats_output is not None:
         sim.write_csv(proj.seats, seats_output)
         console.print(f"[green]✓[/] seat distribution → {seats_output}")
+
+
+def _labels(st: Store, year: int) -> dict[str, str]:
+    """Constituency code -> label (``Paris 5``), from the store."""
+    from hemicycle.report.labels import label
+
+    df = st.query("SELECT constituency, department, department_name FROM constituencies WHERE year = ?",
+                  [year])
+    return {r.constituency: label(str(r.department_name or ""), str(r.department or ""), r.constituency)
+            for r in df.itertuples(index=False)}
+
+
+def _closest_table(closest: Any, labels: dict[str, str]) -> None:
+    """The closest races, each with its code and label."""
+    if closest.empty:
+        return
+    t = Table(title="Closest races (the leader's probability of winning)", title_justify="left",
+              box=None, pad_edge=False)
+    t.add_column("code", no_wrap=True)
+    t.add_column("constituency", overflow="fold")
+    t.add_column("leader", overflow="fold")
+    t.add_column("P(win)", justify="right", no_wrap=True)
+    t.add_column("runner-up", overflow="fold")
+    for r in closest.itertuples(index=False):
+        t.add_row(r.constituency, labels.get(r.constituency, ""), r.leader, f"{r.p_win:.2f}", r.runner_up)
+    console.print(t, highlight=False)
 
 
 @app.command("evaluate")
@@ -468,7 +519,8 @@ def _votes_prepared(st: Store, year: int, train: str | None, needs_round2: bool)
 @app.command("compare")
 @handle_errors
 def compare_cmd(
-    year: YearArg,
+    year: Annotated[int | None, typer.Argument(help="Election year: 2017, 2022 or 2024 (not needed "
+                                                    "with --list).", show_default=False)] = None,
     systems: Annotated[str, typer.Option(
         "--systems", help="Comma-separated systems, with options as NAME:key=value (e.g. "
                           "dhondt:threshold=0.03), or all. See `hemicycle compare --list`.")] = "all",
@@ -489,30 +541,37 @@ def compare_cmd(
     from hemicycle import systems as sy
 
     if list_:
-        t = Table("system", "what", "parameters", box=None)
         for s in sy.SYSTEMS.values():
-            t.add_row(s.name, s.title, ", ".join(f"{k}={v}" for k, v in s.defaults.items()))
-        console.print(t)
+            params = ", ".join(f"{k}={v}" for k, v in s.defaults.items())
+            console.print(f"[bold]{s.name}[/]" + (f"  [dim]({params})[/]" if params else ""), highlight=False)
+            console.print(f"    {s.title}", highlight=False)
         return
+    if year is None:
+        raise HemicycleError("compare needs a YEAR (e.g. `hemicycle compare 2024`), or --list to "
+                             "list the systems")
     specs = sy.compare_specs(systems)
     needs = any(sy.parse_spec(x)[0].needs_round2 for x in specs)
     with _open(store) as st:
         tr = _votes_prepared(st, year, _train_arg(train), needs)
         cmp = api.compare(year, store=st, systems=None if systems == "all" else specs, unit=unit,
                           train=tr, sims=sims, seed=seed)
+    from rich import box
+
     t = Table(title=f"{year}: the same round-1 votes under {len(cmp.allocations)} systems "
-                    f"(unit: {cmp.unit})", title_justify="left")
-    for col, j in (("system", "left"), ("seats (largest groups)", "left"), ("house", "right"),
-                   ("majority?", "left"), ("Gallagher", "right"), ("LH", "right"), ("ENP seats", "right")):
-        t.add_column(col, justify=j)  # type: ignore[arg-type]
+                    f"(unit: {cmp.unit})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    t.add_column("system / largest groups", min_width=26, overflow="fold")
+    for col in ("house", "majority", "Gallagher", "LH", "ENP"):
+        t.add_column(col, justify="left" if col == "majority" else "right", no_wrap=True)
     for a in cmp.allocations:
         ix = a.indices()
-        top = " · ".join(f"{g} {s}" for g, s in list(a.as_dict().items())[:6])
+        top = " · ".join(f"{g} {s}" for g, s in list(a.as_dict().items())[:4])
         g, n = a.largest
-        maj = f"[bold]{g} {n}[/] ≥ {a.majority}" if n >= a.majority else "none"
-        t.add_row(a.system, top, str(a.house_size), maj, f"{ix['gallagher']:.1f}",
+        maj = f"[bold]{g} {n}[/]" if n >= a.majority else "none"
+        t.add_row(f"[bold]{a.system}[/]\n[dim]{top}[/]", str(a.house_size), maj, f"{ix['gallagher']:.1f}",
                   f"{ix['loosemore_hanby']:.1f}", f"{ix['enp_seats']:.2f}")
     console.print(t)
+    console.print("majority: the largest group when it holds an absolute majority of the house; "
+                  "LH: Loosemore–Hanby; ENP: effective number of parties by seats.")
     console.print(f"Effective number of parties by votes: {cmp.allocations[0].indices()['enp_votes']:.2f}. "
                   "Gallagher and Loosemore–Hanby in percentage points.")
     for a in cmp.allocations:
@@ -584,10 +643,15 @@ def coalitions_cmd(
 @app.command("claims")
 @handle_errors
 def claims_cmd(
-    file: Annotated[Path, typer.Argument(help="Claims file (TOML); see examples/claims-2024.toml.")],
+    file: Annotated[Path, typer.Argument(help="Claims file (TOML); see examples/claims-2024.toml "
+                                              "and docs/claims.md.")],
     store: StoreOpt = None,
 ) -> None:
-    """Check claims written in TOML against the data; exit 1 if any claim does not hold."""
+    """Check claims written in TOML against the data; exit 1 if any claim does not hold.
+
+    Each claim prints the verdict on its sentence in words — TRUE or FALSE — then the sentence, its
+    id and the figures behind it. The format of the file (measures, units, groups, tests, expect)
+    is documented in docs/claims.md."""
     from hemicycle.analysis import claims as cl
 
     cf = cl.read(file)
@@ -599,15 +663,20 @@ def claims_cmd(
         _, verdicts = api.claims(file, store=st)
     failed = 0
     for v in verdicts:
-        mark = "[green]✓[/]" if v.holds else "[bold red]✗[/]"
         failed += not v.holds
-        exp = "" if v.claim.expect is None else f" (expected {str(v.claim.expect).lower()})"
-        console.print(f"{mark} [bold]{str(v.value).lower()}[/]{exp}  {v.claim.id}: {v.claim.text}",
-                      highlight=False)
-        console.print(f"     {v.detail}", highlight=False)
+        console.print(claim_line(v), highlight=False)
+        console.print(f"        [dim]{v.claim.id}:[/] {v.detail}", highlight=False)
     console.print(f"{len(verdicts) - failed} of {len(verdicts)} claims hold.")
     if failed:
         raise typer.Exit(1)
+
+
+def claim_line(v: Any) -> str:
+    """``TRUE — sentence`` when the claim's sentence is true on the data, ``FALSE — sentence``
+    when it is not (a claim without ``expect`` states only its test: its verdict is the test's)."""
+    true = v.holds if v.claim.expect is not None else bool(v.value)
+    word = "[bold green]✓ TRUE [/]" if true else "[bold red]✗ FALSE[/]"
+    return f"{word} — {v.claim.text}"
 
 
 @app.command("serve")

@@ -16,22 +16,30 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from hemicycle import __version__, api
+import numpy as np
+
+from hemicycle import __version__, api, rules
 from hemicycle.analysis.replay import Replay
 from hemicycle.data.blocs import bloc_of, table
 from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
-from hemicycle.report import charts, geo, svg, views
+from hemicycle.report import charts, geo, maps, svg, views
+from hemicycle.report.labels import label
 from hemicycle.report.palette import (
     BLOC_COLOURS,
     BLOC_LABELS,
     SEATING,
+    SITUATION_COLOURS,
+    SITUATION_LABELS,
     nuance_colours,
     nuance_order,
 )
 
 DEFAULT_SIMS = 5000
 DEFAULT_SEED = 1
+
+#: The marks of the seat-interval charts, as the dashboard's key words them.
+MARKS_KEY = "Bar: 90% interval · black tick: median · white diamond: the seats actually won."
 
 CSS = """
 :root{--ink:#222;--muted:#5a5a5a;--rule:#ddd;--bg:#fff}
@@ -49,8 +57,9 @@ nav a{margin-right:14px;color:#0b5394}
 figure{margin:12px 0}
 figure svg{max-width:100%;height:auto;display:block}
 figcaption{color:var(--muted);font-size:13px}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(420px,100%),1fr));gap:12px}
 .tables{display:grid;grid-template-columns:minmax(220px,1fr) minmax(300px,2.4fr);gap:24px}
+.tables>*{min-width:0}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}
 th,td{padding:3px 10px;border-bottom:1px solid var(--rule);text-align:left}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -60,6 +69,9 @@ vertical-align:-1px}
 footer{margin-top:40px;padding:16px;border-top:1px solid var(--rule);color:var(--muted);
 font-size:13px}
 @media print{nav{display:none}}
+@media (max-width:600px){header,main,footer{padding:0 10px}
+.tables{grid-template-columns:minmax(0,1fr);gap:8px}
+table{display:block;overflow-x:auto;max-width:100%}}
 """
 
 
@@ -180,6 +192,23 @@ def _round1_facts(rep: Replay) -> str:
     return _table(["Round 1", ""], rows)
 
 
+def _situation_map(rep: Replay, layout: Any) -> str:
+    """The map of the runoff each constituency faced after round 1, coloured as the dashboard's."""
+    e = rep.election
+    q = (rep.status1 == rules.QUALIFIED).sum(axis=1)
+    kinds = np.where(~rep.runoffs, "elected",
+                     np.where(q <= 2, "duel", np.where(q == 3, "three-way", "four-way")))
+    codes = [str(c) for c in e.codes.tolist()]
+    names = [label(str(n), str(d), c) for n, d, c in
+             zip(e.department_names.tolist(), e.departments.tolist(), codes, strict=True)]
+    fills = {c: SITUATION_COLOURS[str(k)] for c, k in zip(codes, kinds, strict=True)}
+    titles = {c: f"{n} ({c}): {SITUATION_LABELS[str(k)]}" for c, n, k in zip(codes, names, kinds, strict=True)}
+    counts = {k: int((kinds == k).sum()) for k in SITUATION_COLOURS}
+    legend = [(SITUATION_COLOURS[k], f"{SITUATION_LABELS[k]} ({n})") for k, n in counts.items() if n]
+    return maps.constituency_map_svg(codes, fills, titles, layout=layout, legend=legend,
+                                     title=f"After round 1, {e.year}: the runoff the law produces")
+
+
 def _systems_section(year: int, store: Store) -> str | None:
     compare: Callable[..., Any] | None = getattr(api, "compare", None)
     if compare is None:
@@ -235,7 +264,7 @@ def _projection_section(
     title = f"{year} round 2 projected from round 1, transfers learnt from {train}"
     fig1 = _figure(
         charts.projection_svg(proj.seats, actual=actual, title=title),
-        f"{sims:,} simulated elections, seed {seed}; lineup: {proj.lineup}.",
+        f"{sims:,} simulated elections, seed {seed}; lineup: {proj.lineup}. {MARKS_KEY}",
     )
     fig2 = _figure(charts.projection_distribution_svg(proj, actual=actual))
     bl = proj.seats[proj.seats["kind"] == "bloc"]
@@ -340,7 +369,8 @@ def build_report(
                   "seats.</p>")
         sections.append(f'<section id="map"><h2>Map</h2>{no_map}</section>')
         sections.append(f'<section id="cartogram"><h2>Cartogram</h2>{no_map}</section>')
-    sections.append(f'<section id="round1"><h2>Round 1</h2>{_round1_facts(rep)}</section>')
+    situation = _figure(_situation_map(rep, layout)) if drawn else ""
+    sections.append(f'<section id="round1"><h2>Round 1</h2>{_round1_facts(rep)}{situation}</section>')
     say("comparing electoral systems")
     sys_html = _systems_section(year, store)
     if sys_html:

@@ -17,15 +17,17 @@ from collections.abc import Iterable
 
 from hemicycle.data.blocs import BLOCS, bloc_of, table
 
-#: Seating order in the hemicycle, left to right (the same as the terminal rendering).
+#: Seating order in the hemicycle, left to right (the same in the dashboard, the report and the
+#: terminal): the left–right axis, with the regionalists and the others — off the axis — at the two
+#: sides, never between the left and the centre.
 SEATING: tuple[str, ...] = (
+    "regionalist",
     "far_left",
     "left",
-    "regionalist",
-    "other",
     "centre",
     "right",
     "far_right",
+    "other",
 )
 assert set(SEATING) == set(BLOCS)
 
@@ -57,6 +59,19 @@ BLOC_LABELS: dict[str, str] = {
     "far_right": "Far right",
     "regionalist": "Regionalist",
     "other": "Other",
+}
+#: The runoff the law produces after round 1 (Okabe–Ito colours; the dashboard uses the same).
+SITUATION_COLOURS: dict[str, str] = {
+    "elected": "#555555",
+    "duel": "#56B4E9",
+    "three-way": "#E69F00",
+    "four-way": "#CC79A7",
+}
+SITUATION_LABELS: dict[str, str] = {
+    "elected": "elected in round 1",
+    "duel": "duel",
+    "three-way": "three-way runoff",
+    "four-way": "four-way runoff",
 }
 #: Constituencies without a winner in the data (e.g. a round that is not in the store).
 UNDECIDED = "#E8E8E8"

@@ -63,17 +63,22 @@ class Unit:
 
     def order(self, year: int, groups: list[str]) -> list[str]:
         """``groups`` from left to right: by the bloc most of a group's nuances belong to (ties:
-        the leftmost), then by name; used for the connected-coalition analysis and for charts."""
+        the leftmost), then, within a bloc, in the row order of ``blocs.csv`` (each year's
+        nuances left to right: 2024 … LR, DVD, RN, UXD, REC, DSV, EXD), then by name; used for the
+        connected-coalition analysis and for charts."""
         if self.name == "bloc" and self.mapping is None:
             return [b for b in BLOCS if b in groups] + sorted(g for g in groups if g not in BLOCS)
         nuances = [n for (y, n) in table() if y == year]
         count = Counter(zip(self.labels(year, nuances), blocs_of(year, nuances), strict=True))
 
-        def pos(g: str) -> tuple[int, str]:
+        rank = {n: i for i, n in enumerate(nuances)}
+
+        def pos(g: str) -> tuple[int, int, str]:
             mine = {b: k for (group, b), k in count.items() if group == g}
             if not mine:
-                return (len(BLOCS), g)
-            return (BLOCS.index(max(mine, key=lambda b: (mine[b], -BLOCS.index(b)))), g)
+                return (len(BLOCS), len(rank), g)
+            return (BLOCS.index(max(mine, key=lambda b: (mine[b], -BLOCS.index(b)))),
+                    rank.get(g, len(rank)), g)
 
         return sorted(groups, key=pos)
 

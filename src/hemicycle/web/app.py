@@ -47,6 +47,7 @@ from hemicycle.report import maps, views
 from hemicycle.report.palette import BLOC_COLOURS, BLOC_LABELS, SEATING, nuance_colours
 from hemicycle.rules import MAJORITY, SEATS
 from hemicycle.sim.features import SCENARIOS
+from hemicycle.web import newsroom
 from hemicycle.web import schemas as s
 
 log = logging.getLogger("hemicycle.web")
@@ -227,9 +228,11 @@ class Service:
         expressed = max(int(r1.expressed.sum()), 1)
         winners = []
         rows = np.arange(e.n_constituencies)
+        labels = newsroom.labels(rep)
         for i in rows:
             k = int(rep.winner[i])
-            base = {"constituency": e.codes[i], "name": e.names[i], "department": e.departments[i],
+            base = {"constituency": e.codes[i], "label": labels[e.codes[i]], "name": e.names[i],
+                    "department": e.departments[i],
                     "department_name": e.department_names[i]}
             if k < 0:
                 winners.append(s.Winner(**base, surname=None, first_name=None, nuance=None, bloc=None,
@@ -296,11 +299,55 @@ class Service:
             winner = s.ConstituencyWinner(panel=int(e.panel[i, k]), surname=e.surname[i, k],
                                           first_name=e.first_name[i, k], nuance=n, bloc=_bloc(year, n),
                                           round=rnd, votes=int(rr.votes[i, k]))
+        before = self.previous_year(year)
+        prev = newsroom.previous_seat(rep, self.replay(before) if before else None, code)
         return s.Constituency(
-            year=year, constituency=code, name=e.names[i], department=e.departments[i],
+            year=year, constituency=code, label=newsroom.labels(rep)[code], name=e.names[i],
+            department=e.departments[i],
             department_name=e.department_names[i], runoff=bool(rep.runoffs[i]),
             totals=_round_totals(rep, i), round1=round1, round2=round2, winner=winner,
-            unresolved_tie=code in rep.unresolved_ties)
+            unresolved_tie=code in rep.unresolved_ties,
+            previous=s.Previous(**prev) if prev else None)  # type: ignore[arg-type]
+
+    # ---- newsroom: search, round-1 situation, CSV exports, learnt rates ---------------------
+
+    def previous_year(self, year: int) -> int | None:
+        """The latest earlier election in the store on the same constituency boundaries."""
+        from hemicycle.data.registry import boundary_map
+
+        def same(y: int) -> bool:
+            try:
+                return boundary_map(y) == boundary_map(year)
+            except HemicycleError:
+                return False
+        return max((y for y in self.years() if y < year and same(y)), default=None)
+
+    def search(self, query: str, year: int | None) -> list[s.SearchHit]:
+        if year is not None:
+            self.check_year(year)
+        years = [year] if year is not None else sorted(self.years(), reverse=True)
+        hits: list[s.SearchHit] = []
+        for y in years:
+            hits += [s.SearchHit(**h.as_dict()) for h in newsroom.search(self.replay(y), query)]  # type: ignore[arg-type]
+        return hits[:newsroom.SEARCH_LIMIT]
+
+    def round1_json(self, year: int) -> bytes:
+        return self.memo.get(("round1", year), lambda: s.Round1.model_validate(
+            newsroom.round1_summary(self.replay(year))).model_dump_json().encode())
+
+    def csv_export(self, year: int, what: str) -> bytes:
+        make = newsroom.results_csv if what == "results" else newsroom.constituencies_csv
+        return self.memo.get(("csv", year, what), lambda: make(self.replay(year)))
+
+    def learnt_rates(self, train: int, cancelled: threading.Event) -> s.LearntRates:
+        """Blocking (the first call learns the transfers): call it from a worker thread."""
+        from hemicycle.sim import api as sim
+
+        def make() -> s.LearntRates:
+            with self.sim_lock, self.stores.open() as st:
+                frame = sim.transfers(train, st).to_frame()
+            return s.LearntRates(train=train, rates=[s.LearntRate(**r) for r in newsroom.learnt_rates(frame)])  # type: ignore[arg-type]
+        return self.memo.get(("rates", train), make)
 
     # ---- projection ------------------------------------------------------------------------
 
@@ -346,6 +393,9 @@ class Service:
             constituencies=odds,
             closest=[s.Close(constituency=r.constituency, leader=r.leader, p_win=r.p_win,
                              runner_up=r.runner_up) for r in proj.closest.head(20).itertuples(index=False)],
+            candidates=[s.CandidateOdds(constituency=c, panel=int(k), p_win=round(float(pw), 4))
+                        for c, k, pw in zip(preds["constituency"], preds["panel"], preds["p_win"],
+                                            strict=True)],
             elapsed_s=round(elapsed, 3))
 
     def prefit(self) -> None:
@@ -669,6 +719,60 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
         svc.check_year(year)
         return await svc.in_worker(lambda c: svc.coalitions(year, system, unit, minimal),
                                    what="the coalition analysis")
+
+    @app.get("/api/search", response_model=list[s.SearchHit], tags=["elections"],
+             responses=_responses(404, 422, 500))
+    def search(
+        q: Annotated[str, Query(min_length=1, max_length=80, description="a code (7505), a constituency "
+                                "(Paris 5, Haute-Garonne 3e), a department or a candidate's name; "
+                                "accents and case do not matter")],
+        year: Annotated[int | None, Query(ge=1900, le=2100, description="one election (default: all, "
+                                          "latest first)")] = None,
+    ) -> list[s.SearchHit]:
+        """Constituencies by code, label, department or candidate name (at most 40)."""
+        return svc.search(q, year)
+
+    @app.get("/api/elections/{year}/round1", response_model=s.Round1, tags=["elections"],
+             responses=_responses(404, 422, 500))
+    def round1(year: Year, request: Request) -> Response:
+        """After round 1: each constituency's leader, runoff type (elected, duel, three-way,
+        four-way) and withdrawals; the national counts; and "round 1 as the basis" (each
+        round-1 leader takes the seat: first-round plurality)."""
+        svc.check_year(year)
+        return cached(request, svc.round1_json(year), "application/json")
+
+    csv_doc = {200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a header row"},
+               **_responses(404, 422, 500)}
+
+    def csv_response(request: Request, year: int, what: str) -> Response:
+        svc.check_year(year)
+        return cached(request, svc.csv_export(year, what), "text/csv; charset=utf-8",
+                      {"Content-Disposition": f'attachment; filename="hemicycle-{year}-{what}.csv"'})
+
+    @app.get("/api/elections/{year}/results.csv", tags=["exports"], responses=csv_doc,
+             response_class=Response)
+    def results_csv(year: Year, request: Request) -> Response:
+        """One row per candidate and round, with the law's status (round 1: elected, qualified,
+        withdrawn, eliminated; round 2: elected, defeated). Header:
+        `year,constituency,label,round,panel,surname,first_name,nuance,bloc,votes,share_expressed,share_registered,status`."""
+        return csv_response(request, year, "results")
+
+    @app.get("/api/elections/{year}/constituencies.csv", tags=["exports"], responses=csv_doc,
+             response_class=Response)
+    def constituencies_csv(year: Year, request: Request) -> Response:
+        """One row per constituency and round held, with the round-1 situation. Header:
+        `year,constituency,label,department,department_name,round,registered,voters,expressed,turnout,situation,candidates,leader_nuance,leader_bloc,withdrawals,winner_surname,winner_nuance,winner_bloc`."""
+        return csv_response(request, year, "constituencies")
+
+    @app.get("/api/transfers", response_model=s.LearntRates, tags=["projection"],
+             responses=_responses(404, 422, 500, 504))
+    async def transfers(
+        train: Annotated[int, Query(ge=1900, le=2100, description="the training election")],
+    ) -> s.LearntRates:
+        """The learnt transfer rate of every (from, to) bloc pair, as the what-ifs of
+        `POST /api/project` override it: the sliders' starting points."""
+        svc.check_year(train, what="training election")
+        return await svc.in_worker(svc.learnt_rates, train, what="learning the transfers")
 
     svg = {200: {"content": {"image/svg+xml": {}}, "description": "an SVG document"},
            **_responses(404, 422, 500)}

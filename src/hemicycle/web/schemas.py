@@ -106,6 +106,7 @@ class RoundTotals(_Frozen):
 
 class Winner(_Frozen):
     constituency: str
+    label: str = Field("", description="department and number, e.g. Paris 5")
     name: str
     department: str
     department_name: str
@@ -170,9 +171,19 @@ class ConstituencyWinner(_Frozen):
     votes: int
 
 
+class Previous(_Frozen):
+    """The same seat at the previous election on the same boundaries."""
+
+    year: int
+    winner: dict[str, str | int] | None = Field(description="surname, first_name, nuance, bloc, round")
+    shares: dict[str, float] = Field(description="round-1 share of the votes expressed, by bloc")
+    swing: dict[str, float] = Field(description="change in round-1 share since then, in points, by bloc")
+
+
 class Constituency(_Frozen):
     year: int
     constituency: str
+    label: str = Field("", description="department and number, e.g. Paris 5")
     name: str
     department: str
     department_name: str
@@ -182,6 +193,61 @@ class Constituency(_Frozen):
     round2: list[Candidate2] = Field(description="empty when there was no round 2 (or no data)")
     winner: ConstituencyWinner | None
     unresolved_tie: bool
+    previous: Previous | None = Field(None, description="null when the previous election is not in "
+                                                        "the store or had other boundaries")
+
+
+class SearchHit(_Frozen):
+    code: str
+    label: str
+    year: int
+    match: Literal["code", "constituency", "department", "deputy", "candidate"]
+    detail: str = Field(description="the constituency's name, the department or the candidate")
+
+
+class Situation(_Frozen):
+    constituency: str
+    label: str
+    leader_nuance: str
+    leader_bloc: Bloc
+    leader_share: float = Field(description="of the votes expressed in round 1")
+    situation: Literal["elected", "duel", "three-way", "four-way"] = Field(
+        description="elected in round 1, or the runoff the law produces (how many qualified)")
+    qualified: int
+    withdrawn: list[Bloc] = Field(description="blocs of the qualified candidates who withdrew")
+    contest: int | None = Field(description="candidates on the round-2 ballot; null: not in the data")
+
+
+class Withdrawals(_Frozen):
+    total: int
+    by_bloc: dict[str, int]
+
+
+class Plurality(_Frozen):
+    seats: int
+    by_bloc: dict[str, int] = Field(description="round-1 leaders by bloc: seats under first-round plurality")
+
+
+class Round1(_Frozen):
+    year: int
+    round2: bool = Field(description="round 2 is in the data (withdrawals are known)")
+    situations: dict[str, int]
+    withdrawals: Withdrawals
+    plurality: Plurality
+    constituencies: list[Situation]
+
+
+class LearntRate(_Frozen):
+    origin: Origin
+    destination: Bloc
+    rate: float = Field(description="learnt share of `origin`'s voters backing `destination` where "
+                                    "`origin` has no candidate and `destination` has one (runoff-weighted)")
+    runoffs: int
+
+
+class LearntRates(_Frozen):
+    train: int
+    rates: list[LearntRate]
 
 
 # ----- projection -----------------------------------------------------------------------------
@@ -249,6 +315,12 @@ class ConstituencyOdds(_Frozen):
     decided: bool = Field(description="won in round 1, or alone on the round-2 ballot")
 
 
+class CandidateOdds(_Frozen):
+    constituency: str
+    panel: int
+    p_win: float
+
+
 class Close(_Frozen):
     constituency: str
     leader: str
@@ -270,6 +342,8 @@ class ProjectionOut(_Frozen):
     p_any_majority_nuance: float
     constituencies: list[ConstituencyOdds]
     closest: list[Close] = Field(description="the 20 most uncertain runoffs")
+    candidates: list[CandidateOdds] = Field(default_factory=list,
+                                            description="every projected candidate's P(win)")
     elapsed_s: float
 
 

@@ -101,9 +101,7 @@ export function hemicycle(host, groups, { total = 577, majority = 289, caption =
  * One square tile per constituency, grouped by department (in code order), packed in shelves.
  * Each tile carries data-code; `onPick(code)` is called on click. Returns {root, tiles}.
  */
-export function tileMap(host, winners, { onPick, caption = "" } = {}) {
-  const W = 600;
-  const cell = 12;
+export function tileMap(host, winners, { onPick, caption = "", W = 600, cell = 12 } = {}) {
   const gap = 1.5;
   const pad = 7;
   const head = 11;
@@ -186,13 +184,34 @@ export function serverMap(host, text, { onPick, caption = "" } = {}) {
   return { root, tiles };
 }
 
-/** Colour tiles (code -> [elements]): `paint(code) -> {colour, opacity, title}`. */
+/** The id of a striped pattern of `colour` on white in the SVG `root` (created once). */
+export function hatch(root, colour) {
+  const id = `hatch-${colour.replace(/[^0-9a-zA-Z]/g, "")}`;
+  if (!root.querySelector(`#${id}`)) {
+    let defs = root.querySelector("defs.hatches");
+    if (!defs) {
+      defs = svg("defs", { class: "hatches" });
+      root.prepend(defs);
+    }
+    defs.append(svg("pattern", { id, width: 4, height: 4, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" },
+      svg("rect", { width: 4, height: 4, fill: "#fff" }),
+      svg("rect", { width: 2.2, height: 4, fill: colour })));
+  }
+  return id;
+}
+
+/**
+ * Colour tiles (code -> [elements]): `paint(code) -> {colour, hatched, title}`. A hatched tile is
+ * striped in its colour on white: the second channel (besides the hue) for an uncertain race.
+ */
 export function paintTiles(tiles, paint) {
   for (const [code, els] of tiles) {
     const p = paint(code);
     for (const t of els) {
-      t.setAttribute("fill", p.colour);
-      t.setAttribute("fill-opacity", p.opacity ?? 1);
+      const root = t.ownerSVGElement;
+      t.setAttribute("fill", p.hatched && root ? `url(#${hatch(root, p.colour)})` : p.colour);
+      t.setAttribute("fill-opacity", 1);
+      t.classList.toggle("hatched", Boolean(p.hatched));
       let title = t.querySelector("title");
       if (!title) {
         title = svg("title", {});
@@ -206,8 +225,9 @@ export function paintTiles(tiles, paint) {
 // ----- seat intervals -------------------------------------------------------------------------
 
 /**
- * Horizontal seat intervals: rows = [{label, colour, mean, lo, hi, actual}] on 0..max seats with
- * the majority marked. Mean as a dot, 90% interval as a bar, the actual result as a tick.
+ * Horizontal seat intervals: rows = [{label, colour, mean, median, lo, hi, actual}] on 0..max seats
+ * with the majority marked. The same marks as the offline report: the 90% interval as a bar, the
+ * median as a black tick, the actual result as a white diamond.
  */
 export function intervals(host, rows, { majority = 289, caption = "" } = {}) {
   const W = 640;
@@ -230,14 +250,15 @@ export function intervals(host, rows, { majority = 289, caption = "" } = {}) {
     const y = top + i * rowH + rowH / 2;
     const g = svg("g", { "data-group": r.group });
     g.append(svg("text", { x: L - 8, y: y + 4, "text-anchor": "end", class: "row-label" }, r.label));
-    g.append(svg("rect", { x: xs(r.lo), y: y - 7, width: Math.max(xs(r.hi) - xs(r.lo), 2), height: 14, rx: 3, fill: r.colour, "fill-opacity": 0.35 }));
-    g.append(svg("circle", { cx: xs(r.mean), cy: y, r: 6, fill: r.colour, stroke: "#fff", "stroke-width": 1.5 }));
+    g.append(svg("rect", { x: xs(r.lo), y: y - 7, width: Math.max(xs(r.hi) - xs(r.lo), 2), height: 14, rx: 3, fill: r.colour, "fill-opacity": 0.55, stroke: r.colour }));
+    g.append(svg("line", { x1: xs(r.median), x2: xs(r.median), y1: y - 10, y2: y + 10, class: "median" }));
     if (r.actual !== undefined && r.actual !== null) {
-      g.append(svg("line", { x1: xs(r.actual), x2: xs(r.actual), y1: y - 11, y2: y + 11, class: "actual" }));
+      const a = xs(r.actual);
+      g.append(svg("path", { d: `M${a.toFixed(1)} ${y - 6}l5 6-5 6-5-6z`, class: "actual" }));
     }
     g.append(svg("text", { x: W - R + 8, y: y + 4, class: "row-value" },
-      `${fmt.seats(r.mean)}  (${fmt.seats(r.lo)}–${fmt.seats(r.hi)})`));
-    g.append(svg("title", {}, `${r.label}: mean ${r.mean.toFixed(1)}, 90% interval ${r.lo.toFixed(0)}–${r.hi.toFixed(0)}` +
+      `${fmt.seats(r.median)}  (${fmt.seats(r.lo)}–${fmt.seats(r.hi)})`));
+    g.append(svg("title", {}, `${r.label}: median ${fmt.seats(r.median)}, mean ${r.mean.toFixed(1)}, 90% interval ${r.lo.toFixed(0)}–${r.hi.toFixed(0)}` +
       (r.actual !== undefined && r.actual !== null ? `, actual ${r.actual}` : "")));
     root.append(g);
   });

@@ -1,0 +1,318 @@
+"""What a newsroom publishes from, computed from a :class:`~hemicycle.analysis.replay.Replay`:
+readable constituency labels, search by name, the round-1 situation of every constituency
+(leader, runoff type, withdrawals), the same seat at the previous election, and the CSV exports.
+
+Pure functions over replays (no store, no HTTP): the web app caches and serves them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from hemicycle import rules
+from hemicycle.analysis.replay import STATUS_NAMES, Replay
+from hemicycle.data.blocs import BLOCS, bloc_of
+from hemicycle.report.labels import label, normalise
+from hemicycle.rules import SEATS
+
+#: Runoff type of a constituency after round 1, by the law (how many qualified).
+SITUATIONS = ("elected", "duel", "three-way", "four-way")
+SEARCH_LIMIT = 40
+
+RESULTS_HEADER = ["year", "constituency", "label", "round", "panel", "surname", "first_name", "nuance",
+                  "bloc", "votes", "share_expressed", "share_registered", "status"]
+CONSTITUENCIES_HEADER = ["year", "constituency", "label", "department", "department_name", "round",
+                         "registered", "voters", "expressed", "turnout", "situation", "candidates",
+                         "leader_nuance", "leader_bloc", "withdrawals", "winner_surname",
+                         "winner_nuance", "winner_bloc"]
+
+
+def _bloc(year: int, nuance: str) -> str:
+    return bloc_of(year, nuance, warn=False) if nuance else ""
+
+
+# ----- labels and search ------------------------------------------------------------------------
+
+
+def labels(rep: Replay) -> dict[str, str]:
+    e = rep.election
+    return {c: label(str(n), str(d), str(c))
+            for c, n, d in zip(e.codes.tolist(), e.department_names.tolist(), e.departments.tolist(),
+                               strict=True)}
+
+
+#: "Haute-Garonne 3e", "Paris 5ème", "Ain 1re": the ordinal suffix is dropped.
+_NUMBERED = re.compile(r"^(?P<name>.*?)\s*(?P<n>\d{1,2})\s*(e|eme|er|ere|re|nd|nde)?$")
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    label: str
+    year: int
+    match: str  # code, constituency, department, deputy or candidate
+    detail: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "label": self.label, "year": self.year, "match": self.match,
+                "detail": self.detail}
+
+
+def search(rep: Replay, query: str, limit: int = SEARCH_LIMIT) -> list[Hit]:
+    """Constituencies of one election matching ``query``: a code (``7505``), a constituency label
+    (``Paris 5``, ``Haute-Garonne 3e``), a department name (``Paris``) or a candidate's name
+    (``ménard``); accents and case do not matter."""
+    e = rep.election
+    year = e.year
+    q = normalise(query)
+    if not q:
+        return []
+    names = labels(rep)
+    codes = e.codes.tolist()
+    dept_norm = [normalise(str(n)) for n in e.department_names.tolist()]
+    hits: list[Hit] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(i: int, match: str, detail: str) -> None:
+        key = (codes[i], detail)
+        if key not in seen:
+            seen.add(key)
+            hits.append(Hit(codes[i], names[codes[i]], year, match, detail))
+
+    compact = q.replace(" ", "").upper()
+    for i, c in enumerate(codes):
+        if c == compact or (len(compact) == 3 and c == "0" + compact):
+            add(i, "code", str(e.names[i]))
+    m = _NUMBERED.match(q)
+    if m and m.group("name"):
+        want, n = m.group("name"), int(m.group("n"))
+        for i, c in enumerate(codes):
+            if dept_norm[i] == want and c.startswith(str(e.departments[i])) \
+                    and c[len(str(e.departments[i])):].isdigit() and int(c[len(str(e.departments[i])):]) == n:
+                add(i, "constituency", str(e.names[i]))
+    for i in range(len(codes)):
+        if dept_norm[i] == q or (len(q) >= 3 and dept_norm[i].startswith(q)):
+            add(i, "department", str(e.department_names[i]))
+    if len(q) >= 3:
+        won = {(i, int(k)) for i, k in enumerate(rep.winner.tolist()) if k >= 0}
+        rows, cols = np.nonzero(e.round1.valid)
+        pattern = re.compile(r"(^| )" + re.escape(q))
+        for i, k in zip(rows.tolist(), cols.tolist(), strict=True):
+            full = normalise(f"{e.first_name[i, k]} {e.surname[i, k]}")
+            rev = normalise(f"{e.surname[i, k]} {e.first_name[i, k]}")
+            if pattern.search(full) or pattern.search(rev):
+                who = f"{e.first_name[i, k]} {e.surname[i, k]} ({e.round1.nuance[i, k]})"
+                add(i, "deputy" if (i, k) in won else "candidate", who)
+    order = {"code": 0, "constituency": 1, "deputy": 2, "department": 3, "candidate": 4}
+    hits.sort(key=lambda h: (order[h.match], h.code))
+    return hits[:limit]
+
+
+# ----- round-1 situation ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Situation:
+    """After round 1, in one constituency: the leader, the runoff type by law, the withdrawals."""
+
+    code: str
+    label: str
+    leader_nuance: str
+    leader_bloc: str
+    leader_share: float  # of the votes expressed
+    situation: str  # one of SITUATIONS
+    qualified: int
+    withdrawn: tuple[str, ...]  # blocs of the qualified candidates who withdrew
+    contest: int | None  # candidates on the round-2 ballot (None: no round 2 in the data)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"constituency": self.code, "label": self.label, "leader_nuance": self.leader_nuance,
+                "leader_bloc": self.leader_bloc, "leader_share": self.leader_share,
+                "situation": self.situation, "qualified": self.qualified,
+                "withdrawn": list(self.withdrawn), "contest": self.contest}
+
+
+def situations(rep: Replay) -> list[Situation]:
+    e = rep.election
+    r1, r2 = e.round1, e.round2
+    names = labels(rep)
+    votes = np.where(r1.valid, r1.votes, -1)
+    lead = votes.argmax(axis=1)
+    qualified = (rep.status1 == rules.QUALIFIED).sum(axis=1)
+    out = []
+    for i, code in enumerate(e.codes.tolist()):
+        k = int(lead[i])
+        nu = str(r1.nuance[i, k])
+        if not rep.runoffs[i]:
+            kind = "elected"
+        else:
+            kind = {2: "duel", 3: "three-way"}.get(int(qualified[i]), "four-way" if qualified[i] >= 4 else "duel")
+        wd = tuple(_bloc(e.year, str(r1.nuance[i, j])) for j in np.flatnonzero(rep.withdrawn[i]))
+        contest = int(r2.valid[i].sum()) if r2 is not None and r2.held[i] else (
+            None if r2 is None or rep.runoffs[i] else 0)
+        out.append(Situation(code, names[code], nu, _bloc(e.year, nu),
+                             int(r1.votes[i, k]) / max(int(r1.expressed[i]), 1), kind,
+                             int(qualified[i]) if rep.runoffs[i] else 0, wd, contest))
+    return out
+
+
+def round1_summary(rep: Replay) -> dict[str, object]:
+    """The round-1 situation of every constituency, the national counts and "round 1 as the
+    basis" (first-round plurality: the round-1 leader of each constituency takes the seat)."""
+    sits = situations(rep)
+    by_bloc = Counter(b for s in sits for b in s.withdrawn)
+    leaders = Counter(s.leader_bloc for s in sits)
+    return {
+        "year": rep.election.year,
+        "round2": rep.election.round2 is not None,
+        "situations": {k: sum(s.situation == k for s in sits) for k in SITUATIONS},
+        "withdrawals": {"total": sum(by_bloc.values()),
+                        "by_bloc": {b: by_bloc.get(b, 0) for b in BLOCS}},
+        "plurality": {"seats": SEATS, "by_bloc": {b: leaders.get(b, 0) for b in BLOCS}},
+        "constituencies": [s.as_dict() for s in sits],
+    }
+
+
+# ----- the same seat at the previous election ------------------------------------------------------
+
+
+def bloc_shares(rep: Replay, i: int) -> dict[str, float]:
+    """Round-1 share of the votes expressed by bloc in constituency row ``i``."""
+    e = rep.election
+    r1 = e.round1
+    exp = max(int(r1.expressed[i]), 1)
+    out = dict.fromkeys(BLOCS, 0.0)
+    for k in np.flatnonzero(r1.valid[i]):
+        out[_bloc(e.year, str(r1.nuance[i, k]))] += int(r1.votes[i, k]) / exp
+    return out
+
+
+def previous_seat(rep: Replay, before: Replay | None, code: str) -> dict[str, object] | None:
+    """The same seat at ``before`` (same boundaries: the caller checks) and the round-1 swing by
+    bloc, in points of the votes expressed; None when ``before`` has no such seat."""
+    if before is None:
+        return None
+    e, p = rep.election, before.election
+    here = np.flatnonzero(e.codes == code)
+    there = np.flatnonzero(p.codes == code)
+    if not len(here) or not len(there):
+        return None
+    i, j = int(here[0]), int(there[0])
+    now, then = bloc_shares(rep, i), bloc_shares(before, j)
+    k = int(before.winner[j])
+    winner = None
+    if k >= 0:
+        nu = str(before.winner_nuance()[j])
+        winner = {"surname": str(p.surname[j, k]), "first_name": str(p.first_name[j, k]), "nuance": nu,
+                  "bloc": _bloc(p.year, nu), "round": int(before.winner_round[j])}
+    return {
+        "year": p.year, "winner": winner,
+        "shares": {b: then[b] for b in BLOCS if then[b] > 0},
+        "swing": {b: 100 * (now[b] - then[b]) for b in BLOCS if now[b] > 0 or then[b] > 0},
+    }
+
+
+# ----- CSV exports ------------------------------------------------------------------------------
+
+
+def _csv(header: Sequence[str], rows: list[list[object]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def results_csv(rep: Replay) -> bytes:
+    """One row per candidate and round: ``RESULTS_HEADER``. Round 1 status is the law's
+    (``elected``, ``qualified``, ``withdrawn`` — qualified but not on the round-2 ballot —,
+    ``eliminated``); round 2: ``elected`` or ``defeated``."""
+    e = rep.election
+    names = labels(rep)
+    rows: list[list[object]] = []
+    for rnd_no, rnd in ((1, e.round1), (2, e.round2)):
+        if rnd is None:
+            continue
+        for i, code in enumerate(e.codes.tolist()):
+            if not rnd.held[i]:
+                continue
+            exp, reg = max(int(rnd.expressed[i]), 1), max(int(rnd.registered[i]), 1)
+            ks = np.flatnonzero(rnd.valid[i])
+            cols = ks[np.lexsort((e.panel[i, ks], -rnd.votes[i, ks]))]  # most votes first, then panel
+            for k in cols:
+                if rnd_no == 1:
+                    st = "withdrawn" if rep.withdrawn[i, k] else STATUS_NAMES[int(rep.status1[i, k])]
+                else:
+                    st = "elected" if rep.winner_round[i] == 2 and rep.winner[i] == k else "defeated"
+                nu = str(rnd.nuance[i, k])
+                v = int(rnd.votes[i, k])
+                rows.append([e.year, code, names[code], rnd_no, int(e.panel[i, k]), e.surname[i, k],
+                             e.first_name[i, k], nu, _bloc(e.year, nu), v, f"{v / exp:.6f}",
+                             f"{v / reg:.6f}", st])
+    return _csv(RESULTS_HEADER, rows)
+
+
+def constituencies_csv(rep: Replay) -> bytes:
+    """One row per constituency and round held: ``CONSTITUENCIES_HEADER``."""
+    e = rep.election
+    sits = {s.code: s for s in situations(rep)}
+    wn = rep.winner_nuance()
+    rows: list[list[object]] = []
+    for rnd_no, rnd in ((1, e.round1), (2, e.round2)):
+        if rnd is None:
+            continue
+        for i, code in enumerate(e.codes.tolist()):
+            if not rnd.held[i]:
+                continue
+            s = sits[code]
+            k = int(rep.winner[i])
+            won_here = k >= 0 and int(rep.winner_round[i]) == rnd_no
+            rows.append([e.year, code, s.label, e.departments[i], e.department_names[i], rnd_no,
+                         int(rnd.registered[i]), int(rnd.voters[i]), int(rnd.expressed[i]),
+                         f"{int(rnd.voters[i]) / max(int(rnd.registered[i]), 1):.6f}", s.situation,
+                         int(rnd.valid[i].sum()), s.leader_nuance if rnd_no == 1 else "",
+                         s.leader_bloc if rnd_no == 1 else "", len(s.withdrawn) if rnd_no == 1 else "",
+                         e.surname[i, k] if won_here else "", wn[i] if won_here else "",
+                         _bloc(e.year, str(wn[i])) if won_here else ""])
+    return _csv(CONSTITUENCIES_HEADER, rows)
+
+
+# ----- learnt transfer rates, as the what-if sliders take them ----------------------------------------
+
+
+def learnt_rates(frame: object) -> list[dict[str, object]]:
+    """From ``hemicycle.sim.api.transfers(train, store).to_frame()``: for each (origin, destination)
+    pair, the learnt share of ``origin``'s voters backing ``destination``'s candidate(s) in the
+    runoffs where ``origin`` has no candidate and ``destination`` has one — what a
+    :class:`~hemicycle.sim.features.TransferOverride` replaces — averaged over the runoff
+    configurations, weighted by their training runoffs (the regression where fitted, else the
+    Luce model)."""
+    import pandas as pd
+
+    df = pd.DataFrame(frame).copy()
+    df["dest"] = df["destination"].astype(str).str.replace(r"#\d+$", "", regex=True)
+    fitted = set(df.loc[df["method"] == "regression", "config"])
+    df = df[(df["method"] == "regression") | ~df["config"].isin(fitted)]
+    df = df.groupby(["config", "n_runoffs", "origin", "dest"], as_index=False)["estimate"].sum()
+    out = []
+    for origin in (*BLOCS, "nonvoter"):
+        for dest in BLOCS:
+            if dest == origin:
+                continue
+            members = df["config"].str.split("+")
+            rows = df[(df["origin"] == origin) & (df["dest"] == dest)
+                      & ~members.apply(lambda m, o=origin: o in m)]
+            if rows.empty:
+                continue
+            w = rows["n_runoffs"].clip(lower=1).astype(float)
+            out.append({"origin": origin, "destination": dest,
+                        "rate": float((rows["estimate"] * w).sum() / w.sum()),
+                        "runoffs": int(rows["n_runoffs"].sum())})
+    return out
