@@ -292,12 +292,14 @@ def learnt_rates(frame: object) -> list[dict[str, object]]:
     pair, the learnt share of ``origin``'s voters backing ``destination``'s candidate(s) in the
     runoffs where ``origin`` has no candidate and ``destination`` has one — what a
     :class:`~hemicycle.sim.features.TransferOverride` replaces — averaged over the runoff
-    configurations, weighted by their training runoffs (the regression where fitted, else the
-    Luce model)."""
+    configurations, weighted by their training runoffs (the pooled rates when several elections
+    train; for one, the regression where fitted, else the Luce model)."""
     import pandas as pd
 
     df = pd.DataFrame(frame).copy()
     df["dest"] = df["destination"].astype(str).str.replace(r"#\d+$", "", regex=True)
+    if (df["method"] == "pooled").any():
+        df = df[df["method"] == "pooled"]
     fitted = set(df.loc[df["method"] == "regression", "config"])
     df = df[(df["method"] == "regression") | ~df["config"].isin(fitted)]
     df = df.groupby(["config", "n_runoffs", "origin", "dest"], as_index=False)["estimate"].sum()
