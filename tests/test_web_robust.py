@@ -419,3 +419,50 @@ def test_sigterm_stops_the_server_during_a_long_projection(store_path: Path, tmp
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
+
+
+def test_montecarlo_stops_between_chunks() -> None:
+    """The hook the server uses: ``should_stop`` (or an enclosing ``stop_when``) is checked between
+    chunks, so a cancelled run does the chunk under way and no more."""
+    import numpy as np
+
+    from hemicycle.sim import montecarlo as mc
+    from test_sim_montecarlo import (  # tests/ is on sys.path (rootdir-less modules)
+        NOISE,
+        random_inputs,
+    )
+
+    inp = random_inputs(0)
+    calls: list[int] = []
+    real = mc.BACKENDS["numpy"]
+
+    def counted(inp_, noise, key, start, stop):
+        calls.append(start)
+        return real(inp_, noise, key, start, stop)
+
+    mc.BACKENDS["numpy"] = counted
+    try:
+        with pytest.raises(mc.Stopped, match="after 30 of 100"):
+            mc.run(inp, NOISE, sims=100, rng=np.random.default_rng(0), backend="numpy", chunk=10,
+                   should_stop=lambda: len(calls) >= 3)
+        assert calls == [0, 10, 20]
+        calls.clear()
+        stop = threading.Event()
+        stop.set()
+        with mc.stop_when(stop.is_set), pytest.raises(mc.Stopped):
+            mc.run(inp, NOISE, sims=100, rng=np.random.default_rng(0), backend="numpy", chunk=10)
+        assert calls == []
+        full = mc.run(inp, NOISE, sims=100, rng=np.random.default_rng(0), backend="numpy", chunk=10)
+        assert full.n == 100 and len(calls) == 10  # outside the block: no hook
+    finally:
+        mc.BACKENDS["numpy"] = real
+
+
+def test_lanes_survive_a_restart_of_the_app(store_path: Path) -> None:
+    """Shutdown cancels the jobs; the same app started again (as TestClient and schemathesis do)
+    still runs them."""
+    app = create_app(store_path)
+    for _ in range(2):
+        with TestClient(app, raise_server_exceptions=False) as c:
+            r = c.get("/api/elections/2024/compare?systems=actual&unit=bloc")
+            assert r.status_code == 200, r.text

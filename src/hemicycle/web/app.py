@@ -177,9 +177,10 @@ class Service:
         self.analyses = guard.Lane("analysis", workers=2, waiting=16, what="analyses")
 
     def close(self) -> None:
-        """Cancel the running and waiting jobs, stop the lanes, close the store."""
-        self.projections.close()
-        self.analyses.close()
+        """Cancel the running and waiting jobs and close the store (at the app's shutdown; the
+        lanes' idle daemon threads stay for a later start-up of the same app, as in tests)."""
+        self.projections.cancel_all()
+        self.analyses.cancel_all()
         self.stores.close()
 
     # ---- elections -----------------------------------------------------------------------

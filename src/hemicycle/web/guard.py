@@ -81,8 +81,12 @@ class Lane:
         self._live: set[threading.Event] = set()
         self._mean_s = 2.0  # running mean of job durations, for Retry-After
         self.started = self.finished = self.rejected = self.cancelled = 0
-        self._threads = [threading.Thread(target=self._work, name=f"hemicycle-{name}-{i}", daemon=True)
-                         for i in range(workers)]
+        self._threads: list[threading.Thread] = []
+        self._start()
+
+    def _start(self) -> None:
+        self._threads = [threading.Thread(target=self._work, name=f"hemicycle-{self.name}-{i}", daemon=True)
+                         for i in range(self.workers)]
         for t in self._threads:
             t.start()
 
@@ -108,6 +112,8 @@ class Lane:
                 self._admitted += 1
                 self._live.add(cancelled)
                 full = False
+                if not any(t.is_alive() for t in self._threads):  # closed, then used again
+                    self._start()
         if full:
             raise Busy(self.what, queued, self.retry_after())
         fut: Future[Any] = Future()
@@ -149,9 +155,14 @@ class Lane:
             ev.set()
 
     def close(self) -> None:
+        """Cancel every job and stop the threads once the queue is drained (a later
+        :meth:`submit` starts them again)."""
         self.cancel_all()
-        for _ in self._threads:
+        threads, self._threads = self._threads, []
+        for _ in threads:
             self._queue.put(None)
+        for t in threads:
+            t.join(0.1)
 
 
 class Cancelled(Exception):  # noqa: N818 - an outcome, not a fault
