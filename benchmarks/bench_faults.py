@@ -9,7 +9,8 @@ Server section (``hemicycle serve`` in a subprocess on 127.0.0.1, ports 8700-878
   how soon the server is free again (seconds of work saved by cancelling);
 * **body** — a 64 MB request body: the status and the server's RSS growth;
 * **idle** — 900 connections opened and left silent: GET latency with them open, and how many the
-  server has closed 12 s later.
+  server has closed 12 s later;
+* **shutdown** — SIGTERM while four projections at the cap run or wait: seconds until the server exits.
 
 Each section runs against this tree's code ("after") and, with ``--before SRC`` (default
 ``/work/main/src`` when it exists), against another checkout's ``src`` ("before"). Bounded: every
@@ -29,6 +30,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from collections import Counter
@@ -196,7 +198,7 @@ def server_cancel(srv: Server) -> dict[str, str]:
         r = c.post("/api/project", json={"year": 2024, "train": 2017, "sims": 100, "seed": 9})
     free_after = time.perf_counter() - t0
     return {"projection at the cap, s": f"{full:.1f}", "abandoned after 1 s; next answered after, s":
-            f"{free_after:.1f} ({r.status_code})", "work saved, s": f"{max(full + 1 - free_after, 0):.1f}"}
+            f"{free_after:.1f} ({r.status_code})", "work saved, s": f"{max(full - free_after, 0):.1f}"}
 
 
 def server_body(srv: Server, *, mb: int = 64) -> dict[str, str]:
@@ -253,9 +255,35 @@ def server_idle(srv: Server, *, sockets: int = 900, wait_s: float = 12.0) -> dic
             "GET p50 ms afterwards": f"{ms(later, 0.5):.0f}"}
 
 
+def server_shutdown(srv: Server, *, projections: int = 4, limit_s: float = 40.0) -> dict[str, str]:
+    """SIGTERM while ``projections`` projections at the cap run or wait: seconds until exit."""
+    import signal
+
+    assert srv.proc is not None
+
+    def project() -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.post(f"{srv.base}/api/project", json={"year": 2024, "train": 2017, "sims": CAP, "seed": 3},
+                       timeout=limit_s + 30)
+
+    clients = [threading.Thread(target=project, daemon=True) for _ in range(projections)]
+    for t in clients:
+        t.start()
+    time.sleep(1.5)
+    t0 = time.perf_counter()
+    srv.proc.send_signal(signal.SIGTERM)
+    try:
+        srv.proc.wait(limit_s)
+        took = f"{time.perf_counter() - t0:.1f}"
+    except subprocess.TimeoutExpired:
+        took = f"> {limit_s:g} (killed)"
+    return {f"exit after SIGTERM, {projections} projections at the cap, s": took}
+
+
 #: (name, function of a running server → figures). A data/CLI section adds its own runner in main().
 SECTIONS: list[tuple[str, Callable[[Server], dict[str, str]]]] = [
-    ("flood", server_flood), ("cancel", server_cancel), ("body", server_body), ("idle", server_idle)]
+    ("flood", server_flood), ("cancel", server_cancel), ("body", server_body), ("idle", server_idle),
+    ("shutdown", server_shutdown)]
 
 
 def run_server_sections(src: Path, store: Path, only: set[str] | None) -> dict[tuple[str, str], str]:

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import math
@@ -24,7 +25,7 @@ import queue
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from typing import Any
 
 from hemicycle.data.store import Store
@@ -128,16 +129,19 @@ class Lane:
             fut, call, cancelled = item
             t0 = time.perf_counter()
             try:
-                if cancelled.is_set():  # abandoned while it waited: skip it
-                    raise Cancelled()
+                if cancelled.is_set() or not fut.set_running_or_notify_cancel():
+                    raise Cancelled()  # abandoned while it waited: skip it
                 with self._lock:
                     self.started += 1
-                fut.set_result(call())
+                result = call()
+                with contextlib.suppress(InvalidStateError):
+                    fut.set_result(result)
             except BaseException as exc:  # noqa: BLE001 - handed to the awaiting request
                 if isinstance(exc, Cancelled) or cancelled.is_set():
                     with self._lock:
                         self.cancelled += 1
-                fut.set_exception(exc)
+                with contextlib.suppress(InvalidStateError):
+                    fut.set_exception(exc)
             finally:
                 took = time.perf_counter() - t0
                 with self._lock:
