@@ -468,3 +468,43 @@ def test_lanes_survive_a_restart_of_the_app(store_path: Path) -> None:
         with TestClient(app, raise_server_exceptions=False) as c:
             r = c.get("/api/elections/2024/compare?systems=actual&unit=bloc")
             assert r.status_code == 200, r.text
+
+
+def test_client_that_hangs_up_cancels_its_projection_on_uvicorn(store_path: Path, fitted_2017: None,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through uvicorn itself: the client gives up, the server sees the disconnect and the Monte
+    Carlo stops at its next chunk (it used to run to the end)."""
+    httpx = pytest.importorskip("httpx")
+    import uvicorn
+
+    from hemicycle.sim import montecarlo
+
+    name = montecarlo.default_backend()
+    real = montecarlo.BACKENDS[name]
+    chunks: list[int] = []
+    hung_up = threading.Event()
+
+    def counted(inp, noise, key, start, stop):
+        chunks.append(start)
+        hung_up.wait(60)  # the first chunk lasts until the client has gone
+        return real(inp, noise, key, start, stop)
+
+    monkeypatch.setitem(montecarlo.BACKENDS, name, counted)
+    app = create_app(store_path, max_sims=200_000, timeout_s=600)
+    lane = app.state.service.projections
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="uvicorn-robust", daemon=True)
+    thread.start()
+    try:
+        _until(lambda: server.started, "uvicorn to start")
+        with pytest.raises(httpx.TimeoutException):
+            httpx.post(f"http://127.0.0.1:{port}/api/project", json={**PROJECT, "sims": 200_000}, timeout=2)
+        _until(lambda: lane.cancelling() == 1, "the server to see the disconnect")
+        hung_up.set()
+        _until(lambda: lane.admitted == 0, "the cancelled projection to stop")
+        assert lane.cancelled == 1 and len(chunks) <= 1
+    finally:
+        hung_up.set()
+        server.should_exit = True
+        thread.join(15)

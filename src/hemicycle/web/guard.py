@@ -96,6 +96,11 @@ class Lane:
         """Jobs running or waiting."""
         return self._admitted
 
+    def cancelling(self) -> int:
+        """Admitted jobs asked to stop that have not stopped yet."""
+        with self._lock:
+            return sum(ev.is_set() for ev in self._live)
+
     def retry_after(self) -> int:
         with self._lock:
             rounds = math.ceil(max(self._admitted, 1) / self.workers)
