@@ -40,6 +40,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_govern.py
 	$(BIN)/python benchmarks/bench_systems.py
 	$(BIN)/python benchmarks/bench_web.py --duration 10
+	$(BIN)/python benchmarks/bench_faults.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

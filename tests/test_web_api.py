@@ -327,7 +327,7 @@ def test_openapi_schema_documents_the_cap_and_errors(client) -> None:
     body = spec["components"]["schemas"]["ProjectRequest"]["properties"]
     assert body["sims"]["maximum"] == CAP
     ops = spec["paths"]["/api/project"]["post"]["responses"]
-    assert {"200", "400", "404", "422", "500", "504"} <= set(ops)
+    assert {"200", "400", "404", "422", "500", "503", "504"} <= set(ops)
     assert ops["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
 
 
@@ -346,7 +346,9 @@ def test_serve_command_ingests_then_serves_read_only(store_path: Path, tmp_path:
                                        "--max-sims", "1000"])
     assert res.exit_code == 0, res.output
     assert (seen["host"], seen["port"]) == ("127.0.0.1", 8765)
-    with TestClient(seen["app"]) as c:
+    assert seen["timeout_graceful_shutdown"] and seen["limit_concurrency"] and seen["timeout_keep_alive"]
+    with TestClient(seen["app"], base_url="http://127.0.0.1:8765") as c:
+        assert c.get("/api/elections", headers={"host": "testserver"}).status_code == 400  # --host's names only
         d = c.get("/api/elections").json()
         assert [e["year"] for e in d["elections"]] == list(YEARS) and d["max_sims"] == 1000
         with seen["app"].state.service.stores.open() as st, pytest.raises(duckdb.Error):

@@ -688,16 +688,24 @@ def serve_cmd(
     timeout: Annotated[float, typer.Option(help="Seconds a projection may run (504 past it).")] = 180.0,
     prefit: Annotated[bool, typer.Option("--prefit/--no-prefit",
                                          help="Learn the transfers of the training years at start-up.")] = True,
+    max_queued: Annotated[int, typer.Option(
+        "--max-queued", help="Projections that may wait behind the running one (503 past that).")] = 4,
+    allowed_hosts: Annotated[str | None, typer.Option(
+        "--allowed-hosts", help="Comma-separated Host names answered, or * for any (default: the loopback "
+                                "names on a loopback --host, any on 0.0.0.0).")] = None,
     store: StoreOpt = None,
 ) -> None:
     """Serve the JSON API (OpenAPI schema at /openapi.json, docs at /docs) and the dashboard (/).
 
-    Ingests every available year first (the only write), then serves the store read-only."""
+    Ingests every available year first (the only write), then serves the store read-only: files
+    that change while it serves are logged and taken at the next start. SIGTERM or Ctrl-C stops
+    it within seconds, cancelling running projections."""
     import uvicorn
 
     from hemicycle.data.registry import YEARS
     from hemicycle.errors import DataNotAvailableError
     from hemicycle.web import create_app
+    from hemicycle.web.guard import allowed_hosts_for, timed_h11_protocol
 
     with _open(store) as st:
         for y in YEARS:
@@ -708,8 +716,17 @@ def serve_cmd(
         path, years = st.path, st.years()
     if not years:
         raise HemicycleError(f"no election in the store {path}: nothing to serve")
+    hosts = allowed_hosts_for(host, (allowed_hosts or "").split(","))
     console.print(f"Serving {', '.join(map(str, years))} from {path} (read-only) on http://{host}:{port}/")
-    uvicorn.run(create_app(path, max_sims=max_sims, timeout_s=timeout, prefit=prefit), host=host, port=port)
+    app_ = create_app(path, max_sims=max_sims, timeout_s=timeout, prefit=prefit, max_queued=max_queued,
+                      allowed_hosts=sorted(hosts) if hosts is not None else ["*"])
+    # Bounded connections: a request head must arrive within 10 s and an idle keep-alive connection
+    # is closed after 5 s (half-open sockets do not pile up); heads over 16 KiB are refused; past
+    # 1,000 connections new requests get 503; on SIGTERM, requests still running after 3 s are
+    # cancelled (their projections with them).
+    uvicorn.run(app_, host=host, port=port, http=timed_h11_protocol(10.0), timeout_keep_alive=5,
+                h11_max_incomplete_event_size=16 * 1024, limit_concurrency=1000, backlog=1024,
+                timeout_graceful_shutdown=3)
 
 
 @app.command("report")

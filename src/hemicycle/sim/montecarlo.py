@@ -24,13 +24,16 @@ Accumulated: wins and the sum of the (quantised) vote shares per slot, a histogr
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numba as _numba
 import numpy as np
 from scipy.special import ndtri
 
-from hemicycle.errors import OptionError
+from hemicycle.errors import HemicycleError, OptionError
 
 NBINS = 2000
 QSCALE = float(1 << 24)  # shares are summed as integers of 2**-24, exact and order-independent
@@ -245,9 +248,31 @@ def default_backend() -> str:
     return "numba"
 
 
+class Stopped(HemicycleError):
+    """A run stopped between chunks because its ``should_stop`` said so."""
+
+
+_hook = threading.local()
+
+
+@contextmanager
+def stop_when(should_stop: Callable[[], bool]) -> Iterator[None]:
+    """Within the block, :func:`run` calls in this thread stop between chunks (raising
+    :class:`Stopped`) once ``should_stop()`` is true (the web server cancels abandoned projections)."""
+    previous = getattr(_hook, "should_stop", None)
+    _hook.should_stop = should_stop
+    try:
+        yield
+    finally:
+        _hook.should_stop = previous
+
+
 def run(inp: Inputs, noise: Noise, *, sims: int, rng: np.random.Generator, backend: str | None = None,
-        chunk: int | None = None, progress: bool = False) -> Accumulators:
-    """Simulate ``sims`` elections in chunks (bounded memory), with an optional rich progress bar."""
+        chunk: int | None = None, progress: bool = False,
+        should_stop: Callable[[], bool] | None = None) -> Accumulators:
+    """Simulate ``sims`` elections in chunks (bounded memory), with an optional rich progress bar.
+    ``should_stop`` (default: the one of an enclosing :func:`stop_when`) is checked between chunks."""
+    should_stop = should_stop or getattr(_hook, "should_stop", None)
     if not isinstance(sims, int | np.integer) or sims <= 0:
         raise OptionError(f"sims must be a positive integer; got {sims!r}")
     name = backend or default_backend()
@@ -269,6 +294,8 @@ def run(inp: Inputs, noise: Noise, *, sims: int, rng: np.random.Generator, backe
         bar.start()
     try:
         for start in range(0, sims, chunk):
+            if should_stop is not None and should_stop():
+                raise Stopped(f"stopped after {start:,} of {sims:,} simulations")
             stop = min(start + chunk, sims)
             acc = fn(inp, noise, key, start, stop)
             wins += acc.wins

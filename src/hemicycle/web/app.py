@@ -4,11 +4,16 @@ schema (``/openapi.json``, rendered at ``/docs``) and a dashboard (``/``), all s
 The store is opened **read-only**: ``hemicycle serve`` ingests the years once, at start-up, then the
 app opens one DuckDB connection per request (concurrent readers; a write raises). The data cannot
 change while serving, so replays and the JSON built from them are cached per year. Projections run
-one at a time in a worker thread under a time limit (504 past it).
+one at a time on their own worker thread (:class:`hemicycle.web.guard.Lane`), a few more wait, and
+past that the server answers 503 with ``Retry-After``; reads never wait behind them. A projection
+past its time limit (504), whose client has gone or whose server is stopping is cancelled between
+Monte Carlo chunks. :class:`hemicycle.web.guard.Guard` checks the ``Host`` header, bounds the
+request body (413) and sets the security headers.
 
 Errors are JSON ``{"error": KIND, "detail": SENTENCE}``: 422 for invalid parameters (one readable
-sentence), 404 for an unknown year or constituency, 400 for any other :class:`HemicycleError`,
-504 for a projection past its time limit, and
+sentence), 404 for an unknown year or constituency, 400 for any other :class:`HemicycleError` (or a
+host this server does not answer to), 413 for a body over 64 KiB, 503 (with ``Retry-After``) when
+the projection queue is full, 504 for a projection past its time limit, and
 500 with a generic message (never a stack trace) for anything else.
 """
 
@@ -18,12 +23,11 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import anyio
 import numpy as np
 from fastapi import Body, FastAPI, Query, Request
 from fastapi import Path as PathParam
@@ -47,7 +51,7 @@ from hemicycle.report import maps, views
 from hemicycle.report.palette import BLOC_COLOURS, BLOC_LABELS, SEATING, nuance_colours
 from hemicycle.rules import MAJORITY, SEATS
 from hemicycle.sim.features import SCENARIOS
-from hemicycle.web import newsroom
+from hemicycle.web import guard, newsroom
 from hemicycle.web import schemas as s
 
 log = logging.getLogger("hemicycle.web")
@@ -66,19 +70,23 @@ GZIP_MIN = 2048
 class ApiError(Exception):
     """An error with its HTTP status, kind and readable message."""
 
-    def __init__(self, status: int, kind: str, detail: str) -> None:
+    def __init__(self, status: int, kind: str, detail: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.status, self.kind, self.detail = status, kind, detail
+        self.headers = headers or {}
 
 
-def _error(status: int, kind: str, detail: str) -> JSONResponse:
-    return JSONResponse({"error": kind, "detail": detail}, status_code=status)
+def _error(status: int, kind: str, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    # nosniff here too: a 500 is sent from outside the middleware stack
+    return JSONResponse({"error": kind, "detail": detail}, status_code=status,
+                        headers={"X-Content-Type-Options": "nosniff", **(headers or {})})
 
 
 def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     what = {400: "an invalid option (the message lists the allowed values)",
             404: "unknown year or constituency (the message lists what exists)",
             422: "invalid parameters, in one sentence", 500: "internal error (no details)",
+            503: "too many projections running or waiting: retry after `Retry-After` seconds",
             504: "the projection did not finish in time"}
     return {c: {"model": s.Error, "description": what[c]} for c in codes}
 
@@ -110,13 +118,15 @@ class Stores:
         self.path = path
         self._anchor: Store | None = None
         self._lock = threading.Lock()
+        self._notices: set[int] = set()  # years whose newer files were logged
 
     @contextmanager
     def open(self) -> Iterator[Store]:
         with self._lock:
             if self._anchor is None:
                 self._anchor = Store(self.path, read_only=True)
-        st = Store(self.path, read_only=True)
+        # never ingests: a server serves what it loaded (newer files are logged once)
+        st = guard.ServedStore(self.path, notices=self._notices, lock=self._lock)
         try:
             yield st
         finally:
@@ -153,7 +163,7 @@ class _Memo:
 class Service:
     """What the routes call. Thread-safe; every method takes and returns plain values."""
 
-    def __init__(self, path: Path, *, max_sims: int, timeout_s: float) -> None:
+    def __init__(self, path: Path, *, max_sims: int, timeout_s: float, max_queued: int = 4) -> None:
         self.stores = Stores(path)
         self.max_sims = max_sims
         self.timeout_s = timeout_s
@@ -161,6 +171,17 @@ class Service:
         self._replay_lock = threading.Lock()
         #: One projection (or transfer fit) at a time: the Monte Carlo uses every core.
         self.sim_lock = threading.Lock()
+        #: Projections: one running, ``max_queued`` waiting, 503 past that; comparisons and
+        #: coalitions (cached after the first call) on a lane of their own. Never AnyIO's pool.
+        self.projections = guard.Lane("projection", workers=1, waiting=max_queued, what="projections")
+        self.analyses = guard.Lane("analysis", workers=2, waiting=16, what="analyses")
+
+    def close(self) -> None:
+        """Cancel the running and waiting jobs and close the store (at the app's shutdown; the
+        lanes' idle daemon threads stay for a later start-up of the same app, as in tests)."""
+        self.projections.cancel_all()
+        self.analyses.cancel_all()
+        self.stores.close()
 
     # ---- elections -----------------------------------------------------------------------
 
@@ -354,6 +375,7 @@ class Service:
     def project(self, req: s.ProjectRequest, seed: int, cancelled: threading.Event) -> s.ProjectionOut:
         """Run one projection (blocking: call it from a worker thread)."""
         from hemicycle.sim import api as sim
+        from hemicycle.sim import montecarlo
         from hemicycle.sim.features import TransferOverride
 
         with self.sim_lock:
@@ -361,7 +383,7 @@ class Service:
                 raise ApiError(504, "timeout", "abandoned")
             t0 = time.perf_counter()
             overrides = [TransferOverride(o.origin, o.destination, o.rate) for o in req.overrides]
-            with self.stores.open() as st:
+            with self.stores.open() as st, montecarlo.stop_when(cancelled.is_set):
                 proj = sim.project(req.year, req.train, st, withdrawals=req.withdrawals, sims=req.sims,
                                    seed=seed, overrides=overrides)
             elapsed = time.perf_counter() - t0
@@ -487,17 +509,25 @@ class Service:
         otherwise be compressed again by the middleware on every request."""
         return self.memo.get(("gzip", body), lambda: gzip.compress(body, mtime=0))
 
-    async def in_worker(self, fn: Callable[..., Any], *args: Any, what: str) -> Any:
-        """``fn(*args, cancelled)`` in a worker thread under the time limit (504 past it)."""
-        cancelled = threading.Event()
+    async def in_worker(self, fn: Callable[..., Any], *args: Any, what: str, lane: guard.Lane | None = None,
+                        request: Request | None = None) -> Any:
+        """``fn(*args, cancelled)`` on ``lane`` (default: the analyses) under the time limit (504
+        past it); 503 with ``Retry-After`` when the lane is full. ``cancelled`` is set when the
+        time runs out, when ``request``'s client disconnects or when the server stops."""
+        lane = lane or self.analyses
         try:
-            with anyio.fail_after(self.timeout_s):
-                return await anyio.to_thread.run_sync(fn, *args, cancelled, abandon_on_cancel=True)
-        except TimeoutError:
-            cancelled.set()
-            raise ApiError(504, "timeout", f"{what} did not finish within {self.timeout_s:g} s (the first "
-                                           f"one after start-up learns the vote transfers, about a "
-                                           f"minute); try again shortly") from None
+            fut, cancelled = lane.submit(lambda c: fn(*args, c))
+        except guard.Busy as exc:
+            raise ApiError(503, "busy", str(exc), {"Retry-After": str(exc.retry_after)}) from None
+        outcome, value = await guard.wait_for_job(fut, cancelled, timeout_s=self.timeout_s,
+                                                  receive=request.receive if request is not None else None)
+        if outcome == "done":
+            return value
+        if outcome == "gone":
+            raise ApiError(499, "client_closed", f"{what} was cancelled: the client closed the connection")
+        raise ApiError(504, "timeout", f"{what} did not finish within {self.timeout_s:g} s (the first "
+                                       f"one after start-up learns the vote transfers, about a "
+                                       f"minute); try again shortly")
 
 
 INDICES = ("gallagher", "loosemore_hanby", "enp_votes", "enp_seats")
@@ -507,6 +537,24 @@ def _system_title(name: str) -> str:
     from hemicycle.systems import get
 
     return get(name.partition(":")[0]).title
+
+
+def _distinct_systems(specs: list[str]) -> list[str] | None:
+    """The systems asked for, each (canonical name and options) once, in order: ``actual,actual``,
+    ``all,actual`` and ``dhondt,dhondt:threshold=0.05`` each name a system twice. ``all`` alone
+    stays ``None`` (every system that can run here). Unknown names raise the usual OptionError."""
+    from hemicycle.systems import compare_specs, parse_spec
+    from hemicycle.systems.registry import label
+
+    given = [x.strip() for x in specs if x.strip()]
+    if not given:
+        return None
+    out: list[str] = []
+    for spec in compare_specs(given):
+        name = label(*parse_spec(spec))
+        if name not in out:
+            out.append(name)
+    return out
 
 
 def _round_totals(rep: Replay, i: int | None = None) -> list[s.RoundTotals]:
@@ -562,13 +610,18 @@ def _sentence(errors: list[dict[str, Any]], max_sims: int) -> str:
 
 
 def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS,
-               timeout_s: float = DEFAULT_TIMEOUT_S, prefit: bool = False) -> FastAPI:
+               timeout_s: float = DEFAULT_TIMEOUT_S, prefit: bool = False, max_queued: int = 4,
+               allowed_hosts: Sequence[str] | None = None, max_body: int = guard.MAX_BODY) -> FastAPI:
     """The FastAPI app over the store at ``store_path`` (default: ``$HEMICYCLE_STORE`` or the user
-    cache), opened read-only: ingest the years first (``hemicycle serve`` does).
+    cache), opened read-only: ingest the years first (``hemicycle serve`` does). It never ingests
+    while serving: newer official files are logged once and taken at the next start.
 
     ``max_sims`` caps ``sims`` in ``POST /api/project`` (422 above it); ``timeout_s`` bounds a
-    projection (504 past it); ``prefit`` fits the transfers of the training years in a background
-    thread at start-up.
+    projection (504 past it); ``max_queued`` projections may wait behind the running one (503 with
+    ``Retry-After`` past that); ``prefit`` fits the transfers of the training years in a background
+    thread at start-up. ``allowed_hosts``: the ``Host`` names answered (400 otherwise; ``"*"``:
+    any; default: the loopback names and TestClient's ``testserver``). ``max_body``: the largest
+    request body in bytes (413 above it).
     """
     from hemicycle.data.store import default_path
 
@@ -578,7 +631,9 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
                              f"(`hemicycle serve` does it)")
     if max_sims < 1:
         raise HemicycleError(f"max_sims must be >= 1; got {max_sims}")
-    svc = Service(path, max_sims=max_sims, timeout_s=timeout_s)
+    svc = Service(path, max_sims=max_sims, timeout_s=timeout_s, max_queued=max_queued)
+    hosts = (guard.allowed_hosts_for("127.0.0.1", guard.TEST_HOSTS) if allowed_hosts is None
+             else guard.allowed_hosts_for("0.0.0.0", allowed_hosts or ["*"]))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -587,7 +642,7 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
         try:
             yield
         finally:
-            svc.stores.close()
+            svc.close()  # cancels running projections: shutdown does not wait for them
 
     app = FastAPI(
         title="hemicycle", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
@@ -597,12 +652,13 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
                     "`{\"error\": KIND, \"detail\": SENTENCE}`.")
     app.state.service = svc
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(guard.Guard, allowed_hosts=hosts, max_body=max_body, csp=CSP)  # outermost
 
     # ---- errors --------------------------------------------------------------------------
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return _error(exc.status, exc.kind, exc.detail)
+        return _error(exc.status, exc.kind, exc.detail, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -682,18 +738,19 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
                          description=f"simulated elections (at most {max_sims:,})")))
 
     @app.post("/api/project", response_model=s.ProjectionOut, tags=["projection"],
-              responses=_responses(400, 404, 422, 500, 504))
-    async def project(req: Annotated[Req, Body()]) -> s.ProjectionOut:  # type: ignore[valid-type]
+              responses=_responses(400, 404, 422, 500, 503, 504))
+    async def project(req: Annotated[Req, Body()], request: Request) -> s.ProjectionOut:  # type: ignore[valid-type]
         """Project round 2 of `year` from its round 1 with transfers learnt from `train`: seats by
         bloc and nuance (mean, median, 90% interval, P(majority)), and each constituency's most
         likely winner. The first call with a new `train` learns the transfers (about a minute)."""
         svc.check_year(req.year)
         svc.check_year(req.train, what="training election")
         seed = req.seed if req.seed is not None else secrets.randbits(32)
-        return await svc.in_worker(svc.project, req, seed, what="the projection")
+        return await svc.in_worker(svc.project, req, seed, what="the projection", lane=svc.projections,
+                                   request=request)
 
     @app.get("/api/elections/{year}/compare", response_model=s.Comparison, tags=["systems"],
-             responses=_responses(400, 404, 422, 500, 504))
+             responses=_responses(400, 404, 422, 500, 503, 504))
     async def compare(
         year: Year,
         systems: Annotated[str | None, Query(max_length=400, description="comma-separated system "
@@ -703,11 +760,11 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
         """The same votes under other electoral systems, side by side, with disproportionality and
         fragmentation indices. Systems that need round 2 project it when it is not in the data."""
         svc.check_year(year)
-        names = [x.strip() for x in systems.split(",") if x.strip()] if systems else None
+        names = _distinct_systems(systems.split(",")) if systems else None
         return await svc.in_worker(lambda c: svc.compare(year, names, unit), what="the comparison")
 
     @app.get("/api/elections/{year}/coalitions", response_model=s.Coalitions, tags=["systems"],
-             responses=_responses(400, 404, 422, 500, 504))
+             responses=_responses(400, 404, 422, 500, 503, 504))
     async def coalitions(
         year: Year,
         system: Annotated[str, Query(max_length=80, description="electoral system (see compare)")] = "actual",

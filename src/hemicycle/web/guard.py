@@ -1,0 +1,416 @@
+"""The web server's safeguards: what keeps ``hemicycle serve`` answering under load and abuse.
+
+* :class:`Lane` — a bounded queue of long jobs (projections, comparisons) on its own daemon
+  threads, never on the thread pool that serves reads and static files; a full lane answers
+  503 with ``Retry-After``; a job whose client has gone, whose time limit passed or whose server
+  is shutting down is cancelled (its ``cancelled`` event is set; the Monte Carlo checks it
+  between chunks).
+* :class:`Guard` — an ASGI middleware: the ``Host`` allow-list (DNS rebinding), the request-body
+  limit (413 without reading past it, chunked bodies counted as they stream), and the security
+  headers (``X-Content-Type-Options: nosniff`` on every response, the CSP on every HTML one).
+* :class:`ServedStore` — the read-only store a server reads: it never ingests; newer files in
+  the mirror are logged once and taken at the next start.
+* :class:`TimedH11Protocol` — uvicorn's h11 protocol with a deadline on the request head, so that
+  idle or half-open connections are closed instead of piling up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import queue
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from concurrent.futures import Future, InvalidStateError
+from typing import Any
+
+from hemicycle.data.store import Store
+from hemicycle.errors import DataNotAvailableError
+
+log = logging.getLogger("hemicycle.web")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Largest request body accepted (the biggest real one, a projection with overrides, is < 2 KiB).
+MAX_BODY = 64 * 1024
+#: Host names a loopback server answers to (DNS rebinding: a page of evil.example resolving to
+#: 127.0.0.1 sends ``Host: evil.example``). ``testserver`` is Starlette's TestClient, never resolvable.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+TEST_HOSTS = ("testserver",)
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+
+
+# ----- long jobs ----------------------------------------------------------------------------
+
+
+class Busy(Exception):
+    """The lane is full: ``retry_after`` seconds is a fair guess of when a slot frees."""
+
+    def __init__(self, what: str, queued: int, retry_after: int) -> None:
+        super().__init__(f"the server is busy with {queued} {what} (running or waiting); "
+                         f"try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+class Lane:
+    """``workers`` daemon threads fed by a queue of at most ``waiting`` jobs beyond the running ones.
+
+    :meth:`submit` never blocks: it raises :class:`Busy` when ``workers + waiting`` jobs are
+    already admitted. A job counts until it has really stopped (a cancelled job frees its slot
+    when it notices), so the bound is on work, not on requests. Threads are daemons: a running job
+    never holds the process at exit.
+    """
+
+    def __init__(self, name: str, *, workers: int = 1, waiting: int = 4, what: str = "jobs") -> None:
+        if workers < 1 or waiting < 0:
+            raise ValueError(f"a lane needs workers >= 1 and waiting >= 0; got {workers}, {waiting}")
+        self.name, self.what = name, what
+        self.capacity = workers + waiting
+        self.workers = workers
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any], threading.Event] | None] = \
+            queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._admitted = 0
+        self._live: set[threading.Event] = set()
+        self._mean_s = 2.0  # running mean of job durations, for Retry-After
+        self.started = self.finished = self.rejected = self.cancelled = 0
+        self._threads: list[threading.Thread] = []
+        self._start()
+
+    def _start(self) -> None:
+        self._threads = [threading.Thread(target=self._work, name=f"hemicycle-{self.name}-{i}", daemon=True)
+                         for i in range(self.workers)]
+        for t in self._threads:
+            t.start()
+
+    @property
+    def admitted(self) -> int:
+        """Jobs running or waiting."""
+        return self._admitted
+
+    def cancelling(self) -> int:
+        """Admitted jobs asked to stop that have not stopped yet."""
+        with self._lock:
+            return sum(ev.is_set() for ev in self._live)
+
+    def retry_after(self) -> int:
+        with self._lock:
+            rounds = math.ceil(max(self._admitted, 1) / self.workers)
+            return int(min(max(math.ceil(self._mean_s * rounds), 1), 120))
+
+    def submit(self, fn: Callable[[threading.Event], Any]) -> tuple[Future[Any], threading.Event]:
+        """Queue ``fn(cancelled)``; its future, and the event that cancels it."""
+        cancelled = threading.Event()
+        with self._lock:
+            if self._admitted >= self.capacity:
+                self.rejected += 1
+                queued = self._admitted
+                full = True
+            else:
+                self._admitted += 1
+                self._live.add(cancelled)
+                full = False
+                if not any(t.is_alive() for t in self._threads):  # closed, then used again
+                    self._start()
+        if full:
+            raise Busy(self.what, queued, self.retry_after())
+        fut: Future[Any] = Future()
+        self._queue.put((fut, lambda: fn(cancelled), cancelled))
+        return fut, cancelled
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            fut, call, cancelled = item
+            t0 = time.perf_counter()
+            try:
+                if cancelled.is_set() or not fut.set_running_or_notify_cancel():
+                    raise Cancelled()  # abandoned while it waited: skip it
+                with self._lock:
+                    self.started += 1
+                result = call()
+                with contextlib.suppress(InvalidStateError):
+                    fut.set_result(result)
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting request
+                if isinstance(exc, Cancelled) or cancelled.is_set():
+                    with self._lock:
+                        self.cancelled += 1
+                with contextlib.suppress(InvalidStateError):
+                    fut.set_exception(exc)
+            finally:
+                took = time.perf_counter() - t0
+                with self._lock:
+                    self._admitted -= 1
+                    self._live.discard(cancelled)
+                    self.finished += 1
+                    if not cancelled.is_set():
+                        self._mean_s = 0.8 * self._mean_s + 0.2 * took
+
+    def cancel_all(self) -> None:
+        """Cancel every job admitted (at shutdown)."""
+        with self._lock:
+            live = list(self._live)
+        for ev in live:
+            ev.set()
+
+    def close(self) -> None:
+        """Cancel every job and stop the threads once the queue is drained (a later
+        :meth:`submit` starts them again)."""
+        self.cancel_all()
+        threads, self._threads = self._threads, []
+        for _ in threads:
+            self._queue.put(None)
+        for t in threads:
+            t.join(0.1)
+
+
+class Cancelled(Exception):  # noqa: N818 - an outcome, not a fault
+    """A job stopped because its client has gone, its time ran out or the server is stopping."""
+
+
+async def wait_for_job(fut: Future[Any], cancelled: threading.Event, *, timeout_s: float,
+                       receive: Receive | None = None) -> tuple[str, Any]:
+    """Await a lane job: ``("done", value)``, ``("timeout", None)`` or ``("gone", None)`` (the
+    client disconnected, seen on ``receive`` once the body was read). On anything but "done" —
+    including the request task being cancelled (server shutdown) — the job is cancelled."""
+    job = asyncio.wrap_future(fut)
+    watch: asyncio.Task[None] | None = None
+    if receive is not None:
+        watch = asyncio.ensure_future(_until_disconnect(receive))
+    try:
+        waiting: set[asyncio.Future[Any]] = {job} | ({watch} if watch is not None else set())
+        done, _ = await asyncio.wait(waiting, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
+        if job in done:
+            return "done", job.result()
+        cancelled.set()
+        return ("gone" if watch is not None and watch in done else "timeout"), None
+    except BaseException:
+        cancelled.set()
+        raise
+    finally:
+        if watch is not None:
+            watch.cancel()
+        if not job.done():
+            job.add_done_callback(_consume)
+
+
+def _consume(f: asyncio.Future[Any]) -> None:
+    if not f.cancelled():
+        f.exception()  # retrieved: no "exception was never retrieved" noise for abandoned jobs
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    for _ in range(10_000):  # a body is read already: only a disconnect (or stray empty chunks) follow
+        msg = await receive()
+        if msg.get("type") == "http.disconnect":
+            return
+    await asyncio.Event().wait()  # pragma: no cover - a client streaming junk forever: stop watching
+
+
+# ----- the ASGI guard -----------------------------------------------------------------------
+
+
+def host_allowed(header: str, allowed: frozenset[str] | None) -> bool:
+    """``header`` (``name[:port]``, IPv6 in brackets) names an allowed host (``None``: any)."""
+    if allowed is None:
+        return True
+    h = header.strip().lower()
+    if h.startswith("["):
+        name = h[: h.find("]") + 1] if "]" in h else h
+    else:
+        name = h.rsplit(":", 1)[0] if h.count(":") == 1 else h
+    return name in allowed
+
+
+def allowed_hosts_for(host: str, extra: Iterable[str] = ()) -> frozenset[str] | None:
+    """The Host allow-list of a server listening on ``host``: its loopback names on a loopback
+    address, any host on a wildcard address unless ``extra`` names some, plus ``extra``."""
+    extra = [h.strip().lower() for h in extra if h.strip()]
+    if "*" in extra:
+        return None
+    h = host.strip().lower()
+    if h in ("0.0.0.0", "::", "[::]", ""):
+        return frozenset(extra + list(LOOPBACK_HOSTS)) if extra else None
+    names = set(extra) | {h, f"[{h}]" if ":" in h and not h.startswith("[") else h}
+    if h in LOOPBACK_HOSTS or h.startswith("127."):
+        names |= set(LOOPBACK_HOSTS)
+    return frozenset(names)
+
+
+def _json(status: int, kind: str, detail: str, headers: list[tuple[bytes, bytes]] | None = None
+          ) -> tuple[Message, Message]:
+    body = json.dumps({"error": kind, "detail": detail}).encode()
+    hdrs = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            NOSNIFF, (b"connection", b"close"), *(headers or [])]
+    return ({"type": "http.response.start", "status": status, "headers": hdrs},
+            {"type": "http.response.body", "body": body})
+
+
+class Guard:
+    """Host check, body limit and security headers around an ASGI app (HTTP only)."""
+
+    def __init__(self, app: ASGIApp, *, allowed_hosts: frozenset[str] | None, max_body: int = MAX_BODY,
+                 csp: str = "") -> None:
+        self.app, self.allowed_hosts, self.max_body = app, allowed_hosts, max_body
+        self.csp = csp.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.lower(): v for k, v in scope.get("headers", ())}
+        host = headers.get(b"host", b"").decode("latin-1")
+        if not host_allowed(host, self.allowed_hosts):
+            await self._reply(send, 400, "bad_host",
+                              f"this server does not answer to the host {host[:80]!r}; "
+                              f"use the address it listens on (see hemicycle serve --allowed-hosts)")
+            return
+        length = headers.get(b"content-length")
+        if length is not None:
+            try:
+                n = int(length)
+            except ValueError:
+                await self._reply(send, 400, "bad_request", "the Content-Length header is not a number")
+                return
+            if n > self.max_body:
+                await self._too_large(send)
+                return
+        buffered: list[Message] = []
+        if length is not None or b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+            size = 0
+            while True:  # at most max_body bytes are held: past it, 413 and the rest is never read
+                msg = await receive()
+                buffered.append(msg)
+                if msg["type"] != "http.request":
+                    break
+                size += len(msg.get("body", b""))
+                if size > self.max_body:
+                    await self._too_large(send)
+                    return
+                if not msg.get("more_body", False):
+                    break
+
+        async def replay() -> Message:
+            if buffered:
+                return buffered.pop(0)
+            return await receive()
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                hdrs = list(message.get("headers", ()))
+                names = {k.lower() for k, _ in hdrs}
+                if NOSNIFF[0] not in names:
+                    hdrs.append(NOSNIFF)
+                ctype = next((v for k, v in hdrs if k.lower() == b"content-type"), b"")
+                if ctype.startswith(b"text/html") and b"content-security-policy" not in names and self.csp:
+                    hdrs.append((b"content-security-policy", self.csp))
+                message["headers"] = hdrs
+            await send(message)
+
+        await self.app(scope, replay, send_secured)
+
+    async def _too_large(self, send: Send) -> None:
+        await self._reply(send, 413, "too_large", f"the request body is larger than this server accepts "
+                                                  f"({self.max_body // 1024} KiB)")
+
+    @staticmethod
+    async def _reply(send: Send, status: int, kind: str, detail: str) -> None:
+        start, body = _json(status, kind, detail)
+        await send(start)
+        await send(body)
+
+
+# ----- the store a server reads -------------------------------------------------------------
+
+
+class ServedStore(Store):
+    """A read-only :class:`Store` that never ingests: a server serves what it loaded.
+
+    :meth:`ensure` on a year in the store never writes (logging once per year, noted in ``notices``,
+    that the mirror has newer files — ``hemicycle serve`` takes them at its next start); on a year
+    not in the store it raises :class:`DataNotAvailableError`.
+    """
+
+    def __init__(self, path: Any, *, notices: set[int], lock: threading.Lock) -> None:
+        super().__init__(path, read_only=True)
+        self._notices, self._notices_lock = notices, lock
+
+    def ensure(self, year: int, *, download: bool = True) -> None:  # type: ignore[override]
+        if year not in self.years():
+            raise DataNotAvailableError(f"{year} is not in the store this server loaded; restart "
+                                        f"`hemicycle serve` to ingest it")
+        with self._notices_lock:
+            if year in self._notices:
+                return None
+        try:  # a few stat calls, on cache misses only (the replies built from the store are cached)
+            current = self.is_current(year)
+        except Exception:  # noqa: BLE001 - a mirror that cannot be read: serve what was loaded
+            current = True
+        with self._notices_lock:
+            if current or year in self._notices:
+                return None
+            self._notices.add(year)
+            log.warning("the official files of %s changed since the store was loaded; this server "
+                        "keeps serving what it loaded: restart `hemicycle serve` to take them", year)
+        return None
+
+    def ingest(self, year: int, *, download: bool = True) -> Any:  # noqa: ARG002
+        raise DataNotAvailableError(f"this server does not ingest ({year}): restart `hemicycle serve`")
+
+
+# ----- connections --------------------------------------------------------------------------
+
+
+def timed_h11_protocol(head_timeout_s: float) -> type:
+    """uvicorn's h11 protocol closing connections that have not sent a complete request head
+    within ``head_timeout_s`` (idle, half-open or slowloris connections). uvicorn's own
+    ``timeout_keep_alive`` only starts after a first response."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class TimedH11Protocol(H11Protocol):
+        _head_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.conn.their_state is h11.IDLE and self._head_timer is None:
+                self._arm()  # a partial request head: it has head_timeout_s to complete
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._disarm()  # from here uvicorn's keep-alive timeout applies
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._head_timer = self.loop.call_later(head_timeout_s, self._expire)
+
+        def _disarm(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _expire(self) -> None:
+            self._head_timer = None
+            if self.conn.their_state is h11.IDLE and (self.cycle is None or self.cycle.response_complete):
+                if not self.transport.is_closing():
+                    self.transport.close()
+
+    return TimedH11Protocol
