@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import Body, FastAPI, Query, Request
@@ -45,6 +45,7 @@ from hemicycle.data.store import Store
 from hemicycle.errors import (
     DataNotAvailableError,
     HemicycleError,
+    MissingRoundError,
     UnsupportedElectionError,
 )
 from hemicycle.report import maps, views
@@ -85,6 +86,7 @@ def _error(status: int, kind: str, detail: str, headers: dict[str, str] | None =
 def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     what = {400: "an invalid option (the message lists the allowed values)",
             404: "unknown year or constituency (the message lists what exists)",
+            409: "the year is there but not the round this needs (e.g. no earlier election to learn from)",
             422: "invalid parameters, in one sentence", 500: "internal error (no details)",
             503: "too many projections running or waiting: retry after `Retry-After` seconds",
             504: "the projection did not finish in time"}
@@ -360,15 +362,17 @@ class Service:
         make = newsroom.results_csv if what == "results" else newsroom.constituencies_csv
         return self.memo.get(("csv", year, what), lambda: make(self.replay(year)))
 
-    def learnt_rates(self, train: int, cancelled: threading.Event) -> s.LearntRates:
-        """Blocking (the first call learns the transfers): call it from a worker thread."""
+    def learnt_rates(self, train: int | str, year: int | None,
+                     cancelled: threading.Event) -> s.LearntRates:
+        """Blocking (the first call learns the transfers): call it from a worker thread. ``all``
+        pools every election with both rounds earlier than ``year`` (every one without a year)."""
         from hemicycle.sim import api as sim
 
         def make() -> s.LearntRates:
             with self.sim_lock, self.stores.open() as st:
-                frame = sim.transfers(train, st).to_frame()
+                frame = sim.transfers(train, st, target_year=year).to_frame()
             return s.LearntRates(train=train, rates=[s.LearntRate(**r) for r in newsroom.learnt_rates(frame)])  # type: ignore[arg-type]
-        return self.memo.get(("rates", train), make)
+        return self.memo.get(("rates", train, year), make)
 
     # ---- projection ------------------------------------------------------------------------
 
@@ -409,7 +413,8 @@ class Service:
                                    hi=r.hi, p_majority=r.p_majority) for r in rows.itertuples(index=False)]
 
         return s.ProjectionOut(
-            year=req.year, train=req.train, sims=proj.sims, seed=seed, lineup=proj.lineup,
+            year=req.year, train=req.train, train_years=[int(y) for y in str(proj.train_year).split(",")],
+            sims=proj.sims, seed=seed, lineup=proj.lineup,
             overrides=req.overrides, blocs=intervals("bloc"), nuances=intervals("nuance"),
             p_any_majority=proj.p_any_majority, p_any_majority_nuance=proj.p_any_majority_nuance,
             constituencies=odds,
@@ -427,15 +432,12 @@ class Service:
         from hemicycle.sim import api as sim
 
         meta = self.elections()
-        trains = meta.train_years
-        defaults = {max((t for t in trains if t < e.year), default=trains[0]) for e in meta.elections} \
-            if trains else set()
-        for y in sorted(defaults):  # the training years the dashboard picks by default
-            with self.sim_lock, self.stores.open() as st:
-                try:
-                    sim.fitted(y, st)
-                except HemicycleError as exc:  # pragma: no cover - logged, the API reports it later
-                    log.warning("could not fit the transfers of %s: %s", y, exc)
+        # the dashboard's default, `all`, pools every training year: fit them all (in parallel)
+        with self.sim_lock, self.stores.open() as st:
+            try:
+                sim.pooled(meta.train_years, st)
+            except HemicycleError as exc:  # pragma: no cover - logged, the API reports it later
+                log.warning("could not fit the transfers of %s: %s", meta.train_years, exc)
 
     # ---- counterfactual systems and coalitions ---------------------------------------------
 
@@ -673,6 +675,8 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
 
     @app.exception_handler(HemicycleError)
     async def _domain(request: Request, exc: HemicycleError) -> JSONResponse:
+        if isinstance(exc, MissingRoundError):  # the year is there, the round it needs is not
+            return _error(409, "missing_round", str(exc))
         missing = isinstance(exc, DataNotAvailableError | UnsupportedElectionError)
         return _error(404 if missing else 400, "not_found" if missing else "bad_option", str(exc))
 
@@ -738,13 +742,14 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
                          description=f"simulated elections (at most {max_sims:,})")))
 
     @app.post("/api/project", response_model=s.ProjectionOut, tags=["projection"],
-              responses=_responses(400, 404, 422, 500, 503, 504))
+              responses=_responses(400, 404, 409, 422, 500, 503, 504))
     async def project(req: Annotated[Req, Body()], request: Request) -> s.ProjectionOut:  # type: ignore[valid-type]
         """Project round 2 of `year` from its round 1 with transfers learnt from `train`: seats by
         bloc and nuance (mean, median, 90% interval, P(majority)), and each constituency's most
         likely winner. The first call with a new `train` learns the transfers (about a minute)."""
         svc.check_year(req.year)
-        svc.check_year(req.train, what="training election")
+        if req.train != "all":
+            svc.check_year(req.train, what="training election")
         seed = req.seed if req.seed is not None else secrets.randbits(32)
         return await svc.in_worker(svc.project, req, seed, what="the projection", lane=svc.projections,
                                    request=request)
@@ -822,14 +827,20 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
         return csv_response(request, year, "constituencies")
 
     @app.get("/api/transfers", response_model=s.LearntRates, tags=["projection"],
-             responses=_responses(404, 422, 500, 504))
+             responses=_responses(400, 404, 409, 422, 500, 503, 504))
     async def transfers(
-        train: Annotated[int, Query(ge=1900, le=2100, description="the training election")],
+        train: Annotated[int | Literal["all"], Query(
+            description="the training elections: `all` (every earlier one, pooled) or a year")] = "all",
+        year: Annotated[int | None, Query(
+            ge=1900, le=2100, description="the target election: `all` means the ones before it")] = None,
     ) -> s.LearntRates:
         """The learnt transfer rate of every (from, to) bloc pair, as the what-ifs of
         `POST /api/project` override it: the sliders' starting points."""
-        svc.check_year(train, what="training election")
-        return await svc.in_worker(svc.learnt_rates, train, what="learning the transfers")
+        if train != "all":
+            svc.check_year(train, what="training election")
+        if year is not None:
+            svc.check_year(year)
+        return await svc.in_worker(svc.learnt_rates, train, year, what="learning the transfers")
 
     svg = {200: {"content": {"image/svg+xml": {}}, "description": "an SVG document"},
            **_responses(404, 422, 500)}

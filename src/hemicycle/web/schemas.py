@@ -246,7 +246,7 @@ class LearntRate(_Frozen):
 
 
 class LearntRates(_Frozen):
-    train: int
+    train: int | str = Field(description="the training elections: a year, or `all` (every earlier one)")
     rates: list[LearntRate]
 
 
@@ -276,8 +276,10 @@ class ProjectRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     year: int = Field(description="the election whose round 2 is projected from its round 1",
                       examples=[2024])
-    train: int = Field(description="the election whose round 1 → round 2 transfers are learnt",
-                       examples=[2017])
+    train: int | Literal["all"] = Field(
+        "all", description="the elections whose round 1 → round 2 transfers are learnt: `all` (every "
+                           "earlier election with both rounds, pooled) or one earlier year",
+        examples=["all", 2017])
     sims: int = Field(10_000, ge=1, description="simulated elections")
     seed: int | None = Field(None, ge=0, le=2**63 - 1,
                              description="same seed, same result; null draws one (echoed back)")
@@ -331,7 +333,8 @@ class Close(_Frozen):
 class ProjectionOut(_Frozen):
     model_config = ConfigDict(frozen=True, populate_by_name=True)
     year: int
-    train: int
+    train: int | str = Field(description="as requested: a year, or `all`")
+    train_years: list[int] = Field(description="the elections the transfers were learnt from")
     sims: int
     seed: int
     lineup: str = Field(description="the scenario, as the library labels it")

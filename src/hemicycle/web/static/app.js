@@ -650,7 +650,7 @@ async function loadLearnt() {
   const train = $("#train").value;
   state.learnt = {};
   try {
-    const d = await getJSON(`/api/transfers?train=${train}`);
+    const d = await getJSON(`/api/transfers?train=${train}&year=${state.year}`);
     for (const r of d.rates) state.learnt[`${r.origin}:${r.destination}`] = r.rate;
   } catch {
     state.learnt = {};
@@ -673,9 +673,12 @@ async function resetPlayground() {
   const info = state.meta.elections.find((e) => e.year === year);
   const trains = state.meta.train_years;
   const earlier = trains.filter((t) => t < year);
-  const def = earlier.length ? earlier[earlier.length - 1] : trains[0];
-  $("#train").replaceChildren(...trains.map((t) => h("option", { value: t, selected: t === def },
-    `${t}${t >= year ? " (not earlier: what-if only)" : ""}`)));
+  // a model never learns from the election it projects, nor from a later one
+  const options = earlier.length
+    ? [h("option", { value: "all", selected: true }, `all earlier (${earlier.join(", ")})`),
+       ...earlier.slice().reverse().map((t) => h("option", { value: t }, String(t)))]
+    : [h("option", { value: "all", selected: true, disabled: true }, "no earlier election")];
+  $("#train").replaceChildren(...options);
   const hasRound2 = info.rounds.includes(2);
   const wd = $("#withdrawals");
   wd.querySelector('option[value="data"]').disabled = !hasRound2;
@@ -700,7 +703,7 @@ function schedule() {
 function projectionBody() {
   const body = {
     year: state.year,
-    train: Number($("#train").value),
+    train: $("#train").value === "all" ? "all" : Number($("#train").value),
     sims: Number($("#sims").value) || 5000,
     withdrawals: $("#withdrawals").value || null,
     overrides: activeOverrides(),
