@@ -4,6 +4,7 @@ store is left exactly as it was. The defective files are made here from copies o
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import warnings
 from pathlib import Path
@@ -187,4 +188,4 @@ def test_locked_store_is_a_clear_error(tmp_path: Path) -> None:
                 "    print(e)\n    sys.exit(3)\n")
         res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert res.returncode == 3, res.stderr
-    assert "another hemicycle process" in res.stdout
+    assert f"process {os.getpid()} " in res.stdout and "--store" in res.stdout

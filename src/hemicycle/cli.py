@@ -14,7 +14,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from hemicycle import __version__, api
 from hemicycle.data.blocs import BLOCS
@@ -45,22 +47,74 @@ StoreOpt = Annotated[
 YearArg = Annotated[int, typer.Argument(help="Election year: 2017, 2022 or 2024.")]
 
 
+#: Options checked before a command runs, by parameter name: output files, output folders, seeds,
+#: simulation counts. A bad value is a one-line error, never a traceback half-way through.
+OUTPUT_FILES = ("output", "round1_output", "seats_output", "indices_output")
+OUTPUT_DIRS = ("out",)
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _check_options(kwargs: dict[str, Any]) -> None:
+    for name in OUTPUT_FILES + OUTPUT_DIRS:
+        path = kwargs.get(name)
+        if not isinstance(path, Path):
+            continue
+        if str(path) in ("", "."):
+            raise HemicycleError(f"{_flag(name)} is empty: give a {'folder' if name in OUTPUT_DIRS else 'file'} path")
+        if name in OUTPUT_FILES and path.is_dir():
+            raise HemicycleError(f"{_flag(name)} {path} is a folder: give a file path, e.g. {path / 'out.csv'}")
+        if name in OUTPUT_DIRS and path.exists() and not path.is_dir():
+            raise HemicycleError(f"{_flag(name)} {path} is a file: give a folder (created if needed)")
+        parent = path.parent
+        if name in OUTPUT_FILES and not parent.is_dir():
+            raise HemicycleError(f"{_flag(name)} {path}: the folder {parent} does not exist")
+    seed = kwargs.get("seed")
+    if isinstance(seed, int) and seed < 0:
+        raise HemicycleError(f"--seed must be a non-negative integer; got {seed}")
+    sims = kwargs.get("sims")
+    if isinstance(sims, int):
+        from hemicycle.rules import SEATS
+        from hemicycle.sim.montecarlo import check_memory
+
+        check_memory(sims, SEATS)  # before any work: at most one runoff per constituency
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def handle_errors(fn: F) -> F:
-    """Turn domain errors into a readable message and exit code 1; summarise data quirks."""
+    """Turn domain errors (and unwritable outputs) into a one-line message and exit code 1;
+    summarise data quirks. Messages are printed as plain text: markup in them (a file named
+    ``x[/bold].toml``, ``[[claim]]``) is shown as written, never interpreted."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
+                _check_options(kwargs)
                 return fn(*args, **kwargs)
             except HemicycleError as exc:
-                err.print(f"[bold red]error:[/] {exc}", highlight=False)
-                raise typer.Exit(1) from None
+                _fail(_one_line(str(exc)))
+            except OSError as exc:  # an output that cannot be written: /dev/full, permissions, …
+                where = f" {exc.filename}" if exc.filename else ""
+                outputs = [str(kwargs[n]) for n in OUTPUT_FILES + OUTPUT_DIRS if kwargs.get(n) is not None]
+                if not where and outputs:
+                    where = " " + ", ".join(outputs)
+                _fail(_one_line(f"cannot write{where}: {exc.strerror or exc}"))
             finally:
                 _report_warnings(caught)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _fail(message: str) -> None:
+    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
+    raise typer.Exit(1) from None
 
 
 def _report_warnings(caught: list[warnings.WarningMessage]) -> None:
@@ -69,17 +123,19 @@ def _report_warnings(caught: list[warnings.WarningMessage]) -> None:
     if quirks:
         err.print(f"[yellow]{len(quirks)} data quirk(s) in the official files (kept as published):[/]")
         for w in quirks:
-            err.print(f"  [yellow]•[/] {w.message}", highlight=False)
+            err.print(Text.assemble(("  •", "yellow"), " ", str(w.message)), highlight=False)
     seen = set()
     for w in others:
         msg = str(w.message)
         if msg not in seen and not issubclass(w.category, DeprecationWarning):
             seen.add(msg)
-            err.print(f"[yellow]warning:[/] {msg}", highlight=False)
+            err.print(Text.assemble(("warning:", "yellow"), " ", msg), highlight=False)
 
 
-def _open(store: Path | None) -> Store:
-    return api.open_store(store)
+def _open(store: Path | None, *, write: bool = False) -> Store:
+    """The store: read-only for commands that read (a read-write connection is taken only while
+    an ingest runs, so they work beside `hemicycle serve`); read-write for `data ingest`."""
+    return Store(store) if write else Store.for_reading(store)
 
 
 def _version(value: bool) -> None:
@@ -107,7 +163,7 @@ def data_fetch(year: YearArg) -> None:
     With HEMICYCLE_DATA set, lists the files found in that mirror instead."""
     paths = api.fetch(year, progress=True)
     for p in paths:
-        console.print(f"[green]✓[/] {p}")
+        console.print(f"[green]✓[/] {escape(str(p))}")
 
 
 @data_app.command("ingest")
@@ -118,15 +174,16 @@ def data_ingest(
     force: Annotated[bool, typer.Option(help="Re-read the files even if the store is current.")] = False,
 ) -> None:
     """Read the official files of YEAR into the store (one transaction; idempotent)."""
-    with _open(store) as st:
+    with _open(store, write=True) as st:
         rep = api.ingest(year, store=st, force=force)
         if rep is None:
-            console.print(f"{year} is already in {st.path} from the same files (use --force to re-read).")
+            console.print(f"{year} is already in {st.path} from the same files (use --force to re-read).",
+                          markup=False)
             return
         console.print(
             f"[green]✓[/] {year}: rounds {', '.join(map(str, rep.rounds))}; {rep.constituencies} "
             f"constituencies; candidates {rep.candidates}; candidacies {rep.candidacies or 'none'}; "
-            f"{len(rep.quirks)} quirk(s) → {st.path}")
+            f"{len(rep.quirks)} quirk(s) → {escape(str(st.path))}")
 
 
 @data_app.command("status")
@@ -136,9 +193,9 @@ def data_status(store: StoreOpt = None) -> None:
     with _open(store) as st:
         df = st.query("SELECT year, round, role, file, bytes, sha256, ingested_at FROM sources ORDER BY ALL")
         if df.empty:
-            console.print(f"The store {st.path} is empty: run `hemicycle data ingest YEAR`.")
+            console.print(f"The store {st.path} is empty: run `hemicycle data ingest YEAR`.", markup=False)
             return
-        t = Table(title=f"store {st.path}")
+        t = Table(title=escape(f"store {st.path}"))
         for c in ("year", "round", "role", "file", "bytes", "sha256"):
             t.add_column(c)
         for r in df.itertuples(index=False):
@@ -157,7 +214,8 @@ def data_quirks(year: YearArg, store: StoreOpt = None) -> None:
     if df.empty:
         console.print(f"No quirks in {year}.")
     for r in df.itertuples(index=False):
-        console.print(f"round {r.round} {r.constituency} [{r.kind}] {r.message}  ({r.file})", highlight=False)
+        console.print(f"round {r.round} {r.constituency} [{r.kind}] {r.message}  ({r.file})", highlight=False,
+                      markup=False)
 
 
 # ----- replay -------------------------------------------------------------------------------
@@ -229,10 +287,10 @@ def replay_cmd(
 
     if output is not None:
         rep.winners_frame().to_csv(output, index=False)
-        console.print(f"[green]✓[/] winners → {output}")
+        console.print(f"[green]✓[/] winners → {escape(str(output))}")
     if round1_output is not None:
         rep.round1_frame().to_csv(round1_output, index=False)
-        console.print(f"[green]✓[/] round-1 statuses → {round1_output}")
+        console.print(f"[green]✓[/] round-1 statuses → {escape(str(round1_output))}")
 
     if rep.mismatches:
         err.print(f"[bold red]{len(rep.mismatches)} decision(s) differ from the official outcome:[/]")
@@ -288,7 +346,7 @@ def transfers_cmd(
         console.print(model.render(), markup=False, highlight=False)
         if output is not None:
             model.to_frame().to_csv(output, index=False, float_format="%.6f")
-            console.print(f"[green]✓[/] transfer rates → {output}")
+            console.print(f"[green]✓[/] transfer rates → {escape(str(output))}")
 
 
 @app.command("project")
@@ -330,10 +388,10 @@ def project_cmd(
     console.print(seat_bar(mean_by_bloc, width=min(console.width - 2, 96)))
     if output is not None:
         sim.write_csv(proj.preds, output)
-        console.print(f"[green]✓[/] candidate projections → {output}")
+        console.print(f"[green]✓[/] candidate projections → {escape(str(output))}")
     if seats_output is not None:
         sim.write_csv(proj.seats, seats_output)
-        console.print(f"[green]✓[/] seat distribution → {seats_output}")
+        console.print(f"[green]✓[/] seat distribution → {escape(str(seats_output))}")
 
 
 @app.command("evaluate")
@@ -444,10 +502,10 @@ def compare_cmd(
             console.print(f"  [dim]{a.system}:[/] {note}", highlight=False)
     if output is not None:
         output.write_bytes(cmp.to_csv_bytes())
-        console.print(f"[green]✓[/] seats → {output}")
+        console.print(f"[green]✓[/] seats → {escape(str(output))}")
     if indices_output is not None:
         cmp.indices_frame().to_csv(indices_output, index=False, float_format="%.6f", lineterminator="\n")
-        console.print(f"[green]✓[/] indices → {indices_output}")
+        console.print(f"[green]✓[/] indices → {escape(str(indices_output))}")
 
 
 @app.command("coalitions")
@@ -480,7 +538,7 @@ def coalitions_cmd(
             tr = _votes_prepared(st, year, _train_arg(train), needs)
             g = api.coalitions(year, store=st, system=system, unit=unit, train=tr)
         what = f"{year}, {system} Assembly by {unit}"
-    console.print(f"[bold]{what}[/]: {g.house} seats, absolute majority "
+    console.print(f"[bold]{escape(what)}[/]: {g.house} seats, absolute majority "
                   f"{g.quota}; {len(g):,} winning coalitions.", highlight=False)
     ban, ssi = g.banzhaf(), g.shapley_shubik()
     t = Table("group (left → right)", "seats", "Banzhaf", "Shapley–Shubik", box=None)
@@ -502,7 +560,7 @@ def coalitions_cmd(
                   f"{', '.join(c.can_table_alone) or 'none'}.", highlight=False)
     if output is not None:
         output.write_bytes(g.to_csv_bytes())
-        console.print(f"[green]✓[/] {len(g):,} winning coalitions → {output}")
+        console.print(f"[green]✓[/] {len(g):,} winning coalitions → {escape(str(output))}")
 
 
 @app.command("claims")
@@ -526,9 +584,9 @@ def claims_cmd(
         mark = "[green]✓[/]" if v.holds else "[bold red]✗[/]"
         failed += not v.holds
         exp = "" if v.claim.expect is None else f" (expected {str(v.claim.expect).lower()})"
-        console.print(f"{mark} [bold]{str(v.value).lower()}[/]{exp}  {v.claim.id}: {v.claim.text}",
-                      highlight=False)
-        console.print(f"     {v.detail}", highlight=False)
+        console.print(f"{mark} [bold]{str(v.value).lower()}[/]{exp}  {escape(v.claim.id)}: "
+                      f"{escape(v.claim.text)}", highlight=False)
+        console.print(f"     {v.detail}", highlight=False, markup=False)
     console.print(f"{len(verdicts) - failed} of {len(verdicts)} claims hold.")
     if failed:
         raise typer.Exit(1)
@@ -559,11 +617,11 @@ def serve_cmd(
             try:
                 st.ensure(y)
             except DataNotAvailableError as exc:
-                err.print(f"[yellow]warning:[/] {y} not served: {exc}", highlight=False)
+                err.print(f"[yellow]warning:[/] {y} not served: {escape(str(exc))}", highlight=False)
         path, years = st.path, st.years()
     if not years:
         raise HemicycleError(f"no election in the store {path}: nothing to serve")
-    console.print(f"Serving {', '.join(map(str, years))} from {path} (read-only) on http://{host}:{port}/")
+    console.print(f"Serving {', '.join(map(str, years))} from {escape(str(path))} (read-only) on http://{host}:{port}/")
     uvicorn.run(create_app(path, max_sims=max_sims, timeout_s=timeout, prefit=prefit), host=host, port=port)
 
 
@@ -587,7 +645,7 @@ def report_cmd(
         if train is not None:
             _prepare(st, year, train=train, estimator="regression")
         path = write_report(year, out, store=st, train=train, sims=sims, seed=seed, progress=True)
-    console.print(f"[green]✓[/] report → {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    console.print(f"[green]✓[/] report → {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
 def run() -> None:  # pragma: no cover - console entry point alias
