@@ -280,9 +280,11 @@ def check_possible(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> N
         reg_of[code] = reg
         if reg is None or vot is None or reg != reg or vot != vot:
             continue
-        if abst is not None and abst == abst and (abst > reg or abst < -_slack(reg)):
+        if abst is not None and abst == abst and abst > reg:
             problems.append((code, "abstentions",
-                             f"abstentions {abst} against inscrits {reg} (swapped columns?)"))
+                             f"abstentions {abst} exceed inscrits {reg} (swapped columns?)"))
+        elif abst is not None and abst == abst and abst < -_slack(reg):
+            problems.append((code, "abstentions", f"abstentions {abst}: votants far beyond inscrits {reg}"))
         elif vot > reg + _slack(reg):
             problems.append((code, "voters", f"votants {vot} exceed inscrits {reg} (swapped columns?)"))
         else:
