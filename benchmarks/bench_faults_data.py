@@ -241,7 +241,7 @@ def layouts() -> list[OfficialFile]:
     return [e for e in FILES if e.role in ("results", "candidacies") and (SAMPLE / str(e.year) / e.name).is_file()]
 
 
-def bench_malformed(seed: int) -> dict[str, int]:
+def bench_malformed(seed: int, *, verbose: bool = False) -> dict[str, int]:
     from typer.testing import CliRunner
 
     from hemicycle.cli import app
@@ -283,6 +283,8 @@ def bench_malformed(seed: int) -> dict[str, int]:
                     print(f"  traceback: {name} on {entry.name}: {res.exception!r}")
                 elif res.exit_code == 0:
                     counts["accepted"] += 1
+                    if verbose:
+                        print(f"  accepted: {name} on {entry.name}")
                 elif len(errors) == 1:
                     counts["refused, one line"] += 1
                     if fingerprint(store) != before:
@@ -298,14 +300,18 @@ def main() -> None:
     ap.add_argument("--kills", type=int, default=20, help="ingests killed with SIGKILL")
     ap.add_argument("--year", type=int, default=2022)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--verbose", action="store_true", help="name the damaged files that were accepted")
+    ap.add_argument("--no-kills", action="store_true", help="only the malformed inputs")
     args = ap.parse_args()
 
-    n, old, new, bad, full = bench_kills(args.kills, args.year, args.seed)
-    src = "official files" if _source(args.year) != SAMPLE else "synthetic sample"
-    print(f"kill -9 during `data ingest {args.year} --force` ({src}; an uninterrupted run takes {full:.1f} s):")
-    print(f"  {'killed':>8} {'recovered':>10} {'as old':>7} {'as new':>7} {'lost':>5}")
-    print(f"  {n:>8} {old + new:>10} {old:>7} {new:>7} {bad:>5}")
-    c = bench_malformed(args.seed)
+    if not args.no_kills:
+        n, old, new, bad, full = bench_kills(args.kills, args.year, args.seed)
+        src = "official files" if _source(args.year) != SAMPLE else "synthetic sample"
+        print(f"kill -9 during `data ingest {args.year} --force` ({src}; an uninterrupted run takes "
+              f"{full:.1f} s):")
+        print(f"  {'killed':>8} {'recovered':>10} {'as old':>7} {'as new':>7} {'lost':>5}")
+        print(f"  {n:>8} {old + new:>10} {old:>7} {new:>7} {bad:>5}")
+    c = bench_malformed(args.seed, verbose=args.verbose)
     print(f"malformed inputs ({len(layouts())} layouts × {len(DAMAGES)} kinds of damage, through the CLI):")
     print("  " + " ".join(f"{k:>17}" for k in c))
     print("  " + " ".join(f"{v:>17}" for v in c.values()))

@@ -135,11 +135,13 @@ def write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[Sequence[object]
 
 def write_text(path: Path, rows: Sequence[Sequence[object]], *, encoding: str, newline: str,
                quote: bool = False, trailing: str = "") -> None:
-    """``;``-separated text; with ``quote``, text cells are double-quoted as in the 2024 CSVs."""
+    """``;``-separated text; with ``quote``, text cells are double-quoted as in the 2024 CSVs: all
+    but those made of letters only (``Inscrits``, ``Ain``, ``MASCULIN``, ``élu`` stay bare;
+    ``"% Votants"``, ``"0101"``, ``"Corse-du-Sud"`` are quoted)."""
     def cell(v: object) -> str:
         if v is None or v == "":
             return ""
-        if quote and isinstance(v, str):
+        if quote and isinstance(v, str) and not v.isalpha():
             return '"' + v.replace('"', '""') + '"'
         return str(v)
 

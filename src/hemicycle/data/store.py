@@ -189,7 +189,7 @@ class Store:
             if "different configuration" not in str(exc):
                 raise HemicycleError(f"cannot open the store {self.path}: "
                                      f"{' '.join(str(exc).split())}") from None
-            if read_only:  # this process holds it read-write already: share that connection's database
+            if read_only and self.upgrade:  # this process holds it read-write already: share it
                 self.read_only = False
                 return duckdb.connect(str(self.path), read_only=False)
             raise HemicycleError(
