@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -257,49 +258,52 @@ def check_possible(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> N
     the constituency, and the column; the message counts the other impossible values."""
     problems: list[tuple[str, str, str]] = []  # (constituency, column, message)
 
-    def bound(code: str, f: str, v: object) -> None:
-        if v is None or v != v:  # missing: the reader's to refuse
+    def num(v: object) -> Any:
+        """The count, or ``None`` when missing (None, NaN, pd.NA: the reader's to refuse) or not
+        a number."""
+        if v is None or isinstance(v, bool) or not isinstance(v, int | float) and not hasattr(v, "__index__"):
+            return None
+        return None if v != v else v
+
+    def bound(code: str, f: str, v: Any) -> None:
+        if v is None:
             return
-        if v < 0 and f != "abstentions":  # type: ignore[operator]
+        if v < 0 and f != "abstentions":
             problems.append((code, f, f"a count cannot be negative: {_FIELD_NAMES[f]} {v}"))
-        elif v > MAX_COUNT:  # type: ignore[operator]
+        elif v > MAX_COUNT:
             problems.append((code, f, f"{_FIELD_NAMES[f]} {v} is beyond any possible count "
                                       f"(more than {MAX_COUNT:,})"))
 
-    n_before = 0
-    reg_of: dict[str, object] = {}
-    for r in totals.to_dict("records"):
-        code = str(r["constituency"])
+    reg_of: dict[str, Any] = {}
+    for rec in totals.to_dict("records"):
+        code = str(rec["constituency"])
+        r = {f: num(rec.get(f)) for f in TOTAL_FIELDS}
+        k = len(problems)
         for f in TOTAL_FIELDS:
-            if f in r:
-                bound(code, f, r[f])
-        if len(problems) > n_before:
-            n_before = len(problems)
-            continue
-        reg, vot, abst = r.get("registered"), r.get("voters"), r.get("abstentions")
+            bound(code, f, r[f])
+        reg, vot, abst = r["registered"], r["voters"], r["abstentions"]
         reg_of[code] = reg
-        if reg is None or vot is None or reg != reg or vot != vot:
+        if len(problems) > k or reg is None or vot is None:
             continue
-        if abst is not None and abst == abst and abst > reg:
+        if abst is not None and abst > reg:
             problems.append((code, "abstentions",
                              f"abstentions {abst} exceed inscrits {reg} (swapped columns?)"))
-        elif abst is not None and abst == abst and abst < -_slack(reg):
+        elif abst is not None and abst < -_slack(reg):
             problems.append((code, "abstentions", f"abstentions {abst}: votants far beyond inscrits {reg}"))
         elif vot > reg + _slack(reg):
             problems.append((code, "voters", f"votants {vot} exceed inscrits {reg} (swapped columns?)"))
         else:
             for f in ("expressed", "blank", "null"):
-                if f in r and r[f] == r[f] and r[f] > vot:
+                if r[f] is not None and r[f] > vot:
                     problems.append((code, f, f"{_FIELD_NAMES[f]} {r[f]} exceed votants {vot}"))
                     break
-        n_before = len(problems)
     if "votes" in cands.columns:
         for c in cands[["constituency", "votes"]].itertuples(index=False):
-            code, v = str(c.constituency), c.votes
+            code, v = str(c.constituency), num(c.votes)
             k = len(problems)
             bound(code, "votes", v)
             reg = reg_of.get(code)
-            if len(problems) == k and reg is not None and reg == reg and v == v and v > reg + _slack(reg):
+            if len(problems) == k and reg is not None and v is not None and v > reg + _slack(reg):
                 problems.append((code, "votes", f"a candidate's voix {v} exceed inscrits {reg}"))
     if not problems:
         return
