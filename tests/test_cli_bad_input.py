@@ -146,3 +146,12 @@ def test_quirk_messages_are_not_markup(sample: Path) -> None:
     code, out = run("data", "quirks", "2022")
     assert code == 0, out
     assert "[votes_sum]" in out
+
+
+def test_markup_in_the_data_is_printed_as_written(sample: Path) -> None:
+    """A nuance written like markup ([/b]) goes through replay's tables and warnings unharmed."""
+    f = sample / "2022" / T1_2022
+    f.write_bytes(f.read_bytes().replace(b";ENS;3100;", b";[/b];3100;", 1))  # the winner of 0101
+    code, out = run("replay", "2022", "--no-hemicycle")
+    assert code == 0, out
+    assert "[/B]" in out  # (nuances are upper-cased)

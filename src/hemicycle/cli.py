@@ -63,7 +63,7 @@ def _check_options(kwargs: dict[str, Any]) -> None:
         if not isinstance(path, Path):
             continue
         if str(path) in ("", "."):
-            raise HemicycleError(f"{_flag(name)} is empty: give a {'folder' if name in OUTPUT_DIRS else 'file'} path")
+            raise HemicycleError(f"{_flag(name)} is empty (or '.'): give a {'folder' if name in OUTPUT_DIRS else 'file'} path")
         if name in OUTPUT_FILES and path.is_dir():
             raise HemicycleError(f"{_flag(name)} {path} is a folder: give a file path, e.g. {path / 'out.csv'}")
         if name in OUTPUT_DIRS and path.exists() and not path.is_dir():
@@ -132,10 +132,10 @@ def _report_warnings(caught: list[warnings.WarningMessage]) -> None:
             err.print(Text.assemble(("warning:", "yellow"), " ", msg), highlight=False)
 
 
-def _open(store: Path | None, *, write: bool = False) -> Store:
-    """The store: read-only for commands that read (a read-write connection is taken only while
-    an ingest runs, so they work beside `hemicycle serve`); read-write for `data ingest`."""
-    return Store(store) if write else Store.for_reading(store)
+def _open(store: Path | None) -> Store:
+    """The store, read-only: a read-write connection is taken only while an ingest writes, so
+    commands work beside `hemicycle serve`, and only a write waits for the file to be free."""
+    return Store.for_reading(store)
 
 
 def _version(value: bool) -> None:
@@ -174,7 +174,7 @@ def data_ingest(
     force: Annotated[bool, typer.Option(help="Re-read the files even if the store is current.")] = False,
 ) -> None:
     """Read the official files of YEAR into the store (one transaction; idempotent)."""
-    with _open(store, write=True) as st:
+    with _open(store) as st:  # read-only unless (and until) the files must be read in
         rep = api.ingest(year, store=st, force=force)
         if rep is None:
             console.print(f"{year} is already in {st.path} from the same files (use --force to re-read).",
@@ -199,7 +199,7 @@ def data_status(store: StoreOpt = None) -> None:
         for c in ("year", "round", "role", "file", "bytes", "sha256"):
             t.add_column(c)
         for r in df.itertuples(index=False):
-            t.add_row(str(r.year), str(r.round), r.role, r.file, f"{r.bytes:,}", r.sha256[:12] + "…")
+            t.add_row(str(r.year), str(r.round), escape(r.role), escape(r.file), f"{r.bytes:,}", r.sha256[:12] + "…")
         console.print(t)
 
 
@@ -249,7 +249,7 @@ def replay_cmd(
     if e.round2 is not None:
         wd = rep.withdrawals_by_nuance()
         console.print(f"Withdrawals: [bold]{sum(wd.values())}[/] qualified candidates did not stand in round 2 "
-                      f"({', '.join(f'{n} {c}' for n, c in wd.most_common())}).")
+                      f"({escape(', '.join(f'{n} {c}' for n, c in wd.most_common()))}).")
         console.print(f"Round 2: {_counter_line(rep.contest_sizes(), {1: 'single-candidate', 2: 'duels', 3: 'three-way', 4: 'four-way'})}.")
         late = late_withdrawals_of(year)
         if late:
@@ -257,7 +257,7 @@ def replay_cmd(
                 f"{r['constituency']} {r['surname']} ({r['nuance']})" for r in late) + ".")
         changes = rep.nuance_changes()
         if changes:
-            console.print("Changed nuance between rounds: " + ", ".join(changes) + ".")
+            console.print("Changed nuance between rounds: " + ", ".join(changes) + ".", markup=False)
         if rep.unresolved_ties:
             console.print(f"[yellow]Unresolved ties (no birth dates):[/] {', '.join(rep.unresolved_ties)}")
     else:
@@ -269,7 +269,7 @@ def replay_cmd(
     t.add_column("nuance")
     t.add_column("seats", justify="right")
     for n, s in seats.items():
-        t.add_row(n, str(s))
+        t.add_row(escape(n), str(s))
     by_bloc = rep.seats_by_bloc()
     tb = Table(title="Seats by bloc", show_edge=False)
     tb.add_column("bloc")
@@ -295,7 +295,7 @@ def replay_cmd(
     if rep.mismatches:
         err.print(f"[bold red]{len(rep.mismatches)} decision(s) differ from the official outcome:[/]")
         for m in rep.mismatches:
-            err.print(f"  {m.constituency}  {m.decision}: {m.detail}", highlight=False)
+            err.print(f"  {m.constituency}  {m.decision}: {m.detail}", highlight=False, markup=False)
         raise typer.Exit(1)
     checked = "round 1 and round 2" if e.round2 is not None else "round 1"
     console.print(f"[bold green]✓ All {e.n_constituencies} constituencies match the official outcome "
@@ -489,9 +489,9 @@ def compare_cmd(
         t.add_column(col, justify=j)  # type: ignore[arg-type]
     for a in cmp.allocations:
         ix = a.indices()
-        top = " · ".join(f"{g} {s}" for g, s in list(a.as_dict().items())[:6])
+        top = escape(" · ".join(f"{g} {s}" for g, s in list(a.as_dict().items())[:6]))
         g, n = a.largest
-        maj = f"[bold]{g} {n}[/] ≥ {a.majority}" if n >= a.majority else "none"
+        maj = f"[bold]{escape(g)} {n}[/] ≥ {a.majority}" if n >= a.majority else "none"
         t.add_row(a.system, top, str(a.house_size), maj, f"{ix['gallagher']:.1f}",
                   f"{ix['loosemore_hanby']:.1f}", f"{ix['enp_seats']:.2f}")
     console.print(t)
@@ -543,21 +543,22 @@ def coalitions_cmd(
     ban, ssi = g.banzhaf(), g.shapley_shubik()
     t = Table("group (left → right)", "seats", "Banzhaf", "Shapley–Shubik", box=None)
     for name, seats in zip(g.groups, g.seats, strict=True):
-        t.add_row(name, str(seats), f"{float(ban[name]):.3f}", f"{float(ssi[name]):.3f}")
+        t.add_row(escape(name), str(seats), f"{float(ban[name]):.3f}", f"{float(ssi[name]):.3f}")
     console.print(t)
     pos = {name: i for i, name in enumerate(g.groups)}
 
     def show(title: str, cs: tuple[tuple[str, ...], ...], limit: int = 10) -> None:
         names = ["+".join(sorted(c, key=lambda m: pos.get(m, 0))) for c in cs[:limit]]
         more = f" … and {len(cs) - limit} more (--output)" if len(cs) > limit else ""
-        console.print(f"{title} ({len(cs)}): " + ("; ".join(names) or "none") + more, highlight=False)
+        console.print(f"{title} ({len(cs)}): " + ("; ".join(names) or "none") + more, highlight=False,
+                      markup=False)
 
     show("Minimal winning coalitions", g.minimal_winning)
     show("Minimal connected winning (left → right)", g.minimal_connected_winning)
     c = g.censure()
     console.print(f"Censure (Constitution, art. 49): {c.signatures_to_table} signatures to table a motion, "
                   f"{c.votes_to_adopt} votes to adopt it; groups able to table one alone: "
-                  f"{', '.join(c.can_table_alone) or 'none'}.", highlight=False)
+                  f"{', '.join(c.can_table_alone) or 'none'}.", highlight=False, markup=False)
     if output is not None:
         output.write_bytes(g.to_csv_bytes())
         console.print(f"[green]✓[/] {len(g):,} winning coalitions → {escape(str(output))}")
