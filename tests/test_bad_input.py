@@ -382,7 +382,7 @@ def test_read_commands_run_beside_a_read_only_holder(sample: Path, tmp_path: Pat
     path = tmp_path / "store.duckdb"
     holder = _hold(path, "ro")
     try:
-        for args in (["data", "status"], ["replay", "2024", "--no-hemicycle"],
+        for args in (["data", "status"], ["replay", "2024", "--no-hemicycle"], ["data", "ingest", "2024"],
                      ["project", "2024", "--train", "2022", "--sims", "50", "--no-progress"]):
             res = _cli(*args, "--store", str(path))
             assert res.returncode == 0, (args, res.stderr)
