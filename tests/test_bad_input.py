@@ -176,17 +176,20 @@ def test_quirks_do_not_fail(mirror: Path) -> None:
     assert any(issubclass(w.category, DataQuirkWarning) for w in caught)
 
 
-def test_locked_store_is_a_clear_error(tmp_path: Path) -> None:
+def test_locked_store_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """DuckDB allows one writing process: a second one is told what to do."""
     import subprocess
     import sys
+
+    monkeypatch.setenv("HEMICYCLE_LOCK_WAIT", "0.3")
 
     path = tmp_path / "locked.duckdb"
     with Store(path):
         code = ("import sys\nfrom hemicycle.data.store import Store\nfrom hemicycle.errors import "
                 f"HemicycleError\ntry:\n    Store({str(path)!r})\nexcept HemicycleError as e:\n"
                 "    print(e)\n    sys.exit(3)\n")
-        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                             env=os.environ.copy())
     assert res.returncode == 3, res.stderr
     assert f"process {os.getpid()} " in res.stdout and "--store" in res.stdout
 
@@ -354,15 +357,15 @@ def test_server_store_never_writes(sample: Path) -> None:
 
 _HOLD = ("import sys, time\nfrom hemicycle.data.store import Store\n"
          "st = Store(sys.argv[1], read_only=sys.argv[2] == 'ro')\nprint('ready', flush=True)\n"
-         "time.sleep(60)\n")
+         "time.sleep(float(sys.argv[3]))\n")
 _CLI = "import sys\nfrom hemicycle.cli import app\nsys.argv[0] = 'hemicycle'\napp()\n"
 
 
-def _hold(path: Path, mode: str):
+def _hold(path: Path, mode: str, seconds: float = 60):
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-c", _HOLD, str(path), mode], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-c", _HOLD, str(path), mode, str(seconds)], stdout=subprocess.PIPE,
                             text=True, env=os.environ.copy())
     assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     return proc
@@ -376,9 +379,11 @@ def _cli(*args: str):
                           timeout=120, env=os.environ.copy())
 
 
-def test_read_commands_run_beside_a_read_only_holder(sample: Path, tmp_path: Path) -> None:
+def test_read_commands_run_beside_a_read_only_holder(sample: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Item 4: while a process (the server) holds the store read-only, `data status`, `replay` and
     `project` work; an ingest is refused with the holder's PID and what to do."""
+    monkeypatch.setenv("HEMICYCLE_LOCK_WAIT", "0.5")
     path = tmp_path / "store.duckdb"
     holder = _hold(path, "ro")
     try:
@@ -397,7 +402,8 @@ def test_read_commands_run_beside_a_read_only_holder(sample: Path, tmp_path: Pat
         holder.wait()
 
 
-def test_reader_told_who_writes(sample: Path, tmp_path: Path) -> None:
+def test_reader_told_who_writes(sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HEMICYCLE_LOCK_WAIT", "0.5")
     path = tmp_path / "store.duckdb"
     holder = _hold(path, "rw")
     try:
@@ -436,3 +442,16 @@ def test_thresholds_pass_every_historical_file(data_dir: Path) -> None:
         cands = (df[cols].apply(num).assign(constituency=code)
                  .melt(id_vars="constituency", value_name="votes").dropna())
         check_possible(totals, cands, file=p.name)
+
+
+def test_a_short_lock_is_waited_for(sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store written by another process for a moment (an ingest) is waited for, not refused."""
+    monkeypatch.setenv("HEMICYCLE_LOCK_WAIT", "30")
+    path = tmp_path / "store.duckdb"
+    holder = _hold(path, "rw", seconds=1.5)
+    try:
+        res = _cli("data", "status", "--store", str(path))
+        assert res.returncode == 0, res.stderr
+    finally:
+        holder.kill()
+        holder.wait()

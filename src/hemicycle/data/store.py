@@ -16,8 +16,9 @@ transaction: a failure leaves the store exactly as it was, and ingesting twice g
 Locking (DuckDB): many processes may hold a store file read-only at once, as long as none holds it
 read-write. Commands that only read open it with :meth:`Store.for_reading`: read-only, taking a
 read-write connection only for the moment an ingest needs it, so they run while ``hemicycle serve``
-(read-only after its start-up ingest) holds the file. A write that finds the file held is refused
-with a message naming the process that holds it.
+(read-only after its start-up ingest) holds the file. A connection that finds the file locked by
+another process retries for :func:`lock_wait` seconds, then is refused with a message naming the
+process that holds it and what to do.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,6 +90,22 @@ SAMPLE_MARKER = "SAMPLE.md"
 def _is_sample_mirror() -> bool:
     mirror = sources.mirror_dir()
     return mirror is not None and (mirror / SAMPLE_MARKER).is_file()
+
+
+ENV_LOCK_WAIT = "HEMICYCLE_LOCK_WAIT"
+
+
+def lock_wait() -> float:
+    """Seconds a connection waits for a store locked by another process (``HEMICYCLE_LOCK_WAIT``,
+    default 5)."""
+    try:
+        return max(0.0, float(os.environ.get(ENV_LOCK_WAIT, "5")))
+    except ValueError:
+        return 5.0
+
+
+class _Locked(Exception):
+    """The store file is locked by another process (the message says which, and what to do)."""
 
 
 def _holder(exc: Exception) -> tuple[str | None, str]:
@@ -168,6 +186,20 @@ class Store:
         return cls(path, read_only=True, upgrade=True)
 
     def _connect(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """A connection; a file locked by another process is retried for :func:`lock_wait`
+        seconds (an ingest or a read command ends soon; a server does not), then refused."""
+        deadline = time.monotonic() + lock_wait()
+        pause = 0.05
+        while True:
+            try:
+                return self._connect_once(read_only=read_only)
+            except _Locked as locked:
+                if time.monotonic() + pause > deadline:
+                    raise HemicycleError(str(locked)) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+
+    def _connect_once(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         try:
             return duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
@@ -176,11 +208,11 @@ class Store:
                 pid, who = _holder(exc)
                 where = f"use another store with --store or ${ENV_STORE}"
                 if read_only:
-                    raise HemicycleError(
+                    raise _Locked(
                         f"cannot read the store {self.path}: {who} is writing it (an ingest); wait "
                         f"for it to finish and run the command again, or {where}") from None
                 stop = f" (e.g. `kill {pid}`)" if pid is not None else ""
-                raise HemicycleError(
+                raise _Locked(
                     f"cannot write the store {self.path}: {who} holds it, and an ingest needs it "
                     f"alone; wait for that process to end or stop it{stop}, run the command again "
                     f"(then restart a stopped `hemicycle serve`), or {where}") from None
