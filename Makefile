@@ -34,6 +34,7 @@ test: lint $(BIN)/.installed-ei
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_data.py
+	$(BIN)/python benchmarks/bench_faults_data.py
 	$(BIN)/python benchmarks/bench_rules.py
 	$(BIN)/python benchmarks/bench_sim.py
 	$(BIN)/python benchmarks/bench_apportion.py

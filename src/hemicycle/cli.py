@@ -14,7 +14,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from hemicycle import __version__, api
 from hemicycle.data.blocs import BLOCS
@@ -48,22 +50,74 @@ StoreOpt = Annotated[
 YearArg = Annotated[int, typer.Argument(help="Election year: 2017, 2022 or 2024.")]
 
 
+#: Options checked before a command runs, by parameter name: output files, output folders, seeds,
+#: simulation counts. A bad value is a one-line error, never a traceback half-way through.
+OUTPUT_FILES = ("output", "round1_output", "seats_output", "indices_output")
+OUTPUT_DIRS = ("out",)
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _check_options(kwargs: dict[str, Any]) -> None:
+    for name in OUTPUT_FILES + OUTPUT_DIRS:
+        path = kwargs.get(name)
+        if not isinstance(path, Path):
+            continue
+        if str(path) in ("", "."):
+            raise HemicycleError(f"{_flag(name)} is empty (or '.'): give a {'folder' if name in OUTPUT_DIRS else 'file'} path")
+        if name in OUTPUT_FILES and path.is_dir():
+            raise HemicycleError(f"{_flag(name)} {path} is a folder: give a file path, e.g. {path / 'out.csv'}")
+        if name in OUTPUT_DIRS and path.exists() and not path.is_dir():
+            raise HemicycleError(f"{_flag(name)} {path} is a file: give a folder (created if needed)")
+        parent = path.parent
+        if name in OUTPUT_FILES and not parent.is_dir():
+            raise HemicycleError(f"{_flag(name)} {path}: the folder {parent} does not exist")
+    seed = kwargs.get("seed")
+    if isinstance(seed, int) and seed < 0:
+        raise HemicycleError(f"--seed must be a non-negative integer; got {seed}")
+    sims = kwargs.get("sims")
+    if isinstance(sims, int):
+        from hemicycle.rules import SEATS
+        from hemicycle.sim.montecarlo import check_memory
+
+        check_memory(sims, SEATS)  # before any work: at most one runoff per constituency
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def handle_errors(fn: F) -> F:
-    """Turn domain errors into a readable message and exit code 1; summarise data quirks."""
+    """Turn domain errors (and unwritable outputs) into a one-line message and exit code 1;
+    summarise data quirks. Messages are printed as plain text: markup in them (a file named
+    ``x[/bold].toml``, ``[[claim]]``) is shown as written, never interpreted."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
+                _check_options(kwargs)
                 return fn(*args, **kwargs)
             except HemicycleError as exc:
-                err.print(f"[bold red]error:[/] {exc}", highlight=False)
-                raise typer.Exit(1) from None
+                _fail(_one_line(str(exc)))
+            except OSError as exc:  # an output that cannot be written: /dev/full, permissions, …
+                where = f" {exc.filename}" if exc.filename else ""
+                outputs = [str(kwargs[n]) for n in OUTPUT_FILES + OUTPUT_DIRS if kwargs.get(n) is not None]
+                if not where and outputs:
+                    where = " " + ", ".join(outputs)
+                _fail(_one_line(f"cannot write{where}: {exc.strerror or exc}"))
             finally:
                 _report_warnings(caught)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _fail(message: str) -> None:
+    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
+    raise typer.Exit(1) from None
 
 
 def _report_warnings(caught: list[warnings.WarningMessage]) -> None:
@@ -72,13 +126,13 @@ def _report_warnings(caught: list[warnings.WarningMessage]) -> None:
     if quirks:
         err.print(f"[yellow]{len(quirks)} data quirk(s) in the official files (kept as published):[/]")
         for w in quirks:
-            err.print(f"  [yellow]•[/] {w.message}", highlight=False)
+            err.print(Text.assemble(("  •", "yellow"), " ", str(w.message)), highlight=False)
     seen = set()
     for w in others:
         msg = str(w.message)
         if msg not in seen and not issubclass(w.category, DeprecationWarning):
             seen.add(msg)
-            err.print(f"[yellow]warning:[/] {msg}", highlight=False)
+            err.print(Text.assemble(("warning:", "yellow"), " ", msg), highlight=False)
 
 
 def _colour() -> bool:
@@ -91,7 +145,9 @@ def _width() -> int:
 
 
 def _open(store: Path | None) -> Store:
-    return api.open_store(store)
+    """The store, read-only: a read-write connection is taken only while an ingest writes, so
+    commands work beside `hemicycle serve`, and only a write waits for the file to be free."""
+    return Store.for_reading(store)
 
 
 def _version(value: bool) -> None:
@@ -121,7 +177,7 @@ def data_fetch(year: YearArg) -> None:
     With HEMICYCLE_DATA set, lists the files found in that mirror instead."""
     paths = api.fetch(year, progress=True)
     for p in paths:
-        console.print(f"[green]✓[/] {p}")
+        console.print(f"[green]✓[/] {escape(str(p))}")
 
 
 @data_app.command("ingest")
@@ -132,15 +188,16 @@ def data_ingest(
     force: Annotated[bool, typer.Option(help="Re-read the files even if the store is current.")] = False,
 ) -> None:
     """Read the official files of YEAR into the store (one transaction; idempotent)."""
-    with _open(store) as st:
+    with _open(store) as st:  # read-only unless (and until) the files must be read in
         rep = api.ingest(year, store=st, force=force)
         if rep is None:
-            console.print(f"{year} is already in {st.path} from the same files (use --force to re-read).")
+            console.print(f"{year} is already in {st.path} from the same files (use --force to re-read).",
+                          markup=False)
             return
         console.print(
             f"[green]✓[/] {year}: rounds {', '.join(map(str, rep.rounds))}; {rep.constituencies} "
             f"constituencies; candidates {rep.candidates}; candidacies {rep.candidacies or 'none'}; "
-            f"{len(rep.quirks)} quirk(s) → {st.path}")
+            f"{len(rep.quirks)} quirk(s) → {escape(str(st.path))}")
 
 
 @data_app.command("status")
@@ -150,13 +207,13 @@ def data_status(store: StoreOpt = None) -> None:
     with _open(store) as st:
         df = st.query("SELECT year, round, role, file, bytes, sha256, ingested_at FROM sources ORDER BY ALL")
         if df.empty:
-            console.print(f"The store {st.path} is empty: run `hemicycle data ingest YEAR`.")
+            console.print(f"The store {st.path} is empty: run `hemicycle data ingest YEAR`.", markup=False)
             return
-        t = Table(title=f"store {st.path}")
+        t = Table(title=escape(f"store {st.path}"))
         for c in ("year", "round", "role", "file", "bytes", "sha256"):
             t.add_column(c)
         for r in df.itertuples(index=False):
-            t.add_row(str(r.year), str(r.round), r.role, r.file, f"{r.bytes:,}", r.sha256[:12] + "…")
+            t.add_row(str(r.year), str(r.round), escape(r.role), escape(r.file), f"{r.bytes:,}", r.sha256[:12] + "…")
         console.print(t)
 
 
@@ -171,7 +228,8 @@ def data_quirks(year: YearArg, store: StoreOpt = None) -> None:
     if df.empty:
         console.print(f"No quirks in {year}.")
     for r in df.itertuples(index=False):
-        console.print(f"round {r.round} {r.constituency} [{r.kind}] {r.message}  ({r.file})", highlight=False)
+        console.print(f"round {r.round} {r.constituency} [{r.kind}] {r.message}  ({r.file})", highlight=False,
+                      markup=False)
 
 
 # ----- replay -------------------------------------------------------------------------------
@@ -210,7 +268,7 @@ def replay_cmd(
     if e.round2 is not None:
         wd = rep.withdrawals_by_nuance()
         console.print(f"Withdrawals: [bold]{sum(wd.values())}[/] qualified candidates did not stand in round 2 "
-                      f"({', '.join(f'{n} {c}' for n, c in wd.most_common())}).")
+                      f"({escape(', '.join(f'{n} {c}' for n, c in wd.most_common()))}).")
         console.print(f"Round 2: {_counter_line(rep.contest_sizes(), {1: 'single-candidate', 2: 'duels', 3: 'three-way', 4: 'four-way'})}.")
         late = late_withdrawals_of(year)
         if late:
@@ -219,7 +277,7 @@ def replay_cmd(
         changes = rep.nuance_changes()
         if changes:
             console.print("Changed nuance between rounds: " + ", ".join(
-                named(c.partition(" ")[0]) + " " + c.partition(" ")[2] for c in changes) + ".")
+                named(c.partition(" ")[0]) + " " + c.partition(" ")[2] for c in changes) + ".", markup=False)
         if rep.unresolved_ties:
             console.print(f"[yellow]Unresolved ties (no birth dates):[/] {', '.join(map(named, rep.unresolved_ties))}")
     else:
@@ -231,7 +289,7 @@ def replay_cmd(
     t.add_column("nuance")
     t.add_column("seats", justify="right")
     for n, s in seats.items():
-        t.add_row(n, str(s))
+        t.add_row(escape(n), str(s))
     by_bloc = rep.seats_by_bloc()
     tb = Table(title="Seats by bloc", show_edge=False)
     tb.add_column("bloc")
@@ -252,10 +310,10 @@ def replay_cmd(
 
     if output is not None:
         rep.winners_frame().to_csv(output, index=False)
-        console.print(f"[green]✓[/] winners → {output}")
+        console.print(f"[green]✓[/] winners → {escape(str(output))}")
     if round1_output is not None:
         rep.round1_frame().to_csv(round1_output, index=False)
-        console.print(f"[green]✓[/] round-1 statuses → {round1_output}")
+        console.print(f"[green]✓[/] round-1 statuses → {escape(str(round1_output))}")
 
     if rep.explained:
         err.print(f"[yellow]{len(rep.explained)} decision(s) differ because the source contradicts itself "
@@ -265,7 +323,7 @@ def replay_cmd(
     if rep.mismatches:
         err.print(f"[bold red]{len(rep.mismatches)} decision(s) differ from the official outcome:[/]")
         for m in rep.mismatches:
-            err.print(f"  {named(m.constituency)}  {m.decision}: {m.detail}", highlight=False)
+            err.print(f"  {named(m.constituency)}  {m.decision}: {m.detail}", highlight=False, markup=False)
         raise typer.Exit(1)
     checked = "round 1 and round 2" if e.round2 is not None else "round 1"
     rounds = [r for r in (e.round1, e.round2) if r is not None]
@@ -353,7 +411,7 @@ def transfers_cmd(
         console.print(model.render(), markup=False, highlight=False)
         if output is not None:
             model.to_frame().to_csv(output, index=False, float_format="%.6f")
-            console.print(f"[green]✓[/] transfer rates → {output}")
+            console.print(f"[green]✓[/] transfer rates → {escape(str(output))}")
 
 
 @app.command("project")
@@ -398,10 +456,10 @@ def project_cmd(
     console.print(legend(mean_by_bloc, colour=_colour(), width=_width()))
     if output is not None:
         sim.write_csv(proj.preds, output)
-        console.print(f"[green]✓[/] candidate projections → {output}")
+        console.print(f"[green]✓[/] candidate projections → {escape(str(output))}")
     if seats_output is not None:
         sim.write_csv(proj.seats, seats_output)
-        console.print(f"[green]✓[/] seat distribution → {seats_output}")
+        console.print(f"[green]✓[/] seat distribution → {escape(str(seats_output))}")
 
 
 def _labels(st: Store, year: int) -> dict[str, str]:
@@ -564,9 +622,9 @@ def compare_cmd(
         t.add_column(col, justify="left" if col == "majority" else "right", no_wrap=True)
     for a in cmp.allocations:
         ix = a.indices()
-        top = " · ".join(f"{g} {s}" for g, s in list(a.as_dict().items())[:4])
+        top = escape(" · ".join(f"{g} {s}" for g, s in list(a.as_dict().items())[:4]))
         g, n = a.largest
-        maj = f"[bold]{g} {n}[/]" if n >= a.majority else "none"
+        maj = f"[bold]{escape(g)} {n}[/]" if n >= a.majority else "none"
         t.add_row(f"[bold]{a.system}[/]\n[dim]{top}[/]", str(a.house_size), maj, f"{ix['gallagher']:.1f}",
                   f"{ix['loosemore_hanby']:.1f}", f"{ix['enp_seats']:.2f}")
     console.print(t)
@@ -579,10 +637,10 @@ def compare_cmd(
             console.print(f"  [dim]{a.system}:[/] {note}", highlight=False)
     if output is not None:
         output.write_bytes(cmp.to_csv_bytes())
-        console.print(f"[green]✓[/] seats → {output}")
+        console.print(f"[green]✓[/] seats → {escape(str(output))}")
     if indices_output is not None:
         cmp.indices_frame().to_csv(indices_output, index=False, float_format="%.6f", lineterminator="\n")
-        console.print(f"[green]✓[/] indices → {indices_output}")
+        console.print(f"[green]✓[/] indices → {escape(str(indices_output))}")
 
 
 @app.command("coalitions")
@@ -615,29 +673,30 @@ def coalitions_cmd(
             tr = _votes_prepared(st, year, _train_arg(train), needs)
             g = api.coalitions(year, store=st, system=system, unit=unit, train=tr)
         what = f"{year}, {system} Assembly by {unit}"
-    console.print(f"[bold]{what}[/]: {g.house} seats, absolute majority "
+    console.print(f"[bold]{escape(what)}[/]: {g.house} seats, absolute majority "
                   f"{g.quota}; {len(g):,} winning coalitions.", highlight=False)
     ban, ssi = g.banzhaf(), g.shapley_shubik()
     t = Table("group (left → right)", "seats", "Banzhaf", "Shapley–Shubik", box=None)
     for name, seats in zip(g.groups, g.seats, strict=True):
-        t.add_row(name, str(seats), f"{float(ban[name]):.3f}", f"{float(ssi[name]):.3f}")
+        t.add_row(escape(name), str(seats), f"{float(ban[name]):.3f}", f"{float(ssi[name]):.3f}")
     console.print(t)
     pos = {name: i for i, name in enumerate(g.groups)}
 
     def show(title: str, cs: tuple[tuple[str, ...], ...], limit: int = 10) -> None:
         names = ["+".join(sorted(c, key=lambda m: pos.get(m, 0))) for c in cs[:limit]]
         more = f" … and {len(cs) - limit} more (--output)" if len(cs) > limit else ""
-        console.print(f"{title} ({len(cs)}): " + ("; ".join(names) or "none") + more, highlight=False)
+        console.print(f"{title} ({len(cs)}): " + ("; ".join(names) or "none") + more, highlight=False,
+                      markup=False)
 
     show("Minimal winning coalitions", g.minimal_winning)
     show("Minimal connected winning (left → right)", g.minimal_connected_winning)
     c = g.censure()
     console.print(f"Censure (Constitution, art. 49): {c.signatures_to_table} signatures to table a motion, "
                   f"{c.votes_to_adopt} votes to adopt it; groups able to table one alone: "
-                  f"{', '.join(c.can_table_alone) or 'none'}.", highlight=False)
+                  f"{', '.join(c.can_table_alone) or 'none'}.", highlight=False, markup=False)
     if output is not None:
         output.write_bytes(g.to_csv_bytes())
-        console.print(f"[green]✓[/] {len(g):,} winning coalitions → {output}")
+        console.print(f"[green]✓[/] {len(g):,} winning coalitions → {escape(str(output))}")
 
 
 @app.command("claims")
@@ -665,7 +724,7 @@ def claims_cmd(
     for v in verdicts:
         failed += not v.holds
         console.print(claim_line(v), highlight=False)
-        console.print(f"        [dim]{v.claim.id}:[/] {v.detail}", highlight=False)
+        console.print(f"        [dim]{escape(v.claim.id)}:[/] {escape(v.detail)}", highlight=False)
     console.print(f"{len(verdicts) - failed} of {len(verdicts)} claims hold.")
     if failed:
         raise typer.Exit(1)
@@ -676,7 +735,7 @@ def claim_line(v: Any) -> str:
     when it is not (a claim without ``expect`` states only its test: its verdict is the test's)."""
     true = v.holds if v.claim.expect is not None else bool(v.value)
     word = "[bold green]✓ TRUE [/]" if true else "[bold red]✗ FALSE[/]"
-    return f"{word} — {v.claim.text}"
+    return f"{word} — {escape(v.claim.text)}"
 
 
 @app.command("serve")
@@ -712,12 +771,12 @@ def serve_cmd(
             try:
                 st.ensure(y)
             except DataNotAvailableError as exc:
-                err.print(f"[yellow]warning:[/] {y} not served: {exc}", highlight=False)
+                err.print(f"[yellow]warning:[/] {y} not served: {escape(str(exc))}", highlight=False)
         path, years = st.path, st.years()
     if not years:
         raise HemicycleError(f"no election in the store {path}: nothing to serve")
     hosts = allowed_hosts_for(host, (allowed_hosts or "").split(","))
-    console.print(f"Serving {', '.join(map(str, years))} from {path} (read-only) on http://{host}:{port}/")
+    console.print(f"Serving {', '.join(map(str, years))} from {escape(str(path))} (read-only) on http://{host}:{port}/")
     app_ = create_app(path, max_sims=max_sims, timeout_s=timeout, prefit=prefit, max_queued=max_queued,
                       allowed_hosts=sorted(hosts) if hosts is not None else ["*"])
     # Bounded connections: a request head must arrive within 10 s and an idle keep-alive connection
@@ -750,7 +809,7 @@ def report_cmd(
         years = None if train is None else _prepare(st, year, train=train, estimator="regression",
                                                       target=year)
         path = write_report(year, out, store=st, train=years, sims=sims, seed=seed, progress=True)
-    console.print(f"[green]✓[/] report → {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    console.print(f"[green]✓[/] report → {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
 def run() -> None:  # pragma: no cover - console entry point alias

@@ -39,6 +39,7 @@ class DataFileError(HemicycleError):
         if column is not None:
             where.append(f"column {column!r}")
         prefix = ", ".join(where)
+        message = " ".join(message.split())  # one line, whatever a library's error said
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 

@@ -100,8 +100,12 @@ class ClaimsFile:
 
 def parse(text: str, path: str = "<claims>") -> ClaimsFile:
     """Parse a claims file; syntax and shape errors name the file and line."""
+    text = text.removeprefix("\ufeff")
     try:
         doc = tomllib.loads(text)
+    except RecursionError:
+        raise DataFileError("TOML nested too deeply (arrays or tables within each other)",
+                            file=path) from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise DataFileError(f"TOML syntax error: {exc}", file=path,
@@ -119,6 +123,8 @@ def parse(text: str, path: str = "<claims>") -> ClaimsFile:
     default_year = doc.get("year")
     claims = []
     for i, (c, line) in enumerate(zip(raw, headers, strict=False)):
+        if not isinstance(c, dict):
+            raise DataFileError(f"claim {i + 1} is not a table", file=path, line=line)
         unknown = sorted(set(c) - set(KEYS))
         if unknown:
             raise DataFileError(f"unknown key {unknown[0]!r} in claim {i + 1}; allowed: {', '.join(KEYS)}",
@@ -129,6 +135,9 @@ def parse(text: str, path: str = "<claims>") -> ClaimsFile:
             missing.insert(0, "year")
         if missing:
             raise DataFileError(f"claim {i + 1} lacks {', '.join(missing)}", file=path, line=line)
+        if isinstance(year, bool) or not isinstance(year, int | str) or not str(year).strip().isdigit():
+            raise DataFileError(f"claim {i + 1}: year must be an integer; got {year!r}", file=path,
+                                line=_find(lines, "year", line) or line, column="year")
         expect = c.get("expect")
         if expect is not None and not isinstance(expect, bool):
             raise DataFileError("expect must be true or false", file=path,
@@ -148,12 +157,26 @@ def _find(lines: tuple[str, ...], key: str, start: int = 1) -> int | None:
     return None
 
 
+#: A claims file is a few kilobytes; anything past this is refused before parsing (``/dev/zero``).
+MAX_BYTES = 1 << 20
+
+
 def read(path: str | Path) -> ClaimsFile:
+    """Read a claims file (UTF-8, with or without a byte-order mark; at most :data:`MAX_BYTES`)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot read claims file: {exc}", file=str(p)) from exc
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise DataFileError(f"cannot read claims file: {exc.strerror or exc}", file=str(p)) from None
+    if len(raw) > MAX_BYTES:
+        raise DataFileError(f"claims file is larger than {MAX_BYTES:,} bytes: not a claims file",
+                            file=str(p))
+    try:
+        text = raw.decode("utf-8-sig")  # TOML is UTF-8; a byte-order mark is dropped
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataFileError("not UTF-8 text (TOML files are UTF-8)", file=str(p), line=line) from None
     return parse(text, str(p))
 
 

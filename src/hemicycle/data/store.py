@@ -17,12 +17,21 @@ Tables (one row per ...):
 
 An ingest reads and checks every file of a year first, then replaces that year's rows in one
 transaction: a failure leaves the store exactly as it was, and ingesting twice gives the same tables.
+
+Locking (DuckDB): many processes may hold a store file read-only at once, as long as none holds it
+read-write. Commands that only read open it with :meth:`Store.for_reading`: read-only, taking a
+read-write connection only for the moment an ingest needs it, so they run while ``hemicycle serve``
+(read-only after its start-up ingest) holds the file. A connection that finds the file locked by
+another process retries for :func:`lock_wait` seconds, then is refused with a message naming the
+process that holds it and what to do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +52,7 @@ from hemicycle.data.readers import (
     read_results,
     reader_of,
 )
+from hemicycle.data.readers.common import check_possible
 from hemicycle.data.registry import BOUNDARY_MAPS, boundary_map
 from hemicycle.errors import DataFileError, DataNotAvailableError, HemicycleError
 from hemicycle.rules import SEATS
@@ -88,6 +98,51 @@ def default_path() -> Path:
     return sources.cache_dir() / "hemicycle.duckdb"
 
 
+#: A mirror holding this file is a sample (e.g. ``tests/data``): its years need not cover all 577
+#: constituencies. Every other check applies.
+SAMPLE_MARKER = "SAMPLE.md"
+
+
+def _is_sample_mirror() -> bool:
+    mirror = sources.mirror_dir()
+    return mirror is not None and (mirror / SAMPLE_MARKER).is_file()
+
+
+ENV_LOCK_WAIT = "HEMICYCLE_LOCK_WAIT"
+
+
+def lock_wait() -> float:
+    """Seconds a connection waits for a store locked by another process (``HEMICYCLE_LOCK_WAIT``,
+    default 5)."""
+    try:
+        return max(0.0, float(os.environ.get(ENV_LOCK_WAIT, "5")))
+    except ValueError:
+        return 5.0
+
+
+class _Locked(Exception):
+    """The store file is locked by another process (the message says which, and what to do)."""
+
+
+def _holder(exc: Exception) -> tuple[str | None, str]:
+    """The PID holding the lock and what it runs, from DuckDB's message ("... held in
+    /usr/bin/python3 (PID 123) ...") and, where readable, the process's command line."""
+    m = re.search(r"held in (.*?) \(PID (\d+)\)", str(exc))
+    if m is None:
+        return None, "another process"
+    pid = m.group(2)
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            argv = [a.decode(errors="replace") for a in fh.read().split(b"\0") if a]
+        names = [Path(a).name for a in argv]
+        if "hemicycle" in names:  # ".../bin/hemicycle serve ..." → "hemicycle serve ..."
+            argv = ["hemicycle", *argv[names.index("hemicycle") + 1:]]
+        what = " ".join(" ".join(argv).split())[:80] or m.group(1)
+    except OSError:
+        what = m.group(1)
+    return pid, f"process {pid} ({what})"
+
+
 @dataclass(frozen=True)
 class IngestReport:
     year: int
@@ -112,17 +167,116 @@ class _Parsed:
 class Store:
     """A DuckDB file holding the official results. Use as a context manager or call :meth:`close`."""
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
-        self.path = Path(path) if path is not None else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise HemicycleError(
-                f"cannot open the store {self.path} ({exc}); another hemicycle process may hold it: "
-                f"wait for it, or use another store with --store or ${ENV_STORE}") from None
-        if not read_only:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
+                 upgrade: bool = False) -> None:
+        """Open ``path`` (default: :func:`default_path`). ``read_only`` takes DuckDB's shared lock;
+        with ``upgrade`` a read-only store takes a read-write connection for the moment an
+        ingest (or a schema migration) needs it, then goes back to read-only."""
+        explicit = path is not None or bool(os.environ.get(ENV_STORE))
+        self.path = Path(path).expanduser() if path is not None else default_path()
+        parent = self.path.parent
+        if not parent.is_dir():
+            if explicit or parent.exists():
+                raise HemicycleError(
+                    f"cannot open the store {self.path}: the folder {parent} does not exist (a typo in "
+                    f"--store or ${ENV_STORE}?); create it first, or give another path")
+            parent.mkdir(parents=True, exist_ok=True)  # the default cache location
+        if self.path.is_dir():
+            raise HemicycleError(f"cannot open the store {self.path}: it is a folder, not a file "
+                                 f"(give a file path with --store or ${ENV_STORE})")
+        self.read_only = read_only
+        self.upgrade = upgrade
+        if read_only and upgrade and not self.path.exists():
+            self.con = self._connect(read_only=False)  # create it, with its schema
             self._migrate()
+            self.con.close()
+        self.con = self._connect(read_only=read_only)
+        if not self.read_only:  # (also when this process held it read-write already)
+            self._migrate()
+        elif upgrade and not self._schema_current():
+            with self._writable():
+                pass  # _writable migrates
+
+    @classmethod
+    def for_reading(cls, path: str | Path | None = None) -> Store:
+        """A store for commands that read: read-only, read-write only while an ingest needs it."""
+        return cls(path, read_only=True, upgrade=True)
+
+    def _connect(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """A connection; a file locked by another process is retried for :func:`lock_wait`
+        seconds (an ingest or a read command ends soon; a server does not), then refused."""
+        deadline = time.monotonic() + lock_wait()
+        pause = 0.05
+        while True:
+            try:
+                return self._connect_once(read_only=read_only)
+            except _Locked as locked:
+                if time.monotonic() + pause > deadline:
+                    raise HemicycleError(str(locked)) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+
+    def _connect_once(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                pid, who = _holder(exc)
+                where = f"use another store with --store or ${ENV_STORE}"
+                if read_only:
+                    raise _Locked(
+                        f"cannot read the store {self.path}: {who} is writing it (an ingest); wait "
+                        f"for it to finish and run the command again, or {where}") from None
+                stop = f" (e.g. `kill {pid}`)" if pid is not None else ""
+                raise _Locked(
+                    f"cannot write the store {self.path}: {who} holds it, and an ingest needs it "
+                    f"alone; wait for that process to end or stop it{stop}, run the command again "
+                    f"(then restart a stopped `hemicycle serve`), or {where}") from None
+            raise HemicycleError(f"cannot open the store {self.path}: {text}") from None
+        except duckdb.ConnectionException as exc:
+            if "different configuration" not in str(exc):
+                raise HemicycleError(f"cannot open the store {self.path}: "
+                                     f"{' '.join(str(exc).split())}") from None
+            if read_only and self.upgrade:  # this process holds it read-write already: share it
+                self.read_only = False
+                return duckdb.connect(str(self.path), read_only=False)
+            raise HemicycleError(
+                f"cannot write the store {self.path}: this process holds it open read-only (close "
+                f"those connections first)") from None
+        except duckdb.Error as exc:
+            raise HemicycleError(f"cannot open the store {self.path} (not a DuckDB file, or damaged?): "
+                                 f"{' '.join(str(exc).split())}") from None
+
+    def _schema_current(self) -> bool:
+        try:
+            row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except duckdb.Error:
+            return False
+        if row is None or row[0] != SCHEMA_VERSION:
+            return False
+        have = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables")
+                .fetchall()}
+        return set(DATA_TABLES) <= have
+
+    @contextmanager
+    def _writable(self) -> Iterator[None]:
+        """A read-write connection for the block (a no-op on a read-write store)."""
+        if not self.read_only:
+            yield
+            return
+        if not self.upgrade:
+            raise HemicycleError(f"the store {self.path} is open read-only: it cannot be written here")
+        self.con.close()
+        try:
+            self.con = self._connect(read_only=False)
+            try:
+                self._migrate()
+                yield
+            finally:
+                self.con.close()
+        finally:
+            self.con = self._connect(read_only=True)
 
     def __enter__(self) -> Store:
         return self
@@ -192,6 +346,8 @@ class Store:
             })
         if 2 in rounds:  # readers without panel numbers give round 2 its panels from round 1
             rounds[2] = link_rounds(files[(2, "results")][0], rounds[1], rounds[2])  # type: ignore[arg-type]
+        for t in rounds.values():  # what cannot be true is refused, whichever reader read it
+            check_possible(t.totals, t.candidates, file=t.file)
         quirks = [(r, q) for r, t in rounds.items() for q in t.quirks]
         quirks += self._cross_checks(year, rounds)
         return _Parsed(year, rounds, cands, source_rows, quirks, readers[0])
@@ -200,7 +356,7 @@ class Store:
     def _cross_checks(year: int, rounds: dict[int, RoundTable]) -> list[tuple[int, QuirkWarning]]:
         r1 = rounds[1]
         n = len(r1.totals)
-        if n != SEATS:
+        if n != SEATS and not (_is_sample_mirror() and 0 < n < SEATS):
             raise DataFileError(f"round 1 covers {n} constituencies, expected {SEATS} (truncated file?)",
                                 file=r1.file)
         out: list[tuple[int, QuirkWarning]] = []
@@ -301,23 +457,24 @@ class Store:
             columns=["year", "round", "file", "constituency", "kind", "message"])
         srcs = pd.DataFrame(parsed.source_rows).assign(ingested_at=dt.datetime.now())
 
-        con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for t in DATA_TABLES:
-                con.execute(f"DELETE FROM {t} WHERE year = ?", [year])
-            self._insert("sources", srcs)
-            self._insert("years", years)
-            self._insert("constituencies", cons)
-            self._insert("totals", totals)
-            self._insert("candidates", cands)
-            if cdcy is not None:
-                self._insert("candidacies", cdcy)
-            self._insert("quirks", quirks)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        with self._writable():
+            con = self.con
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for t in DATA_TABLES:
+                    con.execute(f"DELETE FROM {t} WHERE year = ?", [year])
+                self._insert("sources", srcs)
+                self._insert("years", years)
+                self._insert("constituencies", cons)
+                self._insert("totals", totals)
+                self._insert("candidates", cands)
+                if cdcy is not None:
+                    self._insert("candidacies", cdcy)
+                self._insert("quirks", quirks)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
         for _, q in parsed.quirks:
             warnings.warn(f"{year} {q.file} {q.constituency}: {q.message}", DataQuirkWarning, stacklevel=2)
         return IngestReport(
@@ -352,6 +509,12 @@ class Store:
         sources.check_year(year)
         if self.is_current(year):
             return None
+        if self.read_only and not self.upgrade:  # a server's store: serve what it holds
+            if year in self.years():
+                return None
+            raise DataNotAvailableError(
+                f"{year} is not in the store {self.path}, opened read-only: ingest it with "
+                f"`hemicycle data ingest {year}` (with the server stopped)")
         return self.ingest(year, download=download)
 
     # ----- reading ----------------------------------------------------------------------------

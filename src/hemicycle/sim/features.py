@@ -266,10 +266,22 @@ def parse_scenario(text: str) -> str | FrontRepublicain:
 def read_lineup_file(path: str | Path) -> list[tuple[int, str, int]]:
     """Rows ``(line, constituency, panel)`` of a lineup CSV with header ``constituency,panel``."""
     p = Path(path)
+    limit = 1 << 20  # 577 constituencies × a few candidates is ~20 kB
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        with p.open("rb") as fh:
+            raw = fh.read(limit + 1)
     except OSError as exc:
-        raise DataFileError(f"cannot read lineup file: {exc}", file=str(p)) from exc
+        raise DataFileError(f"cannot read lineup file: {exc.strerror or exc}", file=str(p)) from None
+    if len(raw) > limit:
+        raise DataFileError(f"lineup file is larger than {limit:,} bytes: not a lineup CSV", file=str(p))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataFileError("not UTF-8 text (a binary file?)", file=str(p), line=line) from None
+    if "\0" in text:
+        raise DataFileError("contains NUL bytes: a binary file, not a lineup CSV", file=str(p),
+                            line=text[: text.index("\0")].count("\n") + 1)
     lines = text.splitlines()
     reader = csv.reader(lines)
     header = next(reader, None)

@@ -24,6 +24,7 @@ Accumulated: wins and the sum of the (quantised) vote shares per slot, a histogr
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -267,6 +268,41 @@ def stop_when(should_stop: Callable[[], bool]) -> Iterator[None]:
         _hook.should_stop = previous
 
 
+#: Bytes a simulation keeps besides its winners (one byte per runoff): the seat draws of every
+#: nuance and bloc (int16) and slack for the summaries.
+_BYTES_PER_SIM = 160
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (``MemAvailable``, else free pages), or ``None`` if unknown."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_memory(sims: int, runoffs: int) -> None:
+    """Refuse, before allocating anything, a run whose per-simulation results cannot fit in the
+    memory available (about ``sims × (runoffs + 160)`` bytes)."""
+    if isinstance(sims, bool) or not isinstance(sims, int | np.integer) or sims <= 0:
+        raise OptionError(f"sims must be a positive integer; got {sims!r}")
+    need = int(sims) * (int(runoffs) + _BYTES_PER_SIM)
+    have = available_memory()
+    if have is not None and need > have:
+        most = have // (int(runoffs) + _BYTES_PER_SIM)
+        raise OptionError(
+            f"{int(sims):,} simulations need about {need / 2**30:,.1f} GiB of memory ({runoffs} runoffs × "
+            f"one byte each, plus the seat draws), and {have / 2**30:,.1f} GiB is available: use "
+            f"--sims {most:,} or fewer")
+
+
 def run(inp: Inputs, noise: Noise, *, sims: int, rng: np.random.Generator, backend: str | None = None,
         chunk: int | None = None, progress: bool = False,
         should_stop: Callable[[], bool] | None = None) -> Accumulators:
@@ -281,6 +317,7 @@ def run(inp: Inputs, noise: Noise, *, sims: int, rng: np.random.Generator, backe
     fn = BACKENDS[name]
     key = draw_key(rng)
     M, R, NV, J = inp.xm.shape
+    check_memory(int(sims), R)
     if chunk is None:
         chunk = 20_000 if name == "numba" else 1_000
     wins, ssum, hist, winners = _empty_accumulators(sims, R, J)

@@ -82,6 +82,8 @@ def read(path: Path, round_: int) -> pd.DataFrame:
             "nuance": cell_text(row[cols["nuance"]]).upper(),
             "incumbent": cell_text(row[cols["incumbent"]]).upper() == "OUI",
         })
+    if not out:
+        raise DataFileError("no candidate rows after the header (truncated file?)", file=path.name)
     df = pd.DataFrame(out)
     df["birth_date"] = pd.to_datetime(df["birth_date"]).dt.date
     return df

@@ -6,12 +6,14 @@ tidy tables and names the file, line and column of anything it cannot read.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -19,6 +21,10 @@ from hemicycle.errors import DataFileError
 
 TOTAL_FIELDS = ("registered", "abstentions", "voters", "blank", "null", "expressed")
 _MOJIBAKE = re.compile("[\u0080-\u009f]|Ã.|Â.|\ufffd")
+
+#: No count in a constituency comes near this (the largest electorate is about 270,000): a larger
+#: value is a damaged cell, refused before any sum can overflow.
+MAX_COUNT = 10**8
 
 
 @dataclass(frozen=True)
@@ -67,17 +73,27 @@ def parse_int(cell: object, *, file: str, line: int, column: str, constituency: 
     if isinstance(cell, bool):
         raise DataFileError(f"expected an integer, found {cell!r}", file=file, line=line, column=column,
                             constituency=constituency)
-    if isinstance(cell, int):
-        return cell
+    if isinstance(cell, int | float) and not (isinstance(cell, float) and not cell.is_integer()):
+        value = int(cell)
+        if value < 0:
+            raise DataFileError(f"a count cannot be negative: {value}", file=file, line=line,
+                                column=column, constituency=constituency)
+        if value > MAX_COUNT:
+            raise DataFileError(f"{cell!r} is beyond any possible count (more than {MAX_COUNT:,})",
+                                file=file, line=line, column=column, constituency=constituency)
+        return value
     if isinstance(cell, float):
-        if cell.is_integer():
-            return int(cell)
         raise DataFileError(f"expected an integer, found {cell!r}", file=file, line=line, column=column,
                             constituency=constituency)
     text = str(cell).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if text.isdigit():
-        return int(text)
-    raise DataFileError(f"expected a non-negative integer, found {str(cell)!r}", file=file, line=line,
+    if text.isascii() and text.isdigit():
+        value = int(text)
+        if value > MAX_COUNT:
+            raise DataFileError(f"{value} is beyond any possible count (more than {MAX_COUNT:,})",
+                                file=file, line=line, column=column, constituency=constituency)
+        return value
+    shown = str(cell) if len(str(cell)) <= 40 else str(cell)[:40] + "…"
+    raise DataFileError(f"expected a non-negative integer, found {shown!r}", file=file, line=line,
                         column=column, constituency=constituency)
 
 
@@ -223,8 +239,88 @@ def parse_wide(
     return RoundTable(year, round_, file, totals_df.drop(columns="line"), cands_df, quirks)
 
 
+_FIELD_NAMES = {"registered": "inscrits", "abstentions": "abstentions", "voters": "votants",
+                "blank": "blancs", "null": "nuls", "expressed": "exprimés", "votes": "voix"}
+
+
+def _slack(registered: int) -> int:
+    """How far votants may exceed inscrits before it cannot be true: voters admitted by a judge's
+    order are not on the roll, and the CDSP's 1997 table has Savoie 1 at 108 over (0.12 %)."""
+    return max(100, registered // 100)
+
+
+def check_possible(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> None:
+    """Refuse what cannot be true (the source's off-by-a-few quirks pass, to be warned about):
+    a negative count or one beyond :data:`MAX_COUNT`, more abstentions than registered voters,
+    voters beyond the registered (past a small slack), expressed, blank or null votes beyond the
+    voters, a candidate with more votes than the registered (past the same slack). Raises
+    :class:`DataFileError` naming the file, the line (when ``totals`` has a ``line`` column) or
+    the constituency, and the column; the message counts the other impossible values."""
+    problems: list[tuple[str, str, str]] = []  # (constituency, column, message)
+
+    def num(v: object) -> Any:
+        """The count, or ``None`` when missing (None, NaN, pd.NA: the reader's to refuse) or not
+        a number."""
+        if v is None or isinstance(v, bool) or not isinstance(v, int | float) and not hasattr(v, "__index__"):
+            return None
+        return None if v != v else v
+
+    def bound(code: str, f: str, v: Any) -> None:
+        if v is None:
+            return
+        if v < 0 and f != "abstentions":
+            problems.append((code, f, f"a count cannot be negative: {_FIELD_NAMES[f]} {v}"))
+        elif v > MAX_COUNT:
+            problems.append((code, f, f"{_FIELD_NAMES[f]} {v} is beyond any possible count "
+                                      f"(more than {MAX_COUNT:,})"))
+
+    reg_of: dict[str, Any] = {}
+    for rec in totals.to_dict("records"):
+        code = str(rec["constituency"])
+        r = {f: num(rec.get(f)) for f in TOTAL_FIELDS}
+        k = len(problems)
+        for f in TOTAL_FIELDS:
+            bound(code, f, r[f])
+        reg, vot, abst = r["registered"], r["voters"], r["abstentions"]
+        reg_of[code] = reg
+        if len(problems) > k or reg is None or vot is None:
+            continue
+        if abst is not None and abst > reg:
+            problems.append((code, "abstentions",
+                             f"abstentions {abst} exceed inscrits {reg} (swapped columns?)"))
+        elif abst is not None and abst < -_slack(reg):
+            problems.append((code, "abstentions", f"abstentions {abst}: votants far beyond inscrits {reg}"))
+        elif vot > reg + _slack(reg):
+            problems.append((code, "voters", f"votants {vot} exceed inscrits {reg} (swapped columns?)"))
+        else:
+            for f in ("expressed", "blank", "null"):
+                if r[f] is not None and r[f] > vot:
+                    problems.append((code, f, f"{_FIELD_NAMES[f]} {r[f]} exceed votants {vot}"))
+                    break
+    if "votes" in cands.columns:
+        for c in cands[["constituency", "votes"]].itertuples(index=False):
+            code, v = str(c.constituency), num(c.votes)
+            k = len(problems)
+            bound(code, "votes", v)
+            reg = reg_of.get(code)
+            if len(problems) == k and reg is not None and v is not None and v > reg + _slack(reg):
+                problems.append((code, "votes", f"a candidate's voix {v} exceed inscrits {reg}"))
+    if not problems:
+        return
+    code, column, message = problems[0]
+    line = None
+    if "line" in totals.columns:
+        hit = totals.loc[totals["constituency"].astype(str) == code, "line"]
+        line = int(hit.iloc[0]) if len(hit) else None
+    more = f" (and {len(problems) - 1} more impossible value(s) in this file)" if len(problems) > 1 else ""
+    raise DataFileError(f"impossible value, refused: {message}{more}", file=file, line=line,
+                        constituency=code, column=_FIELD_NAMES[column].capitalize())
+
+
 def check_arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> list[QuirkWarning]:
-    """The Ministry's identities; a failure is a quirk of the source, reported as a warning."""
+    """The Ministry's identities; a failure is a quirk of the source, reported as a warning.
+    What cannot be true is refused first (:func:`check_possible`)."""
+    check_possible(totals, cands, file=file)
     out = []
     sums = cands.groupby("constituency", sort=False)["votes"].sum()
     for r in totals.itertuples(index=False):
@@ -265,11 +361,30 @@ def read_xlsx_rows(path: Path, sheet: str | int = 0) -> list[list[object]]:
                             file=path.name) from None
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF8, "UTF-8"),
+         (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
 def decode_text(path: Path, *, expected_header: str, encodings: Sequence[str]) -> str:
-    """Decode a text file, choosing among ``encodings`` the one whose header reads as expected."""
-    raw = path.read_bytes()
+    """Decode a text file, choosing among ``encodings`` the one whose header reads as expected.
+
+    A UTF-8 byte-order mark is dropped whatever the encoding of the rest (an editor's re-save of
+    a latin-1 file); a UTF-16 or UTF-32 one names the encoding in the error, since the layout is
+    8-bit text."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataFileError(f"cannot read the file: {exc.strerror or exc}", file=path.name) from None
     if not raw:
         raise DataFileError("file is empty", file=path.name, line=1)
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            if name != "UTF-8":
+                raise DataFileError(
+                    f"wrong text encoding: the file starts with a {name} byte-order mark; this layout is "
+                    f"{' or '.join(encodings)} text (re-save it as such)", file=path.name, line=1)
+            raw = raw[len(bom):]
+            break
     for enc in encodings:
         try:
             text = raw.decode(enc)
