@@ -115,7 +115,7 @@ def test_claims_with_bom(sample: Path, tmp_path: Path) -> None:
                   b'measure = "seats"\ngroup = "UG"\ntest = "first"\n')
     code, out = run("claims", str(f))
     assert code == 0, out
-    assert "c[/b]: [red]x" in out
+    assert "— [red]x" in out and "c[/b]:" in out  # the user's text, markup shown, not interpreted
 
 
 def test_huge_votes_then_force_ingest(sample: Path) -> None:

@@ -239,8 +239,15 @@ def projected(v: Votes, *, name: str = "projected") -> Allocation:
     house = v.election.n_constituencies
     diff = house - int(med.sum())
     order = np.argsort(-gap if diff > 0 else gap, kind="stable")
-    for i in order[: abs(diff)]:
-        med[i] += 1 if diff > 0 else -1
+    step = 1 if diff > 0 else -1
+    k = 0
+    while diff:  # one seat at a time, cycling when more seats are missing than there are groups
+        i = order[k % len(order)]
+        k += 1
+        if step < 0 and med[i] == 0:
+            continue
+        med[i] += step
+        diff -= step
     seats = dict(zip(groups, med.tolist(), strict=True))
     return Allocation.build(
         name,

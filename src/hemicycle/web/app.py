@@ -177,6 +177,15 @@ class Service:
         #: coalitions (cached after the first call) on a lane of their own. Never AnyIO's pool.
         self.projections = guard.Lane("projection", workers=1, waiting=max_queued, what="projections")
         self.analyses = guard.Lane("analysis", workers=2, waiting=16, what="analyses")
+        #: What the transfer fit is doing (the dashboard's progress bar polls it).
+        self.fit = {"active": False, "stage": "", "done": 0, "total": 0}
+
+    def fit_progress(self, stage: str, done: int, total: int) -> None:
+        """The ``progress`` callback of the transfer fits."""
+        self.fit.update(active=done < total, stage=stage, done=int(done), total=int(total))
+
+    def fit_status(self) -> s.FitStatus:
+        return s.FitStatus(**self.fit)
 
     def close(self) -> None:
         """Cancel the running and waiting jobs and close the store (at the app's shutdown; the
@@ -389,6 +398,7 @@ class Service:
             overrides = [TransferOverride(o.origin, o.destination, o.rate) for o in req.overrides]
             with self.stores.open() as st, montecarlo.stop_when(cancelled.is_set):
                 proj = sim.project(req.year, req.train, st, withdrawals=req.withdrawals, sims=req.sims,
+                                   fit_progress=self.fit_progress,
                                    seed=seed, overrides=overrides)
             elapsed = time.perf_counter() - t0
         rep = self.replay(req.year)
@@ -435,7 +445,7 @@ class Service:
         # the dashboard's default, `all`, pools every training year: fit them all (in parallel)
         with self.sim_lock, self.stores.open() as st:
             try:
-                sim.pooled(meta.train_years, st)
+                sim.pooled(meta.train_years, st, progress=self.fit_progress)
             except HemicycleError as exc:  # pragma: no cover - logged, the API reports it later
                 log.warning("could not fit the transfers of %s: %s", meta.train_years, exc)
 
@@ -711,6 +721,12 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
             body = svc.gzipped(body)
             headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
         return Response(body, media_type=media_type, headers=headers)
+
+    @app.get("/api/status", response_model=s.FitStatus, tags=["projection"])
+    def status() -> s.FitStatus:
+        """What the transfer fit is doing: the first projection with new training elections waits
+        for it (the dashboard shows this as a progress bar with the stage)."""
+        return svc.fit_status()
 
     @app.get("/api/elections", response_model=s.Elections, tags=["elections"],
              responses=_responses(500))

@@ -245,6 +245,13 @@ class LearntRate(_Frozen):
     runoffs: int
 
 
+class FitStatus(_Frozen):
+    active: bool = Field(description="a transfer fit is running")
+    stage: str = Field(description="e.g. `2017: bootstrap` or `2012: cross-validation`")
+    done: int
+    total: int
+
+
 class LearntRates(_Frozen):
     train: int | str = Field(description="the training elections: a year, or `all` (every earlier one)")
     rates: list[LearntRate]

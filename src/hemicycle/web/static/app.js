@@ -716,6 +716,20 @@ function projectionBody() {
 /** The request of the unmodified projection that `body` modifies (its what-ifs left out). */
 const unmodified = (body) => JSON.stringify({ ...body, overrides: [] });
 
+/** While a projection waits for the transfers to be learnt, show the fit's stage as a bar. */
+async function fitProgress(status, seq) {
+  let f;
+  try {
+    f = await getJSON("/api/status");
+  } catch {
+    return;
+  }
+  if (seq !== state.projSeq || !f.active) return;
+  const bar = h("progress", { max: String(Math.max(f.total, 1)), value: String(f.done) });
+  bar.setAttribute("aria-label", "learning the transfers");
+  status.replaceChildren(`Learning the transfers: ${f.stage} (${f.done}/${f.total}) `, bar);
+}
+
 async function runProjection() {
   if (!state.results) return;
   const seq = ++state.projSeq;
@@ -733,6 +747,7 @@ async function runProjection() {
   });
   let p;
   let base = null;
+  const poll = setInterval(() => fitProgress(status, seq), 1000);
   try {
     p = await post(body);
     if (body.overrides.length && body.seed !== null) {  // the change vs the unmodified projection, same seed
@@ -740,6 +755,7 @@ async function runProjection() {
       base = state.baseline?.body === key ? state.baseline : { ...(await post({ ...body, overrides: [] })), body: key };
     }
   } catch (err) {
+    clearInterval(poll);
     if (err.name === "AbortError" || seq !== state.projSeq) return;
     busy(section, false);
     state.restoring = null;
@@ -748,6 +764,7 @@ async function runProjection() {
     status.textContent = err.message;
     return;
   }
+  clearInterval(poll);
   if (seq !== state.projSeq) return;
   busy(section, false);
   state.projection = p;
