@@ -37,7 +37,6 @@ from hemicycle.systems.base import Allocation, Votes
 from hemicycle.systems.majoritarian import official_lineup, resolve
 from hemicycle.systems.registry import register
 
-HOUSE = 577
 #: Upper bound of the mixed system's list tier (a bound on the work a request can ask for).
 MAX_LIST_SEATS = 2_000
 
