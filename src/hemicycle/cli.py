@@ -491,7 +491,7 @@ def compare_cmd(
     if list_:
         t = Table("system", "what", "parameters", box=None)
         for s in sy.SYSTEMS.values():
-            t.add_row(s.name, s.title, ", ".join(f"{k}={v}" for k, v in s.defaults.items()))
+            t.add_row(s.name, s.title, s.parameters)
         console.print(t)
         return
     specs = sy.compare_specs(systems)
