@@ -383,6 +383,16 @@ def test_simplification_keeps_shared_borders_identical() -> None:
     assert shapely.union_all([a, b]).geom_type == "Polygon"  # no gap between them
 
 
+def test_shape_path_leaves_out_collapsed_parts_but_never_a_whole_constituency() -> None:
+    square, speck = shapely.box(0, 0, 30, 20), shapely.box(40, 0, 40.2, 0.2)
+    assert geo.shape_path(shapely.MultiPolygon([square, speck])) == "M30 0l0 20-30 0 0-20z"
+    holed = shapely.Polygon([(0, 0), (9, 0), (9, 9), (0, 9)], [[(3, 3), (3, 6), (6, 6), (6, 3)]])
+    d = geo.shape_path(geo.simplify_coverage(np.array([holed]), 0.1)[0])
+    assert d.count("M") == 2 and _path_shape(d).area == 72  # the hole winds the other way
+    flat = geo.shape_path(shapely.Polygon([(0, 0), (10, 0), (20, 0)]))  # all collapsed: kept
+    assert flat.startswith("M0 0l")
+
+
 def _path_shape(d: str) -> shapely.Geometry:
     """The area an SVG path of :mod:`geo` (``M x y l dx dy … z``, tenths of a pixel) fills under
     the non-zero rule, in pixels: its counter-clockwise rings less its clockwise ones."""

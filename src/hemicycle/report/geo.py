@@ -169,7 +169,7 @@ def simplify_coverage(shapes_px: np.ndarray, tol: float) -> np.ndarray:
 
 def _ring_ints(ring: shapely.LinearRing) -> np.ndarray:
     """The ring's integer vertices without the closing point nor repeated neighbours."""
-    q = shapely.get_coordinates(ring).astype(np.int64)[:-1]
+    q = np.rint(shapely.get_coordinates(ring)).astype(np.int64)[:-1]
     if len(q) > 1:
         same = np.all(q == np.roll(q, 1, axis=0), axis=1)
         q = q[~same] if not same.all() else q[:1]
@@ -189,17 +189,17 @@ def path_data(rings: Sequence[np.ndarray]) -> str:
 
 def shape_path(shape: shapely.Geometry) -> str:
     """Path data of one simplified shape (tenths of a pixel): each part's outer ring followed by
-    its holes; parts that the rounding collapsed are left out."""
+    its holes; parts that the rounding collapsed are left out, unless all did (then the largest
+    outer ring is kept as it is, so that every constituency is drawn)."""
+    parts = [p for p in shapely.get_parts(shape) if p.geom_type == "Polygon" and not p.is_empty]
+    if not parts:
+        raise ValueError(f"nothing to draw: {shape.geom_type} without polygon")
     rings: list[np.ndarray] = []
-    for p in shapely.get_parts(shape):
-        if p.geom_type != "Polygon" or p.area <= 0:
-            continue
-        for ring in (p.exterior, *p.interiors):
-            q = _ring_ints(ring)
-            if len(q) >= 3:
-                rings.append(q)
+    for p in parts:
+        if p.area > 0:
+            rings.extend(q for q in map(_ring_ints, (p.exterior, *p.interiors)) if len(q) >= 3)
     if not rings:
-        raise ValueError(f"nothing left to draw of {shape.geom_type}")
+        rings = [_ring_ints(max(parts, key=lambda p: len(p.exterior.coords)).exterior)]
     return path_data(rings)
 
 
