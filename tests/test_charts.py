@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from hemicycle import api
 from hemicycle.data import sources
@@ -372,13 +373,78 @@ def test_simplification_keeps_shared_borders_identical() -> None:
     )  # from (1, 0) up to (1, 1)
     left = np.vstack([[0, 0], [1, 0], border, [1, 1], [0, 1]])
     right = np.vstack([[1, 0], [2, 0], [2, 1], [1, 1], border[::-1]])
-    a, b = geo.simplify([left, right], [left * 100, right * 100], tol=0.8)
-    on_a = {tuple(p) for p in a if 90 < p[0] < 110}
-    on_b = {tuple(p) for p in b if 90 < p[0] < 110}
-    assert on_a == on_b  # the shared border, point for point
-    assert len(a) < len(left) and len(b) < len(right)
-    js = geo.junctions([left, right])
-    assert {tuple(left[j]) for j in js[0]} >= {(1.0, 0.0), (1.0, 1.0)}
+    shapes = np.array([shapely.Polygon(left * 100), shapely.Polygon(right * 100)])
+    a, b = geo.simplify_coverage(shapes, tol=0.8)
+    on_a = {tuple(p) for p in shapely.get_coordinates(a) if 900 < p[0] < 1100}
+    on_b = {tuple(p) for p in shapely.get_coordinates(b) if 900 < p[0] < 1100}
+    assert on_a == on_b  # the shared border, point for point (tenths of a pixel)
+    assert len(on_a) < len(border) and {(1000.0, 0.0), (1000.0, 1000.0)} <= on_a
+    assert shapely.area(shapely.intersection(a, b)) == 0
+    assert shapely.union_all([a, b]).geom_type == "Polygon"  # no gap between them
+
+
+def test_shape_path_leaves_out_collapsed_parts_but_never_a_whole_constituency() -> None:
+    square, speck = shapely.box(0, 0, 30, 20), shapely.box(40, 0, 40.2, 0.2)
+    assert geo.shape_path(shapely.MultiPolygon([square, speck])) == "M30 0l0 20-30 0 0-20z"
+    holed = shapely.Polygon([(0, 0), (9, 0), (9, 9), (0, 9)], [[(3, 3), (3, 6), (6, 6), (6, 3)]])
+    d = geo.shape_path(geo.simplify_coverage(np.array([holed]), 0.1)[0])
+    assert d.count("M") == 2 and _path_shape(d).area == 72  # the hole winds the other way
+    flat = geo.shape_path(shapely.Polygon([(0, 0), (10, 0), (20, 0)]))  # all collapsed: kept
+    assert flat.startswith("M0 0l")
+
+
+def _path_shape(d: str) -> shapely.Geometry:
+    """The area an SVG path of :mod:`geo` (``M x y l dx dy … z``, tenths of a pixel) fills under
+    the non-zero rule, in pixels: its counter-clockwise rings less its clockwise ones."""
+    outer, holes = [], []
+    for sub in d.split("M")[1:]:
+        v = np.array(re.findall(r"-?\d+", sub), dtype=float).reshape(-1, 2)
+        ring = np.cumsum(v, axis=0) / geo.SUBPX
+        poly = shapely.make_valid(shapely.Polygon(ring), method="structure", keep_collapsed=False)
+        (outer if shapely.LinearRing(ring).is_ccw else holes).append(poly)
+    return shapely.difference(shapely.union_all(outer), shapely.union_all(holes))
+
+
+def _holes(shapes: np.ndarray) -> list[shapely.Polygon]:
+    union = shapely.union_all(shapes)
+    return [shapely.Polygon(r) for p in shapely.get_parts(union) for r in p.interiors]
+
+
+def test_map_neighbours_share_one_border_without_gaps_or_overlaps(
+    contours, layout: geo.GeoLayout
+) -> None:
+    """Every pair of neighbouring constituencies of the file, in each panel, as drawn (the path
+    data parsed back): still neighbours, not overlapping, along most of their border, and the
+    drawn coverage has no hole where the file has none."""
+    shapes = dict(zip(contours.codes, geo.to_shapes(contours.polygons), strict=True))
+    deps = {
+        geo.department_of(c): n
+        for c, n in zip(contours.codes, contours.department_names, strict=True)
+    }
+    n_pairs = 0
+    for panel, frame, _tol in geo.panel_frames(contours.codes, shapes, deps):
+        drawn = layout.zoom_paths if panel.name == "zoom" else layout.paths
+        out = np.array([_path_shape(drawn[c]) for c in panel.codes])
+        src = frame(np.array([shapes[c] for c in panel.codes]))
+        i, j = shapely.STRtree(src).query(src, predicate="intersects")
+        i, j = i[i < j], j[i < j]
+        n_pairs += len(i)
+        if len(i):
+            assert shapely.intersects(out[i], out[j]).all()
+            overlap = shapely.area(shapely.intersection(out[i], out[j]))
+            assert overlap.max() < 0.01 and overlap.sum() < 0.1  # px², rounding slivers at most
+            before, after = (
+                shapely.length(
+                    shapely.intersection(shapely.boundary(g[i]), shapely.buffer(g[j], 0.05))
+                )
+                for g in (src, out)
+            )
+            long = before > 2.0
+            assert (after[long] > 0.25 * before[long]).all()  # a wiggly river straightens
+        gaps = shapely.union_all(_holes(src))
+        assert all(shapely.intersects(h, gaps) for h in _holes(out)), panel.name
+        assert shapely.area(out).sum() == pytest.approx(shapely.area(src).sum(), rel=0.01)
+    assert n_pairs > 1500  # 1465 in metropolitan France alone
 
 
 def test_map_has_each_constituency_once(replay2024, layout: geo.GeoLayout) -> None:

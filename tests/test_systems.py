@@ -228,3 +228,43 @@ def test_2024_bloc_unit_and_cli_csv(tmp_path, store_path) -> None:
     assert any(ln.startswith("dhondt:threshold=0.03,bloc,") for ln in lines)
     bad = CliRunner().invoke(app, ["compare", "2024", "--systems", "stv", "--store", str(store_path)])
     assert bad.exit_code == 1 and "unknown system 'stv'" in bad.output
+
+
+def test_every_rule_module_is_listed_and_every_rule_registered() -> None:
+    """A module of ``systems/`` that defines rules must be in ``RULE_MODULES`` (else its rules
+    would silently not register), and every rule it decorates is in the registry."""
+    import ast
+    from pathlib import Path
+
+    root = Path(systems.__file__).parent
+    defining: dict[str, set[str]] = {}
+    for path in sorted(root.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef):
+                for d in node.decorator_list:
+                    if isinstance(d, ast.Call) and getattr(d.func, "id", None) == "register":
+                        defining.setdefault(path.stem, set()).add(d.args[0].value)
+    assert set(defining) == set(systems.RULE_MODULES)
+    assert {n for ns in defining.values() for n in ns} == set(systems.SYSTEMS)
+    module_of = {n: m for m, ns in defining.items() for n in ns}
+    for s in systems.SYSTEMS.values():
+        assert s.rule.__module__ == f"hemicycle.systems.{module_of[s.name]}"
+
+
+def test_rule_defaults_come_from_the_signature() -> None:
+    mixed = {"list_seats": 144, "threshold": 0.05, "overhang": "keep"}
+    assert systems.get("mixed").defaults == mixed
+    assert systems.get("two_round_expressed").defaults == {"share": 0.125}
+    assert systems.get("actual").defaults == {}
+    assert systems.get("dhondt").parameters == "threshold=0.05"
+    assert systems.parse_spec("mixed:list_seats=100")[1] == {"list_seats": 100}
+    with pytest.raises(OptionError, match="not a int"):
+        systems.parse_spec("mixed:list_seats=many")
+    from hemicycle.systems.registry import register
+
+    def rule(v: Votes, *, name: str = "x", k: int) -> None:  # a parameter without a default
+        raise AssertionError
+
+    with pytest.raises(ValueError, match="needs a default"):
+        register("no_default_rule", "t")(rule)
+    assert "no_default_rule" not in systems.SYSTEMS

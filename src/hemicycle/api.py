@@ -6,7 +6,6 @@ downloading the pinned official files on first use) and returns plain values.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from hemicycle import election as _election
 from hemicycle.analysis.replay import Replay, replay
 from hemicycle.data import sources
 from hemicycle.data.store import IngestReport, Store
+from hemicycle.data.two_columns import read_two_columns
 from hemicycle.errors import DataFileError, OptionError
 
 __all__ = ["claims", "coalitions", "coalitions_of", "compare", "read_assembly", "fetch", "ingest", "load", "open_store", "replay_year", "training_year",
@@ -67,20 +67,13 @@ def unit(spec: str | Mapping[str, str], *, name: str | None = None):  # -> syste
     if not path.suffix == ".csv":
         raise OptionError(f"unknown unit {spec!r}; allowed: {', '.join(UNITS)} or an alliance file "
                           f"FILE.csv with header key,group")
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except OSError as exc:
-        raise DataFileError(f"cannot read alliance file: {exc}", file=str(path)) from exc
-    rows = list(csv.reader(lines))
-    if not rows or [h.strip() for h in rows[0]] != ["key", "group"]:
-        raise DataFileError("header must be exactly 'key,group'", file=str(path), line=1)
+    bad = "expected two non-empty fields: key,group"
     mapping = {}
-    for n, row in enumerate(rows[1:], start=2):
-        if not any(x.strip() for x in row):
-            continue
-        if len(row) != 2 or not row[0].strip() or not row[1].strip():
-            raise DataFileError("expected two non-empty fields: key,group", file=str(path), line=n)
-        mapping[row[0].strip()] = row[1].strip()
+    rows = read_two_columns(path, ("key", "group"), what="alliance file", bad_row=bad)
+    for n, key, group in rows:
+        if not key or not group:
+            raise DataFileError(bad, file=str(path), line=n)
+        mapping[key] = group
     return Unit(name or path.stem, mapping)
 
 
@@ -160,26 +153,20 @@ def coalitions(year: int, *, store: Store, system: str = "actual", unit: object 
 def read_assembly(path: str | Path) -> dict[str, int]:
     """An Assembly from a CSV ``group,seats`` whose rows run from left to right."""
     p = Path(path)
-    try:
-        rows = list(csv.reader(p.read_text(encoding="utf-8-sig").splitlines()))
-    except OSError as exc:
-        raise DataFileError(f"cannot read the Assembly file: {exc}", file=str(p)) from exc
-    if not rows or [h.strip() for h in rows[0]] != ["group", "seats"]:
-        raise DataFileError("header must be exactly 'group,seats'", file=str(p), line=1)
+    bad = "expected two fields: group,seats"
     out: dict[str, int] = {}
-    for n, row in enumerate(rows[1:], start=2):
-        if not any(x.strip() for x in row):
-            continue
-        if len(row) != 2 or not row[0].strip():
-            raise DataFileError("expected two fields: group,seats", file=str(p), line=n)
-        if row[0].strip() in out:
-            raise DataFileError(f"group {row[0].strip()!r} appears twice", file=str(p), line=n, column="group")
+    rows = read_two_columns(p, ("group", "seats"), what="the Assembly file", bad_row=bad)
+    for n, group, seats in rows:
+        if not group:
+            raise DataFileError(bad, file=str(p), line=n)
+        if group in out:
+            raise DataFileError(f"group {group!r} appears twice", file=str(p), line=n, column="group")
         try:
-            out[row[0].strip()] = int(row[1])
+            out[group] = int(seats)
         except ValueError:
-            raise DataFileError(f"seats {row[1]!r} is not an integer", file=str(p), line=n,
+            raise DataFileError(f"seats {seats!r} is not an integer", file=str(p), line=n,
                                 column="seats") from None
-        if out[row[0].strip()] < 0:
+        if out[group] < 0:
             raise DataFileError("seats must be >= 0", file=str(p), line=n, column="seats")
     return out
 

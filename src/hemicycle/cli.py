@@ -600,7 +600,7 @@ def compare_cmd(
 
     if list_:
         for s in sy.SYSTEMS.values():
-            params = ", ".join(f"{k}={v}" for k, v in s.defaults.items())
+            params = s.parameters
             console.print(f"[bold]{s.name}[/]" + (f"  [dim]({params})[/]" if params else ""), highlight=False)
             console.print(f"    {s.title}", highlight=False)
         return

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from hemicycle.errors import DataFileError
-
 LETTER_TO_NUMERIC: dict[str, str] = {
     "ZA": "971",  # Guadeloupe
     "ZB": "972",  # Martinique
@@ -79,11 +77,3 @@ def validate_code(code: str) -> str:
     if not _CANONICAL.match(code):
         raise ValueError(f"not a constituency code: {code!r}")
     return code
-
-
-def check_code(code: str, *, file: str, line: int | None = None, column: str | None = None) -> str:
-    """Validate a canonical code, raising :class:`DataFileError` with the file position."""
-    try:
-        return validate_code(code)
-    except ValueError as exc:
-        raise DataFileError(str(exc), file=file, line=line, column=column) from None

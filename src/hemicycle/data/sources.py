@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import warnings
 from pathlib import Path
@@ -38,11 +37,10 @@ def check_year(year: int) -> None:
 
 
 def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    """The file's sha256 (hex), by pooch, the library that checks the downloads against it."""
+    import pooch
+
+    return str(pooch.file_hash(str(path), alg="sha256"))
 
 
 def find_local(year: int, round_: int, role: Role) -> tuple[OfficialFile, Path] | None:

@@ -1,12 +1,15 @@
-"""Geometry for the maps, in numpy: projection, topology-preserving simplification, centroids and
-a hexagonal tile cartogram, computed once per contours file and cached.
+"""Geometry for the maps: projection (pyproj), coverage simplification, centroids and areas
+(shapely), and a hexagonal tile cartogram, computed once per contours file and cached.
 
-* **Projection** — equirectangular with the cos(latitude) of each panel's centre (locally
-  conformal enough for a department or for metropolitan France), y pointing down as in SVG.
-* **Simplification** — Douglas–Peucker on *arcs*: a vertex is a junction where its neighbours
-  differ between the rings that use it, so a border shared by two constituencies is one arc,
-  simplified once (in a canonical direction) and drawn identically on both sides: no gaps, no
-  overlaps. Coordinates are rounded to a tenth of a pixel and written as relative integers.
+* **Projection** — Lambert azimuthal equal-area centred on each panel (metropolitan France, the
+  Paris zoom, each overseas department), through ``pyproj``; y pointing down as in SVG.
+* **Simplification** — ``shapely.coverage_simplify`` on each panel's constituencies together: a
+  border shared by two constituencies is simplified once and drawn identically on both sides (no
+  gaps, no overlaps). Coordinates are then rounded to a tenth of a pixel
+  (``shapely.set_precision``, point by point, so shared vertices stay shared), rings oriented
+  (``shapely.orient_polygons``: holes wind against their outer ring, as SVG's non-zero rule
+  needs) and written as relative integers. Islands are kept, however small: dropping one would
+  leave a hole where it touches its neighbours.
 * **Cartogram** — every metropolitan constituency gets one hexagon: the density of the centroids
   is first evened out (:func:`relax`: discs growing to one cell push each other apart, Delaunay
   neighbours pull together: Paris spreads out ring by ring, the rural centre draws in), then the
@@ -27,19 +30,27 @@ import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import shapely
+from pyproj import Transformer
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial import Delaunay, cKDTree
 
-from hemicycle.data.readers.contours import Contours, locate_contours, read_contours
+from hemicycle.data.readers.contours import Contours, Polygon, locate_contours, read_contours
 from hemicycle.data.sources import cache_dir, sha256_of
 
 #: Bump when any geometry parameter below changes: it invalidates the cached layouts.
-GEO_VERSION = "4"
-R_EARTH_KM = 6371.0
+GEO_VERSION = "5"
 SUBPX = 10  # path coordinates are integers in tenths of a pixel
+#: PROJ definitions about (lon0, lat0), in km: the maps' (equal-area) and the cartogram's cloud
+#: (equirectangular on the sphere, the plane its parameters below were tuned in).
+PROJECTIONS = {
+    "laea": "+proj=laea +lat_0={lat0!r} +lon_0={lon0!r} +datum=WGS84 +units=km +no_defs",
+    "eqc": "+proj=eqc +lat_ts={lat0!r} +lat_0={lat0!r} +lon_0={lon0!r} +R=6371000 +units=km +no_defs",
+}
 
 # ----- the map's canvas (pixels) -------------------------------------------------------------
 MAP_WIDTH = 960.0
@@ -54,9 +65,9 @@ OVERSEAS_Y = 690.0
 OVERSEAS_SIZE = (150.0, 112.0)
 OVERSEAS_GAP = 8.4
 STRIP_Y = 830.0  # constituencies without contours: labelled boxes
-# tolerances of the simplification, in pixels of each panel
-TOL_METRO, TOL_ZOOM, TOL_OVERSEAS = 0.45, 0.35, 0.35
-MIN_ISLAND_PX2 = 1.5  # islands smaller than this (area in px²) are left out
+# tolerances of ``shapely.coverage_simplify`` (about the square root of the area of the triangles
+# removed), in pixels of each panel
+TOL_METRO, TOL_ZOOM, TOL_OVERSEAS = 0.7, 0.5, 0.5
 
 # ----- the cartogram's canvas --------------------------------------------------------------
 CARTO_WIDTH = 960.0
@@ -76,167 +87,89 @@ def is_metropolitan(code: str) -> bool:
     return not code.startswith(("97", "98", "ZX", "ZZ"))
 
 
-# ----- projection ---------------------------------------------------------------------------
+# ----- shapes and projection ------------------------------------------------------------------
+
+
+def to_shapes(features: Sequence[Sequence[Polygon]]) -> np.ndarray:
+    """One valid (Multi)Polygon (lon/lat) per feature of :class:`Contours`; rings that touch
+    themselves (a few in the official file) are repaired by ``shapely.make_valid``."""
+    shapes = np.array(
+        [shapely.MultiPolygon([shapely.Polygon(p[0], p[1:]) for p in f]) for f in features],
+        dtype=object,
+    )
+    return shapely.make_valid(shapes, method="structure", keep_collapsed=False)
+
+
+@lru_cache(maxsize=32)
+def _transformer(proj: str, lon0: float, lat0: float) -> Transformer:
+    if proj not in PROJECTIONS:
+        raise ValueError(f"unknown projection {proj!r}: expected one of {', '.join(PROJECTIONS)}")
+    crs = PROJECTIONS[proj].format(lon0=lon0, lat0=lat0)
+    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
 
 
 @dataclass(frozen=True)
 class Frame:
-    """Equirectangular projection about (lon0, lat0), scaled and placed in pixels."""
+    """A projection of :data:`PROJECTIONS` about (lon0, lat0), scaled and placed in pixels:
+    ``px = (x_km, -y_km) * scale + (x0, y0)``."""
 
     lon0: float
     lat0: float
     scale: float  # pixels per km
     x0: float  # pixel position of (lon0, lat0)
     y0: float
+    proj: str = "laea"
 
-    def km(self, lonlat: np.ndarray) -> np.ndarray:
-        return equirect(lonlat, self.lon0, self.lat0)
+    def km(self, shapes: np.ndarray) -> np.ndarray:
+        """lon/lat shapes → shapes in km east and north of (lon0, lat0)."""
+        tr = _transformer(self.proj, self.lon0, self.lat0)
+        return shapely.transform(shapes, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
 
-    def __call__(self, lonlat: np.ndarray) -> np.ndarray:
-        return self.km(lonlat) * self.scale + np.array([self.x0, self.y0])
+    def __call__(self, shapes: np.ndarray) -> np.ndarray:
+        """lon/lat shapes → pixels (y down)."""
+        a = np.array([self.scale, -self.scale])
+        b = np.array([self.x0, self.y0])
+        return shapely.transform(self.km(shapes), lambda c: c * a + b)
 
 
-def equirect(lonlat: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
-    """(n, 2) longitude/latitude → (n, 2) km east and *south* of (lon0, lat0).
+def fit(shapes: np.ndarray, box: tuple[float, float, float, float], margin: float = 4.0) -> Frame:
+    """The frame that fits the lon/lat ``shapes`` in ``box`` (x, y, w, h), centred.
 
-    >>> float(equirect(np.array([[3.0, 46.0]]), 2.0, 46.0)[0, 0].round(1))  # 1° east at 46°N
-    77.2
-    >>> float(equirect(np.array([[2.0, 45.0]]), 2.0, 46.0)[0, 1].round(1))  # south is +y
-    111.2
+    >>> sq = to_shapes([((np.array([[2.0, 46.0], [3.0, 46.0], [3.0, 47.0], [2.0, 47.0]]),),)])
+    >>> f = fit(sq, (0.0, 0.0, 100.0, 100.0), margin=0.0)
+    >>> [round(float(v), 1) for v in shapely.total_bounds(f(sq))]  # 1° east is 0.69 of 1° north
+    [15.2, 0.0, 84.8, 100.0]
     """
-    k = math.pi / 180 * R_EARTH_KM
-    return np.column_stack(
-        ((lonlat[:, 0] - lon0) * k * math.cos(math.radians(lat0)), -(lonlat[:, 1] - lat0) * k)
-    )
-
-
-def fit(
-    rings: Sequence[np.ndarray], box: tuple[float, float, float, float], margin: float = 4.0
-) -> Frame:
-    """The frame that fits the lon/lat ``rings`` in ``box`` (x, y, w, h), centred."""
-    pts = np.concatenate(rings)
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    lon0, lat0 = (lo + hi) / 2
-    km = equirect(pts, lon0, lat0)
-    kmin, kmax = km.min(axis=0), km.max(axis=0)
+    lon_lo, lat_lo, lon_hi, lat_hi = shapely.total_bounds(shapes)
+    frame = Frame(float((lon_lo + lon_hi) / 2), float((lat_lo + lat_hi) / 2), 1.0, 0.0, 0.0)
+    k = shapely.total_bounds(frame.km(shapes))
+    span = np.maximum(k[2:] - k[:2], 1e-9)
     x, y, w, h = box
-    span = np.maximum(kmax - kmin, 1e-9)
-    scale = min((w - 2 * margin) / span[0], (h - 2 * margin) / span[1])
-    cx, cy = x + w / 2, y + h / 2
-    mid = (kmin + kmax) / 2
+    scale = float(min((w - 2 * margin) / span[0], (h - 2 * margin) / span[1]))
+    mid = (k[:2] + k[2:]) / 2
     return Frame(
-        float(lon0),
-        float(lat0),
-        float(scale),
-        float(cx - mid[0] * scale),
-        float(cy - mid[1] * scale),
+        frame.lon0,
+        frame.lat0,
+        scale,
+        float(x + w / 2 - mid[0] * scale),
+        float(y + h / 2 + mid[1] * scale),
     )
 
 
 # ----- simplification -----------------------------------------------------------------------
 
 
-def _keys(lonlat: np.ndarray) -> np.ndarray:
-    """Exact vertex identity: coordinates rounded to 1e-6 degree, packed in one int64."""
-    q = np.round(lonlat * 1e6).astype(np.int64)
-    return ((q[:, 0] + (1 << 28)) << 30) | (q[:, 1] + (1 << 29))
+def simplify_coverage(shapes_px: np.ndarray, tol: float) -> np.ndarray:
+    """Simplify a panel's shapes (pixels) together, then round them to integers in tenths of a
+    pixel and orient their rings: the coverage the map draws (in tenths of a pixel)."""
+    simp = shapely.coverage_simplify(shapes_px, tol)
+    sub = shapely.transform(simp, lambda c: c * SUBPX)
+    return shapely.orient_polygons(shapely.set_precision(sub, 1.0, mode="pointwise"))
 
 
-def junctions(rings: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Per ring, the positions of its junction vertices: those whose (unordered) pair of neighbours
-    is not the same in every ring that uses them (where shared borders begin and end)."""
-    keys = [_keys(r) for r in rings]
-    allk = np.concatenate(keys)
-    lens = np.array([len(r) for r in rings])
-    starts = np.cumsum(lens) - lens
-    ring = np.repeat(np.arange(len(rings)), lens)
-    idx = np.arange(len(allk))
-    pos = idx - starts[ring]
-    prev = np.where(pos == 0, idx + lens[ring] - 1, idx - 1)
-    nxt = np.where(pos == lens[ring] - 1, idx - lens[ring] + 1, idx + 1)
-    a, b = allk[prev], allk[nxt]
-    trip = np.unique(np.column_stack([allk, np.minimum(a, b), np.maximum(a, b)]), axis=0)
-    k, n = np.unique(trip[:, 0], return_counts=True)
-    is_j = np.isin(allk, k[n > 1])
-    return [np.flatnonzero(is_j[s : s + m]) for s, m in zip(starts, lens, strict=True)]
-
-
-def douglas_peucker(pts: np.ndarray, tol: float) -> np.ndarray:
-    """Boolean mask of the points kept (the ends always are). Distance to a degenerate chord (a
-    closed loop) is the distance to its point."""
-    n = len(pts)
-    keep = np.zeros(n, bool)
-    keep[0] = keep[-1] = True
-    stack = [(0, n - 1)]
-    while stack:
-        a, b = stack.pop()
-        if b - a < 2:
-            continue
-        p, d = pts[a], pts[b] - pts[a]
-        seg = pts[a + 1 : b] - p
-        length = math.hypot(d[0], d[1])
-        if length > 0:
-            dist = np.abs(d[0] * seg[:, 1] - d[1] * seg[:, 0]) / length
-        else:
-            dist = np.hypot(seg[:, 0], seg[:, 1])
-        i = int(np.argmax(dist))
-        if dist[i] > tol:
-            m = a + 1 + i
-            keep[m] = True
-            stack.append((a, m))
-            stack.append((m, b))
-    return keep
-
-
-def simplify(
-    rings_ll: Sequence[np.ndarray], rings_xy: Sequence[np.ndarray], tol: float
-) -> list[np.ndarray]:
-    """Simplify rings (no closing point) arc by arc; a shared arc gives identical points in every
-    ring that uses it. ``rings_ll`` give vertex identity, ``rings_xy`` the projected positions."""
-    js = junctions(rings_ll)
-    memo: dict[tuple[int, ...], np.ndarray] = {}
-    out = []
-    for ll, xy, j in zip(rings_ll, rings_xy, js, strict=True):
-        k = _keys(ll)
-        n = len(k)
-        if len(j) == 0:
-            j = np.array([int(np.argmin(k))])
-        ext = np.concatenate([np.arange(n), np.arange(n)])  # positions, twice round the ring
-        cuts = np.append(j, j[0] + n)
-        pieces = []
-        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
-            ids = ext[a : b + 1]
-            kk = k[ids]
-            rev = bool(kk[0] > kk[-1] or (kk[0] == kk[-1] and len(kk) > 2 and kk[1] > kk[-2]))
-            if rev:
-                ids = ids[::-1]
-                kk = kk[::-1]
-            key = (
-                int(kk[0]),
-                int(kk[1]) if len(kk) > 1 else 0,
-                int(kk[-2]) if len(kk) > 1 else 0,
-                int(kk[-1]),
-                len(kk),
-            )
-            keep = memo.get(key)
-            if keep is None:
-                keep = douglas_peucker(xy[ids], tol)
-                memo[key] = keep
-            kept = ids[keep]
-            if rev:
-                kept = kept[::-1]
-            pieces.append(kept[:-1])
-        out.append(xy[np.concatenate(pieces)])
-    return out
-
-
-def ring_area(xy: np.ndarray) -> float:
-    x, y = xy[:, 0], xy[:, 1]
-    return float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) / 2
-
-
-def _to_ints(xy: np.ndarray) -> np.ndarray:
-    q = np.round(xy * SUBPX).astype(np.int64)
+def _ring_ints(ring: shapely.LinearRing) -> np.ndarray:
+    """The ring's integer vertices without the closing point nor repeated neighbours."""
+    q = np.rint(shapely.get_coordinates(ring)).astype(np.int64)[:-1]
     if len(q) > 1:
         same = np.all(q == np.roll(q, 1, axis=0), axis=1)
         q = q[~same] if not same.all() else q[:1]
@@ -254,63 +187,28 @@ def path_data(rings: Sequence[np.ndarray]) -> str:
     return "".join(out)
 
 
-def _feature_paths(
-    features: Sequence[tuple[tuple[np.ndarray, ...], ...]], frame: Frame, tol: float
-) -> list[str]:
-    """Path data per feature, simplified together (shared borders stay shared)."""
-    flat_ll, where = [], []
-    for f, polys in enumerate(features):
-        for p, rings in enumerate(polys):
-            for r, ring in enumerate(rings):
-                flat_ll.append(ring)
-                where.append((f, p, r))
-    simp = simplify(flat_ll, [frame(r) for r in flat_ll], tol)
-    per: list[dict[int, list[np.ndarray]]] = [{} for _ in features]
-    for (f, p, _r), xy in zip(where, simp, strict=True):
-        per[f].setdefault(p, []).append(_to_ints(xy))
-    paths = []
-    for f in range(len(features)):
-        kept = per[f]
-        areas = {
-            p: abs(ring_area(rs[0].astype(float))) if len(rs[0]) >= 3 else 0.0
-            for p, rs in kept.items()
-        }
-        biggest = max(areas, key=lambda p: (areas[p], -p))
-        rings_out: list[np.ndarray] = []
-        for p in sorted(kept):
-            rs = kept[p]
-            if p != biggest and (len(rs[0]) < 3 or areas[p] < MIN_ISLAND_PX2 * SUBPX * SUBPX):
-                continue
-            rings_out.extend(r for r in rs if len(r) >= 3)
-        if not rings_out:  # collapsed altogether: keep its largest outer ring as it is
-            rings_out = [kept[biggest][0]]
-        paths.append(path_data(rings_out))
-    return paths
+def shape_path(shape: shapely.Geometry) -> str:
+    """Path data of one simplified shape (tenths of a pixel): each part's outer ring followed by
+    its holes; parts that the rounding collapsed are left out, unless all did (then the largest
+    outer ring is kept as it is, so that every constituency is drawn)."""
+    parts = [p for p in shapely.get_parts(shape) if p.geom_type == "Polygon" and not p.is_empty]
+    if not parts:
+        raise ValueError(f"nothing to draw: {shape.geom_type} without polygon")
+    rings: list[np.ndarray] = []
+    for p in parts:
+        if p.area > 0:
+            rings.extend(q for q in map(_ring_ints, (p.exterior, *p.interiors)) if len(q) >= 3)
+    if not rings:
+        rings = [_ring_ints(max(parts, key=lambda p: len(p.exterior.coords)).exterior)]
+    return path_data(rings)
 
 
-# ----- centroids and cartogram --------------------------------------------------------------
+def panel_shapes(shapes_ll: np.ndarray, frame: Frame, tol: float) -> np.ndarray:
+    """The simplified, rounded shapes of one panel (tenths of a pixel)."""
+    return simplify_coverage(frame(shapes_ll), tol)
 
 
-def centroid_and_area(
-    polys: Sequence[Sequence[np.ndarray]], frame: Frame
-) -> tuple[np.ndarray, float]:
-    """Area-weighted centroid (km in ``frame``'s plane) and area (km²) of a feature; holes count
-    negatively whatever the orientation of the rings."""
-    total, acc = 0.0, np.zeros(2)
-    for rings in polys:
-        for r, ring in enumerate(rings):
-            xy = frame.km(ring)
-            x, y = xy[:, 0], xy[:, 1]
-            x1, y1 = np.roll(x, -1), np.roll(y, -1)
-            cr = x * y1 - x1 * y
-            a = cr.sum() / 2
-            if a == 0:
-                continue
-            c = np.array([((x + x1) * cr).sum(), ((y + y1) * cr).sum()]) / (6 * a)
-            w = abs(a) if r == 0 else -abs(a)
-            total += w
-            acc += w * c
-    return acc / total, total
+# ----- cartogram --------------------------------------------------------------
 
 
 def hex_grid(lo: np.ndarray, hi: np.ndarray, spacing: float) -> np.ndarray:
@@ -427,9 +325,6 @@ def shared_edge(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return m - perp * half, m + perp * half
 
 
-# ----- the layout ---------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Panel:
     """A box of the map: its label, its pixel box and the constituencies drawn in it."""
@@ -501,60 +396,69 @@ class GeoLayout:
         )
 
 
+def panel_frames(
+    codes: Sequence[str], shapes: dict[str, shapely.Geometry], dep_names: dict[str, str]
+) -> list[tuple[Panel, Frame, float]]:
+    """The map's panels (metropolitan France first, the Paris zoom, the overseas insets), each with
+    the frame that fits its lon/lat ``shapes`` in its box and its simplification tolerance."""
+
+    def of(cs: Sequence[str]) -> np.ndarray:
+        return np.array([shapes[c] for c in cs], dtype=object)
+
+    metro = tuple(c for c in codes if is_metropolitan(c))
+    out = [
+        (
+            Panel("metro", "Metropolitan France", METRO_BOX, metro),
+            fit(of(metro), METRO_BOX),
+            TOL_METRO,
+        )
+    ]
+    zoom = tuple(c for c in metro if department_of(c) in ZOOM_DEPARTMENTS)
+    if zoom:
+        zframe = fit(of(zoom), ZOOM_BOX, margin=6.0)
+        out.append((Panel("zoom", ZOOM_LABEL, ZOOM_BOX, zoom), zframe, TOL_ZOOM))
+    w, h = OVERSEAS_SIZE
+    for i, dep in enumerate(OVERSEAS):
+        cs = tuple(c for c in codes if department_of(c) == dep)
+        box = (METRO_BOX[0] + i * (w + OVERSEAS_GAP), OVERSEAS_Y, w, h)
+        if cs:
+            inner = (box[0], box[1] + 16, box[2], box[3] - 16)  # room for the label
+            panel = Panel(dep, dep_names.get(dep, dep), box, cs)
+            out.append((panel, fit(of(cs), inner, margin=4.0), TOL_OVERSEAS))
+    return out
+
+
 def compute_layout(contours: Contours) -> GeoLayout:
     """Project, simplify and lay out ``contours`` (pure: no cache, no file)."""
     codes = contours.codes
-    feats = dict(zip(codes, contours.polygons, strict=True))
+    shapes = dict(zip(codes, to_shapes(contours.polygons), strict=True))
     dep_names: dict[str, str] = {}
     for c, dn in zip(codes, contours.department_names, strict=True):
         dep_names.setdefault(department_of(c), dn)
     metro = [c for c in codes if is_metropolitan(c)]
 
-    def rings_of(cs: Sequence[str]) -> list[np.ndarray]:
-        return [r for c in cs for poly in feats[c] for r in poly]
+    def of(cs: Sequence[str]) -> np.ndarray:
+        return np.array([shapes[c] for c in cs], dtype=object)
 
-    panels = []
     paths: dict[str, str] = {}
-    frame = fit(rings_of(metro), METRO_BOX)
-    for c, d in zip(
-        metro, _feature_paths([feats[c] for c in metro], frame, TOL_METRO), strict=True
-    ):
-        paths[c] = d
-    panels.append(Panel("metro", "Metropolitan France", METRO_BOX, tuple(metro)))
-
-    zoom = [c for c in metro if department_of(c) in ZOOM_DEPARTMENTS]
     zoom_paths: dict[str, str] = {}
+    panels = panel_frames(codes, shapes, dep_names)
+    for panel, frame, tol in panels:
+        drawn = panel_shapes(of(panel.codes), frame, tol)
+        d = {c: shape_path(s) for c, s in zip(panel.codes, drawn, strict=True)}
+        (zoom_paths if panel.name == "zoom" else paths).update(d)
+    frame = panels[0][1]
     zoom_extent = None
-    if zoom:
-        zpx = frame(np.concatenate(rings_of(zoom)))
-        zlo, zhi = zpx.min(axis=0), zpx.max(axis=0)
+    if zoom_paths:
+        zlo_x, zlo_y, zhi_x, zhi_y = shapely.total_bounds(frame(of(list(zoom_paths))))
         zoom_extent = tuple(
-            round(float(v), 1) for v in (zlo[0], zlo[1], zhi[0] - zlo[0], zhi[1] - zlo[1])
+            round(float(v), 1) for v in (zlo_x, zlo_y, zhi_x - zlo_x, zhi_y - zlo_y)
         )
-        zframe = fit(rings_of(zoom), ZOOM_BOX, margin=6.0)
-        zoom_paths = dict(
-            zip(zoom, _feature_paths([feats[c] for c in zoom], zframe, TOL_ZOOM), strict=True)
-        )
-        panels.append(Panel("zoom", ZOOM_LABEL, ZOOM_BOX, tuple(zoom)))
 
-    w, h = OVERSEAS_SIZE
-    for i, dep in enumerate(OVERSEAS):
-        cs = [c for c in codes if department_of(c) == dep]
-        box = (METRO_BOX[0] + i * (w + OVERSEAS_GAP), OVERSEAS_Y, w, h)
-        if not cs:
-            continue
-        inner = (box[0], box[1] + 16, box[2], box[3] - 16)  # room for the label
-        oframe = fit(rings_of(cs), inner, margin=4.0)
-        paths.update(
-            zip(cs, _feature_paths([feats[c] for c in cs], oframe, TOL_OVERSEAS), strict=True)
-        )
-        panels.append(Panel(dep, dep_names.get(dep, dep), box, tuple(cs)))
-
-    # cartogram of metropolitan France
-    kframe = Frame(frame.lon0, frame.lat0, 1.0, 0.0, 0.0)
-    cents, areas = zip(*(centroid_and_area(feats[c], kframe) for c in metro), strict=True)
-    pts = np.array(cents)
-    spacing = math.sqrt(sum(areas) / len(metro) / (math.sqrt(3) / 2))
+    # cartogram of metropolitan France: centroids and areas in km (y down), equirectangular
+    km = Frame(frame.lon0, frame.lat0, 1.0, 0.0, 0.0, proj="eqc")(of(metro))
+    pts = shapely.get_coordinates(shapely.centroid(km))
+    spacing = math.sqrt(float(shapely.area(km).sum()) / len(metro) / (math.sqrt(3) / 2))
     cells = hex_cartogram(pts, spacing, groups=[department_of(c) for c in metro])
     lo, hi = cells.min(axis=0) - spacing / 2, cells.max(axis=0) + spacing / 2
     x, y, bw, bh = CARTO_BOX
@@ -570,7 +474,7 @@ def compute_layout(contours: Contours) -> GeoLayout:
         codes=codes,
         names=dict(zip(codes, contours.names, strict=True)),
         department_names=dep_names,
-        panels=tuple(panels),
+        panels=tuple(p for p, _, _ in panels),
         paths=paths,
         zoom_paths=zoom_paths,
         hexes=hexes,

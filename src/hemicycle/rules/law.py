@@ -44,7 +44,9 @@ from hemicycle.errors import RulesInputError
 __all__ = [
     "ELECTED",
     "ELIMINATED",
+    "MAJORITY",
     "QUALIFIED",
+    "SEATS",
     "UNKNOWN_BIRTH",
     "lineup",
     "round1_elected",
@@ -59,12 +61,12 @@ ELIMINATED: int = 0
 QUALIFIED: int = 1
 ELECTED: int = 2
 
-#: Sentinel birth date for a candidate whose date of birth is unknown.
 #: Seats in the National Assembly (Code électoral, art. LO119) and the absolute majority of them.
 SEATS = 577
 MAJORITY = SEATS // 2 + 1
 #: L162: 12.5 % of the registered voters qualify for round 2.
 QUALIFYING_SHARE = Fraction(1, 8)
+#: Sentinel birth date for a candidate whose date of birth is unknown.
 UNKNOWN_BIRTH: int = int(np.iinfo(np.int64).max)
 
 # Counts above this are refused: no electorate comes anywhere near (2**59 is

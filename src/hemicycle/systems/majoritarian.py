@@ -153,7 +153,6 @@ def plurality(v: Votes, *, name: str = "plurality") -> Allocation:
     "Two rounds, qualification at 12.5% of the votes cast "
     "(exprimés) instead of the registered voters; actual withdrawals kept",
     needs_round2=True,
-    share=0.125,
 )
 def two_round_expressed(
     v: Votes, *, name: str = "two_round_expressed", share: float = 0.125

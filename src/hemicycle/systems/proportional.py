@@ -37,7 +37,6 @@ from hemicycle.systems.base import Allocation, Votes
 from hemicycle.systems.majoritarian import official_lineup, resolve
 from hemicycle.systems.registry import register
 
-HOUSE = 577
 #: Upper bound of the mixed system's list tier (a bound on the work a request can ask for).
 MAX_LIST_SEATS = 2_000
 
@@ -115,17 +114,17 @@ def _national(
     )
 
 
-@register("dhondt", "National PR, D'Hondt", threshold=0.05)
+@register("dhondt", "National PR, D'Hondt")
 def dhondt(v: Votes, *, name: str = "dhondt", threshold: float = 0.05) -> Allocation:
     return _national(v, name, "dhondt", threshold)
 
 
-@register("sainte_lague", "National PR, Sainte-Laguë", threshold=0.05)
+@register("sainte_lague", "National PR, Sainte-Laguë")
 def sainte_lague(v: Votes, *, name: str = "sainte_lague", threshold: float = 0.05) -> Allocation:
     return _national(v, name, "sainte_lague", threshold)
 
 
-@register("hare", "National PR, largest remainder (Hare quota)", threshold=0.05)
+@register("hare", "National PR, largest remainder (Hare quota)")
 def hare(v: Votes, *, name: str = "hare", threshold: float = 0.05) -> Allocation:
     return _national(v, name, "hare", threshold)
 
@@ -134,8 +133,6 @@ def hare(v: Votes, *, name: str = "hare", threshold: float = 0.05) -> Allocation
     "departmental",
     "Departmental PR as in 1986 (D'Hondt per department, 5% threshold in "
     "each, today's seats per department)",
-    method="dhondt",
-    threshold=0.05,
 )
 def departmental(
     v: Votes, *, name: str = "departmental", method: str = "dhondt", threshold: float = 0.05
@@ -156,8 +153,6 @@ def regions() -> dict[str, str]:
 @register(
     "regional",
     "Regional PR (D'Hondt per region, 5% threshold in each, today's seats per region)",
-    method="dhondt",
-    threshold=0.05,
 )
 def regional(
     v: Votes, *, name: str = "regional", method: str = "dhondt", threshold: float = 0.05
@@ -194,9 +189,6 @@ def _continue_dhondt(
 @register(
     "mixed",
     "Mixed-member: the 577 constituency winners plus national compensation seats",
-    list_seats=144,
-    threshold=0.05,
-    overhang="keep",
 )
 def mixed(
     v: Votes,
@@ -259,8 +251,6 @@ def mixed(
     "majority_bonus",
     "Majority bonus: the leading list gets a bonus, the rest is shared "
     "by D'Hondt (as in French regional elections)",
-    bonus=0.25,
-    threshold=0.05,
 )
 def majority_bonus(
     v: Votes, *, name: str = "majority_bonus", bonus: float = 0.25, threshold: float = 0.05

@@ -1,6 +1,7 @@
 """One registry of seat rules, one signature: ``rule(votes: Votes, **params) -> Allocation``.
 
-Rules register themselves with :func:`register` (name, title, typed defaults); :func:`get` finds
+Rules register themselves with :func:`register` (name, title; their parameters and defaults are
+read from the rule's signature, the one place they are written); :func:`get` finds
 them, :func:`parse_spec` reads ``NAME[:key=value[:key=value…]]`` (e.g. ``dhondt:threshold=0.03``)
 and :func:`run` applies one. Unknown names and parameters raise :class:`OptionError` listing
 the valid ones.
@@ -8,6 +9,7 @@ the valid ones.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,23 +29,46 @@ class System:
     #: True when the rule needs round-2 votes that may not exist (projected when they do not)
     needs_round2: bool = False
 
+    @property
+    def parameters(self) -> str:
+        """The parameters and their defaults, ``key=value, …`` (empty when there are none)."""
+        return ", ".join(f"{k}={v}" for k, v in self.defaults.items())
+
     def describe(self) -> str:
-        opts = ", ".join(f"{k}={v}" for k, v in self.defaults.items())
+        opts = self.parameters
         return f"{self.title}" + (f" [{opts}]" if opts else "")
 
 
 SYSTEMS: dict[str, System] = {}
 
 
-def register(
-    name: str, title: str, *, needs_round2: bool = False, **defaults: Any
-) -> Callable[[Rule], Rule]:
-    """Decorator: add a rule to :data:`SYSTEMS` under ``name`` with its default parameters."""
+def signature_defaults(fn: Rule) -> dict[str, Any]:
+    """The parameters of a rule and their defaults, from its signature: every keyword-only
+    parameter but ``name`` (the label of the result), each with a default whose type is the
+    parameter's type.
+
+    >>> def rule(v, *, name="x", threshold=0.05, method="dhondt"): ...
+    >>> signature_defaults(rule)
+    {'threshold': 0.05, 'method': 'dhondt'}
+    """
+    out: dict[str, Any] = {}
+    for key, p in inspect.signature(fn).parameters.items():
+        if p.kind is not p.KEYWORD_ONLY or key == "name":
+            continue
+        if p.default is p.empty:
+            raise ValueError(f"rule {fn.__qualname__}: parameter {key!r} needs a default")
+        out[key] = p.default
+    return out
+
+
+def register(name: str, title: str, *, needs_round2: bool = False) -> Callable[[Rule], Rule]:
+    """Decorator: add a rule to :data:`SYSTEMS` under ``name``; its parameters and defaults are
+    those of its signature (:func:`signature_defaults`)."""
 
     def deco(fn: Rule) -> Rule:
         if name in SYSTEMS:
             raise ValueError(f"system {name!r} registered twice")
-        SYSTEMS[name] = System(name, title, fn, dict(defaults), needs_round2)
+        SYSTEMS[name] = System(name, title, fn, signature_defaults(fn), needs_round2)
         return fn
 
     return deco

@@ -1,0 +1,47 @@
+"""Small CSV files of two named columns (an alliance ``key,group``, an Assembly ``group,seats``):
+read, header checked, blank rows skipped; errors name the file and the line."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from hemicycle.errors import DataFileError
+
+
+def read_two_columns(
+    path: str | Path, header: tuple[str, str], *, what: str, bad_row: str | None = None
+) -> list[tuple[int, str, str]]:
+    """Rows ``(line, first, second)`` (fields stripped) of the CSV at ``path``, whose header must
+    be exactly ``header``; blank rows are skipped. ``what`` names the file in the error raised
+    when it cannot be read, ``bad_row`` is the message for a row without exactly two fields.
+
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+    ...     _ = f.write("key,group\\nUG, left\\n\\nRN,far_right,x\\n")
+    >>> try:
+    ...     read_two_columns(f.name, ("key", "group"), what="alliance file")
+    ... except DataFileError as exc:
+    ...     print(exc.line, exc)  # doctest: +ELLIPSIS
+    4 ...expected 2 fields (key,group), got 3...
+    >>> os.unlink(f.name)
+    """
+    p = Path(path)
+    names = ",".join(header)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise DataFileError(f"cannot read {what}: {exc}", file=str(p)) from exc
+    rows = csv.reader(text.splitlines())
+    first = next(rows, None)
+    if first is None or tuple(h.strip() for h in first) != header:
+        raise DataFileError(f"header must be exactly {names!r}", file=str(p), line=1)
+    out = []
+    for n, row in enumerate(rows, start=2):
+        if not any(x.strip() for x in row):
+            continue
+        if len(row) != 2:
+            msg = bad_row or f"expected 2 fields ({names}), got {len(row)}"
+            raise DataFileError(msg, file=str(p), line=n)
+        out.append((n, row[0].strip(), row[1].strip()))
+    return out
