@@ -570,9 +570,8 @@ class PooledTransfers:
             return self.models[0].render(configs, max_configs=max_configs)
         df = self.to_frame(configs)
         df = df[df["method"] == "pooled"]
-        shares = ", ".join(f"{y} {w:.0%}" for y, w in zip(self.years, self.weights, strict=True))
-        out = [f"Transfers pooled over {len(self.models)} elections ({shares}), round 1 → round 2,",
-               "percent ± sd over elections and bootstrap replicates"]
+        out = [f"Transfers pooled over {len(self.models)} elections, round 1 → round 2:",
+               f"{', '.join(map(str, self.years))}; percent ± sd over elections and replicates"]
         for cfg, g in list(df.groupby("config", sort=False))[:max_configs]:
             dest = list(dict.fromkeys(g["destination"]))
             out += ["", f"{cfg}  [{int(g['n_runoffs'].iloc[0])} training runoffs]",
