@@ -1,3 +1,164 @@
-"""hemicycle: French legislative elections, computable."""
+"""hemicycle: French legislative elections, computable.
+
+The whole API for a notebook is here, one call per question; every function takes ``store`` (a
+:class:`~hemicycle.data.store.Store`, a path, or None for the default store), ingests the years it
+needs from the local mirror (``HEMICYCLE_DATA``) or the pinned official files, and returns plain
+values::
+
+    import hemicycle as hc
+    rep = hc.replay(2024)                     # the law on the official files, checked
+    proj = hc.project(2024, sims=20_000, seed=1)  # round 2 from round 1, transfers from 1997–2017
+    table = hc.backtest()                     # every target from earlier elections only, scored
+
+Years and rounds that are not available raise :class:`~hemicycle.errors.YearNotAvailableError` and
+:class:`~hemicycle.errors.MissingRoundError` (both :class:`~hemicycle.errors.HemicycleError`).
+The modules behind it: :mod:`hemicycle.api` (data, systems, coalitions, claims) and
+:mod:`hemicycle.sim.api` (transfers, projection, evaluation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; importing hemicycle stays light
+    import pandas as pd
+
+    from hemicycle.analysis.replay import Replay
+    from hemicycle.data.store import Store
+    from hemicycle.sim.evaluate import Evaluation
+    from hemicycle.sim.project import Projection
+    from hemicycle.sim.transfers import PooledTransfers
 
 __version__ = "0.1.0"
+
+T = TypeVar("T")
+
+
+@contextmanager
+def _store(store: Any) -> Iterator[Store]:
+    """The caller's store as is, or the store at a path (default: the user's), opened for reading
+    (read-write only while an ingest writes) and closed afterwards."""
+    from hemicycle.data.store import Store
+
+    if isinstance(store, Store):
+        yield store
+        return
+    st = Store.for_reading(store)
+    try:
+        yield st
+    finally:
+        st.close()
+
+
+def _earlier(st: Store, year: int | None) -> None:
+    """Ingest every registered election before ``year`` whose files can be had."""
+    from hemicycle.data.registry import YEARS
+    from hemicycle.errors import DataNotAvailableError
+
+    for y in YEARS:
+        if year is None or y < year:
+            try:
+                st.ensure(y)
+            except DataNotAvailableError:
+                continue
+
+
+def _call(store: Any, fn: Callable[[Store], T]) -> T:
+    with _store(store) as st:
+        return fn(st)
+
+
+def replay(year: int, *, store: Any = None) -> Replay:
+    """The law on ``year``'s official files, decision by decision, compared with the outcome."""
+    from hemicycle import api
+
+    return _call(store, lambda st: api.replay_year(year, store=st))
+
+
+def project(year: int, train: int | str | Sequence[int] = "all", *, store: Any = None,
+            **options: Any) -> Projection:
+    """Round 2 of ``year`` simulated from its round 1, with transfers learnt from earlier elections
+    (``train``: ``"all"``, a year or years); ``options`` as :func:`hemicycle.sim.api.project`
+    (``sims``, ``seed``, ``withdrawals``, ``lineup``, ``overrides``…)."""
+    from hemicycle.sim import api as sim
+
+    def run(st: Store) -> Projection:
+        st.ensure(year)
+        _earlier(st, year)
+        return sim.project(year, train, st, **options)
+
+    return _call(store, run)
+
+
+def evaluate(year: int, train: int | str | Sequence[int] = "all", *, store: Any = None,
+             **options: Any) -> Evaluation:
+    """The projection of ``year`` (official lineup) scored against its official round 2."""
+    from hemicycle.sim import api as sim
+
+    def run(st: Store) -> Evaluation:
+        st.ensure(year)
+        _earlier(st, year)
+        return sim.evaluate(year, train, st, **options)
+
+    return _call(store, run)
+
+
+def backtest(targets: str | Sequence[int] = "all", *, store: Any = None, sims: int = 20_000,
+             seed: int = 1) -> pd.DataFrame:
+    """Every target projected from the earlier elections only, and scored (one row per target)."""
+    from hemicycle.sim import backtest as bt
+
+    def run(st: Store) -> pd.DataFrame:
+        _earlier(st, None)
+        return bt.backtest(st, bt.targets(st, targets), sims=sims, seed=seed)
+
+    return _call(store, run)
+
+
+def transfers(train: int | str | Sequence[int] = "all", *, store: Any = None) -> PooledTransfers:
+    """The vote transfers learnt from ``train``, pooled over its elections, with their spread."""
+    from hemicycle.sim import api as sim
+
+    def run(st: Store) -> PooledTransfers:
+        _earlier(st, None)
+        return sim.transfers(train, st)
+
+    return _call(store, run)
+
+
+def compare(year: int, systems: Sequence[str] | str | None = None, *, unit: object = "nuance",
+            store: Any = None, **options: Any) -> Any:
+    """The same round-1 votes of ``year`` under other electoral systems (a ``Comparison``)."""
+    from hemicycle import api
+
+    def run(st: Store) -> Any:
+        st.ensure(year)
+        return api.compare(year, store=st, systems=systems, unit=unit, **options)
+
+    return _call(store, run)
+
+
+def coalitions(year: int, system: str = "actual", *, unit: object = "bloc", store: Any = None,
+               **options: Any) -> Any:
+    """Who can govern the Assembly that ``system`` gives ``year`` (a ``Govern``)."""
+    from hemicycle import api
+
+    def run(st: Store) -> Any:
+        st.ensure(year)
+        return api.coalitions(year, store=st, system=system, unit=unit, **options)
+
+    return _call(store, run)
+
+
+def claims(path: str | Path, *, store: Any = None) -> Any:
+    """The claims of a TOML file checked against the data: ``(ClaimsFile, [Verdict, …])``."""
+    from hemicycle import api
+
+    return _call(store, lambda st: api.claims(path, store=st))
+
+
+__all__ = ["__version__", "backtest", "claims", "coalitions", "compare", "evaluate", "project",
+           "replay", "transfers"]

@@ -16,7 +16,7 @@ import pandas as pd
 from hemicycle import rules
 from hemicycle.data.blocs import blocs_of
 from hemicycle.data.store import Store
-from hemicycle.errors import HemicycleError
+from hemicycle.errors import HemicycleError, YearNotAvailableError
 from hemicycle.rules import UNKNOWN_BIRTH
 
 
@@ -113,7 +113,8 @@ def load(store: Store, year: int) -> Election:
     """The arrays of ``year`` from the store (ingest it first with :meth:`Store.ensure`)."""
     cons = store.query("SELECT * FROM constituencies WHERE year = ? ORDER BY constituency", [year])
     if cons.empty:
-        raise HemicycleError(f"{year} is not in the store {store.path}; run `hemicycle data ingest {year}`")
+        raise YearNotAvailableError(f"{year} is not in the store {store.path}; run "
+                                    f"`hemicycle data ingest {year}`")
     totals = store.query("SELECT * FROM totals WHERE year = ?", [year])
     cands = store.query("SELECT * FROM candidates WHERE year = ? ORDER BY constituency, panel", [year])
     cdcy = store.query(

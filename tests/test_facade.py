@@ -1,0 +1,49 @@
+"""The notebook façade: ``import hemicycle as hc`` answers each question in one call, on published
+facts, and says which year or round is missing with one error per meaning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import hemicycle as hc
+from hemicycle.errors import MissingRoundError, OptionError, YearNotAvailableError
+
+
+@pytest.fixture(scope="module", autouse=True)
+def private_cache(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HEMICYCLE_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
+def test_replay_2024_in_one_call(store_path: Path) -> None:
+    rep = hc.replay(2024, store=store_path)
+    assert rep.election.n_constituencies == 577
+    assert rep.elected_round1 == 76 and int(rep.runoffs.sum()) == 501
+    assert not rep.mismatches
+
+
+def test_project_and_backtest_learn_only_from_earlier_elections(store_path: Path) -> None:
+    proj = hc.project(2024, store=store_path, sims=300, seed=1, n_boot=4)
+    years = [int(y) for y in str(proj.train_year).split(",")]
+    assert years and max(years) < 2024 and 2022 not in years  # 2022: no round 2 in the mirror
+    assert proj.preds["constituency"].nunique() == 577
+    with pytest.raises(OptionError, match="not earlier than the target"):
+        hc.project(2017, 2024, store=store_path, sims=10, n_boot=4)
+
+
+def test_compare_and_coalitions(store_path: Path) -> None:
+    cmp = hc.compare(2024, "plurality", store=store_path, train=None)
+    seats = cmp.allocations[0].as_dict()
+    assert seats["RN"] == 259 and seats["UG"] == 155  # first-round plurality, as published
+    gov = hc.coalitions(2024, store=store_path)  # by bloc: no bloc governs alone in 2024
+    assert all(len(c) >= 2 for c in gov.minimal_winning)
+
+
+def test_one_error_per_meaning(store_path: Path) -> None:
+    with pytest.raises(YearNotAvailableError, match="2019"):
+        hc.replay(2019, store=store_path)
+    with pytest.raises(MissingRoundError, match="nothing to learn transfers from"):
+        hc.project(1997, store=store_path, sims=10, n_boot=4)
