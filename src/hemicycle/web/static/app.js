@@ -741,7 +741,7 @@ async function runProjection() {
   const section = $("#projection");
   busy(section, true);
   status.className = "status-line";
-  status.textContent = `Simulating ${fmt.int(body.sims)} elections… (the first run with a new training election learns the transfers: about a minute)`;
+  status.textContent = `Simulating ${fmt.int(body.sims)} elections… (the first run with new training elections learns their transfers: about a minute)`;
   const post = (b) => getJSON("/api/project", {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(b), signal: abort.signal,
   });
