@@ -25,7 +25,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
     ap = argparse.ArgumentParser()
     ap.add_argument("--sims", type=int, default=3_000)
-    ap.add_argument("--stage", choices=["weights", "pooling", "noise", "all"], default="all")
+    ap.add_argument("--stage", choices=["weights", "pooling", "noise", "leader", "all"], default="all")
     args = ap.parse_args()
     grids = {
         # how the training elections are weighed and pooled
@@ -33,6 +33,7 @@ def main() -> None:
         "pooling": dict(config_pseudo=(0.0, 2.0, 10.0, 50.0), origin_pseudo=(0.0, 0.02, 0.1)),
         "noise": dict(national=(0.04, 0.08), mobilisation=((0.0, 1.0), (0.5, 1.0), (1.0, 1.0)),
                       local_scale=(0.6, 0.8, 1.0)),
+        "leader": dict(leader=(0.0, 0.03, 0.06, 0.1, 0.15)),
         # the final joint search around the stages' best values
         "all": dict(half_life=(0.0, 2.0), similarity=(0.0, 0.1), config_pseudo=(0.0, 2.0),
                     origin_pseudo=(0.02,), national=(0.04, 0.08),

@@ -216,3 +216,23 @@ def test_disk_cache_round_trip(store_path):
     assert m2.regression.keys() == model.regression.keys() and m2.counts == model.counts
     for k in model.regression:
         np.testing.assert_array_equal(m2.regression[k], model.regression[k])
+
+
+def test_leader_bonus_raises_the_round_one_leaders_chances(store_path):
+    """``Priors.leader`` (tried by the back-test, off by default) favours each runoff's leader."""
+    from hemicycle.sim.calibrate import Priors
+
+    st = Store(store_path)
+    base = api.project(2024, 2017, st, sims=300, seed=2, n_boot=N_BOOT)
+    bonus = api.project(2024, 2017, st, sims=300, seed=2, n_boot=N_BOOT, priors=Priors(leader=0.2))
+    e = load(st, 2024)
+    r1 = {(c, int(p)): int(e.round1.votes[i, k]) for i, c in enumerate(e.codes)
+          for k, p in enumerate(e.panel[i]) if p >= 0}
+
+    def leaders(proj):
+        pr = proj.preds[proj.preds.groupby("constituency")["panel"].transform("size") >= 2].copy()
+        pr["r1"] = [r1[(c, int(p))] for c, p in zip(pr["constituency"], pr["panel"], strict=True)]
+        return pr.loc[pr.groupby("constituency")["r1"].idxmax(), "p_win"].to_numpy()
+
+    a, b = leaders(base), leaders(bonus)
+    assert (b >= a - 1e-12).all() and b.mean() > a.mean() + 0.02

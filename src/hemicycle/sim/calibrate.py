@@ -48,7 +48,8 @@ class Priors:
     before its round 2, so this uses nothing the projection may not see; ``local_scale``
     multiplies the cross-validated local noise (the pool already carries the variation between
     elections); ``config_pseudo`` and ``origin_pseudo``: the partial pooling of
-    :class:`~hemicycle.sim.transfers.PooledTransfers` (0: off).
+    :class:`~hemicycle.sim.transfers.PooledTransfers` (0: off); ``leader``: a log bonus on the
+    expected votes of each runoff's round-1 leader (what transfers miss: incumbency, momentum).
     """
 
     national: float = 0.04
@@ -59,6 +60,7 @@ class Priors:
     local_scale: float = 0.6
     config_pseudo: float = 2.0
     origin_pseudo: float = 0.02
+    leader: float = 0.0
 
 
 def election_weights(years: Sequence[int], priors: Priors,
@@ -85,7 +87,7 @@ def pooled_noise(cals: Sequence[Calibration], weights: Sequence[float], priors: 
     dep = float(np.sqrt(sum(wi * c.department**2 for wi, c in zip(w, cals, strict=True))))
     loc = float(np.sqrt(sum(wi * c.local**2 for wi, c in zip(w, cals, strict=True))))
     return Noise(national=priors.national, department=dep, local=loc * priors.local_scale,
-                 turnout=priors.turnout, mobilisation=priors.mobilisation)
+                 turnout=priors.turnout, mobilisation=priors.mobilisation, leader=priors.leader)
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,9 @@ class Noise:
     local: float = 0.08
     turnout: float = 0.25
     mobilisation: tuple[float, float] = (0.0, 1.0)
+    #: log bonus on the expected votes of each runoff's round-1 leader (deterministic, applied to
+    #: the inputs by :func:`hemicycle.sim.project.build_inputs`; 0: none)
+    leader: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)

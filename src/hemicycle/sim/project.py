@@ -31,9 +31,11 @@ def printed_nuance(election: Election) -> np.ndarray:
 
 
 def build_inputs(model: TransferModel, election: Election, standing: np.ndarray,
-                 overrides: tuple[TransferOverride, ...] = ()) -> tuple[mc.Inputs, Runoffs]:
+                 overrides: tuple[TransferOverride, ...] = (),
+                 leader: float = 0.0) -> tuple[mc.Inputs, Runoffs]:
     """Monte Carlo inputs for the contested runoffs (two or more candidates) of ``standing``,
-    with the transfer ``overrides`` applied to every replicate's matrices."""
+    with the transfer ``overrides`` applied to every replicate's matrices and the expected votes of
+    each runoff's round-1 leader multiplied by ``exp(leader)``."""
     run_all = runoffs(election, standing)
     run = run_all.subset(run_all.n_slots >= 2)
     x = origins(election).x[run.rows]
@@ -48,6 +50,12 @@ def build_inputs(model: TransferModel, election: Election, standing: np.ndarray,
         xm[m] = x[:, :nv, None] * T[:, :nv, :J]
         abst[m] = np.minimum(T[:, :nv, J], 1.0 - 1e-9)
         xnv[m] = x[:, nv, None] * T[:, nv, :J]
+    if leader:
+        top = np.where(run.cols >= 0, run.r1_votes, -1.0).argmax(axis=1)
+        boost = np.ones((R, J))
+        boost[np.arange(R), top] = np.exp(leader)
+        xm *= boost[None, :, None, :]
+        xnv *= boost[None]
     _, dep = np.unique(election.departments, return_inverse=True)
     birth = np.where(run.cols >= 0, np.take_along_axis(election.birth[run.rows], np.maximum(run.cols, 0), 1),
                      rules.UNKNOWN_BIRTH)
@@ -117,7 +125,7 @@ def project_arrays(model: TransferModel, election: Election, standing: np.ndarra
                    chunk: int | None = None, progress: bool = False, lineup_label: str = "",
                    overrides: tuple[TransferOverride, ...] = ()) -> Projection:
     """Simulate the round 2 of ``election`` with lineups ``standing`` (C, K) and summarise it."""
-    inp, run = build_inputs(model, election, standing, overrides)
+    inp, run = build_inputs(model, election, standing, overrides, noise.leader)
     acc = mc.run(inp, noise, sims=sims, rng=rng, backend=backend, chunk=chunk, progress=progress)
     return summarise(election, standing, run, acc, train_year=model.train_year, lineup_label=lineup_label)
 
