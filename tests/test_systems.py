@@ -268,3 +268,15 @@ def test_rule_defaults_come_from_the_signature() -> None:
     with pytest.raises(ValueError, match="needs a default"):
         register("no_default_rule", "t")(rule)
     assert "no_default_rule" not in systems.SYSTEMS
+
+
+def test_every_system_runs_on_every_stored_year(store) -> None:
+    """Every registered rule on every stored year (by bloc): its seats fill its house — including
+    2012, where four constituencies' round-1 votes contradict their round-2 lineup (the candidates
+    qualifying at 12.5 % of the votes cast all withdrew there: they stand)."""
+    for year in store.years():
+        cmp = api.compare(year, store=store, unit="bloc", train=None)
+        for a in cmp.allocations:
+            assert sum(a.as_dict().values()) == a.house_size >= rules.SEATS, (year, a.system)
+    cmp12 = api.compare(2012, store=store, systems=["two_round_expressed"], unit="bloc", train=None)
+    assert any("they all stand" in n for n in cmp12.allocations[0].notes)

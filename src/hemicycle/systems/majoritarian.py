@@ -164,7 +164,14 @@ def two_round_expressed(
     # the law's qualification (art. L162) with the votes cast as the base
     q = rules.round1_qualified(r1.votes, r1.valid, r1.expressed, share=f) & (v.decided_round1 < 0)[:, None]
     lineup = q & ~withdrawn(v)
+    # every candidate qualifying at this share withdrew in reality: only where the source's lineup
+    # contradicts its own round-1 votes (2012: four constituencies); they all stand there
+    empty = q.any(axis=1) & ~lineup.any(axis=1)
+    lineup[empty] = q[empty]
     _, labels, notes = resolve(v, lineup)
+    if empty.any():
+        notes.append(f"{int(empty.sum())} constituencies where every candidate qualifying at this "
+                     f"share withdrew in reality: they all stand")
     return _allocation(
         name,
         v,
