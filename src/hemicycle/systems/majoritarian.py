@@ -81,12 +81,17 @@ def resolve(v: Votes, standing: np.ndarray) -> tuple[np.ndarray, np.ndarray, lis
         else:
             votes1 = np.where(standing, e.round1.votes, -1)
             w1, _ = rules.round2_winner(np.maximum(votes1, 0), standing, e.birth)
+            tied = changed & (w1 < 0)  # equal round-1 votes and no birth dates (2012 7405)
+            w1 = np.where(tied, votes1.argmax(axis=1), w1)
             winner[changed] = w1[changed]
             notes.append(
                 f"{int(changed.sum())} runoffs never held with this lineup and no earlier "
                 f"election to learn transfers from: decided by round-1 votes among the "
                 f"candidates standing (no transfers)"
             )
+            if tied.any():
+                notes.append(f"{int(tied.sum())} of them tied in round-1 votes with no birth dates "
+                             f"to break the tie: the first of the file's order is counted")
     if (winner < 0).any():
         raise AssertionError(f"{int((winner < 0).sum())} constituencies without a winner")
     return winner, v.printed_labels[np.arange(e.n_constituencies), winner], notes
