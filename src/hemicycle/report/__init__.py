@@ -1,4 +1,4 @@
-"""Drawing: draws, never computes (the numbers come from analysis/ and sim/).
+"""Drawing: draws, never computes (the numbers come from :mod:`hemicycle.api`; geometry from :mod:`hemicycle.geo`).
 
 ``text`` renders for the terminal (rich). The SVG drawings, each a standalone ``str``:
 ``hemicycle_svg`` (seat diagram), ``maps`` (constituency map and hexagon cartogram, on the
