@@ -28,6 +28,7 @@ replay: $(BIN)/.installed
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 
 test: lint $(BIN)/.installed-ei
 	$(BIN)/python -m pytest

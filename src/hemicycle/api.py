@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 
 from hemicycle import election as _election
-from hemicycle.analysis.replay import Replay, replay
 from hemicycle.data import sources
 from hemicycle.data.store import IngestReport, Store
 from hemicycle.data.two_columns import read_two_columns
 from hemicycle.errors import DataFileError, OptionError
+from hemicycle.replay import Replay, replay
 
 __all__ = ["claims", "coalitions", "coalitions_of", "compare", "read_assembly", "fetch", "ingest", "load", "open_store", "replay_year", "training_year",
            "unit", "votes"]
@@ -124,6 +124,14 @@ def votes(year: int, *, store: Store, unit_: object = "nuance", train: object = 
     note = (f"projected from round 1 with transfers learnt from {', '.join(map(str, years))} "
             f"({sims:,} simulations, seed {seed})")
     return Votes(e, u, projection=projection, projection_note=note)
+
+
+def project(year: int, train: object = "all", *, store: Store, **options: object):  # -> sim.Projection
+    """The projection of round 2 of ``year`` from its round 1, transfers learnt from ``train``
+    (:func:`hemicycle.sim.api.project`, with its keyword ``options``: ``sims``, ``seed`` …)."""
+    from hemicycle.sim import api as sim
+
+    return sim.project(year, train, store, **options)  # type: ignore[arg-type]
 
 
 def compare(year: int, *, store: Store, systems: Sequence[str] | str | None = None,

@@ -162,3 +162,11 @@ def load(store: Store, year: int) -> Election:
         panel=panel, surname=surname, first_name=first, birth=birth, incumbent=incumbent,
         round1=r1, round2=r2,
     )
+
+
+def printed_nuance(election: Election) -> np.ndarray:
+    """(C, K) nuance as printed in round 2 where the candidate stood there, else in round 1."""
+    n1 = election.round1.nuance
+    if election.round2 is None:
+        return n1.copy()
+    return np.where(election.round2.valid, election.round2.nuance, n1)

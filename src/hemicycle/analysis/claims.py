@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from hemicycle.errors import DataFileError, HemicycleError
+from hemicycle.systems import registry
 
 MEASURES = ("votes", "led", "seats")
 KEYS = ("id", "text", "year", "measure", "unit", "group", "test", "expect", "system")
@@ -258,8 +259,6 @@ def unit_spec(cf: ClaimsFile, claim: Claim) -> Any:
 
 def needs_projection(claim: Claim) -> bool:
     """Whether checking ``claim`` may simulate runoffs (a two-round variant or the projection)."""
-    from hemicycle.systems import registry
-
     try:
         return registry.parse_spec(claim.system)[0].needs_round2
     except HemicycleError:

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from hemicycle import __version__, api, rules
-from hemicycle.analysis.replay import Replay
+from hemicycle import __version__, api, geo, rules
 from hemicycle.data.blocs import bloc_of, table
 from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
-from hemicycle.report import charts, geo, maps, svg, views
+from hemicycle.replay import Replay
+from hemicycle.report import charts, maps, svg, views
 from hemicycle.report.labels import label
 from hemicycle.report.palette import (
     BLOC_COLOURS,
@@ -34,6 +34,7 @@ from hemicycle.report.palette import (
     nuance_colours,
     nuance_order,
 )
+from hemicycle.systems.registry import SYSTEMS
 
 DEFAULT_SIMS = 5000
 DEFAULT_SEED = 1
@@ -232,8 +233,6 @@ def _systems_section(year: int, store: Store) -> str | None:
             '<section id="systems"><h2>Same votes, other systems</h2>'
             f'<p class="note">Not available: {_e(exc)}</p></section>'
         )
-    from hemicycle.systems.registry import SYSTEMS
-
     titles = {k: v.title for k, v in SYSTEMS.items()}
     trows = [
         (
@@ -256,9 +255,7 @@ def _systems_section(year: int, store: Store) -> str | None:
 def _projection_section(
     year: int, train: object, store: Store, rep: Replay, *, sims: int, seed: int
 ) -> str:
-    from hemicycle.sim import api as sim
-
-    proj = sim.project(year, train, store, sims=sims, seed=seed)  # type: ignore[arg-type]
+    proj = api.project(year, train, store=store, sims=sims, seed=seed)
     train = str(proj.train_year).replace(",", ", ")
     actual = rep.seats_by_bloc() if rep.decided == rep.election.n_constituencies else None
     title = f"{year} round 2 projected from round 1, transfers learnt from {train}"

@@ -16,7 +16,8 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
-from hemicycle.report import geo, svg
+from hemicycle import geo
+from hemicycle.report import svg
 from hemicycle.report.palette import INK, ink_on
 
 #: Short labels of the groups drawn in strips (department part of the code).

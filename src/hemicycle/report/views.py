@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hemicycle.analysis.replay import Replay
+from hemicycle import geo
 from hemicycle.data.blocs import bloc_of
-from hemicycle.report import geo, maps
+from hemicycle.replay import Replay
+from hemicycle.report import maps
 from hemicycle.report.hemicycle_svg import bloc_hemicycle_svg, nuance_hemicycle_svg
 from hemicycle.report.palette import (
     BLOC_COLOURS,

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from hemicycle.data.blocs import VERSION as BLOCS_VERSION
+from hemicycle.data.pollsters import read_ranges as read_pollster_ranges
 from hemicycle.data.sources import cache_dir
 from hemicycle.data.store import Store
 from hemicycle.election import Election, load
@@ -34,7 +35,7 @@ from hemicycle.errors import (
     OptionError,
     YearNotAvailableError,
 )
-from hemicycle.sim import ei, pollsters
+from hemicycle.sim import ei
 from hemicycle.sim import montecarlo as mc
 from hemicycle.sim.calibrate import (
     Calibration,
@@ -376,7 +377,7 @@ def evaluate(target_year: int, train: Train = "all", store: Store | None = None,
                    backend=backend, n_boot=n_boot, estimator=estimator, priors=priors,
                    fit_progress=fit_progress)
     try:
-        ranges = pollsters.read_ranges(target_year)
+        ranges = read_pollster_ranges(target_year)
     except DataNotAvailableError:
         ranges = None
     return evaluate_projection(proj, target, ranges=ranges)

@@ -28,10 +28,11 @@ import numpy as np
 import pandas as pd
 
 from hemicycle.data.blocs import BLOCS, blocs_of
-from hemicycle.election import Election
+from hemicycle.election import Election, printed_nuance
 from hemicycle.errors import HemicycleError
+from hemicycle.replay import replay
 from hemicycle.sim import pollsters
-from hemicycle.sim.project import Projection, printed_nuance
+from hemicycle.sim.project import Projection
 
 BUCKETS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
@@ -127,8 +128,6 @@ def official_winners(election: Election) -> np.ndarray:
     win = np.where(el.any(axis=1), el.argmax(axis=1), -1)
     unflagged = ~((r1.official_known | ~r1.valid).all(axis=1) & (r2.official_known | ~r2.valid).all(axis=1))
     if unflagged.any():
-        from hemicycle.analysis.replay import replay
-
         win = np.where(unflagged, replay(election).winner, win)
     return win
 

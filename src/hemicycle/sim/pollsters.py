@@ -1,59 +1,21 @@
 """The pollsters' final seat ranges of 2024, a baseline for :func:`hemicycle.sim.api.evaluate`.
 
-The file ``<HEMICYCLE_DATA>/2024/legislatives-2024-seat-ranges.csv`` (see its README) gives, per
+The file (found and read by :mod:`hemicycle.data.pollsters`; the names stay importable here) gives, per
 pollster, a low–high seat range for five blocks in its own convention; :data:`FIVE_BLOCKS` maps the
 2024 nuances to them (checked: the file's ``actual`` column equals these sums of the official seats).
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from hemicycle.data.pollsters import BLOCKS, COLUMNS, FILE, path, read_ranges
 
-import pandas as pd
+__all__ = ["BLOCKS", "COLUMNS", "FILE", "FIVE_BLOCKS", "block_of", "path", "read_ranges"]
 
-from hemicycle.errors import DataFileError, DataNotAvailableError
-
-FILE = "legislatives-2024-seat-ranges.csv"
-BLOCKS: tuple[str, ...] = ("NFP + DVG", "ENS and allies", "LR + DVD", "RN and allies", "Others")
 #: 2024 nuance -> pollster block (every other nuance is "Others").
 FIVE_BLOCKS: dict[str, str] = {"UG": "NFP + DVG", "DVG": "NFP + DVG", "ENS": "ENS and allies",
                                "LR": "LR + DVD", "DVD": "LR + DVD", "RN": "RN and allies",
                                "UXD": "RN and allies"}
-COLUMNS = ["pollster", "fieldwork", "party", "low", "high", "actual", "source_url", "aggregation_note"]
 
 
 def block_of(nuance: str) -> str:
     return FIVE_BLOCKS.get(nuance, "Others")
-
-
-def path(year: int = 2024, data_dir: str | Path | None = None) -> Path:
-    root = data_dir or os.environ.get("HEMICYCLE_DATA")
-    if not root:
-        raise DataNotAvailableError("set HEMICYCLE_DATA to the data mirror to read the pollsters' ranges")
-    return Path(root) / str(year) / FILE.replace("2024", str(year))
-
-
-def read_ranges(year: int = 2024, data_dir: str | Path | None = None) -> pd.DataFrame:
-    """The ranges table, checked: columns, integer bounds, low <= high, known blocks."""
-    p = path(year, data_dir)
-    if not p.exists():
-        raise DataNotAvailableError(f"no pollster ranges for {year}: {p} does not exist")
-    df = pd.read_csv(p, dtype=str, keep_default_na=False)
-    if list(df.columns) != COLUMNS:
-        raise DataFileError(f"expected columns {','.join(COLUMNS)}", file=str(p), line=1)
-    for col in ("low", "high", "actual"):
-        bad = ~df[col].str.fullmatch(r"\d+")
-        if bad.any():
-            i = int(bad.to_numpy().nonzero()[0][0])
-            raise DataFileError(f"not an integer: {df[col].iloc[i]!r}", file=str(p), line=i + 2, column=col)
-        df[col] = df[col].astype(int)
-    unknown = ~df["party"].isin(BLOCKS)
-    if unknown.any():
-        i = int(unknown.to_numpy().nonzero()[0][0])
-        raise DataFileError(f"unknown block {df['party'].iloc[i]!r}; known: {', '.join(BLOCKS)}",
-                            file=str(p), line=i + 2, column="party")
-    if (df["low"] > df["high"]).any():
-        i = int((df["low"] > df["high"]).to_numpy().nonzero()[0][0])
-        raise DataFileError("low > high", file=str(p), line=i + 2, column="low")
-    return df

@@ -12,7 +12,7 @@ import pandas as pd
 
 from hemicycle import rules
 from hemicycle.data.blocs import BLOCS, blocs_of
-from hemicycle.election import Election
+from hemicycle.election import Election, printed_nuance
 from hemicycle.rules import MAJORITY
 from hemicycle.sim import montecarlo as mc
 from hemicycle.sim.features import Runoffs, TransferOverride, apply_overrides, origins, runoffs
@@ -20,14 +20,6 @@ from hemicycle.sim.transfers import TransferModel
 
 PREDS_COLUMNS = ["constituency", "panel", "nuance", "bloc", "p_win", "share_mean", "share_lo", "share_hi"]
 SEATS_COLUMNS = ["group", "kind", "mean", "median", "lo", "hi", "p_majority"]
-
-
-def printed_nuance(election: Election) -> np.ndarray:
-    """(C, K) nuance as printed in round 2 where the candidate stood there, else in round 1."""
-    n1 = election.round1.nuance
-    if election.round2 is None:
-        return n1.copy()
-    return np.where(election.round2.valid, election.round2.nuance, n1)
 
 
 def build_inputs(model: TransferModel, election: Election, standing: np.ndarray,

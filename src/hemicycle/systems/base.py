@@ -15,11 +15,11 @@ from functools import cached_property
 import numpy as np
 
 from hemicycle import rules
-from hemicycle.analysis.replay import Replay, replay
 from hemicycle.data.blocs import BLOCS, blocs_of, table
-from hemicycle.election import Election
+from hemicycle.election import Election, printed_nuance
 from hemicycle.errors import OptionError
-from hemicycle.sim.project import Projection, printed_nuance
+from hemicycle.replay import Replay, replay
+from hemicycle.sim.project import Projection
 from hemicycle.systems.indices import effective_number, gallagher, loosemore_hanby
 
 #: Built-in party units; a user-defined alliance (:class:`Unit` with a mapping) is the third kind.
@@ -110,7 +110,7 @@ class Votes:
     @cached_property
     def printed_labels(self) -> np.ndarray:
         """(C, K) group of the nuance printed in round 2 where the candidate stood there, else in
-        round 1 (:func:`hemicycle.sim.project.printed_nuance`): whom a seat is counted for."""
+        round 1 (:func:`hemicycle.election.printed_nuance`): whom a seat is counted for."""
         return self._labels(printed_nuance(self.election))
 
     @cached_property

@@ -48,7 +48,7 @@ def resolve(v: Votes, standing: np.ndarray) -> tuple[np.ndarray, np.ndarray, lis
     """Winner column (C,), its group (C,) and notes, for the round-2 lineup ``standing`` (C, K).
 
     The group is that of the nuance printed where the winner was elected (the round-2 file for a
-    candidate who stood in the actual round 2: :func:`hemicycle.sim.project.printed_nuance`).
+    candidate who stood in the actual round 2: :func:`hemicycle.election.printed_nuance`).
     """
     e = v.election
     notes: list[str] = []
