@@ -16,7 +16,7 @@ from hemicycle.data import sources
 from hemicycle.data.store import IngestReport, Store
 from hemicycle.data.two_columns import read_two_columns
 from hemicycle.errors import DataFileError, OptionError
-from hemicycle.replay import Replay, replay
+from hemicycle.replays import Replay, replay
 
 __all__ = ["claims", "coalitions", "coalitions_of", "compare", "read_assembly", "fetch", "ingest", "load", "open_store", "replay_year", "training_year",
            "unit", "votes"]

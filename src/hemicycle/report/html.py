@@ -22,7 +22,7 @@ from hemicycle import __version__, api, geo, rules
 from hemicycle.data.blocs import bloc_of, table
 from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
-from hemicycle.replay import Replay
+from hemicycle.replays import Replay
 from hemicycle.report import charts, maps, svg, views
 from hemicycle.report.labels import label
 from hemicycle.report.palette import (

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from hemicycle import geo
 from hemicycle.data.blocs import bloc_of
-from hemicycle.replay import Replay
+from hemicycle.replays import Replay
 from hemicycle.report import maps
 from hemicycle.report.hemicycle_svg import bloc_hemicycle_svg, nuance_hemicycle_svg
 from hemicycle.report.palette import (

@@ -30,7 +30,7 @@ import pandas as pd
 from hemicycle.data.blocs import BLOCS, blocs_of
 from hemicycle.election import Election, printed_nuance
 from hemicycle.errors import HemicycleError
-from hemicycle.replay import replay
+from hemicycle.replays import replay
 from hemicycle.sim import pollsters
 from hemicycle.sim.project import Projection
 

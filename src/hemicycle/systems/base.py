@@ -18,7 +18,7 @@ from hemicycle import rules
 from hemicycle.data.blocs import BLOCS, blocs_of, table
 from hemicycle.election import Election, printed_nuance
 from hemicycle.errors import OptionError
-from hemicycle.replay import Replay, replay
+from hemicycle.replays import Replay, replay
 from hemicycle.sim.project import Projection
 from hemicycle.systems.indices import effective_number, gallagher, loosemore_hanby
 
