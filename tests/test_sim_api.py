@@ -205,6 +205,7 @@ def test_bad_options_give_named_errors(store_path, tmp_path):
 
 def test_disk_cache_round_trip(store_path):
     st = Store(store_path)
+    api._MEMO.clear()  # another module may have fitted it in memory, under another cache folder
     model, cal = api.fitted(2017, st, n_boot=N_BOOT)
     sig = ";".join(str(x) for x in st.query(
         "SELECT round, sha256 FROM sources WHERE year = 2017 ORDER BY round, role").itertuples())
