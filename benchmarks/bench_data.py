@@ -24,14 +24,18 @@ from timing import timed
 def main() -> None:
     warnings.simplefilter("ignore")
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.duckdb") as st:
-        print(f"{'year':>6} {'cold ingest':>12} {'warm load':>10} {'replay':>8} {'warm replay':>12}")
+        print(
+            f"{'year':>6} {'cold ingest':>12} {'warm load':>10} {'replay':>8} {'warm replay':>12}"
+        )
         for year in YEARS:
             cold, _ = timed(lambda y=year: st.ingest(y, download=False), repeat=3)
             load, e = timed(lambda y=year: election.load(st, y))
             rep, _ = timed(lambda e=e: replay(e))
             warm, _ = timed(lambda y=year: replay(election.load(st, y)))
-            print(f"{year:>6} {cold * 1e3:>10.0f}ms {load * 1e3:>8.1f}ms {rep * 1e3:>6.1f}ms "
-                  f"{warm * 1e3:>10.1f}ms")
+            print(
+                f"{year:>6} {cold * 1e3:>10.0f}ms {load * 1e3:>8.1f}ms {rep * 1e3:>6.1f}ms "
+                f"{warm * 1e3:>10.1f}ms"
+            )
 
 
 if __name__ == "__main__":

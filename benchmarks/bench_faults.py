@@ -102,9 +102,22 @@ class Server:
         shutil.copy(self.store, copy)
         self.port = free_port()
         env = {**os.environ, "PYTHONPATH": str(self.src), "HEMICYCLE_STORE": str(copy)}
-        cmd = [sys.executable, "-c", "from hemicycle.cli import app; app()", "serve", "--port",
-               str(self.port), "--no-prefit", "--max-sims", str(CAP), "--timeout", "60"]
-        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cmd = [
+            sys.executable,
+            "-c",
+            "from hemicycle.cli import app; app()",
+            "serve",
+            "--port",
+            str(self.port),
+            "--no-prefit",
+            "--max-sims",
+            str(CAP),
+            "--timeout",
+            "60",
+        ]
+        self.proc = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             deadline = time.monotonic() + 120
             while True:
@@ -115,7 +128,9 @@ class Server:
                         break
                 except httpx.TransportError:
                     time.sleep(0.3)
-            with httpx.Client(base_url=self.base, timeout=120) as c:  # warm: replays, numba, transfers
+            with httpx.Client(
+                base_url=self.base, timeout=120
+            ) as c:  # warm: replays, numba, transfers
                 for y in YEARS:
                     c.get(f"/api/elections/{y}/results")
                 c.post("/api/project", json={"year": 2024, "train": 2017, "sims": 100, "seed": 0})
@@ -140,13 +155,16 @@ def ms(values: list[float], q: float) -> float:
 def server_flood(srv: Server, *, projections: int = 50, read_s: float = 15.0) -> dict[str, str]:
     """Reads while ``projections`` projections are requested at once (one at the cap)."""
     bodies = [{"year": 2024, "train": 2017, "sims": CAP, "seed": 1}]
-    bodies += [{"year": 2024, "train": 2017, "sims": 5_000, "seed": i} for i in range(2, projections + 1)]
+    bodies += [
+        {"year": 2024, "train": 2017, "sims": 5_000, "seed": i} for i in range(2, projections + 1)
+    ]
     statuses: Counter[str] = Counter()
     lat: list[float] = []
 
     async def run() -> None:
         limits = httpx.Limits(max_connections=projections + 4)
         async with httpx.AsyncClient(base_url=srv.base, timeout=read_s + 30, limits=limits) as c:
+
             async def project(body: dict) -> None:
                 try:
                     r = await c.post("/api/project", json=body)
@@ -156,7 +174,11 @@ def server_flood(srv: Server, *, projections: int = 50, read_s: float = 15.0) ->
 
             async def reader() -> None:
                 stop = time.perf_counter() + read_s
-                urls = ["/api/elections", "/api/elections/2024/results", "/api/elections/2022/results"]
+                urls = [
+                    "/api/elections",
+                    "/api/elections/2024/results",
+                    "/api/elections/2022/results",
+                ]
                 for i in range(100_000):  # bounded in count and in time
                     if time.perf_counter() > stop:
                         break
@@ -176,13 +198,18 @@ def server_flood(srv: Server, *, projections: int = 50, read_s: float = 15.0) ->
             statuses["unanswered after the reads"] += len(pending)
 
     asyncio.run(run())
-    return {"reads": f"{len(lat)}", "read p50 ms": f"{ms(lat, 0.5):.0f}", "read p99 ms": f"{ms(lat, 0.99):.0f}",
-            "read max ms": f"{max(lat) * 1000:.0f}" if lat else "-",
-            "projections 200": str(statuses.get("200", 0)),
-            "projections 503 (Retry-After)": str(statuses.get("503", 0) + statuses.get("429", 0)),
-            "projections 504": str(statuses.get("504", 0)),
-            "projections unanswered": str(statuses.get("unanswered after the reads", 0)
-                                          + statuses.get("no answer", 0))}
+    return {
+        "reads": f"{len(lat)}",
+        "read p50 ms": f"{ms(lat, 0.5):.0f}",
+        "read p99 ms": f"{ms(lat, 0.99):.0f}",
+        "read max ms": f"{max(lat) * 1000:.0f}" if lat else "-",
+        "projections 200": str(statuses.get("200", 0)),
+        "projections 503 (Retry-After)": str(statuses.get("503", 0) + statuses.get("429", 0)),
+        "projections 504": str(statuses.get("504", 0)),
+        "projections unanswered": str(
+            statuses.get("unanswered after the reads", 0) + statuses.get("no answer", 0)
+        ),
+    }
 
 
 def server_cancel(srv: Server) -> dict[str, str]:
@@ -192,13 +219,19 @@ def server_cancel(srv: Server) -> dict[str, str]:
         c.post("/api/project", json={"year": 2024, "train": 2017, "sims": CAP, "seed": 7})
         full = time.perf_counter() - t0
     t0 = time.perf_counter()
-    with contextlib.suppress(httpx.TimeoutException), httpx.Client(base_url=srv.base, timeout=1.0) as c:
+    with (
+        contextlib.suppress(httpx.TimeoutException),
+        httpx.Client(base_url=srv.base, timeout=1.0) as c,
+    ):
         c.post("/api/project", json={"year": 2024, "train": 2017, "sims": CAP, "seed": 8})
     with httpx.Client(base_url=srv.base, timeout=120) as c:
         r = c.post("/api/project", json={"year": 2024, "train": 2017, "sims": 100, "seed": 9})
     free_after = time.perf_counter() - t0
-    return {"projection at the cap, s": f"{full:.1f}", "abandoned after 1 s; next answered after, s":
-            f"{free_after:.1f} ({r.status_code})", "work saved, s": f"{max(full - free_after, 0):.1f}"}
+    return {
+        "projection at the cap, s": f"{full:.1f}",
+        "abandoned after 1 s; next answered after, s": f"{free_after:.1f} ({r.status_code})",
+        "work saved, s": f"{max(full - free_after, 0):.1f}",
+    }
 
 
 def server_body(srv: Server, *, mb: int = 64) -> dict[str, str]:
@@ -207,17 +240,24 @@ def server_body(srv: Server, *, mb: int = 64) -> dict[str, str]:
     body = b'{"pad": "' + b"x" * (mb * 1024 * 1024) + b'"}'
     try:
         with httpx.Client(base_url=srv.base, timeout=60) as c:
-            status = str(c.post("/api/project", content=body, headers={"content-type": "application/json"})
-                         .status_code)
+            status = str(
+                c.post(
+                    "/api/project", content=body, headers={"content-type": "application/json"}
+                ).status_code
+            )
     except httpx.HTTPError as exc:
         status = type(exc).__name__
     time.sleep(0.5)
-    return {f"{mb} MB body: status": status, "RSS growth, MB": f"{srv.rss_mb() - before:.0f}",
-            "peak RSS growth, MB": f"{srv.rss_mb('VmHWM') - peak:.0f}"}
+    return {
+        f"{mb} MB body: status": status,
+        "RSS growth, MB": f"{srv.rss_mb() - before:.0f}",
+        "peak RSS growth, MB": f"{srv.rss_mb('VmHWM') - peak:.0f}",
+    }
 
 
 def server_idle(srv: Server, *, sockets: int = 900, wait_s: float = 12.0) -> dict[str, str]:
     """``sockets`` silent connections: GET latency with them open; how many are closed later."""
+
     def gets(n: int = 20) -> list[float]:
         out = []
         for _ in range(n):
@@ -250,9 +290,11 @@ def server_idle(srv: Server, *, sockets: int = 900, wait_s: float = 12.0) -> dic
     finally:
         for s in idle:
             s.close()
-    return {f"GET p50 ms, {sockets} idle sockets open": f"{ms(with_open, 0.5):.0f}",
-            f"idle sockets closed by the server after {wait_s:g} s": str(closed),
-            "GET p50 ms afterwards": f"{ms(later, 0.5):.0f}"}
+    return {
+        f"GET p50 ms, {sockets} idle sockets open": f"{ms(with_open, 0.5):.0f}",
+        f"idle sockets closed by the server after {wait_s:g} s": str(closed),
+        "GET p50 ms afterwards": f"{ms(later, 0.5):.0f}",
+    }
 
 
 def server_shutdown(srv: Server, *, projections: int = 4, limit_s: float = 40.0) -> dict[str, str]:
@@ -263,8 +305,11 @@ def server_shutdown(srv: Server, *, projections: int = 4, limit_s: float = 40.0)
 
     def project() -> None:
         with contextlib.suppress(httpx.HTTPError):
-            httpx.post(f"{srv.base}/api/project", json={"year": 2024, "train": 2017, "sims": CAP, "seed": 3},
-                       timeout=limit_s + 30)
+            httpx.post(
+                f"{srv.base}/api/project",
+                json={"year": 2024, "train": 2017, "sims": CAP, "seed": 3},
+                timeout=limit_s + 30,
+            )
 
     clients = [threading.Thread(target=project, daemon=True) for _ in range(projections)]
     for t in clients:
@@ -282,11 +327,17 @@ def server_shutdown(srv: Server, *, projections: int = 4, limit_s: float = 40.0)
 
 #: (name, function of a running server → figures). A data/CLI section adds its own runner in main().
 SECTIONS: list[tuple[str, Callable[[Server], dict[str, str]]]] = [
-    ("flood", server_flood), ("cancel", server_cancel), ("body", server_body), ("idle", server_idle),
-    ("shutdown", server_shutdown)]
+    ("flood", server_flood),
+    ("cancel", server_cancel),
+    ("body", server_body),
+    ("idle", server_idle),
+    ("shutdown", server_shutdown),
+]
 
 
-def run_server_sections(src: Path, store: Path, only: set[str] | None) -> dict[tuple[str, str], str]:
+def run_server_sections(
+    src: Path, store: Path, only: set[str] | None
+) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], str] = {}
     for name, fn in SECTIONS:
         if only and name not in only:
@@ -310,16 +361,22 @@ def table(rows: dict[str, dict[tuple[str, str], str]]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--before", type=Path, default=Path("/work/main/src"),
-                    help="src folder of the code to compare with (default /work/main/src)")
+    ap.add_argument(
+        "--before",
+        type=Path,
+        default=Path("/work/main/src"),
+        help="src folder of the code to compare with (default /work/main/src)",
+    )
     ap.add_argument("--no-before", action="store_true", help="measure this tree only")
     ap.add_argument("--only", default="", help="comma-separated sections (default: all)")
     args = ap.parse_args()
     only = {x for x in args.only.split(",") if x} or None
 
     store = prepare_store()
-    print(f"fault benchmark: {os.cpu_count()} CPU(s) shared by server and clients, store {store}",
-          file=sys.stderr)
+    print(
+        f"fault benchmark: {os.cpu_count()} CPU(s) shared by server and clients, store {store}",
+        file=sys.stderr,
+    )
     rows: dict[str, dict[tuple[str, str], str]] = {}
     if not args.no_before and args.before.is_dir() and args.before.resolve() != HERE:
         rows["before"] = run_server_sections(args.before, store, only)

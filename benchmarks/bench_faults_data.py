@@ -49,8 +49,11 @@ def fingerprint(path: Path) -> str:
     h = hashlib.sha256()
     with Store(path, read_only=True) as s:
         for t in DATA_TABLES:
-            q = (f"SELECT * EXCLUDE (ingested_at) FROM {t} ORDER BY ALL" if t == "sources"
-                 else f"SELECT * FROM {t} ORDER BY ALL")
+            q = (
+                f"SELECT * EXCLUDE (ingested_at) FROM {t} ORDER BY ALL"
+                if t == "sources"
+                else f"SELECT * FROM {t} ORDER BY ALL"
+            )
             h.update(s.query(q).to_csv().encode())
     return h.hexdigest()
 
@@ -64,7 +67,9 @@ def _env(mirror: Path, cache: Path) -> dict[str, str]:
 
 def _source(year: int) -> Path:
     mirror = os.environ.get("HEMICYCLE_DATA")
-    if mirror and any((Path(mirror) / str(year) / e.name).is_file() for e in files_for(year, 1, "results")):
+    if mirror and any(
+        (Path(mirror) / str(year) / e.name).is_file() for e in files_for(year, 1, "results")
+    ):
         return Path(mirror)
     return SAMPLE
 
@@ -101,20 +106,50 @@ def bench_kills(n: int, year: int, seed: int) -> tuple[int, int, int, int, float
                     shutil.copy(f, m / str(year) / f.name)
             if (src / "SAMPLE.md").is_file():
                 shutil.copy(src / "SAMPLE.md", m / "SAMPLE.md")
-        results = [e for e in files_for(year, 1, "results") if (new / str(year) / e.name).is_file()][0]
+        results = [
+            e for e in files_for(year, 1, "results") if (new / str(year) / e.name).is_file()
+        ][0]
         _rename_a_constituency(new / str(year) / results.name)
         base = t / "base.duckdb"
         fps = {}
         for label, mirror in (("new", new), ("old", old)):  # base ends holding the old content
-            subprocess.run([sys.executable, "-c", CLI, "data", "ingest", str(year), "--force", "--store",
-                            str(base)], env=_env(mirror, t / "cache"), check=True, capture_output=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    CLI,
+                    "data",
+                    "ingest",
+                    str(year),
+                    "--force",
+                    "--store",
+                    str(base),
+                ],
+                env=_env(mirror, t / "cache"),
+                check=True,
+                capture_output=True,
+            )
             fps[label] = fingerprint(base)
         assert fps["old"] != fps["new"], "the two mirrors must give different contents"
         t0 = time.perf_counter()
         copy = t / "run.duckdb"
         shutil.copy(base, copy)
-        subprocess.run([sys.executable, "-c", CLI, "data", "ingest", str(year), "--force", "--store",
-                        str(copy)], env=_env(new, t / "cache"), check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                CLI,
+                "data",
+                "ingest",
+                str(year),
+                "--force",
+                "--store",
+                str(copy),
+            ],
+            env=_env(new, t / "cache"),
+            check=True,
+            capture_output=True,
+        )
         full = time.perf_counter() - t0
         got_old = got_new = bad = 0
         for _ in range(n):
@@ -122,9 +157,22 @@ def bench_kills(n: int, year: int, seed: int) -> tuple[int, int, int, int, float
             for f in t.glob("run.duckdb*"):
                 f.unlink()
             shutil.copy(base, copy)
-            proc = subprocess.Popen([sys.executable, "-c", CLI, "data", "ingest", str(year), "--force",
-                                     "--store", str(copy)], env=_env(new, t / "cache"),
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    CLI,
+                    "data",
+                    "ingest",
+                    str(year),
+                    "--force",
+                    "--store",
+                    str(copy),
+                ],
+                env=_env(new, t / "cache"),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             time.sleep(rng.uniform(0, full))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
@@ -153,7 +201,9 @@ def bench_kills(n: int, year: int, seed: int) -> tuple[int, int, int, int, float
 
 def _write_xlsx():  # noqa: ANN202
     if "make_synthetic" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("make_synthetic", SAMPLE / "make_synthetic.py")
+        spec = importlib.util.spec_from_file_location(
+            "make_synthetic", SAMPLE / "make_synthetic.py"
+        )
         assert spec is not None and spec.loader is not None
         mod = importlib.util.module_from_spec(spec)
         sys.modules["make_synthetic"] = mod
@@ -167,8 +217,10 @@ def _cells(path: Path, edit: Callable[[list[list[object]]], None]) -> None:
         from python_calamine import CalamineWorkbook
 
         wb = CalamineWorkbook.from_path(str(path))
-        sheets = [(s, [list(r) for r in wb.get_sheet_by_name(s).to_python(skip_empty_area=False)])
-                  for s in wb.sheet_names]
+        sheets = [
+            (s, [list(r) for r in wb.get_sheet_by_name(s).to_python(skip_empty_area=False)])
+            for s in wb.sheet_names
+        ]
         edit(sheets[-1][1])
         _write_xlsx()(path, sheets)
         return
@@ -214,31 +266,51 @@ def _drop(rows: list[list[object]], c: int) -> None:
 VOTES = ("Voix", "Voix 1")
 DAMAGES: dict[str, Callable[[Path, random.Random], None]] = {
     "truncated half": lambda p, r: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
-    "truncated anywhere": lambda p, r: p.write_bytes(p.read_bytes()[: r.randrange(p.stat().st_size)]),
+    "truncated anywhere": lambda p, r: p.write_bytes(
+        p.read_bytes()[: r.randrange(p.stat().st_size)]
+    ),
     "flipped byte": lambda p, r: p.write_bytes(
-        (lambda b, i: b[:i] + bytes([b[i] ^ r.randrange(1, 256)]) + b[i + 1:])(
-            p.read_bytes(), r.randrange(p.stat().st_size))),
+        (lambda b, i: b[:i] + bytes([b[i] ^ r.randrange(1, 256)]) + b[i + 1 :])(
+            p.read_bytes(), r.randrange(p.stat().st_size)
+        )
+    ),
     "empty file": lambda p, r: p.write_bytes(b""),
     "garbage": lambda p, r: p.write_bytes(bytes(r.randrange(256) for _ in range(4096))),
     "UTF-16": lambda p, r: p.write_bytes(p.read_bytes().decode("latin-1").encode("utf-16")),
     "UTF-8 BOM": lambda p, r: p.write_bytes(codecs.BOM_UTF8 + p.read_bytes()),
-    "dropped column": lambda p, r: _cells(p, lambda rows: _drop(rows, _col(rows, "Inscrits", "Nom du candidat"))),
-    "swapped Inscrits/Abstentions": lambda p, r: _cells(p, lambda rows: rows[_header_index(rows)].__setitem__(
-        slice(None), [{"Inscrits": "Abstentions", "Abstentions": "Inscrits"}.get(str(c), c)
-                      for c in rows[_header_index(rows)]])),
-    "votes 10^23": lambda p, r: _cells(p, lambda rows: _set(rows, VOTES + ("Numéro de panneau",),
-                                                              "99999999999999999999999")),
+    "dropped column": lambda p, r: _cells(
+        p, lambda rows: _drop(rows, _col(rows, "Inscrits", "Nom du candidat"))
+    ),
+    "swapped Inscrits/Abstentions": lambda p, r: _cells(
+        p,
+        lambda rows: rows[_header_index(rows)].__setitem__(
+            slice(None),
+            [
+                {"Inscrits": "Abstentions", "Abstentions": "Inscrits"}.get(str(c), c)
+                for c in rows[_header_index(rows)]
+            ],
+        ),
+    ),
+    "votes 10^23": lambda p, r: _cells(
+        p, lambda rows: _set(rows, VOTES + ("Numéro de panneau",), "99999999999999999999999")
+    ),
     "votes -5": lambda p, r: _cells(p, lambda rows: _set(rows, VOTES + ("Numéro de panneau",), -5)),
-    "votes > inscrits": lambda p, r: _cells(p, lambda rows: _set(rows, VOTES + ("Date de naissance du candidat",),
-                                                                   900000)),
-    "duplicated row": lambda p, r: _cells(p, lambda rows: rows.insert(_header_index(rows) + 1,
-                                                                      list(rows[_header_index(rows) + 1]))),
+    "votes > inscrits": lambda p, r: _cells(
+        p, lambda rows: _set(rows, VOTES + ("Date de naissance du candidat",), 900000)
+    ),
+    "duplicated row": lambda p, r: _cells(
+        p, lambda rows: rows.insert(_header_index(rows) + 1, list(rows[_header_index(rows) + 1]))
+    ),
     "missing row": lambda p, r: _cells(p, lambda rows: rows.pop(_header_index(rows) + 1)),
 }
 
 
 def layouts() -> list[OfficialFile]:
-    return [e for e in FILES if e.role in ("results", "candidacies") and (SAMPLE / str(e.year) / e.name).is_file()]
+    return [
+        e
+        for e in FILES
+        if e.role in ("results", "candidacies") and (SAMPLE / str(e.year) / e.name).is_file()
+    ]
 
 
 def bench_malformed(seed: int, *, verbose: bool = False) -> dict[str, int]:
@@ -247,8 +319,14 @@ def bench_malformed(seed: int, *, verbose: bool = False) -> dict[str, int]:
     from hemicycle.cli import app
 
     rng = random.Random(seed)
-    counts = {"tried": 0, "refused, one line": 0, "accepted": 0, "tracebacks": 0, "several lines": 0,
-              "store changed": 0}
+    counts = {
+        "tried": 0,
+        "refused, one line": 0,
+        "accepted": 0,
+        "tracebacks": 0,
+        "several lines": 0,
+        "store changed": 0,
+    }
     warnings.simplefilter("ignore")
     with tempfile.TemporaryDirectory(prefix="hc-bad-") as tmp:
         t = Path(tmp)
@@ -268,7 +346,9 @@ def bench_malformed(seed: int, *, verbose: bool = False) -> dict[str, int]:
                         shutil.copy(f, mirror / str(entry.year) / f.name)
                 os.environ["HEMICYCLE_DATA"] = str(mirror)
                 if not store.exists():
-                    CliRunner().invoke(app, ["data", "ingest", str(entry.year), "--store", str(store)])
+                    CliRunner().invoke(
+                        app, ["data", "ingest", str(entry.year), "--store", str(store)]
+                    )
                 before = fingerprint(store)
                 try:
                     damage(mirror / str(entry.year) / entry.name, rng)
@@ -276,7 +356,9 @@ def bench_malformed(seed: int, *, verbose: bool = False) -> dict[str, int]:
                     print(f"  skipped {name} on {entry.name}: {exc.__class__.__name__}")
                     continue
                 counts["tried"] += 1
-                res = CliRunner().invoke(app, ["data", "ingest", str(entry.year), "--force", "--store", str(store)])
+                res = CliRunner().invoke(
+                    app, ["data", "ingest", str(entry.year), "--force", "--store", str(store)]
+                )
                 errors = [ln for ln in res.output.splitlines() if ln.startswith("error: ")]
                 if res.exception is not None and not isinstance(res.exception, SystemExit):
                     counts["tracebacks"] += 1
@@ -300,19 +382,25 @@ def main() -> None:
     ap.add_argument("--kills", type=int, default=20, help="ingests killed with SIGKILL")
     ap.add_argument("--year", type=int, default=2022)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--verbose", action="store_true", help="name the damaged files that were accepted")
+    ap.add_argument(
+        "--verbose", action="store_true", help="name the damaged files that were accepted"
+    )
     ap.add_argument("--no-kills", action="store_true", help="only the malformed inputs")
     args = ap.parse_args()
 
     if not args.no_kills:
         n, old, new, bad, full = bench_kills(args.kills, args.year, args.seed)
         src = "official files" if _source(args.year) != SAMPLE else "synthetic sample"
-        print(f"kill -9 during `data ingest {args.year} --force` ({src}; an uninterrupted run takes "
-              f"{full:.1f} s):")
+        print(
+            f"kill -9 during `data ingest {args.year} --force` ({src}; an uninterrupted run takes "
+            f"{full:.1f} s):"
+        )
         print(f"  {'killed':>8} {'recovered':>10} {'as old':>7} {'as new':>7} {'lost':>5}")
         print(f"  {n:>8} {old + new:>10} {old:>7} {new:>7} {bad:>5}")
     c = bench_malformed(args.seed, verbose=args.verbose)
-    print(f"malformed inputs ({len(layouts())} layouts × {len(DAMAGES)} kinds of damage, through the CLI):")
+    print(
+        f"malformed inputs ({len(layouts())} layouts × {len(DAMAGES)} kinds of damage, through the CLI):"
+    )
     print("  " + " ".join(f"{k:>17}" for k in c))
     print("  " + " ".join(f"{v:>17}" for v in c.values()))
 

@@ -42,10 +42,14 @@ def main() -> None:
     t_ss_ref, s_ref = timed(lambda: ref_shapley(weights, quota), repeat=1)
     assert b == b_ref and s == s_ref
     print("power indices, 9 players")
-    print(f"  Banzhaf DP       {t_bz * 1e3:9.2f} ms   brute force (9 x 2^8)     "
-          f"{t_bz_ref * 1e3:8.2f} ms   ratio {t_bz_ref / t_bz:6.1f}x")
-    print(f"  Shapley DP       {t_ss * 1e3:9.2f} ms   brute force (9! orders)   "
-          f"{t_ss_ref * 1e3:8.2f} ms   ratio {t_ss_ref / t_ss:6.1f}x")
+    print(
+        f"  Banzhaf DP       {t_bz * 1e3:9.2f} ms   brute force (9 x 2^8)     "
+        f"{t_bz_ref * 1e3:8.2f} ms   ratio {t_bz_ref / t_bz:6.1f}x"
+    )
+    print(
+        f"  Shapley DP       {t_ss * 1e3:9.2f} ms   brute force (9! orders)   "
+        f"{t_ss_ref * 1e3:8.2f} ms   ratio {t_ss_ref / t_ss:6.1f}x"
+    )
 
     weights = [rng.randint(1, 577) for _ in range(30)]
     quota = sum(weights) // 2 + 1

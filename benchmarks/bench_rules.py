@@ -50,10 +50,6 @@ def make_election(seed: int = 2024):
     return votes, valid, registered, expressed, birth.astype(np.int64), withdrawn
 
 
-
-
-
-
 def main() -> None:
     votes, valid, registered, expressed, birth, withdrawn = make_election()
     status = round1_status(votes, valid, registered, expressed)

@@ -55,9 +55,15 @@ def synthetic_inputs(R=501, J=4, M=21):
     for r in range(R):
         bloc[r, : n[r]] = np.sort(rng.choice(7, n[r], replace=False))
     valid = bloc >= 0
-    inp = mc.Inputs(xm=rng.uniform(0, 0.05, (M, R, 7, J)) * valid[None, :, None], abst=rng.uniform(0, 0.5, (M, R, 7)),
-                    xnv=rng.uniform(0, 0.01, (M, R, J)) * valid[None], bloc=bloc, dep=rng.integers(0, 107, R),
-                    birth=rng.integers(-9000, 9000, (R, J)), n_deps=107)
+    inp = mc.Inputs(
+        xm=rng.uniform(0, 0.05, (M, R, 7, J)) * valid[None, :, None],
+        abst=rng.uniform(0, 0.5, (M, R, 7)),
+        xnv=rng.uniform(0, 0.01, (M, R, J)) * valid[None],
+        bloc=bloc,
+        dep=rng.integers(0, 107, R),
+        birth=rng.integers(-9000, 9000, (R, J)),
+        n_deps=107,
+    )
     return inp, mc.Noise(), "synthetic, same shape"
 
 
@@ -68,13 +74,17 @@ def timed(fn, *args):
 
 
 def main() -> None:
-    warnings.simplefilter("ignore")  # the source's data quirks are reported by `hemicycle data quirks`
+    warnings.simplefilter(
+        "ignore"
+    )  # the source's data quirks are reported by `hemicycle data quirks`
     ap = argparse.ArgumentParser()
     ap.add_argument("--sims", type=int, default=100_000)
     ap.add_argument("--reference-sims", type=int, default=20)
     args = ap.parse_args()
     try:
-        inp, noise, label = real_inputs() if os.environ.get("HEMICYCLE_DATA") else synthetic_inputs()
+        inp, noise, label = (
+            real_inputs() if os.environ.get("HEMICYCLE_DATA") else synthetic_inputs()
+        )
     except Exception as exc:  # noqa: BLE001 - a benchmark falls back rather than fails
         print(f"(real inputs unavailable: {exc}; using synthetic ones)")
         inp, noise, label = synthetic_inputs()
@@ -84,21 +94,27 @@ def main() -> None:
 
     ref, t_ref = timed(mc.simulate_reference, inp, noise, key, 0, args.reference_sims)
     rate_ref = args.reference_sims / t_ref
-    print(f"reference loop (plain Python): {rate_ref:,.1f} elections/s ({args.reference_sims} sims)")
+    print(
+        f"reference loop (plain Python): {rate_ref:,.1f} elections/s ({args.reference_sims} sims)"
+    )
 
     mc.simulate_numba(inp, noise, key, 0, 100)  # compile / load the cache
     from numba import get_num_threads
 
     tracemalloc.start()
-    nb, t_nb = timed(lambda: mc.run(inp, noise, sims=args.sims, rng=np.random.default_rng(1), backend="numba"))
+    nb, t_nb = timed(
+        lambda: mc.run(inp, noise, sims=args.sims, rng=np.random.default_rng(1), backend="numba")
+    )
     _, peak_nb = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rate_nb = args.sims / t_nb
     head = mc.simulate_numba(inp, noise, key, 0, args.reference_sims)
-    print(f"numba kernel ({get_num_threads()} threads): {rate_nb:,.0f} elections/s "
-          f"({args.sims:,} sims in {t_nb:.2f} s), x{rate_nb / rate_ref:,.0f} the loop; "
-          f"peak traced memory {peak_nb / 2**20:,.0f} MiB; "
-          f"same winners as the loop: {np.array_equal(head.winners, ref.winners)}")
+    print(
+        f"numba kernel ({get_num_threads()} threads): {rate_nb:,.0f} elections/s "
+        f"({args.sims:,} sims in {t_nb:.2f} s), x{rate_nb / rate_ref:,.0f} the loop; "
+        f"peak traced memory {peak_nb / 2**20:,.0f} MiB; "
+        f"same winners as the loop: {np.array_equal(head.winners, ref.winners)}"
+    )
     print(f"process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
 
 

@@ -32,15 +32,21 @@ def main() -> None:
                 t = time.perf_counter()
                 systems.run(name, v)
                 times.append(time.perf_counter() - t)
-            print(f"{name:<26} first {times[0] * 1e3:9.1f} ms   best of 3 {min(times) * 1e3:9.1f} ms")
+            print(
+                f"{name:<26} first {times[0] * 1e3:9.1f} ms   best of 3 {min(times) * 1e3:9.1f} ms"
+            )
         t = time.perf_counter()
         cmp = api.compare(2024, store=st)
-        print(f"compare 2024, all {len(cmp.allocations)} systems, fresh Votes: "
-              f"{time.perf_counter() - t:.2f} s")
+        print(
+            f"compare 2024, all {len(cmp.allocations)} systems, fresh Votes: "
+            f"{time.perf_counter() - t:.2f} s"
+        )
         t = time.perf_counter()
         g = api.coalitions(2024, store=st, unit="nuance", train=None)
-        print(f"coalitions 2024 by nuance ({len(g.groups)} groups, {len(g):,} winning coalitions): "
-              f"{time.perf_counter() - t:.2f} s")
+        print(
+            f"coalitions 2024 by nuance ({len(g.groups)} groups, {len(g):,} winning coalitions): "
+            f"{time.perf_counter() - t:.2f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -47,8 +47,20 @@ def free_port() -> int:
 
 def start_server(store: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "HEMICYCLE_STORE": store}
-    cmd = [sys.executable, "-m", "uvicorn", "hemicycle.web.app:create_app", "--factory",
-           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "hemicycle.web.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     proc = subprocess.Popen(cmd, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -66,7 +78,10 @@ def mix(base: str, codes: dict[int, list[str]]) -> list[tuple[str, str]]:
     out = [("elections", "/api/elections")] * 2
     for y in YEARS:
         out.append(("results", f"/api/elections/{y}/results"))
-        out += [("constituency", f"/api/elections/{y}/constituencies/{c}") for c in codes[y][:: 577 // 8]]
+        out += [
+            ("constituency", f"/api/elections/{y}/constituencies/{c}")
+            for c in codes[y][:: 577 // 8]
+        ]
         out.append(("hemicycle.svg", f"/api/elections/{y}/hemicycle.svg"))
         out.append(("map.svg", f"/api/elections/{y}/map.svg?legend=false"))
         out.append(("compare", f"/api/elections/{y}/compare?unit=bloc"))
@@ -119,40 +134,62 @@ def main() -> None:
     try:
         with httpx.Client(base_url=base, timeout=600) as c:
             t0 = time.perf_counter()
-            codes = {y: [w["constituency"] for w in c.get(f"/api/elections/{y}/results").json()["winners"]]
-                     for y in YEARS}
+            codes = {
+                y: [
+                    w["constituency"]
+                    for w in c.get(f"/api/elections/{y}/results").json()["winners"]
+                ]
+                for y in YEARS
+            }
             targets = mix(base, codes)
             for _, url in sorted(set(targets)):
                 c.get(url)  # warm the caches (replays, SVGs, comparisons: once per process)
             c.post("/api/project", json={"year": 2024, "train": 2017, "sims": 100, "seed": 0})
-            print(f"warm-up (every endpoint once, transfers of 2017 learnt or loaded): "
-                  f"{time.perf_counter() - t0:.1f} s")
+            print(
+                f"warm-up (every endpoint once, transfers of 2017 learnt or loaded): "
+                f"{time.perf_counter() - t0:.1f} s"
+            )
 
         res = asyncio.run(load(targets, args.duration, args.concurrency))
         all_lat = [x for v in res["lat"].values() for x in v]
         n, errs = len(all_lat), sum(res["errors"].values())
-        print(f"\nGET mix on 127.0.0.1, {args.concurrency} concurrent clients, {res['wall']:.1f} s, "
-              f"{os.cpu_count()} CPU(s) shared by server and clients")
-        print(f"  {n:,} requests, {n / res['wall']:,.0f} req/s, p50 {ms(all_lat, 0.5):.1f} ms, "
-              f"p90 {ms(all_lat, 0.9):.1f} ms, p99 {ms(all_lat, 0.99):.1f} ms, errors {errs}")
+        print(
+            f"\nGET mix on 127.0.0.1, {args.concurrency} concurrent clients, {res['wall']:.1f} s, "
+            f"{os.cpu_count()} CPU(s) shared by server and clients"
+        )
+        print(
+            f"  {n:,} requests, {n / res['wall']:,.0f} req/s, p50 {ms(all_lat, 0.5):.1f} ms, "
+            f"p90 {ms(all_lat, 0.9):.1f} ms, p99 {ms(all_lat, 0.99):.1f} ms, errors {errs}"
+        )
         print(f"  {'endpoint':<14}{'requests':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
         for label in sorted(res["lat"]):
             v = res["lat"][label]
-            print(f"  {label:<14}{len(v):>10,}{ms(v, 0.5):>10.1f}{ms(v, 0.99):>10.1f}"
-                  f"{res['errors'].get(label, 0):>8}")
+            print(
+                f"  {label:<14}{len(v):>10,}{ms(v, 0.5):>10.1f}{ms(v, 0.99):>10.1f}"
+                f"{res['errors'].get(label, 0):>8}"
+            )
 
         if args.projections:
             times = []
             with httpx.Client(base_url=base, timeout=600) as c:
                 for i in range(args.projections):
                     t0 = time.perf_counter()
-                    r = c.post("/api/project", json={"year": 2024, "train": 2017, "sims": args.sims, "seed": i,
-                                                     "overrides": [{"from": "left", "to": "centre",
-                                                                    "rate": 0.1 * i}]})
+                    r = c.post(
+                        "/api/project",
+                        json={
+                            "year": 2024,
+                            "train": 2017,
+                            "sims": args.sims,
+                            "seed": i,
+                            "overrides": [{"from": "left", "to": "centre", "rate": 0.1 * i}],
+                        },
+                    )
                     times.append(time.perf_counter() - t0)
                     assert r.status_code == 200, r.text
-            print(f"\nPOST /api/project, {args.projections} in a row, {args.sims:,} simulations each: "
-                  f"median {np.median(times):.2f} s, max {max(times):.2f} s")
+            print(
+                f"\nPOST /api/project, {args.projections} in a row, {args.sims:,} simulations each: "
+                f"median {np.median(times):.2f} s, max {max(times):.2f} s"
+            )
     finally:
         proc.terminate()
         proc.wait(10)

@@ -18,7 +18,9 @@ def timed(fn: Callable[[], Any], repeat: int = 5) -> tuple[float, Any]:
     return statistics.median(times), out
 
 
-def best_time(fn: Callable[..., Any], args: tuple = (), budget_s: float = 0.3, repeats: int = 5) -> float:
+def best_time(
+    fn: Callable[..., Any], args: tuple = (), budget_s: float = 0.3, repeats: int = 5
+) -> float:
     """Best per-call seconds of ``fn(*args)`` over ``repeats`` batches sized to fill about
     ``budget_s / repeats`` each (after one warm-up call)."""
     fn(*args)

@@ -25,34 +25,57 @@ def main() -> None:
     warnings.simplefilter("ignore")
     ap = argparse.ArgumentParser()
     ap.add_argument("--sims", type=int, default=3_000)
-    ap.add_argument("--stage", choices=["weights", "pooling", "noise", "leader", "all"], default="all")
+    ap.add_argument(
+        "--stage", choices=["weights", "pooling", "noise", "leader", "all"], default="all"
+    )
     args = ap.parse_args()
     grids = {
         # how the training elections are weighed and pooled
         "weights": dict(half_life=(0.0, 1.0, 2.0), similarity=(0.0, 0.05, 0.1, 0.2)),
         "pooling": dict(config_pseudo=(0.0, 2.0, 10.0, 50.0), origin_pseudo=(0.0, 0.02, 0.1)),
-        "noise": dict(national=(0.04, 0.08), mobilisation=((0.0, 1.0), (0.5, 1.0), (1.0, 1.0)),
-                      local_scale=(0.6, 0.8, 1.0)),
+        "noise": dict(
+            national=(0.04, 0.08),
+            mobilisation=((0.0, 1.0), (0.5, 1.0), (1.0, 1.0)),
+            local_scale=(0.6, 0.8, 1.0),
+        ),
         "leader": dict(leader=(0.0, 0.03, 0.06, 0.1, 0.15)),
         # the final joint search around the stages' best values
-        "all": dict(half_life=(0.0, 2.0), similarity=(0.0, 0.1), config_pseudo=(0.0, 2.0),
-                    origin_pseudo=(0.02,), national=(0.04, 0.08),
-                    mobilisation=((0.0, 1.0), (0.5, 1.0)), local_scale=(0.6, 0.8, 1.0)),
+        "all": dict(
+            half_life=(0.0, 2.0),
+            similarity=(0.0, 0.1),
+            config_pseudo=(0.0, 2.0),
+            origin_pseudo=(0.02,),
+            national=(0.04, 0.08),
+            mobilisation=((0.0, 1.0), (0.5, 1.0)),
+            local_scale=(0.6, 0.8, 1.0),
+        ),
     }
     spec = grids[args.stage]
-    grid = [Priors(**dict(zip(spec, values, strict=True))) for values in itertools.product(*spec.values())]
+    grid = [
+        Priors(**dict(zip(spec, values, strict=True)))
+        for values in itertools.product(*spec.values())
+    ]
     with Store() as st:
         years = bt.targets(st, "all")
         scores, nested = bt.tune(st, years, grid, sims=args.sims)
     pd.set_option("display.width", 200)
     pd.set_option("display.max_colwidth", 120)
-    mean = scores.groupby(["grid", "priors"])[["winners", "brier", "log_score", "coverage90",
-                                               "energy_score"]].mean().sort_values("brier")
+    mean = (
+        scores.groupby(["grid", "priors"])[
+            ["winners", "brier", "log_score", "coverage90", "energy_score"]
+        ]
+        .mean()
+        .sort_values("brier")
+    )
     print("Mean over the targets, best first:")
     print(mean.head(15).to_string(float_format=lambda x: f"{x:.4f}"))
     print("\nPer target, the best mean:")
     best = int(mean.index[0][0])
-    print(scores[scores["grid"] == best][bt.COLUMNS].to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+    print(
+        scores[scores["grid"] == best][bt.COLUMNS].to_string(
+            index=False, float_format=lambda x: f"{x:.4f}"
+        )
+    )
     print("\nNested leave-one-election-out (priors chosen on the other targets):")
     print(nested.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
 

@@ -60,7 +60,9 @@ def test_round2_file_is_read_and_replayed(data_dir: Path, tmp_path: Path, monkey
     assert sum(r.seats_by_nuance().values()) == 577
 
 
-def test_rows_of_seats_filled_in_round1_are_skipped(data_dir: Path, tmp_path: Path, monkeypatch) -> None:
+def test_rows_of_seats_filled_in_round1_are_skipped(
+    data_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
     mirror = tmp_path / "m" / "2022"
     mirror.mkdir(parents=True)
     shutil.copy(data_dir / "2022" / T1, mirror / T1)
@@ -70,5 +72,10 @@ def test_rows_of_seats_filled_in_round1_are_skipped(data_dir: Path, tmp_path: Pa
         rep = st.ingest(2022, download=False)
         assert rep.candidates == {1: 6290, 2: 1144}
         assert sorted(q.constituency for q in rep.quirks if q.kind == "empty_row") == [
-            "5303", "7506", "7516", "7517", "9307"]
+            "5303",
+            "7506",
+            "7516",
+            "7517",
+            "9307",
+        ]
         assert replay(election.load(st, 2022)).ok

@@ -185,11 +185,18 @@ def test_locked_store_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monke
 
     path = tmp_path / "locked.duckdb"
     with Store(path):
-        code = ("import sys\nfrom hemicycle.data.store import Store\nfrom hemicycle.errors import "
-                f"HemicycleError\ntry:\n    Store({str(path)!r})\nexcept HemicycleError as e:\n"
-                "    print(e)\n    sys.exit(3)\n")
-        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                             env=os.environ.copy())
+        code = (
+            "import sys\nfrom hemicycle.data.store import Store\nfrom hemicycle.errors import "
+            f"HemicycleError\ntry:\n    Store({str(path)!r})\nexcept HemicycleError as e:\n"
+            "    print(e)\n    sys.exit(3)\n"
+        )
+        res = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=os.environ.copy(),
+        )
     assert res.returncode == 3, res.stderr
     assert f"process {os.getpid()} " in res.stdout and "--store" in res.stdout
 
@@ -243,13 +250,17 @@ def test_votes_at_int64_max_are_refused(sample: Path) -> None:
     assert err.constituency == "0101" and err.line == 2
 
 
-@pytest.mark.parametrize(("column", "value", "message", "named"), [
-    (VOIX1, b"20000", "a candidate's voix 20000 exceed inscrits 10000", "Voix"),
-    (EXPRIMES, b"7000", "exprimés 7000 exceed votants 6000", "Exprimés"),
-    (VOTANTS, b"15000", "votants 15000 exceed inscrits 10000", None),
-])
-def test_impossible_values_are_refused(sample: Path, column: int, value: bytes, message: str,
-                                       named: str | None) -> None:
+@pytest.mark.parametrize(
+    ("column", "value", "message", "named"),
+    [
+        (VOIX1, b"20000", "a candidate's voix 20000 exceed inscrits 10000", "Voix"),
+        (EXPRIMES, b"7000", "exprimés 7000 exceed votants 6000", "Exprimés"),
+        (VOTANTS, b"15000", "votants 15000 exceed inscrits 10000", None),
+    ],
+)
+def test_impossible_values_are_refused(
+    sample: Path, column: int, value: bytes, message: str, named: str | None
+) -> None:
     rows = _sample_rows(sample)
     rows[1][column] = value
     _write_rows(sample, rows)
@@ -264,7 +275,9 @@ def test_swapped_inscrits_abstentions_headers_are_refused(sample: Path) -> None:
     rows = _sample_rows(sample)
     rows[0][INSCRITS], rows[0][ABSTENTIONS] = rows[0][ABSTENTIONS], rows[0][INSCRITS]
     _write_rows(sample, rows)
-    err = _ingest_fails(r"abstentions 10000 exceed inscrits 4000 \(swapped columns\?\) \(and 2 more impossible value")
+    err = _ingest_fails(
+        r"abstentions 10000 exceed inscrits 4000 \(swapped columns\?\) \(and 2 more impossible value"
+    )
     assert err.column == "Abstentions" and err.line == 2
 
 
@@ -287,9 +300,22 @@ def test_thresholds_pass_the_real_quirks() -> None:
 
     from hemicycle.data.readers.common import check_possible
 
-    totals = pd.DataFrame([{"constituency": "7301", "registered": 88447, "abstentions": -108,
-                            "voters": 88555, "blank": 0, "null": 33440, "expressed": 55115}])
-    cands = pd.DataFrame([{"constituency": "7301", "votes": 30000}, {"constituency": "7301", "votes": 25315}])
+    totals = pd.DataFrame(
+        [
+            {
+                "constituency": "7301",
+                "registered": 88447,
+                "abstentions": -108,
+                "voters": 88555,
+                "blank": 0,
+                "null": 33440,
+                "expressed": 55115,
+            }
+        ]
+    )
+    cands = pd.DataFrame(
+        [{"constituency": "7301", "votes": 30000}, {"constituency": "7301", "votes": 25315}]
+    )
     check_possible(totals, cands, file="cdsp_legi1997t1_circ.csv")
 
 
@@ -355,9 +381,11 @@ def test_server_store_never_writes(sample: Path) -> None:
             st.ensure(2017)
 
 
-_HOLD = ("import sys, time\nfrom hemicycle.data.store import Store\n"
-         "st = Store(sys.argv[1], read_only=sys.argv[2] == 'ro')\nprint('ready', flush=True)\n"
-         "time.sleep(float(sys.argv[3]))\n")
+_HOLD = (
+    "import sys, time\nfrom hemicycle.data.store import Store\n"
+    "st = Store(sys.argv[1], read_only=sys.argv[2] == 'ro')\nprint('ready', flush=True)\n"
+    "time.sleep(float(sys.argv[3]))\n"
+)
 _CLI = "import sys\nfrom hemicycle.cli import app\nsys.argv[0] = 'hemicycle'\napp()\n"
 
 
@@ -365,8 +393,12 @@ def _hold(path: Path, mode: str, seconds: float = 60):
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-c", _HOLD, str(path), mode, str(seconds)], stdout=subprocess.PIPE,
-                            text=True, env=os.environ.copy())
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(path), mode, str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     return proc
 
@@ -375,20 +407,30 @@ def _cli(*args: str):
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-c", _CLI, *args], capture_output=True, text=True,
-                          timeout=120, env=os.environ.copy())
+    return subprocess.run(
+        [sys.executable, "-c", _CLI, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ.copy(),
+    )
 
 
-def test_read_commands_run_beside_a_read_only_holder(sample: Path, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_commands_run_beside_a_read_only_holder(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Item 4: while a process (the server) holds the store read-only, `data status`, `replay` and
     `project` work; an ingest is refused with the holder's PID and what to do."""
     monkeypatch.setenv("HEMICYCLE_LOCK_WAIT", "0.5")
     path = tmp_path / "store.duckdb"
     holder = _hold(path, "ro")
     try:
-        for args in (["data", "status"], ["replay", "2024", "--no-hemicycle"], ["data", "ingest", "2024"],
-                     ["project", "2024", "--train", "2022", "--sims", "50", "--no-progress"]):
+        for args in (
+            ["data", "status"],
+            ["replay", "2024", "--no-hemicycle"],
+            ["data", "ingest", "2024"],
+            ["project", "2024", "--train", "2022", "--sims", "50", "--no-progress"],
+        ):
             res = _cli(*args, "--store", str(path))
             assert res.returncode == 0, (args, res.stderr)
         before = path.read_bytes()
@@ -402,7 +444,9 @@ def test_read_commands_run_beside_a_read_only_holder(sample: Path, tmp_path: Pat
         holder.wait()
 
 
-def test_reader_told_who_writes(sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reader_told_who_writes(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HEMICYCLE_LOCK_WAIT", "0.5")
     path = tmp_path / "store.duckdb"
     holder = _hold(path, "rw")
@@ -435,16 +479,31 @@ def test_thresholds_pass_every_historical_file(data_dir: Path) -> None:
 
         code = df["Code département"].astype(str) + "-" + df["circonscription"].astype(str)
         reg, vot = num(df["Inscrits"]), num(df["Votants"])
-        totals = pd.DataFrame({"constituency": code, "registered": reg, "abstentions": reg - vot,
-                               "voters": vot, "blank": 0, "null": num(df["Blancs et nuls"]),
-                               "expressed": num(df["Exprimés"])})
+        totals = pd.DataFrame(
+            {
+                "constituency": code,
+                "registered": reg,
+                "abstentions": reg - vot,
+                "voters": vot,
+                "blank": 0,
+                "null": num(df["Blancs et nuls"]),
+                "expressed": num(df["Exprimés"]),
+            }
+        )
         cols = [c for c in df.columns if re.fullmatch(r"\d+ voix", c)]
-        cands = (df[cols].apply(num).assign(constituency=code)
-                 .melt(id_vars="constituency", value_name="votes").dropna())
+        cands = (
+            df[cols]
+            .apply(num)
+            .assign(constituency=code)
+            .melt(id_vars="constituency", value_name="votes")
+            .dropna()
+        )
         check_possible(totals, cands, file=p.name)
 
 
-def test_a_short_lock_is_waited_for(sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_short_lock_is_waited_for(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A store written by another process for a moment (an ingest) is waited for, not refused."""
     monkeypatch.setenv("HEMICYCLE_LOCK_WAIT", "30")
     path = tmp_path / "store.duckdb"

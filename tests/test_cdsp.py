@@ -24,13 +24,57 @@ COUNTS = {
 }
 #: "seats by nuance (R1 by law + R2 max votes)", SOURCES.md
 SEATS = {
-    1997: {"RPR": 135, "PRG": 128, "SOC": 126, "UDF": 108, "COM": 38, "DVG": 20, "DVD": 12, "ECO": 6,
-           "DIV": 3, "FRN": 1},
-    2002: {"UMP": 354, "SOC": 113, "PRG": 35, "UDF": 30, "COM": 21, "DVD": 14, "DVG": 5, "ECO": 3, "DIV": 2},
-    2007: {"UMP": 315, "SOC": 186, "PSLE": 19, "COM": 17, "DVG": 12, "DVD": 11, "PRG": 8, "ECO": 4,
-           "MODEM": 3, "DIV": 2},
-    2012: {"SOC": 276, "UMP": 197, "DVG": 22, "ECO": 18, "DVD": 15, "NouvC": 12, "PRG": 12, "FDG": 10,
-           "PRV": 7, "FRN": 2, "MODEM-": 2, "MODEM": 2, "EXD": 1, "DIV": 1},
+    1997: {
+        "RPR": 135,
+        "PRG": 128,
+        "SOC": 126,
+        "UDF": 108,
+        "COM": 38,
+        "DVG": 20,
+        "DVD": 12,
+        "ECO": 6,
+        "DIV": 3,
+        "FRN": 1,
+    },
+    2002: {
+        "UMP": 354,
+        "SOC": 113,
+        "PRG": 35,
+        "UDF": 30,
+        "COM": 21,
+        "DVD": 14,
+        "DVG": 5,
+        "ECO": 3,
+        "DIV": 2,
+    },
+    2007: {
+        "UMP": 315,
+        "SOC": 186,
+        "PSLE": 19,
+        "COM": 17,
+        "DVG": 12,
+        "DVD": 11,
+        "PRG": 8,
+        "ECO": 4,
+        "MODEM": 3,
+        "DIV": 2,
+    },
+    2012: {
+        "SOC": 276,
+        "UMP": 197,
+        "DVG": 22,
+        "ECO": 18,
+        "DVD": 15,
+        "NouvC": 12,
+        "PRG": 12,
+        "FDG": 10,
+        "PRV": 7,
+        "FRN": 2,
+        "MODEM-": 2,
+        "MODEM": 2,
+        "EXD": 1,
+        "DIV": 1,
+    },
 }
 CONTESTS = {
     1997: Counter({2: 474, 3: 79, 1: 12}),
@@ -49,8 +93,11 @@ def replays(store_path):
 
 @pytest.mark.parametrize("year", CDSP_YEARS)
 def test_counts(store: Store, year: int) -> None:
-    df = store.query("SELECT round, count(DISTINCT constituency) c, count(*) n FROM candidates "
-                     "WHERE year = ? GROUP BY round ORDER BY round", [year])
+    df = store.query(
+        "SELECT round, count(DISTINCT constituency) c, count(*) n FROM candidates "
+        "WHERE year = ? GROUP BY round ORDER BY round",
+        [year],
+    )
     assert {r.round: (r.c, r.n) for r in df.itertuples()} == COUNTS[year]
     assert len(store.table("constituencies", year)) == 577
 
@@ -76,52 +123,88 @@ def test_2012_lineups_contradicted_by_round1_votes(replays) -> None:
 
 @pytest.mark.parametrize("year", CDSP_YEARS)
 def test_join_matched_every_round2_candidate(store: Store, year: int) -> None:
-    orphans = store.query("""SELECT count(*) n FROM candidates c2 ANTI JOIN
+    orphans = store.query(
+        """SELECT count(*) n FROM candidates c2 ANTI JOIN
         (SELECT constituency, panel FROM candidates WHERE year = ? AND round = 1) c1
-        USING (constituency, panel) WHERE c2.year = ? AND c2.round = 2""", [year, year])
+        USING (constituency, panel) WHERE c2.year = ? AND c2.round = 2""",
+        [year, year],
+    )
     assert orphans["n"][0] == 0
     # the same person: every round-2 surname equals its round-1 surname, but for the names the
     # source mangled (matched on the other name and the nuance, each reported as a quirk)
-    df = store.query("""SELECT c2.constituency, c1.surname s1, c2.surname s2 FROM candidates c2
+    df = store.query(
+        """SELECT c2.constituency, c1.surname s1, c2.surname s2 FROM candidates c2
         JOIN candidates c1 USING (year, constituency, panel)
-        WHERE c2.year = ? AND c2.round = 2 AND c1.round = 1""", [year])
+        WHERE c2.year = ? AND c2.round = 2 AND c1.round = 1""",
+        [year],
+    )
     from hemicycle.data.readers.cdsp import name_key
 
     differ = {r.constituency for r in df.itertuples() if name_key(r.s1) != name_key(r.s2)}
-    mangled = set(store.query("SELECT constituency FROM quirks WHERE year = ? AND kind = 'name_mismatch'",
-                              [year])["constituency"])
+    mangled = set(
+        store.query(
+            "SELECT constituency FROM quirks WHERE year = ? AND kind = 'name_mismatch'", [year]
+        )["constituency"]
+    )
     assert differ <= mangled
 
 
 def test_2002_mangled_names_are_quirks(store: Store) -> None:
     q = store.query("SELECT constituency FROM quirks WHERE year = 2002 AND kind = 'name_mismatch'")
-    assert set(q["constituency"]) == {"2803", "4703", "4907", "7501", "7516", "8302", "8803", "97103"}
+    assert set(q["constituency"]) == {
+        "2803",
+        "4703",
+        "4907",
+        "7501",
+        "7516",
+        "8302",
+        "8803",
+        "97103",
+    }
 
 
 def test_panel_is_the_round1_block_number(store: Store) -> None:
     """1997, Ain 1st: GODIN (PRG) is the 4th block of the round-1 row; round 2 keeps panel 4."""
-    df = store.query("SELECT round, panel, nuance, votes FROM candidates WHERE year = 1997 AND "
-                     "constituency = '0101' AND surname = 'GODIN' ORDER BY round")
-    assert df.to_dict("list") == {"round": [1, 2], "panel": [4, 4], "nuance": ["PRG", "PRG"],
-                                  "votes": [14667, 25685]}
+    df = store.query(
+        "SELECT round, panel, nuance, votes FROM candidates WHERE year = 1997 AND "
+        "constituency = '0101' AND surname = 'GODIN' ORDER BY round"
+    )
+    assert df.to_dict("list") == {
+        "round": [1, 2],
+        "panel": [4, 4],
+        "nuance": ["PRG", "PRG"],
+        "votes": [14667, 25685],
+    }
 
 
 def test_2012_round2_votes_sum_quirks(store: Store) -> None:
-    q = store.query("SELECT kind, count(*) n FROM quirks WHERE year = 2012 AND round = 2 GROUP BY kind")
+    q = store.query(
+        "SELECT kind, count(*) n FROM quirks WHERE year = 2012 AND round = 2 GROUP BY kind"
+    )
     got = dict(zip(q["kind"], q["n"], strict=True))
     assert got["votes_sum"] == 80 and got["voters"] == 67
-    one = store.query("SELECT message FROM quirks WHERE year = 2012 AND round = 2 AND kind = 'votes_sum' "
-                      "AND constituency = '1312'")["message"][0]
+    one = store.query(
+        "SELECT message FROM quirks WHERE year = 2012 AND round = 2 AND kind = 'votes_sum' "
+        "AND constituency = '1312'"
+    )["message"][0]
     assert "(-100)" in one  # 50224 vs 50324: a typing error of the source, kept as published
 
 
 def test_round1_sum_quirks(store: Store) -> None:
-    q = store.query("SELECT year, constituency FROM quirks WHERE year < 2017 AND round = 1 AND "
-                    "kind = 'votes_sum' ORDER BY ALL")
+    q = store.query(
+        "SELECT year, constituency FROM quirks WHERE year < 2017 AND round = 1 AND "
+        "kind = 'votes_sum' ORDER BY ALL"
+    )
     assert list(zip(q["year"], q["constituency"], strict=True)) == [
-        (1997, "1310"), (1997, "7502"), (2002, "7501"), (2012, "7508")]
+        (1997, "1310"),
+        (1997, "7502"),
+        (2002, "7501"),
+        (2012, "7508"),
+    ]
     # the two Paris rows whose extra candidates sit in unheaded columns: reported, not read
-    u = store.query("SELECT year, constituency FROM quirks WHERE kind = 'unheaded_cells' ORDER BY ALL")
+    u = store.query(
+        "SELECT year, constituency FROM quirks WHERE kind = 'unheaded_cells' ORDER BY ALL"
+    )
     assert list(zip(u["year"], u["constituency"], strict=True)) == [(1997, "7502"), (2002, "7501")]
 
 
@@ -143,8 +226,15 @@ def test_2012_codes_are_those_of_2017(store: Store) -> None:
 
 
 def test_boundary_map_is_stored(store: Store) -> None:
-    got = dict(store.query("SELECT year, boundary_map FROM years ORDER BY year").itertuples(index=False))
-    assert {y: got[y] for y in CDSP_YEARS} == {1997: "1986", 2002: "1986", 2007: "1986", 2012: "2010"}
+    got = dict(
+        store.query("SELECT year, boundary_map FROM years ORDER BY year").itertuples(index=False)
+    )
+    assert {y: got[y] for y in CDSP_YEARS} == {
+        1997: "1986",
+        2002: "1986",
+        2007: "1986",
+        2012: "2010",
+    }
     assert got[2024] == "2010"
 
 
@@ -163,22 +253,29 @@ def test_sources_and_flags(store: Store) -> None:
 def test_advanced_flag_is_the_round2_ballot(store: Store) -> None:
     """In 1997, 2007 and 2012 round 1's ``Accès second tour`` marks exactly the round-2 ballot."""
     for year in (1997, 2007, 2012):
-        df = store.query("""SELECT c1.advanced, c2.panel IS NOT NULL on2 FROM candidates c1
+        df = store.query(
+            """SELECT c1.advanced, c2.panel IS NOT NULL on2 FROM candidates c1
             LEFT JOIN (SELECT * FROM candidates WHERE round = 2) c2 USING (year, constituency, panel)
-            WHERE c1.year = ? AND c1.round = 1""", [year])
+            WHERE c1.year = ? AND c1.round = 1""",
+            [year],
+        )
         assert (df["advanced"] == df["on2"]).all(), year
 
 
 def test_blank_and_null_together(store: Store) -> None:
-    t = store.query("SELECT count(blank) b, count(abstentions) a, sum(\"null\") n FROM totals "
-                    "WHERE year = 1997 AND round = 1")
+    t = store.query(
+        'SELECT count(blank) b, count(abstentions) a, sum("null") n FROM totals '
+        "WHERE year = 1997 AND round = 1"
+    )
     assert (t["b"][0], t["a"][0]) == (0, 0)
     assert t["n"][0] == 26_655_157 - 25_326_101 - 1000  # votants - exprimés, 35-05 off by 1000
 
 
 @pytest.mark.parametrize("year", CDSP_YEARS)
 def test_every_nuance_has_a_bloc(store: Store, year: int) -> None:
-    nuances = set(store.query("SELECT DISTINCT nuance FROM candidates WHERE year = ?", [year])["nuance"])
+    nuances = set(
+        store.query("SELECT DISTINCT nuance FROM candidates WHERE year = ?", [year])["nuance"]
+    )
     assert nuances and all((year, n) in blocs.table() for n in nuances)
 
 
@@ -203,5 +300,7 @@ def test_report_of_a_1986_map_year_draws_no_map(store: Store) -> None:
 
 def test_voters_beyond_registered_is_a_quirk(store: Store) -> None:
     """1997 Savoie 1: 108 more votants than inscrits (possible: voters admitted by a judge's order)."""
-    q = store.query("SELECT year, round, constituency FROM quirks WHERE kind = 'registered' AND year < 2017")
+    q = store.query(
+        "SELECT year, round, constituency FROM quirks WHERE kind = 'registered' AND year < 2017"
+    )
     assert q.values.tolist() == [[1997, 1, "7301"]]

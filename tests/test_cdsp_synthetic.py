@@ -38,10 +38,18 @@ def test_1997_layout() -> None:
     assert list(r2.totals["constituency"]) == ["2A02", "97601"]
     # panel = block number in the round-1 row; blocks of 6, 7 and 8 columns read alike
     assert _by(r1.candidates, "0101", ["panel", "surname", "nuance", "votes"]) == [
-        (1, "DUPONT-MOREL", "SOC", 3600), (2, "BERTIN", "RPR", 2000), (3, "CASSAGNE", "FRN", 1000),
-        (4, "LEFORT", "ECO", 200)]
+        (1, "DUPONT-MOREL", "SOC", 3600),
+        (2, "BERTIN", "RPR", 2000),
+        (3, "CASSAGNE", "FRN", 1000),
+        (4, "LEFORT", "ECO", 200),
+    ]
     assert r1.candidates["sex"].isna().all() and r1.candidates["elected"].isna().all()
-    assert _by(r1.candidates, "2A02", ["panel", "advanced"]) == [(1, True), (2, True), (3, True), (4, False)]
+    assert _by(r1.candidates, "2A02", ["panel", "advanced"]) == [
+        (1, True),
+        (2, True),
+        (3, True),
+        (4, False),
+    ]
     t = r1.totals.set_index("constituency").loc["0101"]
     assert (t["registered"], t["voters"], t["null"], t["expressed"]) == (10000, 7000, 200, 6800)
     assert pd.isna(t["blank"]) and pd.isna(t["abstentions"])
@@ -53,9 +61,14 @@ def test_1997_round2_joins_round1_on_names() -> None:
     # namesakes (MARTIN Jean / Jeanne) told apart by first name, listed in another order;
     # SAID Elodie is SAÏD ÉLODIE (accents, case); ORSINI keeps panel 3 though his nuance changed
     assert _by(r2.candidates, "2A02", ["panel", "first_name", "nuance", "votes", "elected"]) == [
-        (1, "JEAN", "DVD", 1900, False), (2, "JEANNE", "RPR", 2000, True), (3, "ANGE", "SOC", 1200, False)]
+        (1, "JEAN", "DVD", 1900, False),
+        (2, "JEANNE", "RPR", 2000, True),
+        (3, "ANGE", "SOC", 1200, False),
+    ]
     assert _by(r2.candidates, "97601", ["panel", "surname", "elected"]) == [
-        (1, "SAID", True), (2, "ABDOU", False)]
+        (1, "SAID", True),
+        (2, "ABDOU", False),
+    ]
 
 
 def test_2012_layout_codes_and_flags() -> None:
@@ -64,7 +77,10 @@ def test_2012_layout_codes_and_flags() -> None:
     assert set(r1.candidates["sex"]) == {"M", "F"}
     # round 2's "Accès second tour" (O for all) says nothing of who won: elected is unknown
     assert r2.candidates["elected"].isna().all()
-    assert _by(r2.candidates, "ZX01", ["panel", "surname", "votes"]) == [(1, "GUMBS", 3300), (2, "ARRONDELL", 3500)]
+    assert _by(r2.candidates, "ZX01", ["panel", "surname", "votes"]) == [
+        (1, "GUMBS", 3300),
+        (2, "ARRONDELL", 3500),
+    ]
     kinds = sorted((q.constituency, q.kind) for q in r2.quirks)
     assert kinds == [("ZZ01", "voters"), ("ZZ01", "votes_sum")]  # kept as published: off by 100
     assert "(-100)" in next(q.message for q in r2.quirks if q.kind == "votes_sum")
@@ -109,14 +125,18 @@ def test_truncated_file(mirror: Path) -> None:
 
 def test_missing_name_column(mirror: Path) -> None:
     f = mirror / "1997" / T1
-    f.write_text(f.read_text(encoding="utf-8").replace("2 Nom candidat", "2 Nom", 1), encoding="utf-8")
+    f.write_text(
+        f.read_text(encoding="utf-8").replace("2 Nom candidat", "2 Nom", 1), encoding="utf-8"
+    )
     err = _ingest_fails("missing column")
     assert (err.file, err.line, err.column) == (T1, 1, "2 Nom candidat")
 
 
 def test_round2_candidate_absent_from_round1(mirror: Path) -> None:
     f = mirror / "1997" / T2
-    f.write_text(f.read_text(encoding="utf-8").replace("ABDOU,KARIM", "BACAR,ISSA"), encoding="utf-8")
+    f.write_text(
+        f.read_text(encoding="utf-8").replace("ABDOU,KARIM", "BACAR,ISSA"), encoding="utf-8"
+    )
     err = _ingest_fails("matches no round-1 candidate")
     assert (err.file, err.line, err.constituency, err.column) == (T2, 3, "97601", "1 Nom candidat")
 
@@ -157,11 +177,15 @@ def test_old_store_is_migrated_in_place(tmp_path: Path) -> None:
         surname VARCHAR, first_name VARCHAR, sex VARCHAR, nuance VARCHAR, votes BIGINT, elected BOOLEAN,
         PRIMARY KEY (year, round, constituency, panel))""")
     con.execute("INSERT INTO sources VALUES (2017, 1, 'results', 'f.xlsx', 'x', 1, 's', NULL)")
-    con.execute("INSERT INTO candidates VALUES (2017, 1, '0101', 1, 'A', 'B', 'M', 'REM', 10, TRUE)")
+    con.execute(
+        "INSERT INTO candidates VALUES (2017, 1, '0101', 1, 'A', 'B', 'M', 'REM', 10, TRUE)"
+    )
     con.close()
     with Store(path) as st:
         assert st.query("SELECT year, boundary_map FROM years").values.tolist() == [[2017, "2010"]]
         c = st.query("SELECT surname, elected, advanced FROM candidates")
-        assert c["surname"].tolist() == ["A"] and bool(c["elected"][0]) and pd.isna(c["advanced"][0])
+        assert (
+            c["surname"].tolist() == ["A"] and bool(c["elected"][0]) and pd.isna(c["advanced"][0])
+        )
     with Store(path) as st:  # a second opening changes nothing
         assert len(st.query("SELECT * FROM years")) == 1

@@ -159,7 +159,13 @@ def test_nuance_colours_are_deterministic_and_distinct() -> None:
     assert len(set(a.values())) == len(a)
     assert a["UG"] == palette.BLOC_COLOURS["left"] and a["RN"] == palette.BLOC_COLOURS["far_right"]
     assert a["ENS"] == palette.BLOC_COLOURS["centre"] and a["LR"] == palette.BLOC_COLOURS["right"]
-    assert palette.nuance_order(2024, nus)[:5] == ["REG", "UG", "SOC", "ECO", "DVG"]  # REG at the side, then the left
+    assert palette.nuance_order(2024, nus)[:5] == [
+        "REG",
+        "UG",
+        "SOC",
+        "ECO",
+        "DVG",
+    ]  # REG at the side, then the left
     with pytest.raises(ValueError, match="far_left"):
         palette.bloc_colour("centre_left")
 
@@ -669,7 +675,9 @@ def test_report_is_offline_and_well_formed(
         assert "src" not in el.attrib
         href = el.get("href") or el.get("{http://www.w3.org/1999/xlink}href")
         assert href is None or href.startswith("#")
-    assert len(re.findall(r'data-code="', text)) == 3 * 577  # the map, the cartogram, the round-1 map
+    assert (
+        len(re.findall(r'data-code="', text)) == 3 * 577
+    )  # the map, the cartogram, the round-1 map
     ids = {s.get("id") for s in root.iter("section")}
     assert {"assembly", "map", "cartogram", "round1", "systems"} <= ids
     assert [g.get("data-system") for g in root.iter("g") if g.get("class") == "system"] == [

@@ -40,21 +40,34 @@ def test_the_example_covers_the_story(store) -> None:
 
 def test_a_false_claim_exits_1(tmp_path, store_path) -> None:
     f = tmp_path / "c.toml"
-    f.write_text(HEAD + 'measure = "seats"\nunit = "nuance"\ngroup = "RN"\ntest = "first"\nexpect = true\n')
+    f.write_text(
+        HEAD + 'measure = "seats"\nunit = "nuance"\ngroup = "RN"\ntest = "first"\nexpect = true\n'
+    )
     res = _run("claims", str(f), store_path=store_path)
     assert res.exit_code == 1
     assert "RN 125 vs next UG 178" in res.output and "0 of 1 claims hold" in res.output
 
 
-@pytest.mark.parametrize(("body", "line", "needle"), [
-    ('measure = "seats"\nsystem = "stv"\ngroup = "RN"\ntest = "first"\n', 6, "unknown system 'stv'"),
-    ('measure = "seats"\ngroup = "FN"\ntest = "first"\n', 6, "unknown group 'FN'"),
-    ('measure = "seats"\nunit = "party"\ngroup = "RN"\ntest = "first"\n', 6, "unknown unit 'party'"),
-    ('measure = "turnout"\ngroup = "RN"\ntest = "first"\n', 5, "unknown measure 'turnout'"),
-    ('measure = "seats"\ngroup = "RN"\ntest = "biggest"\n', 7, "unknown test 'biggest'"),
-    ('measure = "seats"\ngroup = "RN\ntest = "first"\n', 6, "TOML syntax error"),
-    ('measure = "seats"\ngroup = "RN"\ntest = "first"\nwho = 1\n', 8, "unknown key 'who'"),
-])
+@pytest.mark.parametrize(
+    ("body", "line", "needle"),
+    [
+        (
+            'measure = "seats"\nsystem = "stv"\ngroup = "RN"\ntest = "first"\n',
+            6,
+            "unknown system 'stv'",
+        ),
+        ('measure = "seats"\ngroup = "FN"\ntest = "first"\n', 6, "unknown group 'FN'"),
+        (
+            'measure = "seats"\nunit = "party"\ngroup = "RN"\ntest = "first"\n',
+            6,
+            "unknown unit 'party'",
+        ),
+        ('measure = "turnout"\ngroup = "RN"\ntest = "first"\n', 5, "unknown measure 'turnout'"),
+        ('measure = "seats"\ngroup = "RN"\ntest = "biggest"\n', 7, "unknown test 'biggest'"),
+        ('measure = "seats"\ngroup = "RN\ntest = "first"\n', 6, "TOML syntax error"),
+        ('measure = "seats"\ngroup = "RN"\ntest = "first"\nwho = 1\n', 8, "unknown key 'who'"),
+    ],
+)
 def test_bad_claims_point_at_the_line(tmp_path, store, body: str, line: int, needle: str) -> None:
     f = tmp_path / "bad.toml"
     f.write_text(HEAD + body)
@@ -78,9 +91,19 @@ def test_claim_tests_are_exact() -> None:
 def test_2024_coalitions_by_bloc(store, tmp_path, store_path) -> None:
     g = api.coalitions(2024, store=store, system="actual", unit="bloc", train=None)
     assert dict(zip(g.groups, g.seats, strict=True)) == {
-        "left": 193, "centre": 165, "right": 66, "far_right": 143, "regionalist": 9, "other": 1}
+        "left": 193,
+        "centre": 165,
+        "right": 66,
+        "far_right": 143,
+        "regionalist": 9,
+        "other": 1,
+    }
     assert g.quota == 289 and max(g.seats) < 289  # nobody governs alone
-    assert set(g.minimal_winning) == {("centre", "left"), ("far_right", "left"), ("centre", "far_right")}
+    assert set(g.minimal_winning) == {
+        ("centre", "left"),
+        ("far_right", "left"),
+        ("centre", "far_right"),
+    }
     assert ("centre", "left") in g.minimal_connected_winning
     row = g.coalitions.set_index("coalition").loc["far_right+left"]
     assert (row["seats"], row["minimal_winning"], row["connected"]) == (336, True, False)
@@ -114,5 +137,7 @@ def test_an_assembly_given_directly_the_groups_as_formed(tmp_path) -> None:
     with pytest.raises(DataFileError, match="appears twice") as exc:
         api.read_assembly(bad)
     assert exc.value.line == 3
-    res = CliRunner().invoke(app, ["coalitions", "2024", "--assembly", str(EXAMPLE.parent / "groups-2024.csv")])
+    res = CliRunner().invoke(
+        app, ["coalitions", "2024", "--assembly", str(EXAMPLE.parent / "groups-2024.csv")]
+    )
     assert res.exit_code == 0 and "Minimal connected winning" in res.output

@@ -20,7 +20,9 @@ def invoke(*args: str, store: Path) -> object:
 
 def test_replay_2024_writes_documented_files(store_path: Path, tmp_path: Path) -> None:
     out, r1 = tmp_path / "winners.csv", tmp_path / "round1.csv"
-    res = invoke("replay", "2024", "--output", str(out), "--round1-output", str(r1), store=store_path)
+    res = invoke(
+        "replay", "2024", "--output", str(out), "--round1-output", str(r1), store=store_path
+    )
     assert res.exit_code == 0, res.output
     assert "76" in res.output and "All 577 constituencies match" in res.output
     assert out.read_text().splitlines()[0] == "constituency,round,panel,surname,nuance,votes"
@@ -43,7 +45,9 @@ def test_unknown_year_exits_1(tmp_path: Path) -> None:
     assert "no reader for the 2019" in res.output
 
 
-def test_mismatch_exits_1_and_names_constituency(data_dir: Path, tmp_path: Path, monkeypatch) -> None:
+def test_mismatch_exits_1_and_names_constituency(
+    data_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
     """A mirror whose round-1 'Elu' flag disagrees with the votes: replay lists the constituency."""
     name = "resultats-par-niveau-cirlg-t1-france-entiere.txt"
     (tmp_path / "m" / "2022").mkdir(parents=True)
@@ -80,23 +84,43 @@ def test_data_commands(store_path: Path, args: list[str]) -> None:
 
 def test_project_writes_documented_files(store_path: Path, tmp_path: Path) -> None:
     preds, seats = tmp_path / "preds.csv", tmp_path / "seats.csv"
-    res = invoke("project", "2024", "--train", "2017", "--sims", "500", "--seed", "3", "--no-progress",
-                 "--output", str(preds), "--seats-output", str(seats), store=store_path)
+    res = invoke(
+        "project",
+        "2024",
+        "--train",
+        "2017",
+        "--sims",
+        "500",
+        "--seed",
+        "3",
+        "--no-progress",
+        "--output",
+        str(preds),
+        "--seats-output",
+        str(seats),
+        store=store_path,
+    )
     assert res.exit_code == 0, res.output
-    assert preds.read_text().splitlines()[0] == "constituency,panel,nuance,bloc,p_win,share_mean,share_lo,share_hi"
+    assert (
+        preds.read_text().splitlines()[0]
+        == "constituency,panel,nuance,bloc,p_win,share_mean,share_lo,share_hi"
+    )
     assert seats.read_text().splitlines()[0] == "group,kind,mean,median,lo,hi,p_majority"
     p = pd.read_csv(preds, dtype={"constituency": str})
     assert p["constituency"].nunique() == 577
     assert p.groupby("constituency")["p_win"].sum().round(6).eq(1).all()
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["project", "2024", "--train", "2017", "--sims", "0"], "sims must be a positive integer"),
-    (["project", "2024", "--train", "2022"], "no round 2"),
-    (["project", "2024", "--train", "2017", "--withdrawals", "bogus"], "bogus"),
-    (["project", "2031", "--train", "2017"], "no reader for the 2031"),
-    (["transfers", "--train", "2017", "--estimator", "bayes"], "unknown estimator"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["project", "2024", "--train", "2017", "--sims", "0"], "sims must be a positive integer"),
+        (["project", "2024", "--train", "2022"], "no round 2"),
+        (["project", "2024", "--train", "2017", "--withdrawals", "bogus"], "bogus"),
+        (["project", "2031", "--train", "2017"], "no reader for the 2031"),
+        (["transfers", "--train", "2017", "--estimator", "bayes"], "unknown estimator"),
+    ],
+)
 def test_project_bad_options_exit_1(store_path: Path, args: list[str], message: str) -> None:
     res = invoke(*args, store=store_path)
     assert res.exit_code == 1
@@ -113,4 +137,6 @@ def test_replay_cdsp_years_exits_0(store_path: Path, year: int) -> None:
 def test_replay_2012_lists_the_source_quirks_and_exits_0(store_path: Path) -> None:
     res = invoke("replay", "2012", "--no-hemicycle", store=store_path)
     assert res.exit_code == 0, res.output
-    assert "CDSP" in res.output and "6905" in res.output and "source contradicts itself" in res.output
+    assert (
+        "CDSP" in res.output and "6905" in res.output and "source contradicts itself" in res.output
+    )

@@ -47,12 +47,15 @@ def fails(*args: str, match: str) -> str:
     return errors[0]
 
 
-@pytest.mark.parametrize(("option", "match"), [
-    ("/dev/full", "cannot write /dev/full: No space left on device"),
-    ("{tmp}", "is a folder"),
-    ("{tmp}/missing/w.csv", "does not exist"),
-    ("", "--output is empty"),
-])
+@pytest.mark.parametrize(
+    ("option", "match"),
+    [
+        ("/dev/full", "cannot write /dev/full: No space left on device"),
+        ("{tmp}", "is a folder"),
+        ("{tmp}/missing/w.csv", "does not exist"),
+        ("", "--output is empty"),
+    ],
+)
 def test_replay_output(sample: Path, tmp_path: Path, option: str, match: str) -> None:
     if option == "/dev/full" and not Path("/dev/full").exists():
         pytest.skip("no /dev/full here")
@@ -70,20 +73,40 @@ def test_report_out_onto_a_file(sample: Path, tmp_path: Path) -> None:
 
 
 def test_negative_seed(sample: Path) -> None:
-    fails("project", "2024", "--train", "2022", "--seed", "-1", match="--seed must be a non-negative")
+    fails(
+        "project", "2024", "--train", "2022", "--seed", "-1", match="--seed must be a non-negative"
+    )
 
 
 def test_sims_beyond_memory(sample: Path) -> None:
-    msg = fails("project", "2024", "--train", "2022", "--sims", "1000000000000", "--no-progress",
-                match="GiB of memory")
+    msg = fails(
+        "project",
+        "2024",
+        "--train",
+        "2022",
+        "--sims",
+        "1000000000000",
+        "--no-progress",
+        match="GiB of memory",
+    )
     assert "--sims" in msg and "or fewer" in msg
 
 
 def test_binary_lineup(sample: Path, tmp_path: Path) -> None:
     f = tmp_path / "lineup.csv"
     f.write_bytes(bytes(range(256)) * 4)
-    fails("project", "2024", "--train", "2022", "--lineup", str(f), "--sims", "10", "--no-progress",
-          match="not UTF-8")
+    fails(
+        "project",
+        "2024",
+        "--train",
+        "2022",
+        "--lineup",
+        str(f),
+        "--sims",
+        "10",
+        "--no-progress",
+        match="not UTF-8",
+    )
 
 
 def test_claims_deep_nesting(sample: Path, tmp_path: Path) -> None:
@@ -111,8 +134,10 @@ def test_claims_message_with_brackets(sample: Path, tmp_path: Path) -> None:
 
 def test_claims_with_bom(sample: Path, tmp_path: Path) -> None:
     f = tmp_path / "bom.toml"
-    f.write_bytes(b"\xef\xbb\xbf" + b'year = 2024\n[[claim]]\nid = "c[/b]"\ntext = "[red]x"\n'
-                  b'measure = "seats"\ngroup = "UG"\ntest = "first"\n')
+    f.write_bytes(
+        b"\xef\xbb\xbf" + b'year = 2024\n[[claim]]\nid = "c[/b]"\ntext = "[red]x"\n'
+        b'measure = "seats"\ngroup = "UG"\ntest = "first"\n'
+    )
     code, out = run("claims", str(f))
     assert code == 0, out
     assert "— [red]x" in out and "c[/b]:" in out  # the user's text, markup shown, not interpreted
@@ -130,8 +155,13 @@ def test_huge_votes_then_force_ingest(sample: Path) -> None:
 
 
 def test_missing_store_folder(sample: Path, tmp_path: Path) -> None:
-    fails("data", "status", "--store", str(tmp_path / "nonexistent" / "dir" / "x.duckdb"),
-          match="does not exist")
+    fails(
+        "data",
+        "status",
+        "--store",
+        str(tmp_path / "nonexistent" / "dir" / "x.duckdb"),
+        match="does not exist",
+    )
     assert not (tmp_path / "nonexistent").exists()
 
 

@@ -65,9 +65,11 @@ def test_every_command_fits_80_columns(store_path: Path, tmp_path: Path, args: l
     assert _too_wide(out) == []
 
 
-@pytest.mark.parametrize("command", [[], *[[c.name] for c in app.registered_commands],
-                                     ["data", "ingest"], ["data", "status"]],
-                         ids=lambda a: " ".join(a) or "top")
+@pytest.mark.parametrize(
+    "command",
+    [[], *[[c.name] for c in app.registered_commands], ["data", "ingest"], ["data", "status"]],
+    ids=lambda a: " ".join(a) or "top",
+)
 def test_every_help_fits_80_columns(command: list[str]) -> None:
     res = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "80"})
     assert res.exit_code == 0, res.output
@@ -91,14 +93,21 @@ def test_compare_list_needs_no_year_and_names_every_system() -> None:
 
 def test_compare_shows_every_system_name_whole(store_path: Path) -> None:
     out = _run(["compare", "2024"], store_path)
-    for name in ("two_round_expressed", "two_round_top_two", "two_round_no_withdrawals", "majority_bonus"):
+    for name in (
+        "two_round_expressed",
+        "two_round_top_two",
+        "two_round_no_withdrawals",
+        "majority_bonus",
+    ):
         assert name in out
     assert "…" not in out
 
 
 def test_project_lists_closest_races_with_labels(store_path: Path) -> None:
-    out = _run(["project", "2024", "--train", "2017", "--sims", "300", "--seed", "1", "--no-progress"],
-               store_path)
+    out = _run(
+        ["project", "2024", "--train", "2017", "--sims", "300", "--seed", "1", "--no-progress"],
+        store_path,
+    )
     rows = re.findall(r"^(\d[0-9AB]\d{2,3})\s+(\S.*?\d+)\s{2,}", out, re.M)
     assert len(rows) == 10 and all(label for _, label in rows)
 
@@ -107,12 +116,21 @@ def test_claims_print_the_verdict_in_words(store_path: Path) -> None:
     out = _run(["claims", str(EXAMPLES / "claims-2024.toml")], store_path)
     assert re.search(r"TRUE\s+— No nuance has an absolute majority", out)
     assert "(expected false)" not in out and "✓ false" not in out
-    assert "docs/claims.md" in runner.invoke(app, ["claims", "--help"], env={"COLUMNS": "80"}).output
+    assert (
+        "docs/claims.md" in runner.invoke(app, ["claims", "--help"], env={"COLUMNS": "80"}).output
+    )
 
 
 def test_piped_hemicycle_labels_its_parts(store_path: Path) -> None:
     out = _run(["replay", "2024"], store_path)  # CliRunner is not a terminal: no colour
-    seats = {"left": 193, "centre": 165, "right": 66, "far_right": 143, "regionalist": 9, "other": 1}
+    seats = {
+        "left": 193,
+        "centre": 165,
+        "right": 66,
+        "far_right": 143,
+        "regionalist": 9,
+        "other": 1,
+    }
     body, _, _ = out.partition("▲ 289")
     art = "\n".join(line for line in body.splitlines() if re.fullmatch(r"[ XLCRFGO]+", line or "-"))
     for bloc, n in seats.items():
@@ -122,14 +140,25 @@ def test_piped_hemicycle_labels_its_parts(store_path: Path) -> None:
 
 
 def test_text_hemicycle_seats_left_to_right_with_the_sides() -> None:
-    seats = {"regionalist": 9, "left": 193, "centre": 165, "right": 66, "far_right": 143, "other": 1}
+    seats = {
+        "regionalist": 9,
+        "left": 193,
+        "centre": 165,
+        "right": 66,
+        "far_right": 143,
+        "other": 1,
+    }
     art = str(hemicycle(seats, colour=False)).splitlines()
     assert max(len(line) for line in art) <= 80
     assert sum(line.count(g) for line in art[:-2] for g in "XLCRFGO") == 577
     bottom = art[-3] if "·" in art[-2] else art[-2]
-    assert bottom.strip()[0] in "GL" and bottom.strip()[-1] in "FO"  # regionalists left, others right
+    assert (
+        bottom.strip()[0] in "GL" and bottom.strip()[-1] in "FO"
+    )  # regionalists left, others right
     bar = str(seat_bar(seats, width=76, colour=False)).splitlines()[0]
-    assert bar.startswith("G") and bar.rstrip(".")[-1] in "FO"  # one seat of 577 may round to nothing
+    assert (
+        bar.startswith("G") and bar.rstrip(".")[-1] in "FO"
+    )  # one seat of 577 may round to nothing
 
 
 # ----- terminal colours on dark and light themes ---------------------------------------------------
@@ -170,9 +199,13 @@ def _lab(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
     return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
 
 
-@pytest.mark.parametrize(("theme", "background"), [("dark", (0, 0, 0)), ("dark grey", (30, 30, 30)),
-                                                    ("light", (255, 255, 255))])
-def test_terminal_colours_read_on_dark_and_light_themes(theme: str, background: tuple[int, int, int]) -> None:
+@pytest.mark.parametrize(
+    ("theme", "background"),
+    [("dark", (0, 0, 0)), ("dark grey", (30, 30, 30)), ("light", (255, 255, 255))],
+)
+def test_terminal_colours_read_on_dark_and_light_themes(
+    theme: str, background: tuple[int, int, int]
+) -> None:
     for bloc, name in COLOURS.items():
         assert _contrast(_rgb(name), background) >= 3.0, (theme, bloc, name)
 

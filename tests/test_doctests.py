@@ -14,11 +14,23 @@ import hemicycle
 OPTIONAL = {"hemicycle.sim.ei": "pyei"}
 MODULES = sorted(m.name for m in pkgutil.walk_packages(hemicycle.__path__, "hemicycle."))
 # a floor, so that a broken walk cannot pass silently
-MUST_HAVE_EXAMPLES = {"hemicycle.data.codes", "hemicycle.data.readers.cdsp", "hemicycle.data.blocs", "hemicycle.report.text",
-                      "hemicycle.rules.law", "hemicycle.rules.reference", "hemicycle.systems.apportion", "hemicycle.systems.indices",
-                      "hemicycle.systems.base", "hemicycle.systems.registry", "hemicycle.govern.power",
-                      "hemicycle.sim.features", "hemicycle.govern", "hemicycle.govern.coalitions",
-                      "hemicycle.govern.censure"}
+MUST_HAVE_EXAMPLES = {
+    "hemicycle.data.codes",
+    "hemicycle.data.readers.cdsp",
+    "hemicycle.data.blocs",
+    "hemicycle.report.text",
+    "hemicycle.rules.law",
+    "hemicycle.rules.reference",
+    "hemicycle.systems.apportion",
+    "hemicycle.systems.indices",
+    "hemicycle.systems.base",
+    "hemicycle.systems.registry",
+    "hemicycle.govern.power",
+    "hemicycle.sim.features",
+    "hemicycle.govern",
+    "hemicycle.govern.coalitions",
+    "hemicycle.govern.censure",
+}
 
 
 @pytest.mark.parametrize("name", MODULES)

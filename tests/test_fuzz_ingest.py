@@ -43,7 +43,9 @@ EXAMPLES = int(os.environ.get("HEMICYCLE_FUZZ_EXAMPLES", "0"))
 
 def _make_synthetic():  # noqa: ANN202
     if "make_synthetic" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("make_synthetic", SAMPLE / "make_synthetic.py")
+        spec = importlib.util.spec_from_file_location(
+            "make_synthetic", SAMPLE / "make_synthetic.py"
+        )
         assert spec is not None and spec.loader is not None
         mod = importlib.util.module_from_spec(spec)
         sys.modules["make_synthetic"] = mod
@@ -53,8 +55,11 @@ def _make_synthetic():  # noqa: ANN202
 
 def layouts() -> list[OfficialFile]:
     """Every registry file (results or candidacies) with a sample under tests/data."""
-    return [e for e in FILES if e.role in ("results", "candidacies")
-            and (SAMPLE / str(e.year) / e.name).is_file()]
+    return [
+        e
+        for e in FILES
+        if e.role in ("results", "candidacies") and (SAMPLE / str(e.year) / e.name).is_file()
+    ]
 
 
 LAYOUTS = layouts()
@@ -64,8 +69,15 @@ def fingerprint(path: Path) -> str:
     h = hashlib.sha256()
     with Store(path, read_only=True) as s:
         for t in DATA_TABLES:
-            h.update(s.query(f"SELECT * EXCLUDE (ingested_at) FROM {t} ORDER BY ALL" if t == "sources"
-                             else f"SELECT * FROM {t} ORDER BY ALL").to_csv().encode())
+            h.update(
+                s.query(
+                    f"SELECT * EXCLUDE (ingested_at) FROM {t} ORDER BY ALL"
+                    if t == "sources"
+                    else f"SELECT * FROM {t} ORDER BY ALL"
+                )
+                .to_csv()
+                .encode()
+            )
     return h.hexdigest()
 
 
@@ -94,24 +106,61 @@ CELL_VALUES = st.one_of(
     st.sampled_from([0, 1, -1, MAX_COUNT, MAX_COUNT + 1, 2**63 - 1, 2**63, 10**23]),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=12),
-    st.sampled_from(["", " ", "Elu", "élu", "OUI", "ZZ", "2A", "971", "ZA01", "0101", "9999", "x;y", '"',
-                     "12/13/2024", "31/02/1990", "\u00a012 345", "1e5", "٣", "NaN"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "Elu",
+            "élu",
+            "OUI",
+            "ZZ",
+            "2A",
+            "971",
+            "ZA01",
+            "0101",
+            "9999",
+            "x;y",
+            '"',
+            "12/13/2024",
+            "31/02/1990",
+            "\u00a012 345",
+            "1e5",
+            "٣",
+            "NaN",
+        ]
+    ),
 )
 
 
 def text_mutation(draw: Callable[..., object], raw: bytes, delimiter: bytes) -> tuple[str, bytes]:
-    kind = draw(st.sampled_from(["flip", "insert", "delete", "truncate", "encoding", "bom", "cell",
-                                 "drop_column", "swap_columns", "drop_row", "dup_row", "swap_rows"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "flip",
+                "insert",
+                "delete",
+                "truncate",
+                "encoding",
+                "bom",
+                "cell",
+                "drop_column",
+                "swap_columns",
+                "drop_row",
+                "dup_row",
+                "swap_rows",
+            ]
+        )
+    )
     n = len(raw)
     if kind == "flip":
         i = draw(st.integers(0, n - 1))
-        return kind, raw[:i] + bytes([draw(st.integers(0, 255))]) + raw[i + 1:]
+        return kind, raw[:i] + bytes([draw(st.integers(0, 255))]) + raw[i + 1 :]
     if kind == "insert":
         i = draw(st.integers(0, n))
         return kind, raw[:i] + draw(st.binary(min_size=1, max_size=8)) + raw[i:]
     if kind == "delete":
         i = draw(st.integers(0, n - 1))
-        return kind, raw[:i] + raw[i + draw(st.integers(1, 40)):]
+        return kind, raw[:i] + raw[i + draw(st.integers(1, 40)) :]
     if kind == "truncate":
         return kind, raw[: draw(st.integers(0, n - 1))]
     if kind == "encoding":
@@ -121,11 +170,16 @@ def text_mutation(draw: Callable[..., object], raw: bytes, delimiter: bytes) -> 
                 break
             except UnicodeDecodeError:
                 continue
-        target = draw(st.sampled_from(["utf-8", "latin-1", "cp850", "utf-16", "utf-16-le", "utf-32"]))
+        target = draw(
+            st.sampled_from(["utf-8", "latin-1", "cp850", "utf-16", "utf-16-le", "utf-32"])
+        )
         return f"{kind}:{target}", text.encode(target, errors="replace")
     if kind == "bom":
-        return kind, draw(st.sampled_from([codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE,
-                                           codecs.BOM_UTF32_LE])) + raw
+        return kind, draw(
+            st.sampled_from(
+                [codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE]
+            )
+        ) + raw
     newline = b"\r\n" if b"\r\n" in raw else b"\n"
     lines = raw.split(newline)
     rows = [line.split(delimiter) for line in lines]
@@ -157,11 +211,24 @@ def text_mutation(draw: Callable[..., object], raw: bytes, delimiter: bytes) -> 
 def xlsx_mutation(draw: Callable[..., object], path: Path) -> tuple[str, Callable[[Path], None]]:
     """A mutation of the workbook: bytes, or cells re-written through xlsxwriter."""
     raw = path.read_bytes()
-    kind = draw(st.sampled_from(["flip", "truncate", "cell", "cell", "drop_column", "swap_columns",
-                                 "drop_row", "dup_row", "sheet_name"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "flip",
+                "truncate",
+                "cell",
+                "cell",
+                "drop_column",
+                "swap_columns",
+                "drop_row",
+                "dup_row",
+                "sheet_name",
+            ]
+        )
+    )
     if kind == "flip":
         i = draw(st.integers(0, len(raw) - 1))
-        data = raw[:i] + bytes([raw[i] ^ draw(st.integers(1, 255))]) + raw[i + 1:]
+        data = raw[:i] + bytes([raw[i] ^ draw(st.integers(1, 255))]) + raw[i + 1 :]
         return kind, lambda p: p.write_bytes(data)
     if kind == "truncate":
         data = raw[: draw(st.integers(0, len(raw) - 1))]
@@ -169,8 +236,10 @@ def xlsx_mutation(draw: Callable[..., object], path: Path) -> tuple[str, Callabl
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))
-    sheets = [(name, [list(r) for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)])
-              for name in wb.sheet_names]
+    sheets = [
+        (name, [list(r) for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)])
+        for name in wb.sheet_names
+    ]
     s = draw(st.integers(0, len(sheets) - 1)) if kind == "sheet_name" else len(sheets) - 1
     name, rows = sheets[s]
     r = draw(st.integers(0, len(rows) - 1))
@@ -227,7 +296,11 @@ def check_consistent(store: Path, year: int) -> None:
     with Store(store, read_only=True) as s:
         t = s.query("SELECT * FROM totals WHERE year = ?", [year])
         c = s.query("SELECT * FROM candidates WHERE year = ?", [year])
-        cons = set(s.query("SELECT constituency FROM constituencies WHERE year = ?", [year])["constituency"])
+        cons = set(
+            s.query("SELECT constituency FROM constituencies WHERE year = ?", [year])[
+                "constituency"
+            ]
+        )
         for col in ("registered", "voters", "blank", "null", "expressed"):
             assert t[col].between(0, MAX_COUNT).all(), col
         assert (t["expressed"] <= t["voters"]).all()
@@ -239,8 +312,14 @@ def check_consistent(store: Path, year: int) -> None:
             assert "\n" not in str(exc)
 
 
-def one_ingest(entry: OfficialFile, store: Path, mirror: Path, monkeypatch: pytest.MonkeyPatch,
-               mutate: Callable[[Path], None], what: str) -> str:
+def one_ingest(
+    entry: OfficialFile,
+    store: Path,
+    mirror: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    mutate: Callable[[Path], None],
+    what: str,
+) -> str:
     target = mirror_for(entry, mirror)
     mutate(target)
     monkeypatch.setenv("HEMICYCLE_DATA", str(mirror))
@@ -259,13 +338,19 @@ def one_ingest(entry: OfficialFile, store: Path, mirror: Path, monkeypatch: pyte
 
 
 def _settings(n: int):  # noqa: ANN202
-    return settings(max_examples=EXAMPLES or n, derandomize=not EXAMPLES, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    return settings(
+        max_examples=EXAMPLES or n,
+        derandomize=not EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
 
 
 @pytest.mark.parametrize("entry", LAYOUTS, ids=lambda e: f"{e.year}-{e.name}")
-def test_fuzz_ingest(entry: OfficialFile, base_store: Path, tmp_path: Path,
-                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fuzz_ingest(
+    entry: OfficialFile, base_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = tmp_path / "store.duckdb"
     shutil.copy(base_store, store)
     sample = SAMPLE / str(entry.year) / entry.name
@@ -283,6 +368,7 @@ def test_fuzz_ingest(entry: OfficialFile, base_store: Path, tmp_path: Path,
 
             def write(p: Path, raw: bytes = raw) -> None:
                 p.write_bytes(raw)
+
         out = one_ingest(entry, store, tmp_path / "mirror", monkeypatch, write, what)
         outcomes[out] = outcomes.get(out, 0) + 1
 
@@ -293,16 +379,32 @@ def test_fuzz_ingest(entry: OfficialFile, base_store: Path, tmp_path: Path,
 # ----- through the command line ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "damage"), [
-    ("resultats-par-niveau-cirlg-t1-france-entiere.txt", lambda b: b[: len(b) // 2]),
-    ("resultats-par-niveau-cirlg-t1-france-entiere.txt", lambda b: b.replace(b";10000;", b";-3;", 1)),
-    ("resultats-par-niveau-cirlg-t1-france-entiere.txt", lambda b: b.decode("latin-1").encode("utf-16")),
-    ("resultats-par-niveau-cirlg-t1-france-entiere.txt", lambda b: b.replace(b";3100;", b";1e400;", 1)),
-    ("resultats-par-niveau-cirlg-t2-france-entiere.txt", lambda b: b.replace(b"HOARAU", b"HOARAU;x", 1)),
-    ("resultats-par-niveau-cirlg-t1-france-entiere.txt", lambda b: bytes(range(256)) * 8),
-])
-def test_cli_ingest_of_damaged_files(name: str, damage: Callable[[bytes], bytes], tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("resultats-par-niveau-cirlg-t1-france-entiere.txt", lambda b: b[: len(b) // 2]),
+        (
+            "resultats-par-niveau-cirlg-t1-france-entiere.txt",
+            lambda b: b.replace(b";10000;", b";-3;", 1),
+        ),
+        (
+            "resultats-par-niveau-cirlg-t1-france-entiere.txt",
+            lambda b: b.decode("latin-1").encode("utf-16"),
+        ),
+        (
+            "resultats-par-niveau-cirlg-t1-france-entiere.txt",
+            lambda b: b.replace(b";3100;", b";1e400;", 1),
+        ),
+        (
+            "resultats-par-niveau-cirlg-t2-france-entiere.txt",
+            lambda b: b.replace(b"HOARAU", b"HOARAU;x", 1),
+        ),
+        ("resultats-par-niveau-cirlg-t1-france-entiere.txt", lambda b: bytes(range(256)) * 8),
+    ],
+)
+def test_cli_ingest_of_damaged_files(
+    name: str, damage: Callable[[bytes], bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`hemicycle data ingest --force` on a damaged file: exit 1, one line on stderr, no traceback."""
     entry = next(e for e in FILES if e.name == name)
     target = mirror_for(entry, tmp_path / "mirror")

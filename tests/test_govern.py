@@ -24,12 +24,20 @@ from hemicycle.govern import (
 )
 from hemicycle.govern.reference import ref_banzhaf_swings, ref_shapley, ref_winning
 
-BLOCS_2024 = {"far_left": 0, "left": 193, "centre": 165, "right": 66, "far_right": 143,
-              "regionalist": 9, "other": 1}
+BLOCS_2024 = {
+    "far_left": 0,
+    "left": 193,
+    "centre": 165,
+    "right": 66,
+    "far_right": 143,
+    "regionalist": 9,
+    "other": 1,
+}
 ORDER_2024 = ["far_left", "left", "centre", "right", "far_right", "regionalist", "other"]
 
 
 # ---- strategies ------------------------------------------------------------------------------------
+
 
 @st.composite
 def assemblies(draw, max_groups: int = 8):
@@ -56,6 +64,7 @@ def games(draw, max_players: int = 7):
 
 # ---- enumeration -----------------------------------------------------------------------------------
 
+
 @settings(max_examples=150, deadline=None)
 @given(assemblies())
 def test_enumeration_matches_brute_force(case) -> None:
@@ -64,8 +73,10 @@ def test_enumeration_matches_brute_force(case) -> None:
     ref = ref_winning(seats, quota, order)
     df = g.coalitions
     assert list(df.columns) == list(COLUMNS)
-    got = {r.coalition: (r.seats, bool(r.minimal_winning), bool(r.connected))
-           for r in df.itertuples(index=False)}
+    got = {
+        r.coalition: (r.seats, bool(r.minimal_winning), bool(r.connected))
+        for r in df.itertuples(index=False)
+    }
     assert got == {k: v[:3] for k, v in ref.items()}
     assert len(g) == len(df) == len(ref)
     # Sorted by seats descending, then coalition.
@@ -79,8 +90,13 @@ def test_enumeration_matches_brute_force(case) -> None:
     # The single-coalition lookup agrees with the table.
     for name, (total, minimal, connected, mc) in itertools.islice(ref.items(), 5):
         c = g.coalition(name)
-        assert (c.seats, c.winning, c.minimal_winning, c.connected, c.minimal_connected_winning) \
-            == (total, True, minimal, connected, mc)
+        assert (
+            c.seats,
+            c.winning,
+            c.minimal_winning,
+            c.connected,
+            c.minimal_connected_winning,
+        ) == (total, True, minimal, connected, mc)
 
 
 def test_assembly_2024_by_bloc() -> None:
@@ -123,18 +139,25 @@ def test_censure_2024() -> None:
     assert censure({"a": 280, "b": 290}).votes_to_adopt == 286
     # Even house, 288 of 576: neither a majority nor exposed.
     c = censure({"gov": 288, "opp": 288}, government="gov")
-    assert (c.votes_to_adopt, c.majority, c.exposed, c.signatures_to_table) == (289, False, False, 58)
+    assert (c.votes_to_adopt, c.majority, c.exposed, c.signatures_to_table) == (
+        289,
+        False,
+        False,
+        58,
+    )
     with pytest.raises(OptionError, match="'nobody'"):
         censure(BLOCS_2024, government=["nobody"])
 
 
 def test_csv_bytes() -> None:
     g = analyse({"a": 3, "b": 2, "c": 2}, order=["a", "b", "c"])
-    assert g.to_csv_bytes() == (b"coalition,seats,minimal_winning,connected\n"
-                                b"a+b+c,7,false,true\n"
-                                b"a+b,5,true,true\n"
-                                b"a+c,5,true,false\n"
-                                b"b+c,4,true,true\n")
+    assert g.to_csv_bytes() == (
+        b"coalition,seats,minimal_winning,connected\n"
+        b"a+b+c,7,false,true\n"
+        b"a+b,5,true,true\n"
+        b"a+c,5,true,false\n"
+        b"b+c,4,true,true\n"
+    )
     data = analyse(BLOCS_2024, order=ORDER_2024).to_csv_bytes()
     assert b"\r" not in data and data.count(b"\n") == 33
     assert data.startswith(b"coalition,seats,minimal_winning,connected\n")
@@ -156,6 +179,7 @@ def test_many_groups_enumerated() -> None:
 
 
 # ---- errors ----------------------------------------------------------------------------------------
+
 
 def test_errors() -> None:
     with pytest.raises(OptionError, match="'centrist'"):
@@ -190,6 +214,7 @@ def test_errors() -> None:
 
 
 # ---- power indices ---------------------------------------------------------------------------------
+
 
 @settings(max_examples=150, deadline=None)
 @given(games())

@@ -22,11 +22,15 @@ def test_every_reader_module_registers() -> None:
     assert registry.files_for(1997, 1)[0].reader == "cdsp"
 
 
-def test_a_module_without_reader_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_module_without_reader_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pkg = tmp_path / "fake_readers"
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
-    (pkg / "good.py").write_text("from hemicycle.data.files import Reader\nREADER = Reader(name='good', files=())\n")
+    (pkg / "good.py").write_text(
+        "from hemicycle.data.files import Reader\nREADER = Reader(name='good', files=())\n"
+    )
     (pkg / "forgot.py").write_text("def read(path, round_):\n    return None\n")
     (pkg / "helper.py").write_text("X = 1\n")
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -73,5 +77,8 @@ def test_2022_round2_is_pinned_and_cdsp_files_point_at_the_pinned_commit() -> No
     assert t2.sha256 == "0878a6943a609cf489c7af1f52e38e9152d788995c76ecbba58eb75926962fc7"
     cdsp = [f for f in registry.FILES if f.name.startswith("cdsp_")]
     assert len(cdsp) == 8 and all(f.sha256 and len(f.sha256) == 64 for f in cdsp)
-    assert all(f.url == "https://raw.githubusercontent.com/domi41/french-legislatives-analysis/"
-               f"9e888ad0391e4f31d7e607a85a87bd32e3aa2993/data/{f.name}" for f in cdsp)
+    assert all(
+        f.url == "https://raw.githubusercontent.com/domi41/french-legislatives-analysis/"
+        f"9e888ad0391e4f31d7e607a85a87bd32e3aa2993/data/{f.name}"
+        for f in cdsp
+    )

@@ -11,10 +11,41 @@ from hemicycle import election, rules
 from hemicycle.analysis.replay import replay
 from hemicycle.data.store import Store
 
-SEATS_2024 = {"UG": 178, "ENS": 150, "RN": 125, "LR": 39, "DVD": 27, "UXD": 17, "DVG": 12, "REG": 9,
-              "DVC": 6, "HOR": 6, "UDI": 3, "SOC": 2, "DIV": 1, "ECO": 1, "EXD": 1}
-SEATS_2017 = {"REM": 308, "LR": 112, "MDM": 42, "SOC": 30, "UDI": 18, "FI": 17, "DVG": 12, "COM": 10,
-              "FN": 8, "DVD": 6, "REG": 5, "DIV": 3, "RDG": 3, "ECO": 1, "EXD": 1, "DLF": 1}
+SEATS_2024 = {
+    "UG": 178,
+    "ENS": 150,
+    "RN": 125,
+    "LR": 39,
+    "DVD": 27,
+    "UXD": 17,
+    "DVG": 12,
+    "REG": 9,
+    "DVC": 6,
+    "HOR": 6,
+    "UDI": 3,
+    "SOC": 2,
+    "DIV": 1,
+    "ECO": 1,
+    "EXD": 1,
+}
+SEATS_2017 = {
+    "REM": 308,
+    "LR": 112,
+    "MDM": 42,
+    "SOC": 30,
+    "UDI": 18,
+    "FI": 17,
+    "DVG": 12,
+    "COM": 10,
+    "FN": 8,
+    "DVD": 6,
+    "REG": 5,
+    "DIV": 3,
+    "RDG": 3,
+    "ECO": 1,
+    "EXD": 1,
+    "DLF": 1,
+}
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +115,9 @@ def test_round1_frame_statuses(replays) -> None:
     df = replays[2024].round1_frame()
     assert list(df.columns) == ["constituency", "panel", "nuance", "votes", "status"]
     assert len(df) == 4009
-    assert Counter(df["status"]) == Counter({"elected": 76, "qualified": 189 * 2 + 307 * 3 + 5 * 4,
-                                             "eliminated": 4009 - 76 - 1319})
+    assert Counter(df["status"]) == Counter(
+        {"elected": 76, "qualified": 189 * 2 + 307 * 3 + 5 * 4, "eliminated": 4009 - 76 - 1319}
+    )
 
 
 def test_winners_frame(replays) -> None:

@@ -225,11 +225,13 @@ def test_validation_errors():
     with pytest.raises(RulesInputError, match="constituencies"):
         round1_qualified(v, ok, np.array([240, 240]))
     with pytest.raises(RulesInputError, match="several candidates hold a majority"):
-        round1_status(np.array([[60, 60, 0]]), np.ones((1, 3), bool), np.array([200]),
-                      np.array([100]))
+        round1_status(
+            np.array([[60, 60, 0]]), np.ones((1, 3), bool), np.array([200]), np.array([100])
+        )
     # a sum off by a vote (as in the 2024 source) is not an error: the published total counts
-    status = round1_status(np.array([[51, 50, 0]]), np.ones((1, 3), bool), np.array([200]),
-                           np.array([100]))
+    status = round1_status(
+        np.array([[51, 50, 0]]), np.ones((1, 3), bool), np.array([200]), np.array([100])
+    )
     assert status.tolist() == [[2, 0, 0]]
     with pytest.raises(RulesInputError, match="exceeds registered"):
         round1_status(v, ok, np.array([99]), exp)
@@ -530,8 +532,10 @@ def test_qualification_at_any_share_fast_matches_reference(seed, num, den):
     fast = round1_qualified(votes, valid, expressed, share=share)
     assert np.array_equal(fast, ref_round1_qualified(votes, valid, expressed, share=share))
     # the default is the law's 1/8
-    assert np.array_equal(round1_qualified(votes, valid, expressed, share=Fraction(1, 8)),
-                          round1_qualified(votes, valid, expressed))
+    assert np.array_equal(
+        round1_qualified(votes, valid, expressed, share=Fraction(1, 8)),
+        round1_qualified(votes, valid, expressed),
+    )
 
 
 def test_qualification_share_must_be_a_proper_fraction():

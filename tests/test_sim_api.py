@@ -42,7 +42,10 @@ def test_preds_and_seats_tables(proj24):
     np.testing.assert_allclose(preds.groupby("constituency")["p_win"].sum(), 1.0, atol=1e-9)
     assert (preds.groupby("constituency").size() == 1).sum() == 77
     assert len(preds) == 76 + 1094  # round-1 winners + the official round-2 candidates
-    assert ((preds["share_lo"] <= preds["share_mean"] + 1e-6) & (preds["share_mean"] <= preds["share_hi"] + 1e-6)).all()
+    assert (
+        (preds["share_lo"] <= preds["share_mean"] + 1e-6)
+        & (preds["share_mean"] <= preds["share_hi"] + 1e-6)
+    ).all()
     # every simulated Assembly has 577 seats, by bloc and by nuance
     kinds = np.array(proj24.kinds)
     assert (proj24.seat_draws[:, kinds == "bloc"].sum(axis=1) == 577).all()
@@ -52,7 +55,9 @@ def test_preds_and_seats_tables(proj24):
 
 
 def test_decided_in_round_one_have_their_elected_and_p_win_1(proj24, store):
-    q = store.query("SELECT constituency, panel FROM candidates WHERE year = 2024 AND round = 1 AND elected")
+    q = store.query(
+        "SELECT constituency, panel FROM candidates WHERE year = 2024 AND round = 1 AND elected"
+    )
     assert len(q) == 76
     m = proj24.preds.merge(q, on=["constituency", "panel"])
     assert len(m) == 76 and (m["p_win"] == 1.0).all()
@@ -101,7 +106,9 @@ def test_pooled_transfers_are_rates_and_carry_the_variation_between_elections(st
     assert model.years == tuple(both) and model.n_replicates >= len(both)
     df = model.to_frame([("left", "far_right"), ("centre", "far_right")])
     pooled = df[df["method"] == "pooled"]
-    np.testing.assert_allclose(pooled.groupby(["config", "origin"])["estimate"].sum(), 1.0, atol=1e-9)
+    np.testing.assert_allclose(
+        pooled.groupby(["config", "origin"])["estimate"].sum(), 1.0, atol=1e-9
+    )
     per = df[df["method"] != "pooled"]
     assert set(per["train"]) == set(both)
     # the pooled spread contains the spread between the elections' own estimates, each election
@@ -127,7 +134,13 @@ def test_evaluate_2024_from_2017_and_the_leader_baseline(store_path):
     assert ev.calibration["n"].sum() == 1094 - 1  # candidates of the 500 contested runoffs
     assert ev.seat_errors["actual"].sum() == 577
     # the pollsters' five blocks add up to the file's `actual` column (checked inside evaluate)
-    assert ev.five_blocks is not None and ev.five_blocks["actual"].tolist() == [190, 150, 66, 142, 29]
+    assert ev.five_blocks is not None and ev.five_blocks["actual"].tolist() == [
+        190,
+        150,
+        66,
+        142,
+        29,
+    ]
     text = ev.render()
     assert "winner accuracy" in text and "Ifop" in text
 
@@ -135,8 +148,18 @@ def test_evaluate_2024_from_2017_and_the_leader_baseline(store_path):
 def test_transfers_export(store_path):
     model = api.transfers(2017, Store(store_path), n_boot=N_BOOT)
     df = model.to_frame()
-    assert list(df.columns) == ["train", "config", "method", "n_runoffs", "origin", "destination",
-                                "estimate", "sd", "lo", "hi"]
+    assert list(df.columns) == [
+        "train",
+        "config",
+        "method",
+        "n_runoffs",
+        "origin",
+        "destination",
+        "estimate",
+        "sd",
+        "lo",
+        "hi",
+    ]
     sums = df.groupby(["config", "method", "origin"])["estimate"].sum()
     np.testing.assert_allclose(sums, 1.0, atol=1e-6)
     assert (df["estimate"] >= -1e-12).all()
@@ -150,10 +173,19 @@ def test_transfers_export(store_path):
 def test_scenarios(store_path):
     st = Store(store_path)
     none = api.project(2024, 2017, st, withdrawals="none", sims=200, seed=1, n_boot=N_BOOT)
-    fr = api.project(2024, 2017, st, withdrawals="front-republicain", sims=200, seed=1, n_boot=N_BOOT)
+    fr = api.project(
+        2024, 2017, st, withdrawals="front-republicain", sims=200, seed=1, n_boot=N_BOOT
+    )
     assert len(none.preds) > len(fr.preds)
-    custom = api.project(2024, 2017, st, withdrawals="front-republicain:left+centre+right/far_right",
-                         sims=200, seed=1, n_boot=N_BOOT)
+    custom = api.project(
+        2024,
+        2017,
+        st,
+        withdrawals="front-republicain:left+centre+right/far_right",
+        sims=200,
+        seed=1,
+        n_boot=N_BOOT,
+    )
     assert len(custom.preds) <= len(fr.preds)
     # a target without round 2 in the store projects from the qualified candidates
     y22 = api.project(2022, 2017, st, sims=200, seed=1, n_boot=N_BOOT)
@@ -169,7 +201,9 @@ def test_lineup_file(store_path, tmp_path):
     panels = e.panel[c][r2]
     f.write_text("constituency,panel\n" + "".join(f"0101,{p}\n" for p in panels[:2]))
     p = api.project(2024, 2017, st, lineup=f, sims=200, seed=1, n_boot=N_BOOT)
-    assert sorted(p.preds.loc[p.preds["constituency"] == "0101", "panel"]) == sorted(panels[:2].tolist())
+    assert sorted(p.preds.loc[p.preds["constituency"] == "0101", "panel"]) == sorted(
+        panels[:2].tolist()
+    )
 
 
 def test_bad_options_give_named_errors(store_path, tmp_path):
@@ -183,10 +217,14 @@ def test_bad_options_give_named_errors(store_path, tmp_path):
     with pytest.raises(OptionError, match="allowed"):
         api.project(2024, 2017, st, withdrawals="everyone-quits", sims=100, n_boot=N_BOOT)
     with pytest.raises(OptionError, match="bloc"):
-        api.project(2024, 2017, st, withdrawals="front-republicain:martians", sims=100, n_boot=N_BOOT)
+        api.project(
+            2024, 2017, st, withdrawals="front-republicain:martians", sims=100, n_boot=N_BOOT
+        )
     e = load(st, 2024)
     c = int(np.flatnonzero(e.codes == "0101")[0])
-    loser = np.flatnonzero(e.panel[c] >= 0)[np.argmin(np.where(e.panel[c] >= 0, e.round1.votes[c], 1 << 40))]
+    loser = np.flatnonzero(e.panel[c] >= 0)[
+        np.argmin(np.where(e.panel[c] >= 0, e.round1.votes[c], 1 << 40))
+    ]
     f = tmp_path / "bad.csv"
     f.write_text(f"constituency,panel\n0101,{e.panel[c, loser]}\n")
     with pytest.raises(OptionError, match="did not qualify"):
@@ -207,8 +245,12 @@ def test_disk_cache_round_trip(store_path):
     st = Store(store_path)
     api._MEMO.clear()  # another module may have fitted it in memory, under another cache folder
     model, cal = api.fitted(2017, st, n_boot=N_BOOT)
-    sig = ";".join(str(x) for x in st.query(
-        "SELECT round, sha256 FROM sources WHERE year = 2017 ORDER BY round, role").itertuples())
+    sig = ";".join(
+        str(x)
+        for x in st.query(
+            "SELECT round, sha256 FROM sources WHERE year = 2017 ORDER BY round, role"
+        ).itertuples()
+    )
     path = api._cache_file(2017, sig, N_BOOT)
     assert path.exists()
     m2, c2 = api._load(path)
@@ -227,8 +269,12 @@ def test_leader_bonus_raises_the_round_one_leaders_chances(store_path):
     base = api.project(2024, 2017, st, sims=300, seed=2, n_boot=N_BOOT)
     bonus = api.project(2024, 2017, st, sims=300, seed=2, n_boot=N_BOOT, priors=Priors(leader=0.2))
     e = load(st, 2024)
-    r1 = {(c, int(p)): int(e.round1.votes[i, k]) for i, c in enumerate(e.codes)
-          for k, p in enumerate(e.panel[i]) if p >= 0}
+    r1 = {
+        (c, int(p)): int(e.round1.votes[i, k])
+        for i, c in enumerate(e.codes)
+        for k, p in enumerate(e.panel[i])
+        if p >= 0
+    }
 
     def leaders(proj):
         pr = proj.preds[proj.preds.groupby("constituency")["panel"].transform("size") >= 2].copy()

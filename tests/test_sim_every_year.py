@@ -76,8 +76,10 @@ def test_p_win_agrees_with_the_shares_in_duels(projections):
         if proj is None:
             continue
         d = _duels(proj)
-        ok = [float(g["p_win"].to_numpy()[int(np.argmax(g["share_mean"].to_numpy()))] >= 0.5)
-              for _, g in d.groupby("constituency")]
+        ok = [
+            float(g["p_win"].to_numpy()[int(np.argmax(g["share_mean"].to_numpy()))] >= 0.5)
+            for _, g in d.groupby("constituency")
+        ]
         assert np.mean(ok) >= 0.98, (year, np.mean(ok))
         open_race = (d["share_lo"] < 0.49) & (d["share_hi"] > 0.51)
         assert ((d.loc[open_race, "p_win"] > 0) & (d.loc[open_race, "p_win"] < 1)).all(), year

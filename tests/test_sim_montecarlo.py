@@ -13,8 +13,9 @@ from hemicycle.errors import OptionError
 from hemicycle.sim import montecarlo as mc
 
 
-def random_inputs(seed: int, R: int = 9, J: int = 4, M: int = 3, n_deps: int = 4,
-                  unknown_birth: bool = False) -> mc.Inputs:
+def random_inputs(
+    seed: int, R: int = 9, J: int = 4, M: int = 3, n_deps: int = 4, unknown_birth: bool = False
+) -> mc.Inputs:
     rng = np.random.default_rng(seed)
     n_slots = rng.integers(2, J + 1, R)
     bloc = np.full((R, J), -1, np.int64)
@@ -27,8 +28,15 @@ def random_inputs(seed: int, R: int = 9, J: int = 4, M: int = 3, n_deps: int = 4
     birth = rng.integers(-5000, 5000, (R, J))
     if unknown_birth:  # no birth dates, as in every year but 2024: the law's UNKNOWN_BIRTH sentinel
         birth = np.full((R, J), rules.UNKNOWN_BIRTH, np.int64)
-    return mc.Inputs(xm=xm, abst=abst, xnv=xnv, bloc=bloc, dep=rng.integers(0, n_deps, R),
-                     birth=birth, n_deps=n_deps)
+    return mc.Inputs(
+        xm=xm,
+        abst=abst,
+        xnv=xnv,
+        bloc=bloc,
+        dep=rng.integers(0, n_deps, R),
+        birth=birth,
+        n_deps=n_deps,
+    )
 
 
 NOISE = mc.Noise(national=0.1, department=0.07, local=0.15, turnout=0.3, mobilisation=(0.2, 0.9))
@@ -43,7 +51,9 @@ def _same(a: mc.Accumulators, b: mc.Accumulators) -> None:
     assert np.abs(a.share_sum - b.share_sum).max() <= a.n
 
 
-@pytest.mark.parametrize(("seed", "unknown_birth"), [(s, u) for s in range(3) for u in (False, True)])
+@pytest.mark.parametrize(
+    ("seed", "unknown_birth"), [(s, u) for s in range(3) for u in (False, True)]
+)
 def test_numba_kernel_equals_reference_loop(seed, unknown_birth):
     inp = random_inputs(seed + 10, unknown_birth=unknown_birth)
     key = 2 * seed + 999
@@ -57,7 +67,11 @@ def _mass_above_half(acc: mc.Accumulators) -> np.ndarray:
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 10_000), unknown_birth=st.booleans(), backend=st.sampled_from(["numba", "reference"]))
+@given(
+    seed=st.integers(0, 10_000),
+    unknown_birth=st.booleans(),
+    backend=st.sampled_from(["numba", "reference"]),
+)
 def test_p_win_agrees_with_the_simulated_shares_in_duels(seed, unknown_birth, backend):
     """In a duel a candidate wins exactly when its simulated share exceeds one half, so its p_win is
     the share of simulations whose share lies above 0.5 (up to the one histogram bin at 0.5) —
@@ -65,8 +79,15 @@ def test_p_win_agrees_with_the_simulated_shares_in_duels(seed, unknown_birth, ba
     inp = random_inputs(seed, R=8, J=2, unknown_birth=unknown_birth)
     bloc = inp.bloc.copy()
     bloc[:, 1] = np.where(bloc[:, 1] < 0, (bloc[:, 0] + 1) % 7, bloc[:, 1])  # every runoff a duel
-    inp = mc.Inputs(xm=inp.xm + 0.001, abst=inp.abst, xnv=inp.xnv, bloc=bloc, dep=inp.dep,
-                    birth=inp.birth, n_deps=inp.n_deps)
+    inp = mc.Inputs(
+        xm=inp.xm + 0.001,
+        abst=inp.abst,
+        xnv=inp.xnv,
+        bloc=bloc,
+        dep=inp.dep,
+        birth=inp.birth,
+        n_deps=inp.n_deps,
+    )
     sims = 60 if backend == "reference" else 400
     acc = mc.run(inp, NOISE, sims=sims, rng=np.random.default_rng(seed), backend=backend)
     p = acc.wins / acc.n
@@ -81,8 +102,10 @@ def test_p_win_agrees_with_the_simulated_shares_in_duels(seed, unknown_birth, ba
 
 def test_runs_do_not_depend_on_chunk_size_or_backend():
     inp = random_inputs(42, R=30)
-    runs = [mc.run(inp, NOISE, sims=b_sims, rng=np.random.default_rng(5), backend=b, chunk=c)
-            for b, c, b_sims in [("numba", 500, 120), ("numba", 37, 120), ("reference", 50, 120)]]
+    runs = [
+        mc.run(inp, NOISE, sims=b_sims, rng=np.random.default_rng(5), backend=b, chunk=c)
+        for b, c, b_sims in [("numba", 500, 120), ("numba", 37, 120), ("reference", 50, 120)]
+    ]
     for other in runs[1:]:
         _same(runs[0], other)
 
@@ -113,8 +136,15 @@ def test_normal_table_is_standard_normal():
 
 def test_tie_goes_to_the_older_candidate():
     inp = random_inputs(0, R=1, J=2, M=1)
-    inp = mc.Inputs(xm=np.full((1, 1, 7, 2), 0.01), abst=np.zeros((1, 1, 7)), xnv=np.zeros((1, 1, 2)),
-                    bloc=np.array([[1, 1]]), dep=np.array([0]), birth=np.array([[500, -100]]), n_deps=1)
+    inp = mc.Inputs(
+        xm=np.full((1, 1, 7, 2), 0.01),
+        abst=np.zeros((1, 1, 7)),
+        xnv=np.zeros((1, 1, 2)),
+        bloc=np.array([[1, 1]]),
+        dep=np.array([0]),
+        birth=np.array([[500, -100]]),
+        n_deps=1,
+    )
     quiet = mc.Noise(national=0, department=0, local=0, turnout=0)
     for fn in (mc.simulate_reference, mc.simulate_numba):
         acc = fn(inp, quiet, 11, 0, 5)
@@ -148,8 +178,15 @@ def test_more_votes_never_lose(seed, boost, slot):
     inp = random_inputs(seed, R=6)
     xm = inp.xm.copy()
     xm[:, :, :, slot] *= boost
-    more = mc.Inputs(xm=xm, abst=inp.abst, xnv=inp.xnv * 1.0, bloc=inp.bloc, dep=inp.dep, birth=inp.birth,
-                     n_deps=inp.n_deps)
+    more = mc.Inputs(
+        xm=xm,
+        abst=inp.abst,
+        xnv=inp.xnv * 1.0,
+        bloc=inp.bloc,
+        dep=inp.dep,
+        birth=inp.birth,
+        n_deps=inp.n_deps,
+    )
     a = mc.simulate_numba(inp, NOISE, 77, 0, 200)
     b = mc.simulate_numba(more, NOISE, 77, 0, 200)
     won_a = a.winners == slot

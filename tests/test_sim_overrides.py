@@ -18,8 +18,13 @@ def _runoffs(blocs: list[list[int]]) -> Runoffs:
     for r, b in enumerate(blocs):
         bl[r, : len(b)] = b
     cols = np.where(bl >= 0, np.arange(J)[None, :], -1)
-    return Runoffs(rows=np.arange(len(blocs)), cols=cols, bloc=bl, within=np.ones(bl.shape),
-                   r1_votes=np.ones(bl.shape))
+    return Runoffs(
+        rows=np.arange(len(blocs)),
+        cols=cols,
+        bloc=bl,
+        within=np.ones(bl.shape),
+        r1_votes=np.ones(bl.shape),
+    )
 
 
 def _random_T(run: Runoffs, rng: np.random.Generator) -> np.ndarray:
@@ -57,7 +62,9 @@ def test_override_sets_the_rate_and_keeps_rows_stochastic(rate: float, seed: int
 
 
 def test_override_parse_and_errors() -> None:
-    assert TransferOverride.parse("nonvoter:far_right=0.1") == TransferOverride("nonvoter", "far_right", 0.1)
+    assert TransferOverride.parse("nonvoter:far_right=0.1") == TransferOverride(
+        "nonvoter", "far_right", 0.1
+    )
     with pytest.raises(OptionError, match="allowed: far_left"):
         TransferOverride("gauche", "centre", 0.5)
     with pytest.raises(OptionError, match=r"\[0, 1\]"):

@@ -51,9 +51,19 @@ def test_luce_model_recovers_known_choice_probabilities():
     rng = np.random.default_rng(2)
     theta = rng.normal(0, 1.0, size=(NO, len(BLOCS)))
     theta[np.arange(len(BLOCS)), np.arange(len(BLOCS))] += 2.5  # loyal voters
-    pool = [("left", "far_right"), ("centre", "far_right"), ("left", "centre"), ("centre", "right"),
-            ("right", "far_right"), ("left", "right"), ("left", "centre", "far_right"),
-            ("far_left", "left"), ("right", "regionalist"), ("left", "other"), ("regionalist", "other")]
+    pool = [
+        ("left", "far_right"),
+        ("centre", "far_right"),
+        ("left", "centre"),
+        ("centre", "right"),
+        ("right", "far_right"),
+        ("left", "right"),
+        ("left", "centre", "far_right"),
+        ("far_left", "left"),
+        ("right", "regionalist"),
+        ("left", "other"),
+        ("regionalist", "other"),
+    ]
     configs = [pool[i] for i in rng.integers(0, len(pool), 900)]
     run = _runoffs(configs)
     x = rng.dirichlet(np.full(NO, 1.5), size=len(configs))

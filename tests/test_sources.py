@@ -40,8 +40,9 @@ def test_fetch_checks_sha256(server: str, isolated_env: Path, monkeypatch) -> No
 
 def test_fetch_rejects_wrong_hash(server: str, isolated_env: Path, monkeypatch) -> None:
     monkeypatch.delenv("HEMICYCLE_DATA", raising=False)
-    entry = dataclasses.replace(files_for(2017, 1, "results")[0], url=f"{server}/2017/{NAME}",
-                                sha256="0" * 64)
+    entry = dataclasses.replace(
+        files_for(2017, 1, "results")[0], url=f"{server}/2017/{NAME}", sha256="0" * 64
+    )
     with pytest.raises(DataNotAvailableError, match="SHA256|hash"):
         sources.fetch(entry, progress=False)
 

@@ -32,8 +32,9 @@ def sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_every_registered_layout_has_a_sample() -> None:
     """Each reader of the registry has a synthetic file under its official name."""
-    readers_with_sample = {e.reader for y in YEARS for e in files_for(y)
-                           if (SAMPLE / str(y) / e.name).is_file()}
+    readers_with_sample = {
+        e.reader for y in YEARS for e in files_for(y) if (SAMPLE / str(y) / e.name).is_file()
+    }
     assert {"2017", "2022", "2024", "2024-candidacies"} <= readers_with_sample
     assert (SAMPLE / SAMPLE_MARKER).is_file()
 
@@ -55,16 +56,21 @@ def test_2024_csv_layouts(sample: Path) -> None:
     """Without the workbooks, the CSV versions of the 2024 files are read, to the same tables."""
     with Store() as st:
         st.ingest(2024, download=False)
-        xlsx = {t: st.table(t, 2024).drop(columns=["ingested_at", "file", "sha256", "bytes", "signature"],
-                                           errors="ignore") for t in ("totals", "candidates", "candidacies")}
+        xlsx = {
+            t: st.table(t, 2024).drop(
+                columns=["ingested_at", "file", "sha256", "bytes", "signature"], errors="ignore"
+            )
+            for t in ("totals", "candidates", "candidacies")
+        }
     for f in (sample / "2024").glob("*.xlsx"):
         f.unlink()
     with Store() as st:
         rep = st.ingest(2024, download=False)
         assert all(name.endswith(".csv") for name in rep.files)
         for t, df in xlsx.items():
-            other = st.table(t, 2024).drop(columns=["ingested_at", "file", "sha256", "bytes", "signature"],
-                                           errors="ignore")
+            other = st.table(t, 2024).drop(
+                columns=["ingested_at", "file", "sha256", "bytes", "signature"], errors="ignore"
+            )
             assert other.equals(df), t
         assert not api.replay_year(2024, store=st).mismatches
 

@@ -22,8 +22,14 @@ SIMS = 300
 NUANCES = np.array(["RN", "UG", "ENS", "LR", "REG"], dtype=object)
 
 
-def tiny_election(votes: np.ndarray, registered: np.ndarray, departments: list[str],
-                  *, with_round2: bool = True, seed: int = 0) -> Election:
+def tiny_election(
+    votes: np.ndarray,
+    registered: np.ndarray,
+    departments: list[str],
+    *,
+    with_round2: bool = True,
+    seed: int = 0,
+) -> Election:
     """An election of C constituencies and K candidates (nuances cycling through NUANCES); its round
     2 (when asked) is the law's lineup with made-up votes."""
     C, K = votes.shape
@@ -31,32 +37,61 @@ def tiny_election(votes: np.ndarray, registered: np.ndarray, departments: list[s
     valid = votes >= 0
     v = np.where(valid, votes, 0).astype(np.int64)
     expressed = v.sum(axis=1)
-    nuance = np.where(valid, NUANCES[(np.arange(K)[None, :] + np.arange(C)[:, None]) % len(NUANCES)], "")
-    r1 = Round(held=np.ones(C, bool), registered=registered.astype(np.int64), voters=expressed,
-               blank=np.zeros(C, np.int64), null=np.zeros(C, np.int64), expressed=expressed,
-               valid=valid, votes=v, nuance=nuance.astype(object), official_elected=np.zeros((C, K), bool))
+    nuance = np.where(
+        valid, NUANCES[(np.arange(K)[None, :] + np.arange(C)[:, None]) % len(NUANCES)], ""
+    )
+    r1 = Round(
+        held=np.ones(C, bool),
+        registered=registered.astype(np.int64),
+        voters=expressed,
+        blank=np.zeros(C, np.int64),
+        null=np.zeros(C, np.int64),
+        expressed=expressed,
+        valid=valid,
+        votes=v,
+        nuance=nuance.astype(object),
+        official_elected=np.zeros((C, K), bool),
+    )
     r2 = None
     if with_round2:
         status = rules.round1_status(v, valid, registered, expressed)
         q = status == rules.QUALIFIED
         v2 = np.where(q, rng.integers(1, 1000, size=(C, K)), 0).astype(np.int64)
         held = q.any(axis=1)
-        r2 = Round(held=held, registered=registered.astype(np.int64), voters=v2.sum(axis=1),
-                   blank=np.zeros(C, np.int64), null=np.zeros(C, np.int64), expressed=v2.sum(axis=1),
-                   valid=q, votes=v2, nuance=np.where(q, nuance, "").astype(object),
-                   official_elected=np.zeros((C, K), bool))
+        r2 = Round(
+            held=held,
+            registered=registered.astype(np.int64),
+            voters=v2.sum(axis=1),
+            blank=np.zeros(C, np.int64),
+            null=np.zeros(C, np.int64),
+            expressed=v2.sum(axis=1),
+            valid=q,
+            votes=v2,
+            nuance=np.where(q, nuance, "").astype(object),
+            official_elected=np.zeros((C, K), bool),
+        )
     codes = np.array([f"{d}{i + 1:02d}" for i, d in enumerate(departments)], dtype=object)
-    return Election(year=2024, codes=codes, names=codes.copy(), departments=np.array(departments, dtype=object),
-                    department_names=np.array(departments, dtype=object),
-                    panel=np.where(valid, np.arange(1, K + 1)[None, :], -1).astype(np.int64),
-                    surname=np.where(valid, "X", "").astype(object), first_name=np.where(valid, "Y", "").astype(object),
-                    birth=rng.integers(-10_000, 10_000, size=(C, K)).astype(np.int64),
-                    incumbent=np.zeros((C, K), bool), round1=r1, round2=r2)
+    return Election(
+        year=2024,
+        codes=codes,
+        names=codes.copy(),
+        departments=np.array(departments, dtype=object),
+        department_names=np.array(departments, dtype=object),
+        panel=np.where(valid, np.arange(1, K + 1)[None, :], -1).astype(np.int64),
+        surname=np.where(valid, "X", "").astype(object),
+        first_name=np.where(valid, "Y", "").astype(object),
+        birth=rng.integers(-10_000, 10_000, size=(C, K)).astype(np.int64),
+        incumbent=np.zeros((C, K), bool),
+        round1=r1,
+        round2=r2,
+    )
 
 
 TINY = tiny_election(
     np.array([[400, 300, 200, 100], [500, 450, 50, -1], [300, 290, 280, 130], [900, 50, 30, 20]]),
-    np.array([1500, 1400, 1300, 1600]), ["01", "01", "75", "75"])
+    np.array([1500, 1400, 1300, 1600]),
+    ["01", "01", "75", "75"],
+)
 
 
 @pytest.mark.parametrize("name", systems.names())
@@ -76,11 +111,13 @@ def test_every_registered_system_runs_on_a_tiny_election(name: str, unit: str) -
     assert a.as_dict() == systems.run(name, Votes(TINY, Unit(unit))).as_dict()  # deterministic
 
 
-elections = st.integers(2, 6).flatmap(lambda C: st.tuples(
-    st.lists(st.lists(st.integers(0, 5_000), min_size=4, max_size=4), min_size=C, max_size=C),
-    st.lists(st.integers(0, 3), min_size=C, max_size=C),
-    st.integers(0, 2**16),
-))
+elections = st.integers(2, 6).flatmap(
+    lambda C: st.tuples(
+        st.lists(st.lists(st.integers(0, 5_000), min_size=4, max_size=4), min_size=C, max_size=C),
+        st.lists(st.integers(0, 3), min_size=C, max_size=C),
+        st.integers(0, 2**16),
+    )
+)
 
 
 @settings(max_examples=40, deadline=None)
@@ -142,7 +179,11 @@ def test_unknown_names_list_the_valid_ones() -> None:
 def test_alliance_units() -> None:
     u = Unit("camps", {"far_right": "RN+", "UG": "NFP"})
     assert u.labels(2024, ["RN", "UXD", "UG", "DVG", ""]) == ["RN+", "RN+", "NFP", "DVG", ""]
-    assert Unit("bloc").order(2024, ["right", "left", "far_right"]) == ["left", "right", "far_right"]
+    assert Unit("bloc").order(2024, ["right", "left", "far_right"]) == [
+        "left",
+        "right",
+        "far_right",
+    ]
 
 
 # ----------------------------------------------------------------------------- 2024, real data
@@ -158,8 +199,20 @@ def cmp24(store_path):
 
 def test_2024_first_round_plurality_published_figures(cmp24) -> None:
     assert cmp24["plurality"].as_dict() == {
-        "RN": 259, "UG": 155, "ENS": 62, "UXD": 37, "DVD": 18, "LR": 16, "DVG": 12, "REG": 9,
-        "DVC": 3, "HOR": 3, "ECO": 1, "EXD": 1, "SOC": 1}
+        "RN": 259,
+        "UG": 155,
+        "ENS": 62,
+        "UXD": 37,
+        "DVD": 18,
+        "LR": 16,
+        "DVG": 12,
+        "REG": 9,
+        "DVC": 3,
+        "HOR": 3,
+        "ECO": 1,
+        "EXD": 1,
+        "SOC": 1,
+    }
     far_right = sum(cmp24["plurality"].as_dict().get(n, 0) for n in ("RN", "UXD", "EXD"))
     assert far_right == 297 >= 289
 
@@ -189,7 +242,9 @@ def test_2024_every_system_and_its_indices(cmp24) -> None:
     assert [a.system for a in cmp24.allocations] == list(systems.names())
     df = cmp24.to_frame()
     assert list(df.columns) == SEATS_COLUMNS == ["system", "unit", "group", "seats"]
-    assert df.groupby("system")["seats"].sum().to_dict() == {a.system: a.house_size for a in cmp24.allocations}
+    assert df.groupby("system")["seats"].sum().to_dict() == {
+        a.system: a.house_size for a in cmp24.allocations
+    }
     ix = cmp24.indices_frame().set_index("system")
     # national PR is the least disproportional of the 577-seat list systems; plurality the most
     # among the single-member ones; and the bonus gives the leader a majority
@@ -208,8 +263,12 @@ def test_2024_departmental_pr_shares_each_department(store) -> None:
     paris = v.election.departments == "75"
     area = np.where(paris, 0, 1)
     votes_paris = v.by_area(area)[0]
-    got = apportion.dhondt(np.array(list(votes_paris.values())), int(paris.sum()), threshold=0.05,
-                           base=int(v.election.round1.expressed[paris].sum()))
+    got = apportion.dhondt(
+        np.array(list(votes_paris.values())),
+        int(paris.sum()),
+        threshold=0.05,
+        base=int(v.election.round1.expressed[paris].sum()),
+    )
     assert got.sum() == 18
 
 
@@ -219,14 +278,29 @@ def test_2024_bloc_unit_and_cli_csv(tmp_path, store_path) -> None:
     from hemicycle.cli import app
 
     out = tmp_path / "cmp.csv"
-    res = CliRunner().invoke(app, ["compare", "2024", "--systems", "plurality,dhondt:threshold=0.03",
-                                   "--unit", "bloc", "--output", str(out), "--store", str(store_path)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "compare",
+            "2024",
+            "--systems",
+            "plurality,dhondt:threshold=0.03",
+            "--unit",
+            "bloc",
+            "--output",
+            str(out),
+            "--store",
+            str(store_path),
+        ],
+    )
     assert res.exit_code == 0, res.output
     lines = out.read_text().splitlines()
     assert lines[0] == "system,unit,group,seats"
     assert "plurality,bloc,far_right,297" in lines
     assert any(ln.startswith("dhondt:threshold=0.03,bloc,") for ln in lines)
-    bad = CliRunner().invoke(app, ["compare", "2024", "--systems", "stv", "--store", str(store_path)])
+    bad = CliRunner().invoke(
+        app, ["compare", "2024", "--systems", "stv", "--store", str(store_path)]
+    )
     assert bad.exit_code == 1 and "unknown system 'stv'" in bad.output
 
 

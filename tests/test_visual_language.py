@@ -25,7 +25,13 @@ def test_nuances_follow_the_documented_left_right_order() -> None:
     nuances_2024 = [n for (y, n) in table() if y == 2024]
     order = Unit("nuance").order(2024, list(reversed(nuances_2024)))
     axis = [n for n in order if n not in ("REG", "DIV")]
-    assert axis.index("EXD") > axis.index("RN") > axis.index("DVD") > axis.index("LR") > axis.index("ENS")
+    assert (
+        axis.index("EXD")
+        > axis.index("RN")
+        > axis.index("DVD")
+        > axis.index("LR")
+        > axis.index("ENS")
+    )
     assert axis.index("UG") < axis.index("ENS") and axis[0] == "EXG"
     assert order[-2:] == ["REG", "DIV"]  # off the axis: at its end for connected coalitions
     seated = nuance_order(2024, nuances_2024)

@@ -64,8 +64,15 @@ def test_elections_lists_the_store(client) -> None:
     assert years[2024]["constituencies"] == 577 and years[2024]["decided"] == 577
     assert d["train_years"] == [y for y in YEARS if y != 2022]
     assert d["seats"] == 577 and d["majority"] == 289 and d["max_sims"] == CAP
-    assert [b["bloc"] for b in d["blocs"]] == ["far_left", "left", "centre", "right", "far_right",
-                                               "regionalist", "other"]
+    assert [b["bloc"] for b in d["blocs"]] == [
+        "far_left",
+        "left",
+        "centre",
+        "right",
+        "far_right",
+        "regionalist",
+        "other",
+    ]
 
 
 def test_results_2024_official_seats(client) -> None:
@@ -87,7 +94,9 @@ def test_results_2024_official_seats(client) -> None:
 def test_results_match_the_replay(client, replay_2024) -> None:
     d = client.get("/api/elections/2024/results").json()
     assert {n["nuance"]: n["seats"] for n in d["seats_by_nuance"]} == replay_2024.seats_by_nuance()
-    assert {b["bloc"]: b["seats"] for b in d["seats_by_bloc"] if b["seats"]} == replay_2024.seats_by_bloc()
+    assert {
+        b["bloc"]: b["seats"] for b in d["seats_by_bloc"] if b["seats"]
+    } == replay_2024.seats_by_bloc()
 
 
 def test_results_2022_without_round_2(client) -> None:
@@ -106,7 +115,9 @@ def test_constituency_7502(client) -> None:
     assert r1["ROSSET"]["status"] == "qualified" and r1["LAUSSUCQ"]["status"] == "qualified"
     assert r1["LE GENDRE"]["status"] == "qualified" and r1["LE GENDRE"]["withdrawn"]
     assert r1["DE WITTE"]["status"] == "eliminated"
-    assert [k["votes"] for k in c["round1"]] == sorted((k["votes"] for k in c["round1"]), reverse=True)
+    assert [k["votes"] for k in c["round1"]] == sorted(
+        (k["votes"] for k in c["round1"]), reverse=True
+    )
     assert {k["surname"]: k["elected"] for k in c["round2"]} == {"LAUSSUCQ": True, "ROSSET": False}
     assert c["winner"]["surname"] == "LAUSSUCQ" and c["winner"]["round"] == 2
     assert [t["round"] for t in c["totals"]] == [1, 2]
@@ -117,8 +128,14 @@ def test_drilldown_statuses_match_replay(client, replay_2024, code: str) -> None
     c = client.get(f"/api/elections/2024/constituencies/{code}").json()
     e = replay_2024.election
     i = e.index(code)
-    want = {int(e.panel[i, k]): (STATUS_NAMES[int(replay_2024.status1[i, k])], bool(replay_2024.withdrawn[i, k]))
-            for k in range(e.panel.shape[1]) if e.round1.valid[i, k]}
+    want = {
+        int(e.panel[i, k]): (
+            STATUS_NAMES[int(replay_2024.status1[i, k])],
+            bool(replay_2024.withdrawn[i, k]),
+        )
+        for k in range(e.panel.shape[1])
+        if e.round1.valid[i, k]
+    }
     assert {k["panel"]: (k["status"], k["withdrawn"]) for k in c["round1"]} == want
     k = int(replay_2024.winner[i])
     assert c["winner"]["panel"] == int(e.panel[i, k])
@@ -134,11 +151,17 @@ def test_unknown_constituency_is_404(client) -> None:
 
 
 def test_unknown_year_is_404_naming_the_years(client) -> None:
-    for url in ("/api/elections/2019/results", "/api/elections/2019/constituencies/0101",
-                "/api/elections/2019/compare", "/api/elections/2019/hemicycle.svg"):
+    for url in (
+        "/api/elections/2019/results",
+        "/api/elections/2019/constituencies/0101",
+        "/api/elections/2019/compare",
+        "/api/elections/2019/hemicycle.svg",
+    ):
         detail = _error(client.get(url), 404)
         assert "2019" in detail and "2017, 2022, 2024" in detail, url
-    detail = _error(client.post("/api/project", json={"year": 2019, "train": 2017, "sims": 10}), 404)
+    detail = _error(
+        client.post("/api/project", json={"year": 2019, "train": 2017, "sims": 10}), 404
+    )
     assert "2017, 2022, 2024" in detail
 
 
@@ -157,7 +180,9 @@ def test_unknown_path_is_json_404(client) -> None:
 
 
 def _project(client, **body):
-    return client.post("/api/project", json={"year": 2024, "train": 2017, "sims": 500, "seed": 1, **body})
+    return client.post(
+        "/api/project", json={"year": 2024, "train": 2017, "sims": 500, "seed": 1, **body}
+    )
 
 
 def test_project_small(client) -> None:
@@ -174,8 +199,9 @@ def test_project_small(client) -> None:
     assert sum(c["decided"] for c in odds.values()) >= 76  # 76 deputies elected in round 1 in 2024
     assert len(p["closest"]) == 20 and p["closest"][0]["p_win"] <= p["closest"][-1]["p_win"]
     again = _project(client).json()
-    assert {k: v for k, v in again.items() if k != "elapsed_s"} == {k: v for k, v in p.items()
-                                                                    if k != "elapsed_s"}
+    assert {k: v for k, v in again.items() if k != "elapsed_s"} == {
+        k: v for k, v in p.items() if k != "elapsed_s"
+    }
 
 
 def test_project_overrides_move_seats(client) -> None:
@@ -200,12 +226,18 @@ def test_project_sims_over_the_cap_is_422_naming_the_cap(client) -> None:
 
 
 def test_project_malformed_bodies_are_422(client) -> None:
-    bad = client.post("/api/project", content=b"{not json", headers={"content-type": "application/json"})
+    bad = client.post(
+        "/api/project", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert "not valid JSON" in _error(bad, 422)
     assert "year" in _error(client.post("/api/project", json={"train": 2017}), 422)
     assert "sims" in _error(_project(client, sims="many"), 422)
-    assert "rate" in _error(_project(client, overrides=[{"from": "left", "to": "centre", "rate": 2}]), 422)
-    assert "different" in _error(_project(client, overrides=[{"from": "left", "to": "left", "rate": 0.5}]), 422)
+    assert "rate" in _error(
+        _project(client, overrides=[{"from": "left", "to": "centre", "rate": 2}]), 422
+    )
+    assert "different" in _error(
+        _project(client, overrides=[{"from": "left", "to": "left", "rate": 0.5}]), 422
+    )
     assert "withdrawals" in _error(_project(client, withdrawals="everyone"), 422)
     assert "extra" in _error(_project(client, simulations=10), 422).lower()
 
@@ -214,8 +246,12 @@ def test_project_domain_errors_are_400(client) -> None:
     # a training year without its round 2 (2022 in the test mirror) is a missing round: 409
     detail = _error(_project(client, train=2022), 409)
     assert "2022" in detail and "2017, 2024" in detail
-    assert "round 2" in _error(client.post("/api/project", json={"year": 2022, "train": 2017, "sims": 10,
-                                                                 "withdrawals": "data"}), 400)
+    assert "round 2" in _error(
+        client.post(
+            "/api/project", json={"year": 2022, "train": 2017, "sims": 10, "withdrawals": "data"}
+        ),
+        400,
+    )
 
 
 def test_project_timeout_is_504(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -235,15 +271,20 @@ def test_project_timeout_is_504(store_path: Path, monkeypatch: pytest.MonkeyPatc
     time.sleep(1.5)  # let the abandoned worker finish before the patch is undone
 
 
-def test_internal_errors_hide_the_details(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_errors_hide_the_details(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("secret /etc/passwd details")
 
     monkeypatch.setattr(api, "replay_year", broken)
     app = create_app(store_path)
     with TestClient(app, raise_server_exceptions=False) as c:
-        for url in ("/api/elections", "/api/elections/2024/results",
-                    "/api/elections/2024/constituencies/7502"):
+        for url in (
+            "/api/elections",
+            "/api/elections/2024/results",
+            "/api/elections/2024/constituencies/7502",
+        ):
             r = c.get(url)
             detail = _error(r, 500)
             assert "secret" not in r.text and "RuntimeError" not in r.text
@@ -280,7 +321,12 @@ def test_compare(client) -> None:
     results = client.get("/api/elections/2024/results").json()
     assert actual == {b["bloc"]: b["seats"] for b in results["seats_by_bloc"] if b["seats"]}
     assert all(sum(g["seats"] for g in s["seats"]) == s["house_size"] for s in d["systems"])
-    assert set(d["systems"][1]["indices"]) == {"gallagher", "loosemore_hanby", "enp_votes", "enp_seats"}
+    assert set(d["systems"][1]["indices"]) == {
+        "gallagher",
+        "loosemore_hanby",
+        "enp_votes",
+        "enp_seats",
+    }
     detail = _error(client.get("/api/elections/2024/compare?systems=lottery"), 400)
     assert "lottery" in detail and "dhondt" in detail
 
@@ -293,8 +339,12 @@ def test_coalitions(client) -> None:
     got = {tuple(c["members"]): c["seats"] for c in d["coalitions"]}
     assert got[("centre", "left")] == 165 + 193  # the minimal winning coalitions of July 2024
     assert all(c["minimal_winning"] for c in d["coalitions"]) and d["count"] == len(d["coalitions"])
-    assert sum(d["banzhaf"].values()) == pytest.approx(1) and sum(d["shapley"].values()) == pytest.approx(1)
-    assert "unknown system" in _error(client.get("/api/elections/2024/coalitions?system=lottery"), 400)
+    assert sum(d["banzhaf"].values()) == pytest.approx(1) and sum(
+        d["shapley"].values()
+    ) == pytest.approx(1)
+    assert "unknown system" in _error(
+        client.get("/api/elections/2024/coalitions?system=lottery"), 400
+    )
 
 
 def test_charts(client) -> None:
@@ -332,8 +382,9 @@ def test_openapi_schema_documents_the_cap_and_errors(client) -> None:
     assert ops["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
 
 
-def test_serve_command_ingests_then_serves_read_only(store_path: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_command_ingests_then_serves_read_only(
+    store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import uvicorn
     from typer.testing import CliRunner
 
@@ -343,13 +394,21 @@ def test_serve_command_ingests_then_serves_read_only(store_path: Path, tmp_path:
     shutil.copy(store_path, copy)  # the module's client holds the session store read-only
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
-    res = CliRunner().invoke(cli.app, ["serve", "--store", str(copy), "--port", "8765", "--no-prefit",
-                                       "--max-sims", "1000"])
+    res = CliRunner().invoke(
+        cli.app,
+        ["serve", "--store", str(copy), "--port", "8765", "--no-prefit", "--max-sims", "1000"],
+    )
     assert res.exit_code == 0, res.output
     assert (seen["host"], seen["port"]) == ("127.0.0.1", 8765)
-    assert seen["timeout_graceful_shutdown"] and seen["limit_concurrency"] and seen["timeout_keep_alive"]
+    assert (
+        seen["timeout_graceful_shutdown"]
+        and seen["limit_concurrency"]
+        and seen["timeout_keep_alive"]
+    )
     with TestClient(seen["app"], base_url="http://127.0.0.1:8765") as c:
-        assert c.get("/api/elections", headers={"host": "testserver"}).status_code == 400  # --host's names only
+        assert (
+            c.get("/api/elections", headers={"host": "testserver"}).status_code == 400
+        )  # --host's names only
         d = c.get("/api/elections").json()
         assert [e["year"] for e in d["elections"]] == list(YEARS) and d["max_sims"] == 1000
         with seen["app"].state.service.stores.open() as st, pytest.raises(duckdb.Error):
@@ -375,7 +434,9 @@ def test_fit_status_reports_the_stage_of_the_transfer_fit(app: FastAPI, client: 
     assert client.get("/api/status").json()["active"] is False
 
 
-def test_projection_trains_on_every_earlier_election_by_default(client: TestClient, store_path: Path) -> None:
+def test_projection_trains_on_every_earlier_election_by_default(
+    client: TestClient, store_path: Path
+) -> None:
     r = client.post("/api/project", json={"year": 2024, "sims": 200, "seed": 1})
     assert r.status_code == 200, r.text
     body = r.json()

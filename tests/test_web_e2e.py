@@ -65,8 +65,11 @@ def base_url(store_path: Path):
 @pytest.fixture(scope="module")
 def page(base_url: str):
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=["--no-sandbox", "--disable-dev-shm-usage"])
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-dev-shm-usage"],
+        )
         pg = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         pg.on("console", lambda m: m.type == "error" and PROBLEMS.append(m.text))
         pg.on("pageerror", lambda e: PROBLEMS.append(str(e)))
@@ -76,13 +79,17 @@ def page(base_url: str):
 
 
 def _wait_projection(page, suffix: str) -> None:
-    expect(page.locator("#proj-status")).to_have_text(re.compile(re.escape(suffix) + "$"), timeout=SLOW)
+    expect(page.locator("#proj-status")).to_have_text(
+        re.compile(re.escape(suffix) + "$"), timeout=SLOW
+    )
 
 
 def _means(page) -> dict[str, float]:
     rows = page.locator("#proj-rows tr")
-    return {rows.nth(i).get_attribute("data-bloc"): float(rows.nth(i).locator("td.mean").inner_text())
-            for i in range(rows.count())}
+    return {
+        rows.nth(i).get_attribute("data-bloc"): float(rows.nth(i).locator("td.mean").inner_text())
+        for i in range(rows.count())
+    }
 
 
 def test_dashboard_loads_with_the_hemicycle(page) -> None:
@@ -96,7 +103,9 @@ def test_dashboard_loads_with_the_hemicycle(page) -> None:
 
 def test_map_shows_577_constituencies_and_drills_down(page) -> None:
     expect(page.locator("#map [data-code]")).to_have_count(577, timeout=30_000)
-    codes = page.eval_on_selector_all("#map [data-code]", "els => new Set(els.map(e => e.dataset.code)).size")
+    codes = page.eval_on_selector_all(
+        "#map [data-code]", "els => new Set(els.map(e => e.dataset.code)).size"
+    )
     assert codes == 577
     page.locator("#map [data-code='7502']").dispatch_event("click")
     page.wait_for_selector("#detail table.cands")
@@ -148,7 +157,9 @@ def test_another_year(page) -> None:
     page.select_option("#year", "2022")
     expect(page.locator("#results-lede")).to_contain_text("Round 2 of 2022 is not in the data")
     assert page.locator("#withdrawals").input_value() == "none"
-    expect(page.locator("#proj-status")).to_contain_text("lineup: none", timeout=SLOW)  # what-ifs kept
+    expect(page.locator("#proj-status")).to_contain_text(
+        "lineup: none", timeout=SLOW
+    )  # what-ifs kept
     assert page.locator("#proj-rows tr").count() >= 4
 
 
@@ -196,10 +207,14 @@ def test_constituency_page_explains_the_law(page) -> None:
     expect(page.locator("#detail h3")).to_contain_text("Paris 2")
     detail = page.locator("#detail")
     n = detail.locator("#cands1 tbody tr").count()
-    assert n >= 5 and detail.locator("#cands1 .threshold").count() == n  # the 12.5 % line on each bar
+    assert (
+        n >= 5 and detail.locator("#cands1 .threshold").count() == n
+    )  # the 12.5 % line on each bar
     assert "% registered" in detail.locator("#cands1 thead").inner_text()
-    ink, reg = page.evaluate("() => ['#cands1 tbody td.num', '#cands1 td.reg-cell'].map("
-                             "s => getComputedStyle(document.querySelector(s)).color)")
+    ink, reg = page.evaluate(
+        "() => ['#cands1 tbody td.num', '#cands1 td.reg-cell'].map("
+        "s => getComputedStyle(document.querySelector(s)).color)"
+    )
     assert reg == ink and ink  # the % registered figures are as legible as the votes
     assert "12.5% of the registered voters" in detail.inner_text()
     expect(detail.locator(".previous")).to_contain_text("The same seat in 2022 (same boundaries)")
@@ -238,15 +253,21 @@ def test_withdrawals_and_round_one_as_the_basis(page) -> None:
 
 def test_sliders_start_from_what_the_model_learnt(page) -> None:
     # the dashboard's default: every election before the one shown (2024), pooled
-    rates = page.request.get(page.url.split("?")[0] + "api/transfers?train=all&year=2024").json()["rates"]
+    rates = page.request.get(page.url.split("?")[0] + "api/transfers?train=all&year=2024").json()[
+        "rates"
+    ]
     learnt = {(r["origin"], r["destination"]): r["rate"] for r in rates}
-    assert int(page.locator("#ov-right-farright").input_value()) == round(100 * learnt[("right", "far_right")])
+    assert int(page.locator("#ov-right-farright").input_value()) == round(
+        100 * learnt[("right", "far_right")]
+    )
     # every bloc pair can be opened, not three
     page.select_option("#ov-from", "far_left")
     page.select_option("#ov-to", "left")
     page.click("#ov-add")
     expect(page.locator("#ov-farleft-left-on")).to_be_checked()
-    assert int(page.locator("#ov-farleft-left").input_value()) == round(100 * learnt[("far_left", "left")])
+    assert int(page.locator("#ov-farleft-left").input_value()) == round(
+        100 * learnt[("far_left", "left")]
+    )
     _wait_projection(page, f"far_left→left={round(100 * learnt[('far_left', 'left')]) / 100:g}")
     expect(page.locator("#proj-delta-col")).to_be_visible(timeout=SLOW)  # the change vs unmodified
     page.uncheck("#ov-farleft-left-on")
@@ -262,7 +283,11 @@ def test_exports(page) -> None:
     with page.expect_download() as dl:
         page.locator("#hemicycle-dl button[data-export='svg']").click()
     text = Path(dl.value.path()).read_text()
-    assert text.startswith("<svg") and text.count("<circle") == 577 and dl.value.suggested_filename.endswith(".svg")
+    assert (
+        text.startswith("<svg")
+        and text.count("<circle") == 577
+        and dl.value.suggested_filename.endswith(".svg")
+    )
     with page.expect_download() as dl:
         page.locator("#map-dl button[data-export='png']").click()
     assert Path(dl.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -316,8 +341,12 @@ def test_screenshots_of_every_view_at_1400(page) -> None:
 @pytest.fixture(scope="module")
 def phone(page, base_url: str):
     """A phone, 390×844, in the same browser."""
-    ctx = page.context.browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                                           is_mobile=True, has_touch=True)
+    ctx = page.context.browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
     pg = ctx.new_page()
     pg.on("pageerror", lambda e: PROBLEMS.append(str(e)))
     pg.goto(base_url)
@@ -334,14 +363,19 @@ def test_phone_width_has_no_horizontal_overflow_on_any_view(phone) -> None:
         assert width <= 390, (view, width)
     # the grid comes first on a phone: every Paris constituency is a target of at least 20 px
     assert phone.locator("#map-layout").input_value() == "grid"
-    sizes = phone.eval_on_selector_all("#map [data-code^='75']", "els => els.map(e => "
-                                       "Math.min(e.getBoundingClientRect().width, e.getBoundingClientRect().height))")
+    sizes = phone.eval_on_selector_all(
+        "#map [data-code^='75']",
+        "els => els.map(e => "
+        "Math.min(e.getBoundingClientRect().width, e.getBoundingClientRect().height))",
+    )
     assert len(sizes) == 18 and min(sizes) >= 20, sizes
     phone.locator("#map [data-code='7512']").tap()
     expect(phone.locator("#detail h3")).to_contain_text("Paris 12")
     # the systems table fits: its last column (parties) is on screen, not clipped or scrolled away
-    right = phone.eval_on_selector_all("#systems-body td[data-label='Parties']",
-                                       "els => Math.max(...els.map(e => e.getBoundingClientRect().right))")
+    right = phone.eval_on_selector_all(
+        "#systems-body td[data-label='Parties']",
+        "els => Math.max(...els.map(e => e.getBoundingClientRect().right))",
+    )
     assert right <= 390
     for colouring in ("situation", "withdrawals", "projection", "results"):
         phone.select_option("#map-mode", colouring)
@@ -352,7 +386,9 @@ def test_phone_width_has_no_horizontal_overflow_on_any_view(phone) -> None:
     top = phone.evaluate("document.querySelector('#detail').getBoundingClientRect().top")
     assert -2 <= top < 844  # after picking, the detail is scrolled into view
     # every candidate's status is on screen (it was clipped)
-    right = phone.eval_on_selector_all("#cands1 .status", "els => Math.max(...els.map(e => e.getBoundingClientRect().right))")
+    right = phone.eval_on_selector_all(
+        "#cands1 .status", "els => Math.max(...els.map(e => e.getBoundingClientRect().right))"
+    )
     assert right <= 390
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     _screenshots(phone, 390)
@@ -381,8 +417,10 @@ def test_report_uses_the_dashboards_marks_and_fits_a_phone(page, report_file: Pa
     pg = ctx.new_page()
     pg.goto(report_file.as_uri())
     assert pg.evaluate("document.documentElement.scrollWidth") <= 390
-    right = pg.evaluate("Math.max(...[...document.querySelectorAll('figure svg')]"
-                        ".map(s => s.getBoundingClientRect().right))")
+    right = pg.evaluate(
+        "Math.max(...[...document.querySelectorAll('figure svg')]"
+        ".map(s => s.getBoundingClientRect().right))"
+    )
     assert right <= 390  # the hemicycle (and every figure) is not cut off
     ARTIFACTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(ARTIFACTS / "report-390.png"), full_page=True)
@@ -405,4 +443,7 @@ def test_systems_and_coalitions_tables_download_as_csv(page) -> None:
     page.wait_for_selector("#coalitions-body table.coal", timeout=SLOW)
     with page.expect_download() as dl:
         page.locator("#coalitions-body button[data-export='csv']").click()
-    assert Path(dl.value.path()).read_text().splitlines()[0] == "Members,Seats,Neighbours on the left–right axis"
+    assert (
+        Path(dl.value.path()).read_text().splitlines()[0]
+        == "Members,Seats,Neighbours on the left–right axis"
+    )

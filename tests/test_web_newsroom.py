@@ -43,17 +43,22 @@ def test_labels_and_normalisation() -> None:
     assert normalise("Haute-Garonne") == "haute garonne"
 
 
-@pytest.mark.parametrize(("q", "code", "match"), [
-    ("ménard", "3406", "candidate"),  # Emmanuelle Ménard, Hérault 6e (lost in round 2)
-    ("MENARD", "3406", "candidate"),
-    ("Paris 5", "7505", "constituency"),
-    ("paris 5e", "7505", "constituency"),
-    ("Haute-Garonne 3", "3103", "constituency"),
-    ("haute garonne 3ème", "3103", "constituency"),
-    ("2a01", "2A01", "code"),
-    ("Marine Le Pen", "6211", "deputy"),
-])
-def test_search_finds_by_name_accents_and_case_ignored(client, q: str, code: str, match: str) -> None:
+@pytest.mark.parametrize(
+    ("q", "code", "match"),
+    [
+        ("ménard", "3406", "candidate"),  # Emmanuelle Ménard, Hérault 6e (lost in round 2)
+        ("MENARD", "3406", "candidate"),
+        ("Paris 5", "7505", "constituency"),
+        ("paris 5e", "7505", "constituency"),
+        ("Haute-Garonne 3", "3103", "constituency"),
+        ("haute garonne 3ème", "3103", "constituency"),
+        ("2a01", "2A01", "code"),
+        ("Marine Le Pen", "6211", "deputy"),
+    ],
+)
+def test_search_finds_by_name_accents_and_case_ignored(
+    client, q: str, code: str, match: str
+) -> None:
     r = client.get("/api/search", params={"q": q, "year": 2024})
     assert r.status_code == 200, r.text
     hits = r.json()
@@ -65,11 +70,19 @@ def test_search_finds_by_name_accents_and_case_ignored(client, q: str, code: str
 
 def test_search_labels_and_departments(client) -> None:
     hits = client.get("/api/search", params={"q": "Paris 5", "year": 2024}).json()
-    assert hits[0] == {"code": "7505", "label": "Paris 5", "year": 2024, "match": "constituency",
-                       "detail": "5ème circonscription"}
+    assert hits[0] == {
+        "code": "7505",
+        "label": "Paris 5",
+        "year": 2024,
+        "match": "constituency",
+        "detail": "5ème circonscription",
+    }
     assert "7550" not in _codes(hits)  # Paris 5 is not Paris 50…
-    paris = [h for h in client.get("/api/search", params={"q": "paris", "year": 2024}).json()
-             if h["match"] == "department"]
+    paris = [
+        h
+        for h in client.get("/api/search", params={"q": "paris", "year": 2024}).json()
+        if h["match"] == "department"
+    ]
     assert len(paris) == 18 and {h["label"] for h in paris} >= {"Paris 1", "Paris 18"}
 
 
@@ -94,7 +107,9 @@ def test_round1_situation_withdrawals_and_plurality_2024(client) -> None:
     assert d["situations"]["elected"] == 76 and sum(d["situations"].values()) == 577
     assert d["situations"]["four-way"] == 5
     assert d["withdrawals"]["total"] == 225  # the published count of withdrawals
-    assert d["withdrawals"]["by_bloc"]["left"] == 135 and d["withdrawals"]["by_bloc"]["centre"] == 82
+    assert (
+        d["withdrawals"]["by_bloc"]["left"] == 135 and d["withdrawals"]["by_bloc"]["centre"] == 82
+    )
     assert d["plurality"]["by_bloc"]["far_right"] == 297  # "with round 1 as the basis"
     assert sum(d["plurality"]["by_bloc"].values()) == 577
     rows = {c["constituency"]: c for c in d["constituencies"]}
@@ -120,7 +135,11 @@ def test_results_csv_one_row_per_candidate_and_round(client) -> None:
     assert by_round[("1", "elected")] == 76
     assert by_round[("1", "withdrawn")] == 225
     assert by_round[("2", "elected")] == 501
-    ep = [x for x in rows if x["constituency"] == "7502" and x["round"] == "1" and x["surname"] == "LAUSSUCQ"]
+    ep = [
+        x
+        for x in rows
+        if x["constituency"] == "7502" and x["round"] == "1" and x["surname"] == "LAUSSUCQ"
+    ]
     assert ep and ep[0]["label"] == "Paris 2"
 
 

@@ -57,8 +57,9 @@ def client(store_path: Path):
 # ----- the projection queue ------------------------------------------------------------------
 
 
-def test_full_queue_is_503_with_retry_after_and_reads_go_on(store_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_full_queue_is_503_with_retry_after_and_reads_go_on(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from hemicycle.sim import api as sim
 
     gate = threading.Event()
@@ -72,9 +73,13 @@ def test_full_queue_is_503_with_retry_after_and_reads_go_on(store_path: Path,
     lane = app.state.service.projections
     statuses: list[int] = []
     with TestClient(app, raise_server_exceptions=False) as c:
-        admitted = [threading.Thread(target=lambda: statuses.append(c.post("/api/project", json=PROJECT)
-                                                                     .status_code), daemon=True)
-                    for _ in range(3)]  # one running, two waiting
+        admitted = [
+            threading.Thread(
+                target=lambda: statuses.append(c.post("/api/project", json=PROJECT).status_code),
+                daemon=True,
+            )
+            for _ in range(3)
+        ]  # one running, two waiting
         try:
             for t in admitted:
                 t.start()
@@ -84,8 +89,13 @@ def test_full_queue_is_503_with_retry_after_and_reads_go_on(store_path: Path,
             assert int(full.headers["retry-after"]) >= 1
             assert full.json()["error"] == "busy" and "try again" in full.json()["detail"]
             # reads never wait behind projections (they used to share AnyIO's thread pool)
-            for url in ("/api/elections", "/api/elections/2024/results", "/api/elections/2024/hemicycle.svg",
-                        "/static/app.js", "/"):
+            for url in (
+                "/api/elections",
+                "/api/elections/2024/results",
+                "/api/elections/2024/hemicycle.svg",
+                "/static/app.js",
+                "/",
+            ):
                 assert c.get(url).status_code == 200, url
         finally:
             gate.set()
@@ -95,8 +105,9 @@ def test_full_queue_is_503_with_retry_after_and_reads_go_on(store_path: Path,
     assert lane.rejected == 1 and lane.admitted == 0
 
 
-def test_timed_out_projection_stops_between_chunks(store_path: Path, fitted_2017: None,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_timed_out_projection_stops_between_chunks(
+    store_path: Path, fitted_2017: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The 504 used to leave the Monte Carlo running to the end; now it stops at the next chunk."""
     from hemicycle.sim import montecarlo
 
@@ -144,7 +155,9 @@ def test_disconnected_client_cancels_its_job() -> None:
             await gone.wait()
             return {"type": "http.disconnect"}
 
-        waiting = asyncio.create_task(guard.wait_for_job(fut, cancelled, timeout_s=60, receive=receive))
+        waiting = asyncio.create_task(
+            guard.wait_for_job(fut, cancelled, timeout_s=60, receive=receive)
+        )
         await asyncio.to_thread(started.wait, 10)
         gone.set()
         outcome, _ = await waiting
@@ -197,12 +210,18 @@ def test_shutdown_cancels_admitted_jobs() -> None:
 # ----- compare: a system named twice ----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("systems", "expected"), [
-    ("actual,actual", ["actual"]),
-    ("actual,two_round", ["actual"]),  # an alias of the same system
-    ("dhondt,dhondt:threshold=0.05", ["dhondt"]),  # the default threshold, spelt out
-    ("hare,hare:threshold=3%", ["hare", "hare:threshold=0.03"]),  # other options: another system
-])
+@pytest.mark.parametrize(
+    ("systems", "expected"),
+    [
+        ("actual,actual", ["actual"]),
+        ("actual,two_round", ["actual"]),  # an alias of the same system
+        ("dhondt,dhondt:threshold=0.05", ["dhondt"]),  # the default threshold, spelt out
+        (
+            "hare,hare:threshold=3%",
+            ["hare", "hare:threshold=0.03"],
+        ),  # other options: another system
+    ],
+)
 def test_compare_names_each_system_once(client, systems: str, expected: list[str]) -> None:
     r = client.get(f"/api/elections/2024/compare?systems={systems}&unit=bloc")
     assert r.status_code == 200, r.text
@@ -236,7 +255,9 @@ def test_large_body_is_413_without_reading_it(client) -> None:
 
     r = client.post("/api/project", content=chunks(), headers={"content-type": "application/json"})
     assert r.status_code == 413
-    assert client.post("/api/project", json=PROJECT).status_code != 413  # a normal body still passes
+    assert (
+        client.post("/api/project", json=PROJECT).status_code != 413
+    )  # a normal body still passes
 
 
 def test_body_limit_stops_reading_a_stream() -> None:
@@ -254,16 +275,30 @@ def test_body_limit_stops_reading_a_stream() -> None:
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "headers": [(b"host", b"127.0.0.1"), (b"transfer-encoding", b"chunked")]}
-    asyncio.run(guard.Guard(app, allowed_hosts=frozenset(guard.LOOPBACK_HOSTS))(scope, receive, send))
+    scope = {
+        "type": "http",
+        "headers": [(b"host", b"127.0.0.1"), (b"transfer-encoding", b"chunked")],
+    }
+    asyncio.run(
+        guard.Guard(app, allowed_hosts=frozenset(guard.LOOPBACK_HOSTS))(scope, receive, send)
+    )
     assert sent[0]["status"] == 413 and len(read) == 5  # 5 × 16 KiB > 64 KiB: nothing more is read
 
 
 def test_nosniff_on_every_kind_of_response(client) -> None:
-    urls = {"/api/elections": 200, "/static/app.js": 200, "/static/style.css": 200,
-            "/api/elections/2024/map.svg": 200, "/nowhere": 404, "/static/nowhere.js": 404,
-            "/api/elections/1800/results": 422, "/api/elections/1999/results": 404, "/": 200, "/docs": 200,
-            "/openapi.json": 200}
+    urls = {
+        "/api/elections": 200,
+        "/static/app.js": 200,
+        "/static/style.css": 200,
+        "/api/elections/2024/map.svg": 200,
+        "/nowhere": 404,
+        "/static/nowhere.js": 404,
+        "/api/elections/1800/results": 422,
+        "/api/elections/1999/results": 404,
+        "/": 200,
+        "/docs": 200,
+        "/openapi.json": 200,
+    }
     for url, status in urls.items():
         r = client.get(url)
         assert r.status_code == status, url
@@ -288,11 +323,22 @@ def test_internal_error_has_nosniff(store_path: Path, monkeypatch: pytest.Monkey
     assert r.status_code == 500 and r.headers["x-content-type-options"] == "nosniff"
 
 
-@pytest.mark.parametrize(("host", "status"), [
-    ("evil.example", 400), ("evil.example:8000", 400), ("127.0.0.1.evil.example", 400), ("", 400),
-    ("127.0.0.1", 200), ("127.0.0.1:8000", 200), ("localhost:8000", 200), ("LOCALHOST", 200),
-    ("[::1]:8000", 200), ("[::1]", 200), ("testserver", 200),
-])
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("evil.example", 400),
+        ("evil.example:8000", 400),
+        ("127.0.0.1.evil.example", 400),
+        ("", 400),
+        ("127.0.0.1", 200),
+        ("127.0.0.1:8000", 200),
+        ("localhost:8000", 200),
+        ("LOCALHOST", 200),
+        ("[::1]:8000", 200),
+        ("[::1]", 200),
+        ("testserver", 200),
+    ],
+)
 def test_host_header_is_checked(client, host: str, status: int) -> None:
     r = client.get("/api/elections", headers={"host": host})
     assert r.status_code == status, host
@@ -318,9 +364,12 @@ def test_allowed_hosts_follow_the_listening_address(store_path: Path) -> None:
 # ----- serving never writes ------------------------------------------------------------------
 
 
-def test_touched_mirror_file_is_not_reingested_while_serving(tmp_path: Path, data_dir: Path,
-                                                             monkeypatch: pytest.MonkeyPatch,
-                                                             caplog: pytest.LogCaptureFixture) -> None:
+def test_touched_mirror_file_is_not_reingested_while_serving(
+    tmp_path: Path,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     from hemicycle.data.store import Store
 
     mirror = tmp_path / "mirror"  # a private copy: the shared mirror is never touched
@@ -344,7 +393,9 @@ def test_touched_mirror_file_is_not_reingested_while_serving(tmp_path: Path, dat
                 assert r.status_code == 200, r.text
             assert c.get("/api/elections/2022/coalitions?system=dhondt").status_code == 200
         with app.state.service.stores.open() as st:
-            after = st.query("SELECT signature FROM sources WHERE year = 2022")["signature"].tolist()
+            after = st.query("SELECT signature FROM sources WHERE year = 2022")[
+                "signature"
+            ].tolist()
     assert after == before  # the store still holds what was loaded
     notes = [r for r in caplog.records if "changed since the store was loaded" in r.getMessage()]
     assert len(notes) == 1  # logged once, not per request
@@ -375,18 +426,24 @@ def _free_port() -> int:
     pytest.skip("no free port in 8790-8799")
 
 
-def test_sigterm_stops_the_server_during_a_long_projection(store_path: Path, tmp_path: Path,
-                                                            fitted_2017: None) -> None:
+def test_sigterm_stops_the_server_during_a_long_projection(
+    store_path: Path, tmp_path: Path, fitted_2017: None
+) -> None:
     httpx = pytest.importorskip("httpx")
     copy = tmp_path / "serve.duckdb"
     shutil.copy(store_path, copy)
     port = _free_port()
     env = {**os.environ, "HEMICYCLE_STORE": str(copy)}
     serve = [sys.executable, "-c", "from hemicycle.cli import app; app()", "serve"]
-    proc = subprocess.Popen([*serve, "--port", str(port), "--no-prefit", "--timeout", "600"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*serve, "--port", str(port), "--no-prefit", "--timeout", "600"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
+
         def up() -> bool:
             if proc.poll() is not None:
                 pytest.fail(f"hemicycle serve exited: {proc.stderr.read().decode()[-2000:]}")
@@ -396,7 +453,9 @@ def test_sigterm_stops_the_server_during_a_long_projection(store_path: Path, tmp
                 return False
 
         _until(up, "hemicycle serve to answer", 120)
-        assert httpx.get(f"{base}/api/elections", headers={"host": "evil.example"}).status_code == 400
+        assert (
+            httpx.get(f"{base}/api/elections", headers={"host": "evil.example"}).status_code == 400
+        )
 
         def long_projection() -> None:
             try:
@@ -443,16 +502,27 @@ def test_montecarlo_stops_between_chunks() -> None:
     mc.BACKENDS["reference"] = counted
     try:
         with pytest.raises(mc.Stopped, match="after 30 of 100"):
-            mc.run(inp, NOISE, sims=100, rng=np.random.default_rng(0), backend="reference", chunk=10,
-                   should_stop=lambda: len(calls) >= 3)
+            mc.run(
+                inp,
+                NOISE,
+                sims=100,
+                rng=np.random.default_rng(0),
+                backend="reference",
+                chunk=10,
+                should_stop=lambda: len(calls) >= 3,
+            )
         assert calls == [0, 10, 20]
         calls.clear()
         stop = threading.Event()
         stop.set()
         with mc.stop_when(stop.is_set), pytest.raises(mc.Stopped):
-            mc.run(inp, NOISE, sims=100, rng=np.random.default_rng(0), backend="reference", chunk=10)
+            mc.run(
+                inp, NOISE, sims=100, rng=np.random.default_rng(0), backend="reference", chunk=10
+            )
         assert calls == []
-        full = mc.run(inp, NOISE, sims=100, rng=np.random.default_rng(0), backend="reference", chunk=10)
+        full = mc.run(
+            inp, NOISE, sims=100, rng=np.random.default_rng(0), backend="reference", chunk=10
+        )
         assert full.n == 100 and len(calls) == 10  # outside the block: no hook
     finally:
         mc.BACKENDS["reference"] = real
@@ -468,8 +538,9 @@ def test_lanes_survive_a_restart_of_the_app(store_path: Path) -> None:
             assert r.status_code == 200, r.text
 
 
-def test_client_that_hangs_up_cancels_its_projection_on_uvicorn(store_path: Path, fitted_2017: None,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_client_that_hangs_up_cancels_its_projection_on_uvicorn(
+    store_path: Path, fitted_2017: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Through uvicorn itself: the client gives up, the server sees the disconnect and the Monte
     Carlo stops at its next chunk (it used to run to the end)."""
     httpx = pytest.importorskip("httpx")
@@ -497,7 +568,9 @@ def test_client_that_hangs_up_cancels_its_projection_on_uvicorn(store_path: Path
     try:
         _until(lambda: server.started, "uvicorn to start")
         with pytest.raises(httpx.TimeoutException):
-            httpx.post(f"http://127.0.0.1:{port}/api/project", json={**PROJECT, "sims": 200_000}, timeout=2)
+            httpx.post(
+                f"http://127.0.0.1:{port}/api/project", json={**PROJECT, "sims": 200_000}, timeout=2
+            )
         _until(lambda: lane.cancelling() == 1, "the server to see the disconnect")
         hung_up.set()
         _until(lambda: lane.admitted == 0, "the cancelled projection to stop")

@@ -24,8 +24,12 @@ from hemicycle.data.registry import YEARS as REGISTERED  # noqa: E402
 from hemicycle.web import create_app  # noqa: E402
 
 YEARS = list(REGISTERED)  # every year hemicycle reads: the stored ones, and 404s for the others
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 OPERATIONS = [
     ("GET", "/api/elections"),
     ("GET", "/api/elections/{year}/results"),
@@ -63,17 +67,25 @@ def web_schema(store_path: Path):
 
 
 def test_every_operation_is_fuzzed(web_schema) -> None:
-    documented = {(m.upper(), p) for p, item in web_schema.raw_schema["paths"].items() for m in item}
+    documented = {
+        (m.upper(), p) for p, item in web_schema.raw_schema["paths"].items() for m in item
+    }
     assert documented == set(OPERATIONS)
 
 
 MODES = ["positive", "stored-years", "negative"]
 # GET /api/elections takes no parameter: nothing to make invalid, no year to choose
-CASES = [(m, p, mode) for m, p in OPERATIONS for mode in MODES
-         if not (p in ("/api/elections", "/api/status") and mode != "positive")]  # no parameters
+CASES = [
+    (m, p, mode)
+    for m, p in OPERATIONS
+    for mode in MODES
+    if not (p in ("/api/elections", "/api/status") and mode != "positive")
+]  # no parameters
 
 
-@pytest.mark.parametrize(("method", "path", "mode"), CASES, ids=[f"{m} {p} {mode}" for m, p, mode in CASES])
+@pytest.mark.parametrize(
+    ("method", "path", "mode"), CASES, ids=[f"{m} {p} {mode}" for m, p, mode in CASES]
+)
 def test_api_conforms_to_its_schema(web_schema, method: str, path: str, mode: str) -> None:
     """``positive``: valid requests (mostly years not in the store: 404s); ``stored-years``: valid
     requests on 2017, 2022 and 2024 (200s); ``negative``: invalid requests (422s)."""
@@ -84,10 +96,13 @@ def test_api_conforms_to_its_schema(web_schema, method: str, path: str, mode: st
     strategy = operation.as_strategy(generation_mode=generation)
     if mode == "stored-years" and "{year}" in path:
         strategy = st.sampled_from(YEARS).flatmap(
-            lambda y: operation.as_strategy(generation_mode=generation, path_parameters={"year": y}))
+            lambda y: operation.as_strategy(generation_mode=generation, path_parameters={"year": y})
+        )
 
     @given(case=strategy, year=st.sampled_from(YEARS))
-    @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     def check(case, year: int) -> None:
         if isinstance(case.body, dict):
             if mode == "stored-years":
@@ -104,9 +119,24 @@ def test_api_conforms_to_its_schema(web_schema, method: str, path: str, mode: st
 
 # Lists with a value named twice (``systems=actual,actual``, an alias, the default options spelt out,
 # ``all`` and one more) used to be a 500: negative data the schema cannot describe, drawn here.
-SYSTEM_NAMES = ["actual", "two_round", "plurality", "dhondt", "dhondt:threshold=0.05", "hare:threshold=3%",
-                "sainte_lague", "all", "nonsense", "dhondt:threshold=x", " ", ""]
-LIST_OPERATIONS = [("/api/elections/{year}/compare", "systems"), ("/api/elections/{year}/coalitions", "system")]
+SYSTEM_NAMES = [
+    "actual",
+    "two_round",
+    "plurality",
+    "dhondt",
+    "dhondt:threshold=0.05",
+    "hare:threshold=3%",
+    "sainte_lague",
+    "all",
+    "nonsense",
+    "dhondt:threshold=x",
+    " ",
+    "",
+]
+LIST_OPERATIONS = [
+    ("/api/elections/{year}/compare", "systems"),
+    ("/api/elections/{year}/coalitions", "system"),
+]
 
 
 @pytest.mark.parametrize(("path", "param"), LIST_OPERATIONS, ids=[p for p, _ in LIST_OPERATIONS])
@@ -114,10 +144,13 @@ def test_repeated_list_values_are_never_a_server_error(web_schema, path: str, pa
     operation = web_schema[path]["GET"]
     first = st.sampled_from(SYSTEM_NAMES[:7])
     values = st.tuples(first, st.lists(st.sampled_from(SYSTEM_NAMES), max_size=3)).map(
-        lambda t: ",".join([t[0], t[0], *t[1]]))  # the first one twice, then anything
+        lambda t: ",".join([t[0], t[0], *t[1]])
+    )  # the first one twice, then anything
 
     @given(year=st.sampled_from(YEARS), value=values, unit=st.sampled_from(["bloc", "nuance"]))
-    @settings(max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     def check(year: int, value: str, unit: str) -> None:
         case = operation.Case(path_parameters={"year": year}, query={param: value, "unit": unit})
         case.call_and_validate(checks=CHECKS)

@@ -78,8 +78,9 @@ def replay(year: int, *, store: Any = None) -> Replay:
     return _call(store, lambda st: api.replay_year(year, store=st))
 
 
-def project(year: int, train: int | str | Sequence[int] = "all", *, store: Any = None,
-            **options: Any) -> Projection:
+def project(
+    year: int, train: int | str | Sequence[int] = "all", *, store: Any = None, **options: Any
+) -> Projection:
     """Round 2 of ``year`` simulated from its round 1, with transfers learnt from earlier elections
     (``train``: ``"all"``, a year or years); ``options`` as :func:`hemicycle.sim.api.project`
     (``sims``, ``seed``, ``withdrawals``, ``lineup``, ``overrides``…)."""
@@ -93,8 +94,9 @@ def project(year: int, train: int | str | Sequence[int] = "all", *, store: Any =
     return _call(store, run)
 
 
-def evaluate(year: int, train: int | str | Sequence[int] = "all", *, store: Any = None,
-             **options: Any) -> Evaluation:
+def evaluate(
+    year: int, train: int | str | Sequence[int] = "all", *, store: Any = None, **options: Any
+) -> Evaluation:
     """The projection of ``year`` (official lineup) scored against its official round 2."""
     from hemicycle.sim import api as sim
 
@@ -106,8 +108,9 @@ def evaluate(year: int, train: int | str | Sequence[int] = "all", *, store: Any 
     return _call(store, run)
 
 
-def backtest(targets: str | Sequence[int] = "all", *, store: Any = None, sims: int = 20_000,
-             seed: int = 1) -> pd.DataFrame:
+def backtest(
+    targets: str | Sequence[int] = "all", *, store: Any = None, sims: int = 20_000, seed: int = 1
+) -> pd.DataFrame:
     """Every target projected from the earlier elections only, and scored (one row per target)."""
     from hemicycle.sim import backtest as bt
 
@@ -129,8 +132,14 @@ def transfers(train: int | str | Sequence[int] = "all", *, store: Any = None) ->
     return _call(store, run)
 
 
-def compare(year: int, systems: Sequence[str] | str | None = None, *, unit: object = "nuance",
-            store: Any = None, **options: Any) -> Any:
+def compare(
+    year: int,
+    systems: Sequence[str] | str | None = None,
+    *,
+    unit: object = "nuance",
+    store: Any = None,
+    **options: Any,
+) -> Any:
     """The same round-1 votes of ``year`` under other electoral systems (a ``Comparison``)."""
     from hemicycle import api
 
@@ -141,8 +150,9 @@ def compare(year: int, systems: Sequence[str] | str | None = None, *, unit: obje
     return _call(store, run)
 
 
-def coalitions(year: int, system: str = "actual", *, unit: object = "bloc", store: Any = None,
-               **options: Any) -> Any:
+def coalitions(
+    year: int, system: str = "actual", *, unit: object = "bloc", store: Any = None, **options: Any
+) -> Any:
     """Who can govern the Assembly that ``system`` gives ``year`` (a ``Govern``)."""
     from hemicycle import api
 
@@ -160,5 +170,14 @@ def claims(path: str | Path, *, store: Any = None) -> Any:
     return _call(store, lambda st: api.claims(path, store=st))
 
 
-__all__ = ["__version__", "backtest", "claims", "coalitions", "compare", "evaluate", "project",
-           "replay", "transfers"]
+__all__ = [
+    "__version__",
+    "backtest",
+    "claims",
+    "coalitions",
+    "compare",
+    "evaluate",
+    "project",
+    "replay",
+    "transfers",
+]

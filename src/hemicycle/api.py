@@ -18,8 +18,21 @@ from hemicycle.data.two_columns import read_two_columns
 from hemicycle.errors import DataFileError, OptionError
 from hemicycle.replays import Replay, replay
 
-__all__ = ["claims", "coalitions", "coalitions_of", "compare", "read_assembly", "fetch", "ingest", "load", "open_store", "replay_year", "training_year",
-           "unit", "votes"]
+__all__ = [
+    "claims",
+    "coalitions",
+    "coalitions_of",
+    "compare",
+    "read_assembly",
+    "fetch",
+    "ingest",
+    "load",
+    "open_store",
+    "replay_year",
+    "training_year",
+    "unit",
+    "votes",
+]
 
 
 def open_store(path: str | Path | None = None) -> Store:
@@ -65,8 +78,10 @@ def unit(spec: str | Mapping[str, str], *, name: str | None = None):  # -> syste
         return Unit(spec)
     path = Path(spec)
     if not path.suffix == ".csv":
-        raise OptionError(f"unknown unit {spec!r}; allowed: {', '.join(UNITS)} or an alliance file "
-                          f"FILE.csv with header key,group")
+        raise OptionError(
+            f"unknown unit {spec!r}; allowed: {', '.join(UNITS)} or an alliance file "
+            f"FILE.csv with header key,group"
+        )
     bad = "expected two non-empty fields: key,group"
     mapping = {}
     rows = read_two_columns(path, ("key", "group"), what="alliance file", bad_row=bad)
@@ -93,8 +108,15 @@ def training_year(year: int, *, store: Store) -> tuple[int, ...] | None:
     return earlier or None
 
 
-def votes(year: int, *, store: Store, unit_: object = "nuance", train: object = "auto",
-          sims: int = COMPARE_SIMS, seed: int = COMPARE_SEED):  # -> systems.Votes
+def votes(
+    year: int,
+    *,
+    store: Store,
+    unit_: object = "nuance",
+    train: object = "auto",
+    sims: int = COMPARE_SIMS,
+    seed: int = COMPARE_SEED,
+):  # -> systems.Votes
     """The votes of ``year`` in a unit, ready for any seat rule, with a lazy projector that learns
     transfers from ``train`` (``"auto"`` or ``"all"``: :func:`training_year`, every earlier
     election with both rounds; a year or years, earlier than ``year``; ``None``: no projection)."""
@@ -117,16 +139,26 @@ def votes(year: int, *, store: Store, unit_: object = "nuance", train: object = 
         key = standing.tobytes()
         if key not in memo:
             model, noise = sim.pooled(years, store, target=e)
-            memo[key] = project_arrays(model, e, standing, noise, sims=sims,
-                                       rng=np.random.default_rng(np.random.SeedSequence(seed)))
+            memo[key] = project_arrays(
+                model,
+                e,
+                standing,
+                noise,
+                sims=sims,
+                rng=np.random.default_rng(np.random.SeedSequence(seed)),
+            )
         return memo[key]
 
-    note = (f"projected from round 1 with transfers learnt from {', '.join(map(str, years))} "
-            f"({sims:,} simulations, seed {seed})")
+    note = (
+        f"projected from round 1 with transfers learnt from {', '.join(map(str, years))} "
+        f"({sims:,} simulations, seed {seed})"
+    )
     return Votes(e, u, projection=projection, projection_note=note)
 
 
-def project(year: int, train: object = "all", *, store: Store, **options: object):  # -> sim.Projection
+def project(
+    year: int, train: object = "all", *, store: Store, **options: object
+):  # -> sim.Projection
     """The projection of round 2 of ``year`` from its round 1, transfers learnt from ``train``
     (:func:`hemicycle.sim.api.project`, with its keyword ``options``: ``sims``, ``seed`` …)."""
     from hemicycle.sim import api as sim
@@ -134,9 +166,16 @@ def project(year: int, train: object = "all", *, store: Store, **options: object
     return sim.project(year, train, store, **options)  # type: ignore[arg-type]
 
 
-def compare(year: int, *, store: Store, systems: Sequence[str] | str | None = None,
-            unit: object = "nuance", train: object = "auto", sims: int = COMPARE_SIMS,
-            seed: int = COMPARE_SEED):  # -> systems.Comparison
+def compare(
+    year: int,
+    *,
+    store: Store,
+    systems: Sequence[str] | str | None = None,
+    unit: object = "nuance",
+    train: object = "auto",
+    sims: int = COMPARE_SIMS,
+    seed: int = COMPARE_SEED,
+):  # -> systems.Comparison
     """The same round-1 votes of ``year`` under several systems (default: every registered one;
     the projected Assembly is left out when no earlier election can train it)."""
     from hemicycle import systems as _systems
@@ -145,8 +184,16 @@ def compare(year: int, *, store: Store, systems: Sequence[str] | str | None = No
     return _systems.compare(v, systems, skip_unavailable=systems is None)
 
 
-def coalitions(year: int, *, store: Store, system: str = "actual", unit: object = "bloc",
-               train: object = "auto", sims: int = COMPARE_SIMS, seed: int = COMPARE_SEED):
+def coalitions(
+    year: int,
+    *,
+    store: Store,
+    system: str = "actual",
+    unit: object = "bloc",
+    train: object = "auto",
+    sims: int = COMPARE_SIMS,
+    seed: int = COMPARE_SEED,
+):
     """Who can govern the Assembly that ``system`` gives ``year``: a :class:`hemicycle.govern.Govern`
     (groups ordered left to right as :meth:`hemicycle.systems.Unit.order` documents)."""
     from hemicycle import govern
@@ -168,23 +215,29 @@ def read_assembly(path: str | Path) -> dict[str, int]:
         if not group:
             raise DataFileError(bad, file=str(p), line=n)
         if group in out:
-            raise DataFileError(f"group {group!r} appears twice", file=str(p), line=n, column="group")
+            raise DataFileError(
+                f"group {group!r} appears twice", file=str(p), line=n, column="group"
+            )
         try:
             out[group] = int(seats)
         except ValueError:
-            raise DataFileError(f"seats {seats!r} is not an integer", file=str(p), line=n,
-                                column="seats") from None
+            raise DataFileError(
+                f"seats {seats!r} is not an integer", file=str(p), line=n, column="seats"
+            ) from None
         if out[group] < 0:
             raise DataFileError("seats must be >= 0", file=str(p), line=n, column="seats")
     return out
 
 
-def coalitions_of(seats: Mapping[str, int], *, order: Sequence[str] | None = None):  # -> govern.Govern
+def coalitions_of(
+    seats: Mapping[str, int], *, order: Sequence[str] | None = None
+):  # -> govern.Govern
     """Who can govern an Assembly given directly (groups in left-to-right order unless ``order``)."""
     from hemicycle import govern
 
-    return govern.analyse(dict(seats), order=list(order) if order is not None else
-                          [g for g, s in seats.items() if s])
+    return govern.analyse(
+        dict(seats), order=list(order) if order is not None else [g for g, s in seats.items() if s]
+    )
 
 
 def claims(path: str | Path, *, store: Store):  # -> (ClaimsFile, list[Verdict])

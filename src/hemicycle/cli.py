@@ -44,8 +44,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 StoreOpt = Annotated[
     Path | None,
-    typer.Option("--store", help=f"DuckDB store file [default: ${ENV_STORE} or the user cache dir]",
-                 envvar=ENV_STORE, show_envvar=False),
+    typer.Option(
+        "--store",
+        help=f"DuckDB store file [default: ${ENV_STORE} or the user cache dir]",
+        envvar=ENV_STORE,
+        show_envvar=False,
+    ),
 ]
 YearArg = Annotated[int, typer.Argument(help="Election year: 2017, 2022 or 2024.")]
 
@@ -66,11 +70,17 @@ def _check_options(kwargs: dict[str, Any]) -> None:
         if not isinstance(path, Path):
             continue
         if str(path) in ("", "."):
-            raise HemicycleError(f"{_flag(name)} is empty (or '.'): give a {'folder' if name in OUTPUT_DIRS else 'file'} path")
+            raise HemicycleError(
+                f"{_flag(name)} is empty (or '.'): give a {'folder' if name in OUTPUT_DIRS else 'file'} path"
+            )
         if name in OUTPUT_FILES and path.is_dir():
-            raise HemicycleError(f"{_flag(name)} {path} is a folder: give a file path, e.g. {path / 'out.csv'}")
+            raise HemicycleError(
+                f"{_flag(name)} {path} is a folder: give a file path, e.g. {path / 'out.csv'}"
+            )
         if name in OUTPUT_DIRS and path.exists() and not path.is_dir():
-            raise HemicycleError(f"{_flag(name)} {path} is a file: give a folder (created if needed)")
+            raise HemicycleError(
+                f"{_flag(name)} {path} is a file: give a folder (created if needed)"
+            )
         parent = path.parent
         if name in OUTPUT_FILES and not parent.is_dir():
             raise HemicycleError(f"{_flag(name)} {path}: the folder {parent} does not exist")
@@ -105,7 +115,9 @@ def handle_errors(fn: F) -> F:
                 _fail(_one_line(str(exc)))
             except OSError as exc:  # an output that cannot be written: /dev/full, permissions, …
                 where = f" {exc.filename}" if exc.filename else ""
-                outputs = [str(kwargs[n]) for n in OUTPUT_FILES + OUTPUT_DIRS if kwargs.get(n) is not None]
+                outputs = [
+                    str(kwargs[n]) for n in OUTPUT_FILES + OUTPUT_DIRS if kwargs.get(n) is not None
+                ]
                 if not where and outputs:
                     where = " " + ", ".join(outputs)
                 _fail(_one_line(f"cannot write{where}: {exc.strerror or exc}"))
@@ -124,7 +136,9 @@ def _report_warnings(caught: list[warnings.WarningMessage]) -> None:
     quirks = [w for w in caught if issubclass(w.category, DataQuirkWarning)]
     others = [w for w in caught if not issubclass(w.category, DataQuirkWarning)]
     if quirks:
-        err.print(f"[yellow]{len(quirks)} data quirk(s) in the official files (kept as published):[/]")
+        err.print(
+            f"[yellow]{len(quirks)} data quirk(s) in the official files (kept as published):[/]"
+        )
         for w in quirks:
             err.print(Text.assemble(("  •", "yellow"), " ", str(w.message)), highlight=False)
     seen = set()
@@ -158,8 +172,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """hemicycle: the French two-round law, the official results, and what-ifs."""
     for c in (console, err):  # every output fits 80 columns, however wide the terminal
@@ -185,19 +203,24 @@ def data_fetch(year: YearArg) -> None:
 def data_ingest(
     year: YearArg,
     store: StoreOpt = None,
-    force: Annotated[bool, typer.Option(help="Re-read the files even if the store is current.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Re-read the files even if the store is current.")
+    ] = False,
 ) -> None:
     """Read the official files of YEAR into the store (one transaction; idempotent)."""
     with _open(store) as st:  # read-only unless (and until) the files must be read in
         rep = api.ingest(year, store=st, force=force)
         if rep is None:
-            console.print(f"{year} is already in {st.path} from the same files (use --force to re-read).",
-                          markup=False)
+            console.print(
+                f"{year} is already in {st.path} from the same files (use --force to re-read).",
+                markup=False,
+            )
             return
         console.print(
             f"[green]✓[/] {year}: rounds {', '.join(map(str, rep.rounds))}; {rep.constituencies} "
             f"constituencies; candidates {rep.candidates}; candidacies {rep.candidacies or 'none'}; "
-            f"{len(rep.quirks)} quirk(s) → {escape(str(st.path))}")
+            f"{len(rep.quirks)} quirk(s) → {escape(str(st.path))}"
+        )
 
 
 @data_app.command("status")
@@ -205,15 +228,26 @@ def data_ingest(
 def data_status(store: StoreOpt = None) -> None:
     """What the store holds."""
     with _open(store) as st:
-        df = st.query("SELECT year, round, role, file, bytes, sha256, ingested_at FROM sources ORDER BY ALL")
+        df = st.query(
+            "SELECT year, round, role, file, bytes, sha256, ingested_at FROM sources ORDER BY ALL"
+        )
         if df.empty:
-            console.print(f"The store {st.path} is empty: run `hemicycle data ingest YEAR`.", markup=False)
+            console.print(
+                f"The store {st.path} is empty: run `hemicycle data ingest YEAR`.", markup=False
+            )
             return
         t = Table(title=escape(f"store {st.path}"))
         for c in ("year", "round", "role", "file", "bytes", "sha256"):
             t.add_column(c)
         for r in df.itertuples(index=False):
-            t.add_row(str(r.year), str(r.round), escape(r.role), escape(r.file), f"{r.bytes:,}", r.sha256[:12] + "…")
+            t.add_row(
+                str(r.year),
+                str(r.round),
+                escape(r.role),
+                escape(r.file),
+                f"{r.bytes:,}",
+                r.sha256[:12] + "…",
+            )
         console.print(t)
 
 
@@ -223,13 +257,19 @@ def data_quirks(year: YearArg, store: StoreOpt = None) -> None:
     """The quirks of the official files found at ingest (sums off by a vote, nuance changes)."""
     with _open(store) as st:
         st.ensure(year)
-        df = st.query("SELECT round, file, constituency, kind, message FROM quirks WHERE year = ? "
-                      "ORDER BY round, constituency", [year])
+        df = st.query(
+            "SELECT round, file, constituency, kind, message FROM quirks WHERE year = ? "
+            "ORDER BY round, constituency",
+            [year],
+        )
     if df.empty:
         console.print(f"No quirks in {year}.")
     for r in df.itertuples(index=False):
-        console.print(f"round {r.round} {r.constituency} [{r.kind}] {r.message}  ({r.file})", highlight=False,
-                      markup=False)
+        console.print(
+            f"round {r.round} {r.constituency} [{r.kind}] {r.message}  ({r.file})",
+            highlight=False,
+            markup=False,
+        )
 
 
 # ----- replay -------------------------------------------------------------------------------
@@ -243,13 +283,23 @@ def _counter_line(c: dict[int, int] | Any, names: dict[int, str]) -> str:
 @handle_errors
 def replay_cmd(
     year: YearArg,
-    output: Annotated[Path | None, typer.Option(
-        "--output", help="CSV of winners: constituency,round,panel,surname,nuance,votes")] = None,
-    round1_output: Annotated[Path | None, typer.Option(
-        "--round1-output", help="CSV of round-1 candidates: constituency,panel,nuance,votes,status")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", help="CSV of winners: constituency,round,panel,surname,nuance,votes"
+        ),
+    ] = None,
+    round1_output: Annotated[
+        Path | None,
+        typer.Option(
+            "--round1-output",
+            help="CSV of round-1 candidates: constituency,panel,nuance,votes,status",
+        ),
+    ] = None,
     store: StoreOpt = None,
-    hemicycle_view: Annotated[bool, typer.Option("--hemicycle/--no-hemicycle",
-                                                 help="Draw a text hemicycle.")] = True,
+    hemicycle_view: Annotated[
+        bool, typer.Option("--hemicycle/--no-hemicycle", help="Draw a text hemicycle.")
+    ] = True,
 ) -> None:
     """Rebuild YEAR constituency by constituency from the official files, checked against the
     official outcome. Exits 1 listing the constituencies on any mismatch."""
@@ -263,26 +313,45 @@ def replay_cmd(
 
     console.rule(f"[bold]Législatives {year}[/] — replayed from {publisher(year)}")
     runoffs = int(rep.runoffs.sum())
-    console.print(f"Round 1: [bold]{rep.elected_round1}[/] elected outright; [bold]{runoffs}[/] runoffs "
-                  f"({_counter_line(rep.qualified_counts(), {2: 'with two qualified', 3: 'with three', 4: 'with four'})}).")
+    console.print(
+        f"Round 1: [bold]{rep.elected_round1}[/] elected outright; [bold]{runoffs}[/] runoffs "
+        f"({_counter_line(rep.qualified_counts(), {2: 'with two qualified', 3: 'with three', 4: 'with four'})})."
+    )
     if e.round2 is not None:
         wd = rep.withdrawals_by_nuance()
-        console.print(f"Withdrawals: [bold]{sum(wd.values())}[/] qualified candidates did not stand in round 2 "
-                      f"({escape(', '.join(f'{n} {c}' for n, c in wd.most_common()))}).")
-        console.print(f"Round 2: {_counter_line(rep.contest_sizes(), {1: 'single-candidate', 2: 'duels', 3: 'three-way', 4: 'four-way'})}.")
+        console.print(
+            f"Withdrawals: [bold]{sum(wd.values())}[/] qualified candidates did not stand in round 2 "
+            f"({escape(', '.join(f'{n} {c}' for n, c in wd.most_common()))})."
+        )
+        console.print(
+            f"Round 2: {_counter_line(rep.contest_sizes(), {1: 'single-candidate', 2: 'duels', 3: 'three-way', 4: 'four-way'})}."
+        )
         late = late_withdrawals_of(year)
         if late:
-            console.print("Withdrew too late, still on the ballot: " + ", ".join(
-                f"{named(r['constituency'])} {r['surname']} ({r['nuance']})" for r in late) + ".")
+            console.print(
+                "Withdrew too late, still on the ballot: "
+                + ", ".join(
+                    f"{named(r['constituency'])} {r['surname']} ({r['nuance']})" for r in late
+                )
+                + "."
+            )
         changes = rep.nuance_changes()
         if changes:
-            console.print("Changed nuance between rounds: " + ", ".join(
-                named(c.partition(" ")[0]) + " " + c.partition(" ")[2] for c in changes) + ".", markup=False)
+            console.print(
+                "Changed nuance between rounds: "
+                + ", ".join(named(c.partition(" ")[0]) + " " + c.partition(" ")[2] for c in changes)
+                + ".",
+                markup=False,
+            )
         if rep.unresolved_ties:
-            console.print(f"[yellow]Unresolved ties (no birth dates):[/] {', '.join(map(named, rep.unresolved_ties))}")
+            console.print(
+                f"[yellow]Unresolved ties (no birth dates):[/] {', '.join(map(named, rep.unresolved_ties))}"
+            )
     else:
-        console.print(f"[yellow]Round 2 of {year} is not in the data: seats below are round 1 only "
-                      f"({rep.decided} of {e.n_constituencies}).[/]")
+        console.print(
+            f"[yellow]Round 2 of {year} is not in the data: seats below are round 1 only "
+            f"({rep.decided} of {e.n_constituencies}).[/]"
+        )
 
     seats = rep.seats_by_nuance()
     t = Table(title=f"Seats by nuance ({sum(seats.values())})", show_edge=False)
@@ -316,38 +385,64 @@ def replay_cmd(
         console.print(f"[green]✓[/] round-1 statuses → {escape(str(round1_output))}")
 
     if rep.explained:
-        err.print(f"[yellow]{len(rep.explained)} decision(s) differ because the source contradicts itself "
-                  f"(quirks found at ingest, `hemicycle data quirks {year}`):[/]")
+        err.print(
+            f"[yellow]{len(rep.explained)} decision(s) differ because the source contradicts itself "
+            f"(quirks found at ingest, `hemicycle data quirks {year}`):[/]"
+        )
         for m in rep.explained:
             err.print(f"  {m.constituency}  {m.decision}: {m.detail}", highlight=False)
     if rep.mismatches:
-        err.print(f"[bold red]{len(rep.mismatches)} decision(s) differ from the official outcome:[/]")
+        err.print(
+            f"[bold red]{len(rep.mismatches)} decision(s) differ from the official outcome:[/]"
+        )
         for m in rep.mismatches:
-            err.print(f"  {named(m.constituency)}  {m.decision}: {m.detail}", highlight=False, markup=False)
+            err.print(
+                f"  {named(m.constituency)}  {m.decision}: {m.detail}",
+                highlight=False,
+                markup=False,
+            )
         raise typer.Exit(1)
     checked = "round 1 and round 2" if e.round2 is not None else "round 1"
     rounds = [r for r in (e.round1, e.round2) if r is not None]
     if not all((r.official_known | ~r.valid).all() for r in rounds):
-        checked += "; where the source has no elected flag, the round-2 lineups and where round 2 was held"
-    console.print(f"[bold green]✓ All {e.n_constituencies} constituencies match the official outcome "
-                  f"({checked}).[/]")
+        checked += (
+            "; where the source has no elected flag, the round-2 lineups and where round 2 was held"
+        )
+    console.print(
+        f"[bold green]✓ All {e.n_constituencies} constituencies match the official outcome "
+        f"({checked}).[/]"
+    )
 
 
 # ----- projection ---------------------------------------------------------------------------
 
-TrainOpt = Annotated[str, typer.Option(
-    "--train", help="Elections whose round 1 → round 2 transfers are learnt: all (every earlier "
-                    "election with both rounds), a year, or years such as 2012,2017. Always earlier "
-                    "than the target.")]
-SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed: same seed, same bytes. "
-                                                            "Default: fresh entropy.")]
+TrainOpt = Annotated[
+    str,
+    typer.Option(
+        "--train",
+        help="Elections whose round 1 → round 2 transfers are learnt: all (every earlier "
+        "election with both rounds), a year, or years such as 2012,2017. Always earlier "
+        "than the target.",
+    ),
+]
+SeedOpt = Annotated[
+    int | None,
+    typer.Option("--seed", help="Random seed: same seed, same bytes. Default: fresh entropy."),
+]
 SimsOpt = Annotated[int, typer.Option("--sims", help="Simulated elections.")]
-BackendOpt = Annotated[str | None, typer.Option(help="numba (default) or reference (slow test oracle).")]
+BackendOpt = Annotated[
+    str | None, typer.Option(help="numba (default) or reference (slow test oracle).")
+]
 
 
-EstimatorOpt = Annotated[str, typer.Option(
-    "--estimator", help="Transfer estimator: regression (constrained, default) or ei (PyEI's Bayesian "
-                        "R×C model, minutes; needs the extra: pip install 'hemicycle\\[ei]').")]
+EstimatorOpt = Annotated[
+    str,
+    typer.Option(
+        "--estimator",
+        help="Transfer estimator: regression (constrained, default) or ei (PyEI's Bayesian "
+        "R×C model, minutes; needs the extra: pip install 'hemicycle\\[ei]').",
+    ),
+]
 
 
 def _ingest_earlier(st: Store, year: int | None) -> None:
@@ -363,7 +458,9 @@ def _ingest_earlier(st: Store, year: int | None) -> None:
                 continue
 
 
-def _prepare(st: Store, *years: int, train: str, estimator: str, target: int | None = None) -> tuple[int, ...]:
+def _prepare(
+    st: Store, *years: int, train: str, estimator: str, target: int | None = None
+) -> tuple[int, ...]:
     """Ingest ``years`` and the training elections if needed, then fit (or load from the cache) the
     transfers of every training election with a progress bar naming the stage (about 15 s an
     election the first time, minutes with ``ei``); the sim API then finds them cached."""
@@ -380,9 +477,14 @@ def _prepare(st: Store, *years: int, train: str, estimator: str, target: int | N
             if t.strip().isdigit():
                 st.ensure(int(t))
     train_years = sim.training_years(target, train, st)
-    with Progress(TextColumn("Learning transfers: {task.description}"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("Learning transfers: {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         task = bar.add_task("loading cached fits", total=None)
 
         def step(stage: str, done: int, total: int) -> None:
@@ -396,8 +498,13 @@ def _prepare(st: Store, *years: int, train: str, estimator: str, target: int | N
 @handle_errors
 def transfers_cmd(
     train: TrainOpt = "all",
-    output: Annotated[Path | None, typer.Option("--output", help="CSV of every transfer rate with its "
-                                                                 "uncertainty (tidy, one row per rate).")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            help="CSV of every transfer rate with its uncertainty (tidy, one row per rate).",
+        ),
+    ] = None,
     estimator: EstimatorOpt = "regression",
     store: StoreOpt = None,
 ) -> None:
@@ -419,23 +526,50 @@ def transfers_cmd(
 def project_cmd(
     year: YearArg,
     train: TrainOpt = "all",
-    lineup: Annotated[Path | None, typer.Option("--lineup", help="CSV `constituency,panel`: the round-2 "
-                                                                 "lineup of the constituencies it names.")] = None,
-    withdrawals: Annotated[str | None, typer.Option(
-        "--withdrawals", help="Withdrawal scenario: data (official lineup), none, or "
-                              "front-republicain[:BLOCS/AGAINST] (see docs/projection.md).")] = None,
-    override: Annotated[list[str] | None, typer.Option(
-        "--override", help="What-if on the learnt transfers, ORIGIN:DESTINATION=RATE (repeatable), e.g. "
-                           "left:centre=0.5: half of the left's voters vote centre where the left has "
-                           "no candidate of its own.")] = None,
+    lineup: Annotated[
+        Path | None,
+        typer.Option(
+            "--lineup",
+            help="CSV `constituency,panel`: the round-2 lineup of the constituencies it names.",
+        ),
+    ] = None,
+    withdrawals: Annotated[
+        str | None,
+        typer.Option(
+            "--withdrawals",
+            help="Withdrawal scenario: data (official lineup), none, or "
+            "front-republicain[:BLOCS/AGAINST] (see docs/projection.md).",
+        ),
+    ] = None,
+    override: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--override",
+            help="What-if on the learnt transfers, ORIGIN:DESTINATION=RATE (repeatable), e.g. "
+            "left:centre=0.5: half of the left's voters vote centre where the left has "
+            "no candidate of its own.",
+        ),
+    ] = None,
     sims: SimsOpt = 20_000,
     seed: SeedOpt = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", help="CSV per candidate: constituency,panel,nuance,bloc,p_win,share_mean,share_lo,share_hi")] = None,
-    seats_output: Annotated[Path | None, typer.Option(
-        "--seats-output", help="CSV per nuance and bloc: group,kind,mean,median,lo,hi,p_majority")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            help="CSV per candidate: constituency,panel,nuance,bloc,p_win,share_mean,share_lo,share_hi",
+        ),
+    ] = None,
+    seats_output: Annotated[
+        Path | None,
+        typer.Option(
+            "--seats-output",
+            help="CSV per nuance and bloc: group,kind,mean,median,lo,hi,p_majority",
+        ),
+    ] = None,
     backend: BackendOpt = None,
-    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
+    ] = True,
     estimator: EstimatorOpt = "regression",
     store: StoreOpt = None,
 ) -> None:
@@ -445,10 +579,24 @@ def project_cmd(
     with _open(store) as st:
         years = _prepare(st, year, train=train, estimator=estimator, target=year)
         labels = _labels(st, year)
-        proj = sim.project(year, years, st, lineup=lineup, withdrawals=withdrawals, sims=sims, seed=seed,
-                           progress=progress, backend=backend, estimator=estimator,
-                           overrides=[sim.TransferOverride.parse(o) for o in override or ()])
-    console.print(proj.summary(n_closest=0).split("\nClosest")[0].rstrip() + "\n", markup=False, highlight=False)
+        proj = sim.project(
+            year,
+            years,
+            st,
+            lineup=lineup,
+            withdrawals=withdrawals,
+            sims=sims,
+            seed=seed,
+            progress=progress,
+            backend=backend,
+            estimator=estimator,
+            overrides=[sim.TransferOverride.parse(o) for o in override or ()],
+        )
+    console.print(
+        proj.summary(n_closest=0).split("\nClosest")[0].rstrip() + "\n",
+        markup=False,
+        highlight=False,
+    )
     _closest_table(proj.closest.head(10), labels)
     mean_by_bloc = proj.seats.query("kind == 'bloc'").set_index("group")["mean"].to_dict()
     console.print("Mean seats by bloc:")
@@ -466,25 +614,35 @@ def _labels(st: Store, year: int) -> dict[str, str]:
     """Constituency code -> label (``Paris 5``), from the store."""
     from hemicycle.report.labels import label
 
-    df = st.query("SELECT constituency, department, department_name FROM constituencies WHERE year = ?",
-                  [year])
-    return {r.constituency: label(str(r.department_name or ""), str(r.department or ""), r.constituency)
-            for r in df.itertuples(index=False)}
+    df = st.query(
+        "SELECT constituency, department, department_name FROM constituencies WHERE year = ?",
+        [year],
+    )
+    return {
+        r.constituency: label(str(r.department_name or ""), str(r.department or ""), r.constituency)
+        for r in df.itertuples(index=False)
+    }
 
 
 def _closest_table(closest: Any, labels: dict[str, str]) -> None:
     """The closest races, each with its code and label."""
     if closest.empty:
         return
-    t = Table(title="Closest races (the leader's probability of winning)", title_justify="left",
-              box=None, pad_edge=False)
+    t = Table(
+        title="Closest races (the leader's probability of winning)",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+    )
     t.add_column("code", no_wrap=True)
     t.add_column("constituency", overflow="fold")
     t.add_column("leader", overflow="fold")
     t.add_column("P(win)", justify="right", no_wrap=True)
     t.add_column("runner-up", overflow="fold")
     for r in closest.itertuples(index=False):
-        t.add_row(r.constituency, labels.get(r.constituency, ""), r.leader, f"{r.p_win:.2f}", r.runner_up)
+        t.add_row(
+            r.constituency, labels.get(r.constituency, ""), r.leader, f"{r.p_win:.2f}", r.runner_up
+        )
     console.print(t, highlight=False)
 
 
@@ -496,7 +654,9 @@ def evaluate_cmd(
     sims: SimsOpt = 20_000,
     seed: SeedOpt = 1,
     backend: BackendOpt = None,
-    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
+    ] = True,
     estimator: EstimatorOpt = "regression",
     store: StoreOpt = None,
 ) -> None:
@@ -506,22 +666,40 @@ def evaluate_cmd(
 
     with _open(store) as st:
         years = _prepare(st, year, train=train, estimator=estimator, target=year)
-        ev = sim.evaluate(year, years, st, sims=sims, seed=seed, progress=progress, backend=backend,
-                          estimator=estimator)
+        ev = sim.evaluate(
+            year,
+            years,
+            st,
+            sims=sims,
+            seed=seed,
+            progress=progress,
+            backend=backend,
+            estimator=estimator,
+        )
     console.print(ev.render(), markup=False, highlight=False)
 
 
 @app.command("backtest")
 @handle_errors
 def backtest_cmd(
-    targets: Annotated[str, typer.Option(
-        "--targets", help="Comma-separated target years, or all (every election with both rounds that "
-                          "has an earlier one to learn from).")] = "all",
+    targets: Annotated[
+        str,
+        typer.Option(
+            "--targets",
+            help="Comma-separated target years, or all (every election with both rounds that "
+            "has an earlier one to learn from).",
+        ),
+    ] = "all",
     sims: SimsOpt = 20_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of every projection.")] = 1,
-    output: Annotated[Path | None, typer.Option(
-        "--output", help="CSV, one row per target: target,train,runoffs,winners,leader_winners,brier,"
-                         "log_score,coverage90,energy_score,bloc_seat_mae")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            help="CSV, one row per target: target,train,runoffs,winners,leader_winners,brier,"
+            "log_score,coverage90,energy_score,bloc_seat_mae",
+        ),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Back-test the projection: each target projected with transfers learnt from every earlier
@@ -532,9 +710,13 @@ def backtest_cmd(
     with _open(store) as st:
         _ingest_earlier(st, None)
         years = bt.targets(st, targets)
-        _prepare(st, train=",".join(map(str, sorted({y for t in years for y in
-                                                         sim.training_years(t, "all", st)}))),
-                 estimator="regression")
+        _prepare(
+            st,
+            train=",".join(
+                map(str, sorted({y for t in years for y in sim.training_years(t, "all", st)}))
+            ),
+            estimator="regression",
+        )
         table = bt.backtest(st, years, sims=sims, seed=seed)
     console.print(bt.render(table), markup=False, highlight=False)
     if output is not None:
@@ -544,13 +726,23 @@ def backtest_cmd(
 
 # --------------------------------------------------------------------------- other systems, coalitions
 
-UnitOpt = Annotated[str, typer.Option(
-    "--unit", help="Party unit: nuance, bloc, or an alliance file FILE.csv (header key,group; keys are "
-                   "nuances or blocs).")]
-CompareTrainOpt = Annotated[str, typer.Option(
-    "--train", help="Elections whose transfers project the runoffs a variant creates: all (every "
-                    "earlier election with both rounds), a year or years, or none (round-1 votes "
-                    "decide).")]
+UnitOpt = Annotated[
+    str,
+    typer.Option(
+        "--unit",
+        help="Party unit: nuance, bloc, or an alliance file FILE.csv (header key,group; keys are "
+        "nuances or blocs).",
+    ),
+]
+CompareTrainOpt = Annotated[
+    str,
+    typer.Option(
+        "--train",
+        help="Elections whose transfers project the runoffs a variant creates: all (every "
+        "earlier election with both rounds), a year or years, or none (round-1 votes "
+        "decide).",
+    ),
+]
 
 
 def _train_arg(text: str) -> str | None:
@@ -577,20 +769,38 @@ def _votes_prepared(st: Store, year: int, train: str | None, needs_round2: bool)
 @app.command("compare")
 @handle_errors
 def compare_cmd(
-    year: Annotated[int | None, typer.Argument(help="Election year: 2017, 2022 or 2024 (not needed "
-                                                    "with --list).", show_default=False)] = None,
-    systems: Annotated[str, typer.Option(
-        "--systems", help="Comma-separated systems, with options as NAME:key=value (e.g. "
-                          "dhondt:threshold=0.03), or all. See `hemicycle compare --list`.")] = "all",
+    year: Annotated[
+        int | None,
+        typer.Argument(
+            help="Election year: 2017, 2022 or 2024 (not needed with --list).", show_default=False
+        ),
+    ] = None,
+    systems: Annotated[
+        str,
+        typer.Option(
+            "--systems",
+            help="Comma-separated systems, with options as NAME:key=value (e.g. "
+            "dhondt:threshold=0.03), or all. See `hemicycle compare --list`.",
+        ),
+    ] = "all",
     unit: UnitOpt = "nuance",
-    output: Annotated[Path | None, typer.Option(
-        "--output", help="CSV, one row per system and group: system,unit,group,seats")] = None,
-    indices_output: Annotated[Path | None, typer.Option(
-        "--indices-output", help="CSV, one row per system: system,unit,house_size,largest,largest_seats,"
-                                 "majority,gallagher,loosemore_hanby,enp_votes,enp_seats")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="CSV, one row per system and group: system,unit,group,seats"),
+    ] = None,
+    indices_output: Annotated[
+        Path | None,
+        typer.Option(
+            "--indices-output",
+            help="CSV, one row per system: system,unit,house_size,largest,largest_seats,"
+            "majority,gallagher,loosemore_hanby,enp_votes,enp_seats",
+        ),
+    ] = None,
     train: CompareTrainOpt = "auto",
     sims: SimsOpt = api.COMPARE_SIMS,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the projected runoffs.")] = api.COMPARE_SEED,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the projected runoffs.")
+    ] = api.COMPARE_SEED,
     list_: Annotated[bool, typer.Option("--list", help="List the systems and exit.")] = False,
     store: StoreOpt = None,
 ) -> None:
@@ -601,22 +811,37 @@ def compare_cmd(
     if list_:
         for s in sy.SYSTEMS.values():
             params = s.parameters
-            console.print(f"[bold]{s.name}[/]" + (f"  [dim]({params})[/]" if params else ""), highlight=False)
+            console.print(
+                f"[bold]{s.name}[/]" + (f"  [dim]({params})[/]" if params else ""), highlight=False
+            )
             console.print(f"    {s.title}", highlight=False)
         return
     if year is None:
-        raise HemicycleError("compare needs a YEAR (e.g. `hemicycle compare 2024`), or --list to "
-                             "list the systems")
+        raise HemicycleError(
+            "compare needs a YEAR (e.g. `hemicycle compare 2024`), or --list to list the systems"
+        )
     specs = sy.compare_specs(systems)
     needs = any(sy.parse_spec(x)[0].needs_round2 for x in specs)
     with _open(store) as st:
         tr = _votes_prepared(st, year, _train_arg(train), needs)
-        cmp = api.compare(year, store=st, systems=None if systems == "all" else specs, unit=unit,
-                          train=tr, sims=sims, seed=seed)
+        cmp = api.compare(
+            year,
+            store=st,
+            systems=None if systems == "all" else specs,
+            unit=unit,
+            train=tr,
+            sims=sims,
+            seed=seed,
+        )
     from rich import box
 
-    t = Table(title=f"{year}: the same round-1 votes under {len(cmp.allocations)} systems "
-                    f"(unit: {cmp.unit})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    t = Table(
+        title=f"{year}: the same round-1 votes under {len(cmp.allocations)} systems "
+        f"(unit: {cmp.unit})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     t.add_column("system / largest groups", min_width=26, overflow="fold")
     for col in ("house", "majority", "Gallagher", "LH", "ENP"):
         t.add_column(col, justify="left" if col == "majority" else "right", no_wrap=True)
@@ -625,13 +850,23 @@ def compare_cmd(
         top = escape(" · ".join(f"{g} {s}" for g, s in list(a.as_dict().items())[:4]))
         g, n = a.largest
         maj = f"[bold]{escape(g)} {n}[/]" if n >= a.majority else "none"
-        t.add_row(f"[bold]{a.system}[/]\n[dim]{top}[/]", str(a.house_size), maj, f"{ix['gallagher']:.1f}",
-                  f"{ix['loosemore_hanby']:.1f}", f"{ix['enp_seats']:.2f}")
+        t.add_row(
+            f"[bold]{a.system}[/]\n[dim]{top}[/]",
+            str(a.house_size),
+            maj,
+            f"{ix['gallagher']:.1f}",
+            f"{ix['loosemore_hanby']:.1f}",
+            f"{ix['enp_seats']:.2f}",
+        )
     console.print(t)
-    console.print("majority: the largest group when it holds an absolute majority of the house; "
-                  "LH: Loosemore–Hanby; ENP: effective number of parties by seats.")
-    console.print(f"Effective number of parties by votes: {cmp.allocations[0].indices()['enp_votes']:.2f}. "
-                  "Gallagher and Loosemore–Hanby in percentage points.")
+    console.print(
+        "majority: the largest group when it holds an absolute majority of the house; "
+        "LH: Loosemore–Hanby; ENP: effective number of parties by seats."
+    )
+    console.print(
+        f"Effective number of parties by votes: {cmp.allocations[0].indices()['enp_votes']:.2f}. "
+        "Gallagher and Loosemore–Hanby in percentage points."
+    )
     for a in cmp.allocations:
         for note in a.notes:
             console.print(f"  [dim]{a.system}:[/] {note}", highlight=False)
@@ -639,7 +874,9 @@ def compare_cmd(
         output.write_bytes(cmp.to_csv_bytes())
         console.print(f"[green]✓[/] seats → {escape(str(output))}")
     if indices_output is not None:
-        cmp.indices_frame().to_csv(indices_output, index=False, float_format="%.6f", lineterminator="\n")
+        cmp.indices_frame().to_csv(
+            indices_output, index=False, float_format="%.6f", lineterminator="\n"
+        )
         console.print(f"[green]✓[/] indices → {escape(str(indices_output))}")
 
 
@@ -647,16 +884,31 @@ def compare_cmd(
 @handle_errors
 def coalitions_cmd(
     year: YearArg,
-    system: Annotated[str, typer.Option(
-        "--system", help="The Assembly: actual, or any system of `hemicycle compare --list` "
-                         "(projected: the projection's median Assembly).")] = "actual",
+    system: Annotated[
+        str,
+        typer.Option(
+            "--system",
+            help="The Assembly: actual, or any system of `hemicycle compare --list` "
+            "(projected: the projection's median Assembly).",
+        ),
+    ] = "actual",
     unit: UnitOpt = "bloc",
-    output: Annotated[Path | None, typer.Option(
-        "--output", help="CSV of every winning coalition: coalition,seats,minimal_winning,connected")] = None,
-    assembly: Annotated[Path | None, typer.Option(
-        "--assembly", help="An Assembly given as CSV `group,seats`, rows from left to right (e.g. the "
-                           "parliamentary groups as formed: examples/groups-2024.csv); replaces "
-                           "--system/--unit.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            help="CSV of every winning coalition: coalition,seats,minimal_winning,connected",
+        ),
+    ] = None,
+    assembly: Annotated[
+        Path | None,
+        typer.Option(
+            "--assembly",
+            help="An Assembly given as CSV `group,seats`, rows from left to right (e.g. the "
+            "parliamentary groups as formed: examples/groups-2024.csv); replaces "
+            "--system/--unit.",
+        ),
+    ] = None,
     train: CompareTrainOpt = "auto",
     store: StoreOpt = None,
 ) -> None:
@@ -673,8 +925,11 @@ def coalitions_cmd(
             tr = _votes_prepared(st, year, _train_arg(train), needs)
             g = api.coalitions(year, store=st, system=system, unit=unit, train=tr)
         what = f"{year}, {system} Assembly by {unit}"
-    console.print(f"[bold]{escape(what)}[/]: {g.house} seats, absolute majority "
-                  f"{g.quota}; {len(g):,} winning coalitions.", highlight=False)
+    console.print(
+        f"[bold]{escape(what)}[/]: {g.house} seats, absolute majority "
+        f"{g.quota}; {len(g):,} winning coalitions.",
+        highlight=False,
+    )
     ban, ssi = g.banzhaf(), g.shapley_shubik()
     t = Table("group (left → right)", "seats", "Banzhaf", "Shapley–Shubik", box=None)
     for name, seats in zip(g.groups, g.seats, strict=True):
@@ -685,15 +940,22 @@ def coalitions_cmd(
     def show(title: str, cs: tuple[tuple[str, ...], ...], limit: int = 10) -> None:
         names = ["+".join(sorted(c, key=lambda m: pos.get(m, 0))) for c in cs[:limit]]
         more = f" … and {len(cs) - limit} more (--output)" if len(cs) > limit else ""
-        console.print(f"{title} ({len(cs)}): " + ("; ".join(names) or "none") + more, highlight=False,
-                      markup=False)
+        console.print(
+            f"{title} ({len(cs)}): " + ("; ".join(names) or "none") + more,
+            highlight=False,
+            markup=False,
+        )
 
     show("Minimal winning coalitions", g.minimal_winning)
     show("Minimal connected winning (left → right)", g.minimal_connected_winning)
     c = g.censure()
-    console.print(f"Censure (Constitution, art. 49): {c.signatures_to_table} signatures to table a motion, "
-                  f"{c.votes_to_adopt} votes to adopt it; groups able to table one alone: "
-                  f"{', '.join(c.can_table_alone) or 'none'}.", highlight=False, markup=False)
+    console.print(
+        f"Censure (Constitution, art. 49): {c.signatures_to_table} signatures to table a motion, "
+        f"{c.votes_to_adopt} votes to adopt it; groups able to table one alone: "
+        f"{', '.join(c.can_table_alone) or 'none'}.",
+        highlight=False,
+        markup=False,
+    )
     if output is not None:
         output.write_bytes(g.to_csv_bytes())
         console.print(f"[green]✓[/] {len(g):,} winning coalitions → {escape(str(output))}")
@@ -702,8 +964,12 @@ def coalitions_cmd(
 @app.command("claims")
 @handle_errors
 def claims_cmd(
-    file: Annotated[Path, typer.Argument(help="Claims file (TOML); see examples/claims-2024.toml "
-                                              "and docs/claims.md.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Claims file (TOML); see examples/claims-2024.toml and docs/claims.md."
+        ),
+    ],
     store: StoreOpt = None,
 ) -> None:
     """Check claims written in TOML against the data; exit 1 if any claim does not hold.
@@ -717,7 +983,9 @@ def claims_cmd(
     years = sorted({c.year for c in cf.claims})
     with _open(store) as st:
         for y in years:
-            needs = any(c.measure == "seats" and c.year == y and cl.needs_projection(c) for c in cf.claims)
+            needs = any(
+                c.measure == "seats" and c.year == y and cl.needs_projection(c) for c in cf.claims
+            )
             _votes_prepared(st, y, "all", needs)
         _, verdicts = api.claims(file, store=st)
     failed = 0
@@ -741,17 +1009,36 @@ def claim_line(v: Any) -> str:
 @app.command("serve")
 @handle_errors
 def serve_cmd(
-    host: Annotated[str, typer.Option(help="Interface to listen on (loopback by default).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to listen on (loopback by default).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    max_sims: Annotated[int, typer.Option("--max-sims", help="Cap on simulations per projection.")] = 200_000,
-    timeout: Annotated[float, typer.Option(help="Seconds a projection may run (504 past it).")] = 180.0,
-    prefit: Annotated[bool, typer.Option("--prefit/--no-prefit",
-                                         help="Learn the transfers of the training years at start-up.")] = True,
-    max_queued: Annotated[int, typer.Option(
-        "--max-queued", help="Projections that may wait behind the running one (503 past that).")] = 4,
-    allowed_hosts: Annotated[str | None, typer.Option(
-        "--allowed-hosts", help="Comma-separated Host names answered, or * for any (default: the loopback "
-                                "names on a loopback --host, any on 0.0.0.0).")] = None,
+    max_sims: Annotated[
+        int, typer.Option("--max-sims", help="Cap on simulations per projection.")
+    ] = 200_000,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds a projection may run (504 past it).")
+    ] = 180.0,
+    prefit: Annotated[
+        bool,
+        typer.Option(
+            "--prefit/--no-prefit", help="Learn the transfers of the training years at start-up."
+        ),
+    ] = True,
+    max_queued: Annotated[
+        int,
+        typer.Option(
+            "--max-queued", help="Projections that may wait behind the running one (503 past that)."
+        ),
+    ] = 4,
+    allowed_hosts: Annotated[
+        str | None,
+        typer.Option(
+            "--allowed-hosts",
+            help="Comma-separated Host names answered, or * for any (default: the loopback "
+            "names on a loopback --host, any on 0.0.0.0).",
+        ),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Serve the JSON API (OpenAPI schema at /openapi.json, docs at /docs) and the dashboard (/).
@@ -771,21 +1058,39 @@ def serve_cmd(
             try:
                 st.ensure(y)
             except DataNotAvailableError as exc:
-                err.print(f"[yellow]warning:[/] {y} not served: {escape(str(exc))}", highlight=False)
+                err.print(
+                    f"[yellow]warning:[/] {y} not served: {escape(str(exc))}", highlight=False
+                )
         path, years = st.path, st.years()
     if not years:
         raise HemicycleError(f"no election in the store {path}: nothing to serve")
     hosts = allowed_hosts_for(host, (allowed_hosts or "").split(","))
-    console.print(f"Serving {', '.join(map(str, years))} from {escape(str(path))} (read-only) on http://{host}:{port}/")
-    app_ = create_app(path, max_sims=max_sims, timeout_s=timeout, prefit=prefit, max_queued=max_queued,
-                      allowed_hosts=sorted(hosts) if hosts is not None else ["*"])
+    console.print(
+        f"Serving {', '.join(map(str, years))} from {escape(str(path))} (read-only) on http://{host}:{port}/"
+    )
+    app_ = create_app(
+        path,
+        max_sims=max_sims,
+        timeout_s=timeout,
+        prefit=prefit,
+        max_queued=max_queued,
+        allowed_hosts=sorted(hosts) if hosts is not None else ["*"],
+    )
     # Bounded connections: a request head must arrive within 10 s and an idle keep-alive connection
     # is closed after 5 s (half-open sockets do not pile up); heads over 16 KiB are refused; past
     # 1,000 connections new requests get 503; on SIGTERM, requests still running after 3 s are
     # cancelled (their projections with them).
-    uvicorn.run(app_, host=host, port=port, http=timed_h11_protocol(10.0), timeout_keep_alive=5,
-                h11_max_incomplete_event_size=16 * 1024, limit_concurrency=1000, backlog=1024,
-                timeout_graceful_shutdown=3)
+    uvicorn.run(
+        app_,
+        host=host,
+        port=port,
+        http=timed_h11_protocol(10.0),
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=16 * 1024,
+        limit_concurrency=1000,
+        backlog=1024,
+        timeout_graceful_shutdown=3,
+    )
 
 
 @app.command("report")
@@ -793,9 +1098,14 @@ def serve_cmd(
 def report_cmd(
     year: YearArg,
     out: Annotated[Path, typer.Option("--out", help="Folder for index.html (created if needed).")],
-    train: Annotated[str | None, typer.Option(
-        "--train", help="Add a projection of round 2 with transfers learnt from earlier elections: all, "
-                        "a year, or years such as 2012,2017.")] = None,
+    train: Annotated[
+        str | None,
+        typer.Option(
+            "--train",
+            help="Add a projection of round 2 with transfers learnt from earlier elections: all, "
+            "a year, or years such as 2012,2017.",
+        ),
+    ] = None,
     sims: SimsOpt = 5000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the projection.")] = 1,
     store: StoreOpt = None,
@@ -806,8 +1116,11 @@ def report_cmd(
 
     with _open(store) as st:
         st.ensure(year)
-        years = None if train is None else _prepare(st, year, train=train, estimator="regression",
-                                                      target=year)
+        years = (
+            None
+            if train is None
+            else _prepare(st, year, train=train, estimator="regression", target=year)
+        )
         path = write_report(year, out, store=st, train=years, sims=sims, seed=seed, progress=True)
     console.print(f"[green]✓[/] report → {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB)")
 

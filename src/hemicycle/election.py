@@ -39,7 +39,9 @@ class Round:
 
     def __post_init__(self) -> None:
         if self.official_known is None:
-            object.__setattr__(self, "official_known", np.ones_like(self.official_elected, dtype=bool))
+            object.__setattr__(
+                self, "official_known", np.ones_like(self.official_elected, dtype=bool)
+            )
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,8 +87,14 @@ class Election:
         return int(hits[0])
 
 
-def _round(totals: pd.DataFrame, cands: pd.DataFrame, row: np.ndarray, col: np.ndarray,
-           codes: pd.Index, shape: tuple[int, int]) -> Round:
+def _round(
+    totals: pd.DataFrame,
+    cands: pd.DataFrame,
+    row: np.ndarray,
+    col: np.ndarray,
+    codes: pd.Index,
+    shape: tuple[int, int],
+) -> Round:
     t = totals.set_index("constituency").reindex(codes)
     held = t["registered"].notna().to_numpy()
     t = t.fillna(0)
@@ -103,8 +111,14 @@ def _round(totals: pd.DataFrame, cands: pd.DataFrame, row: np.ndarray, col: np.n
     known[row, col] = flag.notna().to_numpy(bool)
     return Round(
         held=held,
-        **{k: t[k].to_numpy(np.int64) for k in ("registered", "voters", "blank", "null", "expressed")},
-        valid=valid, votes=votes, nuance=nuance, official_elected=elected,
+        **{
+            k: t[k].to_numpy(np.int64)
+            for k in ("registered", "voters", "blank", "null", "expressed")
+        },
+        valid=valid,
+        votes=votes,
+        nuance=nuance,
+        official_elected=elected,
         official_known=known,
     )
 
@@ -113,13 +127,17 @@ def load(store: Store, year: int) -> Election:
     """The arrays of ``year`` from the store (ingest it first with :meth:`Store.ensure`)."""
     cons = store.query("SELECT * FROM constituencies WHERE year = ? ORDER BY constituency", [year])
     if cons.empty:
-        raise YearNotAvailableError(f"{year} is not in the store {store.path}; run "
-                                    f"`hemicycle data ingest {year}`")
+        raise YearNotAvailableError(
+            f"{year} is not in the store {store.path}; run `hemicycle data ingest {year}`"
+        )
     totals = store.query("SELECT * FROM totals WHERE year = ?", [year])
-    cands = store.query("SELECT * FROM candidates WHERE year = ? ORDER BY constituency, panel", [year])
+    cands = store.query(
+        "SELECT * FROM candidates WHERE year = ? ORDER BY constituency, panel", [year]
+    )
     cdcy = store.query(
         "SELECT constituency, panel, birth_date, incumbent FROM candidacies WHERE year = ? AND round = 1",
-        [year])
+        [year],
+    )
     codes = pd.Index(cons["constituency"])
     c1 = cands[cands["round"] == 1].reset_index(drop=True)
     row1 = codes.get_indexer(c1["constituency"])
@@ -153,14 +171,23 @@ def load(store: Store, year: int) -> Election:
         if (pos < 0).any():  # the store checks this at ingest; keep the invariant explicit
             raise HemicycleError(f"{year}: a round-2 candidate has no round-1 record")
         r2 = _round(totals[totals["round"] == 2], c2, row1[pos], col1[pos], codes, (C, K))
-    lineup = store.query("SELECT DISTINCT constituency FROM quirks WHERE year = ? AND kind = 'lineup'", [year])
+    lineup = store.query(
+        "SELECT DISTINCT constituency FROM quirks WHERE year = ? AND kind = 'lineup'", [year]
+    )
     return Election(
         lineup_quirks=frozenset(lineup["constituency"]),
-        year=year, codes=codes.to_numpy(object), names=cons["name"].to_numpy(object),
+        year=year,
+        codes=codes.to_numpy(object),
+        names=cons["name"].to_numpy(object),
         departments=cons["department"].to_numpy(object),
         department_names=cons["department_name"].to_numpy(object),
-        panel=panel, surname=surname, first_name=first, birth=birth, incumbent=incumbent,
-        round1=r1, round2=r2,
+        panel=panel,
+        surname=surname,
+        first_name=first,
+        birth=birth,
+        incumbent=incumbent,
+        round1=r1,
+        round2=r2,
     )
 
 

@@ -23,7 +23,11 @@ from hemicycle.election import Election
 
 ROUND1_HEADER = ["constituency", "panel", "nuance", "votes", "status"]
 WINNERS_HEADER = ["constituency", "round", "panel", "surname", "nuance", "votes"]
-STATUS_NAMES = {rules.ELECTED: "elected", rules.QUALIFIED: "qualified", rules.ELIMINATED: "eliminated"}
+STATUS_NAMES = {
+    rules.ELECTED: "elected",
+    rules.QUALIFIED: "qualified",
+    rules.ELIMINATED: "eliminated",
+}
 
 
 @dataclass(frozen=True)
@@ -82,8 +86,10 @@ class Replay:
         if e.round2 is None:
             return []
         diff = e.round2.valid & (e.round2.nuance != e.round1.nuance)
-        return [f"{e.codes[i]} {e.surname[i, k]} {e.round1.nuance[i, k]}→{e.round2.nuance[i, k]}"
-                for i, k in zip(*np.nonzero(diff), strict=True)]
+        return [
+            f"{e.codes[i]} {e.surname[i, k]} {e.round1.nuance[i, k]}→{e.round2.nuance[i, k]}"
+            for i, k in zip(*np.nonzero(diff), strict=True)
+        ]
 
     def winner_nuance(self) -> np.ndarray:
         """(C,) nuance printed in the file of the round in which the winner was elected ('' if none)."""
@@ -117,13 +123,16 @@ class Replay:
         """One row per round-1 candidate: ``constituency,panel,nuance,votes,status``."""
         e = self.election
         r, k = np.nonzero(e.round1.valid)
-        return pd.DataFrame({
-            "constituency": e.codes[r],
-            "panel": e.panel[r, k],
-            "nuance": e.round1.nuance[r, k],
-            "votes": e.round1.votes[r, k],
-            "status": [STATUS_NAMES[int(s)] for s in self.status1[r, k]],
-        }, columns=ROUND1_HEADER)
+        return pd.DataFrame(
+            {
+                "constituency": e.codes[r],
+                "panel": e.panel[r, k],
+                "nuance": e.round1.nuance[r, k],
+                "votes": e.round1.votes[r, k],
+                "status": [STATUS_NAMES[int(s)] for s in self.status1[r, k]],
+            },
+            columns=ROUND1_HEADER,
+        )
 
     def winners_frame(self) -> pd.DataFrame:
         """One row per decided constituency: ``constituency,round,panel,surname,nuance,votes``."""
@@ -134,14 +143,17 @@ class Replay:
         votes = e.round1.votes[rows, k].copy()
         if e.round2 is not None:
             votes = np.where(rnd == 2, e.round2.votes[rows, k], votes)
-        return pd.DataFrame({
-            "constituency": e.codes[rows],
-            "round": rnd,
-            "panel": e.panel[rows, k],
-            "surname": e.surname[rows, k],
-            "nuance": self.winner_nuance()[rows],
-            "votes": votes,
-        }, columns=WINNERS_HEADER)
+        return pd.DataFrame(
+            {
+                "constituency": e.codes[rows],
+                "round": rnd,
+                "panel": e.panel[rows, k],
+                "surname": e.surname[rows, k],
+                "nuance": self.winner_nuance()[rows],
+                "votes": votes,
+            },
+            columns=WINNERS_HEADER,
+        )
 
 
 def replay(election: Election) -> Replay:
@@ -164,8 +176,13 @@ def replay(election: Election) -> Replay:
     for i in np.flatnonzero(((elected1 != r1.official_elected) & r1.official_known).any(axis=1)):
         law = [name(i, k) for k in np.flatnonzero(elected1[i])]
         off = [name(i, k) for k in np.flatnonzero(r1.official_elected[i])]
-        mismatches.append(Mismatch(str(e.codes[i]), "round 1 elected",
-                                   f"law: {law or 'none'}; official: {off or 'none'}"))
+        mismatches.append(
+            Mismatch(
+                str(e.codes[i]),
+                "round 1 elected",
+                f"law: {law or 'none'}; official: {off or 'none'}",
+            )
+        )
 
     winner_round = np.where(win1 >= 0, 1, 0)
     winner = win1.copy()
@@ -176,12 +193,22 @@ def replay(election: Election) -> Replay:
         runoff = ~elected1.any(axis=1)
         for i in np.flatnonzero(runoff != r2.held):
             what = "held" if r2.held[i] else "not held"
-            mismatches.append(Mismatch(str(e.codes[i]), "round 2 held",
-                                       f"round 2 {what}, but the law says {'a runoff' if runoff[i] else 'decided in round 1'}"))
+            mismatches.append(
+                Mismatch(
+                    str(e.codes[i]),
+                    "round 2 held",
+                    f"round 2 {what}, but the law says {'a runoff' if runoff[i] else 'decided in round 1'}",
+                )
+            )
         bad = r2.valid & ~qualified
         for i, k in zip(*np.nonzero(bad), strict=True):
-            (explained if e.codes[i] in e.lineup_quirks else mismatches).append(Mismatch(str(e.codes[i]), "round 2 lineup",
-                                       f"{name(i, k)} stood in round 2 without qualifying by law"))
+            (explained if e.codes[i] in e.lineup_quirks else mismatches).append(
+                Mismatch(
+                    str(e.codes[i]),
+                    "round 2 lineup",
+                    f"{name(i, k)} stood in round 2 without qualifying by law",
+                )
+            )
         withdrawn = qualified & ~r2.valid & r2.held[:, None]
         win2, tie = rules.round2_winner(r2.votes, r2.valid, e.birth)
         held = r2.held
@@ -193,11 +220,17 @@ def replay(election: Election) -> Replay:
                 continue
             if len(official) != 1 or int(official[0]) != law:
                 off = [name(i, k) for k in official]
-                mismatches.append(Mismatch(str(e.codes[i]), "round 2 winner",
-                                           f"law: {name(i, law) if law >= 0 else 'none'}; official: {off or 'none'}"))
+                mismatches.append(
+                    Mismatch(
+                        str(e.codes[i]),
+                        "round 2 winner",
+                        f"law: {name(i, law) if law >= 0 else 'none'}; official: {off or 'none'}",
+                    )
+                )
         use2 = held & (win2 >= 0)
         winner = np.where(use2, win2, winner)
         winner_round = np.where(use2, 2, winner_round)
     assert winner.shape == (C,)
-    return Replay(e, status, winner_round, winner, tuple(ties), withdrawn, tuple(mismatches),
-                  tuple(explained))
+    return Replay(
+        e, status, winner_round, winner, tuple(ties), withdrawn, tuple(mismatches), tuple(explained)
+    )

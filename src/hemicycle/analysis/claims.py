@@ -95,8 +95,12 @@ class ClaimsFile:
         return claim.line
 
     def error(self, claim: Claim, key: str, message: str) -> DataFileError:
-        return DataFileError(f"claim {claim.id!r}: {message}", file=self.path,
-                             line=self.line_of(claim, key), column=key)
+        return DataFileError(
+            f"claim {claim.id!r}: {message}",
+            file=self.path,
+            line=self.line_of(claim, key),
+            column=key,
+        )
 
 
 def parse(text: str, path: str = "<claims>") -> ClaimsFile:
@@ -105,12 +109,14 @@ def parse(text: str, path: str = "<claims>") -> ClaimsFile:
     try:
         doc = tomllib.loads(text)
     except RecursionError:
-        raise DataFileError("TOML nested too deeply (arrays or tables within each other)",
-                            file=path) from None
+        raise DataFileError(
+            "TOML nested too deeply (arrays or tables within each other)", file=path
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        raise DataFileError(f"TOML syntax error: {exc}", file=path,
-                            line=int(m.group(1)) if m else None) from None
+        raise DataFileError(
+            f"TOML syntax error: {exc}", file=path, line=int(m.group(1)) if m else None
+        ) from None
     lines = tuple(text.splitlines())
     headers = [n for n, ln in enumerate(lines, start=1) if re.match(r"^\s*\[\[\s*claim\s*\]\]", ln)]
     raw = doc.get("claim", [])
@@ -118,9 +124,14 @@ def parse(text: str, path: str = "<claims>") -> ClaimsFile:
         raise DataFileError("no [[claim]] table", file=path)
     groupings = doc.get("groupings", {})
     if not isinstance(groupings, dict) or not all(
-            isinstance(g, dict) and all(isinstance(v, str) for v in g.values()) for g in groupings.values()):
-        raise DataFileError("[groupings.NAME] tables must map nuances or blocs to group names",
-                            file=path, line=_find(lines, "groupings"))
+        isinstance(g, dict) and all(isinstance(v, str) for v in g.values())
+        for g in groupings.values()
+    ):
+        raise DataFileError(
+            "[groupings.NAME] tables must map nuances or blocs to group names",
+            file=path,
+            line=_find(lines, "groupings"),
+        )
     default_year = doc.get("year")
     claims = []
     for i, (c, line) in enumerate(zip(raw, headers, strict=False)):
@@ -128,25 +139,51 @@ def parse(text: str, path: str = "<claims>") -> ClaimsFile:
             raise DataFileError(f"claim {i + 1} is not a table", file=path, line=line)
         unknown = sorted(set(c) - set(KEYS))
         if unknown:
-            raise DataFileError(f"unknown key {unknown[0]!r} in claim {i + 1}; allowed: {', '.join(KEYS)}",
-                                file=path, line=_find(lines, unknown[0], line), column=unknown[0])
+            raise DataFileError(
+                f"unknown key {unknown[0]!r} in claim {i + 1}; allowed: {', '.join(KEYS)}",
+                file=path,
+                line=_find(lines, unknown[0], line),
+                column=unknown[0],
+            )
         missing = [k for k in ("measure", "group", "test") if k not in c]
         year = c.get("year", default_year)
         if year is None:
             missing.insert(0, "year")
         if missing:
             raise DataFileError(f"claim {i + 1} lacks {', '.join(missing)}", file=path, line=line)
-        if isinstance(year, bool) or not isinstance(year, int | str) or not str(year).strip().isdigit():
-            raise DataFileError(f"claim {i + 1}: year must be an integer; got {year!r}", file=path,
-                                line=_find(lines, "year", line) or line, column="year")
+        if (
+            isinstance(year, bool)
+            or not isinstance(year, int | str)
+            or not str(year).strip().isdigit()
+        ):
+            raise DataFileError(
+                f"claim {i + 1}: year must be an integer; got {year!r}",
+                file=path,
+                line=_find(lines, "year", line) or line,
+                column="year",
+            )
         expect = c.get("expect")
         if expect is not None and not isinstance(expect, bool):
-            raise DataFileError("expect must be true or false", file=path,
-                                line=_find(lines, "expect", line), column="expect")
-        claims.append(Claim(id=str(c.get("id", f"claim-{i + 1}")), text=str(c.get("text", "")),
-                            year=int(year), measure=str(c["measure"]), unit=str(c.get("unit", "nuance")),
-                            group=str(c["group"]), test=str(c["test"]), expect=expect,
-                            system=str(c.get("system", "actual")), line=line))
+            raise DataFileError(
+                "expect must be true or false",
+                file=path,
+                line=_find(lines, "expect", line),
+                column="expect",
+            )
+        claims.append(
+            Claim(
+                id=str(c.get("id", f"claim-{i + 1}")),
+                text=str(c.get("text", "")),
+                year=int(year),
+                measure=str(c["measure"]),
+                unit=str(c.get("unit", "nuance")),
+                group=str(c["group"]),
+                test=str(c["test"]),
+                expect=expect,
+                system=str(c.get("system", "actual")),
+                line=line,
+            )
+        )
     return ClaimsFile(path=path, claims=tuple(claims), groupings=groupings, lines=lines)
 
 
@@ -169,15 +206,20 @@ def read(path: str | Path) -> ClaimsFile:
         with p.open("rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise DataFileError(f"cannot read claims file: {exc.strerror or exc}", file=str(p)) from None
+        raise DataFileError(
+            f"cannot read claims file: {exc.strerror or exc}", file=str(p)
+        ) from None
     if len(raw) > MAX_BYTES:
-        raise DataFileError(f"claims file is larger than {MAX_BYTES:,} bytes: not a claims file",
-                            file=str(p))
+        raise DataFileError(
+            f"claims file is larger than {MAX_BYTES:,} bytes: not a claims file", file=str(p)
+        )
     try:
         text = raw.decode("utf-8-sig")  # TOML is UTF-8; a byte-order mark is dropped
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise DataFileError("not UTF-8 text (TOML files are UTF-8)", file=str(p), line=line) from None
+        raise DataFileError(
+            "not UTF-8 text (TOML files are UTF-8)", file=str(p), line=line
+        ) from None
     return parse(text, str(p))
 
 
@@ -219,10 +261,16 @@ def evaluate(cf: ClaimsFile, values: Values) -> list[Verdict]:
     out = []
     for c in cf.claims:
         if c.measure not in MEASURES:
-            raise cf.error(c, "measure", f"unknown measure {c.measure!r}; allowed: {', '.join(MEASURES)}")
+            raise cf.error(
+                c, "measure", f"unknown measure {c.measure!r}; allowed: {', '.join(MEASURES)}"
+            )
         if not _TEST.match(c.test):
-            raise cf.error(c, "test", f"unknown test {c.test!r}; allowed: first, rank N, majority, "
-                                      f">= N, > N, <= N, < N, == N")
+            raise cf.error(
+                c,
+                "test",
+                f"unknown test {c.test!r}; allowed: first, rank N, majority, "
+                f">= N, > N, <= N, < N, == N",
+            )
         try:
             vals, total = values(c)
         except DataFileError:
@@ -240,8 +288,11 @@ def evaluate(cf: ClaimsFile, values: Values) -> list[Verdict]:
         missing = [g for g in members if g not in vals]
         if missing:
             known = ", ".join(sorted(vals))
-            raise cf.error(c, "group", f"unknown group {missing[0]!r} for unit {c.unit!r} in "
-                                       f"{c.year}; known: {known}")
+            raise cf.error(
+                c,
+                "group",
+                f"unknown group {missing[0]!r} for unit {c.unit!r} in {c.year}; known: {known}",
+            )
         ok, detail = _check(c.test, members, vals, total)
         out.append(Verdict(c, ok, detail))
     return out
@@ -253,8 +304,12 @@ def unit_spec(cf: ClaimsFile, claim: Claim) -> Any:
         return dict(cf.groupings[claim.unit])
     if claim.unit in ("nuance", "bloc"):
         return claim.unit
-    raise cf.error(claim, "unit", f"unknown unit {claim.unit!r}; allowed: nuance, bloc"
-                                  + "".join(f", {g}" for g in cf.groupings))
+    raise cf.error(
+        claim,
+        "unit",
+        f"unknown unit {claim.unit!r}; allowed: nuance, bloc"
+        + "".join(f", {g}" for g in cf.groupings),
+    )
 
 
 def needs_projection(claim: Claim) -> bool:

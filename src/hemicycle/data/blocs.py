@@ -21,7 +21,15 @@ from functools import cache
 from importlib.resources import files
 
 VERSION = "2024.2"
-BLOCS: tuple[str, ...] = ("far_left", "left", "centre", "right", "far_right", "regionalist", "other")
+BLOCS: tuple[str, ...] = (
+    "far_left",
+    "left",
+    "centre",
+    "right",
+    "far_right",
+    "regionalist",
+    "other",
+)
 
 
 class UnknownNuanceWarning(UserWarning):
@@ -35,7 +43,9 @@ def table() -> dict[tuple[int, str], tuple[str, str]]:
     out = {}
     for row in csv.DictReader(text.splitlines()):
         if row["bloc"] not in BLOCS:
-            raise ValueError(f"blocs.csv: unknown bloc {row['bloc']!r} for {row['year']} {row['nuance']}")
+            raise ValueError(
+                f"blocs.csv: unknown bloc {row['bloc']!r} for {row['year']} {row['nuance']}"
+            )
         out[(int(row["year"]), row["nuance"])] = (row["label"], row["bloc"])
     return out
 
@@ -49,8 +59,11 @@ def bloc_of(year: int, nuance: str, *, warn: bool = True) -> str:
     hit = table().get((year, nuance))
     if hit is None:
         if warn:
-            warnings.warn(f"nuance {nuance!r} of {year} is not classified; counted as 'other'",
-                          UnknownNuanceWarning, stacklevel=2)
+            warnings.warn(
+                f"nuance {nuance!r} of {year} is not classified; counted as 'other'",
+                UnknownNuanceWarning,
+                stacklevel=2,
+            )
         return "other"
     return hit[1]
 
@@ -59,6 +72,9 @@ def blocs_of(year: int, nuances: list[str] | tuple[str, ...]) -> list[str]:
     """Vector form of :func:`bloc_of`, warning once per unknown nuance."""
     unknown = sorted({n for n in nuances if n and (year, n) not in table()})
     for n in unknown:
-        warnings.warn(f"nuance {n!r} of {year} is not classified; counted as 'other'",
-                      UnknownNuanceWarning, stacklevel=2)
+        warnings.warn(
+            f"nuance {n!r} of {year} is not classified; counted as 'other'",
+            UnknownNuanceWarning,
+            stacklevel=2,
+        )
     return [table().get((year, n), ("", "other"))[1] if n else "" for n in nuances]

@@ -17,13 +17,24 @@ from hemicycle.errors import DataFileError, DataNotAvailableError
 FILE = "legislatives-2024-seat-ranges.csv"
 #: The five blocks of the file's ``party`` column.
 BLOCKS: tuple[str, ...] = ("NFP + DVG", "ENS and allies", "LR + DVD", "RN and allies", "Others")
-COLUMNS = ["pollster", "fieldwork", "party", "low", "high", "actual", "source_url", "aggregation_note"]
+COLUMNS = [
+    "pollster",
+    "fieldwork",
+    "party",
+    "low",
+    "high",
+    "actual",
+    "source_url",
+    "aggregation_note",
+]
 
 
 def path(year: int = 2024, data_dir: str | Path | None = None) -> Path:
     root = data_dir or mirror_dir()
     if not root:
-        raise DataNotAvailableError("set HEMICYCLE_DATA to the data mirror to read the pollsters' ranges")
+        raise DataNotAvailableError(
+            "set HEMICYCLE_DATA to the data mirror to read the pollsters' ranges"
+        )
     return Path(root) / str(year) / FILE.replace("2024", str(year))
 
 
@@ -39,13 +50,19 @@ def read_ranges(year: int = 2024, data_dir: str | Path | None = None) -> pd.Data
         bad = ~df[col].str.fullmatch(r"\d+")
         if bad.any():
             i = int(bad.to_numpy().nonzero()[0][0])
-            raise DataFileError(f"not an integer: {df[col].iloc[i]!r}", file=str(p), line=i + 2, column=col)
+            raise DataFileError(
+                f"not an integer: {df[col].iloc[i]!r}", file=str(p), line=i + 2, column=col
+            )
         df[col] = df[col].astype(int)
     unknown = ~df["party"].isin(BLOCKS)
     if unknown.any():
         i = int(unknown.to_numpy().nonzero()[0][0])
-        raise DataFileError(f"unknown block {df['party'].iloc[i]!r}; known: {', '.join(BLOCKS)}",
-                            file=str(p), line=i + 2, column="party")
+        raise DataFileError(
+            f"unknown block {df['party'].iloc[i]!r}; known: {', '.join(BLOCKS)}",
+            file=str(p),
+            line=i + 2,
+            column="party",
+        )
     if (df["low"] > df["high"]).any():
         i = int((df["low"] > df["high"]).to_numpy().nonzero()[0][0])
         raise DataFileError("low > high", file=str(p), line=i + 2, column="low")

@@ -26,14 +26,25 @@ from hemicycle.data.files import OfficialFile, Reader, Role
 from hemicycle.data.readers import READERS
 from hemicycle.data.readers.contours import CONTOURS_YEAR
 
-__all__ = ["BOUNDARY_MAPS", "CONTOURS_YEAR", "FILES", "YEARS", "OfficialFile", "Reader", "Role",
-           "boundary_map", "files_for"]
+__all__ = [
+    "BOUNDARY_MAPS",
+    "CONTOURS_YEAR",
+    "FILES",
+    "YEARS",
+    "OfficialFile",
+    "Reader",
+    "Role",
+    "boundary_map",
+    "files_for",
+]
 
 FILES: tuple[OfficialFile, ...] = tuple(f for r in READERS for f in r.files)
 
 #: The constituency boundaries each year uses: the 1986 map (1988–2007) or the 2010 map (2012 on,
 #: with the 11 seats abroad). A canonical code names the same seat only within one map.
-BOUNDARY_MAPS: dict[int, str] = dict(sorted((y, m) for r in READERS for y, m in r.boundary_maps.items()))
+BOUNDARY_MAPS: dict[int, str] = dict(
+    sorted((y, m) for r in READERS for y, m in r.boundary_maps.items())
+)
 
 #: Years with results, each with a boundary map (checked by the tests).
 YEARS: tuple[int, ...] = tuple(sorted({f.year for f in FILES if f.role == "results"}))
@@ -44,7 +55,9 @@ def files_for(year: int, round_: int | None = None, role: Role | None = None) ->
     return [
         f
         for f in FILES
-        if f.year == year and (round_ is None or f.round == round_) and (role is None or f.role == role)
+        if f.year == year
+        and (round_ is None or f.round == round_)
+        and (role is None or f.role == role)
     ]
 
 
@@ -55,5 +68,7 @@ def boundary_map(year: int) -> str:
     except KeyError:
         from hemicycle.errors import YearNotAvailableError
 
-        raise YearNotAvailableError(f"no boundary map is known for {year}; known: "
-                                    f"{', '.join(map(str, sorted(BOUNDARY_MAPS)))}") from None
+        raise YearNotAvailableError(
+            f"no boundary map is known for {year}; known: "
+            f"{', '.join(map(str, sorted(BOUNDARY_MAPS)))}"
+        ) from None

@@ -72,8 +72,14 @@ class _RichDownloadBar:
             TransferSpeedColumn,
         )
 
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                                  TransferSpeedColumn(), TimeRemainingColumn(), transient=False)
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            transient=False,
+        )
         self._task = self._progress.add_task(label, total=None)
         self._progress.start()
         self._total: int | None = None
@@ -132,7 +138,9 @@ def fetch(entry: OfficialFile, *, progress: bool = True) -> Path:
     return Path(path)
 
 
-def locate(year: int, round_: int, role: Role, *, download: bool = True) -> tuple[OfficialFile, Path] | None:
+def locate(
+    year: int, round_: int, role: Role, *, download: bool = True
+) -> tuple[OfficialFile, Path] | None:
     """Find a file locally, else (when a mirror is not set and ``download``) fetch it.
 
     Returns ``None`` when the file is absent from the mirror (an optional round, say).

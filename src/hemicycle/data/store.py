@@ -58,7 +58,9 @@ from hemicycle.errors import DataFileError, DataNotAvailableError, HemicycleErro
 from hemicycle.rules import SEATS
 
 ENV_STORE = "HEMICYCLE_STORE"
-SCHEMA_VERSION = "1"  # additive changes are migrated in place (see ``_migrate``); a bump drops the data
+SCHEMA_VERSION = (
+    "1"  # additive changes are migrated in place (see ``_migrate``); a bump drops the data
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -84,7 +86,15 @@ CREATE TABLE IF NOT EXISTS candidacies (
 CREATE TABLE IF NOT EXISTS quirks (
     year INTEGER, round INTEGER, file VARCHAR, constituency VARCHAR, kind VARCHAR, message VARCHAR);
 """
-DATA_TABLES = ("sources", "years", "constituencies", "totals", "candidates", "candidacies", "quirks")
+DATA_TABLES = (
+    "sources",
+    "years",
+    "constituencies",
+    "totals",
+    "candidates",
+    "candidacies",
+    "quirks",
+)
 
 
 class DataQuirkWarning(UserWarning):
@@ -136,7 +146,7 @@ def _holder(exc: Exception) -> tuple[str | None, str]:
             argv = [a.decode(errors="replace") for a in fh.read().split(b"\0") if a]
         names = [Path(a).name for a in argv]
         if "hemicycle" in names:  # ".../bin/hemicycle serve ..." → "hemicycle serve ..."
-            argv = ["hemicycle", *argv[names.index("hemicycle") + 1:]]
+            argv = ["hemicycle", *argv[names.index("hemicycle") + 1 :]]
         what = " ".join(" ".join(argv).split())[:80] or m.group(1)
     except OSError:
         what = m.group(1)
@@ -167,8 +177,9 @@ class _Parsed:
 class Store:
     """A DuckDB file holding the official results. Use as a context manager or call :meth:`close`."""
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
-                 upgrade: bool = False) -> None:
+    def __init__(
+        self, path: str | Path | None = None, *, read_only: bool = False, upgrade: bool = False
+    ) -> None:
         """Open ``path`` (default: :func:`default_path`). ``read_only`` takes DuckDB's shared lock;
         with ``upgrade`` a read-only store takes a read-write connection for the moment an
         ingest (or a schema migration) needs it, then goes back to read-only."""
@@ -179,11 +190,14 @@ class Store:
             if explicit or parent.exists():
                 raise HemicycleError(
                     f"cannot open the store {self.path}: the folder {parent} does not exist (a typo in "
-                    f"--store or ${ENV_STORE}?); create it first, or give another path")
+                    f"--store or ${ENV_STORE}?); create it first, or give another path"
+                )
             parent.mkdir(parents=True, exist_ok=True)  # the default cache location
         if self.path.is_dir():
-            raise HemicycleError(f"cannot open the store {self.path}: it is a folder, not a file "
-                                 f"(give a file path with --store or ${ENV_STORE})")
+            raise HemicycleError(
+                f"cannot open the store {self.path}: it is a folder, not a file "
+                f"(give a file path with --store or ${ENV_STORE})"
+            )
         self.read_only = read_only
         self.upgrade = upgrade
         if read_only and upgrade and not self.path.exists():
@@ -227,26 +241,32 @@ class Store:
                 if read_only:
                     raise _Locked(
                         f"cannot read the store {self.path}: {who} is writing it (an ingest); wait "
-                        f"for it to finish and run the command again, or {where}") from None
+                        f"for it to finish and run the command again, or {where}"
+                    ) from None
                 stop = f" (e.g. `kill {pid}`)" if pid is not None else ""
                 raise _Locked(
                     f"cannot write the store {self.path}: {who} holds it, and an ingest needs it "
                     f"alone; wait for that process to end or stop it{stop}, run the command again "
-                    f"(then restart a stopped `hemicycle serve`), or {where}") from None
+                    f"(then restart a stopped `hemicycle serve`), or {where}"
+                ) from None
             raise HemicycleError(f"cannot open the store {self.path}: {text}") from None
         except duckdb.ConnectionException as exc:
             if "different configuration" not in str(exc):
-                raise HemicycleError(f"cannot open the store {self.path}: "
-                                     f"{' '.join(str(exc).split())}") from None
+                raise HemicycleError(
+                    f"cannot open the store {self.path}: {' '.join(str(exc).split())}"
+                ) from None
             if read_only and self.upgrade:  # this process holds it read-write already: share it
                 self.read_only = False
                 return duckdb.connect(str(self.path), read_only=False)
             raise HemicycleError(
                 f"cannot write the store {self.path}: this process holds it open read-only (close "
-                f"those connections first)") from None
+                f"those connections first)"
+            ) from None
         except duckdb.Error as exc:
-            raise HemicycleError(f"cannot open the store {self.path} (not a DuckDB file, or damaged?): "
-                                 f"{' '.join(str(exc).split())}") from None
+            raise HemicycleError(
+                f"cannot open the store {self.path} (not a DuckDB file, or damaged?): "
+                f"{' '.join(str(exc).split())}"
+            ) from None
 
     def _schema_current(self) -> bool:
         try:
@@ -255,8 +275,10 @@ class Store:
             return False
         if row is None or row[0] != SCHEMA_VERSION:
             return False
-        have = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables")
-                .fetchall()}
+        have = {
+            r[0]
+            for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
         return set(DATA_TABLES) <= have
 
     @contextmanager
@@ -266,7 +288,9 @@ class Store:
             yield
             return
         if not self.upgrade:
-            raise HemicycleError(f"the store {self.path} is open read-only: it cannot be written here")
+            raise HemicycleError(
+                f"the store {self.path} is open read-only: it cannot be written here"
+            )
         self.con.close()
         try:
             self.con = self._connect(read_only=False)
@@ -301,12 +325,16 @@ class Store:
             INSERT INTO years SELECT DISTINCT s.year, m.map, NULL FROM sources s
             JOIN (VALUES {known}) m(year, map) ON m.year = s.year
             WHERE s.year NOT IN (SELECT year FROM years)""")
-        self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        self.con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
+        )
 
     # ----- reading files ----------------------------------------------------------------------
 
     @staticmethod
-    def _available(year: int, *, download: bool) -> dict[tuple[int, str], tuple[OfficialFile, Path]]:
+    def _available(
+        year: int, *, download: bool
+    ) -> dict[tuple[int, str], tuple[OfficialFile, Path]]:
         found: dict[tuple[int, str], tuple[OfficialFile, Path]] = {}
         for round_ in (1, 2):
             for role in ("results", "candidacies"):
@@ -326,8 +354,11 @@ class Store:
         if (1, "results") not in files:
             where = sources.mirror_dir()
             names = ", ".join(e.name for e in sources.files_for(year, 1, "results"))
-            hint = (f"the mirror {where}/{year}/ has none of: {names}" if where is not None else
-                    f"download them with `hemicycle data fetch {year}` or set {sources.ENV_DATA}")
+            hint = (
+                f"the mirror {where}/{year}/ has none of: {names}"
+                if where is not None
+                else f"download them with `hemicycle data fetch {year}` or set {sources.ENV_DATA}"
+            )
             raise DataNotAvailableError(f"round-1 results of {year} are not available: {hint}")
         rounds: dict[int, RoundTable] = {}
         cands: dict[int, pd.DataFrame] = {}
@@ -339,11 +370,17 @@ class Store:
                 readers.append(reader_of(entry).name)  # type: ignore[arg-type]
             else:
                 cands[round_] = read_candidacies(entry, path)  # type: ignore[arg-type]
-            source_rows.append({
-                "year": year, "round": round_, "role": role, "file": path.name,
-                "sha256": sources.sha256_of(path), "bytes": path.stat().st_size,
-                "signature": self._signature(path),
-            })
+            source_rows.append(
+                {
+                    "year": year,
+                    "round": round_,
+                    "role": role,
+                    "file": path.name,
+                    "sha256": sources.sha256_of(path),
+                    "bytes": path.stat().st_size,
+                    "signature": self._signature(path),
+                }
+            )
         if 2 in rounds:  # readers without panel numbers give round 2 its panels from round 1
             rounds[2] = link_rounds(files[(2, "results")][0], rounds[1], rounds[2])  # type: ignore[arg-type]
         for t in rounds.values():  # what cannot be true is refused, whichever reader read it
@@ -357,8 +394,10 @@ class Store:
         r1 = rounds[1]
         n = len(r1.totals)
         if n != SEATS and not (_is_sample_mirror() and 0 < n < SEATS):
-            raise DataFileError(f"round 1 covers {n} constituencies, expected {SEATS} (truncated file?)",
-                                file=r1.file)
+            raise DataFileError(
+                f"round 1 covers {n} constituencies, expected {SEATS} (truncated file?)",
+                file=r1.file,
+            )
         out: list[tuple[int, QuirkWarning]] = []
         if 2 not in rounds:
             return out
@@ -375,24 +414,47 @@ class Store:
         r2_codes = set(r2.totals["constituency"])
         unknown = sorted(r2_codes - r1_codes)
         if unknown:
-            raise DataFileError("constituency absent from round 1", file=r2.file, constituency=unknown[0])
+            raise DataFileError(
+                "constituency absent from round 1", file=r2.file, constituency=unknown[0]
+            )
         missing = sorted(r1_codes - decided - r2_codes)
         if missing:
             raise DataFileError(
                 f"{len(missing)} constituencies without a round-1 winner are missing from round 2 "
-                f"(first: {missing[0]}; truncated file?)", file=r2.file, constituency=missing[0])
-        both = r2.candidates.merge(r1.candidates, on=["constituency", "panel"], how="left",
-                                   suffixes=("", "_r1"), indicator=True)
+                f"(first: {missing[0]}; truncated file?)",
+                file=r2.file,
+                constituency=missing[0],
+            )
+        both = r2.candidates.merge(
+            r1.candidates,
+            on=["constituency", "panel"],
+            how="left",
+            suffixes=("", "_r1"),
+            indicator=True,
+        )
         orphan = both[both["_merge"] == "left_only"]
         if len(orphan):
             o = orphan.iloc[0]
-            raise DataFileError(f"round-2 candidate panel {o.panel} did not stand in round 1",
-                                file=r2.file, constituency=o.constituency, column="panel")
+            raise DataFileError(
+                f"round-2 candidate panel {o.panel} did not stand in round 1",
+                file=r2.file,
+                constituency=o.constituency,
+                column="panel",
+            )
         out += [(2, q) for q in Store._lineup_check(status, r2)]
         for o in both[both["nuance"] != both["nuance_r1"]].itertuples():
-            out.append((2, QuirkWarning(r2.file, o.constituency, "nuance_change",
-                                        f"{o.surname} (panel {o.panel}) changed nuance between rounds: "
-                                        f"{o.nuance_r1} → {o.nuance}")))
+            out.append(
+                (
+                    2,
+                    QuirkWarning(
+                        r2.file,
+                        o.constituency,
+                        "nuance_change",
+                        f"{o.surname} (panel {o.panel}) changed nuance between rounds: "
+                        f"{o.nuance_r1} → {o.nuance}",
+                    ),
+                )
+            )
         return out
 
     @staticmethod
@@ -410,9 +472,12 @@ class Store:
         votes[row, col] = c1["votes"].to_numpy(np.int64)
         valid[row, col] = True
         t = r1.totals.set_index("constituency").loc[codes]
-        status = rules.round1_status(votes, valid, t["registered"].to_numpy(np.int64),
-                                     t["expressed"].to_numpy(np.int64))
-        return pd.Series(status[row, col], index=pd.MultiIndex.from_arrays([c1["constituency"], c1["panel"]]))
+        status = rules.round1_status(
+            votes, valid, t["registered"].to_numpy(np.int64), t["expressed"].to_numpy(np.int64)
+        )
+        return pd.Series(
+            status[row, col], index=pd.MultiIndex.from_arrays([c1["constituency"], c1["panel"]])
+        )
 
     @staticmethod
     def _lineup_check(status: pd.Series, r2: RoundTable) -> list[QuirkWarning]:
@@ -425,9 +490,15 @@ class Store:
         out = []
         for o in r2.candidates.itertuples(index=False):
             if not qualified.get((o.constituency, o.panel), True):
-                out.append(QuirkWarning(r2.file, o.constituency, "lineup",
-                                        f"{o.surname} (panel {o.panel}, {o.nuance}) stood in round 2 without "
-                                        f"qualifying by law on the published round-1 votes"))
+                out.append(
+                    QuirkWarning(
+                        r2.file,
+                        o.constituency,
+                        "lineup",
+                        f"{o.surname} (panel {o.panel}, {o.nuance}) stood in round 2 without "
+                        f"qualifying by law on the published round-1 votes",
+                    )
+                )
         return out
 
     # ----- writing ----------------------------------------------------------------------------
@@ -440,21 +511,47 @@ class Store:
         cons.insert(0, "year", year)
         cons.insert(2, "department", cons["constituency"].str[:-2])
         totals = pd.concat(
-            [t.totals.drop(columns=["department_name", "name"]).assign(year=year, round=r)
-             for r, t in parsed.rounds.items()], ignore_index=True)
-        cands = pd.concat([t.candidates.assign(year=year, round=r) for r, t in parsed.rounds.items()],
-                          ignore_index=True)
+            [
+                t.totals.drop(columns=["department_name", "name"]).assign(year=year, round=r)
+                for r, t in parsed.rounds.items()
+            ],
+            ignore_index=True,
+        )
+        cands = pd.concat(
+            [t.candidates.assign(year=year, round=r) for r, t in parsed.rounds.items()],
+            ignore_index=True,
+        )
         for flag in ("elected", "advanced"):
-            cands[flag] = (cands[flag] if flag in cands else pd.Series(pd.NA, index=cands.index)).astype("boolean")
+            cands[flag] = (
+                cands[flag] if flag in cands else pd.Series(pd.NA, index=cands.index)
+            ).astype("boolean")
         for col in ("abstentions", "blank"):
             totals[col] = totals[col].astype("Int64")
-        years = pd.DataFrame([{"year": year, "boundary_map": boundary_map(year), "reader": parsed.reader}])
-        cdcy = (pd.concat([c.assign(year=year, round=r) for r, c in parsed.candidacies.items()],
-                          ignore_index=True) if parsed.candidacies else None)
+        years = pd.DataFrame(
+            [{"year": year, "boundary_map": boundary_map(year), "reader": parsed.reader}]
+        )
+        cdcy = (
+            pd.concat(
+                [c.assign(year=year, round=r) for r, c in parsed.candidacies.items()],
+                ignore_index=True,
+            )
+            if parsed.candidacies
+            else None
+        )
         quirks = pd.DataFrame(
-            [{"year": year, "round": r, "file": q.file, "constituency": q.constituency, "kind": q.kind,
-              "message": q.message} for r, q in parsed.quirks],
-            columns=["year", "round", "file", "constituency", "kind", "message"])
+            [
+                {
+                    "year": year,
+                    "round": r,
+                    "file": q.file,
+                    "constituency": q.constituency,
+                    "kind": q.kind,
+                    "message": q.message,
+                }
+                for r, q in parsed.quirks
+            ],
+            columns=["year", "round", "file", "constituency", "kind", "message"],
+        )
         srcs = pd.DataFrame(parsed.source_rows).assign(ingested_at=dt.datetime.now())
 
         with self._writable():
@@ -476,12 +573,18 @@ class Store:
                 con.execute("ROLLBACK")
                 raise
         for _, q in parsed.quirks:
-            warnings.warn(f"{year} {q.file} {q.constituency}: {q.message}", DataQuirkWarning, stacklevel=2)
+            warnings.warn(
+                f"{year} {q.file} {q.constituency}: {q.message}", DataQuirkWarning, stacklevel=2
+            )
         return IngestReport(
-            year, tuple(sorted(parsed.rounds)), len(cons),
+            year,
+            tuple(sorted(parsed.rounds)),
+            len(cons),
             {r: len(t.candidates) for r, t in parsed.rounds.items()},
             {r: len(c) for r, c in parsed.candidacies.items()},
-            tuple(q for _, q in parsed.quirks), tuple(s["file"] for s in parsed.source_rows))
+            tuple(q for _, q in parsed.quirks),
+            tuple(s["file"] for s in parsed.source_rows),
+        )
 
     def _insert(self, table: str, df: pd.DataFrame) -> None:
         cols = [r[0] for r in self.con.execute(f"DESCRIBE {table}").fetchall()]
@@ -491,8 +594,11 @@ class Store:
 
     def is_current(self, year: int) -> bool:
         """True when the year is in the store and its source files have not changed since."""
-        stored = dict(self.con.execute(
-            "SELECT round || ':' || role, signature FROM sources WHERE year = ?", [year]).fetchall())
+        stored = dict(
+            self.con.execute(
+                "SELECT round || ':' || role, signature FROM sources WHERE year = ?", [year]
+            ).fetchall()
+        )
         if not stored:
             return False
         try:
@@ -514,7 +620,8 @@ class Store:
                 return None
             raise DataNotAvailableError(
                 f"{year} is not in the store {self.path}, opened read-only: ingest it with "
-                f"`hemicycle data ingest {year}` (with the server stopped)")
+                f"`hemicycle data ingest {year}` (with the server stopped)"
+            )
         return self.ingest(year, download=download)
 
     # ----- reading ----------------------------------------------------------------------------
@@ -523,11 +630,18 @@ class Store:
         return self.con.execute(sql, params or []).df()
 
     def years(self) -> list[int]:
-        return [r[0] for r in self.con.execute("SELECT DISTINCT year FROM sources ORDER BY 1").fetchall()]
+        return [
+            r[0]
+            for r in self.con.execute("SELECT DISTINCT year FROM sources ORDER BY 1").fetchall()
+        ]
 
     def rounds(self, year: int) -> list[int]:
-        return [r[0] for r in self.con.execute(
-            "SELECT DISTINCT round FROM totals WHERE year = ? ORDER BY 1", [year]).fetchall()]
+        return [
+            r[0]
+            for r in self.con.execute(
+                "SELECT DISTINCT round FROM totals WHERE year = ? ORDER BY 1", [year]
+            ).fetchall()
+        ]
 
     def table(self, name: str, year: int) -> pd.DataFrame:
         if name not in DATA_TABLES:

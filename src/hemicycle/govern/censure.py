@@ -35,7 +35,9 @@ class Censure:
     house: int
     votes_to_adopt: int  # house // 2 + 1
     signatures_to_table: int  # ceil(house / 10)
-    can_table_alone: tuple[str, ...]  # groups whose seats alone reach the signatures, in input order
+    can_table_alone: tuple[
+        str, ...
+    ]  # groups whose seats alone reach the signatures, in input order
     government: tuple[str, ...] | None = None
     government_seats: int | None = None
     opposition_seats: int | None = None  # seats of every group outside the government
@@ -100,8 +102,9 @@ def censure(
     h = check_house(s, house)
     signatures = -(-h // 10)
     alone = tuple(g for g, n in s.items() if n >= signatures)
-    result = Censure(house=h, votes_to_adopt=h // 2 + 1, signatures_to_table=signatures,
-                     can_table_alone=alone)
+    result = Censure(
+        house=h, votes_to_adopt=h // 2 + 1, signatures_to_table=signatures, can_table_alone=alone
+    )
     if government is None:
         return result
     if isinstance(government, str):
@@ -109,10 +112,13 @@ def censure(
     gov = tuple(dict.fromkeys(government))
     unknown = [g for g in gov if g not in s]
     if unknown:
-        raise OptionError(f"government names unknown group(s) {', '.join(map(repr, unknown))}; "
-                          f"allowed: {', '.join(s)}")
+        raise OptionError(
+            f"government names unknown group(s) {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(s)}"
+        )
     if not gov:
         raise OptionError(f"government must name at least one group; allowed: {', '.join(s)}")
     g_seats = sum(s[g] for g in gov)
-    return replace(result, government=gov, government_seats=g_seats,
-                   opposition_seats=sum(s.values()) - g_seats)
+    return replace(
+        result, government=gov, government_seats=g_seats, opposition_seats=sum(s.values()) - g_seats
+    )

@@ -62,8 +62,13 @@ class Winning:
     minimal_connected_winning: np.ndarray  # (W,) bool
 
     def __post_init__(self) -> None:
-        for a in (self.masks, self.seats, self.minimal_winning, self.connected,
-                  self.minimal_connected_winning):
+        for a in (
+            self.masks,
+            self.seats,
+            self.minimal_winning,
+            self.connected,
+            self.minimal_connected_winning,
+        ):
             a.flags.writeable = False
 
 
@@ -82,9 +87,11 @@ def winning_masks(weights: Sequence[int] | np.ndarray, quota: int, *, ordered: b
     w = np.asarray(weights, dtype=np.int64)
     n = int(w.size)
     if n > MAX_GROUPS:
-        raise OptionError(f"{n} groups means 2^{n} coalitions; at most {MAX_GROUPS} groups are "
-                          "enumerated: use a coarser unit (blocs, hemicycle.data.blocs) or merge "
-                          "small groups")
+        raise OptionError(
+            f"{n} groups means 2^{n} coalitions; at most {MAX_GROUPS} groups are "
+            "enumerated: use a coarser unit (blocs, hemicycle.data.blocs) or merge "
+            "small groups"
+        )
     if (w < 0).any():
         raise OptionError(f"weights must be non-negative; got {w.tolist()}")
     if quota < 1:
@@ -182,12 +189,15 @@ class Govern:
         connected``, rows by seats descending then coalition. Computed once; do not mutate."""
         pos, names = self._sorted(np.ones(len(self), dtype=bool))
         w = self.winning
-        return pd.DataFrame({
-            "coalition": names,
-            "seats": w.seats[pos],
-            "minimal_winning": w.minimal_winning[pos],
-            "connected": w.connected[pos],
-        }, columns=list(COLUMNS))
+        return pd.DataFrame(
+            {
+                "coalition": names,
+                "seats": w.seats[pos],
+                "minimal_winning": w.minimal_winning[pos],
+                "connected": w.connected[pos],
+            },
+            columns=list(COLUMNS),
+        )
 
     def to_csv_bytes(self) -> bytes:
         """The coalitions table as UTF-8 CSV: LF line endings, booleans ``true``/``false``."""
@@ -227,18 +237,29 @@ class Govern:
         index = {g: i for i, g in enumerate(self.groups)}
         unknown = sorted(wanted - set(index) - set(self.dropped))
         if unknown:
-            raise OptionError(f"unknown group(s) {', '.join(map(repr, unknown))}; "
-                              f"allowed: {', '.join(self.groups)}")
+            raise OptionError(
+                f"unknown group(s) {', '.join(map(repr, unknown))}; "
+                f"allowed: {', '.join(self.groups)}"
+            )
         bits = sorted(index[g] for g in wanted if g in index)
         s = sum(self.seats[i] for i in bits)
         win = bool(bits) and s >= self.quota
         minimal = win and all(s - self.seats[i] < self.quota for i in bits)
         connected = self.order is not None and bool(bits) and bits[-1] - bits[0] + 1 == len(bits)
-        mcw = win and connected and s - self.seats[bits[0]] < self.quota and (
-            s - self.seats[bits[-1]] < self.quota)
-        return Coalition(members=tuple(sorted(self.groups[i] for i in bits)), seats=s,
-                         winning=win, minimal_winning=minimal, connected=bool(connected),
-                         minimal_connected_winning=bool(mcw))
+        mcw = (
+            win
+            and connected
+            and s - self.seats[bits[0]] < self.quota
+            and (s - self.seats[bits[-1]] < self.quota)
+        )
+        return Coalition(
+            members=tuple(sorted(self.groups[i] for i in bits)),
+            seats=s,
+            winning=win,
+            minimal_winning=minimal,
+            connected=bool(connected),
+            minimal_connected_winning=bool(mcw),
+        )
 
     # ---- power and censure ---------------------------------------------------------------------
 
@@ -271,16 +292,20 @@ def _check_order(seats: dict[str, int], order: Sequence[str] | None) -> tuple[st
     order = tuple(order)
     unknown = [g for g in order if g not in seats]
     if unknown:
-        raise OptionError(f"order names unknown group(s) {', '.join(map(repr, unknown))}; "
-                          f"allowed: {', '.join(seats)}")
+        raise OptionError(
+            f"order names unknown group(s) {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(seats)}"
+        )
     dup = sorted({g for g in order if order.count(g) > 1})
     if dup:
         raise OptionError(f"order repeats group(s) {', '.join(map(repr, dup))}")
     missing = [g for g, s in seats.items() if s > 0 and g not in order]
     if missing:
-        raise OptionError(f"order omits group(s) {', '.join(map(repr, missing))}; list every group "
-                          "that holds a seat, with groups off the left-right axis (such as "
-                          "regionalist, other) at the end")
+        raise OptionError(
+            f"order omits group(s) {', '.join(map(repr, missing))}; list every group "
+            "that holds a seat, with groups off the left-right axis (such as "
+            "regionalist, other) at the end"
+        )
     return order
 
 
@@ -307,9 +332,15 @@ def winning_coalitions(
     o = _check_order(s, order)
     groups = tuple(g for g in (o if o is not None else s) if s[g] > 0)
     weights = tuple(s[g] for g in groups)
-    return Govern(groups=groups, seats=weights, quota=int(quota), house=h, order=o,
-                  winning=winning_masks(weights, int(quota), ordered=o is not None),
-                  dropped=tuple(g for g, n in s.items() if n == 0))
+    return Govern(
+        groups=groups,
+        seats=weights,
+        quota=int(quota),
+        house=h,
+        order=o,
+        winning=winning_masks(weights, int(quota), ordered=o is not None),
+        dropped=tuple(g for g, n in s.items() if n == 0),
+    )
 
 
 def analyse(

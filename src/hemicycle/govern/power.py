@@ -107,8 +107,10 @@ def shapley_shubik_pivots(weights: Sequence[int], quota: int) -> list[int]:
     w = _check(weights, quota)
     n = len(w)
     weight_of_size = [factorial(k) * factorial(n - 1 - k) for k in range(n)]
-    return [sum(f * int(x) for f, x in zip(weight_of_size, by_size, strict=True))
-            for by_size in _swing_counts(w, quota, by_size=True)]
+    return [
+        sum(f * int(x) for f, x in zip(weight_of_size, by_size, strict=True))
+        for by_size in _swing_counts(w, quota, by_size=True)
+    ]
 
 
 def shapley_shubik(weights: Sequence[int], quota: int) -> list[Fraction]:

@@ -197,17 +197,31 @@ def _situation_map(rep: Replay, layout: Any) -> str:
     """The map of the runoff each constituency faced after round 1, coloured as the dashboard's."""
     e = rep.election
     q = (rep.status1 == rules.QUALIFIED).sum(axis=1)
-    kinds = np.where(~rep.runoffs, "elected",
-                     np.where(q <= 2, "duel", np.where(q == 3, "three-way", "four-way")))
+    kinds = np.where(
+        ~rep.runoffs, "elected", np.where(q <= 2, "duel", np.where(q == 3, "three-way", "four-way"))
+    )
     codes = [str(c) for c in e.codes.tolist()]
-    names = [label(str(n), str(d), c) for n, d, c in
-             zip(e.department_names.tolist(), e.departments.tolist(), codes, strict=True)]
+    names = [
+        label(str(n), str(d), c)
+        for n, d, c in zip(e.department_names.tolist(), e.departments.tolist(), codes, strict=True)
+    ]
     fills = {c: SITUATION_COLOURS[str(k)] for c, k in zip(codes, kinds, strict=True)}
-    titles = {c: f"{n} ({c}): {SITUATION_LABELS[str(k)]}" for c, n, k in zip(codes, names, kinds, strict=True)}
+    titles = {
+        c: f"{n} ({c}): {SITUATION_LABELS[str(k)]}"
+        for c, n, k in zip(codes, names, kinds, strict=True)
+    }
     counts = {k: int((kinds == k).sum()) for k in SITUATION_COLOURS}
-    legend = [(SITUATION_COLOURS[k], f"{SITUATION_LABELS[k]} ({n})") for k, n in counts.items() if n]
-    return maps.constituency_map_svg(codes, fills, titles, layout=layout, legend=legend,
-                                     title=f"After round 1, {e.year}: the runoff the law produces")
+    legend = [
+        (SITUATION_COLOURS[k], f"{SITUATION_LABELS[k]} ({n})") for k, n in counts.items() if n
+    ]
+    return maps.constituency_map_svg(
+        codes,
+        fills,
+        titles,
+        layout=layout,
+        legend=legend,
+        title=f"After round 1, {e.year}: the runoff the law produces",
+    )
 
 
 def _systems_section(year: int, store: Store) -> str | None:
@@ -361,13 +375,17 @@ def build_report(
     else:
         from hemicycle.data.registry import boundary_map
 
-        no_map = (f'<p class="lede">{year} used the constituencies of the {boundary_map(year)} map; the '
-                  f"official contours describe the {views.CONTOURS_MAP} map only, whose codes name other "
-                  "seats.</p>")
+        no_map = (
+            f'<p class="lede">{year} used the constituencies of the {boundary_map(year)} map; the '
+            f"official contours describe the {views.CONTOURS_MAP} map only, whose codes name other "
+            "seats.</p>"
+        )
         sections.append(f'<section id="map"><h2>Map</h2>{no_map}</section>')
         sections.append(f'<section id="cartogram"><h2>Cartogram</h2>{no_map}</section>')
     situation = _figure(_situation_map(rep, layout)) if drawn else ""
-    sections.append(f'<section id="round1"><h2>Round 1</h2>{_round1_facts(rep)}{situation}</section>')
+    sections.append(
+        f'<section id="round1"><h2>Round 1</h2>{_round1_facts(rep)}{situation}</section>'
+    )
     say("comparing electoral systems")
     sys_html = _systems_section(year, store)
     if sys_html:

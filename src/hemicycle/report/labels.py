@@ -13,7 +13,7 @@ def label(department_name: str, department: str, code: str) -> str:
     >>> label("Paris", "75", "7505"), label("Guadeloupe", "971", "97101")
     ('Paris 5', 'Guadeloupe 1')
     """
-    rest = code[len(department):] if code.startswith(department) else code[-2:]
+    rest = code[len(department) :] if code.startswith(department) else code[-2:]
     try:
         number = str(int(rest))
     except ValueError:

@@ -39,12 +39,20 @@ GLYPHS = {
     "other": "O",
 }
 assert set(GLYPHS) == set(SEATING) and len(set(GLYPHS.values())) == len(GLYPHS)
-LABELS = {"far_left": "far left", "left": "left", "centre": "centre", "right": "right",
-          "far_right": "far right", "regionalist": "regionalist", "other": "other"}
+LABELS = {
+    "far_left": "far left",
+    "left": "left",
+    "centre": "centre",
+    "right": "right",
+    "far_right": "far right",
+    "regionalist": "regionalist",
+    "other": "other",
+}
 
 
-def seat_bar(seats: Mapping[str, float], *, width: int = 76, total: int = SEATS,
-             colour: bool = True) -> Text:
+def seat_bar(
+    seats: Mapping[str, float], *, width: int = 76, total: int = SEATS, colour: bool = True
+) -> Text:
     """A stacked bar of seats by bloc, with a marker at the majority (:data:`MAJORITY`); without
     ``colour``, each bloc's part is drawn with its letter (:data:`GLYPHS`)."""
     text = Text()
@@ -102,13 +110,15 @@ def hemicycle(seats: Mapping[str, int], *, inner: float = 0.45, colour: bool = T
     # the surplus comes off the inner edge
     cells = sorted(cells, key=lambda c: -c[1])[:n]
     cells.sort(key=lambda c: (-c[0], c[1]))
-    grid: dict[tuple[int, int], str] = {(c[2], c[3]): bloc for c, bloc in zip(cells, order, strict=True)}
+    grid: dict[tuple[int, int], str] = {
+        (c[2], c[3]): bloc for c, bloc in zip(cells, order, strict=True)
+    }
     text = Text()
     for row in range(width // 4 + 1):
         line = Text()
         for col in range(width + 1):
             bloc = grid.get((row, col))
-            mark = (" " if bloc is None else "●" if colour else GLYPHS[bloc])
+            mark = " " if bloc is None else "●" if colour else GLYPHS[bloc]
             line.append(mark, style=COLOURS[bloc] if bloc and colour else "")
         line.rstrip()
         text.append_text(line)

@@ -133,8 +133,13 @@ def outcome_map_svg(
     rep: Replay, by: str = "bloc", *, layout: geo.GeoLayout | None = None, title: str | None = None
 ) -> str:
     """The constituency map coloured by the winner's bloc or nuance."""
-    return _outcome(maps.constituency_map_svg, rep, by, layout,
-                    title or f"{rep.election.year}: winner's {by} in each constituency")
+    return _outcome(
+        maps.constituency_map_svg,
+        rep,
+        by,
+        layout,
+        title or f"{rep.election.year}: winner's {by} in each constituency",
+    )
 
 
 def outcome_cartogram_svg(
@@ -142,8 +147,13 @@ def outcome_cartogram_svg(
 ) -> str:
     """The hexagon cartogram (every constituency the same size), coloured by the winner's bloc or
     nuance."""
-    return _outcome(maps.cartogram_svg, rep, by, layout,
-                    title or f"{rep.election.year}: winner's {by}, one hexagon per constituency")
+    return _outcome(
+        maps.cartogram_svg,
+        rep,
+        by,
+        layout,
+        title or f"{rep.election.year}: winner's {by}, one hexagon per constituency",
+    )
 
 
 #: The boundary map of the official contours (drawn in 2010, used from 2012 on).
@@ -168,7 +178,15 @@ def _outcome(
 
         raise DataNotAvailableError(
             f"{year}'s constituencies are those of the {boundary_map(year)} map; hemicycle has contours "
-            f"for the {CONTOURS_MAP} map only (2012 on): no map or cartogram of {year}")
+            f"for the {CONTOURS_MAP} map only (2012 on): no map or cartogram of {year}"
+        )
     w = winners(rep)
-    return draw(w.codes, w.fills(by), dict(zip(w.codes, w.titles, strict=True)), layout=layout,
-                legend=w.legend(by), title=title, note=_note(w))
+    return draw(
+        w.codes,
+        w.fills(by),
+        dict(zip(w.codes, w.titles, strict=True)),
+        layout=layout,
+        legend=w.legend(by),
+        title=title,
+        note=_note(w),
+    )

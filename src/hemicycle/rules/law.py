@@ -183,7 +183,9 @@ def _top_two(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return part[:, k - 1], part[:, k - 2]
 
 
-def _qualification_bound(reg: np.ndarray, second: np.ndarray, share: Fraction = QUALIFYING_SHARE) -> np.ndarray:
+def _qualification_bound(
+    reg: np.ndarray, second: np.ndarray, share: Fraction = QUALIFYING_SHARE
+) -> np.ndarray:
     """Fewest votes that qualify for round 2, per constituency (L162)."""
     # 8*v >= reg  <=>  v >= ceil(reg/8) (any share num/den: v >= ceil(reg*num/den)). Qualified =
     # meets that OR is ranked first or second (v >= second): a single lower bound, the smaller one.
@@ -220,7 +222,10 @@ def round1_elected(
 
 
 def round1_qualified(
-    votes: npt.ArrayLike, valid: npt.ArrayLike, registered: npt.ArrayLike, *,
+    votes: npt.ArrayLike,
+    valid: npt.ArrayLike,
+    registered: npt.ArrayLike,
+    *,
     share: Fraction = QUALIFYING_SHARE,
 ) -> npt.NDArray[np.bool_]:
     """Who may stand in round 2 (Code électoral, art. L162).
@@ -254,8 +259,9 @@ def round1_qualified(
     if v.shape[1] < 2:
         return ok.copy()  # at most one candidate: the "top two" is everyone
     if not 0 < share < 1 or Fraction(share).denominator > 2**31:
-        raise RulesInputError(f"share must be a fraction in (0, 1) with a denominator below 2**31; "
-                              f"got {share}")
+        raise RulesInputError(
+            f"share must be a fraction in (0, 1) with a denominator below 2**31; got {share}"
+        )
     _, second = _top_two(v)
     return ok & (v >= _qualification_bound(reg, second, Fraction(share))[:, None])
 

@@ -62,8 +62,9 @@ def _elected_in(votes: list[int], valid: list[bool], registered: int, expressed:
     return elected
 
 
-def _qualified_in(votes: list[int], valid: list[bool], registered: int,
-                  share: Fraction = Fraction(1, 8)) -> list[bool]:
+def _qualified_in(
+    votes: list[int], valid: list[bool], registered: int, share: Fraction = Fraction(1, 8)
+) -> list[bool]:
     """Who may stand in round 2, one constituency: L162."""
     candidates = [k for k in range(len(votes)) if valid[k]]
 
@@ -114,7 +115,10 @@ def ref_round1_elected(
 
 
 def ref_round1_qualified(
-    votes: npt.ArrayLike, valid: npt.ArrayLike, registered: npt.ArrayLike, *,
+    votes: npt.ArrayLike,
+    valid: npt.ArrayLike,
+    registered: npt.ArrayLike,
+    *,
     share: Fraction = Fraction(1, 8),
 ) -> npt.NDArray[np.bool_]:
     """Reference for :func:`hemicycle.rules.law.round1_qualified`.
@@ -127,7 +131,9 @@ def ref_round1_qualified(
     v, ok = law._votes_valid(votes, valid)
     reg = law._registered(registered, v.shape[0])
     votes_l, valid_l = v.tolist(), ok.tolist()
-    result = [_qualified_in(votes_l[c], valid_l[c], int(reg[c]), share) for c in range(len(votes_l))]
+    result = [
+        _qualified_in(votes_l[c], valid_l[c], int(reg[c]), share) for c in range(len(votes_l))
+    ]
     return np.array(result, dtype=bool).reshape(v.shape)
 
 

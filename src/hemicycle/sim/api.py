@@ -81,9 +81,11 @@ def _election(store: Store, year: int) -> Election:
         raise OptionError(f"year must be an integer; got {year!r}")
     years = store.years()
     if year not in years:
-        raise YearNotAvailableError(f"year {year} is not in the store; available: "
-                          f"{', '.join(str(y) for y in sorted(years)) or 'none'} "
-                          f"(ingest it with `hemicycle data ingest {year}`)")
+        raise YearNotAvailableError(
+            f"year {year} is not in the store; available: "
+            f"{', '.join(str(y) for y in sorted(years)) or 'none'} "
+            f"(ingest it with `hemicycle data ingest {year}`)"
+        )
     return load(store, int(year))
 
 
@@ -91,8 +93,10 @@ def _train_election(store: Store, year: int) -> Election:
     e = _election(store, year)
     if e.round2 is None:
         have = [y for y in store.years() if 2 in store.rounds(y)]
-        raise MissingRoundError(f"training year {year} has no round 2 in the store; years with both rounds: "
-                          f"{', '.join(map(str, sorted(have))) or 'none'}")
+        raise MissingRoundError(
+            f"training year {year} has no round 2 in the store; years with both rounds: "
+            f"{', '.join(map(str, sorted(have))) or 'none'}"
+        )
     return e
 
 
@@ -112,10 +116,15 @@ def _save(path: Path, model: TransferModel, cal: Calibration) -> None:
     arrays: dict[str, Any] = {"theta": model.theta}
     for i, reg in enumerate(model.regression.values()):
         arrays[f"reg{i}"] = reg
-    meta = {"train_year": model.train_year, "min_runoffs": model.min_runoffs, "settings": model.settings,
-            "estimator": model.estimator,
-            "regression": ["+".join(c) for c in model.regression],
-            "counts": [["+".join(c), n] for c, n in model.counts.items()], "calibration": asdict(cal)}
+    meta = {
+        "train_year": model.train_year,
+        "min_runoffs": model.min_runoffs,
+        "settings": model.settings,
+        "estimator": model.estimator,
+        "regression": ["+".join(c) for c in model.regression],
+        "counts": [["+".join(c), n] for c, n in model.counts.items()],
+        "calibration": asdict(cal),
+    }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
@@ -130,10 +139,15 @@ def _load(path: Path) -> tuple[TransferModel, Calibration] | None:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
             reg = {tuple(c.split("+")): z[f"reg{i}"] for i, c in enumerate(meta["regression"])}
-            model = TransferModel(train_year=meta["train_year"], theta=z["theta"], regression=reg,
-                                  counts={tuple(c.split("+")): int(n) for c, n in meta["counts"]},
-                                  min_runoffs=meta["min_runoffs"], settings=meta["settings"],
-                                  estimator=meta.get("estimator", "regression"))
+            model = TransferModel(
+                train_year=meta["train_year"],
+                theta=z["theta"],
+                regression=reg,
+                counts={tuple(c.split("+")): int(n) for c, n in meta["counts"]},
+                min_runoffs=meta["min_runoffs"],
+                settings=meta["settings"],
+                estimator=meta.get("estimator", "regression"),
+            )
         cal = meta["calibration"]
         return model, Calibration(**{**cal, "profile": tuple(cal.get("profile", ()))})
     except (OSError, KeyError, ValueError, TypeError):
@@ -143,28 +157,40 @@ def _load(path: Path) -> tuple[TransferModel, Calibration] | None:
 _MEMO: dict[tuple[str, int, str, int, str], tuple[TransferModel, Calibration]] = {}
 
 
-def fit_election(td: TrainingData, year: int, n_boot: int,
-                 progress: Progress | None = None) -> tuple[TransferModel, Calibration]:
+def fit_election(
+    td: TrainingData, year: int, n_boot: int, progress: Progress | None = None
+) -> tuple[TransferModel, Calibration]:
     """Fit one training election: transfers with their bootstrap, then the cross-validated noise
     (less the variance the bootstrap already carries). Pure: arrays in, values out."""
     boot = (lambda i, n: progress(f"{year}: bootstrap", i, n)) if progress else None
     folds = (lambda i, n: progress(f"{year}: cross-validation", i, n)) if progress else None
-    model = fit_training(td, year, n_boot=n_boot, rng=np.random.default_rng([year, 2]), progress=boot)
+    model = fit_training(
+        td, year, n_boot=n_boot, rng=np.random.default_rng([year, 2]), progress=boot
+    )
     cal = calibrate(td, rng=np.random.default_rng([year, 3]), progress=folds)
     if not cal.use_regression:
         model = model.without_regression()
     var = bootstrap_variance(model, td)
-    cal = replace(cal, local=float(np.sqrt(max(cal.local**2 - var, 0.25 * cal.local**2))),
-                  bootstrap=float(np.sqrt(var)))
+    cal = replace(
+        cal,
+        local=float(np.sqrt(max(cal.local**2 - var, 0.25 * cal.local**2))),
+        bootstrap=float(np.sqrt(var)),
+    )
     return model, cal
 
 
 def _signature(store: Store, year: int) -> str:
-    return ";".join(str(x) for x in store.query(
-        "SELECT round, sha256 FROM sources WHERE year = ? ORDER BY round, role", [year]).itertuples())
+    return ";".join(
+        str(x)
+        for x in store.query(
+            "SELECT round, sha256 FROM sources WHERE year = ? ORDER BY round, role", [year]
+        ).itertuples()
+    )
 
 
-def _fit_missing(store: Store, years: Sequence[int], n_boot: int, progress: Progress | None) -> None:
+def _fit_missing(
+    store: Store, years: Sequence[int], n_boot: int, progress: Progress | None
+) -> None:
     """Fit the elections of ``years`` that no cache holds, in parallel processes (one per core),
     and cache them: the first ``--train all`` fits six elections in about half the time."""
     import os
@@ -186,10 +212,14 @@ def _fit_missing(store: Store, years: Sequence[int], n_boot: int, progress: Prog
     elections = {y: _train_election(store, y) for y, _ in todo}
     done = 0
     if progress:
-        progress(f"fitting {', '.join(str(y) for y, _ in todo)} in {workers} processes", 0, len(todo))
+        progress(
+            f"fitting {', '.join(str(y) for y, _ in todo)} in {workers} processes", 0, len(todo)
+        )
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        jobs = {pool.submit(fit_election, training_data(elections[y]), y, n_boot): (y, path)
-                for y, path in todo}
+        jobs = {
+            pool.submit(fit_election, training_data(elections[y]), y, n_boot): (y, path)
+            for y, path in todo
+        }
         for job in as_completed(jobs):
             y, path = jobs[job]
             model, cal = job.result()
@@ -201,9 +231,14 @@ def _fit_missing(store: Store, years: Sequence[int], n_boot: int, progress: Prog
                 progress(f"fitted {y}", done, len(todo))
 
 
-def _fit_cached(store: Store, year: int, signature: str, n_boot: int,
-                estimator: str = "regression",
-                progress: Progress | None = None) -> tuple[TransferModel, Calibration]:
+def _fit_cached(
+    store: Store,
+    year: int,
+    signature: str,
+    n_boot: int,
+    estimator: str = "regression",
+    progress: Progress | None = None,
+) -> tuple[TransferModel, Calibration]:
     key = (str(store.path), year, signature, n_boot, estimator)
     if key in _MEMO:
         return _MEMO[key]
@@ -227,9 +262,14 @@ def _fit_cached(store: Store, year: int, signature: str, n_boot: int,
     return hit
 
 
-def fitted(train_year: int, store: Store | None = None, *, n_boot: int = N_BOOT,
-           estimator: str = "regression",
-           progress: Progress | None = None) -> tuple[TransferModel, Calibration]:
+def fitted(
+    train_year: int,
+    store: Store | None = None,
+    *,
+    n_boot: int = N_BOOT,
+    estimator: str = "regression",
+    progress: Progress | None = None,
+) -> tuple[TransferModel, Calibration]:
     """The transfer model and the cross-validated noise scales of one training election.
 
     ``estimator``: ``"regression"`` (default) or ``"ei"`` (PyEI's Bayesian R×C model for the
@@ -246,10 +286,14 @@ def fitted(train_year: int, store: Store | None = None, *, n_boot: int = N_BOOT,
     _train_election(s, train_year)
     if n_boot < 0:
         raise OptionError(f"n_boot must be >= 0; got {n_boot}")
-    return _fit_cached(s, int(train_year), _signature(s, train_year), int(n_boot), estimator, progress)
+    return _fit_cached(
+        s, int(train_year), _signature(s, train_year), int(n_boot), estimator, progress
+    )
 
 
-def training_years(target_year: int | None, train: Train = "all", store: Store | None = None) -> tuple[int, ...]:
+def training_years(
+    target_year: int | None, train: Train = "all", store: Store | None = None
+) -> tuple[int, ...]:
     """The training elections ``train`` names for ``target_year``, checked.
 
     ``train``: a year, several (``"2012,2017"`` or a sequence) or ``"all"``: every election with
@@ -267,21 +311,27 @@ def training_years(target_year: int | None, train: Train = "all", store: Store |
                 raise MissingRoundError(
                     f"no election earlier than {target_year} has both rounds in the store, so there is "
                     f"nothing to learn transfers from; years with both rounds: "
-                    f"{', '.join(map(str, both)) or 'none'}")
+                    f"{', '.join(map(str, both)) or 'none'}"
+                )
             return tuple(years)
         try:
             parsed = [int(t) for t in text.replace("+", ",").split(",") if t.strip()]
         except ValueError:
-            raise OptionError(f"train must be a year, years separated by commas, or 'all'; "
-                              f"got {train!r}") from None
+            raise OptionError(
+                f"train must be a year, years separated by commas, or 'all'; got {train!r}"
+            ) from None
     elif isinstance(train, int | np.integer) and not isinstance(train, bool):
         parsed = [int(train)]
     elif isinstance(train, Sequence) and all(isinstance(t, int | np.integer) for t in train):
         parsed = [int(t) for t in train]
     else:
-        raise OptionError(f"train must be a year, years separated by commas, or 'all'; got {train!r}")
+        raise OptionError(
+            f"train must be a year, years separated by commas, or 'all'; got {train!r}"
+        )
     if not parsed:
-        raise OptionError("train names no election; give a year, years separated by commas, or 'all'")
+        raise OptionError(
+            "train names no election; give a year, years separated by commas, or 'all'"
+        )
     years = sorted(set(parsed))
     if target_year is not None:
         late = [y for y in years if y >= target_year]
@@ -290,16 +340,23 @@ def training_years(target_year: int | None, train: Train = "all", store: Store |
                 f"training election{'s' if len(late) > 1 else ''} {', '.join(map(str, late))} "
                 f"{'are' if len(late) > 1 else 'is'} not earlier than the target {target_year}: a model "
                 f"never learns from the election it projects, nor from a later one; use 'all' or "
-                f"earlier years ({', '.join(str(y) for y in both if y < target_year) or 'none'})")
+                f"earlier years ({', '.join(str(y) for y in both if y < target_year) or 'none'})"
+            )
     for y in years:
         _train_election(s, y)
     return tuple(years)
 
 
-def pooled(years: Sequence[int], store: Store | None = None, *, n_boot: int = N_BOOT,
-           estimator: str = "regression", priors: Priors | None = None,
-           progress: Progress | None = None,
-           target: Election | None = None) -> tuple[PooledTransfers, mc.Noise]:
+def pooled(
+    years: Sequence[int],
+    store: Store | None = None,
+    *,
+    n_boot: int = N_BOOT,
+    estimator: str = "regression",
+    priors: Priors | None = None,
+    progress: Progress | None = None,
+    target: Election | None = None,
+) -> tuple[PooledTransfers, mc.Noise]:
     """The transfers of several training elections pooled, and the noise of the simulation
     (:func:`hemicycle.sim.calibrate.pooled_noise`). With a ``target``, training elections are
     weighed by similarity to its round 1 (:class:`~hemicycle.sim.calibrate.Priors`)."""
@@ -308,29 +365,55 @@ def pooled(years: Sequence[int], store: Store | None = None, *, n_boot: int = N_
     if estimator == "regression":
         _fit_missing(s, years, n_boot, progress)
     fits = [fitted(y, s, n_boot=n_boot, estimator=estimator, progress=progress) for y in years]
-    w = election_weights(years, pri, [c.profile for _, c in fits],
-                         None if target is None else national_profile(target))
+    w = election_weights(
+        years,
+        pri,
+        [c.profile for _, c in fits],
+        None if target is None else national_profile(target),
+    )
     masses = np.array([[*(c.profile or (1.0,) * (len(ORIGINS) - 1)), 1.0] for _, c in fits])
-    model = PooledTransfers.pool([m for m, _ in fits], w, masses=masses,
-                                 config_pseudo=pri.config_pseudo, origin_pseudo=pri.origin_pseudo)
+    model = PooledTransfers.pool(
+        [m for m, _ in fits],
+        w,
+        masses=masses,
+        config_pseudo=pri.config_pseudo,
+        origin_pseudo=pri.origin_pseudo,
+    )
     return model, pooled_noise([c for _, c in fits], w, pri)
 
 
-def transfers(train: Train, store: Store | None = None, *, n_boot: int = N_BOOT,
-              estimator: str = "regression", target_year: int | None = None,
-              progress: Progress | None = None) -> PooledTransfers:
+def transfers(
+    train: Train,
+    store: Store | None = None,
+    *,
+    n_boot: int = N_BOOT,
+    estimator: str = "regression",
+    target_year: int | None = None,
+    progress: Progress | None = None,
+) -> PooledTransfers:
     """Transfer matrices learnt from ``train``; see :meth:`PooledTransfers.to_frame` / ``render``."""
     years = training_years(target_year, train, store)
     return pooled(years, store, n_boot=n_boot, estimator=estimator, progress=progress)[0]
 
 
-def project(target_year: int, train: Train = "all", store: Store | None = None, *,
-            lineup: str | Path | None = None, withdrawals: str | FrontRepublicain | None = None,
-            sims: int = DEFAULT_SIMS, seed: int | None = None, progress: bool = False,
-            backend: str | None = None, chunk: int | None = None, n_boot: int = N_BOOT,
-            estimator: str = "regression",
-            overrides: list[TransferOverride] | tuple[TransferOverride, ...] | None = None,
-            priors: Priors | None = None, fit_progress: Progress | None = None) -> Projection:
+def project(
+    target_year: int,
+    train: Train = "all",
+    store: Store | None = None,
+    *,
+    lineup: str | Path | None = None,
+    withdrawals: str | FrontRepublicain | None = None,
+    sims: int = DEFAULT_SIMS,
+    seed: int | None = None,
+    progress: bool = False,
+    backend: str | None = None,
+    chunk: int | None = None,
+    n_boot: int = N_BOOT,
+    estimator: str = "regression",
+    overrides: list[TransferOverride] | tuple[TransferOverride, ...] | None = None,
+    priors: Priors | None = None,
+    fit_progress: Progress | None = None,
+) -> Projection:
     """Project ``target_year``'s round 2 with transfers learnt from ``train`` (earlier elections).
 
     ``withdrawals``: ``"data"`` (official lineup; default when the target's round 2 is in the
@@ -350,32 +433,78 @@ def project(target_year: int, train: Train = "all", store: Store | None = None, 
     s = _store(store)
     target = _election(s, target_year)
     years = training_years(int(target_year), train, s)
-    model, noise = pooled(years, s, n_boot=n_boot, estimator=estimator, priors=priors,
-                          progress=fit_progress, target=target)
+    model, noise = pooled(
+        years,
+        s,
+        n_boot=n_boot,
+        estimator=estimator,
+        priors=priors,
+        progress=fit_progress,
+        target=target,
+    )
     standing = resolve_lineup(target, lineup=lineup, withdrawals=withdrawals)
     if label is None:
-        label = (repr(withdrawals) if withdrawals is not None else
-                 "data" if target.round2 is not None else "none")
+        label = (
+            repr(withdrawals)
+            if withdrawals is not None
+            else "data"
+            if target.round2 is not None
+            else "none"
+        )
     label += f" + {lineup}" if lineup is not None else ""
     ovs = tuple(TransferOverride.parse(o) if isinstance(o, str) else o for o in (overrides or ()))
     label += "".join(f" + {o.origin}→{o.destination}={o.rate:g}" for o in ovs)
     rng = np.random.default_rng(np.random.SeedSequence(seed))
-    return project_arrays(model, target, standing, noise, sims=int(sims), rng=rng, backend=backend,
-                          chunk=chunk, progress=progress, lineup_label=label, overrides=ovs)
+    return project_arrays(
+        model,
+        target,
+        standing,
+        noise,
+        sims=int(sims),
+        rng=rng,
+        backend=backend,
+        chunk=chunk,
+        progress=progress,
+        lineup_label=label,
+        overrides=ovs,
+    )
 
 
-def evaluate(target_year: int, train: Train = "all", store: Store | None = None, *,
-             sims: int = DEFAULT_SIMS, seed: int | None = None, progress: bool = False,
-             backend: str | None = None, n_boot: int = N_BOOT, estimator: str = "regression",
-             priors: Priors | None = None, fit_progress: Progress | None = None) -> Evaluation:
+def evaluate(
+    target_year: int,
+    train: Train = "all",
+    store: Store | None = None,
+    *,
+    sims: int = DEFAULT_SIMS,
+    seed: int | None = None,
+    progress: bool = False,
+    backend: str | None = None,
+    n_boot: int = N_BOOT,
+    estimator: str = "regression",
+    priors: Priors | None = None,
+    fit_progress: Progress | None = None,
+) -> Evaluation:
     """Score the projection of ``target_year`` (official lineup) against its official round 2."""
     s = _store(store)
     target = _election(s, target_year)
     if target.round2 is None:
-        raise MissingRoundError(f"{target_year} has no round 2 in the store: nothing to evaluate against")
-    proj = project(target_year, train, s, withdrawals="data", sims=sims, seed=seed, progress=progress,
-                   backend=backend, n_boot=n_boot, estimator=estimator, priors=priors,
-                   fit_progress=fit_progress)
+        raise MissingRoundError(
+            f"{target_year} has no round 2 in the store: nothing to evaluate against"
+        )
+    proj = project(
+        target_year,
+        train,
+        s,
+        withdrawals="data",
+        sims=sims,
+        seed=seed,
+        progress=progress,
+        backend=backend,
+        n_boot=n_boot,
+        estimator=estimator,
+        priors=priors,
+        fit_progress=fit_progress,
+    )
     try:
         ranges = read_pollster_ranges(target_year)
     except DataNotAvailableError:
@@ -392,6 +521,21 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return df.to_csv(index=False, float_format="%.6f", lineterminator="\n").encode("utf-8")
 
 
-__all__ = ["DEFAULT_SIMS", "Evaluation", "HemicycleError", "PooledTransfers", "Priors", "Projection",
-           "TransferModel", "TransferOverride", "evaluate", "fitted", "pooled", "project", "to_csv_bytes",
-           "training_years", "transfers", "write_csv"]
+__all__ = [
+    "DEFAULT_SIMS",
+    "Evaluation",
+    "HemicycleError",
+    "PooledTransfers",
+    "Priors",
+    "Projection",
+    "TransferModel",
+    "TransferOverride",
+    "evaluate",
+    "fitted",
+    "pooled",
+    "project",
+    "to_csv_bytes",
+    "training_years",
+    "transfers",
+    "write_csv",
+]

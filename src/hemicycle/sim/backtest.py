@@ -17,8 +17,18 @@ from hemicycle.errors import OptionError
 from hemicycle.sim import api
 from hemicycle.sim.calibrate import Priors
 
-COLUMNS = ["target", "train", "runoffs", "winners", "leader_winners", "brier", "log_score",
-           "coverage90", "energy_score", "bloc_seat_mae"]
+COLUMNS = [
+    "target",
+    "train",
+    "runoffs",
+    "winners",
+    "leader_winners",
+    "brier",
+    "log_score",
+    "coverage90",
+    "energy_score",
+    "bloc_seat_mae",
+]
 #: Shown by :func:`render` and kept by :func:`backtest` beside :data:`COLUMNS` (not in the CSV).
 EXTRA = ["leader_brier", "duel_consistency"]
 
@@ -30,33 +40,61 @@ def targets(store: Store, text: str | Sequence[int] = "all") -> list[int]:
     usable = [y for y in both if any(t < y for t in both)]
     if isinstance(text, str) and text.strip().lower() == "all":
         if not usable:
-            raise OptionError(f"no election can be back-tested: it needs both rounds and an earlier "
-                              f"election with both rounds; years with both rounds: "
-                              f"{', '.join(map(str, both)) or 'none'}")
+            raise OptionError(
+                f"no election can be back-tested: it needs both rounds and an earlier "
+                f"election with both rounds; years with both rounds: "
+                f"{', '.join(map(str, both)) or 'none'}"
+            )
         return usable
     try:
-        years = ([int(t) for t in text.split(",") if t.strip()] if isinstance(text, str)
-                 else [int(t) for t in text])
+        years = (
+            [int(t) for t in text.split(",") if t.strip()]
+            if isinstance(text, str)
+            else [int(t) for t in text]
+        )
     except ValueError:
-        raise OptionError(f"--targets must be years separated by commas, or all; got {text!r}") from None
+        raise OptionError(
+            f"--targets must be years separated by commas, or all; got {text!r}"
+        ) from None
     bad = [y for y in years if y not in usable]
     if bad or not years:
-        raise OptionError(f"cannot back-test {', '.join(map(str, bad)) or 'nothing'}: a target needs both "
-                          f"rounds in the store and an earlier election with both rounds; allowed: "
-                          f"{', '.join(map(str, usable)) or 'none'}")
+        raise OptionError(
+            f"cannot back-test {', '.join(map(str, bad)) or 'nothing'}: a target needs both "
+            f"rounds in the store and an earlier election with both rounds; allowed: "
+            f"{', '.join(map(str, usable)) or 'none'}"
+        )
     return sorted(set(years))
 
 
-def backtest(store: Store, years: Sequence[int], *, sims: int = 20_000, seed: int = 1,
-             priors: Priors | None = None) -> pd.DataFrame:
+def backtest(
+    store: Store,
+    years: Sequence[int],
+    *,
+    sims: int = 20_000,
+    seed: int = 1,
+    priors: Priors | None = None,
+) -> pd.DataFrame:
     """One row per target: :data:`COLUMNS`, then :data:`EXTRA`."""
     rows = []
     for y in years:
         train = api.training_years(y, "all", store)
         ev = api.evaluate(y, train, store, sims=sims, seed=seed, priors=priors)
-        rows.append((y, "+".join(map(str, train)), ev.n_runoffs, ev.winner_accuracy,
-                     ev.baseline_leader_accuracy, ev.brier, ev.log_score, ev.coverage90, ev.energy_score,
-                     ev.bloc_seat_mae, ev.baseline_leader_brier, ev.duel_consistency))
+        rows.append(
+            (
+                y,
+                "+".join(map(str, train)),
+                ev.n_runoffs,
+                ev.winner_accuracy,
+                ev.baseline_leader_accuracy,
+                ev.brier,
+                ev.log_score,
+                ev.coverage90,
+                ev.energy_score,
+                ev.bloc_seat_mae,
+                ev.baseline_leader_brier,
+                ev.duel_consistency,
+            )
+        )
     out = pd.DataFrame(rows, columns=COLUMNS + EXTRA)
     return out
 
@@ -68,25 +106,38 @@ def _span(train: str) -> str:
 
 def render(table: pd.DataFrame) -> str:
     """A plain-text table of a back-test (fits 80 columns)."""
-    head = (f"{'target':<7}{'trained on':<14}{'runoffs':>7}{'winners':>8}{'leader':>7}{'Brier':>7}"
-            f"{'leader':>7}{'cov90':>6}{'ES':>6}{'MAE':>5}{'duels':>6}")
+    head = (
+        f"{'target':<7}{'trained on':<14}{'runoffs':>7}{'winners':>8}{'leader':>7}{'Brier':>7}"
+        f"{'leader':>7}{'cov90':>6}{'ES':>6}{'MAE':>5}{'duels':>6}"
+    )
     lines = ["Back-test: each target projected from earlier elections only", "", head]
     for r in table.itertuples(index=False):
-        lines.append(f"{r.target:<7}{_span(r.train):<14}{r.runoffs:>7}{r.winners:>8.1%}"
-                     f"{r.leader_winners:>7.1%}{r.brier:>7.3f}{r.leader_brier:>7.3f}"
-                     f"{r.coverage90:>6.0%}{r.energy_score:>6.1f}{r.bloc_seat_mae:>5.1f}"
-                     f"{r.duel_consistency:>6.0%}")
-    lines += ["",
-              "winners: runoffs whose most probable candidate won; leader: the round-1 leader",
-              "of the official lineup wins (p = 1); Brier per runoff candidate, ours then the",
-              "leader's; cov90: official shares inside the 90 % intervals; ES: energy score of",
-              "the bloc seat vector; MAE: mean absolute error of the blocs' mean seats; duels:",
-              "duels whose larger mean share has p_win >= 0.5. Log scores are in the CSV."]
+        lines.append(
+            f"{r.target:<7}{_span(r.train):<14}{r.runoffs:>7}{r.winners:>8.1%}"
+            f"{r.leader_winners:>7.1%}{r.brier:>7.3f}{r.leader_brier:>7.3f}"
+            f"{r.coverage90:>6.0%}{r.energy_score:>6.1f}{r.bloc_seat_mae:>5.1f}"
+            f"{r.duel_consistency:>6.0%}"
+        )
+    lines += [
+        "",
+        "winners: runoffs whose most probable candidate won; leader: the round-1 leader",
+        "of the official lineup wins (p = 1); Brier per runoff candidate, ours then the",
+        "leader's; cov90: official shares inside the 90 % intervals; ES: energy score of",
+        "the bloc seat vector; MAE: mean absolute error of the blocs' mean seats; duels:",
+        "duels whose larger mean share has p_win >= 0.5. Log scores are in the CSV.",
+    ]
     return "\n".join(lines)
 
 
-def tune(store: Store, years: Sequence[int], grid: Sequence[Priors], *, sims: int = 3_000,
-         seed: int = 1, score: str = "brier") -> tuple[pd.DataFrame, pd.DataFrame]:
+def tune(
+    store: Store,
+    years: Sequence[int],
+    grid: Sequence[Priors],
+    *,
+    sims: int = 3_000,
+    seed: int = 1,
+    score: str = "brier",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Back-test every :class:`Priors` of ``grid`` on every target of ``years``.
 
     Returns ``(scores, nested)``: one row per (priors, target) with the back-test metrics, and the
@@ -106,5 +157,6 @@ def tune(store: Store, years: Sequence[int], grid: Sequence[Priors], *, sims: in
         best = int(others.idxmin())
         r = scores[(scores["grid"] == best) & (scores["target"] == y)].iloc[0]
         nested.append((y, best, r["priors"], r["winners"], r["brier"], r["coverage90"]))
-    return scores, pd.DataFrame(nested, columns=["target", "grid", "priors", "winners", "brier",
-                                                 "coverage90"])
+    return scores, pd.DataFrame(
+        nested, columns=["target", "grid", "priors", "winners", "brier", "coverage90"]
+    )

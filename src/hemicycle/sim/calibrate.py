@@ -63,9 +63,12 @@ class Priors:
     leader: float = 0.0
 
 
-def election_weights(years: Sequence[int], priors: Priors,
-                     profiles: Sequence[Sequence[float]] = (),
-                     target: Sequence[float] | None = None) -> list[float]:
+def election_weights(
+    years: Sequence[int],
+    priors: Priors,
+    profiles: Sequence[Sequence[float]] = (),
+    target: Sequence[float] | None = None,
+) -> list[float]:
     """Weights of the training elections in the pool (:attr:`Priors.half_life`,
     :attr:`Priors.similarity` with the elections' ``profiles`` and the ``target``'s)."""
     n = len(years)
@@ -73,7 +76,12 @@ def election_weights(years: Sequence[int], priors: Priors,
     if priors.half_life > 0:
         order = np.argsort(np.argsort(-np.asarray(years)))  # 0 = latest
         w *= 2.0 ** (-order / priors.half_life)
-    if priors.similarity > 0 and target is not None and len(profiles) == n and all(len(p) for p in profiles):
+    if (
+        priors.similarity > 0
+        and target is not None
+        and len(profiles) == n
+        and all(len(p) for p in profiles)
+    ):
         d = np.linalg.norm(np.asarray(profiles, float) - np.asarray(target, float)[None], axis=1)
         w *= np.exp(-0.5 * (d / priors.similarity) ** 2)
         if w.sum() <= 1e-12:  # every election far away: fall back on the nearest
@@ -86,8 +94,14 @@ def pooled_noise(cals: Sequence[Calibration], weights: Sequence[float], priors: 
     w = np.asarray(weights, float) / float(np.sum(weights))
     dep = float(np.sqrt(sum(wi * c.department**2 for wi, c in zip(w, cals, strict=True))))
     loc = float(np.sqrt(sum(wi * c.local**2 for wi, c in zip(w, cals, strict=True))))
-    return Noise(national=priors.national, department=dep, local=loc * priors.local_scale,
-                 turnout=priors.turnout, mobilisation=priors.mobilisation, leader=priors.leader)
+    return Noise(
+        national=priors.national,
+        department=dep,
+        local=loc * priors.local_scale,
+        turnout=priors.turnout,
+        mobilisation=priors.mobilisation,
+        leader=priors.leader,
+    )
 
 
 @dataclass(frozen=True)
@@ -109,15 +123,26 @@ def centred_log_residuals(y: np.ndarray, pred: np.ndarray, valid: np.ndarray) ->
     J = valid.shape[1]
     obs = np.where(valid, np.maximum(y[:, :J], 1e-9), 1.0)
     prd = np.where(valid, np.maximum(pred[:, :J], 1e-9), 1.0)
-    e = np.where(valid, np.log(obs / obs.sum(1, keepdims=True) * valid.sum(1, keepdims=True))
-                 - np.log(prd / prd.sum(1, keepdims=True) * valid.sum(1, keepdims=True)), 0.0)
+    e = np.where(
+        valid,
+        np.log(obs / obs.sum(1, keepdims=True) * valid.sum(1, keepdims=True))
+        - np.log(prd / prd.sum(1, keepdims=True) * valid.sum(1, keepdims=True)),
+        0.0,
+    )
     n = valid.sum(axis=1, keepdims=True)
     return np.where(valid, e - e.sum(axis=1, keepdims=True) / n, 0.0)
 
 
-def calibrate(td: TrainingData, *, rng: np.random.Generator, folds: int = 10, min_runoffs: int = 10,
-              ridge: float = 0.02, n0: float = 5.0,
-              progress: Callable[[int, int], None] | None = None) -> Calibration:
+def calibrate(
+    td: TrainingData,
+    *,
+    rng: np.random.Generator,
+    folds: int = 10,
+    min_runoffs: int = 10,
+    ridge: float = 0.02,
+    n0: float = 5.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> Calibration:
     """Cross-validated noise scales of a training election (``rng`` assigns departments to folds)."""
     n_groups = int(td.groups.max()) + 1
     fold_of_group = rng.permutation(n_groups) % folds
@@ -126,8 +151,9 @@ def calibrate(td: TrainingData, *, rng: np.random.Generator, folds: int = 10, mi
     pred_luce = np.zeros_like(td.y)
     for f in range(folds):
         test = fold == f
-        m = fit_training(td.subset(~test), 0, n_boot=0, min_runoffs=min_runoffs, ridge=ridge, n0=n0,
-                         rng=rng)
+        m = fit_training(
+            td.subset(~test), 0, n_boot=0, min_runoffs=min_runoffs, ridge=ridge, n0=n0, rng=rng
+        )
         part = td.subset(test)
         pred[test] = m.predict(part.x, part.run, 0)
         pred_luce[test] = m.without_regression().predict(part.x, part.run, 0)
@@ -159,9 +185,16 @@ def calibrate(td: TrainingData, *, rng: np.random.Generator, folds: int = 10, mi
     J = valid.shape[1]
     pw = np.where(valid, pred[:, :J], -1).argmax(1)
     ow = np.where(valid, td.y[:, :J], -1).argmax(1)
-    return Calibration(department=float(np.sqrt(dep2)), local=float(np.sqrt(loc2)),
-                       n_runoffs=len(td.x), folds=folds, cv_winner_accuracy=float((pw == ow).mean()),
-                       cv_error_regression=err_reg, cv_error_luce=err_luce, use_regression=use_regression)
+    return Calibration(
+        department=float(np.sqrt(dep2)),
+        local=float(np.sqrt(loc2)),
+        n_runoffs=len(td.x),
+        folds=folds,
+        cv_winner_accuracy=float((pw == ow).mean()),
+        cv_error_regression=err_reg,
+        cv_error_luce=err_luce,
+        use_regression=use_regression,
+    )
 
 
 def bootstrap_variance(model: TransferModel, td: TrainingData) -> float:

@@ -44,12 +44,24 @@ def require_pyei() -> None:
     try:
         import pyei  # noqa: F401
     except ImportError:
-        raise OptionError("estimator 'ei' needs the optional extra hemicycle[ei] "
-                          "(pip install 'hemicycle[ei]'); allowed without it: regression") from None
+        raise OptionError(
+            "estimator 'ei' needs the optional extra hemicycle[ei] "
+            "(pip install 'hemicycle[ei]'); allowed without it: regression"
+        ) from None
 
 
-def fit_config(x: np.ndarray, y: np.ndarray, pops: np.ndarray, prior: np.ndarray, *, replicates: int,
-               draws: int = 500, tune: int = 500, chains: int = 2, seed: int = 0) -> np.ndarray:
+def fit_config(
+    x: np.ndarray,
+    y: np.ndarray,
+    pops: np.ndarray,
+    prior: np.ndarray,
+    *,
+    replicates: int,
+    draws: int = 500,
+    tune: int = 500,
+    chains: int = 2,
+    seed: int = 0,
+) -> np.ndarray:
     """Posterior transfer matrices of one configuration: ``(replicates + 1, NO, D)``.
 
     ``x`` (R, NO) round-1 shares of the registered voters, ``y`` (R, D) round-2 shares (candidates
@@ -79,15 +91,30 @@ def fit_config(x: np.ndarray, y: np.ndarray, pops: np.ndarray, prior: np.ndarray
     logging.getLogger("pymc").setLevel(logging.CRITICAL)  # convergence is reported below, once
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = RowByColumnEI(model_name="multinomial-dirichlet-modified", pareto_scale=8, pareto_shape=2)
-        model.fit(xs.T, y_adj.T, n, demographic_group_names=[f"o{i}" for i in range(xs.shape[1])],
-                  candidate_names=[f"d{j}" for j in range(y_adj.shape[1])], draws=draws, tune=tune,
-                  chains=chains, random_seed=seed, progressbar=False)
+        model = RowByColumnEI(
+            model_name="multinomial-dirichlet-modified", pareto_scale=8, pareto_shape=2
+        )
+        model.fit(
+            xs.T,
+            y_adj.T,
+            n,
+            demographic_group_names=[f"o{i}" for i in range(xs.shape[1])],
+            candidate_names=[f"d{j}" for j in range(y_adj.shape[1])],
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            random_seed=seed,
+            progressbar=False,
+        )
     samples = np.asarray(model.sampled_voting_prefs)  # (S, kept origins, D)
     rhat = _max_rhat(model)
     if rhat > RHAT_WARN:
-        warnings.warn(f"EI sampling has not fully converged (max R-hat {rhat:.3f} > {RHAT_WARN}); "
-                      "more draws would help", EIConvergenceWarning, stacklevel=2)
+        warnings.warn(
+            f"EI sampling has not fully converged (max R-hat {rhat:.3f} > {RHAT_WARN}); "
+            "more draws would help",
+            EIConvergenceWarning,
+            stacklevel=2,
+        )
     out = priors.copy()
     out[0][keep] = samples.mean(axis=0)
     if replicates:
@@ -116,23 +143,44 @@ def _integer_shares(frac: np.ndarray, n: np.ndarray) -> np.ndarray:
     return counts / n[:, None]
 
 
-def refit(model: TransferModel, td: TrainingData, pops: np.ndarray, *, seed: int, draws: int = 500,
-          tune: int = 500, chains: int = 2) -> TransferModel:
+def refit(
+    model: TransferModel,
+    td: TrainingData,
+    pops: np.ndarray,
+    *,
+    seed: int,
+    draws: int = 500,
+    tune: int = 500,
+    chains: int = 2,
+) -> TransferModel:
     """``model`` with the matrices of its well-observed configurations re-estimated by EI."""
     require_pyei()
     keys = [config_key(b) for b in td.run.bloc]
     J = td.run.cols.shape[1]
     regs: dict[tuple[str, ...], np.ndarray] = {}
-    for i, cfg in enumerate(sorted(c for c, n in model.counts.items()
-                                   if n >= model.min_runoffs and len(c) >= 2)):
+    for i, cfg in enumerate(
+        sorted(c for c, n in model.counts.items() if n >= model.min_runoffs and len(c) >= 2)
+    ):
         rows = np.array([k == cfg for k in keys])
         cols = [*range(len(cfg)), J]
         prior = np.stack([model.matrix(cfg, r, method="luce") for r in range(model.n_replicates)])
-        regs[cfg] = fit_config(td.x[rows], td.y[rows][:, cols], pops[rows], prior,
-                               replicates=model.n_replicates - 1, draws=draws, tune=tune, chains=chains,
-                               seed=seed * 1000 + i)
-    return TransferModel(train_year=model.train_year, theta=model.theta, regression=regs,
-                         counts=model.counts, min_runoffs=model.min_runoffs,
-                         settings={**model.settings, "ei_draws": draws, "ei_tune": tune,
-                                   "ei_chains": chains},
-                         estimator="ei")
+        regs[cfg] = fit_config(
+            td.x[rows],
+            td.y[rows][:, cols],
+            pops[rows],
+            prior,
+            replicates=model.n_replicates - 1,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            seed=seed * 1000 + i,
+        )
+    return TransferModel(
+        train_year=model.train_year,
+        theta=model.theta,
+        regression=regs,
+        counts=model.counts,
+        min_runoffs=model.min_runoffs,
+        settings={**model.settings, "ei_draws": draws, "ei_tune": tune, "ei_chains": chains},
+        estimator="ei",
+    )

@@ -64,13 +64,18 @@ class Evaluation:
         return f"Evaluation(target_year={self.target_year}, train_year={self.train_year}, {m})"
 
     def metrics(self) -> dict[str, float]:
-        return {"winner_accuracy": self.winner_accuracy, "brier": self.brier, "log_score": self.log_score,
-                "coverage90": self.coverage90, "energy_score": self.energy_score,
-                "bloc_seat_mae": self.bloc_seat_mae,
-                "baseline_leader_accuracy": self.baseline_leader_accuracy,
-                "baseline_leader_energy": self.baseline_leader_energy,
-                "baseline_leader_brier": self.baseline_leader_brier,
-                "duel_consistency": self.duel_consistency}
+        return {
+            "winner_accuracy": self.winner_accuracy,
+            "brier": self.brier,
+            "log_score": self.log_score,
+            "coverage90": self.coverage90,
+            "energy_score": self.energy_score,
+            "bloc_seat_mae": self.bloc_seat_mae,
+            "baseline_leader_accuracy": self.baseline_leader_accuracy,
+            "baseline_leader_energy": self.baseline_leader_energy,
+            "baseline_leader_brier": self.baseline_leader_brier,
+            "duel_consistency": self.duel_consistency,
+        }
 
     @property
     def bloc_seat_mae(self) -> float:
@@ -79,24 +84,35 @@ class Evaluation:
 
     def render(self) -> str:
         """Plain-text report."""
-        out = [f"Evaluation of {self.target_year} round 2, transfers learnt from {self.train_year} "
-               f"({self.sims:,} simulations, {self.n_runoffs} runoffs)", "",
-               f"{'':<34}{'hemicycle':>12}{'leader wins':>14}",
-               f"{'winner accuracy':<34}{self.winner_accuracy:>12.1%}{self.baseline_leader_accuracy:>14.1%}",
-               f"{'Brier score (per candidate)':<34}{self.brier:>12.4f}{self.baseline_leader_brier:>14.4f}",
-               f"{'log score (per candidate)':<34}{self.log_score:>12.4f}",
-               f"{'coverage of 90% share intervals':<34}{self.coverage90:>12.1%}",
-               f"{'energy score, bloc seats':<34}{self.energy_score:>12.1f}{self.baseline_leader_energy:>14.1f}",
-               f"{'p_win consistent with shares':<34}{self.duel_consistency:>12.1%}",
-               "", "Calibration (p_win bucket: candidates, mean predicted, share who won)"]
+        out = [
+            f"Evaluation of {self.target_year} round 2, transfers learnt from {self.train_year} "
+            f"({self.sims:,} simulations, {self.n_runoffs} runoffs)",
+            "",
+            f"{'':<34}{'hemicycle':>12}{'leader wins':>14}",
+            f"{'winner accuracy':<34}{self.winner_accuracy:>12.1%}{self.baseline_leader_accuracy:>14.1%}",
+            f"{'Brier score (per candidate)':<34}{self.brier:>12.4f}{self.baseline_leader_brier:>14.4f}",
+            f"{'log score (per candidate)':<34}{self.log_score:>12.4f}",
+            f"{'coverage of 90% share intervals':<34}{self.coverage90:>12.1%}",
+            f"{'energy score, bloc seats':<34}{self.energy_score:>12.1f}{self.baseline_leader_energy:>14.1f}",
+            f"{'p_win consistent with shares':<34}{self.duel_consistency:>12.1%}",
+            "",
+            "Calibration (p_win bucket: candidates, mean predicted, share who won)",
+        ]
         for _, r in self.calibration.iterrows():
-            out.append(f"  {r['bucket']:<10}{int(r['n']):>6}{r['predicted']:>9.1%}{r['realised']:>9.1%}")
+            out.append(
+                f"  {r['bucket']:<10}{int(r['n']):>6}{r['predicted']:>9.1%}{r['realised']:>9.1%}"
+            )
         out += ["", f"{'bloc':<12}{'actual':>8}{'mean':>8}{'90% interval':>15}{'error':>8}"]
         for _, r in self.seat_errors.iterrows():
-            out.append(f"{r['bloc']:<12}{int(r['actual']):>8}{r['mean']:>8.1f}"
-                       f"{f'{r.lo:.0f}–{r.hi:.0f}':>15}{r['error']:>+8.1f}")
+            out.append(
+                f"{r['bloc']:<12}{int(r['actual']):>8}{r['mean']:>8.1f}"
+                f"{f'{r.lo:.0f}–{r.hi:.0f}':>15}{r['error']:>+8.1f}"
+            )
         if self.pollsters is not None:
-            out += ["", "Pollsters' final ranges, five-block convention (distance = Euclidean, seats)"]
+            out += [
+                "",
+                "Pollsters' final ranges, five-block convention (distance = Euclidean, seats)",
+            ]
             out.append(f"  {'source':<20}{'blocks covered':>16}{'midpoint distance':>20}")
             for _, r in self.pollsters.iterrows():
                 out.append(f"  {r['source']:<20}{int(r['covered']):>11}/5{r['distance']:>20.1f}")
@@ -123,24 +139,35 @@ def official_winners(election: Election) -> np.ndarray:
     replay's: the law's round-1 winner, the most-voted round-2 candidate (ties stay undecided)."""
     r1, r2 = election.round1, election.round2
     if r2 is None:
-        raise HemicycleError(f"{election.year} has no round 2 in the store: nothing to evaluate against")
+        raise HemicycleError(
+            f"{election.year} has no round 2 in the store: nothing to evaluate against"
+        )
     el = (r1.official_elected & r1.valid) | (r2.official_elected & r2.valid)
     win = np.where(el.any(axis=1), el.argmax(axis=1), -1)
-    unflagged = ~((r1.official_known | ~r1.valid).all(axis=1) & (r2.official_known | ~r2.valid).all(axis=1))
+    unflagged = ~(
+        (r1.official_known | ~r1.valid).all(axis=1) & (r2.official_known | ~r2.valid).all(axis=1)
+    )
     if unflagged.any():
         win = np.where(unflagged, replay(election).winner, win)
     return win
 
 
-def evaluate_projection(proj: Projection, election: Election, *, ranges: pd.DataFrame | None = None) -> Evaluation:
+def evaluate_projection(
+    proj: Projection, election: Election, *, ranges: pd.DataFrame | None = None
+) -> Evaluation:
     """Score ``proj`` (made with the official lineup) against ``election``'s official round 2."""
     r2 = election.round2
     if r2 is None:
-        raise HemicycleError(f"{election.year} has no round 2 in the store: nothing to evaluate against")
+        raise HemicycleError(
+            f"{election.year} has no round 2 in the store: nothing to evaluate against"
+        )
     win = official_winners(election)
     nuance = printed_nuance(election)
-    col_of = {(election.codes[c], int(election.panel[c, k])): (c, k)
-              for c in range(election.n_constituencies) for k in np.flatnonzero(election.panel[c] >= 0)}
+    col_of = {
+        (election.codes[c], int(election.panel[c, k])): (c, k)
+        for c in range(election.n_constituencies)
+        for k in np.flatnonzero(election.panel[c] >= 0)
+    }
     preds = proj.preds
     ck = [col_of[(c, int(p))] for c, p in zip(preds["constituency"], preds["panel"], strict=True)]
     rows = np.array([c for c, _ in ck])
@@ -164,11 +191,21 @@ def evaluate_projection(proj: Projection, election: Election, *, ranges: pd.Data
     cal = []
     for lo, hi in zip(BUCKETS[:-1], BUCKETS[1:], strict=True):
         m = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
-        cal.append((f"{int(lo * 100)}–{int(hi * 100)}%", int(m.sum()), float(p[m].mean()) if m.any() else np.nan,
-                    float(o[m].mean()) if m.any() else np.nan))
+        cal.append(
+            (
+                f"{int(lo * 100)}–{int(hi * 100)}%",
+                int(m.sum()),
+                float(p[m].mean()) if m.any() else np.nan,
+                float(o[m].mean()) if m.any() else np.nan,
+            )
+        )
     calibration = pd.DataFrame(cal, columns=["bucket", "n", "predicted", "realised"])
     a_sh = actual_share[(run.groupby("_c")["_c"].transform("size") >= 2).to_numpy()]
-    coverage = float(((contested["share_lo"].to_numpy() <= a_sh) & (a_sh <= contested["share_hi"].to_numpy())).mean())
+    coverage = float(
+        (
+            (contested["share_lo"].to_numpy() <= a_sh) & (a_sh <= contested["share_hi"].to_numpy())
+        ).mean()
+    )
 
     # seats by bloc
     wc = np.flatnonzero(win >= 0)
@@ -178,8 +215,15 @@ def evaluate_projection(proj: Projection, election: Election, *, ranges: pd.Data
     draws = proj.bloc_draws()
     es = energy_score(draws, actual)
     d = draws.astype(float)
-    seat_errors = pd.DataFrame({"bloc": BLOCS, "actual": actual, "mean": d.mean(0),
-                                "lo": np.quantile(d, 0.05, axis=0), "hi": np.quantile(d, 0.95, axis=0)})
+    seat_errors = pd.DataFrame(
+        {
+            "bloc": BLOCS,
+            "actual": actual,
+            "mean": d.mean(0),
+            "lo": np.quantile(d, 0.05, axis=0),
+            "hi": np.quantile(d, 0.95, axis=0),
+        }
+    )
     seat_errors["error"] = seat_errors["mean"] - seat_errors["actual"]
 
     # baseline 1: the round-1 leader of the official lineup wins
@@ -189,17 +233,25 @@ def evaluate_projection(proj: Projection, election: Election, *, ranges: pd.Data
     base_acc = float((leader[held_rows] == win[held_rows]).mean())
     base_win = win.copy()
     base_win[held_rows] = leader[held_rows]
-    base_bloc = blocs_of(election.year, [nuance[c, base_win[c]] for c in np.flatnonzero(base_win >= 0)])
+    base_bloc = blocs_of(
+        election.year, [nuance[c, base_win[c]] for c in np.flatnonzero(base_win >= 0)]
+    )
     base_vec = np.array([base_bloc.count(b) for b in BLOCS])
     base_es = energy_score(base_vec[None], actual)
     lead = np.zeros(len(contested))
     lead_rows = {int(c): int(leader[c]) for c in held_rows}
-    lead = np.array([float(lead_rows.get(int(c), -2) == int(k))
-                     for c, k in zip(contested["_c"], contested["_k"], strict=True)])
+    lead = np.array(
+        [
+            float(lead_rows.get(int(c), -2) == int(k))
+            for c, k in zip(contested["_c"], contested["_k"], strict=True)
+        ]
+    )
     base_brier = float(((lead - o) ** 2).mean())
     duels = contested[contested.groupby("_c")["_c"].transform("size") == 2]
-    consistent = [float(g["p_win"].to_numpy()[int(np.argmax(g["share_mean"].to_numpy()))] >= 0.5)
-                  for _, g in duels.groupby("_c")]
+    consistent = [
+        float(g["p_win"].to_numpy()[int(np.argmax(g["share_mean"].to_numpy()))] >= 0.5)
+        for _, g in duels.groupby("_c")
+    ]
     duel_consistency = float(np.mean(consistent)) if consistent else float("nan")
 
     # baseline 2: pollsters, five blocks
@@ -216,24 +268,48 @@ def evaluate_projection(proj: Projection, election: Election, *, ranges: pd.Data
             y5[blocks.index(pollsters.block_of(n))] += 1
         file_actual = ranges.groupby("party")["actual"].first().reindex(list(blocks)).to_numpy()
         if not np.array_equal(file_actual, y5):
-            raise HemicycleError(f"five-block totals {y5.tolist()} differ from the file's 'actual' "
-                                 f"{file_actual.tolist()}: the block mapping needs review")
-        five = pd.DataFrame({"block": blocks, "actual": y5.astype(int), "mean": ours.mean(0),
-                             "lo": np.quantile(ours, 0.05, axis=0), "hi": np.quantile(ours, 0.95, axis=0)})
+            raise HemicycleError(
+                f"five-block totals {y5.tolist()} differ from the file's 'actual' "
+                f"{file_actual.tolist()}: the block mapping needs review"
+            )
+        five = pd.DataFrame(
+            {
+                "block": blocks,
+                "actual": y5.astype(int),
+                "mean": ours.mean(0),
+                "lo": np.quantile(ours, 0.05, axis=0),
+                "hi": np.quantile(ours, 0.95, axis=0),
+            }
+        )
         prow = []
         for name, g in ranges.groupby("pollster", sort=False):
             g = g.set_index("party").reindex(list(blocks))
             mid = (g["low"] + g["high"]).to_numpy() / 2
             cov = int(((g["low"] <= y5) & (y5 <= g["high"])).sum())
             prow.append((name, cov, float(np.linalg.norm(mid - y5))))
-            five[f"{name} range"] = [f"{lo}–{hi}" for lo, hi in zip(g["low"], g["high"], strict=True)]
+            five[f"{name} range"] = [
+                f"{lo}–{hi}" for lo, hi in zip(g["low"], g["high"], strict=True)
+            ]
         cov_ours = int(((five["lo"] <= y5) & (y5 <= five["hi"])).sum())
         prow.append(("hemicycle (90%)", cov_ours, float(np.linalg.norm(ours.mean(0) - y5))))
         poll = pd.DataFrame(prow, columns=["source", "covered", "distance"])
         poll["energy_score"] = [*poll["distance"].iloc[:-1], energy_score(ours, y5)]
-    return Evaluation(target_year=election.year, train_year=proj.train_year, sims=proj.sims,
-                      n_runoffs=n_runoffs, winner_accuracy=accuracy, brier=brier, log_score=log_score,
-                      coverage90=coverage, energy_score=es, calibration=calibration, seat_errors=seat_errors,
-                      baseline_leader_accuracy=base_acc, baseline_leader_energy=base_es,
-                      baseline_leader_brier=base_brier, duel_consistency=duel_consistency, pollsters=poll,
-                      five_blocks=five)
+    return Evaluation(
+        target_year=election.year,
+        train_year=proj.train_year,
+        sims=proj.sims,
+        n_runoffs=n_runoffs,
+        winner_accuracy=accuracy,
+        brier=brier,
+        log_score=log_score,
+        coverage90=coverage,
+        energy_score=es,
+        calibration=calibration,
+        seat_errors=seat_errors,
+        baseline_leader_accuracy=base_acc,
+        baseline_leader_energy=base_es,
+        baseline_leader_brier=base_brier,
+        duel_consistency=duel_consistency,
+        pollsters=poll,
+        five_blocks=five,
+    )

@@ -90,8 +90,13 @@ class Runoffs:
 
     def subset(self, keep: np.ndarray) -> Runoffs:
         """The runoffs selected by ``keep`` (a bool mask or indices over ``rows``)."""
-        return Runoffs(rows=self.rows[keep], cols=self.cols[keep], bloc=self.bloc[keep],
-                       within=self.within[keep], r1_votes=self.r1_votes[keep])
+        return Runoffs(
+            rows=self.rows[keep],
+            cols=self.cols[keep],
+            bloc=self.bloc[keep],
+            within=self.within[keep],
+            r1_votes=self.r1_votes[keep],
+        )
 
     @property
     def n_slots(self) -> np.ndarray:
@@ -162,7 +167,9 @@ class FrontRepublicain:
         against = tuple(s for s in a.split("+") if s) or cls.against
         for b in (*withdrawing, *against):
             if b not in BLOCS:
-                raise OptionError(f"unknown bloc {b!r} in scenario {text!r}; blocs are {', '.join(BLOCS)}")
+                raise OptionError(
+                    f"unknown bloc {b!r} in scenario {text!r}; blocs are {', '.join(BLOCS)}"
+                )
         return cls(withdrawing=withdrawing, against=against)
 
     def withdrawn(self, election: Election, qualified: np.ndarray) -> np.ndarray:
@@ -202,10 +209,13 @@ class TransferOverride:
 
     def __post_init__(self) -> None:
         if self.origin not in ORIGINS:
-            raise OptionError(f"unknown override origin {self.origin!r}; allowed: {', '.join(ORIGINS)}")
+            raise OptionError(
+                f"unknown override origin {self.origin!r}; allowed: {', '.join(ORIGINS)}"
+            )
         if self.destination not in BLOCS:
-            raise OptionError(f"unknown override destination {self.destination!r}; "
-                              f"allowed: {', '.join(BLOCS)}")
+            raise OptionError(
+                f"unknown override destination {self.destination!r}; allowed: {', '.join(BLOCS)}"
+            )
         if self.origin == self.destination:
             raise OptionError(f"an override needs two different blocs; got {self.origin!r} twice")
         if not isinstance(self.rate, int | float) or not 0.0 <= float(self.rate) <= 1.0:
@@ -216,8 +226,10 @@ class TransferOverride:
         pair, eq, rate = text.partition("=")
         origin, colon, dest = pair.partition(":")
         if not eq or not colon:
-            raise OptionError(f"override {text!r} is not of the form ORIGIN:DESTINATION=RATE "
-                              f"(e.g. left:centre=0.5)")
+            raise OptionError(
+                f"override {text!r} is not of the form ORIGIN:DESTINATION=RATE "
+                f"(e.g. left:centre=0.5)"
+            )
         try:
             value = float(rate)
         except ValueError:
@@ -225,7 +237,9 @@ class TransferOverride:
         return cls(origin.strip(), dest.strip(), value)
 
 
-def apply_overrides(T: np.ndarray, run: Runoffs, overrides: tuple[TransferOverride, ...]) -> np.ndarray:
+def apply_overrides(
+    T: np.ndarray, run: Runoffs, overrides: tuple[TransferOverride, ...]
+) -> np.ndarray:
     """Transfer matrices ``T`` (R, len(ORIGINS), J+1) of ``run`` with ``overrides`` applied (a copy)."""
     if not overrides:
         return T
@@ -271,17 +285,24 @@ def read_lineup_file(path: str | Path) -> list[tuple[int, str, int]]:
         with p.open("rb") as fh:
             raw = fh.read(limit + 1)
     except OSError as exc:
-        raise DataFileError(f"cannot read lineup file: {exc.strerror or exc}", file=str(p)) from None
+        raise DataFileError(
+            f"cannot read lineup file: {exc.strerror or exc}", file=str(p)
+        ) from None
     if len(raw) > limit:
-        raise DataFileError(f"lineup file is larger than {limit:,} bytes: not a lineup CSV", file=str(p))
+        raise DataFileError(
+            f"lineup file is larger than {limit:,} bytes: not a lineup CSV", file=str(p)
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataFileError("not UTF-8 text (a binary file?)", file=str(p), line=line) from None
     if "\0" in text:
-        raise DataFileError("contains NUL bytes: a binary file, not a lineup CSV", file=str(p),
-                            line=text[: text.index("\0")].count("\n") + 1)
+        raise DataFileError(
+            "contains NUL bytes: a binary file, not a lineup CSV",
+            file=str(p),
+            line=text[: text.index("\0")].count("\n") + 1,
+        )
     lines = text.splitlines()
     reader = csv.reader(lines)
     header = next(reader, None)
@@ -297,13 +318,18 @@ def read_lineup_file(path: str | Path) -> list[tuple[int, str, int]]:
         try:
             out.append((n, code, int(panel)))
         except ValueError:
-            raise DataFileError(f"panel {panel!r} is not an integer", file=str(p), line=n,
-                                column="panel") from None
+            raise DataFileError(
+                f"panel {panel!r} is not an integer", file=str(p), line=n, column="panel"
+            ) from None
     return out
 
 
-def resolve_lineup(election: Election, *, lineup: str | Path | None = None,
-                   withdrawals: str | FrontRepublicain | None = None) -> np.ndarray:
+def resolve_lineup(
+    election: Election,
+    *,
+    lineup: str | Path | None = None,
+    withdrawals: str | FrontRepublicain | None = None,
+) -> np.ndarray:
     """The (C, K) bool mask of round-2 candidates of ``election``.
 
     ``withdrawals`` is one of :data:`SCENARIOS` (default ``"data"`` when the election's round 2 is
@@ -319,8 +345,10 @@ def resolve_lineup(election: Election, *, lineup: str | Path | None = None,
     scen = parse_scenario(withdrawals) if isinstance(withdrawals, str) else withdrawals
     if scen == "data":
         if election.round2 is None:
-            raise OptionError(f"withdrawal scenario 'data' needs {election.year}'s round 2, which is "
-                              f"not in the store; allowed here: none, front-republicain")
+            raise OptionError(
+                f"withdrawal scenario 'data' needs {election.year}'s round 2, which is "
+                f"not in the store; allowed here: none, front-republicain"
+            )
         standing = election.round2.valid & qualified
         # a constituency the law sends to round 2 always has its official lineup; keep the
         # official one even if a candidate's round-1 status differs from the official flags
@@ -338,20 +366,32 @@ def resolve_lineup(election: Election, *, lineup: str | Path | None = None,
         for line, code, panel in rows:
             hits = np.flatnonzero(election.codes == code)
             if not len(hits):
-                raise DataFileError(f"no constituency {code!r} in {election.year}", file=str(lineup),
-                                    line=line, column="constituency")
+                raise DataFileError(
+                    f"no constituency {code!r} in {election.year}",
+                    file=str(lineup),
+                    line=line,
+                    column="constituency",
+                )
             c = int(hits[0])
             ks = np.flatnonzero(election.panel[c] == panel)
             if not len(ks):
-                raise OptionError(f"{lineup}, line {line}: constituency {code} has no candidate with "
-                                  f"panel {panel} in round 1")
+                raise OptionError(
+                    f"{lineup}, line {line}: constituency {code} has no candidate with "
+                    f"panel {panel} in round 1"
+                )
             k = int(ks[0])
             if not qualified[c, k]:
-                why = ("was elected in round 1" if status[c, k] == rules.ELECTED else
-                       "the constituency was decided in round 1" if (status[c] == rules.ELECTED).any()
-                       else "did not qualify for round 2")
-                raise OptionError(f"{lineup}, line {line}: {election.surname[c, k]} (panel {panel}) "
-                                  f"in {code} cannot stand in round 2: {why}")
+                why = (
+                    "was elected in round 1"
+                    if status[c, k] == rules.ELECTED
+                    else "the constituency was decided in round 1"
+                    if (status[c] == rules.ELECTED).any()
+                    else "did not qualify for round 2"
+                )
+                raise OptionError(
+                    f"{lineup}, line {line}: {election.surname[c, k]} (panel {panel}) "
+                    f"in {code} cannot stand in round 2: {why}"
+                )
             seen.setdefault(c, []).append(k)
         for row, cols in seen.items():
             standing[row] = False

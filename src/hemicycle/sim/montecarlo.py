@@ -54,7 +54,9 @@ G4 = 0x94D049BB133111EB
 class Inputs:
     """Everything one simulated election needs, as arrays (R runoffs, J slots, M replicates)."""
 
-    xm: np.ndarray  # (M, R, NO-1, J) float64: voter origin i's expected votes for slot j (shares of registered)
+    xm: (
+        np.ndarray
+    )  # (M, R, NO-1, J) float64: voter origin i's expected votes for slot j (shares of registered)
     abst: np.ndarray  # (M, R, NO-1) float64: voter origin i's abstention rate T[i, abstain]
     xnv: np.ndarray  # (M, R, J) float64: non-voters' expected votes for slot j
     bloc: np.ndarray  # (R, J) int64, -1 padding
@@ -113,10 +115,16 @@ def _slot_local(n_deps: int, c: int, j: int, J: int) -> int:
     return SLOT_DEPARTMENT + 8 * n_deps + c * J + j
 
 
-def _empty_accumulators(n: int, R: int, J: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _empty_accumulators(
+    n: int, R: int, J: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Win counts, share sums (2^-24 units), share histograms and per-simulation winners."""
-    return (np.zeros((R, J), np.int64), np.zeros((R, J), np.int64), np.zeros((R, J, NBINS), np.int64),
-            np.full((n, R), -1, np.int8))
+    return (
+        np.zeros((R, J), np.int64),
+        np.zeros((R, J), np.int64),
+        np.zeros((R, J, NBINS), np.int64),
+        np.full((n, R), -1, np.int8),
+    )
 
 
 # --------------------------------------------------------------------------- reference loop
@@ -145,17 +153,22 @@ def simulate_reference(inp: Inputs, noise: Noise, key: int, start: int, stop: in
                     v += inp.xm[m, c, i, j] * scale[i]
                 v += t * inp.xnv[m, c, j]
                 d = int(inp.dep[c])
-                e = (noise.national * normal_py(key, s, SLOT_NATIONAL + b)
-                     + noise.department * normal_py(key, s, SLOT_DEPARTMENT + 8 * d + b)
-                     + noise.local * normal_py(key, s, _slot_local(inp.n_deps, c, j, J)))
+                e = (
+                    noise.national * normal_py(key, s, SLOT_NATIONAL + b)
+                    + noise.department * normal_py(key, s, SLOT_DEPARTMENT + 8 * d + b)
+                    + noise.local * normal_py(key, s, _slot_local(inp.n_deps, c, j, J))
+                )
                 votes.append(v * np.exp(e))
             total = sum(v for v in votes if v > 0)
             best = -1
             for j in range(J):
                 if votes[j] < 0:
                     continue
-                if best < 0 or votes[j] > votes[best] or (
-                        votes[j] == votes[best] and inp.birth[c, j] < inp.birth[c, best]):
+                if (
+                    best < 0
+                    or votes[j] > votes[best]
+                    or (votes[j] == votes[best] and inp.birth[c, j] < inp.birth[c, best])
+                ):
                     best = j
             wins[c, best] += 1
             winners[s - start, c] = best
@@ -182,8 +195,29 @@ def _hash_nb(key, s, k):
 
 
 @_numba.njit(parallel=True, fastmath=False, cache=True)
-def _kernel(xm, abst, xnv, bloc, dep, birth, n_deps, table, key, start, n,
-            nat, sdep, sloc, sturn, flo, fhi, wins, ssum, hist, winners):
+def _kernel(
+    xm,
+    abst,
+    xnv,
+    bloc,
+    dep,
+    birth,
+    n_deps,
+    table,
+    key,
+    start,
+    n,
+    nat,
+    sdep,
+    sloc,
+    sturn,
+    flo,
+    fhi,
+    wins,
+    ssum,
+    hist,
+    winners,
+):
     M, R, NV, J = xm.shape
     nbins = hist.shape[2]
     for c in _numba.prange(R):
@@ -209,10 +243,14 @@ def _kernel(xm, abst, xnv, bloc, dep, birth, n_deps, table, key, start, n,
                 for i in range(NV):
                     acc += xm[m, c, i, j] * scale[i]
                 acc += t * xnv[m, c, j]
-                e = (nat * table[np.int64(_hash_nb(key, s, 8 + b) >> np.uint64(48))]
-                     + sdep * table[np.int64(_hash_nb(key, s, 16 + 8 * d + b) >> np.uint64(48))]
-                     + sloc * table[np.int64(_hash_nb(key, s, 16 + 8 * n_deps + c * J + j)
-                                             >> np.uint64(48))])
+                e = (
+                    nat * table[np.int64(_hash_nb(key, s, 8 + b) >> np.uint64(48))]
+                    + sdep * table[np.int64(_hash_nb(key, s, 16 + 8 * d + b) >> np.uint64(48))]
+                    + sloc
+                    * table[
+                        np.int64(_hash_nb(key, s, 16 + 8 * n_deps + c * J + j) >> np.uint64(48))
+                    ]
+                )
                 x = acc * np.exp(e)
                 v[j] = x
                 if x > 0:
@@ -238,9 +276,29 @@ def simulate_numba(inp: Inputs, noise: Noise, key: int, start: int, stop: int) -
     n = stop - start
     wins, ssum, hist, winners = _empty_accumulators(n, R, J)
     lo, hi = noise.mobilisation
-    _kernel(inp.xm, inp.abst, inp.xnv, inp.bloc, inp.dep, inp.birth, inp.n_deps, NORMAL,
-            np.uint64(key), start, n, noise.national, noise.department, noise.local, noise.turnout,
-            float(lo), float(hi), wins, ssum, hist, winners)
+    _kernel(
+        inp.xm,
+        inp.abst,
+        inp.xnv,
+        inp.bloc,
+        inp.dep,
+        inp.birth,
+        inp.n_deps,
+        NORMAL,
+        np.uint64(key),
+        start,
+        n,
+        noise.national,
+        noise.department,
+        noise.local,
+        noise.turnout,
+        float(lo),
+        float(hi),
+        wins,
+        ssum,
+        hist,
+        winners,
+    )
     return Accumulators(n=n, wins=wins, share_sum=ssum, hist=hist, winners=winners)
 
 
@@ -303,12 +361,21 @@ def check_memory(sims: int, runoffs: int) -> None:
         raise OptionError(
             f"{int(sims):,} simulations need about {need / 2**30:,.1f} GiB of memory ({runoffs} runoffs × "
             f"one byte each, plus the seat draws), and {have / 2**30:,.1f} GiB is available: use "
-            f"--sims {most:,} or fewer")
+            f"--sims {most:,} or fewer"
+        )
 
 
-def run(inp: Inputs, noise: Noise, *, sims: int, rng: np.random.Generator, backend: str | None = None,
-        chunk: int | None = None, progress: bool = False,
-        should_stop: Callable[[], bool] | None = None) -> Accumulators:
+def run(
+    inp: Inputs,
+    noise: Noise,
+    *,
+    sims: int,
+    rng: np.random.Generator,
+    backend: str | None = None,
+    chunk: int | None = None,
+    progress: bool = False,
+    should_stop: Callable[[], bool] | None = None,
+) -> Accumulators:
     """Simulate ``sims`` elections in chunks (bounded memory), with an optional rich progress bar.
     ``should_stop`` (default: the one of an enclosing :func:`stop_when`) is checked between chunks."""
     should_stop = should_stop or getattr(_hook, "should_stop", None)
@@ -328,8 +395,13 @@ def run(inp: Inputs, noise: Noise, *, sims: int, rng: np.random.Generator, backe
     if progress:
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-        bar = Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
-                       TimeRemainingColumn(), transient=True)
+        bar = Progress(
+            TextColumn("simulating"),
+            BarColumn(),
+            TextColumn("{task.completed:,}/{task.total:,}"),
+            TimeRemainingColumn(),
+            transient=True,
+        )
         task = bar.add_task("sims", total=sims)
         bar.start()
     try:
@@ -359,7 +431,9 @@ def hist_quantiles(hist: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
     for q in qs:
         target = q * n
         k = np.minimum((cum < target[..., None]).sum(axis=-1), nb - 1)
-        below = np.where(k > 0, np.take_along_axis(cum, np.maximum(k - 1, 0)[..., None], -1)[..., 0], 0)
+        below = np.where(
+            k > 0, np.take_along_axis(cum, np.maximum(k - 1, 0)[..., None], -1)[..., 0], 0
+        )
         inbin = np.take_along_axis(hist, k[..., None], -1)[..., 0]
         frac = np.where(inbin > 0, (target - below) / np.maximum(inbin, 1), 0.5)
         out.append(np.where(n > 0, (k + np.clip(frac, 0, 1)) / nb, np.nan))

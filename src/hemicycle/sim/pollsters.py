@@ -12,9 +12,15 @@ from hemicycle.data.pollsters import BLOCKS, COLUMNS, FILE, path, read_ranges
 __all__ = ["BLOCKS", "COLUMNS", "FILE", "FIVE_BLOCKS", "block_of", "path", "read_ranges"]
 
 #: 2024 nuance -> pollster block (every other nuance is "Others").
-FIVE_BLOCKS: dict[str, str] = {"UG": "NFP + DVG", "DVG": "NFP + DVG", "ENS": "ENS and allies",
-                               "LR": "LR + DVD", "DVD": "LR + DVD", "RN": "RN and allies",
-                               "UXD": "RN and allies"}
+FIVE_BLOCKS: dict[str, str] = {
+    "UG": "NFP + DVG",
+    "DVG": "NFP + DVG",
+    "ENS": "ENS and allies",
+    "LR": "LR + DVD",
+    "DVD": "LR + DVD",
+    "RN": "RN and allies",
+    "UXD": "RN and allies",
+}
 
 
 def block_of(nuance: str) -> str:

@@ -18,13 +18,26 @@ from hemicycle.sim import montecarlo as mc
 from hemicycle.sim.features import Runoffs, TransferOverride, apply_overrides, origins, runoffs
 from hemicycle.sim.transfers import TransferModel
 
-PREDS_COLUMNS = ["constituency", "panel", "nuance", "bloc", "p_win", "share_mean", "share_lo", "share_hi"]
+PREDS_COLUMNS = [
+    "constituency",
+    "panel",
+    "nuance",
+    "bloc",
+    "p_win",
+    "share_mean",
+    "share_lo",
+    "share_hi",
+]
 SEATS_COLUMNS = ["group", "kind", "mean", "median", "lo", "hi", "p_majority"]
 
 
-def build_inputs(model: TransferModel, election: Election, standing: np.ndarray,
-                 overrides: tuple[TransferOverride, ...] = (),
-                 leader: float = 0.0) -> tuple[mc.Inputs, Runoffs]:
+def build_inputs(
+    model: TransferModel,
+    election: Election,
+    standing: np.ndarray,
+    overrides: tuple[TransferOverride, ...] = (),
+    leader: float = 0.0,
+) -> tuple[mc.Inputs, Runoffs]:
     """Monte Carlo inputs for the contested runoffs (two or more candidates) of ``standing``,
     with the transfer ``overrides`` applied to every replicate's matrices and the expected votes of
     each runoff's round-1 leader multiplied by ``exp(leader)``."""
@@ -49,10 +62,20 @@ def build_inputs(model: TransferModel, election: Election, standing: np.ndarray,
         xm *= boost[None, :, None, :]
         xnv *= boost[None]
     _, dep = np.unique(election.departments, return_inverse=True)
-    birth = np.where(run.cols >= 0, np.take_along_axis(election.birth[run.rows], np.maximum(run.cols, 0), 1),
-                     rules.UNKNOWN_BIRTH)
-    inp = mc.Inputs(xm=xm, abst=abst, xnv=xnv, bloc=run.bloc, dep=dep[run.rows].astype(np.int64),
-                    birth=birth.astype(np.int64), n_deps=int(dep.max()) + 1)
+    birth = np.where(
+        run.cols >= 0,
+        np.take_along_axis(election.birth[run.rows], np.maximum(run.cols, 0), 1),
+        rules.UNKNOWN_BIRTH,
+    )
+    inp = mc.Inputs(
+        xm=xm,
+        abst=abst,
+        xnv=xnv,
+        bloc=run.bloc,
+        dep=dep[run.rows].astype(np.int64),
+        birth=birth.astype(np.int64),
+        n_deps=int(dep.max()) + 1,
+    )
     return inp, run
 
 
@@ -80,8 +103,10 @@ class Projection:
     lineup: str
 
     def __repr__(self) -> str:
-        return (f"Projection(target_year={self.target_year}, train_year={self.train_year}, sims={self.sims}, "
-                f"candidates={len(self.preds)}, lineup={self.lineup!r})")
+        return (
+            f"Projection(target_year={self.target_year}, train_year={self.train_year}, sims={self.sims}, "
+            f"candidates={len(self.preds)}, lineup={self.lineup!r})"
+        )
 
     def bloc_draws(self) -> np.ndarray:
         """(sims, len(BLOCS)) simulated seats per bloc, in :data:`BLOCS` order."""
@@ -93,18 +118,29 @@ class Projection:
 
     def summary(self, n_closest: int = 10) -> str:
         """Plain-text summary: seat intervals by bloc, P(majority), closest constituencies."""
-        lines = [f"Projection of {self.target_year} round 2, transfers learnt from {self.train_year} "
-                 f"({self.sims:,} simulated elections, lineup: {self.lineup})", "",
-                 f"{'bloc':<12}{'mean':>8}{'median':>8}{'90% interval':>16}{'P(>=289)':>10}"]
+        lines = [
+            f"Projection of {self.target_year} round 2, transfers learnt from {self.train_year} "
+            f"({self.sims:,} simulated elections, lineup: {self.lineup})",
+            "",
+            f"{'bloc':<12}{'mean':>8}{'median':>8}{'90% interval':>16}{'P(>=289)':>10}",
+        ]
         s = self.seats[self.seats["kind"] == "bloc"]
         for _, r in s.iterrows():
-            lines.append(f"{r['group']:<12}{r['mean']:>8.1f}{r['median']:>8.0f}"
-                         f"{f'{r.lo:.0f}–{r.hi:.0f}':>16}{r['p_majority']:>10.3f}")
-        lines += ["", f"P(one bloc reaches {MAJORITY} seats) = {self.p_any_majority:.3f}; "
-                  f"P(one nuance does) = {self.p_any_majority_nuance:.3f}", "",
-                  f"Closest {n_closest} constituencies (leader's probability of winning):"]
+            lines.append(
+                f"{r['group']:<12}{r['mean']:>8.1f}{r['median']:>8.0f}"
+                f"{f'{r.lo:.0f}–{r.hi:.0f}':>16}{r['p_majority']:>10.3f}"
+            )
+        lines += [
+            "",
+            f"P(one bloc reaches {MAJORITY} seats) = {self.p_any_majority:.3f}; "
+            f"P(one nuance does) = {self.p_any_majority_nuance:.3f}",
+            "",
+            f"Closest {n_closest} constituencies (leader's probability of winning):",
+        ]
         for _, r in self.closest.head(n_closest).iterrows():
-            lines.append(f"  {r['constituency']:<7} {r['leader']:<28} {r['p_win']:.2f}  vs {r['runner_up']}")
+            lines.append(
+                f"  {r['constituency']:<7} {r['leader']:<28} {r['p_win']:.2f}  vs {r['runner_up']}"
+            )
         return "\n".join(lines)
 
 
@@ -112,18 +148,37 @@ def _quantile(a: np.ndarray, q: float) -> np.ndarray:
     return np.quantile(a, q, axis=0, method="linear")
 
 
-def project_arrays(model: TransferModel, election: Election, standing: np.ndarray, noise: mc.Noise, *,
-                   sims: int, rng: np.random.Generator, backend: str | None = None,
-                   chunk: int | None = None, progress: bool = False, lineup_label: str = "",
-                   overrides: tuple[TransferOverride, ...] = ()) -> Projection:
+def project_arrays(
+    model: TransferModel,
+    election: Election,
+    standing: np.ndarray,
+    noise: mc.Noise,
+    *,
+    sims: int,
+    rng: np.random.Generator,
+    backend: str | None = None,
+    chunk: int | None = None,
+    progress: bool = False,
+    lineup_label: str = "",
+    overrides: tuple[TransferOverride, ...] = (),
+) -> Projection:
     """Simulate the round 2 of ``election`` with lineups ``standing`` (C, K) and summarise it."""
     inp, run = build_inputs(model, election, standing, overrides, noise.leader)
     acc = mc.run(inp, noise, sims=sims, rng=rng, backend=backend, chunk=chunk, progress=progress)
-    return summarise(election, standing, run, acc, train_year=model.train_year, lineup_label=lineup_label)
+    return summarise(
+        election, standing, run, acc, train_year=model.train_year, lineup_label=lineup_label
+    )
 
 
-def summarise(election: Election, standing: np.ndarray, run: Runoffs, acc: mc.Accumulators, *,
-              train_year: int, lineup_label: str = "") -> Projection:
+def summarise(
+    election: Election,
+    standing: np.ndarray,
+    run: Runoffs,
+    acc: mc.Accumulators,
+    *,
+    train_year: int,
+    lineup_label: str = "",
+) -> Projection:
     r1 = election.round1
     C = election.n_constituencies
     status = election.round1_status()
@@ -148,7 +203,17 @@ def summarise(election: Election, standing: np.ndarray, run: Runoffs, acc: mc.Ac
             k = int(winner_fixed[c])
             decided_r1 = status[c, k] == rules.ELECTED
             share = float(r1.votes[c, k] / exp1[c]) if decided_r1 else 1.0
-            rows.append((election.codes[c], int(election.panel[c, k]), nuance[c, k], 1.0, share, share, share))
+            rows.append(
+                (
+                    election.codes[c],
+                    int(election.panel[c, k]),
+                    nuance[c, k],
+                    1.0,
+                    share,
+                    share,
+                    share,
+                )
+            )
             continue
         r = where.get(c)
         if r is None:
@@ -157,10 +222,21 @@ def summarise(election: Election, standing: np.ndarray, run: Runoffs, acc: mc.Ac
             k = int(run.cols[r, j])
             if k < 0:
                 continue
-            rows.append((election.codes[c], int(election.panel[c, k]), nuance[c, k], float(p[r, j]),
-                         float(mean[r, j]), float(lo[r, j]), float(hi[r, j])))
-    preds = pd.DataFrame(rows, columns=["constituency", "panel", "nuance", "p_win", "share_mean",
-                                        "share_lo", "share_hi"])
+            rows.append(
+                (
+                    election.codes[c],
+                    int(election.panel[c, k]),
+                    nuance[c, k],
+                    float(p[r, j]),
+                    float(mean[r, j]),
+                    float(lo[r, j]),
+                    float(hi[r, j]),
+                )
+            )
+    preds = pd.DataFrame(
+        rows,
+        columns=["constituency", "panel", "nuance", "p_win", "share_mean", "share_lo", "share_hi"],
+    )
     preds.insert(3, "bloc", blocs_of(election.year, preds["nuance"].tolist()))
     preds = preds.sort_values(["constituency", "panel"], kind="stable").reset_index(drop=True)
     preds = preds[PREDS_COLUMNS]
@@ -191,17 +267,26 @@ def summarise(election: Election, standing: np.ndarray, run: Runoffs, acc: mc.Ac
     rr = np.arange(len(run.rows))[None, :]
     step = 10_000
     for a in range(0, n_sims, step):  # bounded memory: one block of simulations at a time
-        w = acc.winners[a:a + step].astype(np.int64)
+        w = acc.winners[a : a + step].astype(np.int64)
         n = len(w)
         off = (np.arange(n) * G)[:, None]
-        flat = np.concatenate([(off + slot_nuance[rr, w]).ravel(), (off + slot_bloc[rr, w]).ravel()])
-        draws[a:a + n] = np.bincount(flat, minlength=n * G).reshape(n, G)
+        flat = np.concatenate(
+            [(off + slot_nuance[rr, w]).ravel(), (off + slot_bloc[rr, w]).ravel()]
+        )
+        draws[a : a + n] = np.bincount(flat, minlength=n * G).reshape(n, G)
     draws += base.astype(np.int16)
     d = draws.astype(np.float64)
-    seats = pd.DataFrame({
-        "group": groups, "kind": kinds, "mean": d.mean(axis=0), "median": np.median(d, axis=0),
-        "lo": _quantile(d, 0.05), "hi": _quantile(d, 0.95), "p_majority": (d >= MAJORITY).mean(axis=0),
-    })[SEATS_COLUMNS]
+    seats = pd.DataFrame(
+        {
+            "group": groups,
+            "kind": kinds,
+            "mean": d.mean(axis=0),
+            "median": np.median(d, axis=0),
+            "lo": _quantile(d, 0.05),
+            "hi": _quantile(d, 0.95),
+            "p_majority": (d >= MAJORITY).mean(axis=0),
+        }
+    )[SEATS_COLUMNS]
     is_bloc = np.array(kinds) == "bloc"
     p_any = float((d[:, is_bloc] >= MAJORITY).any(axis=1).mean())
     p_any_n = float((d[:, ~is_bloc] >= MAJORITY).any(axis=1).mean()) if (~is_bloc).any() else 0.0
@@ -212,10 +297,27 @@ def summarise(election: Election, standing: np.ndarray, run: Runoffs, acc: mc.Ac
         order = np.argsort(-p[r])
         a, b = order[0], order[1]
         ka, kb = run.cols[r, a], run.cols[r, b]
-        close.append((election.codes[c], f"{election.surname[c, ka]} ({nuance[c, ka]})", float(p[r, a]),
-                      f"{election.surname[c, kb]} ({nuance[c, kb]})"))
+        close.append(
+            (
+                election.codes[c],
+                f"{election.surname[c, ka]} ({nuance[c, ka]})",
+                float(p[r, a]),
+                f"{election.surname[c, kb]} ({nuance[c, kb]})",
+            )
+        )
     closest = pd.DataFrame(close, columns=["constituency", "leader", "p_win", "runner_up"])
     closest = closest.sort_values(["p_win", "constituency"], kind="stable").reset_index(drop=True)
-    return Projection(target_year=election.year, train_year=train_year, sims=n_sims, preds=preds,
-                      seats=seats, seat_draws=draws, groups=groups, kinds=kinds, p_any_majority=p_any,
-                      p_any_majority_nuance=p_any_n, closest=closest, lineup=lineup_label)
+    return Projection(
+        target_year=election.year,
+        train_year=train_year,
+        sims=n_sims,
+        preds=preds,
+        seats=seats,
+        seat_draws=draws,
+        groups=groups,
+        kinds=kinds,
+        p_any_majority=p_any,
+        p_any_majority_nuance=p_any_n,
+        closest=closest,
+        lineup=lineup_label,
+    )

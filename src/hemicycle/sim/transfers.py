@@ -63,14 +63,17 @@ class TrainingData:
     groups: np.ndarray  # (R,) department index
 
     def subset(self, keep: np.ndarray) -> TrainingData:
-        return TrainingData(x=self.x[keep], y=self.y[keep], run=self.run.subset(keep),
-                            groups=self.groups[keep])
+        return TrainingData(
+            x=self.x[keep], y=self.y[keep], run=self.run.subset(keep), groups=self.groups[keep]
+        )
 
 
 def training_data(election: Election) -> TrainingData:
     """Round 1 → round 2 of an election whose round 2 is known (contested runoffs only)."""
     if election.round2 is None:
-        raise HemicycleError(f"{election.year} has no round 2 in the store: it cannot train transfers")
+        raise HemicycleError(
+            f"{election.year} has no round 2 in the store: it cannot train transfers"
+        )
     r2 = election.round2
     standing = r2.valid & r2.held[:, None]
     run = runoffs(election, standing)
@@ -174,15 +177,31 @@ def _luce_jacobian(phi, x, y, bloc, within, sw, ridge):
     return np.vstack([jac @ _A, pen])
 
 
-def fit_luce(x: np.ndarray, y: np.ndarray, bloc: np.ndarray, within: np.ndarray,
-             weights: np.ndarray | None = None, *, ridge: float = 0.02,
-             phi0: np.ndarray | None = None, max_nfev: int = 100) -> np.ndarray:
+def fit_luce(
+    x: np.ndarray,
+    y: np.ndarray,
+    bloc: np.ndarray,
+    within: np.ndarray,
+    weights: np.ndarray | None = None,
+    *,
+    ridge: float = 0.02,
+    phi0: np.ndarray | None = None,
+    max_nfev: int = 100,
+) -> np.ndarray:
     """Parameters ``phi`` of the structured Luce model (``theta = design() @ phi``)."""
     w = np.ones(len(x)) if weights is None else np.asarray(weights, float)
     sw = np.sqrt(w)
     t0 = np.zeros(_A.shape[1]) if phi0 is None else np.asarray(phi0, float)
-    sol = least_squares(_luce_residuals, t0, jac=_luce_jacobian, method="lm",
-                        args=(x, y, bloc, within, sw, ridge), ftol=1e-7, xtol=1e-7, max_nfev=max_nfev)
+    sol = least_squares(
+        _luce_residuals,
+        t0,
+        jac=_luce_jacobian,
+        method="lm",
+        args=(x, y, bloc, within, sw, ridge),
+        ftol=1e-7,
+        xtol=1e-7,
+        max_nfev=max_nfev,
+    )
     return sol.x
 
 
@@ -205,8 +224,16 @@ def project_simplex(v: np.ndarray) -> np.ndarray:
     return np.maximum(v - tau, 0.0)
 
 
-def fit_regression(x: np.ndarray, y: np.ndarray, prior: np.ndarray, weights: np.ndarray | None = None,
-                   *, n0: float = 5.0, iters: int = 2000, tol: float = 1e-9) -> np.ndarray:
+def fit_regression(
+    x: np.ndarray,
+    y: np.ndarray,
+    prior: np.ndarray,
+    weights: np.ndarray | None = None,
+    *,
+    n0: float = 5.0,
+    iters: int = 2000,
+    tol: float = 1e-9,
+) -> np.ndarray:
     """Rows-on-the-simplex least squares of ``y ≈ x @ T`` shrunk towards ``prior`` (see module doc)."""
     w = np.ones(len(x)) if weights is None else np.asarray(weights, float)
     xw = x * w[:, None]
@@ -258,8 +285,10 @@ class TransferModel:
     estimator: str = "regression"
 
     def __repr__(self) -> str:
-        return (f"TransferModel(train_year={self.train_year}, replicates={self.n_replicates}, "
-                f"regression={['+'.join(c) for c in self.regression]}, min_runoffs={self.min_runoffs})")
+        return (
+            f"TransferModel(train_year={self.train_year}, replicates={self.n_replicates}, "
+            f"regression={['+'.join(c) for c in self.regression]}, min_runoffs={self.min_runoffs})"
+        )
 
     @property
     def n_replicates(self) -> int:
@@ -267,9 +296,15 @@ class TransferModel:
 
     def without_regression(self) -> TransferModel:
         """The same fit using the Luce model for every configuration."""
-        return TransferModel(train_year=self.train_year, theta=self.theta, regression={}, counts=self.counts,
-                             min_runoffs=self.min_runoffs, settings={**self.settings, "regression": 0.0},
-                             estimator=self.estimator)
+        return TransferModel(
+            train_year=self.train_year,
+            theta=self.theta,
+            regression={},
+            counts=self.counts,
+            min_runoffs=self.min_runoffs,
+            settings={**self.settings, "regression": 0.0},
+            estimator=self.estimator,
+        )
 
     def method(self, config: tuple[str, ...]) -> str:
         return self.estimator if config in self.regression else "luce"
@@ -293,7 +328,9 @@ class TransferModel:
         """Expected round-2 shares of the registered voters (R, J+1), last column abstain."""
         return np.einsum("ri,rij->rj", x, self.matrices(run, replicate))
 
-    def matrix(self, config: Sequence[str], replicate: int = 0, *, method: str | None = None) -> np.ndarray:
+    def matrix(
+        self, config: Sequence[str], replicate: int = 0, *, method: str | None = None
+    ) -> np.ndarray:
         """(NO, len(config)+1) matrix of one configuration (two candidates of one bloc: equal split)."""
         cfg = tuple(config)
         bl = np.array([[BLOCS.index(b) for b in cfg]])
@@ -303,7 +340,9 @@ class TransferModel:
         m = method or self.method(cfg)
         if m in ("regression", "ei"):
             if cfg not in self.regression:
-                raise HemicycleError(f"configuration {cfg} has no regression estimate in {self.train_year}")
+                raise HemicycleError(
+                    f"configuration {cfg} has no regression estimate in {self.train_year}"
+                )
             return self.regression[cfg][replicate]
         return luce_probabilities(self.theta[replicate], bl, within)[0]
 
@@ -314,8 +353,11 @@ class TransferModel:
         5% and 95% bootstrap quantiles). Default configurations: every one seen in training, with
         the regression estimate where it exists and the Luce estimate always.
         """
-        cfgs = [tuple(c) for c in configs] if configs is not None else sorted(
-            self.counts, key=lambda c: (-self.counts[c], c))
+        cfgs = (
+            [tuple(c) for c in configs]
+            if configs is not None
+            else sorted(self.counts, key=lambda c: (-self.counts[c], c))
+        )
         rows = []
         for cfg in cfgs:
             if len(cfg) < 2:
@@ -330,16 +372,46 @@ class TransferModel:
                 dest = list(_dest_labels(cfg)) + [ABSTAIN]
                 for i, o in enumerate(ORIGINS):
                     for j, d in enumerate(dest):
-                        rows.append((self.train_year, "+".join(cfg), m, self.counts.get(cfg, 0), o, d,
-                                     est[i, j], sd[i, j], lo[i, j], hi[i, j]))
-        return pd.DataFrame(rows, columns=["train", "config", "method", "n_runoffs", "origin",
-                                           "destination", "estimate", "sd", "lo", "hi"])
+                        rows.append(
+                            (
+                                self.train_year,
+                                "+".join(cfg),
+                                m,
+                                self.counts.get(cfg, 0),
+                                o,
+                                d,
+                                est[i, j],
+                                sd[i, j],
+                                lo[i, j],
+                                hi[i, j],
+                            )
+                        )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "train",
+                "config",
+                "method",
+                "n_runoffs",
+                "origin",
+                "destination",
+                "estimate",
+                "sd",
+                "lo",
+                "hi",
+            ],
+        )
 
-    def render(self, configs: Iterable[Sequence[str]] | None = None, *, max_configs: int = 8) -> str:
+    def render(
+        self, configs: Iterable[Sequence[str]] | None = None, *, max_configs: int = 8
+    ) -> str:
         """Plain-text tables (percent, ± bootstrap sd) of the main configurations."""
         df = self.to_frame(configs)
-        spread = ("posterior sd for ei, bootstrap sd for luce" if self.estimator == "ei"
-                  else "bootstrap sd")
+        spread = (
+            "posterior sd for ei, bootstrap sd for luce"
+            if self.estimator == "ei"
+            else "bootstrap sd"
+        )
         out = [f"Transfers learnt from {self.train_year} (round 1 → round 2), percent ± {spread}"]
         for (cfg, m), g in list(df.groupby(["config", "method"], sort=False))[: 2 * max_configs]:
             dest = list(dict.fromkeys(g["destination"]))
@@ -350,7 +422,9 @@ class TransferModel:
                 gg = g[g["origin"] == o].set_index("destination")
                 est = gg["estimate"].to_dict()
                 sd = gg["sd"].to_dict()
-                cells = "".join(f"{100 * float(est[d]):>9.1f} ±{100 * float(sd[d]):>4.1f}" for d in dest)
+                cells = "".join(
+                    f"{100 * float(est[d]):>9.1f} ±{100 * float(sd[d]):>4.1f}" for d in dest
+                )
                 out.append(f"{o:<12}" + cells)
         return "\n".join(out)
 
@@ -363,9 +437,15 @@ def _dest_labels(cfg: Sequence[str]) -> list[str]:
     return out
 
 
-def _fit_once(td: TrainingData, weights: np.ndarray, keys: list[tuple[str, ...]],
-              min_runoffs: int, ridge: float, n0: float,
-              theta0: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, dict]:
+def _fit_once(
+    td: TrainingData,
+    weights: np.ndarray,
+    keys: list[tuple[str, ...]],
+    min_runoffs: int,
+    ridge: float,
+    n0: float,
+    theta0: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, dict]:
     phi = fit_luce(td.x, td.y, td.run.bloc, td.run.within, weights, ridge=ridge, phi0=theta0)
     theta = theta_of(phi)
     regs: dict[tuple[str, ...], np.ndarray] = {}
@@ -384,17 +464,33 @@ def _fit_once(td: TrainingData, weights: np.ndarray, keys: list[tuple[str, ...]]
     return phi, theta, regs
 
 
-def fit(election: Election, *, n_boot: int = 40, min_runoffs: int = 10, ridge: float = 0.02,
-        n0: float = 5.0, rng: np.random.Generator) -> TransferModel:
+def fit(
+    election: Election,
+    *,
+    n_boot: int = 40,
+    min_runoffs: int = 10,
+    ridge: float = 0.02,
+    n0: float = 5.0,
+    rng: np.random.Generator,
+) -> TransferModel:
     """Fit a :class:`TransferModel` on ``election`` (its round 2 must be known)."""
     td = training_data(election)
-    return fit_training(td, election.year, n_boot=n_boot, min_runoffs=min_runoffs, ridge=ridge,
-                        n0=n0, rng=rng)
+    return fit_training(
+        td, election.year, n_boot=n_boot, min_runoffs=min_runoffs, ridge=ridge, n0=n0, rng=rng
+    )
 
 
-def fit_training(td: TrainingData, year: int, *, n_boot: int = 40, min_runoffs: int = 10,
-                 ridge: float = 0.02, n0: float = 5.0, rng: np.random.Generator,
-                 progress: Callable[[int, int], None] | None = None) -> TransferModel:
+def fit_training(
+    td: TrainingData,
+    year: int,
+    *,
+    n_boot: int = 40,
+    min_runoffs: int = 10,
+    ridge: float = 0.02,
+    n0: float = 5.0,
+    rng: np.random.Generator,
+    progress: Callable[[int, int], None] | None = None,
+) -> TransferModel:
     keys = [config_key(b) for b in td.run.bloc]
     counts: dict[tuple[str, ...], int] = {}
     for k in keys:
@@ -415,9 +511,12 @@ def fit_training(td: TrainingData, year: int, *, n_boot: int = 40, min_runoffs: 
             # a configuration absent from a resample keeps the full-data estimate
             regs[k].append(rg.get(k, reg0[k]))
     return TransferModel(
-        train_year=year, theta=np.stack(thetas),
-        regression={k: np.stack(v) for k, v in regs.items()}, counts=counts,
-        min_runoffs=min_runoffs, settings={"ridge": ridge, "n0": n0, "n_boot": n_boot},
+        train_year=year,
+        theta=np.stack(thetas),
+        regression={k: np.stack(v) for k, v in regs.items()},
+        counts=counts,
+        min_runoffs=min_runoffs,
+        settings={"ridge": ridge, "n0": n0, "n_boot": n_boot},
     )
 
 
@@ -455,9 +554,16 @@ class PooledTransfers:
     _cache: dict = field(default_factory=dict, compare=False)
 
     @classmethod
-    def pool(cls, models: Sequence[TransferModel], weights: Sequence[float] | None = None, *,
-             masses: np.ndarray | None = None, config_pseudo: float = 0.0, origin_pseudo: float = 0.0,
-             size: int = 120) -> PooledTransfers:
+    def pool(
+        cls,
+        models: Sequence[TransferModel],
+        weights: Sequence[float] | None = None,
+        *,
+        masses: np.ndarray | None = None,
+        config_pseudo: float = 0.0,
+        origin_pseudo: float = 0.0,
+        size: int = 120,
+    ) -> PooledTransfers:
         """Pool ``models`` with election ``weights`` (default equal) in ``size`` replicates."""
         if not models:
             raise HemicycleError("pooling transfers needs at least one training election")
@@ -466,8 +572,14 @@ class PooledTransfers:
         if len(models) == 1:
             size = models[0].n_replicates
         m = np.ones((len(models), NO)) if masses is None else np.asarray(masses, float)
-        return cls(models=tuple(models), weights=tuple(float(x) for x in w), n_reps=int(size),
-                   masses=m, config_pseudo=float(config_pseudo), origin_pseudo=float(origin_pseudo))
+        return cls(
+            models=tuple(models),
+            weights=tuple(float(x) for x in w),
+            n_reps=int(size),
+            masses=m,
+            config_pseudo=float(config_pseudo),
+            origin_pseudo=float(origin_pseudo),
+        )
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -490,7 +602,13 @@ class PooledTransfers:
         """(NO, E) weight of each election for each origin in ``config``."""
         p = np.tile(np.asarray(self.weights), (NO, 1))
         if self.config_pseudo > 0:
-            p = p * (np.array([m.counts.get(tuple(config), 0) for m in self.models]) + self.config_pseudo)[None]
+            p = (
+                p
+                * (
+                    np.array([m.counts.get(tuple(config), 0) for m in self.models])
+                    + self.config_pseudo
+                )[None]
+            )
         if self.origin_pseudo > 0:
             p = p * (self.masses.T + self.origin_pseudo)
         return p / p.sum(axis=1, keepdims=True)
@@ -542,8 +660,11 @@ class PooledTransfers:
         for m in self.models:
             for c, k in m.counts.items():
                 counts[c] = counts.get(c, 0) + k
-        cfgs = [tuple(c) for c in configs] if configs is not None else sorted(
-            counts, key=lambda c: (-counts[c], c))
+        cfgs = (
+            [tuple(c) for c in configs]
+            if configs is not None
+            else sorted(counts, key=lambda c: (-counts[c], c))
+        )
         label = ",".join(map(str, self.years))
         rows = []
         for cfg in cfgs:
@@ -555,30 +676,66 @@ class PooledTransfers:
             dest = [*_dest_labels(cfg), ABSTAIN]
             for i, o in enumerate(ORIGINS):
                 for j, d in enumerate(dest):
-                    rows.append((label, "+".join(cfg), "pooled", counts.get(cfg, 0), o, d,
-                                 est[i, j], sd[i, j], lo[i, j], hi[i, j]))
-        pooled = pd.DataFrame(rows, columns=["train", "config", "method", "n_runoffs", "origin",
-                                             "destination", "estimate", "sd", "lo", "hi"])
+                    rows.append(
+                        (
+                            label,
+                            "+".join(cfg),
+                            "pooled",
+                            counts.get(cfg, 0),
+                            o,
+                            d,
+                            est[i, j],
+                            sd[i, j],
+                            lo[i, j],
+                            hi[i, j],
+                        )
+                    )
+        pooled = pd.DataFrame(
+            rows,
+            columns=[
+                "train",
+                "config",
+                "method",
+                "n_runoffs",
+                "origin",
+                "destination",
+                "estimate",
+                "sd",
+                "lo",
+                "hi",
+            ],
+        )
         if len(self.models) == 1:
             return self.models[0].to_frame(configs)
         per = [m.to_frame(cfgs) for m in self.models]
         return pd.concat([pooled, *per], ignore_index=True)
 
-    def render(self, configs: Iterable[Sequence[str]] | None = None, *, max_configs: int = 8) -> str:
+    def render(
+        self, configs: Iterable[Sequence[str]] | None = None, *, max_configs: int = 8
+    ) -> str:
         """Plain-text tables of the pooled rates (percent ± sd over elections and replicates)."""
         if len(self.models) == 1:
             return self.models[0].render(configs, max_configs=max_configs)
         df = self.to_frame(configs)
         df = df[df["method"] == "pooled"]
-        out = [f"Transfers pooled over {len(self.models)} elections, round 1 → round 2:",
-               f"{', '.join(map(str, self.years))}; percent ± sd over elections and replicates"]
+        out = [
+            f"Transfers pooled over {len(self.models)} elections, round 1 → round 2:",
+            f"{', '.join(map(str, self.years))}; percent ± sd over elections and replicates",
+        ]
         for cfg, g in list(df.groupby("config", sort=False))[:max_configs]:
             dest = list(dict.fromkeys(g["destination"]))
-            out += ["", f"{cfg}  [{int(g['n_runoffs'].iloc[0])} training runoffs]",
-                    f"{'from':<12}" + "".join(f"{d:>14}" for d in dest)]
+            out += [
+                "",
+                f"{cfg}  [{int(g['n_runoffs'].iloc[0])} training runoffs]",
+                f"{'from':<12}" + "".join(f"{d:>14}" for d in dest),
+            ]
             for o in ORIGINS:
                 gg = g[g["origin"] == o].set_index("destination")
-                out.append(f"{o:<12}" + "".join(
-                    f"{100 * float(gg.at[d, 'estimate']):>7.1f} ±{100 * float(gg.at[d, 'sd']):>4.1f}"
-                    for d in dest))
+                out.append(
+                    f"{o:<12}"
+                    + "".join(
+                        f"{100 * float(gg.at[d, 'estimate']):>7.1f} ±{100 * float(gg.at[d, 'sd']):>4.1f}"
+                        for d in dest
+                    )
+                )
         return "\n".join(out)

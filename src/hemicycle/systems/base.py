@@ -77,8 +77,11 @@ class Unit:
             mine = {b: k for (group, b), k in count.items() if group == g}
             if not mine:
                 return (len(BLOCS), len(rank), g)
-            return (BLOCS.index(max(mine, key=lambda b: (mine[b], -BLOCS.index(b)))),
-                    rank.get(g, len(rank)), g)
+            return (
+                BLOCS.index(max(mine, key=lambda b: (mine[b], -BLOCS.index(b)))),
+                rank.get(g, len(rank)),
+                g,
+            )
 
         return sorted(groups, key=pos)
 

@@ -65,8 +65,10 @@ def resolve(v: Votes, standing: np.ndarray) -> tuple[np.ndarray, np.ndarray, lis
         same = contested & e.round2.held & (standing == e.round2.valid).all(axis=1)
         tie = same & (v.replay.winner < 0)
         if tie.any():
-            notes.append(f"{int(tie.sum())} round-2 tie(s) without known birth dates: treated as "
-                         f"runoffs never held")
+            notes.append(
+                f"{int(tie.sum())} round-2 tie(s) without known birth dates: treated as "
+                f"runoffs never held"
+            )
         same &= ~tie
         winner[same] = v.replay.winner[same]
     changed = contested & ~same
@@ -90,8 +92,10 @@ def resolve(v: Votes, standing: np.ndarray) -> tuple[np.ndarray, np.ndarray, lis
                 f"candidates standing (no transfers)"
             )
             if tied.any():
-                notes.append(f"{int(tied.sum())} of them tied in round-1 votes with no birth dates "
-                             f"to break the tie: the first of the file's order is counted")
+                notes.append(
+                    f"{int(tied.sum())} of them tied in round-1 votes with no birth dates "
+                    f"to break the tie: the first of the file's order is counted"
+                )
     if (winner < 0).any():
         raise AssertionError(f"{int((winner < 0).sum())} constituencies without a winner")
     return winner, v.printed_labels[np.arange(e.n_constituencies), winner], notes
@@ -167,7 +171,10 @@ def two_round_expressed(
     if not 0 < f < 1:
         raise OptionError(f"two_round_expressed: share must be in (0, 1); got {share}")
     # the law's qualification (art. L162) with the votes cast as the base
-    q = rules.round1_qualified(r1.votes, r1.valid, r1.expressed, share=f) & (v.decided_round1 < 0)[:, None]
+    q = (
+        rules.round1_qualified(r1.votes, r1.valid, r1.expressed, share=f)
+        & (v.decided_round1 < 0)[:, None]
+    )
     lineup = q & ~withdrawn(v)
     # every candidate qualifying at this share withdrew in reality: only where the source's lineup
     # contradicts its own round-1 votes (2012: four constituencies); they all stand there
@@ -175,8 +182,10 @@ def two_round_expressed(
     lineup[empty] = q[empty]
     _, labels, notes = resolve(v, lineup)
     if empty.any():
-        notes.append(f"{int(empty.sum())} constituencies where every candidate qualifying at this "
-                     f"share withdrew in reality: they all stand")
+        notes.append(
+            f"{int(empty.sum())} constituencies where every candidate qualifying at this "
+            f"share withdrew in reality: they all stand"
+        )
     return _allocation(
         name,
         v,

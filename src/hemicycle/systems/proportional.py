@@ -199,7 +199,9 @@ def mixed(
     overhang: str = "keep",
 ) -> Allocation:
     if not 0 <= list_seats <= MAX_LIST_SEATS:
-        raise OptionError(f"mixed: list_seats must be between 0 and {MAX_LIST_SEATS:,}; got {list_seats}")
+        raise OptionError(
+            f"mixed: list_seats must be between 0 and {MAX_LIST_SEATS:,}; got {list_seats}"
+        )
     lineup, notes = official_lineup(v)
     _, labels, more = resolve(v, lineup)
     held: dict[str, int] = {}

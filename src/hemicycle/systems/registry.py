@@ -80,12 +80,25 @@ def names() -> tuple[str, ...]:
 
 #: Other names people use for the registered systems (hyphens and case are also forgiven).
 ALIASES: dict[str, str] = {
-    "two_round": "actual", "baseline": "actual", "official": "actual",
-    "first_round_plurality": "plurality", "first_past_the_post": "plurality", "fptp": "plurality",
-    "d'hondt": "dhondt", "d_hondt": "dhondt", "jefferson": "dhondt", "webster": "sainte_lague",
-    "saintelague": "sainte_lague", "largest_remainder": "hare", "hamilton": "hare",
-    "departmental_pr": "departmental", "pr_1986": "departmental", "regional_pr": "regional",
-    "mmp": "mixed", "mixed_member": "mixed", "bonus": "majority_bonus",
+    "two_round": "actual",
+    "baseline": "actual",
+    "official": "actual",
+    "first_round_plurality": "plurality",
+    "first_past_the_post": "plurality",
+    "fptp": "plurality",
+    "d'hondt": "dhondt",
+    "d_hondt": "dhondt",
+    "jefferson": "dhondt",
+    "webster": "sainte_lague",
+    "saintelague": "sainte_lague",
+    "largest_remainder": "hare",
+    "hamilton": "hare",
+    "departmental_pr": "departmental",
+    "pr_1986": "departmental",
+    "regional_pr": "regional",
+    "mmp": "mixed",
+    "mixed_member": "mixed",
+    "bonus": "majority_bonus",
     "projection": "projected",
 }
 

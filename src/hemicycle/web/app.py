@@ -49,15 +49,25 @@ MAX_SIMS = 200_000
 DEFAULT_TIMEOUT_S = 180.0
 
 
-def _error(status: int, kind: str, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def _error(
+    status: int, kind: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     # nosniff here too: a 500 is sent from outside the middleware stack
-    return JSONResponse({"error": kind, "detail": detail}, status_code=status,
-                        headers={"X-Content-Type-Options": "nosniff", **(headers or {})})
+    return JSONResponse(
+        {"error": kind, "detail": detail},
+        status_code=status,
+        headers={"X-Content-Type-Options": "nosniff", **(headers or {})},
+    )
 
 
 def _sentence(errors: list[dict[str, Any]], max_sims: int) -> str:
     """Pydantic's errors as one readable sentence."""
-    where_names = {"body": "the body", "query": "the query", "path": "the path", "header": "a header"}
+    where_names = {
+        "body": "the body",
+        "query": "the query",
+        "path": "the path",
+        "header": "a header",
+    }
     parts = []
     for err in errors[:4]:
         loc = [str(x) for x in err.get("loc", ())]
@@ -67,7 +77,9 @@ def _sentence(errors: list[dict[str, Any]], max_sims: int) -> str:
         msg = msg[:1].lower() + msg[1:]
         kind = err.get("type")
         if kind == "json_invalid":
-            parts.append(f"the body is not valid JSON ({err.get('ctx', {}).get('error', 'syntax error')})")
+            parts.append(
+                f"the body is not valid JSON ({err.get('ctx', {}).get('error', 'syntax error')})"
+            )
         elif kind == "missing" and not field:
             parts.append(f"{where} is missing")
         elif loc[-2:] == ["body", "sims"] and kind == "less_than_equal":
@@ -83,9 +95,16 @@ def _sentence(errors: list[dict[str, Any]], max_sims: int) -> str:
     return "invalid request: " + "; ".join(parts) + tail + "."
 
 
-def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS,
-               timeout_s: float = DEFAULT_TIMEOUT_S, prefit: bool = False, max_queued: int = 4,
-               allowed_hosts: Sequence[str] | None = None, max_body: int = guard.MAX_BODY) -> FastAPI:
+def create_app(
+    store_path: str | Path | None = None,
+    *,
+    max_sims: int = MAX_SIMS,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    prefit: bool = False,
+    max_queued: int = 4,
+    allowed_hosts: Sequence[str] | None = None,
+    max_body: int = guard.MAX_BODY,
+) -> FastAPI:
     """The FastAPI app over the store at ``store_path`` (default: ``$HEMICYCLE_STORE`` or the user
     cache), opened read-only: ingest the years first (``hemicycle serve`` does). It never ingests
     while serving: newer official files are logged once and taken at the next start.
@@ -101,13 +120,18 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
 
     path = Path(store_path) if store_path is not None else default_path()
     if not path.exists():
-        raise HemicycleError(f"the store {path} does not exist: run `hemicycle data ingest YEAR` first "
-                             f"(`hemicycle serve` does it)")
+        raise HemicycleError(
+            f"the store {path} does not exist: run `hemicycle data ingest YEAR` first "
+            f"(`hemicycle serve` does it)"
+        )
     if max_sims < 1:
         raise HemicycleError(f"max_sims must be >= 1; got {max_sims}")
     svc = Service(path, max_sims=max_sims, timeout_s=timeout_s, max_queued=max_queued)
-    hosts = (guard.allowed_hosts_for("127.0.0.1", guard.TEST_HOSTS) if allowed_hosts is None
-             else guard.allowed_hosts_for("0.0.0.0", allowed_hosts or ["*"]))
+    hosts = (
+        guard.allowed_hosts_for("127.0.0.1", guard.TEST_HOSTS)
+        if allowed_hosts is None
+        else guard.allowed_hosts_for("0.0.0.0", allowed_hosts or ["*"])
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -119,11 +143,16 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
             svc.close()  # cancels running projections: shutdown does not wait for them
 
     app = FastAPI(
-        title="hemicycle", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+        title="hemicycle",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
         description="French legislative elections, computable: the official results of 1997 to 2024 "
-                    "(the years the store holds), the two-round law replayed, and projections of round 2 with vote "
-                    "transfers learnt from an earlier election. Errors are JSON "
-                    "`{\"error\": KIND, \"detail\": SENTENCE}`.")
+        "(the years the store holds), the two-round law replayed, and projections of round 2 with vote "
+        "transfers learnt from an earlier election. Errors are JSON "
+        '`{"error": KIND, "detail": SENTENCE}`.',
+    )
     app.state.service = svc
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN)
     app.add_middleware(guard.Guard, allowed_hosts=hosts, max_body=max_body, csp=CSP)  # outermost
@@ -141,8 +170,11 @@ def create_app(store_path: str | Path | None = None, *, max_sims: int = MAX_SIMS
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         kind = "not_found" if exc.status_code == 404 else "http_error"
-        detail = (f"no such path {request.url.path}; the API is described at /openapi.json and /docs"
-                  if exc.status_code == 404 else str(exc.detail))
+        detail = (
+            f"no such path {request.url.path}; the API is described at /openapi.json and /docs"
+            if exc.status_code == 404
+            else str(exc.detail)
+        )
         return _error(exc.status_code, kind, detail)
 
     @app.exception_handler(HemicycleError)

@@ -5,7 +5,9 @@
 class ApiError(Exception):
     """An error with its HTTP status, kind and readable message."""
 
-    def __init__(self, status: int, kind: str, detail: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, kind: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail)
         self.status, self.kind, self.detail = status, kind, detail
         self.headers = headers or {}

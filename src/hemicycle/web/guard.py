@@ -55,8 +55,10 @@ class Busy(Exception):
     """The lane is full: ``retry_after`` seconds is a fair guess of when a slot frees."""
 
     def __init__(self, what: str, queued: int, retry_after: int) -> None:
-        super().__init__(f"the server is busy with {queued} {what} (running or waiting); "
-                         f"try again in {retry_after} s")
+        super().__init__(
+            f"the server is busy with {queued} {what} (running or waiting); "
+            f"try again in {retry_after} s"
+        )
         self.retry_after = retry_after
 
 
@@ -69,14 +71,19 @@ class Lane:
     never holds the process at exit.
     """
 
-    def __init__(self, name: str, *, workers: int = 1, waiting: int = 4, what: str = "jobs") -> None:
+    def __init__(
+        self, name: str, *, workers: int = 1, waiting: int = 4, what: str = "jobs"
+    ) -> None:
         if workers < 1 or waiting < 0:
-            raise ValueError(f"a lane needs workers >= 1 and waiting >= 0; got {workers}, {waiting}")
+            raise ValueError(
+                f"a lane needs workers >= 1 and waiting >= 0; got {workers}, {waiting}"
+            )
         self.name, self.what = name, what
         self.capacity = workers + waiting
         self.workers = workers
-        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any], threading.Event] | None] = \
-            queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[
+            tuple[Future[Any], Callable[[], Any], threading.Event] | None
+        ] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._admitted = 0
         self._live: set[threading.Event] = set()
@@ -86,8 +93,10 @@ class Lane:
         self._start()
 
     def _start(self) -> None:
-        self._threads = [threading.Thread(target=self._work, name=f"hemicycle-{self.name}-{i}", daemon=True)
-                         for i in range(self.workers)]
+        self._threads = [
+            threading.Thread(target=self._work, name=f"hemicycle-{self.name}-{i}", daemon=True)
+            for i in range(self.workers)
+        ]
         for t in self._threads:
             t.start()
 
@@ -178,8 +187,13 @@ class Cancelled(Exception):  # noqa: N818 - an outcome, not a fault
     """A job stopped because its client has gone, its time ran out or the server is stopping."""
 
 
-async def wait_for_job(fut: Future[Any], cancelled: threading.Event, *, timeout_s: float,
-                       receive: Receive | None = None) -> tuple[str, Any]:
+async def wait_for_job(
+    fut: Future[Any],
+    cancelled: threading.Event,
+    *,
+    timeout_s: float,
+    receive: Receive | None = None,
+) -> tuple[str, Any]:
     """Await a lane job: ``("done", value)``, ``("timeout", None)`` or ``("gone", None)`` (the
     client disconnected, seen on ``receive`` once the body was read). On anything but "done" —
     including the request task being cancelled (server shutdown) — the job is cancelled."""
@@ -189,7 +203,9 @@ async def wait_for_job(fut: Future[Any], cancelled: threading.Event, *, timeout_
         watch = asyncio.ensure_future(_until_disconnect(receive))
     try:
         waiting: set[asyncio.Future[Any]] = {job} | ({watch} if watch is not None else set())
-        done, _ = await asyncio.wait(waiting, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            waiting, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED
+        )
         if job in done:
             return "done", job.result()
         cancelled.set()
@@ -210,11 +226,15 @@ def _consume(f: asyncio.Future[Any]) -> None:
 
 
 async def _until_disconnect(receive: Receive) -> None:
-    for _ in range(10_000):  # a body is read already: only a disconnect (or stray empty chunks) follow
+    for _ in range(
+        10_000
+    ):  # a body is read already: only a disconnect (or stray empty chunks) follow
         msg = await receive()
         if msg.get("type") == "http.disconnect":
             return
-    await asyncio.Event().wait()  # pragma: no cover - a client streaming junk forever: stop watching
+    await (
+        asyncio.Event().wait()
+    )  # pragma: no cover - a client streaming junk forever: stop watching
 
 
 # ----- the ASGI guard -----------------------------------------------------------------------
@@ -247,20 +267,34 @@ def allowed_hosts_for(host: str, extra: Iterable[str] = ()) -> frozenset[str] | 
     return frozenset(names)
 
 
-def _json(status: int, kind: str, detail: str, headers: list[tuple[bytes, bytes]] | None = None
-          ) -> tuple[Message, Message]:
+def _json(
+    status: int, kind: str, detail: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> tuple[Message, Message]:
     body = json.dumps({"error": kind, "detail": detail}).encode()
-    hdrs = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-            NOSNIFF, (b"connection", b"close"), *(headers or [])]
-    return ({"type": "http.response.start", "status": status, "headers": hdrs},
-            {"type": "http.response.body", "body": body})
+    hdrs = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        NOSNIFF,
+        (b"connection", b"close"),
+        *(headers or []),
+    ]
+    return (
+        {"type": "http.response.start", "status": status, "headers": hdrs},
+        {"type": "http.response.body", "body": body},
+    )
 
 
 class Guard:
     """Host check, body limit and security headers around an ASGI app (HTTP only)."""
 
-    def __init__(self, app: ASGIApp, *, allowed_hosts: frozenset[str] | None, max_body: int = MAX_BODY,
-                 csp: str = "") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        allowed_hosts: frozenset[str] | None,
+        max_body: int = MAX_BODY,
+        csp: str = "",
+    ) -> None:
         self.app, self.allowed_hosts, self.max_body = app, allowed_hosts, max_body
         self.csp = csp.encode()
 
@@ -271,16 +305,22 @@ class Guard:
         headers = {k.lower(): v for k, v in scope.get("headers", ())}
         host = headers.get(b"host", b"").decode("latin-1")
         if not host_allowed(host, self.allowed_hosts):
-            await self._reply(send, 400, "bad_host",
-                              f"this server does not answer to the host {host[:80]!r}; "
-                              f"use the address it listens on (see hemicycle serve --allowed-hosts)")
+            await self._reply(
+                send,
+                400,
+                "bad_host",
+                f"this server does not answer to the host {host[:80]!r}; "
+                f"use the address it listens on (see hemicycle serve --allowed-hosts)",
+            )
             return
         length = headers.get(b"content-length")
         if length is not None:
             try:
                 n = int(length)
             except ValueError:
-                await self._reply(send, 400, "bad_request", "the Content-Length header is not a number")
+                await self._reply(
+                    send, 400, "bad_request", "the Content-Length header is not a number"
+                )
                 return
             if n > self.max_body:
                 await self._too_large(send)
@@ -312,7 +352,11 @@ class Guard:
                 if NOSNIFF[0] not in names:
                     hdrs.append(NOSNIFF)
                 ctype = next((v for k, v in hdrs if k.lower() == b"content-type"), b"")
-                if ctype.startswith(b"text/html") and b"content-security-policy" not in names and self.csp:
+                if (
+                    ctype.startswith(b"text/html")
+                    and b"content-security-policy" not in names
+                    and self.csp
+                ):
                     hdrs.append((b"content-security-policy", self.csp))
                 message["headers"] = hdrs
             await send(message)
@@ -320,8 +364,12 @@ class Guard:
         await self.app(scope, replay, send_secured)
 
     async def _too_large(self, send: Send) -> None:
-        await self._reply(send, 413, "too_large", f"the request body is larger than this server accepts "
-                                                  f"({self.max_body // 1024} KiB)")
+        await self._reply(
+            send,
+            413,
+            "too_large",
+            f"the request body is larger than this server accepts ({self.max_body // 1024} KiB)",
+        )
 
     @staticmethod
     async def _reply(send: Send, status: int, kind: str, detail: str) -> None:
@@ -347,8 +395,10 @@ class ServedStore(Store):
 
     def ensure(self, year: int, *, download: bool = True) -> None:  # type: ignore[override]
         if year not in self.years():
-            raise DataNotAvailableError(f"{year} is not in the store this server loaded; restart "
-                                        f"`hemicycle serve` to ingest it")
+            raise DataNotAvailableError(
+                f"{year} is not in the store this server loaded; restart "
+                f"`hemicycle serve` to ingest it"
+            )
         with self._notices_lock:
             if year in self._notices:
                 return None
@@ -360,12 +410,17 @@ class ServedStore(Store):
             if current or year in self._notices:
                 return None
             self._notices.add(year)
-            log.warning("the official files of %s changed since the store was loaded; this server "
-                        "keeps serving what it loaded: restart `hemicycle serve` to take them", year)
+            log.warning(
+                "the official files of %s changed since the store was loaded; this server "
+                "keeps serving what it loaded: restart `hemicycle serve` to take them",
+                year,
+            )
         return None
 
     def ingest(self, year: int, *, download: bool = True) -> Any:  # noqa: ARG002
-        raise DataNotAvailableError(f"this server does not ingest ({year}): restart `hemicycle serve`")
+        raise DataNotAvailableError(
+            f"this server does not ingest ({year}): restart `hemicycle serve`"
+        )
 
 
 # ----- connections --------------------------------------------------------------------------
@@ -409,7 +464,9 @@ def timed_h11_protocol(head_timeout_s: float) -> type:
 
         def _expire(self) -> None:
             self._head_timer = None
-            if self.conn.their_state is h11.IDLE and (self.cycle is None or self.cycle.response_complete):
+            if self.conn.their_state is h11.IDLE and (
+                self.cycle is None or self.cycle.response_complete
+            ):
                 if not self.transport.is_closing():
                     self.transport.close()
 

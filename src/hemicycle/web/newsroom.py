@@ -26,12 +26,41 @@ from hemicycle.rules import SEATS
 SITUATIONS = ("elected", "duel", "three-way", "four-way")
 SEARCH_LIMIT = 40
 
-RESULTS_HEADER = ["year", "constituency", "label", "round", "panel", "surname", "first_name", "nuance",
-                  "bloc", "votes", "share_expressed", "share_registered", "status"]
-CONSTITUENCIES_HEADER = ["year", "constituency", "label", "department", "department_name", "round",
-                         "registered", "voters", "expressed", "turnout", "situation", "candidates",
-                         "leader_nuance", "leader_bloc", "withdrawals", "winner_surname",
-                         "winner_nuance", "winner_bloc"]
+RESULTS_HEADER = [
+    "year",
+    "constituency",
+    "label",
+    "round",
+    "panel",
+    "surname",
+    "first_name",
+    "nuance",
+    "bloc",
+    "votes",
+    "share_expressed",
+    "share_registered",
+    "status",
+]
+CONSTITUENCIES_HEADER = [
+    "year",
+    "constituency",
+    "label",
+    "department",
+    "department_name",
+    "round",
+    "registered",
+    "voters",
+    "expressed",
+    "turnout",
+    "situation",
+    "candidates",
+    "leader_nuance",
+    "leader_bloc",
+    "withdrawals",
+    "winner_surname",
+    "winner_nuance",
+    "winner_bloc",
+]
 
 
 def _bloc(year: int, nuance: str) -> str:
@@ -43,9 +72,12 @@ def _bloc(year: int, nuance: str) -> str:
 
 def labels(rep: Replay) -> dict[str, str]:
     e = rep.election
-    return {c: label(str(n), str(d), str(c))
-            for c, n, d in zip(e.codes.tolist(), e.department_names.tolist(), e.departments.tolist(),
-                               strict=True)}
+    return {
+        c: label(str(n), str(d), str(c))
+        for c, n, d in zip(
+            e.codes.tolist(), e.department_names.tolist(), e.departments.tolist(), strict=True
+        )
+    }
 
 
 #: "Haute-Garonne 3e", "Paris 5ème", "Ain 1re": the ordinal suffix is dropped.
@@ -61,8 +93,13 @@ class Hit:
     detail: str
 
     def as_dict(self) -> dict[str, object]:
-        return {"code": self.code, "label": self.label, "year": self.year, "match": self.match,
-                "detail": self.detail}
+        return {
+            "code": self.code,
+            "label": self.label,
+            "year": self.year,
+            "match": self.match,
+            "detail": self.detail,
+        }
 
 
 def search(rep: Replay, query: str, limit: int = SEARCH_LIMIT) -> list[Hit]:
@@ -94,8 +131,12 @@ def search(rep: Replay, query: str, limit: int = SEARCH_LIMIT) -> list[Hit]:
     if m and m.group("name"):
         want, n = m.group("name"), int(m.group("n"))
         for i, c in enumerate(codes):
-            if dept_norm[i] == want and c.startswith(str(e.departments[i])) \
-                    and c[len(str(e.departments[i])):].isdigit() and int(c[len(str(e.departments[i])):]) == n:
+            if (
+                dept_norm[i] == want
+                and c.startswith(str(e.departments[i]))
+                and c[len(str(e.departments[i])) :].isdigit()
+                and int(c[len(str(e.departments[i])) :]) == n
+            ):
                 add(i, "constituency", str(e.names[i]))
     for i in range(len(codes)):
         if dept_norm[i] == q or (len(q) >= 3 and dept_norm[i].startswith(q)):
@@ -133,10 +174,17 @@ class Situation:
     contest: int | None  # candidates on the round-2 ballot (None: no round 2 in the data)
 
     def as_dict(self) -> dict[str, object]:
-        return {"constituency": self.code, "label": self.label, "leader_nuance": self.leader_nuance,
-                "leader_bloc": self.leader_bloc, "leader_share": self.leader_share,
-                "situation": self.situation, "qualified": self.qualified,
-                "withdrawn": list(self.withdrawn), "contest": self.contest}
+        return {
+            "constituency": self.code,
+            "label": self.label,
+            "leader_nuance": self.leader_nuance,
+            "leader_bloc": self.leader_bloc,
+            "leader_share": self.leader_share,
+            "situation": self.situation,
+            "qualified": self.qualified,
+            "withdrawn": list(self.withdrawn),
+            "contest": self.contest,
+        }
 
 
 def situations(rep: Replay) -> list[Situation]:
@@ -153,13 +201,28 @@ def situations(rep: Replay) -> list[Situation]:
         if not rep.runoffs[i]:
             kind = "elected"
         else:
-            kind = {2: "duel", 3: "three-way"}.get(int(qualified[i]), "four-way" if qualified[i] >= 4 else "duel")
+            kind = {2: "duel", 3: "three-way"}.get(
+                int(qualified[i]), "four-way" if qualified[i] >= 4 else "duel"
+            )
         wd = tuple(_bloc(e.year, str(r1.nuance[i, j])) for j in np.flatnonzero(rep.withdrawn[i]))
-        contest = int(r2.valid[i].sum()) if r2 is not None and r2.held[i] else (
-            None if r2 is None or rep.runoffs[i] else 0)
-        out.append(Situation(code, names[code], nu, _bloc(e.year, nu),
-                             int(r1.votes[i, k]) / max(int(r1.expressed[i]), 1), kind,
-                             int(qualified[i]) if rep.runoffs[i] else 0, wd, contest))
+        contest = (
+            int(r2.valid[i].sum())
+            if r2 is not None and r2.held[i]
+            else (None if r2 is None or rep.runoffs[i] else 0)
+        )
+        out.append(
+            Situation(
+                code,
+                names[code],
+                nu,
+                _bloc(e.year, nu),
+                int(r1.votes[i, k]) / max(int(r1.expressed[i]), 1),
+                kind,
+                int(qualified[i]) if rep.runoffs[i] else 0,
+                wd,
+                contest,
+            )
+        )
     return out
 
 
@@ -173,8 +236,10 @@ def round1_summary(rep: Replay) -> dict[str, object]:
         "year": rep.election.year,
         "round2": rep.election.round2 is not None,
         "situations": {k: sum(s.situation == k for s in sits) for k in SITUATIONS},
-        "withdrawals": {"total": sum(by_bloc.values()),
-                        "by_bloc": {b: by_bloc.get(b, 0) for b in BLOCS}},
+        "withdrawals": {
+            "total": sum(by_bloc.values()),
+            "by_bloc": {b: by_bloc.get(b, 0) for b in BLOCS},
+        },
         "plurality": {"seats": SEATS, "by_bloc": {b: leaders.get(b, 0) for b in BLOCS}},
         "constituencies": [s.as_dict() for s in sits],
     }
@@ -210,10 +275,16 @@ def previous_seat(rep: Replay, before: Replay | None, code: str) -> dict[str, ob
     winner = None
     if k >= 0:
         nu = str(before.winner_nuance()[j])
-        winner = {"surname": str(p.surname[j, k]), "first_name": str(p.first_name[j, k]), "nuance": nu,
-                  "bloc": _bloc(p.year, nu), "round": int(before.winner_round[j])}
+        winner = {
+            "surname": str(p.surname[j, k]),
+            "first_name": str(p.first_name[j, k]),
+            "nuance": nu,
+            "bloc": _bloc(p.year, nu),
+            "round": int(before.winner_round[j]),
+        }
     return {
-        "year": p.year, "winner": winner,
+        "year": p.year,
+        "winner": winner,
         "shares": {b: then[b] for b in BLOCS if then[b] > 0},
         "swing": {b: 100 * (now[b] - then[b]) for b in BLOCS if now[b] > 0 or then[b] > 0},
     }
@@ -245,17 +316,37 @@ def results_csv(rep: Replay) -> bytes:
                 continue
             exp, reg = max(int(rnd.expressed[i]), 1), max(int(rnd.registered[i]), 1)
             ks = np.flatnonzero(rnd.valid[i])
-            cols = ks[np.lexsort((e.panel[i, ks], -rnd.votes[i, ks]))]  # most votes first, then panel
+            cols = ks[
+                np.lexsort((e.panel[i, ks], -rnd.votes[i, ks]))
+            ]  # most votes first, then panel
             for k in cols:
                 if rnd_no == 1:
-                    st = "withdrawn" if rep.withdrawn[i, k] else STATUS_NAMES[int(rep.status1[i, k])]
+                    st = (
+                        "withdrawn" if rep.withdrawn[i, k] else STATUS_NAMES[int(rep.status1[i, k])]
+                    )
                 else:
-                    st = "elected" if rep.winner_round[i] == 2 and rep.winner[i] == k else "defeated"
+                    st = (
+                        "elected" if rep.winner_round[i] == 2 and rep.winner[i] == k else "defeated"
+                    )
                 nu = str(rnd.nuance[i, k])
                 v = int(rnd.votes[i, k])
-                rows.append([e.year, code, names[code], rnd_no, int(e.panel[i, k]), e.surname[i, k],
-                             e.first_name[i, k], nu, _bloc(e.year, nu), v, f"{v / exp:.6f}",
-                             f"{v / reg:.6f}", st])
+                rows.append(
+                    [
+                        e.year,
+                        code,
+                        names[code],
+                        rnd_no,
+                        int(e.panel[i, k]),
+                        e.surname[i, k],
+                        e.first_name[i, k],
+                        nu,
+                        _bloc(e.year, nu),
+                        v,
+                        f"{v / exp:.6f}",
+                        f"{v / reg:.6f}",
+                        st,
+                    ]
+                )
     return _csv(RESULTS_HEADER, rows)
 
 
@@ -274,13 +365,28 @@ def constituencies_csv(rep: Replay) -> bytes:
             s = sits[code]
             k = int(rep.winner[i])
             won_here = k >= 0 and int(rep.winner_round[i]) == rnd_no
-            rows.append([e.year, code, s.label, e.departments[i], e.department_names[i], rnd_no,
-                         int(rnd.registered[i]), int(rnd.voters[i]), int(rnd.expressed[i]),
-                         f"{int(rnd.voters[i]) / max(int(rnd.registered[i]), 1):.6f}", s.situation,
-                         int(rnd.valid[i].sum()), s.leader_nuance if rnd_no == 1 else "",
-                         s.leader_bloc if rnd_no == 1 else "", len(s.withdrawn) if rnd_no == 1 else "",
-                         e.surname[i, k] if won_here else "", wn[i] if won_here else "",
-                         _bloc(e.year, str(wn[i])) if won_here else ""])
+            rows.append(
+                [
+                    e.year,
+                    code,
+                    s.label,
+                    e.departments[i],
+                    e.department_names[i],
+                    rnd_no,
+                    int(rnd.registered[i]),
+                    int(rnd.voters[i]),
+                    int(rnd.expressed[i]),
+                    f"{int(rnd.voters[i]) / max(int(rnd.registered[i]), 1):.6f}",
+                    s.situation,
+                    int(rnd.valid[i].sum()),
+                    s.leader_nuance if rnd_no == 1 else "",
+                    s.leader_bloc if rnd_no == 1 else "",
+                    len(s.withdrawn) if rnd_no == 1 else "",
+                    e.surname[i, k] if won_here else "",
+                    wn[i] if won_here else "",
+                    _bloc(e.year, str(wn[i])) if won_here else "",
+                ]
+            )
     return _csv(CONSTITUENCIES_HEADER, rows)
 
 
@@ -309,12 +415,20 @@ def learnt_rates(frame: object) -> list[dict[str, object]]:
             if dest == origin:
                 continue
             members = df["config"].str.split("+")
-            rows = df[(df["origin"] == origin) & (df["dest"] == dest)
-                      & ~members.apply(lambda m, o=origin: o in m)]
+            rows = df[
+                (df["origin"] == origin)
+                & (df["dest"] == dest)
+                & ~members.apply(lambda m, o=origin: o in m)
+            ]
             if rows.empty:
                 continue
             w = rows["n_runoffs"].clip(lower=1).astype(float)
-            out.append({"origin": origin, "destination": dest,
-                        "rate": float((rows["estimate"] * w).sum() / w.sum()),
-                        "runoffs": int(rows["n_runoffs"].sum())})
+            out.append(
+                {
+                    "origin": origin,
+                    "destination": dest,
+                    "rate": float((rows["estimate"] * w).sum() / w.sum()),
+                    "runoffs": int(rows["n_runoffs"].sum()),
+                }
+            )
     return out

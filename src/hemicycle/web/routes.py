@@ -25,8 +25,10 @@ from hemicycle.web.service import Service
 
 STATIC = Path(__file__).with_name("static")
 #: Security headers of the dashboard: everything from this server, nothing from a CDN.
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 #: Bodies from this size up are gzip-compressed, when the client accepts it (as GZipMiddleware).
 GZIP_MIN = 2048
 
@@ -38,17 +40,22 @@ async def get_service(request: Request) -> Service:
 
 Svc = Annotated[Service, Depends(get_service)]
 Year = Annotated[int, PathParam(ge=1900, le=2100, description="election year", examples=[2024])]
-Code = Annotated[str, PathParam(pattern=s.CODE_PATTERN, description="canonical constituency code",
-                                examples=["7502"])]
+Code = Annotated[
+    str,
+    PathParam(pattern=s.CODE_PATTERN, description="canonical constituency code", examples=["7502"]),
+]
 
 
 def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    what = {400: "an invalid option (the message lists the allowed values)",
-            404: "unknown year or constituency (the message lists what exists)",
-            409: "the year is there but not the round this needs (e.g. no earlier election to learn from)",
-            422: "invalid parameters, in one sentence", 500: "internal error (no details)",
-            503: "too many projections running or waiting: retry after `Retry-After` seconds",
-            504: "the projection did not finish in time"}
+    what = {
+        400: "an invalid option (the message lists the allowed values)",
+        404: "unknown year or constituency (the message lists what exists)",
+        409: "the year is there but not the round this needs (e.g. no earlier election to learn from)",
+        422: "invalid parameters, in one sentence",
+        500: "internal error (no details)",
+        503: "too many projections running or waiting: retry after `Retry-After` seconds",
+        504: "the projection did not finish in time",
+    }
     return {c: {"model": s.Error, "description": what[c]} for c in codes}
 
 
@@ -70,8 +77,13 @@ def _distinct_systems(specs: list[str]) -> list[str] | None:
     return out
 
 
-def cached(svc: Service, request: Request, body: bytes, media_type: str,
-           headers: dict[str, str] | None = None) -> Response:
+def cached(
+    svc: Service,
+    request: Request,
+    body: bytes,
+    media_type: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
     """A cached body, sent gzip-compressed (from the cache too) where GZipMiddleware would."""
     headers = dict(headers or {})
     if len(body) >= GZIP_MIN and "gzip" in request.headers.get("accept-encoding", ""):
@@ -86,8 +98,11 @@ pages = APIRouter()
 
 
 def page(name: str) -> FileResponse:
-    return FileResponse(STATIC / name, media_type="text/html",
-                        headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"})
+    return FileResponse(
+        STATIC / name,
+        media_type="text/html",
+        headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"},
+    )
 
 
 @pages.get("/", include_in_schema=False)
@@ -112,23 +127,32 @@ def status(svc: Svc) -> s.FitStatus:
     return svc.fit_status()
 
 
-@election_routes.get("/api/elections", response_model=s.Elections, tags=["elections"],
-                     responses=_responses(500))
+@election_routes.get(
+    "/api/elections", response_model=s.Elections, tags=["elections"], responses=_responses(500)
+)
 def elections(svc: Svc) -> s.Elections:
     """The elections in the store, the blocs and their colours, and what this server offers."""
     return svc.elections()
 
 
-@election_routes.get("/api/elections/{year}/results", response_model=s.Results, tags=["elections"],
-                     responses=_responses(404, 422, 500))
+@election_routes.get(
+    "/api/elections/{year}/results",
+    response_model=s.Results,
+    tags=["elections"],
+    responses=_responses(404, 422, 500),
+)
 def results(year: Year, request: Request, svc: Svc) -> Response:
     """National results, replayed by law: seats by nuance and bloc, round-1 votes, turnout,
     and the winner of every constituency."""
     return cached(svc, request, svc.results_json(year), "application/json")
 
 
-@election_routes.get("/api/elections/{year}/constituencies/{code}", response_model=s.Constituency,
-                     tags=["elections"], responses=_responses(404, 422, 500))
+@election_routes.get(
+    "/api/elections/{year}/constituencies/{code}",
+    response_model=s.Constituency,
+    tags=["elections"],
+    responses=_responses(404, 422, 500),
+)
 def constituency(
     year: Year,
     code: Code,
@@ -148,12 +172,25 @@ def projection(max_sims: int) -> APIRouter:
     the cap shows in the schema too)."""
     router = APIRouter()
     Req = create_model(
-        "ProjectRequest", __base__=s.ProjectRequest,
-        sims=(int, Field(min(10_000, max_sims), ge=1, le=max_sims,
-                         description=f"simulated elections (at most {max_sims:,})")))
+        "ProjectRequest",
+        __base__=s.ProjectRequest,
+        sims=(
+            int,
+            Field(
+                min(10_000, max_sims),
+                ge=1,
+                le=max_sims,
+                description=f"simulated elections (at most {max_sims:,})",
+            ),
+        ),
+    )
 
-    @router.post("/api/project", response_model=s.ProjectionOut, tags=["projection"],
-                 responses=_responses(400, 404, 409, 422, 500, 503, 504))
+    @router.post(
+        "/api/project",
+        response_model=s.ProjectionOut,
+        tags=["projection"],
+        responses=_responses(400, 404, 409, 422, 500, 503, 504),
+    )
     async def project(req: Annotated[Req, Body()], request: Request, svc: Svc) -> s.ProjectionOut:  # type: ignore[valid-type]
         """Project round 2 of `year` from its round 1 with transfers learnt from `train`: seats by
         bloc and nuance (mean, median, 90% interval, P(majority)), and each constituency's most
@@ -162,8 +199,9 @@ def projection(max_sims: int) -> APIRouter:
         if req.train != "all":
             svc.check_year(req.train, what="training election")
         seed = req.seed if req.seed is not None else secrets.randbits(32)
-        return await svc.in_worker(svc.project, req, seed, what="the projection", lane=svc.projections,
-                                   request=request)
+        return await svc.in_worker(
+            svc.project, req, seed, what="the projection", lane=svc.projections, request=request
+        )
 
     return router
 
@@ -173,13 +211,22 @@ def projection(max_sims: int) -> APIRouter:
 analysis_routes = APIRouter()
 
 
-@analysis_routes.get("/api/elections/{year}/compare", response_model=s.Comparison, tags=["systems"],
-                     responses=_responses(400, 404, 422, 500, 503, 504))
+@analysis_routes.get(
+    "/api/elections/{year}/compare",
+    response_model=s.Comparison,
+    tags=["systems"],
+    responses=_responses(400, 404, 422, 500, 503, 504),
+)
 async def compare(
     year: Year,
     svc: Svc,
-    systems: Annotated[str | None, Query(max_length=400, description="comma-separated system "
-                                         "names, e.g. actual,dhondt (default: every one)")] = None,
+    systems: Annotated[
+        str | None,
+        Query(
+            max_length=400,
+            description="comma-separated system names, e.g. actual,dhondt (default: every one)",
+        ),
+    ] = None,
     unit: Annotated[s.Unit, Query(description="count seats by nuance or by bloc")] = "nuance",
 ) -> s.Comparison:
     """The same votes under other electoral systems, side by side, with disproportionality and
@@ -189,38 +236,61 @@ async def compare(
     return await svc.in_worker(lambda c: svc.compare(year, names, unit), what="the comparison")
 
 
-@analysis_routes.get("/api/elections/{year}/coalitions", response_model=s.Coalitions, tags=["systems"],
-                     responses=_responses(400, 404, 422, 500, 503, 504))
+@analysis_routes.get(
+    "/api/elections/{year}/coalitions",
+    response_model=s.Coalitions,
+    tags=["systems"],
+    responses=_responses(400, 404, 422, 500, 503, 504),
+)
 async def coalitions(
     year: Year,
     svc: Svc,
-    system: Annotated[str, Query(max_length=80, description="electoral system (see compare)")] = "actual",
+    system: Annotated[
+        str, Query(max_length=80, description="electoral system (see compare)")
+    ] = "actual",
     unit: Annotated[s.Unit, Query(description="groups: nuances or blocs")] = "bloc",
     minimal: Annotated[bool, Query(description="only the minimal winning coalitions")] = False,
 ) -> s.Coalitions:
     """Who can govern the Assembly that `system` gives: winning coalitions (an absolute
     majority), and the Banzhaf and Shapley–Shubik power of each group."""
     svc.check_year(year)
-    return await svc.in_worker(lambda c: svc.coalitions(year, system, unit, minimal),
-                               what="the coalition analysis")
+    return await svc.in_worker(
+        lambda c: svc.coalitions(year, system, unit, minimal), what="the coalition analysis"
+    )
 
 
-@analysis_routes.get("/api/search", response_model=list[s.SearchHit], tags=["elections"],
-                     responses=_responses(404, 422, 500))
+@analysis_routes.get(
+    "/api/search",
+    response_model=list[s.SearchHit],
+    tags=["elections"],
+    responses=_responses(404, 422, 500),
+)
 def search(
     svc: Svc,
-    q: Annotated[str, Query(min_length=1, max_length=80, description="a code (7505), a constituency "
-                            "(Paris 5, Haute-Garonne 3e), a department or a candidate's name; "
-                            "accents and case do not matter")],
-    year: Annotated[int | None, Query(ge=1900, le=2100, description="one election (default: all, "
-                                      "latest first)")] = None,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=80,
+            description="a code (7505), a constituency "
+            "(Paris 5, Haute-Garonne 3e), a department or a candidate's name; "
+            "accents and case do not matter",
+        ),
+    ],
+    year: Annotated[
+        int | None, Query(ge=1900, le=2100, description="one election (default: all, latest first)")
+    ] = None,
 ) -> list[s.SearchHit]:
     """Constituencies by code, label, department or candidate name (at most 40)."""
     return svc.search(q, year)
 
 
-@analysis_routes.get("/api/elections/{year}/round1", response_model=s.Round1, tags=["elections"],
-                     responses=_responses(404, 422, 500))
+@analysis_routes.get(
+    "/api/elections/{year}/round1",
+    response_model=s.Round1,
+    tags=["elections"],
+    responses=_responses(404, 422, 500),
+)
 def round1(year: Year, request: Request, svc: Svc) -> Response:
     """After round 1: each constituency's leader, runoff type (elected, duel, three-way,
     four-way) and withdrawals; the national counts; and "round 1 as the basis" (each
@@ -231,17 +301,27 @@ def round1(year: Year, request: Request, svc: Svc) -> Response:
 
 CSV_DOC: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a header row"},
-    **_responses(404, 422, 500)}
+    **_responses(404, 422, 500),
+}
 
 
 def csv_response(svc: Service, request: Request, year: int, what: str) -> Response:
     svc.check_year(year)
-    return cached(svc, request, svc.csv_export(year, what), "text/csv; charset=utf-8",
-                  {"Content-Disposition": f'attachment; filename="hemicycle-{year}-{what}.csv"'})
+    return cached(
+        svc,
+        request,
+        svc.csv_export(year, what),
+        "text/csv; charset=utf-8",
+        {"Content-Disposition": f'attachment; filename="hemicycle-{year}-{what}.csv"'},
+    )
 
 
-@analysis_routes.get("/api/elections/{year}/results.csv", tags=["exports"], responses=CSV_DOC,
-                     response_class=Response)
+@analysis_routes.get(
+    "/api/elections/{year}/results.csv",
+    tags=["exports"],
+    responses=CSV_DOC,
+    response_class=Response,
+)
 def results_csv(year: Year, request: Request, svc: Svc) -> Response:
     """One row per candidate and round, with the law's status (round 1: elected, qualified,
     withdrawn, eliminated; round 2: elected, defeated). Header:
@@ -249,22 +329,34 @@ def results_csv(year: Year, request: Request, svc: Svc) -> Response:
     return csv_response(svc, request, year, "results")
 
 
-@analysis_routes.get("/api/elections/{year}/constituencies.csv", tags=["exports"], responses=CSV_DOC,
-                     response_class=Response)
+@analysis_routes.get(
+    "/api/elections/{year}/constituencies.csv",
+    tags=["exports"],
+    responses=CSV_DOC,
+    response_class=Response,
+)
 def constituencies_csv(year: Year, request: Request, svc: Svc) -> Response:
     """One row per constituency and round held, with the round-1 situation. Header:
     `year,constituency,label,department,department_name,round,registered,voters,expressed,turnout,situation,candidates,leader_nuance,leader_bloc,withdrawals,winner_surname,winner_nuance,winner_bloc`."""
     return csv_response(svc, request, year, "constituencies")
 
 
-@analysis_routes.get("/api/transfers", response_model=s.LearntRates, tags=["projection"],
-                     responses=_responses(400, 404, 409, 422, 500, 503, 504))
+@analysis_routes.get(
+    "/api/transfers",
+    response_model=s.LearntRates,
+    tags=["projection"],
+    responses=_responses(400, 404, 409, 422, 500, 503, 504),
+)
 async def transfers(
     svc: Svc,
-    train: Annotated[int | Literal["all"], Query(
-        description="the training elections: `all` (every earlier one, pooled) or a year")] = "all",
-    year: Annotated[int | None, Query(
-        ge=1900, le=2100, description="the target election: `all` means the ones before it")] = None,
+    train: Annotated[
+        int | Literal["all"],
+        Query(description="the training elections: `all` (every earlier one, pooled) or a year"),
+    ] = "all",
+    year: Annotated[
+        int | None,
+        Query(ge=1900, le=2100, description="the target election: `all` means the ones before it"),
+    ] = None,
 ) -> s.LearntRates:
     """The learnt transfer rate of every (from, to) bloc pair, as the what-ifs of
     `POST /api/project` override it: the sliders' starting points."""
@@ -277,37 +369,56 @@ async def transfers(
 
 SVG_DOC: dict[int | str, dict[str, Any]] = {
     200: {"content": {"image/svg+xml": {}}, "description": "an SVG document"},
-    **_responses(404, 422, 500)}
+    **_responses(404, 422, 500),
+}
 By = Annotated[s.Unit, Query(description="colour by the winner's bloc or nuance")]
 Legend = Annotated[bool, Query(description="with the title and legend")]
 
 
-def svg_response(svc: Service, request: Request, year: int, chart: str, unit: str,
-                 legend: bool = True) -> Response:
+def svg_response(
+    svc: Service, request: Request, year: int, chart: str, unit: str, legend: bool = True
+) -> Response:
     svc.check_year(year)
-    return cached(svc, request, svc.chart_svg(year, chart, unit, legend), "image/svg+xml",
-                  {"Cache-Control": "public, max-age=600"})
+    return cached(
+        svc,
+        request,
+        svc.chart_svg(year, chart, unit, legend),
+        "image/svg+xml",
+        {"Cache-Control": "public, max-age=600"},
+    )
 
 
-@analysis_routes.get("/api/elections/{year}/hemicycle.svg", tags=["charts"], responses=SVG_DOC,
-                     response_class=Response)
+@analysis_routes.get(
+    "/api/elections/{year}/hemicycle.svg",
+    tags=["charts"],
+    responses=SVG_DOC,
+    response_class=Response,
+)
 def hemicycle_svg(year: Year, request: Request, svc: Svc, unit: By = "bloc") -> Response:
     """The Assembly as a seat diagram, seated left to right (SVG)."""
     return svg_response(svc, request, year, "hemicycle", unit)
 
 
-@analysis_routes.get("/api/elections/{year}/map.svg", tags=["charts"], responses=SVG_DOC,
-                     response_class=Response)
-def map_svg(year: Year, request: Request, svc: Svc, unit: By = "bloc", legend: Legend = True) -> Response:
+@analysis_routes.get(
+    "/api/elections/{year}/map.svg", tags=["charts"], responses=SVG_DOC, response_class=Response
+)
+def map_svg(
+    year: Year, request: Request, svc: Svc, unit: By = "bloc", legend: Legend = True
+) -> Response:
     """The constituencies coloured by the winner (SVG): one element with `data-code` per
     constituency, a Paris zoom (`data-zoom`) and the overseas in insets."""
     return svg_response(svc, request, year, "map", unit, legend)
 
 
-@analysis_routes.get("/api/elections/{year}/cartogram.svg", tags=["charts"], responses=SVG_DOC,
-                     response_class=Response)
-def cartogram_svg(year: Year, request: Request, svc: Svc, unit: By = "bloc",
-                  legend: Legend = True) -> Response:
+@analysis_routes.get(
+    "/api/elections/{year}/cartogram.svg",
+    tags=["charts"],
+    responses=SVG_DOC,
+    response_class=Response,
+)
+def cartogram_svg(
+    year: Year, request: Request, svc: Svc, unit: By = "bloc", legend: Legend = True
+) -> Response:
     """One hexagon per constituency, coloured by the winner (SVG, `data-code` on each)."""
     return svg_response(svc, request, year, "cartogram", unit, legend)
 

@@ -31,10 +31,14 @@ class _Frozen(BaseModel):
 class Error(_Frozen):
     """Every error response: a machine-readable kind and one readable sentence."""
 
-    error: str = Field(description="kind: invalid_request, not_found, bad_option, "
-                                   "timeout or internal_error", examples=["not_found"])
-    detail: str = Field(description="what went wrong, in one sentence",
-                        examples=["no election 2019 in the store; available: 2017, 2022, 2024"])
+    error: str = Field(
+        description="kind: invalid_request, not_found, bad_option, timeout or internal_error",
+        examples=["not_found"],
+    )
+    detail: str = Field(
+        description="what went wrong, in one sentence",
+        examples=["no election 2019 in the store; available: 2017, 2022, 2024"],
+    )
 
 
 # ----- elections ------------------------------------------------------------------------------
@@ -175,9 +179,13 @@ class Previous(_Frozen):
     """The same seat at the previous election on the same boundaries."""
 
     year: int
-    winner: dict[str, str | int] | None = Field(description="surname, first_name, nuance, bloc, round")
+    winner: dict[str, str | int] | None = Field(
+        description="surname, first_name, nuance, bloc, round"
+    )
     shares: dict[str, float] = Field(description="round-1 share of the votes expressed, by bloc")
-    swing: dict[str, float] = Field(description="change in round-1 share since then, in points, by bloc")
+    swing: dict[str, float] = Field(
+        description="change in round-1 share since then, in points, by bloc"
+    )
 
 
 class Constituency(_Frozen):
@@ -193,8 +201,10 @@ class Constituency(_Frozen):
     round2: list[Candidate2] = Field(description="empty when there was no round 2 (or no data)")
     winner: ConstituencyWinner | None
     unresolved_tie: bool
-    previous: Previous | None = Field(None, description="null when the previous election is not in "
-                                                        "the store or had other boundaries")
+    previous: Previous | None = Field(
+        None,
+        description="null when the previous election is not in the store or had other boundaries",
+    )
 
 
 class SearchHit(_Frozen):
@@ -212,10 +222,13 @@ class Situation(_Frozen):
     leader_bloc: Bloc
     leader_share: float = Field(description="of the votes expressed in round 1")
     situation: Literal["elected", "duel", "three-way", "four-way"] = Field(
-        description="elected in round 1, or the runoff the law produces (how many qualified)")
+        description="elected in round 1, or the runoff the law produces (how many qualified)"
+    )
     qualified: int
     withdrawn: list[Bloc] = Field(description="blocs of the qualified candidates who withdrew")
-    contest: int | None = Field(description="candidates on the round-2 ballot; null: not in the data")
+    contest: int | None = Field(
+        description="candidates on the round-2 ballot; null: not in the data"
+    )
 
 
 class Withdrawals(_Frozen):
@@ -225,7 +238,9 @@ class Withdrawals(_Frozen):
 
 class Plurality(_Frozen):
     seats: int
-    by_bloc: dict[str, int] = Field(description="round-1 leaders by bloc: seats under first-round plurality")
+    by_bloc: dict[str, int] = Field(
+        description="round-1 leaders by bloc: seats under first-round plurality"
+    )
 
 
 class Round1(_Frozen):
@@ -240,8 +255,10 @@ class Round1(_Frozen):
 class LearntRate(_Frozen):
     origin: Origin
     destination: Bloc
-    rate: float = Field(description="learnt share of `origin`'s voters backing `destination` where "
-                                    "`origin` has no candidate and `destination` has one (runoff-weighted)")
+    rate: float = Field(
+        description="learnt share of `origin`'s voters backing `destination` where "
+        "`origin` has no candidate and `destination` has one (runoff-weighted)"
+    )
     runoffs: int
 
 
@@ -253,7 +270,9 @@ class FitStatus(_Frozen):
 
 
 class LearntRates(_Frozen):
-    train: int | str = Field(description="the training elections: a year, or `all` (every earlier one)")
+    train: int | str = Field(
+        description="the training elections: a year, or `all` (every earlier one)"
+    )
     rates: list[LearntRate]
 
 
@@ -273,7 +292,9 @@ class Override(_Frozen):
     @model_validator(mode="after")
     def _two_blocs(self) -> Override:
         if self.origin == self.destination:
-            raise ValueError(f"'from' and 'to' must be two different blocs; got {self.origin!r} twice")
+            raise ValueError(
+                f"'from' and 'to' must be two different blocs; got {self.origin!r} twice"
+            )
         return self
 
 
@@ -281,20 +302,29 @@ class ProjectRequest(BaseModel):
     """The body of ``POST /api/project`` (``sims`` is capped by the server: see ``max_sims``)."""
 
     model_config = ConfigDict(extra="forbid")
-    year: int = Field(description="the election whose round 2 is projected from its round 1",
-                      examples=[2024])
+    year: int = Field(
+        description="the election whose round 2 is projected from its round 1", examples=[2024]
+    )
     train: int | Literal["all"] = Field(
-        "all", description="the elections whose round 1 → round 2 transfers are learnt: `all` (every "
-                           "earlier election with both rounds, pooled) or one earlier year",
-        examples=["all", 2017])
+        "all",
+        description="the elections whose round 1 → round 2 transfers are learnt: `all` (every "
+        "earlier election with both rounds, pooled) or one earlier year",
+        examples=["all", 2017],
+    )
     sims: int = Field(10_000, ge=1, description="simulated elections")
-    seed: int | None = Field(None, ge=0, le=2**63 - 1,
-                             description="same seed, same result; null draws one (echoed back)")
+    seed: int | None = Field(
+        None, ge=0, le=2**63 - 1, description="same seed, same result; null draws one (echoed back)"
+    )
     withdrawals: Scenario | None = Field(
-        None, description="round-2 lineup: data (official), none (every qualified candidate), "
-                          "front-republicain; null: data where the round 2 is known, else none")
-    overrides: list[Override] = Field(default_factory=list, max_length=len(Origin.__args__) * 7,  # type: ignore[attr-defined]
-                                      description="what-ifs on the learnt transfers")
+        None,
+        description="round-2 lineup: data (official), none (every qualified candidate), "
+        "front-republicain; null: data where the round 2 is known, else none",
+    )
+    overrides: list[Override] = Field(
+        default_factory=list,
+        max_length=len(Origin.__args__) * 7,  # type: ignore[attr-defined]
+        description="what-ifs on the learnt transfers",
+    )
 
     @model_validator(mode="after")
     def _distinct(self) -> ProjectRequest:
@@ -352,8 +382,9 @@ class ProjectionOut(_Frozen):
     p_any_majority_nuance: float
     constituencies: list[ConstituencyOdds]
     closest: list[Close] = Field(description="the 20 most uncertain runoffs")
-    candidates: list[CandidateOdds] = Field(default_factory=list,
-                                            description="every projected candidate's P(win)")
+    candidates: list[CandidateOdds] = Field(
+        default_factory=list, description="every projected candidate's P(win)"
+    )
     elapsed_s: float
 
 
@@ -377,7 +408,8 @@ class SystemResult(_Frozen):
     notes: list[str]
     seats: list[GroupSeats] = Field(description="groups with seats, most first")
     indices: dict[str, float | None] = Field(
-        description="gallagher, loosemore_hanby, enp_votes, enp_seats (null where undefined)")
+        description="gallagher, loosemore_hanby, enp_votes, enp_seats (null where undefined)"
+    )
 
 
 class Comparison(_Frozen):

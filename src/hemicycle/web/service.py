@@ -124,7 +124,9 @@ class Service:
         self.sim_lock = threading.Lock()
         #: Projections: one running, ``max_queued`` waiting, 503 past that; comparisons and
         #: coalitions (cached after the first call) on a lane of their own. Never AnyIO's pool.
-        self.projections = guard.Lane("projection", workers=1, waiting=max_queued, what="projections")
+        self.projections = guard.Lane(
+            "projection", workers=1, waiting=max_queued, what="projections"
+        )
         self.analyses = guard.Lane("analysis", workers=2, waiting=16, what="analyses")
         #: What the transfer fit is doing (the dashboard's progress bar polls it).
         self.fit = {"active": False, "stage": "", "done": 0, "total": 0}
@@ -149,13 +151,17 @@ class Service:
         def make() -> list[int]:
             with self.stores.open() as st:
                 return st.years()
+
         return self.memo.get(("years",), make)
 
     def check_year(self, year: int, *, what: str = "election") -> None:
         years = self.years()
         if year not in years:
-            raise ApiError(404, "not_found", f"no {what} {year} in the store; available: "
-                                             f"{', '.join(map(str, years)) or 'none'}")
+            raise ApiError(
+                404,
+                "not_found",
+                f"no {what} {year} in the store; available: {', '.join(map(str, years)) or 'none'}",
+            )
 
     def replay(self, year: int) -> Replay:
         self.check_year(year)
@@ -163,6 +169,7 @@ class Service:
         def make() -> Replay:
             with self._replay_lock, self.stores.open() as st:
                 return api.replay_year(year, store=st)
+
         return self.memo.get(("replay", year), make)
 
     def elections(self) -> s.Elections:
@@ -176,28 +183,42 @@ class Service:
             rounds = [1] + ([2] if e.round2 is not None else [])
             if e.round2 is not None:
                 train.append(y)
-            infos.append(s.ElectionInfo(
-                year=y, rounds=rounds, constituencies=e.n_constituencies,
-                candidates_round1=int(e.round1.valid.sum()),
-                candidates_round2=int(e.round2.valid.sum()) if e.round2 is not None else None,
-                decided=rep.decided))
+            infos.append(
+                s.ElectionInfo(
+                    year=y,
+                    rounds=rounds,
+                    constituencies=e.n_constituencies,
+                    candidates_round1=int(e.round1.valid.sum()),
+                    candidates_round2=int(e.round2.valid.sum()) if e.round2 is not None else None,
+                    decided=rep.decided,
+                )
+            )
         return s.Elections(
-            elections=infos, train_years=train,
+            elections=infos,
+            train_years=train,
             blocs=[s.BlocInfo(bloc=b, label=BLOC_LABELS[b], colour=BLOC_COLOURS[b]) for b in BLOCS],
-            seating=list(SEATING), seats=SEATS, majority=MAJORITY, scenarios=list(SCENARIOS),
-            max_sims=self.max_sims)
+            seating=list(SEATING),
+            seats=SEATS,
+            majority=MAJORITY,
+            scenarios=list(SCENARIOS),
+            max_sims=self.max_sims,
+        )
 
     # ---- national results ------------------------------------------------------------------
 
     def results_json(self, year: int) -> bytes:
-        return self.memo.get(("results", year), lambda: self._results(year).model_dump_json().encode())
+        return self.memo.get(
+            ("results", year), lambda: self._results(year).model_dump_json().encode()
+        )
 
     def _results(self, year: int) -> s.Results:
         rep = self.replay(year)
         e = rep.election
         r1 = e.round1
         winners_nuance = rep.winner_nuance()
-        nuances = sorted({n for n in r1.nuance[r1.valid].tolist()} | {n for n in winners_nuance if n})
+        nuances = sorted(
+            {n for n in r1.nuance[r1.valid].tolist()} | {n for n in winners_nuance if n}
+        )
         colours = nuance_colours(year, nuances)
         by_nuance = rep.seats_by_nuance()
         by_bloc = rep.seats_by_bloc()
@@ -212,83 +233,164 @@ class Service:
         labels = newsroom.labels(rep)
         for i in rows:
             k = int(rep.winner[i])
-            base = {"constituency": e.codes[i], "label": labels[e.codes[i]], "name": e.names[i],
-                    "department": e.departments[i],
-                    "department_name": e.department_names[i]}
+            base = {
+                "constituency": e.codes[i],
+                "label": labels[e.codes[i]],
+                "name": e.names[i],
+                "department": e.departments[i],
+                "department_name": e.department_names[i],
+            }
             if k < 0:
-                winners.append(s.Winner(**base, surname=None, first_name=None, nuance=None, bloc=None,
-                                        round=None, votes=None))
+                winners.append(
+                    s.Winner(
+                        **base,
+                        surname=None,
+                        first_name=None,
+                        nuance=None,
+                        bloc=None,
+                        round=None,
+                        votes=None,
+                    )
+                )
                 continue
             rnd = int(rep.winner_round[i])
             v = (e.round2.votes if rnd == 2 and e.round2 is not None else r1.votes)[i, k]
             n = winners_nuance[i]
-            winners.append(s.Winner(**base, surname=e.surname[i, k], first_name=e.first_name[i, k],
-                                    nuance=n, bloc=_bloc(year, n), round=rnd, votes=int(v)))
+            winners.append(
+                s.Winner(
+                    **base,
+                    surname=e.surname[i, k],
+                    first_name=e.first_name[i, k],
+                    nuance=n,
+                    bloc=_bloc(year, n),
+                    round=rnd,
+                    votes=int(v),
+                )
+            )
         return s.Results(
-            year=year, rounds=[1] + ([2] if e.round2 is not None else []), seats=SEATS,
-            majority=MAJORITY, decided=rep.decided, replay_ok=rep.ok, mismatches=len(rep.mismatches),
-            seats_by_nuance=[s.NuanceSeats(nuance=n, label=_label(year, n), bloc=_bloc(year, n),
-                                           colour=colours[n], seats=c) for n, c in by_nuance.items()],
+            year=year,
+            rounds=[1] + ([2] if e.round2 is not None else []),
+            seats=SEATS,
+            majority=MAJORITY,
+            decided=rep.decided,
+            replay_ok=rep.ok,
+            mismatches=len(rep.mismatches),
+            seats_by_nuance=[
+                s.NuanceSeats(
+                    nuance=n, label=_label(year, n), bloc=_bloc(year, n), colour=colours[n], seats=c
+                )
+                for n, c in by_nuance.items()
+            ],
             seats_by_bloc=[s.BlocSeats(bloc=b, seats=by_bloc.get(b, 0)) for b in BLOCS],
-            votes_round1=[s.NuanceVotes(nuance=n, label=_label(year, n), bloc=_bloc(year, n),
-                                        colour=colours[n], candidates=cands[n], votes=v,
-                                        share=v / expressed)
-                          for n, v in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))],
-            turnout=_round_totals(rep), winners=winners)
+            votes_round1=[
+                s.NuanceVotes(
+                    nuance=n,
+                    label=_label(year, n),
+                    bloc=_bloc(year, n),
+                    colour=colours[n],
+                    candidates=cands[n],
+                    votes=v,
+                    share=v / expressed,
+                )
+                for n, v in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+            ],
+            turnout=_round_totals(rep),
+            winners=winners,
+        )
 
     # ---- one constituency ------------------------------------------------------------------
 
     def constituency_json(self, year: int, code: str) -> bytes:
         code = code.upper()
-        return self.memo.get(("constituency", year, code),
-                             lambda: self._constituency(year, code).model_dump_json().encode())
+        return self.memo.get(
+            ("constituency", year, code),
+            lambda: self._constituency(year, code).model_dump_json().encode(),
+        )
 
     def _constituency(self, year: int, code: str) -> s.Constituency:
         rep = self.replay(year)
         e = rep.election
         hits = np.flatnonzero(e.codes == code)
         if not len(hits):
-            raise ApiError(404, "not_found", f"no constituency {code!r} in {year}; codes look like "
-                                             f"0101, 2A01, 97101 or ZZ01 (department + number)")
+            raise ApiError(
+                404,
+                "not_found",
+                f"no constituency {code!r} in {year}; codes look like "
+                f"0101, 2A01, 97101 or ZZ01 (department + number)",
+            )
         i = int(hits[0])
         r1, r2 = e.round1, e.round2
         exp1 = max(int(r1.expressed[i]), 1)
         reg1 = max(int(r1.registered[i]), 1)
         known = e.birth[i] != rules.UNKNOWN_BIRTH
-        cols = sorted(np.flatnonzero(r1.valid[i]), key=lambda k: (-int(r1.votes[i, k]), int(e.panel[i, k])))
-        round1 = [s.Candidate1(
-            panel=int(e.panel[i, k]), surname=e.surname[i, k], first_name=e.first_name[i, k],
-            nuance=r1.nuance[i, k], bloc=_bloc(year, r1.nuance[i, k]), votes=int(r1.votes[i, k]),
-            share=int(r1.votes[i, k]) / exp1, share_registered=int(r1.votes[i, k]) / reg1,
-            status=STATUS_NAMES[int(rep.status1[i, k])], withdrawn=bool(rep.withdrawn[i, k]),
-            incumbent=bool(e.incumbent[i, k]) if known[k] else None) for k in cols]
+        cols = sorted(
+            np.flatnonzero(r1.valid[i]), key=lambda k: (-int(r1.votes[i, k]), int(e.panel[i, k]))
+        )
+        round1 = [
+            s.Candidate1(
+                panel=int(e.panel[i, k]),
+                surname=e.surname[i, k],
+                first_name=e.first_name[i, k],
+                nuance=r1.nuance[i, k],
+                bloc=_bloc(year, r1.nuance[i, k]),
+                votes=int(r1.votes[i, k]),
+                share=int(r1.votes[i, k]) / exp1,
+                share_registered=int(r1.votes[i, k]) / reg1,
+                status=STATUS_NAMES[int(rep.status1[i, k])],
+                withdrawn=bool(rep.withdrawn[i, k]),
+                incumbent=bool(e.incumbent[i, k]) if known[k] else None,
+            )
+            for k in cols
+        ]
         round2: list[s.Candidate2] = []
         if r2 is not None and r2.held[i]:
             exp2 = max(int(r2.expressed[i]), 1)
             cols2 = sorted(np.flatnonzero(r2.valid[i]), key=lambda k: -int(r2.votes[i, k]))
-            round2 = [s.Candidate2(
-                panel=int(e.panel[i, k]), surname=e.surname[i, k], first_name=e.first_name[i, k],
-                nuance=r2.nuance[i, k], bloc=_bloc(year, r2.nuance[i, k]), votes=int(r2.votes[i, k]),
-                share=int(r2.votes[i, k]) / exp2,
-                elected=bool(rep.winner_round[i] == 2 and rep.winner[i] == k)) for k in cols2]
+            round2 = [
+                s.Candidate2(
+                    panel=int(e.panel[i, k]),
+                    surname=e.surname[i, k],
+                    first_name=e.first_name[i, k],
+                    nuance=r2.nuance[i, k],
+                    bloc=_bloc(year, r2.nuance[i, k]),
+                    votes=int(r2.votes[i, k]),
+                    share=int(r2.votes[i, k]) / exp2,
+                    elected=bool(rep.winner_round[i] == 2 and rep.winner[i] == k),
+                )
+                for k in cols2
+            ]
         winner = None
         k = int(rep.winner[i])
         if k >= 0:
             rnd = int(rep.winner_round[i])
             rr = r2 if rnd == 2 and r2 is not None else r1
             n = rep.winner_nuance()[i]
-            winner = s.ConstituencyWinner(panel=int(e.panel[i, k]), surname=e.surname[i, k],
-                                          first_name=e.first_name[i, k], nuance=n, bloc=_bloc(year, n),
-                                          round=rnd, votes=int(rr.votes[i, k]))
+            winner = s.ConstituencyWinner(
+                panel=int(e.panel[i, k]),
+                surname=e.surname[i, k],
+                first_name=e.first_name[i, k],
+                nuance=n,
+                bloc=_bloc(year, n),
+                round=rnd,
+                votes=int(rr.votes[i, k]),
+            )
         before = self.previous_year(year)
         prev = newsroom.previous_seat(rep, self.replay(before) if before else None, code)
         return s.Constituency(
-            year=year, constituency=code, label=newsroom.labels(rep)[code], name=e.names[i],
+            year=year,
+            constituency=code,
+            label=newsroom.labels(rep)[code],
+            name=e.names[i],
             department=e.departments[i],
-            department_name=e.department_names[i], runoff=bool(rep.runoffs[i]),
-            totals=_round_totals(rep, i), round1=round1, round2=round2, winner=winner,
+            department_name=e.department_names[i],
+            runoff=bool(rep.runoffs[i]),
+            totals=_round_totals(rep, i),
+            round1=round1,
+            round2=round2,
+            winner=winner,
             unresolved_tie=code in rep.unresolved_ties,
-            previous=s.Previous(**prev) if prev else None)  # type: ignore[arg-type]
+            previous=s.Previous(**prev) if prev else None,
+        )  # type: ignore[arg-type]
 
     # ---- newsroom: search, round-1 situation, CSV exports, learnt rates ---------------------
 
@@ -301,6 +403,7 @@ class Service:
                 return boundary_map(y) == boundary_map(year)
             except HemicycleError:
                 return False
+
         return max((y for y in self.years() if y < year and same(y)), default=None)
 
     def search(self, query: str, year: int | None) -> list[s.SearchHit]:
@@ -310,18 +413,25 @@ class Service:
         hits: list[s.SearchHit] = []
         for y in years:
             hits += [s.SearchHit(**h.as_dict()) for h in newsroom.search(self.replay(y), query)]  # type: ignore[arg-type]
-        return hits[:newsroom.SEARCH_LIMIT]
+        return hits[: newsroom.SEARCH_LIMIT]
 
     def round1_json(self, year: int) -> bytes:
-        return self.memo.get(("round1", year), lambda: s.Round1.model_validate(
-            newsroom.round1_summary(self.replay(year))).model_dump_json().encode())
+        return self.memo.get(
+            ("round1", year),
+            lambda: (
+                s.Round1.model_validate(newsroom.round1_summary(self.replay(year)))
+                .model_dump_json()
+                .encode()
+            ),
+        )
 
     def csv_export(self, year: int, what: str) -> bytes:
         make = newsroom.results_csv if what == "results" else newsroom.constituencies_csv
         return self.memo.get(("csv", year, what), lambda: make(self.replay(year)))
 
-    def learnt_rates(self, train: int | str, year: int | None,
-                     cancelled: threading.Event) -> s.LearntRates:
+    def learnt_rates(
+        self, train: int | str, year: int | None, cancelled: threading.Event
+    ) -> s.LearntRates:
         """Blocking (the first call learns the transfers): call it from a worker thread. ``all``
         pools every election with both rounds earlier than ``year`` (every one without a year)."""
         from hemicycle.sim import api as sim
@@ -329,12 +439,17 @@ class Service:
         def make() -> s.LearntRates:
             with self.sim_lock, self.stores.open() as st:
                 frame = sim.transfers(train, st, target_year=year).to_frame()
-            return s.LearntRates(train=train, rates=[s.LearntRate(**r) for r in newsroom.learnt_rates(frame)])  # type: ignore[arg-type]
+            return s.LearntRates(
+                train=train, rates=[s.LearntRate(**r) for r in newsroom.learnt_rates(frame)]
+            )  # type: ignore[arg-type]
+
         return self.memo.get(("rates", train, year), make)
 
     # ---- projection ------------------------------------------------------------------------
 
-    def project(self, req: s.ProjectRequest, seed: int, cancelled: threading.Event) -> s.ProjectionOut:
+    def project(
+        self, req: s.ProjectRequest, seed: int, cancelled: threading.Event
+    ) -> s.ProjectionOut:
         """Run one projection (blocking: call it from a worker thread)."""
         from hemicycle.sim import api as sim
         from hemicycle.sim import montecarlo
@@ -346,9 +461,16 @@ class Service:
             t0 = time.perf_counter()
             overrides = [TransferOverride(o.origin, o.destination, o.rate) for o in req.overrides]
             with self.stores.open() as st, montecarlo.stop_when(cancelled.is_set):
-                proj = sim.project(req.year, req.train, st, withdrawals=req.withdrawals, sims=req.sims,
-                                   fit_progress=self.fit_progress,
-                                   seed=seed, overrides=overrides)
+                proj = sim.project(
+                    req.year,
+                    req.train,
+                    st,
+                    withdrawals=req.withdrawals,
+                    sims=req.sims,
+                    fit_progress=self.fit_progress,
+                    seed=seed,
+                    overrides=overrides,
+                )
             elapsed = time.perf_counter() - t0
         rep = self.replay(req.year)
         e = rep.election
@@ -356,33 +478,72 @@ class Service:
         decided1 = ~rep.runoffs
         preds = proj.preds
         n_cands = preds.groupby("constituency")["panel"].transform("size").to_numpy()
-        lead = preds.assign(n=n_cands).sort_values(["constituency", "p_win"], ascending=[True, False],
-                                                   kind="stable").drop_duplicates("constituency")
+        lead = (
+            preds.assign(n=n_cands)
+            .sort_values(["constituency", "p_win"], ascending=[True, False], kind="stable")
+            .drop_duplicates("constituency")
+        )
         odds = []
         for r in lead.itertuples(index=False):
             i = row_of[r.constituency]
             k = int(np.flatnonzero(e.panel[i] == r.panel)[0])
-            odds.append(s.ConstituencyOdds(constituency=r.constituency, panel=int(r.panel),
-                                           surname=e.surname[i, k], nuance=r.nuance, bloc=r.bloc,
-                                           p_win=float(r.p_win), decided=bool(decided1[i] or r.n == 1)))
+            odds.append(
+                s.ConstituencyOdds(
+                    constituency=r.constituency,
+                    panel=int(r.panel),
+                    surname=e.surname[i, k],
+                    nuance=r.nuance,
+                    bloc=r.bloc,
+                    p_win=float(r.p_win),
+                    decided=bool(decided1[i] or r.n == 1),
+                )
+            )
 
         def intervals(kind: str) -> list[s.SeatInterval]:
             rows = proj.seats[proj.seats["kind"] == kind]
-            return [s.SeatInterval(group=r.group, kind=kind, mean=r.mean, median=r.median, lo=r.lo,
-                                   hi=r.hi, p_majority=r.p_majority) for r in rows.itertuples(index=False)]
+            return [
+                s.SeatInterval(
+                    group=r.group,
+                    kind=kind,
+                    mean=r.mean,
+                    median=r.median,
+                    lo=r.lo,
+                    hi=r.hi,
+                    p_majority=r.p_majority,
+                )
+                for r in rows.itertuples(index=False)
+            ]
 
         return s.ProjectionOut(
-            year=req.year, train=req.train, train_years=[int(y) for y in str(proj.train_year).split(",")],
-            sims=proj.sims, seed=seed, lineup=proj.lineup,
-            overrides=req.overrides, blocs=intervals("bloc"), nuances=intervals("nuance"),
-            p_any_majority=proj.p_any_majority, p_any_majority_nuance=proj.p_any_majority_nuance,
+            year=req.year,
+            train=req.train,
+            train_years=[int(y) for y in str(proj.train_year).split(",")],
+            sims=proj.sims,
+            seed=seed,
+            lineup=proj.lineup,
+            overrides=req.overrides,
+            blocs=intervals("bloc"),
+            nuances=intervals("nuance"),
+            p_any_majority=proj.p_any_majority,
+            p_any_majority_nuance=proj.p_any_majority_nuance,
             constituencies=odds,
-            closest=[s.Close(constituency=r.constituency, leader=r.leader, p_win=r.p_win,
-                             runner_up=r.runner_up) for r in proj.closest.head(20).itertuples(index=False)],
-            candidates=[s.CandidateOdds(constituency=c, panel=int(k), p_win=round(float(pw), 4))
-                        for c, k, pw in zip(preds["constituency"], preds["panel"], preds["p_win"],
-                                            strict=True)],
-            elapsed_s=round(elapsed, 3))
+            closest=[
+                s.Close(
+                    constituency=r.constituency,
+                    leader=r.leader,
+                    p_win=r.p_win,
+                    runner_up=r.runner_up,
+                )
+                for r in proj.closest.head(20).itertuples(index=False)
+            ],
+            candidates=[
+                s.CandidateOdds(constituency=c, panel=int(k), p_win=round(float(pw), 4))
+                for c, k, pw in zip(
+                    preds["constituency"], preds["panel"], preds["p_win"], strict=True
+                )
+            ],
+            elapsed_s=round(elapsed, 3),
+        )
 
     def prefit(self) -> None:
         """Fit (or load from the disk cache) the transfers of the training years the dashboard
@@ -402,6 +563,7 @@ class Service:
 
     def compare(self, year: int, systems: list[str] | None, unit: str) -> s.Comparison:
         """Blocking (the projected systems may learn transfers): call it from a worker thread."""
+
         def make() -> s.Comparison:
             with self.sim_lock, self.stores.open() as st:
                 cmp = api.compare(year, store=st, systems=systems, unit=unit)
@@ -410,35 +572,62 @@ class Service:
             for a in cmp.allocations:
                 row = idx.loc[a.system]
                 colours = self._colours(year, unit, a.groups)
-                out.append(s.SystemResult(
-                    system=a.system, title=_system_title(a.system), unit=a.unit,
-                    house_size=int(a.house_size), largest=str(row["largest"]), majority=bool(row["majority"]),
-                    notes=[str(n) for n in a.notes],
-                    seats=[s.GroupSeats(group=g, colour=colours[g], seats=int(n), votes=int(v))
-                           for g, n, v in zip(a.groups, a.seats, a.votes, strict=True) if n],
-                    indices={k: _finite(row[k]) for k in INDICES}))
+                out.append(
+                    s.SystemResult(
+                        system=a.system,
+                        title=_system_title(a.system),
+                        unit=a.unit,
+                        house_size=int(a.house_size),
+                        largest=str(row["largest"]),
+                        majority=bool(row["majority"]),
+                        notes=[str(n) for n in a.notes],
+                        seats=[
+                            s.GroupSeats(group=g, colour=colours[g], seats=int(n), votes=int(v))
+                            for g, n, v in zip(a.groups, a.seats, a.votes, strict=True)
+                            if n
+                        ],
+                        indices={k: _finite(row[k]) for k in INDICES},
+                    )
+                )
             return s.Comparison(year=year, unit=unit, systems=out)
+
         return self.memo.get(("compare", year, tuple(systems or ()), unit), make)
 
     def coalitions(self, year: int, system: str, unit: str, minimal: bool) -> s.Coalitions:
         """Blocking, as :meth:`compare`."""
+
         def make() -> s.Coalitions:
             with self.sim_lock, self.stores.open() as st:
                 g = api.coalitions(year, store=st, system=system, unit=unit)
             df = g.coalitions
             if minimal:
                 df = df[df["minimal_winning"]]
-            rows = [s.CoalitionRow(members=_members(r.coalition), seats=int(r.seats),
-                                   minimal_winning=bool(r.minimal_winning), connected=bool(r.connected))
-                    for r in df.head(500).itertuples(index=False)]
+            rows = [
+                s.CoalitionRow(
+                    members=_members(r.coalition),
+                    seats=int(r.seats),
+                    minimal_winning=bool(r.minimal_winning),
+                    connected=bool(r.connected),
+                )
+                for r in df.head(500).itertuples(index=False)
+            ]
             colours = self._colours(year, unit, g.groups)
             return s.Coalitions(
-                year=year, system=system, unit=unit, quota=int(g.quota), house_size=int(g.house),
-                seats=[s.GroupSeats(group=n, colour=colours[n], seats=int(k), votes=None)
-                       for n, k in zip(g.groups, g.seats, strict=True)],
-                count=len(df), coalitions=rows,
+                year=year,
+                system=system,
+                unit=unit,
+                quota=int(g.quota),
+                house_size=int(g.house),
+                seats=[
+                    s.GroupSeats(group=n, colour=colours[n], seats=int(k), votes=None)
+                    for n, k in zip(g.groups, g.seats, strict=True)
+                ],
+                count=len(df),
+                coalitions=rows,
                 banzhaf={k: float(v) for k, v in g.banzhaf().items()},
-                shapley={k: float(v) for k, v in g.shapley_shubik().items()})
+                shapley={k: float(v) for k, v in g.shapley_shubik().items()},
+            )
+
         return self.memo.get(("coalitions", year, system, unit, minimal), make)
 
     @staticmethod
@@ -453,6 +642,7 @@ class Service:
         """``chart``: hemicycle, map or cartogram (:mod:`hemicycle.report.views`), coloured by the
         winner's ``unit``; ``legend=False`` leaves out the title and legend (the dashboard adds its
         own and recolours the constituencies)."""
+
         def make() -> bytes:
             rep = self.replay(year)
             if chart == "hemicycle":
@@ -462,7 +652,10 @@ class Service:
                 return draw(rep, unit).encode()
             w = views.winners(rep)
             bare = maps.constituency_map_svg if chart == "map" else maps.cartogram_svg
-            return bare(w.codes, w.fills(unit), dict(zip(w.codes, w.titles, strict=True)), title="").encode()
+            return bare(
+                w.codes, w.fills(unit), dict(zip(w.codes, w.titles, strict=True)), title=""
+            ).encode()
+
         return self.memo.get(("svg", year, chart, unit, legend), make)
 
     def gzipped(self, body: bytes) -> bytes:
@@ -470,8 +663,14 @@ class Service:
         otherwise be compressed again by the middleware on every request."""
         return self.memo.get(("gzip", body), lambda: gzip.compress(body, mtime=0))
 
-    async def in_worker(self, fn: Callable[..., Any], *args: Any, what: str, lane: guard.Lane | None = None,
-                        request: Request | None = None) -> Any:
+    async def in_worker(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        what: str,
+        lane: guard.Lane | None = None,
+        request: Request | None = None,
+    ) -> Any:
         """``fn(*args, cancelled)`` on ``lane`` (default: the analyses) under the time limit (504
         past it); 503 with ``Retry-After`` when the lane is full. ``cancelled`` is set when the
         time runs out, when ``request``'s client disconnects or when the server stops."""
@@ -480,15 +679,25 @@ class Service:
             fut, cancelled = lane.submit(lambda c: fn(*args, c))
         except guard.Busy as exc:
             raise ApiError(503, "busy", str(exc), {"Retry-After": str(exc.retry_after)}) from None
-        outcome, value = await guard.wait_for_job(fut, cancelled, timeout_s=self.timeout_s,
-                                                  receive=request.receive if request is not None else None)
+        outcome, value = await guard.wait_for_job(
+            fut,
+            cancelled,
+            timeout_s=self.timeout_s,
+            receive=request.receive if request is not None else None,
+        )
         if outcome == "done":
             return value
         if outcome == "gone":
-            raise ApiError(499, "client_closed", f"{what} was cancelled: the client closed the connection")
-        raise ApiError(504, "timeout", f"{what} did not finish within {self.timeout_s:g} s (the first "
-                                       f"one after start-up learns the vote transfers, about a "
-                                       f"minute); try again shortly")
+            raise ApiError(
+                499, "client_closed", f"{what} was cancelled: the client closed the connection"
+            )
+        raise ApiError(
+            504,
+            "timeout",
+            f"{what} did not finish within {self.timeout_s:g} s (the first "
+            f"one after start-up learns the vote transfers, about a "
+            f"minute); try again shortly",
+        )
 
 
 INDICES = ("gallagher", "loosemore_hanby", "enp_votes", "enp_seats")
@@ -509,11 +718,19 @@ def _round_totals(rep: Replay, i: int | None = None) -> list[s.RoundTotals]:
         held = rnd.held if i is None else rnd.held & (np.arange(len(rnd.held)) == i)
         if not held.any():
             continue
-        tot = {k: int(getattr(rnd, k)[held].sum()) for k in ("registered", "voters", "blank", "null",
-                                                                "expressed")}
-        out.append(s.RoundTotals(round=n, constituencies=int(held.sum()), **tot,
-                                 abstentions=tot["registered"] - tot["voters"],
-                                 turnout=tot["voters"] / max(tot["registered"], 1)))
+        tot = {
+            k: int(getattr(rnd, k)[held].sum())
+            for k in ("registered", "voters", "blank", "null", "expressed")
+        }
+        out.append(
+            s.RoundTotals(
+                round=n,
+                constituencies=int(held.sum()),
+                **tot,
+                abstentions=tot["registered"] - tot["voters"],
+                turnout=tot["voters"] / max(tot["registered"], 1),
+            )
+        )
     return out
 
 

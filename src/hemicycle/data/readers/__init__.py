@@ -16,15 +16,27 @@ from hemicycle.data.files import OfficialFile, Reader
 from hemicycle.data.readers.common import QuirkWarning, RoundTable
 from hemicycle.errors import UnsupportedElectionError
 
-__all__ = ["HELPERS", "READERS", "UNREGISTERED", "QuirkWarning", "RoundTable", "discover", "link_rounds",
-           "publisher", "read_candidacies", "read_results", "reader_of"]
+__all__ = [
+    "HELPERS",
+    "READERS",
+    "UNREGISTERED",
+    "QuirkWarning",
+    "RoundTable",
+    "discover",
+    "link_rounds",
+    "publisher",
+    "read_candidacies",
+    "read_results",
+    "reader_of",
+]
 
 #: modules of this package that are shared code, not readers
 HELPERS = frozenset({"common"})
 
 
-def discover(path: list[str], package: str, helpers: frozenset[str] = HELPERS
-             ) -> tuple[tuple[Reader, ...], tuple[str, ...]]:
+def discover(
+    path: list[str], package: str, helpers: frozenset[str] = HELPERS
+) -> tuple[tuple[Reader, ...], tuple[str, ...]]:
     """The ``READER`` of every module of ``package`` (at ``path``) but ``helpers``, and the names of
     the modules that have none."""
     found: list[Reader] = []
@@ -51,7 +63,8 @@ def reader_of(entry: OfficialFile) -> Reader:
         return _BY_FILE[(entry.year, entry.role, entry.name)]
     except KeyError:
         raise UnsupportedElectionError(
-            f"no reader declares {entry.year}/{entry.name} ({entry.role})") from None
+            f"no reader declares {entry.year}/{entry.name} ({entry.role})"
+        ) from None
 
 
 def read_results(entry: OfficialFile, path: Path) -> RoundTable:

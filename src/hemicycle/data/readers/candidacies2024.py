@@ -43,8 +43,13 @@ def _date(cell: object, *, file: str, line: int, code: str) -> dt.date | None:
     try:
         return dt.datetime.strptime(text, "%d/%m/%Y").date()
     except ValueError:
-        raise DataFileError(f"not a dd/mm/yyyy date: {text!r}", file=file, line=line,
-                            constituency=code, column=COLUMNS["birth_date"]) from None
+        raise DataFileError(
+            f"not a dd/mm/yyyy date: {text!r}",
+            file=file,
+            line=line,
+            constituency=code,
+            column=COLUMNS["birth_date"],
+        ) from None
 
 
 def read(path: Path, round_: int) -> pd.DataFrame:
@@ -62,26 +67,39 @@ def read(path: Path, round_: int) -> pd.DataFrame:
         if all(cell_text(c) == "" for c in row):
             continue
         if len(row) <= max(cols.values()):
-            raise DataFileError("row is shorter than the header (truncated?)", file=path.name, line=i)
+            raise DataFileError(
+                "row is shorter than the header (truncated?)", file=path.name, line=i
+            )
         try:
             code = from_2024_code(row[cols["constituency"]])
         except ValueError as exc:
-            raise DataFileError(str(exc), file=path.name, line=i, column=COLUMNS["constituency"]) from None
-        panel = parse_int(row[cols["panel"]], file=path.name, line=i, column=COLUMNS["panel"], constituency=code)
+            raise DataFileError(
+                str(exc), file=path.name, line=i, column=COLUMNS["constituency"]
+            ) from None
+        panel = parse_int(
+            row[cols["panel"]], file=path.name, line=i, column=COLUMNS["panel"], constituency=code
+        )
         if (code, panel) in seen:
-            raise DataFileError(f"duplicate panel number {panel}", file=path.name, line=i,
-                                constituency=code, column=COLUMNS["panel"])
+            raise DataFileError(
+                f"duplicate panel number {panel}",
+                file=path.name,
+                line=i,
+                constituency=code,
+                column=COLUMNS["panel"],
+            )
         seen.add((code, panel))
-        out.append({
-            "constituency": code,
-            "panel": panel,
-            "surname": cell_text(row[cols["surname"]]),
-            "first_name": cell_text(row[cols["first_name"]]),
-            "sex": normalise_sex(row[cols["sex"]]),
-            "birth_date": _date(row[cols["birth_date"]], file=path.name, line=i, code=code),
-            "nuance": cell_text(row[cols["nuance"]]).upper(),
-            "incumbent": cell_text(row[cols["incumbent"]]).upper() == "OUI",
-        })
+        out.append(
+            {
+                "constituency": code,
+                "panel": panel,
+                "surname": cell_text(row[cols["surname"]]),
+                "first_name": cell_text(row[cols["first_name"]]),
+                "sex": normalise_sex(row[cols["sex"]]),
+                "birth_date": _date(row[cols["birth_date"]], file=path.name, line=i, code=code),
+                "nuance": cell_text(row[cols["nuance"]]).upper(),
+                "incumbent": cell_text(row[cols["incumbent"]]).upper() == "OUI",
+            }
+        )
     if not out:
         raise DataFileError("no candidate rows after the header (truncated file?)", file=path.name)
     df = pd.DataFrame(out)
@@ -92,28 +110,54 @@ def read(path: Path, round_: int) -> pd.DataFrame:
 _C1 = f"{DATA_GOUV}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-1er-tour/"
 _C2 = f"{DATA_GOUV}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-2nd-tour/"
 FILES = (
-    OfficialFile(year=2024, round=1, role="candidacies", name="candidatures_tour_1.xlsx", url=None,
-                 sha256="a68d547ce19171280f527888f1160051ba5a4146a602a4b448da4d3e3d86fb7f", dataset_page=_C1),
     OfficialFile(
-        year=2024, round=1, role="candidacies",
+        year=2024,
+        round=1,
+        role="candidacies",
+        name="candidatures_tour_1.xlsx",
+        url=None,
+        sha256="a68d547ce19171280f527888f1160051ba5a4146a602a4b448da4d3e3d86fb7f",
+        dataset_page=_C1,
+    ),
+    OfficialFile(
+        year=2024,
+        round=1,
+        role="candidacies",
         name="legislatives-2024-candidatures-france-entiere-tour-1-2024-06-28.csv",
         url=f"{DATA_GOUV_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-1er-tour/"
         "20240628-172440/legislatives-2024-candidatures-france-entiere-tour-1-2024-06-28.csv",
-        sha256=None, dataset_page=_C1,
-    ),
-    OfficialFile(year=2024, round=2, role="candidacies", name="candidatures_tour_2.xlsx", url=None,
-                 sha256="bf57b87ed1112a03da2d9fb46aa968c51320df2b0d1d7f32d377f091f0884b8d", dataset_page=_C2),
-    OfficialFile(  # version of 3 July 15h37: Finistère (29) panel numbers renumbered 1..n (fixed on 5 July)
-        year=2024, round=2, role="candidacies",
-        name="legislatives-2024-candidatures-france-entiere-tour-2-2024-07-03-15h37.csv", url=None,
-        sha256="dcf28be43991aeda9c562b907d83036fd8859e993f26a4fc966d7b30ae3e50d7", dataset_page=_C2,
+        sha256=None,
+        dataset_page=_C1,
     ),
     OfficialFile(
-        year=2024, round=2, role="candidacies",
+        year=2024,
+        round=2,
+        role="candidacies",
+        name="candidatures_tour_2.xlsx",
+        url=None,
+        sha256="bf57b87ed1112a03da2d9fb46aa968c51320df2b0d1d7f32d377f091f0884b8d",
+        dataset_page=_C2,
+    ),
+    OfficialFile(  # version of 3 July 15h37: Finistère (29) panel numbers renumbered 1..n (fixed on 5 July)
+        year=2024,
+        round=2,
+        role="candidacies",
+        name="legislatives-2024-candidatures-france-entiere-tour-2-2024-07-03-15h37.csv",
+        url=None,
+        sha256="dcf28be43991aeda9c562b907d83036fd8859e993f26a4fc966d7b30ae3e50d7",
+        dataset_page=_C2,
+    ),
+    OfficialFile(
+        year=2024,
+        round=2,
+        role="candidacies",
         name="legislatives-2024-candidatures-france-entiere-tour-2-2024-07-03-12h18.xlsx",
         url=f"{DATA_GOUV_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-2nd-tour/"
         "20240703-133918/legislatives-2024-candidatures-france-entiere-tour-2-2024-07-03-12h18.xlsx",
-        sha256=None, dataset_page=_C2,
+        sha256=None,
+        dataset_page=_C2,
     ),
 )
-READER = Reader(name="2024-candidacies", files=FILES, read=lambda entry, path: read(path, entry.round))
+READER = Reader(
+    name="2024-candidacies", files=FILES, read=lambda entry, path: read(path, entry.round)
+)

@@ -122,8 +122,13 @@ def _flag(cell: str, *, file: str, line: int, column: str, constituency: str) ->
         return True
     if text in ("N", ""):
         return False
-    raise DataFileError(f"expected O, N or an empty cell, found {cell!r}", file=file, line=line,
-                        column=column, constituency=constituency)
+    raise DataFileError(
+        f"expected O, N or an empty cell, found {cell!r}",
+        file=file,
+        line=line,
+        column=column,
+        constituency=constituency,
+    )
 
 
 def read(path: Path, round_: int, *, year: int) -> RoundTable:
@@ -141,9 +146,13 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
         if m:
             blocks.setdefault(int(m.group(1)), {})
     if not blocks:
-        raise DataFileError("no candidate columns", file=file, line=1, column=BLOCK["surname"].format(k=1))
+        raise DataFileError(
+            "no candidate columns", file=file, line=1, column=BLOCK["surname"].format(k=1)
+        )
     for k in blocks:
-        blocks[k] = _find_columns(header, {f: h.format(k=k) for f, h in BLOCK.items()}, file=file, line=1)
+        blocks[k] = _find_columns(
+            header, {f: h.format(k=k) for f, h in BLOCK.items()}, file=file, line=1
+        )
         for f, h in OPTIONAL.items():
             name = h.format(k=k)
             if name in header:
@@ -160,33 +169,56 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
             continue
         if len(row) != len(header):
             col = header[min(len(row), len(header) - 1)] or header[last_named]
-            raise DataFileError(f"row has {len(row)} fields, the header {len(header)} (truncated line?)",
-                                file=file, line=i, column=col)
+            raise DataFileError(
+                f"row has {len(row)} fields, the header {len(header)} (truncated line?)",
+                file=file,
+                line=i,
+                column=col,
+            )
         try:
             code = constituency_code(row[fixed["department"]], row[fixed["constituency"]])
         except ValueError as exc:
             raise DataFileError(str(exc), file=file, line=i, column=FIXED["constituency"]) from None
         if code in seen:
-            raise DataFileError(f"duplicate constituency (already on line {seen[code]})", file=file,
-                                line=i, constituency=code, column=FIXED["constituency"])
+            raise DataFileError(
+                f"duplicate constituency (already on line {seen[code]})",
+                file=file,
+                line=i,
+                constituency=code,
+                column=FIXED["constituency"],
+            )
         seen[code] = i
 
         def num(field: str, *, _row: list[str] = row, _i: int = i, _code: str = code) -> int:
-            return parse_int(_row[fixed[field]], file=file, line=_i, column=FIXED[field], constituency=_code)
+            return parse_int(
+                _row[fixed[field]], file=file, line=_i, column=FIXED[field], constituency=_code
+            )
 
         registered, voters = num("registered"), num("voters")
-        totals.append({
-            "constituency": code,
-            "department_name": cell_text(row[fixed["department_name"]]),
-            "name": _ordinal(int(row[fixed["constituency"]])),
-            "registered": registered, "abstentions": None, "voters": voters, "blank": None,
-            "null": num("blank_null"), "expressed": num("expressed"),
-        })
-        extra = [c for c in row[last_named + 1:] if c.strip()]
+        totals.append(
+            {
+                "constituency": code,
+                "department_name": cell_text(row[fixed["department_name"]]),
+                "name": _ordinal(int(row[fixed["constituency"]])),
+                "registered": registered,
+                "abstentions": None,
+                "voters": voters,
+                "blank": None,
+                "null": num("blank_null"),
+                "expressed": num("expressed"),
+            }
+        )
+        extra = [c for c in row[last_named + 1 :] if c.strip()]
         if extra:
-            quirks.append(QuirkWarning(file, code, "unheaded_cells",
-                                       f"{len(extra)} non-empty cells beyond the last named column, not "
-                                       f"read (extra candidates? {', '.join(extra[:6])}…)"))
+            quirks.append(
+                QuirkWarning(
+                    file,
+                    code,
+                    "unheaded_cells",
+                    f"{len(extra)} non-empty cells beyond the last named column, not "
+                    f"read (extra candidates? {', '.join(extra[:6])}…)",
+                )
+            )
         n = 0
         for k, cols in sorted(blocks.items()):
             cells = {f: row[c] for f, c in cols.items()}
@@ -194,30 +226,55 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
                 continue
             names = {f: h.format(k=k) for f, h in (BLOCK | OPTIONAL).items()}
             if cells["surname"].strip() == "":
-                raise DataFileError("candidate without a name", file=file, line=i, constituency=code,
-                                    column=names["surname"])
+                raise DataFileError(
+                    "candidate without a name",
+                    file=file,
+                    line=i,
+                    constituency=code,
+                    column=names["surname"],
+                )
             rec: dict[str, object] = {
-                "constituency": code, "panel": k if round_ == 1 else -1, "block": k, "line": i,
-                "surname": cell_text(cells["surname"]), "first_name": cell_text(cells["first_name"]),
+                "constituency": code,
+                "panel": k if round_ == 1 else -1,
+                "block": k,
+                "line": i,
+                "surname": cell_text(cells["surname"]),
+                "first_name": cell_text(cells["first_name"]),
                 "sex": normalise_sex(cells["sex"]) or None if "sex" in cells else None,
                 "nuance": cell_text(cells["nuance"]),
-                "votes": parse_int(cells["votes"], file=file, line=i, column=names["votes"], constituency=code),
-                "elected": None, "advanced": None,
+                "votes": parse_int(
+                    cells["votes"], file=file, line=i, column=names["votes"], constituency=code
+                ),
+                "elected": None,
+                "advanced": None,
             }
             if round_ == 1 and "advanced" in cells:
-                rec["advanced"] = _flag(cells["advanced"], file=file, line=i, column=names["advanced"],
-                                        constituency=code)
+                rec["advanced"] = _flag(
+                    cells["advanced"],
+                    file=file,
+                    line=i,
+                    column=names["advanced"],
+                    constituency=code,
+                )
             if has_elected:
-                rec["elected"] = _flag(cells["elected"], file=file, line=i, column=names["elected"],
-                                       constituency=code)
+                rec["elected"] = _flag(
+                    cells["elected"], file=file, line=i, column=names["elected"], constituency=code
+                )
             cands.append(rec)
             n += 1
         if n == 0:
-            raise DataFileError("constituency has no candidate", file=file, line=i, constituency=code,
-                                column=BLOCK["surname"].format(k=1))
+            raise DataFileError(
+                "constituency has no candidate",
+                file=file,
+                line=i,
+                constituency=code,
+                column=BLOCK["surname"].format(k=1),
+            )
     if not totals:
         raise DataFileError("no data rows (truncated file?)", file=file)
-    totals_df = pd.DataFrame(totals)  # abstentions and blank: None (not published), NULL in the store
+    totals_df = pd.DataFrame(
+        totals
+    )  # abstentions and blank: None (not published), NULL in the store
     cands_df = pd.DataFrame(cands)
     for c in ("elected", "advanced"):
         cands_df[c] = cands_df[c].astype("boolean")
@@ -231,17 +288,35 @@ def _arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> list
     sums = cands.groupby("constituency", sort=False)["votes"].sum()
     for r in totals.itertuples(index=False):
         if r.voters > r.registered:  # possible (voters admitted by a judge's order), unusual
-            out.append(QuirkWarning(file, r.constituency, "registered",
-                                    f"votants {r.voters} exceed inscrits {r.registered} "
-                                    f"(+{r.voters - r.registered})"))
+            out.append(
+                QuirkWarning(
+                    file,
+                    r.constituency,
+                    "registered",
+                    f"votants {r.voters} exceed inscrits {r.registered} "
+                    f"(+{r.voters - r.registered})",
+                )
+            )
         if r.voters != r.null + r.expressed:
-            out.append(QuirkWarning(file, r.constituency, "voters",
-                                    f"votants {r.voters} != blancs et nuls {r.null} + exprimés {r.expressed} "
-                                    f"({r.voters - r.null - r.expressed:+d})"))
+            out.append(
+                QuirkWarning(
+                    file,
+                    r.constituency,
+                    "voters",
+                    f"votants {r.voters} != blancs et nuls {r.null} + exprimés {r.expressed} "
+                    f"({r.voters - r.null - r.expressed:+d})",
+                )
+            )
         s = int(sums.get(r.constituency, 0))
         if s != r.expressed:
-            out.append(QuirkWarning(file, r.constituency, "votes_sum",
-                                    f"candidates' votes sum to {s}, exprimés is {r.expressed} ({s - r.expressed:+d})"))
+            out.append(
+                QuirkWarning(
+                    file,
+                    r.constituency,
+                    "votes_sum",
+                    f"candidates' votes sum to {s}, exprimés is {r.expressed} ({s - r.expressed:+d})",
+                )
+            )
     return out
 
 
@@ -256,30 +331,50 @@ def link(r1: RoundTable, r2: RoundTable) -> RoundTable:
     c1 = r1.candidates
     quirks = list(r2.quirks)
     by_code: dict[str, list[tuple[int, str, str, str, str]]] = {}
-    for code, panel, s, f, nu in zip(c1["constituency"], c1["panel"], c1["surname"], c1["first_name"],
-                                     c1["nuance"], strict=True):
-        by_code.setdefault(code, []).append((int(panel), name_key(s, f), name_key(s), name_key("", f), nu))
+    for code, panel, s, f, nu in zip(
+        c1["constituency"], c1["panel"], c1["surname"], c1["first_name"], c1["nuance"], strict=True
+    ):
+        by_code.setdefault(code, []).append(
+            (int(panel), name_key(s, f), name_key(s), name_key("", f), nu)
+        )
     panels: list[int] = []
     used: set[tuple[str, int]] = set()
     c2 = r2.candidates
     for row in c2.itertuples(index=False):
-        pool = [p for p in by_code.get(row.constituency, []) if (row.constituency, p[0]) not in used]
+        pool = [
+            p for p in by_code.get(row.constituency, []) if (row.constituency, p[0]) not in used
+        ]
         key = name_key(row.surname, row.first_name)
         hits = [p for p in pool if p[1] == key]
         if len(hits) > 1:
             hits = [p for p in hits if p[4] == row.nuance] or hits
         if not hits:  # one of the two names mangled: the other one and the nuance must agree
-            hits = [p for p in pool if p[4] == row.nuance and (
-                p[2] == name_key(row.surname) or p[3] == name_key("", row.first_name))]
+            hits = [
+                p
+                for p in pool
+                if p[4] == row.nuance
+                and (p[2] == name_key(row.surname) or p[3] == name_key("", row.first_name))
+            ]
             if len(hits) == 1:
-                quirks.append(QuirkWarning(r2.file, row.constituency, "name_mismatch",
-                                           f"round-2 {row.surname} {row.first_name} ({row.nuance}) matched "
-                                           f"round-1 panel {hits[0][0]} on one of its names and the nuance"))
+                quirks.append(
+                    QuirkWarning(
+                        r2.file,
+                        row.constituency,
+                        "name_mismatch",
+                        f"round-2 {row.surname} {row.first_name} ({row.nuance}) matched "
+                        f"round-1 panel {hits[0][0]} on one of its names and the nuance",
+                    )
+                )
         if len(hits) != 1:
             what = "no" if not hits else "more than one"
-            raise DataFileError(f"round-2 candidate {row.surname} {row.first_name} ({row.nuance}) matches "
-                                f"{what} round-1 candidate of the constituency", file=r2.file, line=row.line,
-                                constituency=row.constituency, column=BLOCK["surname"].format(k=row.block))
+            raise DataFileError(
+                f"round-2 candidate {row.surname} {row.first_name} ({row.nuance}) matches "
+                f"{what} round-1 candidate of the constituency",
+                file=r2.file,
+                line=row.line,
+                constituency=row.constituency,
+                column=BLOCK["surname"].format(k=row.block),
+            )
         used.add((row.constituency, hits[0][0]))
         panels.append(hits[0][0])
     cands = c2.assign(panel=panels) if len(c2) else c2
@@ -288,8 +383,10 @@ def link(r1: RoundTable, r2: RoundTable) -> RoundTable:
 
 #: The CDSP's tables as committed in a public repository (the copies the test mirror documents, byte
 #: for byte); no licence is stated there.
-_REPO = ("https://raw.githubusercontent.com/domi41/french-legislatives-analysis/"
-         "9e888ad0391e4f31d7e607a85a87bd32e3aa2993/data")
+_REPO = (
+    "https://raw.githubusercontent.com/domi41/french-legislatives-analysis/"
+    "9e888ad0391e4f31d7e607a85a87bd32e3aa2993/data"
+)
 _PAGE = "https://github.com/domi41/french-legislatives-analysis/tree/9e888ad0391e4f31d7e607a85a87bd32e3aa2993/data"
 _SHA256 = {
     (1997, 1): "5d9afd09317ea229ac41c22624009ca8535119ccdb614c9925d16557f52ba899",
@@ -302,12 +399,22 @@ _SHA256 = {
     (2012, 2): "ca1ac69a369e47e6e1b7fff72dbaf91d44079689b19ccca4114bc31679495f54",
 }
 FILES = tuple(
-    OfficialFile(year=y, round=r, role="results", name=f"cdsp_legi{y}t{r}_circ.csv",
-                 url=f"{_REPO}/cdsp_legi{y}t{r}_circ.csv", sha256=h, dataset_page=_PAGE)
+    OfficialFile(
+        year=y,
+        round=r,
+        role="results",
+        name=f"cdsp_legi{y}t{r}_circ.csv",
+        url=f"{_REPO}/cdsp_legi{y}t{r}_circ.csv",
+        sha256=h,
+        dataset_page=_PAGE,
+    )
     for (y, r), h in _SHA256.items()
 )
 READER = Reader(
-    name="cdsp", files=FILES, read=lambda entry, path: read(path, entry.round, year=entry.year), link=link,
+    name="cdsp",
+    files=FILES,
+    read=lambda entry, path: read(path, entry.round, year=entry.year),
+    link=link,
     boundary_maps={1997: "1986", 2002: "1986", 2007: "1986", 2012: "2010"},
     publisher="the CDSP's tables (Sciences Po)",
 )

@@ -68,33 +68,65 @@ def norm_header(cell: object) -> str:
     return " ".join(str(cell).split())
 
 
-def parse_int(cell: object, *, file: str, line: int, column: str, constituency: str | None = None) -> int:
+def parse_int(
+    cell: object, *, file: str, line: int, column: str, constituency: str | None = None
+) -> int:
     """An integer cell: xlsx numbers (integral floats) or digit strings (with thousand spaces)."""
     if isinstance(cell, bool):
-        raise DataFileError(f"expected an integer, found {cell!r}", file=file, line=line, column=column,
-                            constituency=constituency)
+        raise DataFileError(
+            f"expected an integer, found {cell!r}",
+            file=file,
+            line=line,
+            column=column,
+            constituency=constituency,
+        )
     if isinstance(cell, int | float) and not (isinstance(cell, float) and not cell.is_integer()):
         value = int(cell)
         if value < 0:
-            raise DataFileError(f"a count cannot be negative: {value}", file=file, line=line,
-                                column=column, constituency=constituency)
+            raise DataFileError(
+                f"a count cannot be negative: {value}",
+                file=file,
+                line=line,
+                column=column,
+                constituency=constituency,
+            )
         if value > MAX_COUNT:
-            raise DataFileError(f"{cell!r} is beyond any possible count (more than {MAX_COUNT:,})",
-                                file=file, line=line, column=column, constituency=constituency)
+            raise DataFileError(
+                f"{cell!r} is beyond any possible count (more than {MAX_COUNT:,})",
+                file=file,
+                line=line,
+                column=column,
+                constituency=constituency,
+            )
         return value
     if isinstance(cell, float):
-        raise DataFileError(f"expected an integer, found {cell!r}", file=file, line=line, column=column,
-                            constituency=constituency)
+        raise DataFileError(
+            f"expected an integer, found {cell!r}",
+            file=file,
+            line=line,
+            column=column,
+            constituency=constituency,
+        )
     text = str(cell).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     if text.isascii() and text.isdigit():
         value = int(text)
         if value > MAX_COUNT:
-            raise DataFileError(f"{value} is beyond any possible count (more than {MAX_COUNT:,})",
-                                file=file, line=line, column=column, constituency=constituency)
+            raise DataFileError(
+                f"{value} is beyond any possible count (more than {MAX_COUNT:,})",
+                file=file,
+                line=line,
+                column=column,
+                constituency=constituency,
+            )
         return value
     shown = str(cell) if len(str(cell)) <= 40 else str(cell)[:40] + "…"
-    raise DataFileError(f"expected a non-negative integer, found {shown!r}", file=file, line=line,
-                        column=column, constituency=constituency)
+    raise DataFileError(
+        f"expected a non-negative integer, found {shown!r}",
+        file=file,
+        line=line,
+        column=column,
+        constituency=constituency,
+    )
 
 
 def cell_text(cell: object) -> str:
@@ -112,7 +144,9 @@ def is_elected(cell: object) -> bool:
     return cell_text(cell).lower() in {"elu", "élu", "elue", "élue", "oui"}
 
 
-def _find_columns(header: Sequence[object], wanted: dict[str, str], *, file: str, line: int) -> dict[str, int]:
+def _find_columns(
+    header: Sequence[object], wanted: dict[str, str], *, file: str, line: int
+) -> dict[str, int]:
     texts = [norm_header(c) for c in header]
     found: dict[str, int] = {}
     for key, name in wanted.items():
@@ -122,7 +156,9 @@ def _find_columns(header: Sequence[object], wanted: dict[str, str], *, file: str
             joined = " ".join(texts)
             if _MOJIBAKE.search(joined):
                 raise DataFileError(
-                    "header is garbled: wrong text encoding for this layout", file=file, line=line,
+                    "header is garbled: wrong text encoding for this layout",
+                    file=file,
+                    line=line,
                     column=name,
                 ) from None
             raise DataFileError("missing column", file=file, line=line, column=name) from None
@@ -165,16 +201,25 @@ def parse_wide(
         if len(row) <= max(fixed_cols.values()):
             raise DataFileError(
                 f"row has {len(row)} fields, fewer than the fixed columns (truncated?)",
-                file=file, line=line, column=spec.fixed[max(fixed_cols, key=fixed_cols.get)],  # type: ignore[arg-type]
+                file=file,
+                line=line,
+                column=spec.fixed[max(fixed_cols, key=fixed_cols.get)],  # type: ignore[arg-type]
             )
         fixed = {k: row[c] for k, c in fixed_cols.items()}
         try:
             code = spec.code(fixed)
         except ValueError as exc:
-            raise DataFileError(str(exc), file=file, line=line, column=spec.fixed.get("constituency")) from None
+            raise DataFileError(
+                str(exc), file=file, line=line, column=spec.fixed.get("constituency")
+            ) from None
         if code in seen:
-            raise DataFileError(f"duplicate constituency (already on line {seen[code]})", file=file,
-                                line=line, constituency=code, column=spec.fixed.get("constituency"))
+            raise DataFileError(
+                f"duplicate constituency (already on line {seen[code]})",
+                file=file,
+                line=line,
+                constituency=code,
+                column=spec.fixed.get("constituency"),
+            )
         seen[code] = line
         rec: dict[str, object] = {
             "constituency": code,
@@ -183,7 +228,9 @@ def parse_wide(
             "line": line,
         }
         for f in TOTAL_FIELDS:
-            rec[f] = parse_int(fixed[f], file=file, line=line, column=spec.fixed[f], constituency=code)
+            rec[f] = parse_int(
+                fixed[f], file=file, line=line, column=spec.fixed[f], constituency=code
+            )
         totals.append(rec)
 
         panels: set[int] = set()
@@ -196,40 +243,67 @@ def parse_wide(
             panel_cell = block[offsets["panel"]] if offsets["panel"] < len(block) else ""
             if cell_text(panel_cell) == "":
                 if any(cell_text(c) != "" for c in block):
-                    raise DataFileError("candidate block without a panel number", file=file, line=line,
-                                        constituency=code, column=spec.block["panel"].format(k=k))
+                    raise DataFileError(
+                        "candidate block without a panel number",
+                        file=file,
+                        line=line,
+                        constituency=code,
+                        column=spec.block["panel"].format(k=k),
+                    )
                 continue
             needed = max(offsets.values()) + 1
             if len(block) < needed:
-                missing = min((name for name, off in offsets.items() if off >= len(block)), key=offsets.get)  # type: ignore[arg-type]
+                missing = min(
+                    (name for name, off in offsets.items() if off >= len(block)), key=offsets.get
+                )  # type: ignore[arg-type]
                 raise DataFileError(
-                    f"candidate block {k} is incomplete (truncated line?)", file=file, line=line,
-                    constituency=code, column=spec.block[missing].format(k=k),
+                    f"candidate block {k} is incomplete (truncated line?)",
+                    file=file,
+                    line=line,
+                    constituency=code,
+                    column=spec.block[missing].format(k=k),
                 )
             col = {name: spec.block[name].format(k=k) for name in offsets}
-            panel = parse_int(panel_cell, file=file, line=line, column=col["panel"], constituency=code)
+            panel = parse_int(
+                panel_cell, file=file, line=line, column=col["panel"], constituency=code
+            )
             if panel in panels:
-                raise DataFileError(f"duplicate panel number {panel}", file=file, line=line,
-                                    constituency=code, column=col["panel"])
+                raise DataFileError(
+                    f"duplicate panel number {panel}",
+                    file=file,
+                    line=line,
+                    constituency=code,
+                    column=col["panel"],
+                )
             panels.add(panel)
-            cands.append({
-                "constituency": code,
-                "panel": panel,
-                "surname": cell_text(block[offsets["surname"]]),
-                "first_name": cell_text(block[offsets["first_name"]]),
-                "sex": normalise_sex(block[offsets["sex"]]),
-                "nuance": cell_text(block[offsets["nuance"]]).upper(),
-                "votes": parse_int(block[offsets["votes"]], file=file, line=line, column=col["votes"],
-                                   constituency=code),
-                "elected": is_elected(block[offsets["elected"]]),
-            })
+            cands.append(
+                {
+                    "constituency": code,
+                    "panel": panel,
+                    "surname": cell_text(block[offsets["surname"]]),
+                    "first_name": cell_text(block[offsets["first_name"]]),
+                    "sex": normalise_sex(block[offsets["sex"]]),
+                    "nuance": cell_text(block[offsets["nuance"]]).upper(),
+                    "votes": parse_int(
+                        block[offsets["votes"]],
+                        file=file,
+                        line=line,
+                        column=col["votes"],
+                        constituency=code,
+                    ),
+                    "elected": is_elected(block[offsets["elected"]]),
+                }
+            )
         if not panels:
             if round_ == 2:  # a row kept for a seat filled in round 1: no round 2 there
                 totals.pop()
-                quirks.append(QuirkWarning(file, code, "empty_row",
-                                           "row without round-2 candidates, skipped"))
+                quirks.append(
+                    QuirkWarning(file, code, "empty_row", "row without round-2 candidates, skipped")
+                )
                 continue
-            raise DataFileError("constituency has no candidate", file=file, line=line, constituency=code)
+            raise DataFileError(
+                "constituency has no candidate", file=file, line=line, constituency=code
+            )
 
     if not totals:
         raise DataFileError("no data rows (truncated file?)", file=file)
@@ -239,8 +313,15 @@ def parse_wide(
     return RoundTable(year, round_, file, totals_df.drop(columns="line"), cands_df, quirks)
 
 
-_FIELD_NAMES = {"registered": "inscrits", "abstentions": "abstentions", "voters": "votants",
-                "blank": "blancs", "null": "nuls", "expressed": "exprimés", "votes": "voix"}
+_FIELD_NAMES = {
+    "registered": "inscrits",
+    "abstentions": "abstentions",
+    "voters": "votants",
+    "blank": "blancs",
+    "null": "nuls",
+    "expressed": "exprimés",
+    "votes": "voix",
+}
 
 
 def _slack(registered: int) -> int:
@@ -261,7 +342,12 @@ def check_possible(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> N
     def num(v: object) -> Any:
         """The count, or ``None`` when missing (None, NaN, pd.NA: the reader's to refuse) or not
         a number."""
-        if v is None or isinstance(v, bool) or not isinstance(v, int | float) and not hasattr(v, "__index__"):
+        if (
+            v is None
+            or isinstance(v, bool)
+            or not isinstance(v, int | float)
+            and not hasattr(v, "__index__")
+        ):
             return None
         return None if v != v else v
 
@@ -271,8 +357,13 @@ def check_possible(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> N
         if v < 0 and f != "abstentions":
             problems.append((code, f, f"a count cannot be negative: {_FIELD_NAMES[f]} {v}"))
         elif v > MAX_COUNT:
-            problems.append((code, f, f"{_FIELD_NAMES[f]} {v} is beyond any possible count "
-                                      f"(more than {MAX_COUNT:,})"))
+            problems.append(
+                (
+                    code,
+                    f,
+                    f"{_FIELD_NAMES[f]} {v} is beyond any possible count (more than {MAX_COUNT:,})",
+                )
+            )
 
     reg_of: dict[str, Any] = {}
     for rec in totals.to_dict("records"):
@@ -286,12 +377,21 @@ def check_possible(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> N
         if len(problems) > k or reg is None or vot is None:
             continue
         if abst is not None and abst > reg:
-            problems.append((code, "abstentions",
-                             f"abstentions {abst} exceed inscrits {reg} (swapped columns?)"))
+            problems.append(
+                (
+                    code,
+                    "abstentions",
+                    f"abstentions {abst} exceed inscrits {reg} (swapped columns?)",
+                )
+            )
         elif abst is not None and abst < -_slack(reg):
-            problems.append((code, "abstentions", f"abstentions {abst}: votants far beyond inscrits {reg}"))
+            problems.append(
+                (code, "abstentions", f"abstentions {abst}: votants far beyond inscrits {reg}")
+            )
         elif vot > reg + _slack(reg):
-            problems.append((code, "voters", f"votants {vot} exceed inscrits {reg} (swapped columns?)"))
+            problems.append(
+                (code, "voters", f"votants {vot} exceed inscrits {reg} (swapped columns?)")
+            )
         else:
             for f in ("expressed", "blank", "null"):
                 if r[f] is not None and r[f] > vot:
@@ -312,9 +412,18 @@ def check_possible(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> N
     if "line" in totals.columns:
         hit = totals.loc[totals["constituency"].astype(str) == code, "line"]
         line = int(hit.iloc[0]) if len(hit) else None
-    more = f" (and {len(problems) - 1} more impossible value(s) in this file)" if len(problems) > 1 else ""
-    raise DataFileError(f"impossible value, refused: {message}{more}", file=file, line=line,
-                        constituency=code, column=_FIELD_NAMES[column].capitalize())
+    more = (
+        f" (and {len(problems) - 1} more impossible value(s) in this file)"
+        if len(problems) > 1
+        else ""
+    )
+    raise DataFileError(
+        f"impossible value, refused: {message}{more}",
+        file=file,
+        line=line,
+        constituency=code,
+        column=_FIELD_NAMES[column].capitalize(),
+    )
 
 
 def check_arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> list[QuirkWarning]:
@@ -325,15 +434,33 @@ def check_arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) ->
     sums = cands.groupby("constituency", sort=False)["votes"].sum()
     for r in totals.itertuples(index=False):
         if r.registered != r.abstentions + r.voters:
-            out.append(QuirkWarning(file, r.constituency, "registered",
-                                    f"inscrits {r.registered} != abstentions {r.abstentions} + votants {r.voters}"))
+            out.append(
+                QuirkWarning(
+                    file,
+                    r.constituency,
+                    "registered",
+                    f"inscrits {r.registered} != abstentions {r.abstentions} + votants {r.voters}",
+                )
+            )
         if r.voters != r.blank + r.null + r.expressed:
-            out.append(QuirkWarning(file, r.constituency, "voters",
-                                    f"votants {r.voters} != blancs {r.blank} + nuls {r.null} + exprimés {r.expressed}"))
+            out.append(
+                QuirkWarning(
+                    file,
+                    r.constituency,
+                    "voters",
+                    f"votants {r.voters} != blancs {r.blank} + nuls {r.null} + exprimés {r.expressed}",
+                )
+            )
         s = int(sums.get(r.constituency, 0))
         if s != r.expressed:
-            out.append(QuirkWarning(file, r.constituency, "votes_sum",
-                                    f"candidates' votes sum to {s}, exprimés is {r.expressed} ({s - r.expressed:+d})"))
+            out.append(
+                QuirkWarning(
+                    file,
+                    r.constituency,
+                    "votes_sum",
+                    f"candidates' votes sum to {s}, exprimés is {r.expressed} ({s - r.expressed:+d})",
+                )
+            )
     return out
 
 
@@ -347,22 +474,30 @@ def read_xlsx_rows(path: Path, sheet: str | int = 0) -> list[list[object]]:
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own classes for zip/xml damage
-        raise DataFileError(f"not a readable xlsx workbook (truncated or corrupt?): {exc}",
-                            file=path.name) from None
+        raise DataFileError(
+            f"not a readable xlsx workbook (truncated or corrupt?): {exc}", file=path.name
+        ) from None
     try:
         ws = wb.get_sheet_by_name(sheet) if isinstance(sheet, str) else wb.get_sheet_by_index(sheet)
     except Exception:
-        raise DataFileError(f"workbook has no sheet {sheet!r} (sheets: {wb.sheet_names})",
-                            file=path.name) from None
+        raise DataFileError(
+            f"workbook has no sheet {sheet!r} (sheets: {wb.sheet_names})", file=path.name
+        ) from None
     try:
         return ws.to_python(skip_empty_area=False)
     except Exception as exc:
-        raise DataFileError(f"cannot read sheet {sheet!r} (truncated or corrupt?): {exc}",
-                            file=path.name) from None
+        raise DataFileError(
+            f"cannot read sheet {sheet!r} (truncated or corrupt?): {exc}", file=path.name
+        ) from None
 
 
-_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF8, "UTF-8"),
-         (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF8, "UTF-8"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
 
 
 def decode_text(path: Path, *, expected_header: str, encodings: Sequence[str]) -> str:
@@ -374,7 +509,9 @@ def decode_text(path: Path, *, expected_header: str, encodings: Sequence[str]) -
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DataFileError(f"cannot read the file: {exc.strerror or exc}", file=path.name) from None
+        raise DataFileError(
+            f"cannot read the file: {exc.strerror or exc}", file=path.name
+        ) from None
     if not raw:
         raise DataFileError("file is empty", file=path.name, line=1)
     for bom, name in _BOMS:
@@ -382,8 +519,11 @@ def decode_text(path: Path, *, expected_header: str, encodings: Sequence[str]) -
             if name != "UTF-8":
                 raise DataFileError(
                     f"wrong text encoding: the file starts with a {name} byte-order mark; this layout is "
-                    f"{' or '.join(encodings)} text (re-save it as such)", file=path.name, line=1)
-            raw = raw[len(bom):]
+                    f"{' or '.join(encodings)} text (re-save it as such)",
+                    file=path.name,
+                    line=1,
+                )
+            raw = raw[len(bom) :]
             break
     for enc in encodings:
         try:
@@ -396,7 +536,9 @@ def decode_text(path: Path, *, expected_header: str, encodings: Sequence[str]) -
     raise DataFileError(
         f"wrong text encoding or layout: the header does not read as {expected_header!r} in any of "
         f"{', '.join(encodings)}",
-        file=path.name, line=1, column=expected_header,
+        file=path.name,
+        line=1,
+        column=expected_header,
     )
 
 

@@ -50,6 +50,7 @@ def locate_contours(*, download: bool = True) -> tuple[OfficialFile, Path]:
     """The contours file: in the mirror (``HEMICYCLE_DATA``), the download cache, or downloaded."""
     from hemicycle.data import sources
     from hemicycle.data.registry import files_for
+
     hit = sources.locate(CONTOURS_YEAR, 0, "contours", download=download)
     if hit is None:
         names = " or ".join(e.name for e in files_for(CONTOURS_YEAR, 0, "contours"))
@@ -166,14 +167,24 @@ _PAGE = f"{DATA_GOUV}/contours-geographiques-des-circonscriptions-legislatives/"
 # The mirror holds the upstream GeoJSON zipped (one member, the upstream file unchanged); a download
 # fetches the upstream GeoJSON itself. The reader accepts either. Round 0: not a round's results.
 FILES = (
-    OfficialFile(year=CONTOURS_YEAR, round=0, role="contours", name="circonscriptions-legislatives-p20.geojson.zip",
-                 url=None, sha256="b401f3d9d379dc2958265947e206e0e7f5483aba70e5c1fbb83202bcef8cfd8a",
-                 dataset_page=_PAGE),
     OfficialFile(
-        year=CONTOURS_YEAR, round=0, role="contours", name="circonscriptions-legislatives-p20.geojson",
+        year=CONTOURS_YEAR,
+        round=0,
+        role="contours",
+        name="circonscriptions-legislatives-p20.geojson.zip",
+        url=None,
+        sha256="b401f3d9d379dc2958265947e206e0e7f5483aba70e5c1fbb83202bcef8cfd8a",
+        dataset_page=_PAGE,
+    ),
+    OfficialFile(
+        year=CONTOURS_YEAR,
+        round=0,
+        role="contours",
+        name="circonscriptions-legislatives-p20.geojson",
         url=f"{DATA_GOUV_STATIC}/contours-geographiques-des-circonscriptions-legislatives/"
         "20240613-191506/circonscriptions-legislatives-p20.geojson",
-        sha256="5498415e3ce872a45e25c5c9bc55de8fd3b82d14cdf416c87214a823f087d67e", dataset_page=_PAGE,
+        sha256="5498415e3ce872a45e25c5c9bc55de8fd3b82d14cdf416c87214a823f087d67e",
+        dataset_page=_PAGE,
     ),
 )
 READER = Reader(name="contours", files=FILES)

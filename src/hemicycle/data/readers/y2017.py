@@ -44,18 +44,28 @@ def read(path: Path, round_: int) -> RoundTable:
 
 FILES = (
     OfficialFile(
-        year=2017, round=1, role="results", name="Leg_2017_Resultats_T1_c.xlsx",
+        year=2017,
+        round=1,
+        role="results",
+        name="Leg_2017_Resultats_T1_c.xlsx",
         url=f"{DATA_GOUV_STATIC}/elections-legislatives-des-11-et-18-juin-2017-resultats-du-1er-tour/"
         "20170613-095447/Leg_2017_Resultats_T1_c.xlsx",
         sha256="ab5e557728db36358d495980c9f32159aaed273b58f59203961bebeabddb680d",
         dataset_page=f"{DATA_GOUV}/elections-legislatives-des-11-et-18-juin-2017-resultats-du-1er-tour/",
     ),
     OfficialFile(
-        year=2017, round=2, role="results", name="Leg_2017_Resultats_T2_c.xlsx",
+        year=2017,
+        round=2,
+        role="results",
+        name="Leg_2017_Resultats_T2_c.xlsx",
         url=f"{DATA_GOUV}/r/41483dcf-4c61-4e30-b7f8-d10396d28040",
         sha256="4980a4914b41adb11f342521d6094d7f99a67e82a92ac72bd3de056f8273276d",
         dataset_page=f"{DATA_GOUV}/elections-legislatives-des-11-et-18-juin-2017-resultats-du-2nd-tour/",
     ),
 )
-READER = Reader(name="2017", files=FILES, read=lambda entry, path: read(path, entry.round),
-                boundary_maps={2017: "2010"})
+READER = Reader(
+    name="2017",
+    files=FILES,
+    read=lambda entry, path: read(path, entry.round),
+    boundary_maps={2017: "2010"},
+)

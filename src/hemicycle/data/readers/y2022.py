@@ -33,17 +33,27 @@ def read(path: Path, round_: int) -> RoundTable:
 
 FILES = (
     OfficialFile(
-        year=2022, round=1, role="results", name="resultats-par-niveau-cirlg-t1-france-entiere.txt",
+        year=2022,
+        round=1,
+        role="results",
+        name="resultats-par-niveau-cirlg-t1-france-entiere.txt",
         url=f"{DATA_GOUV}/r/626d173f-5c89-42f5-9350-403559f1a3e8",
         sha256="cf3827f8d14df369a7821d02323ab0aff6031e3e9bf64d62c3a54a96c1545d93",
         dataset_page=f"{DATA_GOUV}/elections-legislatives-des-12-et-19-juin-2022-resultats-definitifs-du-premier-tour/",
     ),
     OfficialFile(  # absent from the test mirror on purpose; 122,968 bytes, 572 rows
-        year=2022, round=2, role="results", name="resultats-par-niveau-cirlg-t2-france-entiere.txt",
+        year=2022,
+        round=2,
+        role="results",
+        name="resultats-par-niveau-cirlg-t2-france-entiere.txt",
         url=f"{DATA_GOUV}/r/a84f1483-a191-4187-ad40-404105bb9bf0",
         sha256="0878a6943a609cf489c7af1f52e38e9152d788995c76ecbba58eb75926962fc7",
         dataset_page=f"{DATA_GOUV}/elections-legislatives-des-12-et-19-juin-2022-resultats-definitifs-du-second-tour/",
     ),
 )
-READER = Reader(name="2022", files=FILES, read=lambda entry, path: read(path, entry.round),
-                boundary_maps={2022: "2010"})
+READER = Reader(
+    name="2022",
+    files=FILES,
+    read=lambda entry, path: read(path, entry.round),
+    boundary_maps={2022: "2010"},
+)

@@ -59,30 +59,67 @@ _T2 = f"{DATA_GOUV}/elections-legislatives-des-30-juin-et-7-juillet-2024-resulta
 # the Ministry's own resources follow with their URLs. No upstream hash of the 2024 files was ever
 # published, so those downloads are unpinned (a warning says so).
 FILES = (
-    OfficialFile(year=2024, round=1, role="results", name="resultats_circonscription_tour_1.xlsx", url=None,
-                 sha256="bb12d988607072007ab51fc887465503c1b6aa877e8c1e012283adde2d078fdd", dataset_page=_T1),
     OfficialFile(
-        year=2024, round=1, role="results", name="resultats-definitifs-par-circonscriptions-legislatives.xlsx",
+        year=2024,
+        round=1,
+        role="results",
+        name="resultats_circonscription_tour_1.xlsx",
+        url=None,
+        sha256="bb12d988607072007ab51fc887465503c1b6aa877e8c1e012283adde2d078fdd",
+        dataset_page=_T1,
+    ),
+    OfficialFile(
+        year=2024,
+        round=1,
+        role="results",
+        name="resultats-definitifs-par-circonscriptions-legislatives.xlsx",
         url=f"{DATA_GOUV_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-1er-tour/"
         "20240710-171239/resultats-definitifs-par-circonscriptions-legislatives.xlsx",
-        sha256=None, dataset_page=_T1,
+        sha256=None,
+        dataset_page=_T1,
     ),
     OfficialFile(
-        year=2024, round=1, role="results", name="resultats-definitifs-par-circonscriptions-legislatives.csv",
+        year=2024,
+        round=1,
+        role="results",
+        name="resultats-definitifs-par-circonscriptions-legislatives.csv",
         url=f"{DATA_GOUV_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-1er-tour/"
         "20240710-171413/resultats-definitifs-par-circonscriptions-legislatives.csv",
-        sha256=None, dataset_page=_T1,
+        sha256=None,
+        dataset_page=_T1,
     ),
-    OfficialFile(year=2024, round=2, role="results", name="resultats_circonscription_tour_2.xlsx", url=None,
-                 sha256="be9354a3cbeeb894eca360073d236d8bba1fc68e8ecdd60793bbfacfdcff6cac", dataset_page=_T2),
-    OfficialFile(year=2024, round=2, role="results", name="legislatives-2024-resultats-t2.csv", url=None,
-                 sha256="bcc062b9264dcf3dc1eac5463acf1e8743171b86385923e7f770fd9028271083", dataset_page=_T2),
     OfficialFile(
-        year=2024, round=2, role="results", name="resultats-definitifs-par-circonscription.csv",
+        year=2024,
+        round=2,
+        role="results",
+        name="resultats_circonscription_tour_2.xlsx",
+        url=None,
+        sha256="be9354a3cbeeb894eca360073d236d8bba1fc68e8ecdd60793bbfacfdcff6cac",
+        dataset_page=_T2,
+    ),
+    OfficialFile(
+        year=2024,
+        round=2,
+        role="results",
+        name="legislatives-2024-resultats-t2.csv",
+        url=None,
+        sha256="bcc062b9264dcf3dc1eac5463acf1e8743171b86385923e7f770fd9028271083",
+        dataset_page=_T2,
+    ),
+    OfficialFile(
+        year=2024,
+        round=2,
+        role="results",
+        name="resultats-definitifs-par-circonscription.csv",
         url=f"{DATA_GOUV_STATIC}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-2nd-tour/"
         "20240710-170728/resultats-definitifs-par-circonscription.csv",
-        sha256=None, dataset_page=_T2,
+        sha256=None,
+        dataset_page=_T2,
     ),
 )
-READER = Reader(name="2024", files=FILES, read=lambda entry, path: read(path, entry.round),
-                boundary_maps={2024: "2010"})
+READER = Reader(
+    name="2024",
+    files=FILES,
+    read=lambda entry, path: read(path, entry.round),
+    boundary_maps={2024: "2010"},
+)
