@@ -28,7 +28,9 @@ replay: $(BIN)/.installed
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: lint $(BIN)/.installed-ei
 	$(BIN)/python -m pytest

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:  # pragma: no cover - typing only; importing hemicycle stays light
     import pandas as pd
 
-    from hemicycle.analysis.replay import Replay
     from hemicycle.data.store import Store
+    from hemicycle.replays import Replay
     from hemicycle.sim.evaluate import Evaluation
     from hemicycle.sim.project import Projection
     from hemicycle.sim.transfers import PooledTransfers

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -168,7 +169,7 @@ def replay(election: Election) -> Replay:
     mismatches: list[Mismatch] = []
     explained: list[Mismatch] = []
 
-    def name(i: int, k: int) -> str:
+    def name(i: Any, k: Any) -> str:  # numpy integers from flatnonzero, or ints
         return f"{e.surname[i, k]} ({r1.nuance[i, k]}, panel {e.panel[i, k]})"
 
     # only what the source states is compared: a flag it does not have (the CDSP's round 1, 2012's
@@ -215,16 +216,17 @@ def replay(election: Election) -> Replay:
         ties = [str(c) for c in e.codes[tie & held]]
         for i in np.flatnonzero(held):
             official = np.flatnonzero(r2.official_elected[i])
-            law = int(win2[i])
+            by_law = int(win2[i])
             if tie[i] or not r2.official_known[i][r2.valid[i]].all():
                 continue
-            if len(official) != 1 or int(official[0]) != law:
-                off = [name(i, k) for k in official]
+            if len(official) != 1 or int(official[0]) != by_law:
+                stated = [name(i, k) for k in official]
                 mismatches.append(
                     Mismatch(
                         str(e.codes[i]),
                         "round 2 winner",
-                        f"law: {name(i, law) if law >= 0 else 'none'}; official: {off or 'none'}",
+                        f"law: {name(i, by_law) if by_law >= 0 else 'none'}; "
+                        f"official: {stated or 'none'}",
                     )
                 )
         use2 = held & (win2 >= 0)

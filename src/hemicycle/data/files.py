@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from hemicycle.data.readers.common import RoundTable
 
 Role = Literal["results", "candidacies", "contours"]
+#: The roles a round's ingest reads (the contours belong to no round).
+ROUND_ROLES: tuple[Role, ...] = ("results", "candidacies")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

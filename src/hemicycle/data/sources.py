@@ -6,6 +6,7 @@ import os
 import warnings
 from pathlib import Path
 
+from hemicycle.data.files import ROUND_ROLES
 from hemicycle.data.registry import CONTOURS_YEAR, YEARS, OfficialFile, Role, files_for
 from hemicycle.errors import DataNotAvailableError, YearNotAvailableError
 
@@ -128,7 +129,7 @@ def fetch(entry: OfficialFile, *, progress: bool = True) -> Path:
             progressbar=bar,
         )
     except Exception as exc:  # network errors come in many classes (requests, urllib3, OSError)
-        if bar:
+        if isinstance(bar, _RichDownloadBar):
             bar.close()
         raise DataNotAvailableError(
             f"could not download {entry.name} ({exc.__class__.__name__}: {exc}). Without network, "
@@ -162,12 +163,12 @@ def fetch_year(year: int, *, progress: bool = True) -> list[Path]:
     check_year(year)
     paths = []
     for round_ in (1, 2):
-        for role in ("results", "candidacies"):
-            found = find_local(year, round_, role)  # type: ignore[arg-type]
+        for role in ROUND_ROLES:
+            found = find_local(year, round_, role)
             if found is not None:
                 paths.append(found[1])
                 continue
-            entries = [e for e in files_for(year, round_, role) if e.url is not None]  # type: ignore[arg-type]
+            entries = [e for e in files_for(year, round_, role) if e.url is not None]
             if entries:
                 paths.append(fetch(entries[0], progress=progress))
     if year == CONTOURS_YEAR:  # the maps' constituency contours (one file for every year)

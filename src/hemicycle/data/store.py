@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from hemicycle.data import sources
-from hemicycle.data.files import OfficialFile
+from hemicycle.data.files import ROUND_ROLES, OfficialFile
 from hemicycle.data.readers import (
     QuirkWarning,
     RoundTable,
@@ -337,8 +337,8 @@ class Store:
     ) -> dict[tuple[int, str], tuple[OfficialFile, Path]]:
         found: dict[tuple[int, str], tuple[OfficialFile, Path]] = {}
         for round_ in (1, 2):
-            for role in ("results", "candidacies"):
-                hit = sources.locate(year, round_, role, download=download)  # type: ignore[arg-type]
+            for role in ROUND_ROLES:
+                hit = sources.locate(year, round_, role, download=download)
                 if hit is not None:
                     found[(round_, role)] = hit
         return found
@@ -366,10 +366,10 @@ class Store:
         readers = []
         for (round_, role), (entry, path) in sorted(files.items()):
             if role == "results":
-                rounds[round_] = read_results(entry, path)  # type: ignore[arg-type]
-                readers.append(reader_of(entry).name)  # type: ignore[arg-type]
+                rounds[round_] = read_results(entry, path)
+                readers.append(reader_of(entry).name)
             else:
-                cands[round_] = read_candidacies(entry, path)  # type: ignore[arg-type]
+                cands[round_] = read_candidacies(entry, path)
             source_rows.append(
                 {
                     "year": year,
@@ -382,7 +382,7 @@ class Store:
                 }
             )
         if 2 in rounds:  # readers without panel numbers give round 2 its panels from round 1
-            rounds[2] = link_rounds(files[(2, "results")][0], rounds[1], rounds[2])  # type: ignore[arg-type]
+            rounds[2] = link_rounds(files[(2, "results")][0], rounds[1], rounds[2])
         for t in rounds.values():  # what cannot be true is refused, whichever reader read it
             check_possible(t.totals, t.candidates, file=t.file)
         quirks = [(r, q) for r, t in rounds.items() for q in t.quirks]
@@ -583,7 +583,7 @@ class Store:
             {r: len(t.candidates) for r, t in parsed.rounds.items()},
             {r: len(c) for r, c in parsed.candidacies.items()},
             tuple(q for _, q in parsed.quirks),
-            tuple(s["file"] for s in parsed.source_rows),
+            tuple(str(s["file"]) for s in parsed.source_rows),
         )
 
     def _insert(self, table: str, df: pd.DataFrame) -> None:

@@ -102,9 +102,10 @@ def winning_masks(weights: Sequence[int] | np.ndarray, quota: int, *, ordered: b
     for wi in w.astype(dtype):
         sums = np.concatenate((sums, sums + wi))
         lightest = np.concatenate((lightest, np.minimum(lightest, wi)))
-    masks = np.flatnonzero(sums >= quota).astype(np.int64)
-    seats = sums[masks].astype(np.int64)
-    minimal = seats - lightest[masks] < quota
+    sums64 = np.asarray(sums, dtype=np.int64)
+    masks = np.flatnonzero(sums64 >= quota).astype(np.int64)
+    seats = sums64[masks]
+    minimal = seats - np.asarray(lightest, dtype=np.int64)[masks] < quota
     if not ordered or masks.size == 0:
         none = np.zeros(masks.size, dtype=bool)
         return Winning(masks, seats, minimal, none, none.copy())

@@ -67,7 +67,7 @@ def election_weights(
     years: Sequence[int],
     priors: Priors,
     profiles: Sequence[Sequence[float]] = (),
-    target: Sequence[float] | None = None,
+    target: Sequence[float] | np.ndarray | None = None,
 ) -> list[float]:
     """Weights of the training elections in the pool (:attr:`Priors.half_life`,
     :attr:`Priors.similarity` with the elections' ``profiles`` and the ``target``'s)."""

@@ -42,7 +42,7 @@ class Evaluation:
     """All the scores of one projection (see the module doc for the definitions)."""
 
     target_year: int
-    train_year: int
+    train_year: int | str  # a year, or the pooled years joined by ","
     sims: int
     n_runoffs: int
     winner_accuracy: float

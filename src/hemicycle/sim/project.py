@@ -16,7 +16,7 @@ from hemicycle.election import Election, printed_nuance
 from hemicycle.rules import MAJORITY
 from hemicycle.sim import montecarlo as mc
 from hemicycle.sim.features import Runoffs, TransferOverride, apply_overrides, origins, runoffs
-from hemicycle.sim.transfers import TransferModel
+from hemicycle.sim.transfers import PooledTransfers, TransferModel
 
 PREDS_COLUMNS = [
     "constituency",
@@ -32,7 +32,7 @@ SEATS_COLUMNS = ["group", "kind", "mean", "median", "lo", "hi", "p_majority"]
 
 
 def build_inputs(
-    model: TransferModel,
+    model: TransferModel | PooledTransfers,
     election: Election,
     standing: np.ndarray,
     overrides: tuple[TransferOverride, ...] = (),
@@ -90,7 +90,7 @@ class Projection:
     """
 
     target_year: int
-    train_year: int
+    train_year: int | str  # a year, or the pooled years joined by ","
     sims: int
     preds: pd.DataFrame
     seats: pd.DataFrame
@@ -149,7 +149,7 @@ def _quantile(a: np.ndarray, q: float) -> np.ndarray:
 
 
 def project_arrays(
-    model: TransferModel,
+    model: TransferModel | PooledTransfers,
     election: Election,
     standing: np.ndarray,
     noise: mc.Noise,
@@ -176,7 +176,7 @@ def summarise(
     run: Runoffs,
     acc: mc.Accumulators,
     *,
-    train_year: int,
+    train_year: int | str,
     lineup_label: str = "",
 ) -> Projection:
     r1 = election.round1

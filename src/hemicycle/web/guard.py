@@ -393,7 +393,7 @@ class ServedStore(Store):
         super().__init__(path, read_only=True)
         self._notices, self._notices_lock = notices, lock
 
-    def ensure(self, year: int, *, download: bool = True) -> None:  # type: ignore[override]
+    def ensure(self, year: int, *, download: bool = True) -> None:
         if year not in self.years():
             raise DataNotAvailableError(
                 f"{year} is not in the store this server loaded; restart "

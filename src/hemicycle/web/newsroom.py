@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from hemicycle import rules
-from hemicycle.analysis.replay import STATUS_NAMES, Replay
 from hemicycle.data.blocs import BLOCS, bloc_of
+from hemicycle.replays import STATUS_NAMES, Replay
 from hemicycle.report.labels import label, normalise
 from hemicycle.rules import SEATS
 

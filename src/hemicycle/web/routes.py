@@ -13,7 +13,7 @@ The routers are included in the order :func:`api` lists them, which is the order
 
 import secrets
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi import Path as PathParam
@@ -35,7 +35,7 @@ GZIP_MIN = 2048
 
 async def get_service(request: Request) -> Service:
     """The app's service (``async``: a plain ``def`` dependency would cost a threadpool hop)."""
-    return request.app.state.service  # type: ignore[no-any-return]
+    return request.app.state.service
 
 
 Svc = Annotated[Service, Depends(get_service)]
@@ -191,14 +191,15 @@ def projection(max_sims: int) -> APIRouter:
         tags=["projection"],
         responses=_responses(400, 404, 409, 422, 500, 503, 504),
     )
-    async def project(req: Annotated[Req, Body()], request: Request, svc: Svc) -> s.ProjectionOut:  # type: ignore[valid-type]
+    async def project(req: Annotated[Req, Body()], request: Request, svc: Svc) -> s.ProjectionOut:  # type: ignore[valid-type]  # noqa: E501
         """Project round 2 of `year` from its round 1 with transfers learnt from `train`: seats by
         bloc and nuance (mean, median, 90% interval, P(majority)), and each constituency's most
         likely winner. The first call with a new `train` learns the transfers (about a minute)."""
-        svc.check_year(req.year)
-        if req.train != "all":
-            svc.check_year(req.train, what="training election")
-        seed = req.seed if req.seed is not None else secrets.randbits(32)
+        body = cast(s.ProjectRequest, req)  # the per-app model is a ProjectRequest
+        svc.check_year(body.year)
+        if body.train != "all":
+            svc.check_year(body.train, what="training election")
+        seed = body.seed if body.seed is not None else secrets.randbits(32)
         return await svc.in_worker(
             svc.project, req, seed, what="the projection", lane=svc.projections, request=request
         )

@@ -21,16 +21,16 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from starlette.requests import Request
 
 from hemicycle import api, rules
-from hemicycle.analysis.replay import STATUS_NAMES, Replay
 from hemicycle.data.blocs import BLOCS, bloc_of, table
 from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
+from hemicycle.replays import STATUS_NAMES, Replay
 from hemicycle.report import maps, views
 from hemicycle.report.palette import BLOC_COLOURS, BLOC_LABELS, SEATING, nuance_colours
 from hemicycle.rules import MAJORITY, SEATS
@@ -46,8 +46,14 @@ def _label(year: int, nuance: str) -> str:
     return table().get((year, nuance), (nuance, "other"))[0] or nuance
 
 
-def _bloc(year: int, nuance: str) -> str:
-    return bloc_of(year, nuance, warn=False)  # an unclassified nuance is 'other', silently
+def _bloc(year: int, nuance: str) -> s.Bloc:
+    # an unclassified nuance is 'other', silently
+    return cast(s.Bloc, bloc_of(year, nuance, warn=False))
+
+
+def _blocs() -> list[s.Bloc]:
+    """The seven blocs, left to right, as the API's literal type."""
+    return [cast(s.Bloc, b) for b in BLOCS]
 
 
 def _finite(x: Any) -> float | None:
@@ -129,14 +135,14 @@ class Service:
         )
         self.analyses = guard.Lane("analysis", workers=2, waiting=16, what="analyses")
         #: What the transfer fit is doing (the dashboard's progress bar polls it).
-        self.fit = {"active": False, "stage": "", "done": 0, "total": 0}
+        self.fit = s.FitStatus(active=False, stage="", done=0, total=0)
 
     def fit_progress(self, stage: str, done: int, total: int) -> None:
         """The ``progress`` callback of the transfer fits."""
-        self.fit.update(active=done < total, stage=stage, done=int(done), total=int(total))
+        self.fit = s.FitStatus(active=done < total, stage=stage, done=int(done), total=int(total))
 
     def fit_status(self) -> s.FitStatus:
-        return s.FitStatus(**self.fit)
+        return self.fit
 
     def close(self) -> None:
         """Cancel the running and waiting jobs and close the store (at the app's shutdown; the
@@ -196,11 +202,13 @@ class Service:
         return s.Elections(
             elections=infos,
             train_years=train,
-            blocs=[s.BlocInfo(bloc=b, label=BLOC_LABELS[b], colour=BLOC_COLOURS[b]) for b in BLOCS],
-            seating=list(SEATING),
+            blocs=[
+                s.BlocInfo(bloc=b, label=BLOC_LABELS[b], colour=BLOC_COLOURS[b]) for b in _blocs()
+            ],
+            seating=[cast(s.Bloc, b) for b in SEATING],
             seats=SEATS,
             majority=MAJORITY,
-            scenarios=list(SCENARIOS),
+            scenarios=[cast(s.Scenario, x) for x in SCENARIOS],
             max_sims=self.max_sims,
         )
 
@@ -281,7 +289,7 @@ class Service:
                 )
                 for n, c in by_nuance.items()
             ],
-            seats_by_bloc=[s.BlocSeats(bloc=b, seats=by_bloc.get(b, 0)) for b in BLOCS],
+            seats_by_bloc=[s.BlocSeats(bloc=b, seats=by_bloc.get(b, 0)) for b in _blocs()],
             votes_round1=[
                 s.NuanceVotes(
                     nuance=n,
@@ -336,7 +344,7 @@ class Service:
                 votes=int(r1.votes[i, k]),
                 share=int(r1.votes[i, k]) / exp1,
                 share_registered=int(r1.votes[i, k]) / reg1,
-                status=STATUS_NAMES[int(rep.status1[i, k])],
+                status=cast(s.Status, STATUS_NAMES[int(rep.status1[i, k])]),
                 withdrawn=bool(rep.withdrawn[i, k]),
                 incumbent=bool(e.incumbent[i, k]) if known[k] else None,
             )
@@ -389,8 +397,8 @@ class Service:
             round2=round2,
             winner=winner,
             unresolved_tie=code in rep.unresolved_ties,
-            previous=s.Previous(**prev) if prev else None,
-        )  # type: ignore[arg-type]
+            previous=s.Previous.model_validate(prev) if prev else None,
+        )
 
     # ---- newsroom: search, round-1 situation, CSV exports, learnt rates ---------------------
 
@@ -440,8 +448,9 @@ class Service:
             with self.sim_lock, self.stores.open() as st:
                 frame = sim.transfers(train, st, target_year=year).to_frame()
             return s.LearntRates(
-                train=train, rates=[s.LearntRate(**r) for r in newsroom.learnt_rates(frame)]
-            )  # type: ignore[arg-type]
+                train=train,
+                rates=[s.LearntRate.model_validate(r) for r in newsroom.learnt_rates(frame)],
+            )
 
         return self.memo.get(("rates", train, year), make)
 
@@ -504,7 +513,7 @@ class Service:
             return [
                 s.SeatInterval(
                     group=r.group,
-                    kind=kind,
+                    kind=cast(s.Unit, kind),
                     mean=r.mean,
                     median=r.median,
                     lo=r.lo,
@@ -589,7 +598,7 @@ class Service:
                         indices={k: _finite(row[k]) for k in INDICES},
                     )
                 )
-            return s.Comparison(year=year, unit=unit, systems=out)
+            return s.Comparison(year=year, unit=cast(s.Unit, unit), systems=out)
 
         return self.memo.get(("compare", year, tuple(systems or ()), unit), make)
 
@@ -615,7 +624,7 @@ class Service:
             return s.Coalitions(
                 year=year,
                 system=system,
-                unit=unit,
+                unit=cast(s.Unit, unit),
                 quota=int(g.quota),
                 house_size=int(g.house),
                 seats=[

@@ -254,8 +254,9 @@ def parse_wide(
             needed = max(offsets.values()) + 1
             if len(block) < needed:
                 missing = min(
-                    (name for name, off in offsets.items() if off >= len(block)), key=offsets.get
-                )  # type: ignore[arg-type]
+                    (name for name, off in offsets.items() if off >= len(block)),
+                    key=lambda name: offsets[name],
+                )
                 raise DataFileError(
                     f"candidate block {k} is incomplete (truncated line?)",
                     file=file,
@@ -467,7 +468,7 @@ def check_arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) ->
 # ----- file access -----------------------------------------------------------------------------
 
 
-def read_xlsx_rows(path: Path, sheet: str | int = 0) -> list[list[object]]:
+def read_xlsx_rows(path: Path, sheet: str | int = 0) -> list[list[Any]]:
     """All rows of one sheet, cells as Python values (calamine)."""
     from python_calamine import CalamineWorkbook
 
