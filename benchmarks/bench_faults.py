@@ -10,7 +10,8 @@ Server section (``hemicycle serve`` in a subprocess on 127.0.0.1, ports 8700-878
 * **body** — a 64 MB request body: the status and the server's RSS growth;
 * **idle** — 900 connections opened and left silent: GET latency with them open, and how many the
   server has closed 12 s later;
-* **shutdown** — SIGTERM while four projections at the cap run or wait: seconds until the server exits.
+* **shutdown** — SIGTERM while four projections at the cap run or wait: seconds until the server
+  exits.
 
 Each section runs against this tree's code ("after") and, with ``--before SRC`` (default
 ``/work/main/src`` when it exists), against another checkout's ``src`` ("before"). Bounded: every

@@ -3,11 +3,11 @@ no assertion; bounded).
 
     python benchmarks/bench_faults_data.py [--kills 20] [--year 2022] [--seed 0]
 
-* **kill -9 during ingest**: a private copy of a store holding YEAR from the original files; a mirror
-  whose files differ (a constituency renamed, so the content differs); ``hemicycle data ingest YEAR
-  --force`` is started on the copy and killed with SIGKILL after a random delay (uniform over an
-  uninterrupted run's duration). Then the store must open (read-write, then read-only) and hold
-  either the old or the new content, never a mix. ``n of n recovered``.
+* **kill -9 during ingest**: a private copy of a store holding YEAR from the original files; a
+  mirror whose files differ (a constituency renamed, so the content differs);
+  ``hemicycle data ingest YEAR --force`` is started on the copy and killed with SIGKILL after a
+  random delay (uniform over an uninterrupted run's duration). Then the store must open (read-write,
+  then read-only) and hold either the old or the new content, never a mix. ``n of n recovered``.
 * **malformed inputs**: every layout of the synthetic sample (``tests/data``) damaged in a dozen
   ways (truncation, a flipped byte, another encoding, byte-order marks, a dropped or swapped
   column, impossible or enormous counts, a duplicated or missing row, garbage, an empty file),
@@ -196,7 +196,7 @@ def bench_kills(n: int, year: int, seed: int) -> tuple[int, int, int, int, float
         return n, got_old, got_new, bad, full
 
 
-# ----- malformed inputs -----------------------------------------------------------------------------
+# ----- malformed inputs ---------------------------------------------------------------------------
 
 
 def _write_xlsx():  # noqa: ANN202
@@ -399,7 +399,8 @@ def main() -> None:
         print(f"  {n:>8} {old + new:>10} {old:>7} {new:>7} {bad:>5}")
     c = bench_malformed(args.seed, verbose=args.verbose)
     print(
-        f"malformed inputs ({len(layouts())} layouts × {len(DAMAGES)} kinds of damage, through the CLI):"
+        f"malformed inputs ({len(layouts())} layouts × {len(DAMAGES)} kinds of damage, "
+        "through the CLI):"
     )
     print("  " + " ".join(f"{k:>17}" for k in c))
     print("  " + " ".join(f"{v:>17}" for v in c.values()))

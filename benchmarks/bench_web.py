@@ -187,7 +187,8 @@ def main() -> None:
                     times.append(time.perf_counter() - t0)
                     assert r.status_code == 200, r.text
             print(
-                f"\nPOST /api/project, {args.projections} in a row, {args.sims:,} simulations each: "
+                f"\nPOST /api/project, {args.projections} in a row, "
+                f"{args.sims:,} simulations each: "
                 f"median {np.median(times):.2f} s, max {max(times):.2f} s"
             )
     finally:

@@ -1,4 +1,5 @@
-"""The 2022 round-2 file is not in the test mirror; the reader must take it (same layout as round 1).
+"""The 2022 round-2 file is not in the test mirror; the reader must take it (same layout as round
+1).
 
 Here a round-2 file is written in that layout from the round-1 file — the two leading candidates of
 every undecided constituency, the first marked ``Elu`` — and the whole year is replayed from it.

@@ -229,7 +229,8 @@ def _write_rows(mirror: Path, rows: list[list[bytes]]) -> None:
     (mirror / "2022" / T1_2022).write_bytes(b"\r\n".join(b";".join(r) for r in rows))
 
 
-# the 2022 layout: 19 fixed columns, then 9 per candidate (N°Panneau, Sexe, Nom, Prénom, Nuance, Voix, …)
+# the 2022 layout: 19 fixed columns, then 9 per candidate (N°Panneau, Sexe, Nom, Prénom, Nuance,
+# Voix, …)
 INSCRITS, ABSTENTIONS, VOTANTS, EXPRIMES, VOIX1 = 5, 6, 8, 16, 24
 
 
@@ -276,7 +277,8 @@ def test_swapped_inscrits_abstentions_headers_are_refused(sample: Path) -> None:
     rows[0][INSCRITS], rows[0][ABSTENTIONS] = rows[0][ABSTENTIONS], rows[0][INSCRITS]
     _write_rows(sample, rows)
     err = _ingest_fails(
-        r"abstentions 10000 exceed inscrits 4000 \(swapped columns\?\) \(and 2 more impossible value"
+        r"abstentions 10000 exceed inscrits 4000 \(swapped columns\?\) "
+        r"\(and 2 more impossible value"
     )
     assert err.column == "Abstentions" and err.line == 2
 
@@ -328,7 +330,8 @@ def test_negative_count_is_refused(sample: Path) -> None:
 
 
 def test_utf8_bom_before_latin1_is_read(sample: Path) -> None:
-    """An editor's UTF-8 byte-order mark before the latin-1 bytes is dropped, not a missing column."""
+    """An editor's UTF-8 byte-order mark before the latin-1 bytes is dropped, not a missing
+    column."""
     f = sample / "2022" / T1_2022
     f.write_bytes(b"\xef\xbb\xbf" + f.read_bytes())
     with Store() as st:

@@ -1,5 +1,5 @@
-"""1997–2012 from the CDSP's tables: counts, joins, codes, maps and seats as each folder's SOURCES.md
-measures them (real files, HEMICYCLE_DATA)."""
+"""1997–2012 from the CDSP's tables: counts, joins, codes, maps and seats as each folder's
+SOURCES.md measures them (real files, HEMICYCLE_DATA)."""
 
 from __future__ import annotations
 
@@ -239,10 +239,13 @@ def test_boundary_map_is_stored(store: Store) -> None:
 
 
 def test_sources_and_flags(store: Store) -> None:
-    """No round-1 elected flag in the CDSP tables (NULL, never derived); 2012's round-2 flag is titled
-    ``Accès second tour`` and is O for everyone, so its ``elected`` is NULL too."""
-    df = store.query("""SELECT year, round, count(elected) known, count(*) FILTER (WHERE elected) el,
-        count(*) FILTER (WHERE advanced) adv FROM candidates WHERE year < 2017 GROUP BY ALL ORDER BY ALL""")
+    """No round-1 elected flag in the CDSP tables (NULL, never derived); 2012's round-2 flag is
+    titled ``Accès second tour`` and is O for everyone, so its ``elected`` is NULL too."""
+    df = store.query(
+        """SELECT year, round, count(elected) known, count(*) FILTER (WHERE elected) el,
+        count(*) FILTER (WHERE advanced) adv FROM candidates WHERE year < 2017 """
+        "GROUP BY ALL ORDER BY ALL"
+    )
     got = {(r.year, r.round): (r.known, r.el, r.adv) for r in df.itertuples()}
     assert got[(1997, 1)] == (0, 0, 1197) and got[(1997, 2)] == (1197, 565, 0)
     assert got[(2002, 1)] == (0, 0, 1109) and got[(2002, 2)] == (1045, 519, 0)
@@ -255,7 +258,8 @@ def test_advanced_flag_is_the_round2_ballot(store: Store) -> None:
     for year in (1997, 2007, 2012):
         df = store.query(
             """SELECT c1.advanced, c2.panel IS NOT NULL on2 FROM candidates c1
-            LEFT JOIN (SELECT * FROM candidates WHERE round = 2) c2 USING (year, constituency, panel)
+            LEFT JOIN (SELECT * FROM candidates WHERE round = 2) c2 """
+            """USING (year, constituency, panel)
             WHERE c1.year = ? AND c1.round = 1""",
             [year],
         )
@@ -280,7 +284,8 @@ def test_every_nuance_has_a_bloc(store: Store, year: int) -> None:
 
 
 def test_official_winners_without_flags(replays) -> None:
-    """The projection's evaluation needs winners; where the source has no flag they are the replay's."""
+    """The projection's evaluation needs winners; where the source has no flag they are the
+    replay's."""
     import numpy as np
 
     from hemicycle.sim.evaluate import official_winners
@@ -299,7 +304,8 @@ def test_report_of_a_1986_map_year_draws_no_map(store: Store) -> None:
 
 
 def test_voters_beyond_registered_is_a_quirk(store: Store) -> None:
-    """1997 Savoie 1: 108 more votants than inscrits (possible: voters admitted by a judge's order)."""
+    """1997 Savoie 1: 108 more votants than inscrits (possible: voters admitted by a judge's
+    order)."""
     q = store.query(
         "SELECT year, round, constituency FROM quirks WHERE kind = 'registered' AND year < 2017"
     )

@@ -1,5 +1,6 @@
-"""The CDSP reader on the synthetic files of ``tests/data/{1997,2012}`` (invented names and figures, the
-CDSP's layouts): runs on any clone. Bad input: a named error (file, line, column), the store unchanged."""
+"""The CDSP reader on the synthetic files of ``tests/data/{1997,2012}`` (invented names and figures,
+the CDSP's layouts): runs on any clone. Bad input: a named error (file, line, column), the store
+unchanged."""
 
 from __future__ import annotations
 
@@ -171,11 +172,18 @@ def test_old_store_is_migrated_in_place(tmp_path: Path) -> None:
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-    con.execute("""CREATE TABLE sources (year INTEGER, round INTEGER, role VARCHAR, file VARCHAR,
-        sha256 VARCHAR, bytes BIGINT, signature VARCHAR, ingested_at TIMESTAMP, PRIMARY KEY (year, round, role))""")
-    con.execute("""CREATE TABLE candidates (year INTEGER, round INTEGER, constituency VARCHAR, panel INTEGER,
-        surname VARCHAR, first_name VARCHAR, sex VARCHAR, nuance VARCHAR, votes BIGINT, elected BOOLEAN,
-        PRIMARY KEY (year, round, constituency, panel))""")
+    con.execute(
+        """CREATE TABLE sources (year INTEGER, round INTEGER, role VARCHAR, file VARCHAR,
+        sha256 VARCHAR, bytes BIGINT, signature VARCHAR, ingested_at TIMESTAMP, """
+        "PRIMARY KEY (year, round, role))"
+    )
+    con.execute(
+        "CREATE TABLE candidates (year INTEGER, round INTEGER, constituency VARCHAR, "
+        """panel INTEGER,
+        surname VARCHAR, first_name VARCHAR, sex VARCHAR, nuance VARCHAR, votes BIGINT, """
+        """elected BOOLEAN,
+        PRIMARY KEY (year, round, constituency, panel))"""
+    )
     con.execute("INSERT INTO sources VALUES (2017, 1, 'results', 'f.xlsx', 'x', 1, 's', NULL)")
     con.execute(
         "INSERT INTO candidates VALUES (2017, 1, '0101', 1, 'A', 'B', 'M', 'REM', 10, TRUE)"

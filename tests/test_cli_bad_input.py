@@ -1,5 +1,6 @@
 """Bad options and inputs at the command line: one sentence on stderr, exit 1, never a traceback
-(README, "Bad input"). Runs on the synthetic sample mirror (tests/data): no official files needed."""
+(README, "Bad input"). Runs on the synthetic sample mirror (tests/data): no official files
+needed."""
 
 from __future__ import annotations
 
@@ -122,7 +123,8 @@ def test_claims_from_dev_zero(sample: Path) -> None:
 
 
 def test_claims_name_with_markup(sample: Path) -> None:
-    """Item 9: markup in a user's file name is printed as written, and does not crash the handler."""
+    """Item 9: markup in a user's file name is printed as written, and does not crash the
+    handler."""
     fails("claims", "x[/bold].toml", match="x[/bold].toml")
 
 

@@ -161,7 +161,7 @@ def test_text_hemicycle_seats_left_to_right_with_the_sides() -> None:
     )  # one seat of 577 may round to nothing
 
 
-# ----- terminal colours on dark and light themes ---------------------------------------------------
+# ----- terminal colours on dark and light themes --------------------------------------------------
 
 
 def _rgb(name: str) -> tuple[int, int, int]:

@@ -99,7 +99,7 @@ def mirror_for(entry: OfficialFile, root: Path) -> Path:
     return root / str(entry.year) / entry.name
 
 
-# ----- mutations -----------------------------------------------------------------------------------
+# ----- mutations ----------------------------------------------------------------------------------
 
 CELL_VALUES = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70),
@@ -269,7 +269,7 @@ def xlsx_mutation(draw: Callable[..., object], path: Path) -> tuple[str, Callabl
     return kind, lambda p: writer(p, sheets)
 
 
-# ----- the property ----------------------------------------------------------------------------------
+# ----- the property -------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -376,7 +376,7 @@ def test_fuzz_ingest(
     assert sum(outcomes.values()) > 0
 
 
-# ----- through the command line ---------------------------------------------------------------------
+# ----- through the command line -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -405,7 +405,8 @@ def test_fuzz_ingest(
 def test_cli_ingest_of_damaged_files(
     name: str, damage: Callable[[bytes], bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`hemicycle data ingest --force` on a damaged file: exit 1, one line on stderr, no traceback."""
+    """`hemicycle data ingest --force` on a damaged file: exit 1, one line on stderr, no
+    traceback."""
     entry = next(e for e in FILES if e.name == name)
     target = mirror_for(entry, tmp_path / "mirror")
     monkeypatch.setenv("HEMICYCLE_DATA", str(tmp_path / "mirror"))

@@ -27,7 +27,8 @@ def private_cache(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def projections(store_path) -> dict[int, api.Projection | None]:
-    """Every stored year projected with ``train='all'`` (None: no earlier election to learn from)."""
+    """Every stored year projected with ``train='all'`` (None: no earlier election to learn
+    from)."""
     st = Store(store_path)
     out: dict[int, api.Projection | None] = {}
     for year in st.years():

@@ -1,5 +1,5 @@
-"""The synthetic sample mirror (``tests/data``): every layout ingests into a fresh store and replays to
-the outcome its files state. Runs on any clone: no official files needed."""
+"""The synthetic sample mirror (``tests/data``): every layout ingests into a fresh store and replays
+to the outcome its files state. Runs on any clone: no official files needed."""
 
 from __future__ import annotations
 

@@ -183,5 +183,6 @@ def test_learnt_rates_for_the_sliders(client) -> None:
     lc = rates[("left", "centre")]
     assert 0.2 < lc["rate"] < 0.6 and lc["runoffs"] > 100
     assert rates[("left", "far_right")]["rate"] < lc["rate"]
-    # 2022 is stored without its round 2 here: nothing to learn from (the year is there, the round not)
+    # 2022 is stored without its round 2 here: nothing to learn from (the year is there, the round
+    # not)
     assert client.get("/api/transfers", params={"train": 2022}).status_code == 409

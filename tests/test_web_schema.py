@@ -56,7 +56,8 @@ def web_schema(store_path: Path):
     from hemicycle.sim import api as sim
 
     with Store(store_path) as st:  # learn the transfers first (cached): no request waits on them
-        # 2017 for the projections' train=2017; 2012 and 2017 for the runoffs that `compare` projects
+        # 2017 for the projections' train=2017; 2012 and 2017 for the runoffs that `compare`
+        # projects
         sim.fitted(2017, st)
         for years in {api.training_year(y, store=st) for y in YEARS} - {None}:
             sim.pooled(years, st)  # `all`, every target's default
@@ -117,8 +118,8 @@ def test_api_conforms_to_its_schema(web_schema, method: str, path: str, mode: st
     check()
 
 
-# Lists with a value named twice (``systems=actual,actual``, an alias, the default options spelt out,
-# ``all`` and one more) used to be a 500: negative data the schema cannot describe, drawn here.
+# Lists with a value named twice (``systems=actual,actual``, an alias, the default options spelt
+# out, ``all`` and one more) used to be a 500: negative data the schema cannot describe, drawn here.
 SYSTEM_NAMES = [
     "actual",
     "two_round",

@@ -194,8 +194,9 @@ def coalitions(
     sims: int = COMPARE_SIMS,
     seed: int = COMPARE_SEED,
 ):
-    """Who can govern the Assembly that ``system`` gives ``year``: a :class:`hemicycle.govern.Govern`
-    (groups ordered left to right as :meth:`hemicycle.systems.Unit.order` documents)."""
+    """Who can govern the Assembly that ``system`` gives ``year``: a
+    :class:`hemicycle.govern.Govern` (groups ordered left to right as
+    :meth:`hemicycle.systems.Unit.order` documents)."""
     from hemicycle import govern
     from hemicycle import systems as _systems
 
@@ -232,7 +233,8 @@ def read_assembly(path: str | Path) -> dict[str, int]:
 def coalitions_of(
     seats: Mapping[str, int], *, order: Sequence[str] | None = None
 ):  # -> govern.Govern
-    """Who can govern an Assembly given directly (groups in left-to-right order unless ``order``)."""
+    """Who can govern an Assembly given directly (groups in left-to-right order unless
+    ``order``)."""
     from hemicycle import govern
 
     return govern.analyse(

@@ -28,7 +28,9 @@ from hemicycle.report.text import COLOURS, GLYPHS, hemicycle, legend, seat_bar
 
 app = typer.Typer(
     name="hemicycle",
-    help="French legislative elections, computable: the two-round law on the Ministry's own results.",
+    help=(
+        "French legislative elections, computable: the two-round law on the Ministry's own results."
+    ),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -71,7 +73,8 @@ def _check_options(kwargs: dict[str, Any]) -> None:
             continue
         if str(path) in ("", "."):
             raise HemicycleError(
-                f"{_flag(name)} is empty (or '.'): give a {'folder' if name in OUTPUT_DIRS else 'file'} path"
+                f"{_flag(name)} is empty (or '.'): give a "
+                f"{'folder' if name in OUTPUT_DIRS else 'file'} path"
             )
         if name in OUTPUT_FILES and path.is_dir():
             raise HemicycleError(
@@ -218,7 +221,8 @@ def data_ingest(
             return
         console.print(
             f"[green]✓[/] {year}: rounds {', '.join(map(str, rep.rounds))}; {rep.constituencies} "
-            f"constituencies; candidates {rep.candidates}; candidacies {rep.candidacies or 'none'}; "
+            f"constituencies; candidates {rep.candidates}; "
+            f"candidacies {rep.candidacies or 'none'}; "
             f"{len(rep.quirks)} quirk(s) → {escape(str(st.path))}"
         )
 
@@ -313,19 +317,20 @@ def replay_cmd(
 
     console.rule(f"[bold]Législatives {year}[/] — replayed from {publisher(year)}")
     runoffs = int(rep.runoffs.sum())
+    qualified_labels = {2: "with two qualified", 3: "with three", 4: "with four"}
     console.print(
         f"Round 1: [bold]{rep.elected_round1}[/] elected outright; [bold]{runoffs}[/] runoffs "
-        f"({_counter_line(rep.qualified_counts(), {2: 'with two qualified', 3: 'with three', 4: 'with four'})})."
+        f"({_counter_line(rep.qualified_counts(), qualified_labels)})."
     )
     if e.round2 is not None:
         wd = rep.withdrawals_by_nuance()
         console.print(
-            f"Withdrawals: [bold]{sum(wd.values())}[/] qualified candidates did not stand in round 2 "
+            f"Withdrawals: [bold]{sum(wd.values())}[/] qualified candidates "
+            "did not stand in round 2 "
             f"({escape(', '.join(f'{n} {c}' for n, c in wd.most_common()))})."
         )
-        console.print(
-            f"Round 2: {_counter_line(rep.contest_sizes(), {1: 'single-candidate', 2: 'duels', 3: 'three-way', 4: 'four-way'})}."
-        )
+        size_labels = {1: "single-candidate", 2: "duels", 3: "three-way", 4: "four-way"}
+        console.print(f"Round 2: {_counter_line(rep.contest_sizes(), size_labels)}.")
         late = late_withdrawals_of(year)
         if late:
             console.print(
@@ -345,7 +350,8 @@ def replay_cmd(
             )
         if rep.unresolved_ties:
             console.print(
-                f"[yellow]Unresolved ties (no birth dates):[/] {', '.join(map(named, rep.unresolved_ties))}"
+                "[yellow]Unresolved ties (no birth dates):[/] "
+                f"{', '.join(map(named, rep.unresolved_ties))}"
             )
     else:
         console.print(
@@ -386,7 +392,8 @@ def replay_cmd(
 
     if rep.explained:
         err.print(
-            f"[yellow]{len(rep.explained)} decision(s) differ because the source contradicts itself "
+            f"[yellow]{len(rep.explained)} decision(s) differ because the source "
+            "contradicts itself "
             f"(quirks found at ingest, `hemicycle data quirks {year}`):[/]"
         )
         for m in rep.explained:
@@ -446,7 +453,8 @@ EstimatorOpt = Annotated[
 
 
 def _ingest_earlier(st: Store, year: int | None) -> None:
-    """Ingest every registered election before ``year`` whose files can be had (for ``--train all``)."""
+    """Ingest every registered election before ``year`` whose files can be had (for
+    ``--train all``)."""
     from hemicycle.data.registry import YEARS
     from hemicycle.errors import DataNotAvailableError
 
@@ -556,7 +564,10 @@ def project_cmd(
         Path | None,
         typer.Option(
             "--output",
-            help="CSV per candidate: constituency,panel,nuance,bloc,p_win,share_mean,share_lo,share_hi",
+            help=(
+                "CSV per candidate: "
+                "constituency,panel,nuance,bloc,p_win,share_mean,share_lo,share_hi"
+            ),
         ),
     ] = None,
     seats_output: Annotated[
@@ -724,7 +735,7 @@ def backtest_cmd(
         console.print(f"[green]✓[/] back-test → {output}")
 
 
-# --------------------------------------------------------------------------- other systems, coalitions
+# ------------------------------------------------------------------------ other systems, coalitions
 
 UnitOpt = Annotated[
     str,

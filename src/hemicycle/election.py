@@ -135,7 +135,8 @@ def load(store: Store, year: int) -> Election:
         "SELECT * FROM candidates WHERE year = ? ORDER BY constituency, panel", [year]
     )
     cdcy = store.query(
-        "SELECT constituency, panel, birth_date, incumbent FROM candidacies WHERE year = ? AND round = 1",
+        "SELECT constituency, panel, birth_date, incumbent FROM candidacies "
+        "WHERE year = ? AND round = 1",
         [year],
     )
     codes = pd.Index(cons["constituency"])

@@ -49,7 +49,9 @@ SUBPX = 10  # path coordinates are integers in tenths of a pixel
 #: (equirectangular on the sphere, the plane its parameters below were tuned in).
 PROJECTIONS = {
     "laea": "+proj=laea +lat_0={lat0!r} +lon_0={lon0!r} +datum=WGS84 +units=km +no_defs",
-    "eqc": "+proj=eqc +lat_ts={lat0!r} +lat_0={lat0!r} +lon_0={lon0!r} +R=6371000 +units=km +no_defs",
+    "eqc": (
+        "+proj=eqc +lat_ts={lat0!r} +lat_0={lat0!r} +lon_0={lon0!r} +R=6371000 +units=km +no_defs"
+    ),
 }
 
 # ----- the map's canvas (pixels) -------------------------------------------------------------

@@ -93,7 +93,8 @@ class Replay:
         ]
 
     def winner_nuance(self) -> np.ndarray:
-        """(C,) nuance printed in the file of the round in which the winner was elected ('' if none)."""
+        """(C,) nuance printed in the file of the round in which the winner was elected ('' if
+        none)."""
         e = self.election
         out = np.full(e.n_constituencies, "", dtype=object)
         rows = np.arange(e.n_constituencies)
@@ -198,7 +199,8 @@ def replay(election: Election) -> Replay:
                 Mismatch(
                     str(e.codes[i]),
                     "round 2 held",
-                    f"round 2 {what}, but the law says {'a runoff' if runoff[i] else 'decided in round 1'}",
+                    f"round 2 {what}, but the law says "
+                    f"{'a runoff' if runoff[i] else 'decided in round 1'}",
                 )
             )
         bad = r2.valid & ~qualified

@@ -1,13 +1,14 @@
-"""Write the synthetic sample mirror: every official layout hemicycle reads, three constituencies each.
+"""Write the synthetic sample mirror: every official layout hemicycle reads, three constituencies
+each.
 
     python tests/data/make_synthetic.py          # rewrites tests/data/<year>/<official file name>
 
 The names of candidates are invented; the numbers satisfy the Ministry's identities (inscrits =
-abstentions + votants, votants = blancs + nuls + exprimés, votes sum to exprimés) and the law decides
-what the files say: in every year, constituency 0101 elects in round 1, 2A01 has three qualified
-candidates and a withdrawal (a duel in round 2) and 97101 a duel. Headers, sheet names, title rows,
-encodings, quoting, cell types and line endings mimic the real files (see each writer). The output
-is deterministic (fixed workbook dates), so regenerating changes no byte.
+abstentions + votants, votants = blancs + nuls + exprimés, votes sum to exprimés) and the law
+decides what the files say: in every year, constituency 0101 elects in round 1, 2A01 has three
+qualified candidates and a withdrawal (a duel in round 2) and 97101 a duel. Headers, sheet names,
+title rows, encodings, quoting, cell types and line endings mimic the real files (see each writer).
+The output is deterministic (fixed workbook dates), so regenerating changes no byte.
 
 ``SAMPLE.md`` in the mirror root tells the store that this mirror is a sample: a year need not cover
 all 577 constituencies. The fuzz test (``tests/test_fuzz_ingest.py``) uses :func:`write_xlsx` to
@@ -183,7 +184,8 @@ def _name(number: int) -> str:
 
 
 def write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> None:
-    """A workbook of ``(sheet name, rows)``; cells are numbers (int/float) or text. Deterministic."""
+    """A workbook of ``(sheet name, rows)``; cells are numbers (int/float) or text.
+    Deterministic."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(
@@ -308,7 +310,8 @@ def _blocks_2017(r: Row, nuance: dict[tuple[str, int], str]) -> list[object]:
 def rows_2017(
     rows: list[Row], nuance: dict[tuple[str, int], str], round_: int
 ) -> list[list[object]]:
-    """Title, blank row, header (blocks repeated to the widest row), data: xlsx numbers as floats."""
+    """Title, blank row, header (blocks repeated to the widest row), data: xlsx numbers as
+    floats."""
     width = max(len(r.cands) for r in rows)
     title = "Résultats par circonscriptions législatives" + (" - Tour 2" if round_ == 2 else "")
     out: list[list[object]] = [[title], [], FIXED_2017 + BLOCK_2017 * width]

@@ -2,7 +2,8 @@
 
 The canonical code is the Ministry's 2024 code with metropolitan departments zero-padded to two
 characters: ``0101``, ``2A01``, ``97101``, ``97501``, ``98801``, ``ZX01``, ``ZZ01``. Older files use
-letter codes for overseas departments and collectivities; they map as follows (``ZX`` and ``ZZ`` stay).
+letter codes for overseas departments and collectivities; they map as follows (``ZX`` and ``ZZ``
+stay).
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def department_code(value: object) -> str:
 def canonical_code(department: object, number: object) -> str:
     """Canonical code from a department code and a constituency number within it.
 
-    >>> canonical_code(1, 1), canonical_code("ZA", "02"), canonical_code("ZZ", 11), canonical_code("2A", 1)
+    >>> (canonical_code(1, 1), canonical_code("ZA", "02"), canonical_code("ZZ", 11),
+    ...  canonical_code("2A", 1))
     ('0101', '97102', 'ZZ11', '2A01')
     """
     dep = department_code(department)

@@ -1,4 +1,5 @@
-"""What a reader module declares: its official files (:class:`OfficialFile`) and itself (:class:`Reader`).
+"""What a reader module declares: its official files (:class:`OfficialFile`) and itself
+(:class:`Reader`).
 
 Every module of :mod:`hemicycle.data.readers` (but the shared helpers) ends with one ``READER``; the
 registry (:mod:`hemicycle.data.registry`) collects them, so adding a year is one reader module, its
@@ -50,7 +51,8 @@ class Reader:
     ``read`` turns one file into a :class:`~hemicycle.data.readers.common.RoundTable` (role
     ``results``) or a table of candidacies (role ``candidacies``); ``link`` gives round 2 its panel
     numbers from round 1 for layouts that have none; ``boundary_maps`` says which constituency map
-    each year of its results uses (``"1986"`` or ``"2010"``); ``publisher`` names the source in titles.
+    each year of its results uses (``"1986"`` or ``"2010"``); ``publisher`` names the source in
+    titles.
     """
 
     name: str  # a short, stable name: the year it reads ("2017"), or the layout ("cdsp")

@@ -1,8 +1,8 @@
 """Facts about the official data that the files themselves do not say (ours, versioned here).
 
-``late_withdrawals.csv``: candidates who withdrew from round 2 after the legal deadline, so that they
-remain on the ballot and in the results (2024: MOREAU 4905, DESPRAS 6908, NAGNONHOU 8504). For the law
-they stood; replay lists them so that nobody mistakes them for a data error.
+``late_withdrawals.csv``: candidates who withdrew from round 2 after the legal deadline, so that
+they remain on the ballot and in the results (2024: MOREAU 4905, DESPRAS 6908, NAGNONHOU 8504). For
+the law they stood; replay lists them so that nobody mistakes them for a data error.
 """
 
 from __future__ import annotations

@@ -4,20 +4,20 @@ The entries are declared by the reader modules themselves (``hemicycle.data.read
 with a ``READER`` listing its :class:`OfficialFile` entries) and collected here, so adding a year is
 one reader module (its files declared in it) and its rows in ``blocs.csv``; nothing else changes.
 
-Each :class:`OfficialFile` is one Ministry of the Interior publication (Licence Ouverte / Etalab 2.0)
-or, for 1997–2012, one of the CDSP's (Sciences Po) historical constituency tables compiled from the
-Ministry's results (downloaded from the public repository that holds them, pinned by sha256).
-``name`` is the file name in a local mirror laid out as ``<year>/<name>`` (``HEMICYCLE_DATA``), which
-is also the name it is cached under after download. Several files may serve one purpose (``role``):
-the first one found locally wins, and downloads use the first one that has a URL.
+Each :class:`OfficialFile` is one Ministry of the Interior publication (Licence Ouverte / Etalab
+2.0) or, for 1997–2012, one of the CDSP's (Sciences Po) historical constituency tables compiled from
+the Ministry's results (downloaded from the public repository that holds them, pinned by sha256).
+``name`` is the file name in a local mirror laid out as ``<year>/<name>`` (``HEMICYCLE_DATA``),
+which is also the name it is cached under after download. Several files may serve one purpose
+(``role``): the first one found locally wins, and downloads use the first one that has a URL.
 
-Hashes are those of the copies documented in the test mirror's SOURCES.md files; where no trusted hash
-is known the entry has ``sha256=None`` and a download is accepted unpinned, with a warning.
+Hashes are those of the copies documented in the test mirror's SOURCES.md files; where no trusted
+hash is known the entry has ``sha256=None`` and a download is accepted unpinned, with a warning.
 
-The constituency contours (role ``"contours"``) belong to no round: their entries have ``round=0``, so
-:func:`hemicycle.data.sources.fetch_year` and the store's ingest (rounds 1 and 2) never see them; the
-maps find them with ``sources.locate(CONTOURS_YEAR, 0, "contours")``. The boundaries drawn in 2010
-hold for 2012 to 2024, so one file serves every year of that map.
+The constituency contours (role ``"contours"``) belong to no round: their entries have ``round=0``,
+so :func:`hemicycle.data.sources.fetch_year` and the store's ingest (rounds 1 and 2) never see
+them; the maps find them with ``sources.locate(CONTOURS_YEAR, 0, "contours")``. The boundaries
+drawn in 2010 hold for 2012 to 2024, so one file serves every year of that map.
 """
 
 from __future__ import annotations

@@ -3,20 +3,27 @@
 Tables (one row per ...):
 
 ``sources``        file ingested: year, round, role, file, sha256, bytes, ingested_at
-``years``          election ingested: year, boundary_map (``"1986"`` or ``"2010"``: a canonical code names
-                   the same seat only within one map), reader (the module that read its files)
-``constituencies`` constituency of a year: year, constituency (canonical code), department, department_name, name
-``totals``         constituency and round: registered, abstentions, voters, blank, null, expressed (NULL
-                   where the source does not publish the figure: the CDSP tables of 1997–2012 have no
-                   abstentions and count blank and null ballots together, in ``null``)
-``candidates``     candidate and round: constituency, panel, surname, first_name, sex, nuance, votes, elected,
-                   advanced (``elected`` is the source's own outcome column, NULL where it has none;
-                   ``advanced`` the CDSP's round-1 ``Accès second tour`` flag, NULL for the Ministry's files)
-``candidacies``    declared candidate and round: birth_date, incumbent (2024 only, from the candidate lists)
-``quirks``         data quirks found at ingest (warned, not fatal): year, round, file, constituency, kind, message
+``years``          election ingested: year, boundary_map (``"1986"`` or ``"2010"``: a canonical
+                   code names the same seat only within one map), reader (the module that read its
+                   files)
+``constituencies`` constituency of a year: year, constituency (canonical code), department,
+                   department_name, name
+``totals``         constituency and round: registered, abstentions, voters, blank, null, expressed
+                   (NULL where the source does not publish the figure: the CDSP tables of
+                   1997–2012 have no abstentions and count blank and null ballots together, in
+                   ``null``)
+``candidates``     candidate and round: constituency, panel, surname, first_name, sex, nuance,
+                   votes, elected, advanced (``elected`` is the source's own outcome column, NULL
+                   where it has none; ``advanced`` the CDSP's round-1 ``Accès second tour`` flag,
+                   NULL for the Ministry's files)
+``candidacies``    declared candidate and round: birth_date, incumbent (2024 only, from the
+                   candidate lists)
+``quirks``         data quirks found at ingest (warned, not fatal): year, round, file,
+                   constituency, kind, message
 
 An ingest reads and checks every file of a year first, then replaces that year's rows in one
-transaction: a failure leaves the store exactly as it was, and ingesting twice gives the same tables.
+transaction: a failure leaves the store exactly as it was, and ingesting twice gives the same
+tables.
 
 Locking (DuckDB): many processes may hold a store file read-only at once, as long as none holds it
 read-write. Commands that only read open it with :meth:`Store.for_reading`: read-only, taking a
@@ -62,7 +69,8 @@ SCHEMA_VERSION = (
     "1"  # additive changes are migrated in place (see ``_migrate``); a bump drops the data
 )
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS sources (
     year INTEGER, round INTEGER, role VARCHAR, file VARCHAR, sha256 VARCHAR, bytes BIGINT,
@@ -77,7 +85,8 @@ CREATE TABLE IF NOT EXISTS totals (
     PRIMARY KEY (year, round, constituency));
 CREATE TABLE IF NOT EXISTS candidates (
     year INTEGER, round INTEGER, constituency VARCHAR, panel INTEGER, surname VARCHAR,
-    first_name VARCHAR, sex VARCHAR, nuance VARCHAR, votes BIGINT, elected BOOLEAN, advanced BOOLEAN,
+    first_name VARCHAR, sex VARCHAR, nuance VARCHAR, votes BIGINT, elected BOOLEAN, """
+    """advanced BOOLEAN,
     PRIMARY KEY (year, round, constituency, panel));
 CREATE TABLE IF NOT EXISTS candidacies (
     year INTEGER, round INTEGER, constituency VARCHAR, panel INTEGER, surname VARCHAR,
@@ -86,6 +95,7 @@ CREATE TABLE IF NOT EXISTS candidacies (
 CREATE TABLE IF NOT EXISTS quirks (
     year INTEGER, round INTEGER, file VARCHAR, constituency VARCHAR, kind VARCHAR, message VARCHAR);
 """
+)
 DATA_TABLES = (
     "sources",
     "years",
@@ -175,7 +185,8 @@ class _Parsed:
 
 
 class Store:
-    """A DuckDB file holding the official results. Use as a context manager or call :meth:`close`."""
+    """A DuckDB file holding the official results. Use as a context manager or call
+    :meth:`close`."""
 
     def __init__(
         self, path: str | Path | None = None, *, read_only: bool = False, upgrade: bool = False
@@ -189,7 +200,8 @@ class Store:
         if not parent.is_dir():
             if explicit or parent.exists():
                 raise HemicycleError(
-                    f"cannot open the store {self.path}: the folder {parent} does not exist (a typo in "
+                    f"cannot open the store {self.path}: the folder {parent} does not exist "
+                    "(a typo in "
                     f"--store or ${ENV_STORE}?); create it first, or give another path"
                 )
             parent.mkdir(parents=True, exist_ok=True)  # the default cache location
@@ -459,8 +471,10 @@ class Store:
 
     @staticmethod
     def _round1_status(r1: RoundTable) -> pd.Series:
-        """The law's round-1 status of each candidate (``rules.ELECTED``/``QUALIFIED``/``ELIMINATED``)
-        on the published votes, indexed by (constituency, panel) in the order of ``r1.candidates``."""
+        """The law's round-1 status of each candidate
+        (``rules.ELECTED``/``QUALIFIED``/``ELIMINATED``) on the published votes, indexed by
+        (constituency, panel) in the order of
+        ``r1.candidates``."""
         from hemicycle import rules
 
         c1 = r1.candidates
@@ -482,8 +496,8 @@ class Store:
     @staticmethod
     def _lineup_check(status: pd.Series, r2: RoundTable) -> list[QuirkWarning]:
         """Round-2 candidates who did not qualify by law on the published round-1 votes (``status``:
-        :meth:`_round1_status`): the source contradicts itself (2012: round-1 votes typed against the
-        wrong names). Kept, reported."""
+        :meth:`_round1_status`): the source contradicts itself (2012: round-1 votes typed against
+        the wrong names). Kept, reported."""
         from hemicycle.rules import QUALIFIED
 
         qualified = status == QUALIFIED
@@ -504,7 +518,8 @@ class Store:
     # ----- writing ----------------------------------------------------------------------------
 
     def ingest(self, year: int, *, download: bool = True) -> IngestReport:
-        """Read every available official file of ``year`` and replace its rows in one transaction."""
+        """Read every available official file of ``year`` and replace its rows in one
+        transaction."""
         parsed = self._parse(year, download=download)
         r1 = parsed.rounds[1]
         cons = r1.totals[["constituency", "department_name", "name"]].copy()

@@ -1,14 +1,15 @@
-"""The motion of censure (Constitution of 1958, article 49): can the Assembly bring a government down?
+"""The motion of censure (Constitution of 1958, article 49): can the Assembly bring a government
+down?
 
 * A motion must be **signed** by at least one tenth of the members of the Assembly:
   ``ceil(house / 10)`` signatures, 58 of 577.
 * It is **adopted** only by the votes of an absolute majority of the members — not of those voting:
-  ``house // 2 + 1`` votes in favour, 289 of 577. Only votes for the motion are counted, so abstention
-  helps the government.
+  ``house // 2 + 1`` votes in favour, 289 of 577. Only votes for the motion are counted, so
+  abstention helps the government.
 
-``house`` is the number of members of the Assembly; by default the sum of the seats given. When seats
-are vacant, the Assembly counts only the sitting members, so pass the seats actually filled (the
-default does exactly that when every sitting member is in ``seats``).
+``house`` is the number of members of the Assembly; by default the sum of the seats given. When
+seats are vacant, the Assembly counts only the sitting members, so pass the seats actually filled
+(the default does exactly that when every sitting member is in ``seats``).
 
 A government is *exposed* when all the other groups together (the opposition) hold at least the
 votes needed to adopt a motion: a minority government survives only as long as its opponents do not

@@ -1,8 +1,8 @@
 """Exact power indices of weighted voting games with integer weights.
 
 A weighted voting game gives player ``i`` the weight ``weights[i]`` (seats); a coalition wins when
-its total weight reaches ``quota``. Player ``i`` is *pivotal* (a swing) for a coalition ``S`` without
-``i`` when ``S`` loses and ``S + i`` wins, i.e. ``quota - w_i <= w(S) < quota``.
+its total weight reaches ``quota``. Player ``i`` is *pivotal* (a swing) for a coalition ``S``
+without ``i`` when ``S`` loses and ``S + i`` wins, i.e. ``quota - w_i <= w(S) < quota``.
 
 * Banzhaf: the number of swings of each player, normalised to sum to 1.
 * Shapley–Shubik: the share of the ``n!`` orderings of the players in which ``i`` is pivotal,
@@ -75,7 +75,8 @@ def _swing_counts(w: list[int], quota: int, *, by_size: bool) -> list:
 
 
 def banzhaf_swings(weights: Sequence[int], quota: int) -> list[int]:
-    """Raw Banzhaf counts: for each player, the coalitions of the others it turns from losing to winning.
+    """Raw Banzhaf counts: for each player, the coalitions of the others it turns from losing to
+    winning.
 
     >>> banzhaf_swings([50, 49, 1], 51)
     [3, 1, 1]

@@ -35,7 +35,8 @@ def ref_winning(seats: dict[str, int], quota: int, order: list[str] | None) -> d
 
 
 def ref_banzhaf_swings(weights: list[int], quota: int) -> list[int]:
-    """For each player ``i``, the subsets ``S`` of the others with ``w(S) < quota <= w(S) + w_i``."""
+    """For each player ``i``, the subsets ``S`` of the others with
+    ``w(S) < quota <= w(S) + w_i``."""
     n = len(weights)
     out = []
     for i in range(n):

@@ -361,10 +361,11 @@ def build_report(
     )
     if drawn:
         sections.append(
-            '<section id="map"><h2>Map</h2><p class="lede">The winner\'s bloc in each constituency. '
-            "Hover for the name, the winner and the nuance; overseas departments are in insets, the "
-            "constituencies the contours file lacks in a strip below.</p>"
-            f"{_figure(map_svg, 'Contours: official constituency boundaries (simplified).')}</section>"
+            '<section id="map"><h2>Map</h2><p class="lede">The winner\'s bloc in each '
+            "constituency. Hover for the name, the winner and the nuance; overseas departments "
+            "are in insets, the constituencies the contours file lacks in a strip below.</p>"
+            f"{_figure(map_svg, 'Contours: official constituency boundaries (simplified).')}"
+            "</section>"
         )
         sections.append(
             '<section id="cartogram"><h2>Cartogram</h2><p class="lede">Every constituency the same '

@@ -177,7 +177,8 @@ def _outcome(
         from hemicycle.errors import DataNotAvailableError
 
         raise DataNotAvailableError(
-            f"{year}'s constituencies are those of the {boundary_map(year)} map; hemicycle has contours "
+            f"{year}'s constituencies are those of the {boundary_map(year)} map; "
+            "hemicycle has contours "
             f"for the {CONTOURS_MAP} map only (2012 on): no map or cartogram of {year}"
         )
     w = winners(rep)

@@ -309,7 +309,8 @@ def training_years(
             years = [y for y in both if target_year is None or y < target_year]
             if not years:
                 raise MissingRoundError(
-                    f"no election earlier than {target_year} has both rounds in the store, so there is "
+                    f"no election earlier than {target_year} has both rounds in the store, "
+                    "so there is "
                     f"nothing to learn transfers from; years with both rounds: "
                     f"{', '.join(map(str, both)) or 'none'}"
                 )
@@ -338,7 +339,8 @@ def training_years(
         if late:
             raise OptionError(
                 f"training election{'s' if len(late) > 1 else ''} {', '.join(map(str, late))} "
-                f"{'are' if len(late) > 1 else 'is'} not earlier than the target {target_year}: a model "
+                f"{'are' if len(late) > 1 else 'is'} not earlier than the target {target_year}: "
+                "a model "
                 f"never learns from the election it projects, nor from a later one; use 'all' or "
                 f"earlier years ({', '.join(str(y) for y in both if y < target_year) or 'none'})"
             )
@@ -391,7 +393,8 @@ def transfers(
     target_year: int | None = None,
     progress: Progress | None = None,
 ) -> PooledTransfers:
-    """Transfer matrices learnt from ``train``; see :meth:`PooledTransfers.to_frame` / ``render``."""
+    """Transfer matrices learnt from ``train``; see :meth:`PooledTransfers.to_frame` /
+    ``render``."""
     years = training_years(target_year, train, store)
     return pooled(years, store, n_boot=n_boot, estimator=estimator, progress=progress)[0]
 

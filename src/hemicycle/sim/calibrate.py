@@ -1,4 +1,5 @@
-"""Noise scales (and the choice of estimator) calibrated on the *training* election by leave-departments-out cross-validation.
+"""Noise scales (and the choice of estimator) calibrated on the *training* election by
+leave-departments-out cross-validation.
 
 The training runoffs are split into ``folds`` groups of whole departments. For each fold the
 transfers are refitted on the other departments (no bootstrap) and the held-out runoffs predicted.
@@ -9,7 +10,8 @@ With ``e[r, j]`` the log of the observed over the predicted share of expressed v
 department and configuration, ``E sum_j e[r, j] e[r', j] = (n - 1) sigma_dep^2``. These two moments
 give ``sigma_dep`` and ``sigma_loc`` (which therefore also absorb the out-of-sample error of the
 transfer estimates). The national swing and the turnout term cannot be identified from one election
-(there is a single national draw); they are documented priors (:class:`~hemicycle.sim.montecarlo.Noise`).
+(there is a single national draw); they are documented priors
+(:class:`~hemicycle.sim.montecarlo.Noise`).
 
 The same cross-validation chooses between the per-configuration regression (where a configuration
 was seen often enough) and the Luce model everywhere: the one with the lower held-out error is used.
@@ -115,7 +117,8 @@ class Calibration:
     cv_error_luce: float  # same, Luce model everywhere
     use_regression: bool  # the method with the lower cross-validated error
     bootstrap: float = 0.0  # sd the bootstrap replicates add (subtracted from ``local``)
-    #: the election's national round-1 shares by bloc (:func:`~hemicycle.sim.features.national_profile`)
+    #: the election's national round-1 shares by bloc
+    #: (:func:`~hemicycle.sim.features.national_profile`)
     profile: tuple[float, ...] = ()
 
 
@@ -143,7 +146,8 @@ def calibrate(
     n0: float = 5.0,
     progress: Callable[[int, int], None] | None = None,
 ) -> Calibration:
-    """Cross-validated noise scales of a training election (``rng`` assigns departments to folds)."""
+    """Cross-validated noise scales of a training election (``rng`` assigns departments to
+    folds)."""
     n_groups = int(td.groups.max()) + 1
     fold_of_group = rng.permutation(n_groups) % folds
     fold = fold_of_group[td.groups]

@@ -3,9 +3,9 @@
 The default estimator of the transfer matrices is a constrained regression
 (:func:`hemicycle.sim.transfers.fit_regression`). This module offers PyEI's multinomial-Dirichlet
 R×C model (Rosen et al. 2001, as modified in PyEI) instead, for every configuration seen in at
-least ``min_runoffs`` training runoffs: the constituencies' round-1 shares by bloc (+ non-voters) are
-the rows, their round-2 shares by candidate (+ abstention) the columns, the registered voters the
-population. The posterior mean is replicate 0 of the estimate and evenly spaced posterior draws
+least ``min_runoffs`` training runoffs: the constituencies' round-1 shares by bloc (+ non-voters)
+are the rows, their round-2 shares by candidate (+ abstention) the columns, the registered voters
+the population. The posterior mean is replicate 0 of the estimate and evenly spaced posterior draws
 are the other replicates, so that the Monte Carlo carries the posterior uncertainty the way it
 carries the bootstrap of the regression. Configurations below ``min_runoffs`` keep the Luce
 fallback, and the noise scales stay those cross-validated with the regression (a cross-validation

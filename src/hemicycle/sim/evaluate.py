@@ -89,11 +89,14 @@ class Evaluation:
             f"({self.sims:,} simulations, {self.n_runoffs} runoffs)",
             "",
             f"{'':<34}{'hemicycle':>12}{'leader wins':>14}",
-            f"{'winner accuracy':<34}{self.winner_accuracy:>12.1%}{self.baseline_leader_accuracy:>14.1%}",
-            f"{'Brier score (per candidate)':<34}{self.brier:>12.4f}{self.baseline_leader_brier:>14.4f}",
+            f"{'winner accuracy':<34}{self.winner_accuracy:>12.1%}"
+            f"{self.baseline_leader_accuracy:>14.1%}",
+            f"{'Brier score (per candidate)':<34}{self.brier:>12.4f}"
+            f"{self.baseline_leader_brier:>14.4f}",
             f"{'log score (per candidate)':<34}{self.log_score:>12.4f}",
             f"{'coverage of 90% share intervals':<34}{self.coverage90:>12.1%}",
-            f"{'energy score, bloc seats':<34}{self.energy_score:>12.1f}{self.baseline_leader_energy:>14.1f}",
+            f"{'energy score, bloc seats':<34}{self.energy_score:>12.1f}"
+            f"{self.baseline_leader_energy:>14.1f}",
             f"{'p_win consistent with shares':<34}{self.duel_consistency:>12.1%}",
             "",
             "Calibration (p_win bucket: candidates, mean predicted, share who won)",

@@ -240,7 +240,8 @@ class TransferOverride:
 def apply_overrides(
     T: np.ndarray, run: Runoffs, overrides: tuple[TransferOverride, ...]
 ) -> np.ndarray:
-    """Transfer matrices ``T`` (R, len(ORIGINS), J+1) of ``run`` with ``overrides`` applied (a copy)."""
+    """Transfer matrices ``T`` (R, len(ORIGINS), J+1) of ``run`` with ``overrides`` applied (a
+    copy)."""
     if not overrides:
         return T
     T = T.copy()

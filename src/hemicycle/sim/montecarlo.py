@@ -320,7 +320,8 @@ _hook = threading.local()
 @contextmanager
 def stop_when(should_stop: Callable[[], bool]) -> Iterator[None]:
     """Within the block, :func:`run` calls in this thread stop between chunks (raising
-    :class:`Stopped`) once ``should_stop()`` is true (the web server cancels abandoned projections)."""
+    :class:`Stopped`) once ``should_stop()`` is true (the web server cancels abandoned
+    projections)."""
     previous = getattr(_hook, "should_stop", None)
     _hook.should_stop = should_stop
     try:
@@ -359,7 +360,8 @@ def check_memory(sims: int, runoffs: int) -> None:
     if have is not None and need > have:
         most = have // (int(runoffs) + _BYTES_PER_SIM)
         raise OptionError(
-            f"{int(sims):,} simulations need about {need / 2**30:,.1f} GiB of memory ({runoffs} runoffs × "
+            f"{int(sims):,} simulations need about {need / 2**30:,.1f} GiB of memory "
+            f"({runoffs} runoffs × "
             f"one byte each, plus the seat draws), and {have / 2**30:,.1f} GiB is available: use "
             f"--sims {most:,} or fewer"
         )
@@ -377,7 +379,8 @@ def run(
     should_stop: Callable[[], bool] | None = None,
 ) -> Accumulators:
     """Simulate ``sims`` elections in chunks (bounded memory), with an optional rich progress bar.
-    ``should_stop`` (default: the one of an enclosing :func:`stop_when`) is checked between chunks."""
+    ``should_stop`` (default: the one of an enclosing :func:`stop_when`) is checked between
+    chunks."""
     should_stop = should_stop or getattr(_hook, "should_stop", None)
     if not isinstance(sims, int | np.integer) or sims <= 0:
         raise OptionError(f"sims must be a positive integer; got {sims!r}")

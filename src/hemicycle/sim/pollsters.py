@@ -1,8 +1,9 @@
 """The pollsters' final seat ranges of 2024, a baseline for :func:`hemicycle.sim.api.evaluate`.
 
-The file (found and read by :mod:`hemicycle.data.pollsters`; the names stay importable here) gives, per
-pollster, a low–high seat range for five blocks in its own convention; :data:`FIVE_BLOCKS` maps the
-2024 nuances to them (checked: the file's ``actual`` column equals these sums of the official seats).
+The file (found and read by :mod:`hemicycle.data.pollsters`; the names stay importable here) gives,
+per pollster, a low–high seat range for five blocks in its own convention; :data:`FIVE_BLOCKS` maps
+the 2024 nuances to them (checked: the file's ``actual`` column equals these sums of the official
+seats).
 """
 
 from __future__ import annotations

@@ -104,7 +104,8 @@ class Projection:
 
     def __repr__(self) -> str:
         return (
-            f"Projection(target_year={self.target_year}, train_year={self.train_year}, sims={self.sims}, "
+            f"Projection(target_year={self.target_year}, train_year={self.train_year}, "
+            f"sims={self.sims}, "
             f"candidates={len(self.preds)}, lineup={self.lineup!r})"
         )
 

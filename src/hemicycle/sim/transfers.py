@@ -55,7 +55,8 @@ NO = len(ORIGINS)
 
 @dataclass(frozen=True, eq=False)
 class TrainingData:
-    """Origins, lineups and observed round-2 shares (of registered voters) of a training election."""
+    """Origins, lineups and observed round-2 shares (of registered voters) of a training
+    election."""
 
     x: np.ndarray  # (R, NO)
     y: np.ndarray  # (R, J+1): slots then abstain
@@ -234,7 +235,8 @@ def fit_regression(
     iters: int = 2000,
     tol: float = 1e-9,
 ) -> np.ndarray:
-    """Rows-on-the-simplex least squares of ``y ≈ x @ T`` shrunk towards ``prior`` (see module doc)."""
+    """Rows-on-the-simplex least squares of ``y ≈ x @ T`` shrunk towards ``prior`` (see module
+    doc)."""
     w = np.ones(len(x)) if weights is None else np.asarray(weights, float)
     xw = x * w[:, None]
     A = x.T @ xw  # (NO, NO)
@@ -331,7 +333,8 @@ class TransferModel:
     def matrix(
         self, config: Sequence[str], replicate: int = 0, *, method: str | None = None
     ) -> np.ndarray:
-        """(NO, len(config)+1) matrix of one configuration (two candidates of one bloc: equal split)."""
+        """(NO, len(config)+1) matrix of one configuration (two candidates of one bloc: equal
+        split)."""
         cfg = tuple(config)
         bl = np.array([[BLOCS.index(b) for b in cfg]])
         within = np.ones_like(bl, dtype=float)
@@ -349,9 +352,9 @@ class TransferModel:
     def to_frame(self, configs: Iterable[Sequence[str]] | None = None) -> pd.DataFrame:
         """Tidy table: configuration, method, origin, destination, estimate and bootstrap spread.
 
-        Columns ``train,config,method,n_runoffs,origin,destination,estimate,sd,lo,hi`` (lo/hi are the
-        5% and 95% bootstrap quantiles). Default configurations: every one seen in training, with
-        the regression estimate where it exists and the Luce estimate always.
+        Columns ``train,config,method,n_runoffs,origin,destination,estimate,sd,lo,hi`` (lo/hi are
+        the 5% and 95% bootstrap quantiles). Default configurations: every one seen in training,
+        with the regression estimate where it exists and the Luce estimate always.
         """
         cfgs = (
             [tuple(c) for c in configs]
@@ -734,7 +737,8 @@ class PooledTransfers:
                 out.append(
                     f"{o:<12}"
                     + "".join(
-                        f"{100 * float(gg.at[d, 'estimate']):>7.1f} ±{100 * float(gg.at[d, 'sd']):>4.1f}"
+                        f"{100 * float(gg.at[d, 'estimate']):>7.1f} "
+                        f"±{100 * float(gg.at[d, 'sd']):>4.1f}"
                         for d in dest
                     )
                 )

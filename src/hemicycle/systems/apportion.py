@@ -200,7 +200,8 @@ def highest_averages(
 
 
 def _highest_averages(v: np.ndarray, s: int, d: np.ndarray) -> np.ndarray:
-    """The kernel: ``v`` int64 with ineligible lists zeroed (some > 0), ``s >= 1``, ``d`` checked."""
+    """The kernel: ``v`` int64 with ineligible lists zeroed (some > 0), ``s >= 1``, ``d``
+    checked."""
     # Lists with no votes are never needed: the others offer >= s positive bids. Keep the rest.
     live = np.flatnonzero(v)
     vl = v[live]

@@ -75,7 +75,8 @@ class Comparison:
 
 
 def expand(specs: Iterable[str] | str | None) -> list[str]:
-    """``None``/``"all"`` → every registered system; a comma-separated string or a list otherwise."""
+    """``None``/``"all"`` → every registered system; a comma-separated string or a list
+    otherwise."""
     if specs is None:
         return list(SYSTEMS)
     if isinstance(specs, str):

@@ -148,9 +148,9 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        description="French legislative elections, computable: the official results of 1997 to 2024 "
-        "(the years the store holds), the two-round law replayed, and projections of round 2 with vote "
-        "transfers learnt from an earlier election. Errors are JSON "
+        description="French legislative elections, computable: the official results of 1997 to "
+        "2024 (the years the store holds), the two-round law replayed, and projections of round 2 "
+        "with vote transfers learnt from an earlier election. Errors are JSON "
         '`{"error": KIND, "detail": SENTENCE}`.',
     )
     app.state.service = svc

@@ -42,7 +42,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 #: Largest request body accepted (the biggest real one, a projection with overrides, is < 2 KiB).
 MAX_BODY = 64 * 1024
 #: Host names a loopback server answers to (DNS rebinding: a page of evil.example resolving to
-#: 127.0.0.1 sends ``Host: evil.example``). ``testserver`` is Starlette's TestClient, never resolvable.
+#: 127.0.0.1 sends ``Host: evil.example``). ``testserver`` is Starlette's TestClient, never
+#: resolvable.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 TEST_HOSTS = ("testserver",)
 NOSNIFF = (b"x-content-type-options", b"nosniff")
@@ -63,7 +64,8 @@ class Busy(Exception):
 
 
 class Lane:
-    """``workers`` daemon threads fed by a queue of at most ``waiting`` jobs beyond the running ones.
+    """``workers`` daemon threads fed by a queue of at most ``waiting`` jobs beyond the running
+    ones.
 
     :meth:`submit` never blocks: it raises :class:`Busy` when ``workers + waiting`` jobs are
     already admitted. A job counts until it has really stopped (a cancelled job frees its slot

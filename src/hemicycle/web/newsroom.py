@@ -245,7 +245,7 @@ def round1_summary(rep: Replay) -> dict[str, object]:
     }
 
 
-# ----- the same seat at the previous election ------------------------------------------------------
+# ----- the same seat at the previous election -----------------------------------------------------
 
 
 def bloc_shares(rep: Replay, i: int) -> dict[str, float]:
@@ -390,7 +390,7 @@ def constituencies_csv(rep: Replay) -> bytes:
     return _csv(CONSTITUENCIES_HEADER, rows)
 
 
-# ----- learnt transfer rates, as the what-if sliders take them ----------------------------------------
+# ----- learnt transfer rates, as the what-if sliders take them ------------------------------------
 
 
 def learnt_rates(frame: object) -> list[dict[str, object]]:

@@ -50,7 +50,8 @@ def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     what = {
         400: "an invalid option (the message lists the allowed values)",
         404: "unknown year or constituency (the message lists what exists)",
-        409: "the year is there but not the round this needs (e.g. no earlier election to learn from)",
+        409: "the year is there but not the round this needs "
+        "(e.g. no earlier election to learn from)",
         422: "invalid parameters, in one sentence",
         500: "internal error (no details)",
         503: "too many projections running or waiting: retry after `Retry-After` seconds",

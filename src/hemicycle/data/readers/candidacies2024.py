@@ -1,4 +1,5 @@
-"""2024 candidate lists (``candidatures_tour_{1,2}.xlsx`` or the CSV versions): birth dates, incumbents."""
+"""2024 candidate lists (``candidatures_tour_{1,2}.xlsx`` or the CSV versions): birth dates,
+incumbents."""
 
 from __future__ import annotations
 
@@ -107,8 +108,14 @@ def read(path: Path, round_: int) -> pd.DataFrame:
     return df
 
 
-_C1 = f"{DATA_GOUV}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-1er-tour/"
-_C2 = f"{DATA_GOUV}/elections-legislatives-des-30-juin-et-7-juillet-2024-liste-des-candidats-du-2nd-tour/"
+_C1 = (
+    f"{DATA_GOUV}/elections-legislatives-des-30-juin-et-7-juillet-2024-"
+    "liste-des-candidats-du-1er-tour/"
+)
+_C2 = (
+    f"{DATA_GOUV}/elections-legislatives-des-30-juin-et-7-juillet-2024-"
+    "liste-des-candidats-du-2nd-tour/"
+)
 FILES = (
     OfficialFile(
         year=2024,
@@ -138,7 +145,8 @@ FILES = (
         sha256="bf57b87ed1112a03da2d9fb46aa968c51320df2b0d1d7f32d377f091f0884b8d",
         dataset_page=_C2,
     ),
-    OfficialFile(  # version of 3 July 15h37: Finistère (29) panel numbers renumbered 1..n (fixed on 5 July)
+    # version of 3 July 15h37: Finistère (29) panel numbers renumbered 1..n (fixed on 5 July)
+    OfficialFile(
         year=2024,
         round=2,
         role="candidacies",

@@ -1,24 +1,28 @@
-"""1997–2012: the CDSP's (Sciences Po) historical constituency tables ``cdsp_legi{year}t{1,2}_circ.csv``.
+"""1997–2012: the CDSP's (Sciences Po) historical constituency tables
+``cdsp_legi{year}t{1,2}_circ.csv``.
 
 UTF-8, comma-separated, quoted where needed, one row per constituency. Fixed columns ``Code
 département`` (not zero-padded: ``1``, ``2A``, ``971``, ``985``, ``99``…), ``département``,
 ``circonscription``, ``Inscrits``, ``Votants``, ``Exprimés``, ``Blancs et nuls``; then numbered
 candidate blocks (``k Sexe candidat``, absent from 1997 round 1; ``k Nom candidat``, ``k Prénom
-candidat``, ``k Etiquette liste``, ``k nuance``, ``k voix``; a flag ``k Accès second tour`` in round 1,
-``k Elu`` in round 2 — except 2012, whose round-2 flag is also titled ``Accès second tour`` and is ``O``
-for everyone; some blocks carry an extra ``k Pourcentage aux exprimés``). Every column is found by
-its header name, so blocks of different widths read alike.
+candidat``, ``k Etiquette liste``, ``k nuance``, ``k voix``; a flag
+``k Accès second tour`` in round 1, ``k Elu`` in round 2 — except 2012, whose round-2 flag is also
+titled ``Accès second tour`` and is ``O`` for everyone; some blocks carry an extra
+``k Pourcentage aux exprimés``). Every column is found by its header name, so blocks of different
+widths read alike.
 
 What the files do not have, the store does not invent:
 
-* no panel numbers: a candidate's ``panel`` is the number ``k`` of its block in the round-1 row (1, 2,
-  …); round 2 takes the panel of the round-1 candidate it matches (:func:`link`), joined on the
+* no panel numbers: a candidate's ``panel`` is the number ``k`` of its block in the round-1 row (1,
+  2, …); round 2 takes the panel of the round-1 candidate it matches (:func:`link`), joined on the
   normalised name (case, accents, spaces, hyphens) within the constituency, the nuance deciding
   between namesakes;
-* no separate blank votes (before the law of 21 February 2014 blank ballots counted as null): ``blank``
-  is NULL and ``null`` holds ``Blancs et nuls``; no abstentions column: ``abstentions`` is NULL;
-* no round-1 elected flag (``elected`` is NULL in round 1); round 1's ``Accès second tour`` is kept as
-  ``advanced``; the 2012 round-2 flag says nothing about who won, so ``elected`` is NULL there too.
+* no separate blank votes (before the law of 21 February 2014 blank ballots counted as null):
+  ``blank`` is NULL and ``null`` holds ``Blancs et nuls``; no abstentions column: ``abstentions`` is
+  NULL;
+* no round-1 elected flag (``elected`` is NULL in round 1); round 1's ``Accès second tour`` is kept
+  as ``advanced``; the 2012 round-2 flag says nothing about who won, so ``elected`` is NULL there
+  too.
 
 Cells beyond the last named column (two Paris rows carry unheaded extra candidates) are not read:
 each such row is reported as a quirk, as is the resulting gap between the votes and ``Exprimés``.
@@ -55,7 +59,8 @@ FIXED = {
     "expressed": "Exprimés",
     "blank_null": "Blancs et nuls",
 }
-#: Candidate fields and the header texts of block ``k``; ``sex`` and the flags are optional per block.
+#: Candidate fields and the header texts of block ``k``; ``sex`` and the flags are optional per
+#: block.
 BLOCK = {
     "surname": "{k} Nom candidat",
     "first_name": "{k} Prénom candidat",
@@ -283,7 +288,8 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
 
 
 def _arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> list[QuirkWarning]:
-    """The identities the CDSP's columns allow; a failure is a quirk of the source, kept as published."""
+    """The identities the CDSP's columns allow; a failure is a quirk of the source, kept as
+    published."""
     out = []
     sums = cands.groupby("constituency", sort=False)["votes"].sum()
     for r in totals.itertuples(index=False):
@@ -314,19 +320,22 @@ def _arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> list
                     file,
                     r.constituency,
                     "votes_sum",
-                    f"candidates' votes sum to {s}, exprimés is {r.expressed} ({s - r.expressed:+d})",
+                    f"candidates' votes sum to {s}, "
+                    f"exprimés is {r.expressed} ({s - r.expressed:+d})",
                 )
             )
     return out
 
 
 def link(r1: RoundTable, r2: RoundTable) -> RoundTable:
-    """Give each round-2 candidate the panel of the round-1 candidate it is, within its constituency.
+    """Give each round-2 candidate the panel of the round-1 candidate it is, within its
+    constituency.
 
     Matched on :func:`name_key` (surname and first name); where a name matches several round-1
-    candidates, the one with the same nuance. A name the source itself mangled (an encoding accident)
-    may still match on the other name and the nuance when exactly one unmatched round-1 candidate
-    has them; that match is reported as a quirk. A round-2 candidate matching nobody is an error.
+    candidates, the one with the same nuance. A name the source itself mangled (an encoding
+    accident) may still match on the other name and the nuance when exactly one unmatched round-1
+    candidate has them; that match is reported as a quirk. A round-2 candidate matching nobody is an
+    error.
     """
     c1 = r1.candidates
     quirks = list(r2.quirks)

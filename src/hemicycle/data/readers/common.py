@@ -53,9 +53,10 @@ class RoundTable:
 class WideSpec:
     """Where the fields are in a wide layout.
 
-    ``fixed`` maps our field names to header texts; ``block`` maps our candidate fields to the header
-    texts of the first candidate block (``{k}`` stands for the block number when headers are numbered).
-    ``code`` turns the fixed cells (by our field names) into the canonical constituency code.
+    ``fixed`` maps our field names to header texts; ``block`` maps our candidate fields to the
+    header texts of the first candidate block (``{k}`` stands for the block number when headers are
+    numbered). ``code`` turns the fixed cells (by our field names) into the canonical constituency
+    code.
     """
 
     fixed: dict[str, str]
@@ -449,7 +450,8 @@ def check_arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) ->
                     file,
                     r.constituency,
                     "voters",
-                    f"votants {r.voters} != blancs {r.blank} + nuls {r.null} + exprimés {r.expressed}",
+                    f"votants {r.voters} != blancs {r.blank} + "
+                    f"nuls {r.null} + exprimés {r.expressed}",
                 )
             )
         s = int(sums.get(r.constituency, 0))
@@ -459,7 +461,8 @@ def check_arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) ->
                     file,
                     r.constituency,
                     "votes_sum",
-                    f"candidates' votes sum to {s}, exprimés is {r.expressed} ({s - r.expressed:+d})",
+                    f"candidates' votes sum to {s}, "
+                    f"exprimés is {r.expressed} ({s - r.expressed:+d})",
                 )
             )
     return out
@@ -519,7 +522,8 @@ def decode_text(path: Path, *, expected_header: str, encodings: Sequence[str]) -
         if raw.startswith(bom):
             if name != "UTF-8":
                 raise DataFileError(
-                    f"wrong text encoding: the file starts with a {name} byte-order mark; this layout is "
+                    f"wrong text encoding: the file starts with a {name} byte-order mark; "
+                    "this layout is "
                     f"{' or '.join(encodings)} text (re-save it as such)",
                     file=path.name,
                     line=1,

@@ -4,8 +4,9 @@ The mirror holds ``circonscriptions-legislatives-p20.geojson.zip`` (one member, 
 GeoJSON); a download brings the upstream ``.geojson`` itself. :func:`read_contours` accepts either
 and returns a frozen :class:`Contours`: one feature per constituency under its canonical code
 (``ZA01`` → ``97101``), each a tuple of polygons, each a tuple of rings (outer ring first) as
-``(n, 2)`` float64 arrays of (longitude, latitude) without the closing point. Anything it cannot read raises a
-:class:`~hemicycle.errors.DataFileError` naming the file (and the feature and property).
+``(n, 2)`` float64 arrays of (longitude, latitude) without the closing point. Anything it cannot
+read raises a :class:`~hemicycle.errors.DataFileError` naming the file (and the feature and
+property).
 """
 
 from __future__ import annotations

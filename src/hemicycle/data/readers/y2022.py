@@ -1,8 +1,8 @@
 """2022: ``resultats-par-niveau-cirlg-t{1,2}-france-entiere.txt``.
 
-ISO-8859-1, ``;``-separated, no quoting, decimal comma, 19 fixed columns (with ``Etat saisie``), then
-9-column candidate blocks named once in the header and repeated on each row, which ends with ``;``.
-Round 2 has the same layout as round 1.
+ISO-8859-1, ``;``-separated, no quoting, decimal comma, 19 fixed columns (with ``Etat saisie``),
+then 9-column candidate blocks named once in the header and repeated on each row, which ends with
+``;``. Round 2 has the same layout as round 1.
 """
 
 from __future__ import annotations

@@ -53,8 +53,14 @@ def read(path: Path, round_: int) -> RoundTable:
     return parse_wide(rows, SPEC, year=2024, round_=round_, file=path.name, header_index=0)
 
 
-_T1 = f"{DATA_GOUV}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-1er-tour/"
-_T2 = f"{DATA_GOUV}/elections-legislatives-des-30-juin-et-7-juillet-2024-resultats-definitifs-du-2nd-tour/"
+_T1 = (
+    f"{DATA_GOUV}/elections-legislatives-des-30-juin-et-7-juillet-2024-"
+    "resultats-definitifs-du-1er-tour/"
+)
+_T2 = (
+    f"{DATA_GOUV}/elections-legislatives-des-30-juin-et-7-juillet-2024-"
+    "resultats-definitifs-du-2nd-tour/"
+)
 # The copies the test mirror holds (names as published by third parties, hashes known) come first;
 # the Ministry's own resources follow with their URLs. No upstream hash of the 2024 files was ever
 # published, so those downloads are unpinned (a warning says so).
