@@ -1,5 +1,6 @@
-"""Small CSV files of two named columns (an alliance ``key,group``, an Assembly ``group,seats``):
-read, header checked, blank rows skipped; errors name the file and the line."""
+"""Small CSV files of two named columns (an alliance ``key,group``, an Assembly ``group,seats``,
+a round-2 lineup ``constituency,panel``): read, size and text checked (a binary or huge file is
+refused before parsing), header checked, blank rows skipped; errors name the file and the line."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import csv
 from pathlib import Path
 
 from hemicycle.errors import DataFileError
+
+#: The largest file read (577 constituencies × a few candidates is about 20 kB).
+LIMIT = 1 << 20
 
 
 def read_two_columns(
@@ -29,9 +33,25 @@ def read_two_columns(
     p = Path(path)
     names = ",".join(header)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        with p.open("rb") as fh:
+            raw = fh.read(LIMIT + 1)
     except OSError as exc:
         raise DataFileError(f"cannot read {what}: {exc}", file=str(p)) from exc
+    if len(raw) > LIMIT:
+        raise DataFileError(
+            f"{what} is larger than {LIMIT:,} bytes: not a two-column CSV", file=str(p)
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataFileError("not UTF-8 text (a binary file?)", file=str(p), line=line) from None
+    if "\0" in text:
+        raise DataFileError(
+            f"contains NUL bytes: a binary file, not a {what}",
+            file=str(p),
+            line=text[: text.index("\0")].count("\n") + 1,
+        )
     rows = csv.reader(text.splitlines())
     first = next(rows, None)
     if first is None or tuple(h.strip() for h in first) != header:

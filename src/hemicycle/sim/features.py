@@ -16,7 +16,6 @@ scenario applied to the candidates who qualified under the law (:mod:`hemicycle.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import numpy as np
 
 from hemicycle import rules
 from hemicycle.data.blocs import BLOCS
+from hemicycle.data.two_columns import read_two_columns
 from hemicycle.election import Election
 from hemicycle.errors import DataFileError, OptionError
 
@@ -280,47 +280,13 @@ def parse_scenario(text: str) -> str | FrontRepublicain:
 
 def read_lineup_file(path: str | Path) -> list[tuple[int, str, int]]:
     """Rows ``(line, constituency, panel)`` of a lineup CSV with header ``constituency,panel``."""
-    p = Path(path)
-    limit = 1 << 20  # 577 constituencies × a few candidates is ~20 kB
-    try:
-        with p.open("rb") as fh:
-            raw = fh.read(limit + 1)
-    except OSError as exc:
-        raise DataFileError(
-            f"cannot read lineup file: {exc.strerror or exc}", file=str(p)
-        ) from None
-    if len(raw) > limit:
-        raise DataFileError(
-            f"lineup file is larger than {limit:,} bytes: not a lineup CSV", file=str(p)
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataFileError("not UTF-8 text (a binary file?)", file=str(p), line=line) from None
-    if "\0" in text:
-        raise DataFileError(
-            "contains NUL bytes: a binary file, not a lineup CSV",
-            file=str(p),
-            line=text[: text.index("\0")].count("\n") + 1,
-        )
-    lines = text.splitlines()
-    reader = csv.reader(lines)
-    header = next(reader, None)
-    if header is None or [h.strip() for h in header] != ["constituency", "panel"]:
-        raise DataFileError("header must be exactly 'constituency,panel'", file=str(p), line=1)
     out = []
-    for n, row in enumerate(reader, start=2):
-        if not row or not "".join(row).strip():
-            continue
-        if len(row) != 2:
-            raise DataFileError(f"expected 2 fields, got {len(row)}", file=str(p), line=n)
-        code, panel = row[0].strip(), row[1].strip()
+    for n, code, panel in read_two_columns(path, ("constituency", "panel"), what="lineup file"):
         try:
             out.append((n, code, int(panel)))
         except ValueError:
             raise DataFileError(
-                f"panel {panel!r} is not an integer", file=str(p), line=n, column="panel"
+                f"panel {panel!r} is not an integer", file=str(path), line=n, column="panel"
             ) from None
     return out
 
