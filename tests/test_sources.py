@@ -68,3 +68,25 @@ def test_fetch_year_2024_includes_the_map_contours(data_dir: Path) -> None:
     names = [p.name for p in sources.fetch_year(2024, progress=False)]
     assert "circonscriptions-legislatives-p20.geojson.zip" in names
     assert not any("geojson" in p.name for p in sources.fetch_year(2017, progress=False))
+
+
+def test_cache_files_are_written_whole_or_not_at_all(tmp_path) -> None:
+    """The one way caches are written (fitted transfers, map geometry): through a private
+    temporary file renamed into place; an unwritable cache returns False and raises nothing."""
+    from hemicycle.data.sources import write_cached
+
+    target = tmp_path / "sub" / "layout.json"
+    assert write_cached(target, lambda tmp: tmp.write_text("{}", encoding="utf-8"))
+    assert target.read_text() == "{}" and [p.name for p in target.parent.iterdir()] == [
+        "layout.json"
+    ]
+
+    def fails(tmp):
+        tmp.write_text("half")
+        raise OSError("disk full")
+
+    assert not write_cached(target, fails)
+    assert target.read_text() == "{}" and len(list(target.parent.iterdir())) == 1  # no leftover
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    assert not write_cached(blocked / "a.json", lambda tmp: tmp.write_text("{}"))

@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,7 +38,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial import Delaunay, cKDTree
 
 from hemicycle.data.readers.contours import Contours, Polygon, locate_contours, read_contours
-from hemicycle.data.sources import cache_dir, sha256_of
+from hemicycle.data.sources import cache_dir, sha256_of, write_cached
 
 #: Bump when any geometry parameter below changes: it invalidates the cached layouts.
 GEO_VERSION = "5"
@@ -509,13 +507,8 @@ def geo_layout(path: str | Path | None = None, *, use_cache: bool = True) -> Geo
     if layout is None:
         layout = compute_layout(read_contours(p))
         if use_cache:
-            try:
-                cf.parent.mkdir(parents=True, exist_ok=True)
-                tmp = cf.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-                tmp.write_text(layout.to_json(), encoding="utf-8")
-                tmp.replace(cf)
-            except OSError:  # a read-only cache only costs time
-                pass
+            text = layout.to_json()
+            write_cached(cf, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     if use_cache:
         _MEMO[sha] = layout
     return layout

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from hemicycle.data.files import ROUND_ROLES
@@ -22,6 +24,25 @@ def cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("hemicycle"))
+
+
+def write_cached(path: Path, write: Callable[[Path], object]) -> bool:
+    """Write a cache file through a private temporary file renamed into place, so that no reader
+    (another thread or process) ever sees it half-written; ``write(tmp)`` writes the content.
+    A cache that cannot be written only costs time: False, and nothing raised. The fitted
+    transfers and the maps' geometry are cached this way."""
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp{path.suffix}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(tmp)
+        tmp.replace(path)
+    except OSError:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # the folder itself could not be made
+            pass
+        return False
+    return True
 
 
 def mirror_dir() -> Path | None:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from hemicycle.data.blocs import VERSION as BLOCS_VERSION
 from hemicycle.data.pollsters import read_ranges as read_pollster_ranges
-from hemicycle.data.sources import cache_dir
+from hemicycle.data.sources import cache_dir, write_cached
 from hemicycle.data.store import Store
 from hemicycle.election import Election, load
 from hemicycle.errors import (
@@ -125,13 +125,7 @@ def _save(path: Path, model: TransferModel, cal: Calibration) -> None:
         "counts": [["+".join(c), n] for c, n in model.counts.items()],
         "calibration": asdict(cal),
     }
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, meta=np.array(json.dumps(meta)), **arrays)
-        tmp.replace(path)
-    except OSError:  # a read-only cache only costs time
-        pass
+    write_cached(path, lambda tmp: np.savez(tmp, meta=np.array(json.dumps(meta)), **arrays))
 
 
 def _load(path: Path) -> tuple[TransferModel, Calibration] | None:
