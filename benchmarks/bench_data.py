@@ -16,7 +16,7 @@ from pathlib import Path
 
 from hemicycle import election
 from hemicycle.analysis.replay import replay
-from hemicycle.data.registry import YEARS
+from hemicycle.data.files import YEARS
 from hemicycle.data.store import Store
 from timing import timed
 

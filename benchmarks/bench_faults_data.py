@@ -37,7 +37,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from hemicycle.data.registry import FILES, OfficialFile, files_for
+from hemicycle.data.files import FILES, OfficialFile, files_for
 from hemicycle.data.store import DATA_TABLES, Store
 
 ROOT = Path(__file__).resolve().parents[1]

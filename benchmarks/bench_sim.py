@@ -33,7 +33,7 @@ def real_inputs():
 
     path = os.environ.get("HEMICYCLE_STORE") or os.path.join(tempfile.mkdtemp(), "bench.duckdb")
     store = Store(path)
-    from hemicycle.data.registry import YEARS
+    from hemicycle.data.files import YEARS
 
     for y in YEARS:
         if y <= 2024:

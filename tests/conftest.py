@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hemicycle.data.registry import YEARS
+from hemicycle.data.files import YEARS
 from hemicycle.data.store import Store
 
 

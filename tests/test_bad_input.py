@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from hemicycle.data.files import files_for
 from hemicycle.data.readers import read_results
-from hemicycle.data.registry import files_for
 from hemicycle.data.store import DataQuirkWarning, Store
 from hemicycle.errors import DataFileError, DataNotAvailableError, UnsupportedElectionError
 

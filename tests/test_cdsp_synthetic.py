@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from hemicycle.data.files import files_for
 from hemicycle.data.readers import link_rounds, read_results
 from hemicycle.data.readers.common import RoundTable
-from hemicycle.data.registry import files_for
 from hemicycle.data.store import Store
 from hemicycle.errors import DataFileError
 

@@ -20,8 +20,8 @@ import shapely
 from hemicycle import api
 from hemicycle.data import sources
 from hemicycle.data.blocs import BLOCS
+from hemicycle.data.files import CONTOURS_YEAR, files_for
 from hemicycle.data.readers.contours import locate_contours, read_contours
-from hemicycle.data.registry import CONTOURS_YEAR, files_for
 from hemicycle.errors import DataFileError
 from hemicycle.report import charts, geo, hemicycle_svg, maps, palette, views
 from hemicycle.report.html import write_report
@@ -335,7 +335,7 @@ def test_contours_download_checks_the_upstream_geojson(
     import http.server
     import threading
 
-    from hemicycle.data import registry
+    from hemicycle.data import files as registry
 
     served = tmp_path / "served"
     served.mkdir()

@@ -32,8 +32,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from hemicycle import api
+from hemicycle.data.files import FILES, OfficialFile, files_for
 from hemicycle.data.readers.common import MAX_COUNT
-from hemicycle.data.registry import FILES, OfficialFile, files_for
 from hemicycle.data.store import DATA_TABLES, Store
 from hemicycle.errors import HemicycleError
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hemicycle.data import sources
-from hemicycle.data.registry import FILES, files_for
+from hemicycle.data.files import FILES, files_for
 from hemicycle.errors import DataNotAvailableError
 
 NAME = "Leg_2017_Resultats_T1_c.xlsx"

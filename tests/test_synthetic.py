@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from hemicycle import api
 from hemicycle.cli import app
-from hemicycle.data.registry import files_for
+from hemicycle.data.files import files_for
 from hemicycle.data.store import SAMPLE_MARKER, Store
 
 SAMPLE = Path(__file__).parent / "data"

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from hemicycle import api  # noqa: E402
 from hemicycle.analysis.replay import STATUS_NAMES  # noqa: E402
-from hemicycle.data.registry import YEARS  # noqa: E402
+from hemicycle.data.files import YEARS  # noqa: E402
 from hemicycle.data.store import Store  # noqa: E402
 from hemicycle.errors import HemicycleError  # noqa: E402
 from hemicycle.web import create_app  # noqa: E402

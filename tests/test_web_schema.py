@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from hemicycle.data.registry import YEARS as REGISTERED  # noqa: E402
+from hemicycle.data.files import YEARS as REGISTERED  # noqa: E402
 from hemicycle.web import create_app  # noqa: E402
 
 YEARS = list(REGISTERED)  # every year hemicycle reads: the stored ones, and 404s for the others

@@ -55,7 +55,7 @@ def _store(store: Any) -> Iterator[Store]:
 
 def _earlier(st: Store, year: int | None) -> None:
     """Ingest every registered election before ``year`` whose files can be had."""
-    from hemicycle.data.registry import YEARS
+    from hemicycle.data.files import YEARS
     from hemicycle.errors import DataNotAvailableError
 
     for y in YEARS:

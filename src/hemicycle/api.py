@@ -95,7 +95,7 @@ def unit(spec: str | Mapping[str, str], *, name: str | None = None):  # -> syste
 def training_year(year: int, *, store: Store) -> tuple[int, ...] | None:
     """Every election before ``year`` with both rounds (``None`` if none): the default training
     set. Earlier elections that hemicycle knows are ingested first when their files can be had."""
-    from hemicycle.data.registry import YEARS
+    from hemicycle.data.files import YEARS
     from hemicycle.errors import DataNotAvailableError
 
     for y in YEARS:

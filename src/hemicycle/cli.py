@@ -455,7 +455,7 @@ EstimatorOpt = Annotated[
 def _ingest_earlier(st: Store, year: int | None) -> None:
     """Ingest every registered election before ``year`` whose files can be had (for
     ``--train all``)."""
-    from hemicycle.data.registry import YEARS
+    from hemicycle.data.files import YEARS
     from hemicycle.errors import DataNotAvailableError
 
     for y in YEARS:
@@ -1059,7 +1059,7 @@ def serve_cmd(
     it within seconds, cancelling running projections."""
     import uvicorn
 
-    from hemicycle.data.registry import YEARS
+    from hemicycle.data.files import YEARS
     from hemicycle.errors import DataNotAvailableError
     from hemicycle.web import create_app
     from hemicycle.web.guard import allowed_hosts_for, timed_h11_protocol

@@ -1,68 +1,74 @@
-"""What a reader module declares: its official files (:class:`OfficialFile`) and itself
-(:class:`Reader`).
+"""The official files hemicycle knows: where to download them and the sha256 they must have.
 
-Every module of :mod:`hemicycle.data.readers` (but the shared helpers) ends with one ``READER``; the
-registry (:mod:`hemicycle.data.registry`) collects them, so adding a year is one reader module, its
-files declared in it, and its rows in ``blocs.csv``.
+The entries are declared by the reader modules themselves (``hemicycle.data.readers.*``: each ends
+with a ``READER`` listing its :class:`OfficialFile` entries) and collected here, so adding a year is
+one reader module (its files declared in it) and its rows in ``blocs.csv``; nothing else changes.
+
+Each :class:`OfficialFile` is one Ministry of the Interior publication (Licence Ouverte / Etalab
+2.0) or, for 1997–2012, one of the CDSP's (Sciences Po) historical constituency tables compiled from
+the Ministry's results (downloaded from the public repository that holds them, pinned by sha256).
+``name`` is the file name in a local mirror laid out as ``<year>/<name>`` (``HEMICYCLE_DATA``),
+which is also the name it is cached under after download. Several files may serve one purpose
+(``role``): the first one found locally wins, and downloads use the first one that has a URL.
+
+Hashes are those of the copies documented in the test mirror's SOURCES.md files; where no trusted
+hash is known the entry has ``sha256=None`` and a download is accepted unpinned, with a warning.
+
+The constituency contours (role ``"contours"``) belong to no round: their entries have ``round=0``,
+so :func:`hemicycle.data.sources.fetch_year` and the store's ingest (rounds 1 and 2) never see
+them; the maps find them with ``sources.locate(CONTOURS_YEAR, 0, "contours")``. The boundaries
+drawn in 2010 hold for 2012 to 2024, so one file serves every year of that map.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from hemicycle.data.official import OfficialFile, Reader, Role
+from hemicycle.data.readers import READERS
+from hemicycle.data.readers.contours import CONTOURS_YEAR
 
-if TYPE_CHECKING:
-    from hemicycle.data.readers.common import RoundTable
+__all__ = [
+    "BOUNDARY_MAPS",
+    "CONTOURS_YEAR",
+    "FILES",
+    "YEARS",
+    "OfficialFile",
+    "Reader",
+    "Role",
+    "boundary_map",
+    "files_for",
+]
 
-Role = Literal["results", "candidacies", "contours"]
-#: The roles a round's ingest reads (the contours belong to no round).
-ROUND_ROLES: tuple[Role, ...] = ("results", "candidacies")
+FILES: tuple[OfficialFile, ...] = tuple(f for r in READERS for f in r.files)
 
+#: The constituency boundaries each year uses: the 1986 map (1988–2007) or the 2010 map (2012 on,
+#: with the 11 seats abroad). A canonical code names the same seat only within one map.
+BOUNDARY_MAPS: dict[int, str] = dict(
+    sorted((y, m) for r in READERS for y, m in r.boundary_maps.items())
+)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OfficialFile:
-    """One published file. ``name`` is its name in a mirror laid out as ``<year>/<name>``
-    (``HEMICYCLE_DATA``) and in the download cache; ``sha256`` pins a download (``None``: unpinned,
-    accepted with a warning); ``round`` is 0 for files of no round (the contours)."""
-
-    year: int
-    round: int
-    role: Role
-    name: str
-    url: str | None
-    sha256: str | None
-    dataset_page: str
-
-    @property
-    def reader(self) -> str:
-        """The name of the reader that declares this file (e.g. ``"2017"``, ``"cdsp"``): for display
-        and the store's records; files are read by their declaring module, never looked up by it."""
-        from hemicycle.data.readers import reader_of
-
-        return reader_of(self).name
+#: Years with results, each with a boundary map (checked by the tests).
+YEARS: tuple[int, ...] = tuple(sorted({f.year for f in FILES if f.role == "results"}))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reader:
-    """A reader module: the files it reads and how.
-
-    ``read`` turns one file into a :class:`~hemicycle.data.readers.common.RoundTable` (role
-    ``results``) or a table of candidacies (role ``candidacies``); ``link`` gives round 2 its panel
-    numbers from round 1 for layouts that have none; ``boundary_maps`` says which constituency map
-    each year of its results uses (``"1986"`` or ``"2010"``); ``publisher`` names the source in
-    titles.
-    """
-
-    name: str  # a short, stable name: the year it reads ("2017"), or the layout ("cdsp")
-    files: tuple[OfficialFile, ...]
-    read: Callable[[OfficialFile, Path], Any] | None = None
-    link: Callable[[RoundTable, RoundTable], RoundTable] | None = None
-    boundary_maps: Mapping[int, str] = field(default_factory=dict)
-    publisher: str = "the Ministry of the Interior's files"
+def files_for(year: int, round_: int | None = None, role: Role | None = None) -> list[OfficialFile]:
+    """The registry entries for a year (and round, role), in order of preference."""
+    return [
+        f
+        for f in FILES
+        if f.year == year
+        and (round_ is None or f.round == round_)
+        and (role is None or f.role == role)
+    ]
 
 
-#: data.gouv.fr's dataset pages and static resources, the Ministry's publication channel
-DATA_GOUV = "https://www.data.gouv.fr/fr/datasets"
-DATA_GOUV_STATIC = "https://static.data.gouv.fr/resources"
+def boundary_map(year: int) -> str:
+    """The boundary map (``"1986"`` or ``"2010"``) of ``year``'s constituencies."""
+    try:
+        return BOUNDARY_MAPS[year]
+    except KeyError:
+        from hemicycle.errors import YearNotAvailableError
+
+        raise YearNotAvailableError(
+            f"no boundary map is known for {year}; known: "
+            f"{', '.join(map(str, sorted(BOUNDARY_MAPS)))}"
+        ) from None

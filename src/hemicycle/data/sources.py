@@ -8,8 +8,8 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from hemicycle.data.files import ROUND_ROLES
-from hemicycle.data.registry import CONTOURS_YEAR, YEARS, OfficialFile, Role, files_for
+from hemicycle.data.files import CONTOURS_YEAR, YEARS, OfficialFile, Role, files_for
+from hemicycle.data.official import ROUND_ROLES
 from hemicycle.errors import DataNotAvailableError, YearNotAvailableError
 
 ENV_DATA = "HEMICYCLE_DATA"
@@ -181,7 +181,7 @@ def locate(
 
 def fetch_year(year: int, *, progress: bool = True) -> list[Path]:
     """Download every file of a year that has a URL and is not yet cached (and, for
-    :data:`~hemicycle.data.registry.CONTOURS_YEAR`, the constituency contours of the maps)."""
+    :data:`~hemicycle.data.files.CONTOURS_YEAR`, the constituency contours of the maps)."""
     check_year(year)
     paths = []
     for round_ in (1, 2):

@@ -50,7 +50,8 @@ import numpy as np
 import pandas as pd
 
 from hemicycle.data import sources
-from hemicycle.data.files import ROUND_ROLES, OfficialFile
+from hemicycle.data.files import BOUNDARY_MAPS, boundary_map
+from hemicycle.data.official import ROUND_ROLES, OfficialFile
 from hemicycle.data.readers import (
     QuirkWarning,
     RoundTable,
@@ -60,7 +61,6 @@ from hemicycle.data.readers import (
     reader_of,
 )
 from hemicycle.data.readers.common import check_possible
-from hemicycle.data.registry import BOUNDARY_MAPS, boundary_map
 from hemicycle.errors import DataFileError, DataNotAvailableError, HemicycleError
 from hemicycle.rules import SEATS
 

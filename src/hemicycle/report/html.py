@@ -374,7 +374,7 @@ def build_report(
             f"{_figure(carto_svg)}</section>"
         )
     else:
-        from hemicycle.data.registry import boundary_map
+        from hemicycle.data.files import boundary_map
 
         no_map = (
             f'<p class="lede">{year} used the constituencies of the {boundary_map(year)} map; the '

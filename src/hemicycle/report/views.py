@@ -163,7 +163,7 @@ CONTOURS_MAP = "2010"
 def has_contours(year: int) -> bool:
     """Whether the contours describe ``year``'s constituencies: 1997–2007 used the 1986 map, whose
     codes name other seats, so they get no map or cartogram (never the 2010 shapes)."""
-    from hemicycle.data.registry import boundary_map
+    from hemicycle.data.files import boundary_map
 
     return boundary_map(year) == CONTOURS_MAP
 
@@ -173,7 +173,7 @@ def _outcome(
 ) -> str:
     year = rep.election.year
     if not has_contours(year):
-        from hemicycle.data.registry import boundary_map
+        from hemicycle.data.files import boundary_map
         from hemicycle.errors import DataNotAvailableError
 
         raise DataNotAvailableError(

@@ -404,7 +404,7 @@ class Service:
 
     def previous_year(self, year: int) -> int | None:
         """The latest earlier election in the store on the same constituency boundaries."""
-        from hemicycle.data.registry import boundary_map
+        from hemicycle.data.files import boundary_map
 
         def same(y: int) -> bool:
             try:

@@ -1,8 +1,9 @@
 """One reader module per official layout, **discovered**: every module of this package but the
-shared helpers (:data:`HELPERS`) ends with a ``READER`` (:class:`~hemicycle.data.files.Reader`) that
-declares its files and how to read them. Nothing is matched on hand-written keys: a file is read by
-the module that declares it. A module that forgets its ``READER`` is listed in :data:`UNREGISTERED`
-(a test requires it to be empty), never silently skipped."""
+shared helpers (:data:`HELPERS`) ends with a ``READER``
+(:class:`~hemicycle.data.official.Reader`) that declares its files and how to read them.
+Nothing is matched on hand-written keys: a file is read by the module that declares it. A
+module that forgets its ``READER`` is listed in :data:`UNREGISTERED` (a test requires it to be
+empty), never silently skipped."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hemicycle.data.files import OfficialFile, Reader
+from hemicycle.data.official import OfficialFile, Reader
 from hemicycle.data.readers.common import QuirkWarning, RoundTable
 from hemicycle.errors import UnsupportedElectionError
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from hemicycle.data.codes import from_2024_code
-from hemicycle.data.files import DATA_GOUV, DATA_GOUV_STATIC, OfficialFile, Reader
+from hemicycle.data.official import DATA_GOUV, DATA_GOUV_STATIC, OfficialFile, Reader
 from hemicycle.data.readers.common import (
     _find_columns,
     cell_text,

@@ -37,7 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from hemicycle.data.codes import validate_code
-from hemicycle.data.files import OfficialFile, Reader
+from hemicycle.data.official import OfficialFile, Reader
 from hemicycle.data.readers.common import (
     QuirkWarning,
     RoundTable,

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from hemicycle.data.codes import from_2024_code
-from hemicycle.data.files import DATA_GOUV, DATA_GOUV_STATIC, OfficialFile, Reader
+from hemicycle.data.official import DATA_GOUV, DATA_GOUV_STATIC, OfficialFile, Reader
 from hemicycle.errors import DataFileError, DataNotAvailableError
 
 PROPERTIES = ("codeDepartement", "nomDepartement", "codeCirconscription", "nomCirconscription")
@@ -50,7 +50,7 @@ class Contours:
 def locate_contours(*, download: bool = True) -> tuple[OfficialFile, Path]:
     """The contours file: in the mirror (``HEMICYCLE_DATA``), the download cache, or downloaded."""
     from hemicycle.data import sources
-    from hemicycle.data.registry import files_for
+    from hemicycle.data.files import files_for
 
     hit = sources.locate(CONTOURS_YEAR, 0, "contours", download=download)
     if hit is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hemicycle.data.codes import from_2024_code
-from hemicycle.data.files import DATA_GOUV, DATA_GOUV_STATIC, OfficialFile, Reader
+from hemicycle.data.official import DATA_GOUV, DATA_GOUV_STATIC, OfficialFile, Reader
 from hemicycle.data.readers.common import (
     RoundTable,
     WideSpec,

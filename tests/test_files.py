@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hemicycle.data import blocs, readers, registry
-from hemicycle.data.files import OfficialFile, Reader
+from hemicycle.data import blocs, readers
+from hemicycle.data import files as registry
+from hemicycle.data.official import OfficialFile, Reader
 from hemicycle.errors import YearNotAvailableError
 
 
@@ -29,7 +30,7 @@ def test_a_module_without_reader_is_reported(
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
     (pkg / "good.py").write_text(
-        "from hemicycle.data.files import Reader\nREADER = Reader(name='good', files=())\n"
+        "from hemicycle.data.official import Reader\nREADER = Reader(name='good', files=())\n"
     )
     (pkg / "forgot.py").write_text("def read(path, round_):\n    return None\n")
     (pkg / "helper.py").write_text("X = 1\n")
