@@ -63,3 +63,12 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HEMICYCLE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("HEMICYCLE_STORE", str(tmp_path / "store.duckdb"))
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """A module's own cache folder (fitted transfers are cached on disk): modules that fit with
+    their own settings use it with ``pytestmark = pytest.mark.usefixtures("private_cache")``."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HEMICYCLE_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield

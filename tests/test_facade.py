@@ -10,12 +10,7 @@ import pytest
 import hemicycle as hc
 from hemicycle.errors import MissingRoundError, OptionError, YearNotAvailableError
 
-
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HEMICYCLE_CACHE", str(tmp_path_factory.mktemp("cache")))
-        yield
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def test_replay_2024_in_one_call(store_path: Path) -> None:

@@ -19,12 +19,7 @@ N_BOOT = 4
 SIMS = 2_000
 
 
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    """The fitted transfers are cached on disk: keep that cache inside the test's tmp dir."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HEMICYCLE_CACHE", str(tmp_path_factory.mktemp("cache")))
-        yield
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 @pytest.fixture(scope="module")

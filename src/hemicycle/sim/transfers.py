@@ -47,6 +47,20 @@ from hemicycle.errors import HemicycleError
 from hemicycle.sim.features import ABSTAIN, ORIGINS, Origins, Runoffs, origins, runoffs
 
 NB = len(BLOCS)
+#: Columns of :meth:`TransferModel.to_frame` and :meth:`PooledTransfers.to_frame` (and of
+#: ``hemicycle transfers --output``).
+FRAME_COLUMNS = [
+    "train",
+    "config",
+    "method",
+    "n_runoffs",
+    "origin",
+    "destination",
+    "estimate",
+    "sd",
+    "lo",
+    "hi",
+]
 NO = len(ORIGINS)
 
 
@@ -391,18 +405,7 @@ class TransferModel:
                         )
         return pd.DataFrame(
             rows,
-            columns=[
-                "train",
-                "config",
-                "method",
-                "n_runoffs",
-                "origin",
-                "destination",
-                "estimate",
-                "sd",
-                "lo",
-                "hi",
-            ],
+            columns=FRAME_COLUMNS,
         )
 
     def render(
@@ -695,18 +698,7 @@ class PooledTransfers:
                     )
         pooled = pd.DataFrame(
             rows,
-            columns=[
-                "train",
-                "config",
-                "method",
-                "n_runoffs",
-                "origin",
-                "destination",
-                "estimate",
-                "sd",
-                "lo",
-                "hi",
-            ],
+            columns=FRAME_COLUMNS,
         )
         if len(self.models) == 1:
             return self.models[0].to_frame(configs)
