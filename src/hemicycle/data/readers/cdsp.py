@@ -47,6 +47,7 @@ from hemicycle.data.readers.common import (
     normalise_sex,
     parse_int,
     split_text_rows,
+    votes_sum_quirk,
 )
 from hemicycle.errors import DataFileError
 
@@ -313,17 +314,9 @@ def _arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> list
                     f"({r.voters - r.null - r.expressed:+d})",
                 )
             )
-        s = int(sums.get(r.constituency, 0))
-        if s != r.expressed:
-            out.append(
-                QuirkWarning(
-                    file,
-                    r.constituency,
-                    "votes_sum",
-                    f"candidates' votes sum to {s}, "
-                    f"exprimés is {r.expressed} ({s - r.expressed:+d})",
-                )
-            )
+        out.extend(
+            votes_sum_quirk(file, r.constituency, int(sums.get(r.constituency, 0)), r.expressed)
+        )
     return out
 
 

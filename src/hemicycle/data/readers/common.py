@@ -428,6 +428,21 @@ def check_possible(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> N
     )
 
 
+def votes_sum_quirk(file: str, constituency: str, total: int, expressed: int) -> list[QuirkWarning]:
+    """The quirk of a constituency whose candidates' votes do not add up to the votes cast
+    (every layout's identity, kept as published): none, or one."""
+    if total == expressed:
+        return []
+    return [
+        QuirkWarning(
+            file,
+            constituency,
+            "votes_sum",
+            f"candidates' votes sum to {total}, exprimés is {expressed} ({total - expressed:+d})",
+        )
+    ]
+
+
 def check_arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> list[QuirkWarning]:
     """The Ministry's identities; a failure is a quirk of the source, reported as a warning.
     What cannot be true is refused first (:func:`check_possible`)."""
@@ -454,17 +469,9 @@ def check_arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) ->
                     f"nuls {r.null} + exprimés {r.expressed}",
                 )
             )
-        s = int(sums.get(r.constituency, 0))
-        if s != r.expressed:
-            out.append(
-                QuirkWarning(
-                    file,
-                    r.constituency,
-                    "votes_sum",
-                    f"candidates' votes sum to {s}, "
-                    f"exprimés is {r.expressed} ({s - r.expressed:+d})",
-                )
-            )
+        out.extend(
+            votes_sum_quirk(file, r.constituency, int(sums.get(r.constituency, 0)), r.expressed)
+        )
     return out
 
 
