@@ -1,11 +1,14 @@
 """Choose the projection's priors by leave-one-election-out over the back-test.
 
 Every combination of the grid below is back-tested on every target (transfers learnt from the
-earlier elections only); the chosen priors minimise the mean Brier score over the targets, and the
-nested estimate (priors chosen on the other targets, scored on the one left out) says what that
-choice is worth on an election it did not see. Prints tables; writes nothing. Needs HEMICYCLE_DATA.
+earlier elections only); the chosen priors minimise a proper score averaged over the targets — the
+Brier score of ``p_win`` for the priors that decide who wins (weights, pooling, leader), the
+interval score of the 90 % share intervals for those that set the spread of the shares (noise) —
+and the nested estimate (priors chosen on the other targets, scored on the one left out) says what
+that choice is worth on an election it did not see. Prints tables; writes nothing. Needs
+HEMICYCLE_DATA.
 
-    python benchmarks/tune_priors.py [--sims 3000] [--stage weights|noise|all]
+    python benchmarks/tune_priors.py [--sims 3000] [--stage weights|pooling|noise|leader|all]
 """
 
 from __future__ import annotations
@@ -32,11 +35,15 @@ def main() -> None:
     grids = {
         # how the training elections are weighed and pooled
         "weights": dict(half_life=(0.0, 1.0, 2.0), similarity=(0.0, 0.05, 0.1, 0.2)),
-        "pooling": dict(config_pseudo=(0.0, 2.0, 10.0, 50.0), origin_pseudo=(0.0, 0.02, 0.1)),
+        "pooling": dict(
+            config_pseudo=(0.0, 2.0, 10.0, 50.0),
+            origin_pseudo=(0.0, 0.02, 0.1),
+            symmetric=(False, True),
+        ),
         "noise": dict(
-            national=(0.04, 0.08),
+            national=(0.02, 0.04, 0.08),
             mobilisation=((0.0, 1.0), (0.5, 1.0), (1.0, 1.0)),
-            local_scale=(0.6, 0.8, 1.0),
+            local_scale=(0.6, 0.8, 1.0, 1.2),
         ),
         "leader": dict(leader=(0.0, 0.03, 0.06, 0.1, 0.15)),
         # the final joint search around the stages' best values
@@ -45,11 +52,12 @@ def main() -> None:
             similarity=(0.0, 0.1),
             config_pseudo=(0.0, 2.0),
             origin_pseudo=(0.02,),
-            national=(0.04, 0.08),
+            national=(0.02, 0.04),
             mobilisation=((0.0, 1.0), (0.5, 1.0)),
-            local_scale=(0.6, 0.8, 1.0),
+            local_scale=(0.8, 1.0),
         ),
     }
+    score = "interval_score" if args.stage == "noise" else "brier"
     spec = grids[args.stage]
     grid = [
         Priors(**dict(zip(spec, values, strict=True)))
@@ -57,17 +65,17 @@ def main() -> None:
     ]
     with Store() as st:
         years = bt.targets(st, "all")
-        scores, nested = bt.tune(st, years, grid, sims=args.sims)
+        scores, nested = bt.tune(st, years, grid, sims=args.sims, score=score)
     pd.set_option("display.width", 200)
     pd.set_option("display.max_colwidth", 120)
     mean = (
         scores.groupby(["grid", "priors"])[
-            ["winners", "brier", "log_score", "coverage90", "energy_score"]
+            ["winners", "brier", "log_score", "coverage90", "interval_score", "energy_score"]
         ]
         .mean()
-        .sort_values("brier")
+        .sort_values(score)
     )
-    print("Mean over the targets, best first:")
+    print(f"Mean over the targets, best {score} first:")
     print(mean.head(15).to_string(float_format=lambda x: f"{x:.4f}"))
     print("\nPer target, the best mean:")
     best = int(mean.index[0][0])

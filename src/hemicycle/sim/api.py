@@ -101,7 +101,7 @@ def _train_election(store: Store, year: int) -> Election:
 
 
 #: Bump when the transfer model or its calibration changes: invalidates the on-disk cache.
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 
 
 def _cache_file(year: int, signature: str, n_boot: int, estimator: str = "regression") -> Path:
@@ -374,6 +374,7 @@ def pooled(
         masses=masses,
         config_pseudo=pri.config_pseudo,
         origin_pseudo=pri.origin_pseudo,
+        symmetric=pri.symmetric,
     )
     return model, pooled_noise([c for _, c in fits], w, pri)
 

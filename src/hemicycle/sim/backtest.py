@@ -30,7 +30,7 @@ COLUMNS = [
     "bloc_seat_mae",
 ]
 #: Shown by :func:`render` and kept by :func:`backtest` beside :data:`COLUMNS` (not in the CSV).
-EXTRA = ["leader_brier", "duel_consistency"]
+EXTRA = ["leader_brier", "duel_consistency", "interval_score"]
 
 
 def targets(store: Store, text: str | Sequence[int] = "all") -> list[int]:
@@ -93,6 +93,7 @@ def backtest(
                 ev.bloc_seat_mae,
                 ev.baseline_leader_brier,
                 ev.duel_consistency,
+                ev.interval_score,
             )
         )
     out = pd.DataFrame(rows, columns=COLUMNS + EXTRA)
@@ -107,16 +108,16 @@ def _span(train: str) -> str:
 def render(table: pd.DataFrame) -> str:
     """A plain-text table of a back-test (fits 80 columns)."""
     head = (
-        f"{'target':<7}{'trained on':<14}{'runoffs':>7}{'winners':>8}{'leader':>7}{'Brier':>7}"
-        f"{'leader':>7}{'cov90':>6}{'ES':>6}{'MAE':>5}{'duels':>6}"
+        f"{'target':<7}{'trained on':<13}{'runoffs':>7}{'winners':>8}{'leader':>7}{'Brier':>7}"
+        f"{'leader':>7}{'cov90':>6}{'ES':>6}{'MAE':>5}{'duels':>7}"
     )
     lines = ["Back-test: each target projected from earlier elections only", "", head]
     for r in table.itertuples(index=False):
         lines.append(
-            f"{r.target:<7}{_span(r.train):<14}{r.runoffs:>7}{r.winners:>8.1%}"
+            f"{r.target:<7}{_span(r.train):<13}{r.runoffs:>7}{r.winners:>8.1%}"
             f"{r.leader_winners:>7.1%}{r.brier:>7.3f}{r.leader_brier:>7.3f}"
             f"{r.coverage90:>6.0%}{r.energy_score:>6.1f}{r.bloc_seat_mae:>5.1f}"
-            f"{r.duel_consistency:>6.0%}"
+            f"{r.duel_consistency:>7.1%}"
         )
     lines += [
         "",

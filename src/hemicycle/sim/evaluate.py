@@ -49,6 +49,9 @@ class Evaluation:
     brier: float
     log_score: float
     coverage90: float
+    #: mean interval score of the 90 % share intervals (Gneiting & Raftery 2007): width, plus
+    #: 20 × the distance by which the official share falls outside; proper, lower is better
+    interval_score: float
     energy_score: float
     calibration: pd.DataFrame  # bucket, n, predicted, realised
     seat_errors: pd.DataFrame  # bloc, actual, mean, lo, hi, error
@@ -69,6 +72,7 @@ class Evaluation:
             "brier": self.brier,
             "log_score": self.log_score,
             "coverage90": self.coverage90,
+            "interval_score": self.interval_score,
             "energy_score": self.energy_score,
             "bloc_seat_mae": self.bloc_seat_mae,
             "baseline_leader_accuracy": self.baseline_leader_accuracy,
@@ -204,9 +208,14 @@ def evaluate_projection(
         )
     calibration = pd.DataFrame(cal, columns=["bucket", "n", "predicted", "realised"])
     a_sh = actual_share[(run.groupby("_c")["_c"].transform("size") >= 2).to_numpy()]
-    coverage = float(
+    s_lo, s_hi = contested["share_lo"].to_numpy(), contested["share_hi"].to_numpy()
+    coverage = float(((s_lo <= a_sh) & (a_sh <= s_hi)).mean())
+    alpha = 0.1
+    interval = float(
         (
-            (contested["share_lo"].to_numpy() <= a_sh) & (a_sh <= contested["share_hi"].to_numpy())
+            (s_hi - s_lo)
+            + (2 / alpha) * np.maximum(s_lo - a_sh, 0.0)
+            + (2 / alpha) * np.maximum(a_sh - s_hi, 0.0)
         ).mean()
     )
 
@@ -306,6 +315,7 @@ def evaluate_projection(
         brier=brier,
         log_score=log_score,
         coverage90=coverage,
+        interval_score=interval,
         energy_score=es,
         calibration=calibration,
         seat_errors=seat_errors,

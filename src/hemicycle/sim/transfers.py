@@ -529,6 +529,13 @@ def fit_training(
 # --------------------------------------------------------------------------- several elections
 
 
+def _reflect(mean: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``2 mean − t`` with negative rates cut at 0 and every row (last axis) summing to one."""
+    r = np.maximum(2.0 * mean - t, 0.0)
+    tot = r.sum(axis=-1, keepdims=True)
+    return np.where(tot > 0, r / np.where(tot > 0, tot, 1.0), mean)
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class PooledTransfers:
     """Transfers learnt from several elections, pooled as a random effect of the election.
@@ -549,6 +556,14 @@ class PooledTransfers:
     and an election that never saw a configuration (whose matrix is the Luce extrapolation) or
     barely had an origin's voters counts for little there. The spread between the elections
     reaches the simulated intervals.
+
+    ``symmetric``: the pool also holds, for each replicate ``T``, its reflection ``2 T̄ − T``
+    about the pool's mean ``T̄`` (negative rates cut at 0, rows renormalised), replicates
+    ``M … 2M−1``. The target's election effect is then a deviation from the mean that any training
+    election showed, *in either direction*: a symmetric effect distribution, as a hierarchical
+    model's normal one is. Without it, a few elections that deviate on one side (1997–2002's
+    extrapolated centre voters) give a skewed mixture whose mean and median share fall on either
+    side of one half in close duels.
     """
 
     models: tuple[TransferModel, ...]
@@ -557,6 +572,7 @@ class PooledTransfers:
     masses: np.ndarray  # (E, NO): origins' national round-1 shares in each election
     config_pseudo: float = 0.0
     origin_pseudo: float = 0.0
+    symmetric: bool = False
     _cache: dict = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -569,8 +585,10 @@ class PooledTransfers:
         config_pseudo: float = 0.0,
         origin_pseudo: float = 0.0,
         size: int = 120,
+        symmetric: bool = False,
     ) -> PooledTransfers:
-        """Pool ``models`` with election ``weights`` (default equal) in ``size`` replicates."""
+        """Pool ``models`` with election ``weights`` (default equal) in ``size`` replicates
+        (twice as many with their reflections when ``symmetric``)."""
         if not models:
             raise HemicycleError("pooling transfers needs at least one training election")
         w = np.ones(len(models)) if weights is None else np.asarray(weights, float)
@@ -585,6 +603,7 @@ class PooledTransfers:
             masses=m,
             config_pseudo=float(config_pseudo),
             origin_pseudo=float(origin_pseudo),
+            symmetric=bool(symmetric) and len(models) > 1,
         )
 
     @property
@@ -599,7 +618,7 @@ class PooledTransfers:
 
     @property
     def n_replicates(self) -> int:
-        return self.n_reps
+        return 2 * self.n_reps if self.symmetric else self.n_reps
 
     def __repr__(self) -> str:
         return f"PooledTransfers(years={self.years}, replicates={self.n_replicates})"
@@ -620,8 +639,8 @@ class PooledTransfers:
         return p / p.sum(axis=1, keepdims=True)
 
     def pick(self, config: Sequence[str], replicate: int) -> np.ndarray:
-        """(NO,) the election each origin's row comes from in ``replicate``."""
-        u = (replicate + 0.5) / self.n_replicates
+        """(NO,) the election each origin's row comes from in ``replicate`` (< ``n_reps``)."""
+        u = (replicate + 0.5) / self.n_reps
         cdf = np.cumsum(self.probabilities(config), axis=1)
         return np.minimum((cdf < u).sum(axis=1), len(self.models) - 1)
 
@@ -632,6 +651,12 @@ class PooledTransfers:
         if self._cache.get("run") is not run:  # one lineup at a time: bounded memory
             self._cache.clear()
             self._cache["run"] = run
+        if replicate >= self.n_reps:
+            if "mean" not in self._cache:
+                self._cache["mean"] = sum(
+                    self.matrices(run, m) for m in range(self.n_reps)
+                ) / float(self.n_reps)
+            return _reflect(self._cache["mean"], self.matrices(run, replicate - self.n_reps))
         keys = [config_key(b) for b in run.bloc]
         groups: dict[tuple[str, ...], list[int]] = {}
         for r, k in enumerate(keys):
@@ -652,11 +677,21 @@ class PooledTransfers:
 
     def matrix(self, config: Sequence[str], replicate: int) -> np.ndarray:
         """(NO, len(config)+1) matrix of one configuration in one replicate of the pool."""
+        if replicate >= self.n_reps:
+            return _reflect(self._mean(config), self.matrix(config, replicate - self.n_reps))
         picks = self.pick(config, replicate)
         out = np.zeros((NO, len(config) + 1))
         for i, e in enumerate(picks):
             out[i] = self.models[int(e)].matrix(config, self._rep(int(e), replicate))[i]
         return out
+
+    def _mean(self, config: Sequence[str]) -> np.ndarray:
+        """The mean matrix of ``config`` over the pool's own replicates (memoised)."""
+        key = ("mean", tuple(config))
+        if key not in self._cache:
+            self._cache[key] = np.mean([self.matrix(config, m) for m in range(self.n_reps)], 0)
+        mean: np.ndarray = self._cache[key]
+        return mean
 
     def to_frame(self, configs: Iterable[Sequence[str]] | None = None) -> pd.DataFrame:
         """The pooled rates (``method`` ``pooled``: mean, sd and 5–95 % range over the pool's
@@ -676,7 +711,9 @@ class PooledTransfers:
         for cfg in cfgs:
             if len(cfg) < 2:
                 continue
-            reps = np.stack([self.matrix(cfg, m) for m in range(self.n_replicates)])
+            reps = np.stack([self.matrix(cfg, m) for m in range(self.n_reps)])
+            if self.symmetric:
+                reps = np.concatenate([reps, _reflect(reps.mean(axis=0), reps)])
             est, sd = reps.mean(axis=0), reps.std(axis=0)
             lo, hi = np.quantile(reps, [0.05, 0.95], axis=0)
             dest = [*_dest_labels(cfg), ABSTAIN]
