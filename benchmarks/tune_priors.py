@@ -2,13 +2,14 @@
 
 Every combination of the grid below is back-tested on every target (transfers learnt from the
 earlier elections only); the chosen priors minimise a proper score averaged over the targets — the
-Brier score of ``p_win`` for the priors that decide who wins (weights, pooling, leader), the
-interval score of the 90 % share intervals for those that set the spread of the shares (noise) —
-and the nested estimate (priors chosen on the other targets, scored on the one left out) says what
-that choice is worth on an election it did not see. Prints tables; writes nothing. Needs
-HEMICYCLE_DATA.
+Brier score of ``p_win`` for the priors that decide who wins (weights, pooling, leader,
+balancing), the interval score of the 90 % share intervals for those that set the spread of the
+shares (noise) — and the nested estimate (priors chosen on the other targets, scored on the one
+left out) says what that choice is worth on an election it did not see. Prints tables; writes
+nothing. Needs HEMICYCLE_DATA.
 
-    python benchmarks/tune_priors.py [--sims 3000] [--stage weights|pooling|noise|leader|all]
+    python benchmarks/tune_priors.py [--sims 3000]
+        [--stage weights|pooling|noise|leader|balancing|all]
 """
 
 from __future__ import annotations
@@ -28,9 +29,8 @@ def main() -> None:
     warnings.simplefilter("ignore")
     ap = argparse.ArgumentParser()
     ap.add_argument("--sims", type=int, default=3_000)
-    ap.add_argument(
-        "--stage", choices=["weights", "pooling", "noise", "leader", "all"], default="all"
-    )
+    stages = ["weights", "pooling", "noise", "leader", "balancing", "all"]
+    ap.add_argument("--stage", choices=stages, default="all")
     args = ap.parse_args()
     grids = {
         # how the training elections are weighed and pooled
@@ -46,6 +46,7 @@ def main() -> None:
             local_scale=(0.6, 0.8, 1.0, 1.2),
         ),
         "leader": dict(leader=(0.0, 0.03, 0.06, 0.1, 0.15)),
+        "balancing": dict(balancing=(0.0, 0.02, 0.03, 0.04, 0.06, 0.1)),
         # the final joint search around the stages' best values
         "all": dict(
             half_life=(0.0, 2.0),

@@ -307,3 +307,23 @@ def test_leader_bonus_raises_the_round_one_leaders_chances(store_path):
 
     a, b = leaders(base), leaders(bonus)
     assert (b >= a - 1e-12).all() and b.mean() > a.mean() + 0.02
+
+
+def test_balancing_damps_the_bloc_that_led_round_one(store_path):
+    """``Priors.balancing``: every candidate of the bloc first nationally in round 1 (2024: the
+    far right, 33 % of the votes cast with its allies) loses chances, in every simulation alike
+    (the draws are shared), and every other candidate gains."""
+    from hemicycle.data.blocs import BLOCS
+    from hemicycle.sim.calibrate import Priors
+    from hemicycle.sim.features import national_profile
+
+    st = Store(store_path)
+    assert BLOCS[int(np.argmax(national_profile(load(st, 2024))))] == "far_right"
+    kw = dict(sims=300, seed=2, n_boot=N_BOOT)
+    off = api.project(2024, 2017, st, priors=Priors(balancing=0.0), **kw).preds
+    on = api.project(2024, 2017, st, priors=Priors(balancing=0.2), **kw).preds
+    run = (off.groupby("constituency")["panel"].transform("size") >= 2).to_numpy()
+    fr = (off["bloc"] == "far_right").to_numpy() & run
+    diff = on["p_win"].to_numpy() - off["p_win"].to_numpy()
+    assert (diff[fr] <= 1e-12).all() and diff[fr].mean() < -0.02
+    assert (diff[run & ~fr] >= -1e-12).all()

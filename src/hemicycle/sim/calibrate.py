@@ -52,7 +52,9 @@ class Priors:
     partial pooling of :class:`~hemicycle.sim.transfers.PooledTransfers` (0: off); ``leader``: a
     log bonus on the expected votes of each runoff's round-1 leader (what transfers miss:
     incumbency, momentum); ``symmetric``: the pool also holds each replicate's reflection about
-    its mean (:class:`~hemicycle.sim.transfers.PooledTransfers`).
+    its mean (:class:`~hemicycle.sim.transfers.PooledTransfers`); ``balancing``: a log penalty on
+    the expected votes of every candidate of the bloc that led round 1 nationally (the wave that
+    ebbs between the rounds: 2007's right, 2017's centre, 2024's far right).
     """
 
     national: float = 0.02
@@ -65,6 +67,7 @@ class Priors:
     origin_pseudo: float = 0.02
     leader: float = 0.0
     symmetric: bool = True
+    balancing: float = 0.04
 
 
 def election_weights(
@@ -105,6 +108,7 @@ def pooled_noise(cals: Sequence[Calibration], weights: Sequence[float], priors: 
         turnout=priors.turnout,
         mobilisation=priors.mobilisation,
         leader=priors.leader,
+        balancing=priors.balancing,
     )
 
 

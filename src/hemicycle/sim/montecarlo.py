@@ -77,6 +77,9 @@ class Noise:
     #: log bonus on the expected votes of each runoff's round-1 leader (deterministic, applied to
     #: the inputs by :func:`hemicycle.sim.project.build_inputs`; 0: none)
     leader: float = 0.0
+    #: log penalty on the expected votes of every candidate of the bloc that led round 1
+    #: nationally (deterministic, applied by :func:`hemicycle.sim.project.build_inputs`; 0: none)
+    balancing: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)

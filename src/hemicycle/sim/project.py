@@ -15,7 +15,14 @@ from hemicycle.data.blocs import BLOCS, blocs_of
 from hemicycle.election import Election, printed_nuance
 from hemicycle.rules import MAJORITY
 from hemicycle.sim import montecarlo as mc
-from hemicycle.sim.features import Runoffs, TransferOverride, apply_overrides, origins, runoffs
+from hemicycle.sim.features import (
+    Runoffs,
+    TransferOverride,
+    apply_overrides,
+    national_profile,
+    origins,
+    runoffs,
+)
 from hemicycle.sim.transfers import PooledTransfers, TransferModel
 
 PREDS_COLUMNS = [
@@ -37,10 +44,13 @@ def build_inputs(
     standing: np.ndarray,
     overrides: tuple[TransferOverride, ...] = (),
     leader: float = 0.0,
+    balancing: float = 0.0,
 ) -> tuple[mc.Inputs, Runoffs]:
     """Monte Carlo inputs for the contested runoffs (two or more candidates) of ``standing``,
-    with the transfer ``overrides`` applied to every replicate's matrices and the expected votes of
-    each runoff's round-1 leader multiplied by ``exp(leader)``."""
+    with the transfer ``overrides`` applied to every replicate's matrices, the expected votes of
+    each runoff's round-1 leader multiplied by ``exp(leader)``, and those of every candidate of the
+    bloc that led round 1 nationally (:func:`~hemicycle.sim.features.national_profile`) by
+    ``exp(-balancing)``."""
     run_all = runoffs(election, standing)
     run = run_all.subset(run_all.n_slots >= 2)
     x = origins(election).x[run.rows]
@@ -61,6 +71,11 @@ def build_inputs(
         boost[np.arange(R), top] = np.exp(leader)
         xm *= boost[None, :, None, :]
         xnv *= boost[None]
+    if balancing:
+        first = int(np.argmax(national_profile(election)))
+        damp = np.where(run.bloc == first, np.exp(-balancing), 1.0)
+        xm *= damp[None, :, None, :]
+        xnv *= damp[None]
     _, dep = np.unique(election.departments, return_inverse=True)
     birth = np.where(
         run.cols >= 0,
@@ -164,7 +179,7 @@ def project_arrays(
     overrides: tuple[TransferOverride, ...] = (),
 ) -> Projection:
     """Simulate the round 2 of ``election`` with lineups ``standing`` (C, K) and summarise it."""
-    inp, run = build_inputs(model, election, standing, overrides, noise.leader)
+    inp, run = build_inputs(model, election, standing, overrides, noise.leader, noise.balancing)
     acc = mc.run(inp, noise, sims=sims, rng=rng, backend=backend, chunk=chunk, progress=progress)
     return summarise(
         election, standing, run, acc, train_year=model.train_year, lineup_label=lineup_label
