@@ -106,30 +106,43 @@ def test_pooled_transfers_are_rates_and_carry_the_variation_between_elections(st
     )
     per = df[df["method"] != "pooled"]
     assert set(per["train"]) == set(both)
-    # the pooled spread contains the spread between the elections' own estimates, each election
-    # weighed as the pool weighs it for that configuration and origin (law of total variance)
+    # the elections' draws contain the spread between the elections' own estimates, each election
+    # weighed as the pool weighs it for that configuration and origin (law of total variance);
+    # the exported sd is the one of every replicate simulated (the draws and their mirrors)
     for cfg in (("left", "far_right"), ("centre", "far_right")):
         own = np.stack([m.matrix(cfg) for m in model.models])  # (E, NO, D) full-data estimates
         w = model.probabilities(cfg)  # (NO, E)
         mean = np.einsum("ie,eij->ij", w, own)
         between = np.sqrt(np.einsum("ie,eij->ij", w, (own - mean[None]) ** 2))
+        raw = np.stack([model._raw_matrix(cfg, m) for m in range(model.n_reps)])
+        assert (raw.std(axis=0) >= 0.5 * between - 0.01).all()
         got = pooled[pooled["config"] == "+".join(cfg)]
         sd = got["sd"].to_numpy().reshape(own.shape[1:])
-        assert (sd >= 0.5 * between - 0.01).all()
+        sims = np.stack([model.matrix(cfg, m) for m in range(model.n_replicates)])
+        np.testing.assert_allclose(sd, sims.std(axis=0), atol=1e-12)
         assert (sd > 0).any()
     assert "pooled over" in model.render()
-    # the symmetric pool: replicates M..2M-1 reflect 0..M-1 about the pool's mean
+    # the symmetric pool: replicate m + M mirrors replicate m about the mean of the elections'
+    # draws, both shrunk towards it only as far as the mirror needs to stay a rate
     assert model.symmetric and model.n_replicates == 2 * model.n_reps
     for cfg in (("left", "far_right"), ("centre", "left")):
+        raw = np.stack([model._raw_matrix(cfg, m) for m in range(model.n_reps)])
+        mean = raw.mean(axis=0)
+        np.testing.assert_allclose(model._mean(cfg), mean, atol=1e-12)
         base = np.stack([model.matrix(cfg, m) for m in range(model.n_reps)])
         refl = np.stack([model.matrix(cfg, m) for m in range(model.n_reps, model.n_replicates)])
-        assert refl.min() >= 0
-        np.testing.assert_allclose(refl.sum(axis=-1), 1.0, atol=1e-12)
-        mean = base.mean(axis=0)
-        unclipped = (2 * mean[None] - base >= 0).all(axis=-1)  # (M, NO) rows never cut at 0
-        assert unclipped.mean() > 0.5
-        twice = np.broadcast_to(2 * mean, base.shape)
-        np.testing.assert_allclose((base + refl)[unclipped], twice[unclipped], atol=1e-12)
+        for t in (base, refl):
+            assert t.min() >= -1e-12
+            np.testing.assert_allclose(t.sum(axis=-1), 1.0, atol=1e-12)
+        np.testing.assert_allclose(base + refl, np.broadcast_to(2 * mean, base.shape), atol=1e-12)
+        # a deviation is kept whole unless its mirror would leave the simplex
+        whole = (2 * mean[None] - raw >= 0).all(axis=-1)
+        assert whole.mean() > 0.5
+        np.testing.assert_allclose(base[whole], raw[whole], atol=1e-12)
+        d, dr = base - mean, raw - mean
+        # base = mean + λ (raw − mean) with 0 ≤ λ ≤ 1
+        lam = (d * dr).sum(-1) / np.maximum((dr * dr).sum(-1), 1e-300)
+        assert ((lam >= -1e-9) & (lam <= 1 + 1e-9)).all()
 
 
 def test_noise_scales_ignore_runoffs_that_are_not_noise(store_path):

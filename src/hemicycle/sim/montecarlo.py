@@ -11,8 +11,10 @@ pass a :class:`numpy.random.Generator`.
 Model of one simulated election ``s`` (per runoff ``c``, candidate slot ``j`` of bloc ``b``):
 
 * a bootstrap replicate ``m`` of the transfer fit (uniform),
-* a mobilisation factor ``f ~ U(f_lo, f_hi)`` scaling the training election's between-round
-  abstention of round-1 voters (each origin row renormalised),
+* a mobilisation factor ``f ~ U(f_lo, f_hi)`` multiplying the training election's between-round
+  abstention of round-1 voters (``a → f a``; the origin's other rates scaled by
+  ``(1 − f a) / (1 − a)`` to keep the row's sum: linear in ``f``, so a symmetric ``f`` moves the
+  votes symmetrically),
 * a turnout factor ``exp(sigma_turnout * z)`` on the round-1 non-voters who vote in round 2,
 * log-normal noise ``exp(sigma_nat z[b] + sigma_dep z[d, b] + sigma_loc z[c, j])`` on each
   candidate's expected votes (national and departmental swings are shared by all candidates of the
@@ -144,7 +146,7 @@ def simulate_reference(inp: Inputs, noise: Noise, key: int, start: int, stop: in
         f = lo + (hi - lo) * uniform_py(key, s, SLOT_MOBILISATION)
         t = np.exp(noise.turnout * normal_py(key, s, SLOT_TURNOUT))
         for c in range(R):
-            scale = [1.0 / (1.0 - (1.0 - f) * inp.abst[m, c, i]) for i in range(NV)]
+            scale = [(1.0 - f * inp.abst[m, c, i]) / (1.0 - inp.abst[m, c, i]) for i in range(NV)]
             votes = []
             for j in range(J):
                 b = int(inp.bloc[c, j])
@@ -236,7 +238,7 @@ def _kernel(
             total = 0.0
             best = -1
             for i in range(NV):
-                scale[i] = 1.0 / (1.0 - (1.0 - f) * abst[m, c, i])
+                scale[i] = (1.0 - f * abst[m, c, i]) / (1.0 - abst[m, c, i])
             for j in range(J):
                 b = bloc[c, j]
                 if b < 0:

@@ -529,11 +529,15 @@ def fit_training(
 # --------------------------------------------------------------------------- several elections
 
 
-def _reflect(mean: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """``2 mean − t`` with negative rates cut at 0 and every row (last axis) summing to one."""
-    r = np.maximum(2.0 * mean - t, 0.0)
-    tot = r.sum(axis=-1, keepdims=True)
-    return np.where(tot > 0, r / np.where(tot > 0, tot, 1.0), mean)
+def _mirror(mean: np.ndarray, t: np.ndarray, sign: int) -> np.ndarray:
+    """``mean + sign · λ (t − mean)`` row by row (last axis), with ``λ ≤ 1`` the largest factor that
+    keeps the reflection ``mean − λ (t − mean)`` non-negative: a deviation and its mirror image are
+    shrunk together, so that both are rates (rows on the simplex) and exactly symmetric."""
+    d = t - mean
+    room = np.where(d > 1e-15, mean / np.where(d > 1e-15, d, 1.0), np.inf).min(axis=-1)
+    lam = np.clip(room, 0.0, 1.0)[..., None]
+    out: np.ndarray = mean + sign * lam * d
+    return out
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -651,12 +655,17 @@ class PooledTransfers:
         if self._cache.get("run") is not run:  # one lineup at a time: bounded memory
             self._cache.clear()
             self._cache["run"] = run
-        if replicate >= self.n_reps:
-            if "mean" not in self._cache:
-                self._cache["mean"] = sum(
-                    self.matrices(run, m) for m in range(self.n_reps)
-                ) / float(self.n_reps)
-            return _reflect(self._cache["mean"], self.matrices(run, replicate - self.n_reps))
+        if not self.symmetric:
+            return self._raw_matrices(run, replicate)
+        if "mean" not in self._cache:
+            self._cache["mean"] = sum(
+                self._raw_matrices(run, m) for m in range(self.n_reps)
+            ) / float(self.n_reps)
+        m, sign = replicate % self.n_reps, (1 if replicate < self.n_reps else -1)
+        return _mirror(self._cache["mean"], self._raw_matrices(run, m), sign)
+
+    def _raw_matrices(self, run: Runoffs, replicate: int) -> np.ndarray:
+        """The matrices of the pool's own replicate ``replicate`` (< ``n_reps``), unmirrored."""
         keys = [config_key(b) for b in run.bloc]
         groups: dict[tuple[str, ...], list[int]] = {}
         for r, k in enumerate(keys):
@@ -677,8 +686,12 @@ class PooledTransfers:
 
     def matrix(self, config: Sequence[str], replicate: int) -> np.ndarray:
         """(NO, len(config)+1) matrix of one configuration in one replicate of the pool."""
-        if replicate >= self.n_reps:
-            return _reflect(self._mean(config), self.matrix(config, replicate - self.n_reps))
+        if not self.symmetric:
+            return self._raw_matrix(config, replicate)
+        m, sign = replicate % self.n_reps, (1 if replicate < self.n_reps else -1)
+        return _mirror(self._mean(config), self._raw_matrix(config, m), sign)
+
+    def _raw_matrix(self, config: Sequence[str], replicate: int) -> np.ndarray:
         picks = self.pick(config, replicate)
         out = np.zeros((NO, len(config) + 1))
         for i, e in enumerate(picks):
@@ -689,7 +702,9 @@ class PooledTransfers:
         """The mean matrix of ``config`` over the pool's own replicates (memoised)."""
         key = ("mean", tuple(config))
         if key not in self._cache:
-            self._cache[key] = np.mean([self.matrix(config, m) for m in range(self.n_reps)], 0)
+            self._cache[key] = np.mean(
+                [self._raw_matrix(config, m) for m in range(self.n_reps)], axis=0
+            )
         mean: np.ndarray = self._cache[key]
         return mean
 
@@ -711,9 +726,7 @@ class PooledTransfers:
         for cfg in cfgs:
             if len(cfg) < 2:
                 continue
-            reps = np.stack([self.matrix(cfg, m) for m in range(self.n_reps)])
-            if self.symmetric:
-                reps = np.concatenate([reps, _reflect(reps.mean(axis=0), reps)])
+            reps = np.stack([self.matrix(cfg, m) for m in range(self.n_replicates)])
             est, sd = reps.mean(axis=0), reps.std(axis=0)
             lo, hi = np.quantile(reps, [0.05, 0.95], axis=0)
             dest = [*_dest_labels(cfg), ABSTAIN]
