@@ -191,3 +191,24 @@ def test_more_votes_never_lose(seed, boost, slot):
     b = mc.simulate_numba(more, NOISE, 77, 0, 200)
     won_a = a.winners == slot
     assert not (won_a & ~(b.winners == slot)).any()
+
+
+@pytest.mark.parametrize("backend", ["reference", "numba"])
+@pytest.mark.parametrize(("f", "share0"), [(1.0, 0.25 / 0.70), (0.5, 0.375 / 0.85), (0.0, 0.5)])
+def test_mobilisation_multiplies_the_abstention(backend, f, share0):
+    """``f`` turns an origin's abstention ``a`` into ``f a``, its other rates scaled by
+    ``(1 − f a) / (1 − a)``: half the voters of origin 0 abstain, 10 % of origin 1's, each origin
+    half of the registered voters and loyal to one candidate."""
+    xm = np.array([[0.25, 0.0], [0.0, 0.45]])[None, None]  # (M, R, NV, J): x_i T_ij
+    inp = mc.Inputs(
+        xm=xm,
+        abst=np.array([0.5, 0.1])[None, None],
+        xnv=np.zeros((1, 1, 2)),
+        bloc=np.array([[1, 4]]),
+        dep=np.zeros(1, np.int64),
+        birth=np.array([[1, 2]]),
+        n_deps=1,
+    )
+    noise = mc.Noise(national=0, department=0, local=0, turnout=0, mobilisation=(f, f))
+    acc = mc.run(inp, noise, sims=10, rng=np.random.default_rng(0), backend=backend)
+    np.testing.assert_allclose(acc.share_sum[0, 0] / mc.QSCALE / 10, share0, atol=1e-6)
