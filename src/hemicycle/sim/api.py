@@ -101,7 +101,7 @@ def _train_election(store: Store, year: int) -> Election:
 
 
 #: Bump when the transfer model or its calibration changes: invalidates the on-disk cache.
-MODEL_VERSION = "5"
+MODEL_VERSION = "6"
 
 
 def _cache_file(year: int, signature: str, n_boot: int, estimator: str = "regression") -> Path:

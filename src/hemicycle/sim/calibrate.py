@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hemicycle.sim.montecarlo import Noise
-from hemicycle.sim.transfers import TrainingData, TransferModel, config_key, fit_training
+from hemicycle.sim.transfers import N0, TrainingData, TransferModel, config_key, fit_training
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def calibrate(
     folds: int = 10,
     min_runoffs: int = 10,
     ridge: float = 0.02,
-    n0: float = 5.0,
+    n0: float = N0,
     progress: Callable[[int, int], None] | None = None,
 ) -> Calibration:
     """Cross-validated noise scales of a training election (``rng`` assigns departments to
