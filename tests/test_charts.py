@@ -25,6 +25,7 @@ from hemicycle.data.readers.contours import locate_contours, read_contours
 from hemicycle.errors import DataFileError
 from hemicycle.report import charts, geo, hemicycle_svg, maps, palette, views
 from hemicycle.report.html import write_report
+from published import SEATS_2024
 
 SVG = "{http://www.w3.org/2000/svg}"
 #: The constituencies the contours file lacks (its SOURCES.md), as canonical codes.
@@ -37,24 +38,6 @@ NO_CONTOURS = {
     "98801",
     "98802",
     *(f"ZZ{i:02d}" for i in range(1, 12)),
-}
-#: Official 2024 seats (Ministry; seats-by-nuance-2024.csv in the mirror).
-SEATS_2024 = {
-    "UG": 178,
-    "ENS": 150,
-    "RN": 125,
-    "LR": 39,
-    "DVD": 27,
-    "UXD": 17,
-    "DVG": 12,
-    "REG": 9,
-    "DVC": 6,
-    "HOR": 6,
-    "UDI": 3,
-    "SOC": 2,
-    "DIV": 1,
-    "ECO": 1,
-    "EXD": 1,
 }
 BLOCS_2024 = {
     "left": 193,

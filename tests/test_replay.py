@@ -10,24 +10,8 @@ import pytest
 from hemicycle import election, rules
 from hemicycle.analysis.replay import replay
 from hemicycle.data.store import Store
+from published import SEATS_2024
 
-SEATS_2024 = {
-    "UG": 178,
-    "ENS": 150,
-    "RN": 125,
-    "LR": 39,
-    "DVD": 27,
-    "UXD": 17,
-    "DVG": 12,
-    "REG": 9,
-    "DVC": 6,
-    "HOR": 6,
-    "UDI": 3,
-    "SOC": 2,
-    "DIV": 1,
-    "ECO": 1,
-    "EXD": 1,
-}
 SEATS_2017 = {
     "REM": 308,
     "LR": 112,

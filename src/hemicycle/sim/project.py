@@ -65,17 +65,16 @@ def build_inputs(
         xm[m] = x[:, :nv, None] * T[:, :nv, :J]
         abst[m] = np.minimum(T[:, :nv, J], 1.0 - 1e-9)
         xnv[m] = x[:, nv, None] * T[:, nv, :J]
+    shift = np.zeros((R, J))  # deterministic log factor on each slot's expected votes
     if leader:
         top = np.where(run.cols >= 0, run.r1_votes, -1.0).argmax(axis=1)
-        boost = np.ones((R, J))
-        boost[np.arange(R), top] = np.exp(leader)
-        xm *= boost[None, :, None, :]
-        xnv *= boost[None]
+        shift[np.arange(R), top] += leader
     if balancing:
-        first = int(np.argmax(national_profile(election)))
-        damp = np.where(run.bloc == first, np.exp(-balancing), 1.0)
-        xm *= damp[None, :, None, :]
-        xnv *= damp[None]
+        shift[run.bloc == int(np.argmax(national_profile(election)))] -= balancing
+    if shift.any():
+        factor = np.exp(shift)
+        xm *= factor[None, :, None, :]
+        xnv *= factor[None]
     _, dep = np.unique(election.departments, return_inverse=True)
     birth = np.where(
         run.cols >= 0,

@@ -569,13 +569,13 @@ class PooledTransfers:
     barely had an origin's voters counts for little there. The spread between the elections
     reaches the simulated intervals.
 
-    ``symmetric``: the pool also holds, for each replicate ``T``, its reflection ``2 T̄ − T``
-    about the pool's mean ``T̄`` (negative rates cut at 0, rows renormalised), replicates
-    ``M … 2M−1``. The target's election effect is then a deviation from the mean that any training
-    election showed, *in either direction*: a symmetric effect distribution, as a hierarchical
-    model's normal one is. Without it, a few elections that deviate on one side (1997–2002's
-    extrapolated centre voters) give a skewed mixture whose mean and median share fall on either
-    side of one half in close duels.
+    ``symmetric``: replicate ``m + M`` is the mirror image of replicate ``m`` about the mean ``T̄``
+    of the elections' draws, row by row: ``T̄ ± λ (T − T̄)`` with ``λ ≤ 1`` the largest factor that
+    keeps the mirror a rate (:func:`_mirror`). The target's election effect is then a deviation
+    from the mean that any training election showed, *in either direction*: a symmetric effect
+    distribution, as a hierarchical model's normal one is. Without it, a few elections that deviate
+    on one side (1997–2002's extrapolated centre voters) give a skewed mixture whose mean and
+    median share fall on either side of one half in close duels.
     """
 
     models: tuple[TransferModel, ...]
@@ -664,7 +664,7 @@ class PooledTransfers:
             self._cache.clear()
             self._cache["run"] = run
         if not self.symmetric:
-            return self._raw_matrices(run, replicate)
+            return self._assemble(run, replicate)
         if "mean" not in self._cache:
             self._cache["mean"] = sum(
                 self._raw_matrices(run, m) for m in range(self.n_reps)
@@ -673,7 +673,16 @@ class PooledTransfers:
         return _mirror(self._cache["mean"], self._raw_matrices(run, m), sign)
 
     def _raw_matrices(self, run: Runoffs, replicate: int) -> np.ndarray:
-        """The matrices of the pool's own replicate ``replicate`` (< ``n_reps``), unmirrored."""
+        """The matrices of the pool's own replicate ``replicate`` (< ``n_reps``), unmirrored,
+        memoised with the lineup: a symmetric pool reads each three times (for the mean, for the
+        replicate, for its mirror). Callers get mirrored copies, never this array."""
+        if ("raw", replicate) not in self._cache:
+            self._cache[("raw", replicate)] = self._assemble(run, replicate)
+        raw: np.ndarray = self._cache[("raw", replicate)]
+        return raw
+
+    def _assemble(self, run: Runoffs, replicate: int) -> np.ndarray:
+        """(R, NO, J+1): each origin's row from the election :meth:`pick` gives it."""
         keys = [config_key(b) for b in run.bloc]
         groups: dict[tuple[str, ...], list[int]] = {}
         for r, k in enumerate(keys):
