@@ -20,3 +20,13 @@ SEATS_2024 = {
     "ECO": 1,
     "EXD": 1,
 }
+
+#: The same Assembly by hemicycle bloc (``hemicycle/data/blocs.csv``), left to right.
+BLOCS_2024 = {
+    "left": 193,
+    "centre": 165,
+    "right": 66,
+    "far_right": 143,
+    "regionalist": 9,
+    "other": 1,
+}

@@ -25,7 +25,7 @@ from hemicycle.data.readers.contours import locate_contours, read_contours
 from hemicycle.errors import DataFileError
 from hemicycle.report import charts, geo, hemicycle_svg, maps, palette, views
 from hemicycle.report.html import write_report
-from published import SEATS_2024
+from published import BLOCS_2024, SEATS_2024
 
 SVG = "{http://www.w3.org/2000/svg}"
 #: The constituencies the contours file lacks (its SOURCES.md), as canonical codes.
@@ -38,14 +38,6 @@ NO_CONTOURS = {
     "98801",
     "98802",
     *(f"ZZ{i:02d}" for i in range(1, 12)),
-}
-BLOCS_2024 = {
-    "left": 193,
-    "centre": 165,
-    "far_right": 143,
-    "right": 66,
-    "regionalist": 9,
-    "other": 1,
 }
 
 

@@ -11,6 +11,7 @@ from hemicycle import api
 from hemicycle.analysis import claims
 from hemicycle.cli import app
 from hemicycle.errors import DataFileError
+from published import BLOCS_2024
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "claims-2024.toml"
 HEAD = 'year = 2024\n\n[[claim]]\nid = "x"\n'
@@ -90,14 +91,7 @@ def test_claim_tests_are_exact() -> None:
 
 def test_2024_coalitions_by_bloc(store, tmp_path, store_path) -> None:
     g = api.coalitions(2024, store=store, system="actual", unit="bloc", train=None)
-    assert dict(zip(g.groups, g.seats, strict=True)) == {
-        "left": 193,
-        "centre": 165,
-        "right": 66,
-        "far_right": 143,
-        "regionalist": 9,
-        "other": 1,
-    }
+    assert dict(zip(g.groups, g.seats, strict=True)) == BLOCS_2024
     assert g.quota == 289 and max(g.seats) < 289  # nobody governs alone
     assert set(g.minimal_winning) == {
         ("centre", "left"),

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from hemicycle import cli
 from hemicycle.cli import app
 from hemicycle.report.text import COLOURS, GLYPHS, hemicycle, seat_bar
+from published import BLOCS_2024
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 runner = CliRunner()
@@ -123,17 +124,9 @@ def test_claims_print_the_verdict_in_words(store_path: Path) -> None:
 
 def test_piped_hemicycle_labels_its_parts(store_path: Path) -> None:
     out = _run(["replay", "2024"], store_path)  # CliRunner is not a terminal: no colour
-    seats = {
-        "left": 193,
-        "centre": 165,
-        "right": 66,
-        "far_right": 143,
-        "regionalist": 9,
-        "other": 1,
-    }
     body, _, _ = out.partition("▲ 289")
     art = "\n".join(line for line in body.splitlines() if re.fullmatch(r"[ XLCRFGO]+", line or "-"))
-    for bloc, n in seats.items():
+    for bloc, n in BLOCS_2024.items():
         assert art.count(GLYPHS[bloc]) >= n  # the hemicycle (and the bar) draw each bloc's letter
     for words in ("L left 193", "C centre 165", "F far right 143", "G regionalist 9", "O other 1"):
         assert words in out

@@ -23,16 +23,9 @@ from hemicycle.govern import (
     winning_coalitions,
 )
 from hemicycle.govern.reference import ref_banzhaf_swings, ref_shapley, ref_winning
+from published import BLOCS_2024 as PUBLISHED_BLOCS_2024
 
-BLOCS_2024 = {
-    "far_left": 0,
-    "left": 193,
-    "centre": 165,
-    "right": 66,
-    "far_right": 143,
-    "regionalist": 9,
-    "other": 1,
-}
+BLOCS_2024 = {"far_left": 0, **PUBLISHED_BLOCS_2024}
 ORDER_2024 = ["far_left", "left", "centre", "right", "far_right", "regionalist", "other"]
 
 
