@@ -210,3 +210,50 @@ def test_terminal_colours_stay_apart() -> None:
     ansi = {b: Color.parse(c).downgrade(ColorSystem.STANDARD).number for b, c in COLOURS.items()}
     assert len(set(ansi.values())) == len(ansi), ansi
     assert ansi["right"] != ansi["far_right"] and ansi["regionalist"] != ansi["other"]
+
+
+def test_many_quirks_are_summed_up_with_where_to_read_them(capsys) -> None:
+    """A first ingest of 2012 finds 157 quirks: the first ten are listed, then a count per year and
+    the command that lists them all, not 300 lines of warnings."""
+    import warnings
+
+    from hemicycle.data.store import DataQuirkWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i in range(13):
+            year = 2012 if i < 9 else 2024
+            warnings.warn(f"{year} f.csv {i:04d}: sum off by {i + 1}", DataQuirkWarning, 1)
+        warnings.warn("something else", UserWarning, 1)
+    cli._report_warnings(caught)
+    out = capsys.readouterr().err
+    lines = out.splitlines()
+    assert lines[0] == (
+        f"13 data quirk(s) in the official files (kept as published); the first {cli.QUIRKS_SHOWN}:"
+    )
+    listed = [ln for ln in lines if ln.startswith("  • ")]
+    assert [ln.split(": ")[0] for ln in listed] == [
+        f"  • {2012 if i < 9 else 2024} f.csv {i:04d}" for i in range(cli.QUIRKS_SHOWN)
+    ]
+    assert (
+        "… 3 more; all of them: `hemicycle data quirks 2012` (9), `hemicycle data quirks 2024` (4)"
+    ) in " ".join(out.split())  # rich folds the line at the terminal's width
+    assert lines[-1] == "warning: something else"
+
+
+def test_a_few_quirks_are_all_listed(capsys) -> None:
+    import warnings
+
+    from hemicycle.data.store import DataQuirkWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i in range(cli.QUIRKS_SHOWN):
+            warnings.warn(f"2017 f.csv {i:04d}: off", DataQuirkWarning, 1)
+    cli._report_warnings(caught)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == (
+        f"{cli.QUIRKS_SHOWN} data quirk(s) in the official files (kept as published):"
+    )
+    assert len([ln for ln in lines if ln.startswith("  • ")]) == cli.QUIRKS_SHOWN
+    assert not any("more" in ln for ln in lines)

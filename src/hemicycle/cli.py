@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import os
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -135,15 +136,30 @@ def _fail(message: str) -> None:
     raise typer.Exit(1) from None
 
 
+#: Quirks listed one by one after a command; beyond, a count per year and where to read them all.
+QUIRKS_SHOWN = 10
+
+
 def _report_warnings(caught: list[warnings.WarningMessage]) -> None:
-    quirks = [w for w in caught if issubclass(w.category, DataQuirkWarning)]
+    quirks = [str(w.message) for w in caught if issubclass(w.category, DataQuirkWarning)]
     others = [w for w in caught if not issubclass(w.category, DataQuirkWarning)]
     if quirks:
         err.print(
-            f"[yellow]{len(quirks)} data quirk(s) in the official files (kept as published):[/]"
+            f"[yellow]{len(quirks)} data quirk(s) in the official files (kept as published)"
+            f"{'' if len(quirks) <= QUIRKS_SHOWN else f'; the first {QUIRKS_SHOWN}'}:[/]"
         )
-        for w in quirks:
-            err.print(Text.assemble(("  •", "yellow"), " ", str(w.message)), highlight=False)
+        for msg in quirks[:QUIRKS_SHOWN]:
+            err.print(Text.assemble(("  •", "yellow"), " ", msg), highlight=False)
+        if len(quirks) > QUIRKS_SHOWN:
+            # every quirk's message starts with its year (Store.ingest)
+            years = Counter(msg.split(" ", 1)[0] for msg in quirks)
+            where = ", ".join(f"`hemicycle data quirks {y}` ({n})" for y, n in years.items())
+            err.print(
+                Text.assemble(
+                    ("  …", "yellow"), f" {len(quirks) - QUIRKS_SHOWN} more; all of them: {where}"
+                ),
+                highlight=False,
+            )
     seen = set()
     for w in others:
         msg = str(w.message)
