@@ -14,6 +14,7 @@ from pathlib import Path
 from hemicycle import election
 from hemicycle.analysis.replay import replay
 from hemicycle.data.store import Store
+from hemicycle.sim import api, backtest
 
 T1 = "resultats-par-niveau-cirlg-t1-france-entiere.txt"
 T2 = "resultats-par-niveau-cirlg-t2-france-entiere.txt"
@@ -80,3 +81,30 @@ def test_rows_of_seats_filled_in_round1_are_skipped(
             "9307",
         ]
         assert replay(election.load(st, 2022)).ok
+
+
+def test_with_its_round_2_2022_is_a_backtest_target_and_trains_2024(
+    data_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The path the unseen target takes: once 2022's round 2 is in the store, `backtest` scores
+    2022 from the earlier elections only, and 2024's default training pool takes 2022 in, with no
+    year list to edit. (Here round 2 is the synthetic one: the round-1 leader of every runoff wins,
+    so the leader baseline is right everywhere.)"""
+    m = tmp_path / "m"
+    (m / "2022").mkdir(parents=True)
+    for year in (2017, 2024):
+        (m / str(year)).symlink_to(data_dir / str(year), target_is_directory=True)
+    shutil.copy(data_dir / "2022" / T1, m / "2022" / T1)
+    _make_round2(m / "2022" / T1, m / "2022" / T2)
+    monkeypatch.setenv("HEMICYCLE_DATA", str(m))
+    with Store(tmp_path / "s.duckdb") as st:
+        for year in (2017, 2022, 2024):
+            st.ingest(year, download=False)
+        assert backtest.targets(st, "all") == [2022, 2024]
+        assert api.training_years(2024, "all", st) == (2017, 2022)
+        assert api.training_years(2022, "all", st) == (2017,)
+        row = backtest.backtest(st, [2022], sims=1000, seed=1).iloc[0]
+    assert (row["target"], row["train"], row["runoffs"]) == (2022, "2017", 572)
+    assert row["leader_winners"] == 1.0 and row["leader_brier"] == 0.0
+    assert 0.5 < row["winners"] <= 1.0 and 0.0 < row["brier"] < 0.25
+    assert row["duel_consistency"] >= 0.98
