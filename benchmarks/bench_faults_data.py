@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import csv
 import hashlib
 import importlib.util
+import io
 import os
 import random
 import shutil
@@ -63,6 +65,21 @@ def _env(mirror: Path, cache: Path) -> dict[str, str]:
     env.pop("HEMICYCLE_STORE", None)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
     return env
+
+
+def _ingest(year: int, store: Path) -> list[str]:
+    """The command line of a forced ingest of ``year`` into ``store`` (this checkout's CLI)."""
+    return [
+        sys.executable,
+        "-c",
+        CLI,
+        "data",
+        "ingest",
+        str(year),
+        "--force",
+        "--store",
+        str(store),
+    ]
 
 
 def _source(year: int) -> Path:
@@ -114,17 +131,7 @@ def bench_kills(n: int, year: int, seed: int) -> tuple[int, int, int, int, float
         fps = {}
         for label, mirror in (("new", new), ("old", old)):  # base ends holding the old content
             subprocess.run(
-                [
-                    sys.executable,
-                    "-c",
-                    CLI,
-                    "data",
-                    "ingest",
-                    str(year),
-                    "--force",
-                    "--store",
-                    str(base),
-                ],
+                _ingest(year, base),
                 env=_env(mirror, t / "cache"),
                 check=True,
                 capture_output=True,
@@ -135,17 +142,7 @@ def bench_kills(n: int, year: int, seed: int) -> tuple[int, int, int, int, float
         copy = t / "run.duckdb"
         shutil.copy(base, copy)
         subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                CLI,
-                "data",
-                "ingest",
-                str(year),
-                "--force",
-                "--store",
-                str(copy),
-            ],
+            _ingest(year, copy),
             env=_env(new, t / "cache"),
             check=True,
             capture_output=True,
@@ -158,17 +155,7 @@ def bench_kills(n: int, year: int, seed: int) -> tuple[int, int, int, int, float
                 f.unlink()
             shutil.copy(base, copy)
             proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-c",
-                    CLI,
-                    "data",
-                    "ingest",
-                    str(year),
-                    "--force",
-                    "--store",
-                    str(copy),
-                ],
+                _ingest(year, copy),
                 env=_env(new, t / "cache"),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -232,7 +219,15 @@ def _cells(path: Path, edit: Callable[[list[list[object]]], None]) -> None:
     except UnicodeDecodeError:
         enc = "latin-1"
         text = raw.decode(enc)
-    rows: list[list[object]] = [line.split(";") for line in text.split(nl.decode())]
+    first = text.split(nl.decode(), 1)[0]
+    if first.count(",") > first.count(";"):  # the CDSP's tables: comma-separated, quoted
+        rows = [list(r) for r in csv.reader(io.StringIO(text))]
+        edit(rows)
+        out = io.StringIO()
+        csv.writer(out, lineterminator=nl.decode()).writerows(rows)
+        path.write_bytes(out.getvalue().encode(enc))
+        return
+    rows = [line.split(";") for line in text.split(nl.decode())]
     edit(rows)
     path.write_bytes(nl.join(";".join(str(c) for c in r).encode(enc) for r in rows))
 

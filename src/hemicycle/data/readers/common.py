@@ -73,61 +73,28 @@ def parse_int(
     cell: object, *, file: str, line: int, column: str, constituency: str | None = None
 ) -> int:
     """An integer cell: xlsx numbers (integral floats) or digit strings (with thousand spaces)."""
-    if isinstance(cell, bool):
-        raise DataFileError(
-            f"expected an integer, found {cell!r}",
-            file=file,
-            line=line,
-            column=column,
-            constituency=constituency,
+
+    def bad(message: str) -> DataFileError:
+        return DataFileError(
+            message, file=file, line=line, column=column, constituency=constituency
         )
-    if isinstance(cell, int | float) and not (isinstance(cell, float) and not cell.is_integer()):
-        value = int(cell)
+
+    if isinstance(cell, bool) or (isinstance(cell, float) and not cell.is_integer()):
+        raise bad(f"expected an integer, found {cell!r}")
+    if isinstance(cell, int | float):
+        value, shown = int(cell), repr(cell)
         if value < 0:
-            raise DataFileError(
-                f"a count cannot be negative: {value}",
-                file=file,
-                line=line,
-                column=column,
-                constituency=constituency,
-            )
-        if value > MAX_COUNT:
-            raise DataFileError(
-                f"{cell!r} is beyond any possible count (more than {MAX_COUNT:,})",
-                file=file,
-                line=line,
-                column=column,
-                constituency=constituency,
-            )
-        return value
-    if isinstance(cell, float):
-        raise DataFileError(
-            f"expected an integer, found {cell!r}",
-            file=file,
-            line=line,
-            column=column,
-            constituency=constituency,
-        )
-    text = str(cell).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if text.isascii() and text.isdigit():
+            raise bad(f"a count cannot be negative: {value}")
+    else:
+        text = str(cell).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        if not (text.isascii() and text.isdigit()):
+            cut = str(cell) if len(str(cell)) <= 40 else str(cell)[:40] + "…"
+            raise bad(f"expected a non-negative integer, found {cut!r}")
         value = int(text)
-        if value > MAX_COUNT:
-            raise DataFileError(
-                f"{value} is beyond any possible count (more than {MAX_COUNT:,})",
-                file=file,
-                line=line,
-                column=column,
-                constituency=constituency,
-            )
-        return value
-    shown = str(cell) if len(str(cell)) <= 40 else str(cell)[:40] + "…"
-    raise DataFileError(
-        f"expected a non-negative integer, found {shown!r}",
-        file=file,
-        line=line,
-        column=column,
-        constituency=constituency,
-    )
+        shown = str(value)
+    if value > MAX_COUNT:
+        raise bad(f"{shown} is beyond any possible count (more than {MAX_COUNT:,})")
+    return value
 
 
 def cell_text(cell: object) -> str:
