@@ -74,9 +74,8 @@ def timed(fn, *args):
 
 
 def main() -> None:
-    warnings.simplefilter(
-        "ignore"
-    )  # the source's data quirks are reported by `hemicycle data quirks`
+    # the source's data quirks are reported by `hemicycle data quirks`
+    warnings.simplefilter("ignore")
     ap = argparse.ArgumentParser()
     ap.add_argument("--sims", type=int, default=100_000)
     ap.add_argument("--reference-sims", type=int, default=20)

@@ -3,10 +3,10 @@
 Every combination of the grid below is back-tested on every target (transfers learnt from the
 earlier elections only); the chosen priors minimise a proper score averaged over the targets — the
 Brier score of ``p_win`` for the priors that decide who wins (weights, pooling, leader,
-balancing), the interval score of the 90 % share intervals for those that set the spread of the
-shares (noise) — and the nested estimate (priors chosen on the other targets, scored on the one
-left out) says what that choice is worth on an election it did not see. Prints tables; writes
-nothing. Needs HEMICYCLE_DATA.
+balancing, and the joint search ``all``), the interval score of the 90 % share intervals for the
+stage that sets the spread of the shares (``noise``) — and the nested estimate (priors chosen on
+the other targets, scored on the one left out) says what that choice is worth on an election it
+did not see. Prints tables; writes nothing. Needs HEMICYCLE_DATA.
 
     python benchmarks/tune_priors.py [--sims 3000]
         [--stage weights|pooling|noise|leader|balancing|all]
@@ -27,11 +27,6 @@ from hemicycle.sim.calibrate import Priors
 
 def main() -> None:
     warnings.simplefilter("ignore")
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sims", type=int, default=3_000)
-    stages = ["weights", "pooling", "noise", "leader", "balancing", "all"]
-    ap.add_argument("--stage", choices=stages, default="all")
-    args = ap.parse_args()
     grids = {
         # how the training elections are weighed and pooled
         "weights": dict(half_life=(0.0, 1.0, 2.0), similarity=(0.0, 0.05, 0.1, 0.2)),
@@ -58,6 +53,10 @@ def main() -> None:
             local_scale=(0.8, 1.0),
         ),
     }
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sims", type=int, default=3_000)
+    ap.add_argument("--stage", choices=list(grids), default="all")
+    args = ap.parse_args()
     score = "interval_score" if args.stage == "noise" else "brier"
     spec = grids[args.stage]
     grid = [

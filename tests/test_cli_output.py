@@ -223,7 +223,9 @@ def test_many_quirks_are_summed_up_with_where_to_read_them(capsys) -> None:
         warnings.simplefilter("always")
         for i in range(13):
             year = 2012 if i < 9 else 2024
-            warnings.warn(f"{year} f.csv {i:04d}: sum off by {i + 1}", DataQuirkWarning, 1)
+            warnings.warn(
+                DataQuirkWarning(f"{year} f.csv {i:04d}: sum off by {i + 1}", year), None, 1
+            )
         warnings.warn("something else", UserWarning, 1)
     cli._report_warnings(caught)
     out = capsys.readouterr().err
@@ -249,7 +251,7 @@ def test_a_few_quirks_are_all_listed(capsys) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for i in range(cli.QUIRKS_SHOWN):
-            warnings.warn(f"2017 f.csv {i:04d}: off", DataQuirkWarning, 1)
+            warnings.warn(DataQuirkWarning(f"2017 f.csv {i:04d}: off", 2017), None, 1)
     cli._report_warnings(caught)
     lines = capsys.readouterr().err.splitlines()
     assert lines[0] == (

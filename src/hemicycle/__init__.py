@@ -53,19 +53,6 @@ def _store(store: Any) -> Iterator[Store]:
         st.close()
 
 
-def _earlier(st: Store, year: int | None) -> None:
-    """Ingest every registered election before ``year`` whose files can be had."""
-    from hemicycle.data.files import YEARS
-    from hemicycle.errors import DataNotAvailableError
-
-    for y in YEARS:
-        if year is None or y < year:
-            try:
-                st.ensure(y)
-            except DataNotAvailableError:
-                continue
-
-
 def _call(store: Any, fn: Callable[[Store], T]) -> T:
     with _store(store) as st:
         return fn(st)
@@ -84,11 +71,12 @@ def project(
     """Round 2 of ``year`` simulated from its round 1, with transfers learnt from earlier elections
     (``train``: ``"all"``, a year or years); ``options`` as :func:`hemicycle.sim.api.project`
     (``sims``, ``seed``, ``withdrawals``, ``lineup``, ``overrides``…)."""
+    from hemicycle import api
     from hemicycle.sim import api as sim
 
     def run(st: Store) -> Projection:
         st.ensure(year)
-        _earlier(st, year)
+        api.ingest_earlier(st, year)
         return sim.project(year, train, st, **options)
 
     return _call(store, run)
@@ -98,11 +86,12 @@ def evaluate(
     year: int, train: int | str | Sequence[int] = "all", *, store: Any = None, **options: Any
 ) -> Evaluation:
     """The projection of ``year`` (official lineup) scored against its official round 2."""
+    from hemicycle import api
     from hemicycle.sim import api as sim
 
     def run(st: Store) -> Evaluation:
         st.ensure(year)
-        _earlier(st, year)
+        api.ingest_earlier(st, year)
         return sim.evaluate(year, train, st, **options)
 
     return _call(store, run)
@@ -112,10 +101,11 @@ def backtest(
     targets: str | Sequence[int] = "all", *, store: Any = None, sims: int = 20_000, seed: int = 1
 ) -> pd.DataFrame:
     """Every target projected from the earlier elections only, and scored (one row per target)."""
+    from hemicycle import api
     from hemicycle.sim import backtest as bt
 
     def run(st: Store) -> pd.DataFrame:
-        _earlier(st, None)
+        api.ingest_earlier(st, None)
         return bt.backtest(st, bt.targets(st, targets), sims=sims, seed=seed)
 
     return _call(store, run)
@@ -123,10 +113,11 @@ def backtest(
 
 def transfers(train: int | str | Sequence[int] = "all", *, store: Any = None) -> PooledTransfers:
     """The vote transfers learnt from ``train``, pooled over its elections, with their spread."""
+    from hemicycle import api
     from hemicycle.sim import api as sim
 
     def run(st: Store) -> PooledTransfers:
-        _earlier(st, None)
+        api.ingest_earlier(st, None)
         return sim.transfers(train, st)
 
     return _call(store, run)

@@ -6,7 +6,7 @@ downloading the pinned official files on first use) and returns plain values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -92,18 +92,32 @@ def unit(spec: str | Mapping[str, str], *, name: str | None = None):  # -> syste
     return Unit(name or path.stem, mapping)
 
 
-def training_year(year: int, *, store: Store) -> tuple[int, ...] | None:
-    """Every election before ``year`` with both rounds (``None`` if none): the default training
-    set. Earlier elections that hemicycle knows are ingested first when their files can be had."""
+def ingest_earlier(
+    store: Store,
+    before: int | None = None,
+    *,
+    only_missing: bool = False,
+    on_missing: Callable[[int, Exception], None] | None = None,
+) -> None:
+    """Ingest every election hemicycle knows before ``before`` (every one: ``None``) whose files
+    can be had — only those the store lacks with ``only_missing``, else any whose files changed —
+    and tell ``on_missing(year, error)`` of those that cannot be had."""
     from hemicycle.data.files import YEARS
     from hemicycle.errors import DataNotAvailableError
 
     for y in YEARS:
-        if y < year and y not in store.years():
+        if (before is None or y < before) and not (only_missing and y in store.years()):
             try:
                 store.ensure(y)
-            except DataNotAvailableError:
-                continue
+            except DataNotAvailableError as exc:
+                if on_missing is not None:
+                    on_missing(y, exc)
+
+
+def training_year(year: int, *, store: Store) -> tuple[int, ...] | None:
+    """Every election before ``year`` with both rounds (``None`` if none): the default training
+    set. Earlier elections that hemicycle knows are ingested first when their files can be had."""
+    ingest_earlier(store, year, only_missing=True)
     earlier = tuple(sorted(y for y in store.years() if y < year and 2 in store.rounds(y)))
     return earlier or None
 

@@ -141,23 +141,22 @@ QUIRKS_SHOWN = 10
 
 
 def _report_warnings(caught: list[warnings.WarningMessage]) -> None:
-    quirks = [str(w.message) for w in caught if issubclass(w.category, DataQuirkWarning)]
+    quirks = [w.message for w in caught if issubclass(w.category, DataQuirkWarning)]
     others = [w for w in caught if not issubclass(w.category, DataQuirkWarning)]
+    hidden = len(quirks) - QUIRKS_SHOWN
     if quirks:
+        first = f"; the first {QUIRKS_SHOWN}" if hidden > 0 else ""
         err.print(
             f"[yellow]{len(quirks)} data quirk(s) in the official files (kept as published)"
-            f"{'' if len(quirks) <= QUIRKS_SHOWN else f'; the first {QUIRKS_SHOWN}'}:[/]"
+            f"{first}:[/]"
         )
-        for msg in quirks[:QUIRKS_SHOWN]:
-            err.print(Text.assemble(("  •", "yellow"), " ", msg), highlight=False)
-        if len(quirks) > QUIRKS_SHOWN:
-            # every quirk's message starts with its year (Store.ingest)
-            years = Counter(msg.split(" ", 1)[0] for msg in quirks)
+        for q in quirks[:QUIRKS_SHOWN]:
+            err.print(Text.assemble(("  •", "yellow"), " ", str(q)), highlight=False)
+        if hidden > 0:
+            years = Counter(getattr(q, "year", None) or "YEAR" for q in quirks)
             where = ", ".join(f"`hemicycle data quirks {y}` ({n})" for y, n in years.items())
             err.print(
-                Text.assemble(
-                    ("  …", "yellow"), f" {len(quirks) - QUIRKS_SHOWN} more; all of them: {where}"
-                ),
+                Text.assemble(("  …", "yellow"), f" {hidden} more; all of them: {where}"),
                 highlight=False,
             )
     seen = set()
@@ -468,20 +467,6 @@ EstimatorOpt = Annotated[
 ]
 
 
-def _ingest_earlier(st: Store, year: int | None) -> None:
-    """Ingest every registered election before ``year`` whose files can be had (for
-    ``--train all``)."""
-    from hemicycle.data.files import YEARS
-    from hemicycle.errors import DataNotAvailableError
-
-    for y in YEARS:
-        if year is None or y < year:
-            try:
-                st.ensure(y)
-            except DataNotAvailableError:
-                continue
-
-
 def _prepare(
     st: Store, *years: int, train: str, estimator: str, target: int | None = None
 ) -> tuple[int, ...]:
@@ -495,7 +480,7 @@ def _prepare(
     for y in years:
         st.ensure(y)
     if train.strip().lower() == "all":
-        _ingest_earlier(st, target)
+        api.ingest_earlier(st, target)
     else:
         for t in train.replace("+", ",").split(","):
             if t.strip().isdigit():
@@ -735,7 +720,7 @@ def backtest_cmd(
     from hemicycle.sim import backtest as bt
 
     with _open(store) as st:
-        _ingest_earlier(st, None)
+        api.ingest_earlier(st, None)
         years = bt.targets(st, targets)
         _prepare(
             st,
@@ -1075,19 +1060,16 @@ def serve_cmd(
     it within seconds, cancelling running projections."""
     import uvicorn
 
-    from hemicycle.data.files import YEARS
-    from hemicycle.errors import DataNotAvailableError
     from hemicycle.web import create_app
     from hemicycle.web.guard import allowed_hosts_for, timed_h11_protocol
 
     with _open(store) as st:
-        for y in YEARS:
-            try:
-                st.ensure(y)
-            except DataNotAvailableError as exc:
-                err.print(
-                    f"[yellow]warning:[/] {y} not served: {escape(str(exc))}", highlight=False
-                )
+        api.ingest_earlier(
+            st,
+            on_missing=lambda y, exc: err.print(
+                f"[yellow]warning:[/] {y} not served: {escape(str(exc))}", highlight=False
+            ),
+        )
         path, years = st.path, st.years()
     if not years:
         raise HemicycleError(f"no election in the store {path}: nothing to serve")

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hemicycle.data.two_columns import read_small_text
 from hemicycle.errors import DataFileError, HemicycleError
 from hemicycle.systems import registry
 
@@ -195,31 +196,14 @@ def _find(lines: tuple[str, ...], key: str, start: int = 1) -> int | None:
     return None
 
 
-#: A claims file is a few kilobytes; anything past this is refused before parsing (``/dev/zero``).
-MAX_BYTES = 1 << 20
-
-
 def read(path: str | Path) -> ClaimsFile:
-    """Read a claims file (UTF-8, with or without a byte-order mark; at most :data:`MAX_BYTES`)."""
+    """Read a claims file (UTF-8, with or without a byte-order mark; at most
+    :data:`~hemicycle.data.two_columns.LIMIT` bytes: anything larger, ``/dev/zero``, is refused
+    before parsing)."""
     p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise DataFileError(
-            f"cannot read claims file: {exc.strerror or exc}", file=str(p)
-        ) from None
-    if len(raw) > MAX_BYTES:
-        raise DataFileError(
-            f"claims file is larger than {MAX_BYTES:,} bytes: not a claims file", file=str(p)
-        )
-    try:
-        text = raw.decode("utf-8-sig")  # TOML is UTF-8; a byte-order mark is dropped
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataFileError(
-            "not UTF-8 text (TOML files are UTF-8)", file=str(p), line=line
-        ) from None
+    text = read_small_text(
+        p, what="claims file", kind="claims file", not_utf8="not UTF-8 text (TOML files are UTF-8)"
+    )
     return parse(text, str(p))
 
 

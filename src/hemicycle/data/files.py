@@ -51,7 +51,7 @@ YEARS: tuple[int, ...] = tuple(sorted({f.year for f in FILES if f.role == "resul
 
 
 def files_for(year: int, round_: int | None = None, role: Role | None = None) -> list[OfficialFile]:
-    """The registry entries for a year (and round, role), in order of preference."""
+    """The catalogue's entries for a year (and round, role), in order of preference."""
     return [
         f
         for f in FILES

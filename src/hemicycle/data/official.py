@@ -2,7 +2,7 @@
 (:class:`Reader`).
 
 Every module of :mod:`hemicycle.data.readers` (but the shared helpers) ends with one ``READER``; the
-registry (:mod:`hemicycle.data.files`) collects them, so adding a year is one reader module, its
+catalogue (:mod:`hemicycle.data.files`) collects them, so adding a year is one reader module, its
 files declared in it, and its rows in ``blocs.csv``.
 """
 

@@ -66,7 +66,7 @@ def sha256_of(path: Path) -> str:
 
 
 def find_local(year: int, round_: int, role: Role) -> tuple[OfficialFile, Path] | None:
-    """The first registry file for (year, round, role) present in the mirror or the download
+    """The first file of the catalogue for (year, round, role) present in the mirror or the download
     cache."""
     check_year(year)
     roots = [d for d in (mirror_dir(), cache_dir() / "files") if d is not None]

@@ -58,19 +58,16 @@ from hemicycle.data.readers import (
     link_rounds,
     read_candidacies,
     read_results,
-    reader_of,
 )
 from hemicycle.data.readers.common import check_possible
 from hemicycle.errors import DataFileError, DataNotAvailableError, HemicycleError
 from hemicycle.rules import SEATS
 
 ENV_STORE = "HEMICYCLE_STORE"
-SCHEMA_VERSION = (
-    "1"  # additive changes are migrated in place (see ``_migrate``); a bump drops the data
-)
+# additive changes are migrated in place (see ``_migrate``); a bump drops the data
+SCHEMA_VERSION = "1"
 
-SCHEMA = (
-    """
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS sources (
     year INTEGER, round INTEGER, role VARCHAR, file VARCHAR, sha256 VARCHAR, bytes BIGINT,
@@ -85,9 +82,8 @@ CREATE TABLE IF NOT EXISTS totals (
     PRIMARY KEY (year, round, constituency));
 CREATE TABLE IF NOT EXISTS candidates (
     year INTEGER, round INTEGER, constituency VARCHAR, panel INTEGER, surname VARCHAR,
-    first_name VARCHAR, sex VARCHAR, nuance VARCHAR, votes BIGINT, elected BOOLEAN, """
-    """advanced BOOLEAN,
-    PRIMARY KEY (year, round, constituency, panel));
+    first_name VARCHAR, sex VARCHAR, nuance VARCHAR, votes BIGINT, elected BOOLEAN,
+    advanced BOOLEAN, PRIMARY KEY (year, round, constituency, panel));
 CREATE TABLE IF NOT EXISTS candidacies (
     year INTEGER, round INTEGER, constituency VARCHAR, panel INTEGER, surname VARCHAR,
     first_name VARCHAR, sex VARCHAR, nuance VARCHAR, birth_date DATE, incumbent BOOLEAN,
@@ -95,7 +91,6 @@ CREATE TABLE IF NOT EXISTS candidacies (
 CREATE TABLE IF NOT EXISTS quirks (
     year INTEGER, round INTEGER, file VARCHAR, constituency VARCHAR, kind VARCHAR, message VARCHAR);
 """
-)
 DATA_TABLES = (
     "sources",
     "years",
@@ -108,7 +103,12 @@ DATA_TABLES = (
 
 
 class DataQuirkWarning(UserWarning):
-    """A quirk of the official data (a sum off by a vote, a nuance that changed between rounds)."""
+    """A quirk of the official data (a sum off by a vote, a nuance that changed between rounds),
+    with the ``year`` of the files it was found in."""
+
+    def __init__(self, message: str, year: int | None = None) -> None:
+        super().__init__(message)
+        self.year = year
 
 
 def default_path() -> Path:
@@ -201,8 +201,7 @@ class Store:
             if explicit or parent.exists():
                 raise HemicycleError(
                     f"cannot open the store {self.path}: the folder {parent} does not exist "
-                    "(a typo in "
-                    f"--store or ${ENV_STORE}?); create it first, or give another path"
+                    f"(a typo in --store or ${ENV_STORE}?); create it first, or give another path"
                 )
             parent.mkdir(parents=True, exist_ok=True)  # the default cache location
         if self.path.is_dir():
@@ -375,11 +374,9 @@ class Store:
         rounds: dict[int, RoundTable] = {}
         cands: dict[int, pd.DataFrame] = {}
         source_rows = []
-        readers = []
         for (round_, role), (entry, path) in sorted(files.items()):
             if role == "results":
                 rounds[round_] = read_results(entry, path)
-                readers.append(reader_of(entry).name)
             else:
                 cands[round_] = read_candidacies(entry, path)
             source_rows.append(
@@ -399,7 +396,8 @@ class Store:
             check_possible(t.totals, t.candidates, file=t.file)
         quirks = [(r, q) for r, t in rounds.items() for q in t.quirks]
         quirks += self._cross_checks(year, rounds)
-        return _Parsed(year, rounds, cands, source_rows, quirks, readers[0])
+        reader = files[(1, "results")][0].reader  # the year's reader: its round 1's
+        return _Parsed(year, rounds, cands, source_rows, quirks, reader)
 
     @staticmethod
     def _cross_checks(year: int, rounds: dict[int, RoundTable]) -> list[tuple[int, QuirkWarning]]:
@@ -471,9 +469,8 @@ class Store:
 
     @staticmethod
     def _round1_status(r1: RoundTable) -> pd.Series:
-        """The law's round-1 status of each candidate
-        (``rules.ELECTED``/``QUALIFIED``/``ELIMINATED``) on the published votes, indexed by
-        (constituency, panel) in the order of
+        """The law's round-1 status of each candidate (``rules.ELECTED``/``QUALIFIED``/
+        ``ELIMINATED``) on the published votes, indexed by (constituency, panel) in the order of
         ``r1.candidates``."""
         from hemicycle import rules
 
@@ -589,7 +586,8 @@ class Store:
                 raise
         for _, q in parsed.quirks:
             warnings.warn(
-                f"{year} {q.file} {q.constituency}: {q.message}", DataQuirkWarning, stacklevel=2
+                DataQuirkWarning(f"{year} {q.file} {q.constituency}: {q.message}", year),
+                stacklevel=2,
             )
         return IngestReport(
             year,

@@ -9,8 +9,28 @@ from pathlib import Path
 
 from hemicycle.errors import DataFileError
 
-#: The largest file read (577 constituencies × a few candidates is about 20 kB).
+#: The largest file read: these files are a few kB (a lineup of 577 constituencies about 20 kB).
 LIMIT = 1 << 20
+
+
+def read_small_text(path: str | Path, *, what: str, kind: str, not_utf8: str) -> str:
+    """The UTF-8 text (a byte-order mark dropped) of a small file the user names, read no further
+    than :data:`LIMIT` bytes: a huge file (``/dev/zero``) or a binary one is refused before any
+    parsing. ``what`` names the file in the errors, ``kind`` what a huge file cannot be,
+    ``not_utf8`` the message for bytes that are not UTF-8 (with the line they are on)."""
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            raw = fh.read(LIMIT + 1)
+    except OSError as exc:
+        raise DataFileError(f"cannot read {what}: {exc.strerror or exc}", file=str(p)) from None
+    if len(raw) > LIMIT:
+        raise DataFileError(f"{what} is larger than {LIMIT:,} bytes: not a {kind}", file=str(p))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataFileError(not_utf8, file=str(p), line=line) from None
 
 
 def read_two_columns(
@@ -32,20 +52,9 @@ def read_two_columns(
     """
     p = Path(path)
     names = ",".join(header)
-    try:
-        with p.open("rb") as fh:
-            raw = fh.read(LIMIT + 1)
-    except OSError as exc:
-        raise DataFileError(f"cannot read {what}: {exc}", file=str(p)) from exc
-    if len(raw) > LIMIT:
-        raise DataFileError(
-            f"{what} is larger than {LIMIT:,} bytes: not a two-column CSV", file=str(p)
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataFileError("not UTF-8 text (a binary file?)", file=str(p), line=line) from None
+    text = read_small_text(
+        p, what=what, kind="two-column CSV", not_utf8="not UTF-8 text (a binary file?)"
+    )
     if "\0" in text:
         raise DataFileError(
             f"contains NUL bytes: a binary file, not a {what}",

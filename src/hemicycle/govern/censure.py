@@ -36,9 +36,8 @@ class Censure:
     house: int
     votes_to_adopt: int  # house // 2 + 1
     signatures_to_table: int  # ceil(house / 10)
-    can_table_alone: tuple[
-        str, ...
-    ]  # groups whose seats alone reach the signatures, in input order
+    #: groups whose seats alone reach the signatures, in input order
+    can_table_alone: tuple[str, ...]
     government: tuple[str, ...] | None = None
     government_seats: int | None = None
     opposition_seats: int | None = None  # seats of every group outside the government

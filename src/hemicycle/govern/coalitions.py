@@ -97,15 +97,15 @@ def winning_masks(weights: Sequence[int] | np.ndarray, quota: int, *, ordered: b
     if quota < 1:
         raise OptionError(f"quota must be at least 1; got {quota}")
     dtype = np.int32 if max(int(w.sum()), quota) < 2**31 else np.int64
-    sums = np.zeros(1, dtype=dtype)
-    lightest = np.full(1, np.iinfo(dtype).max, dtype=dtype)  # lightest member of each mask
+    sums: np.ndarray = np.zeros(1, dtype=dtype)
+    lightest: np.ndarray = np.full(1, np.iinfo(dtype).max, dtype=dtype)  # lightest member
     for wi in w.astype(dtype):
         sums = np.concatenate((sums, sums + wi))
         lightest = np.concatenate((lightest, np.minimum(lightest, wi)))
-    sums64 = np.asarray(sums, dtype=np.int64)
-    masks = np.flatnonzero(sums64 >= quota).astype(np.int64)
-    seats = sums64[masks]
-    minimal = seats - np.asarray(lightest, dtype=np.int64)[masks] < quota
+    # only the winning masks are widened to int64 (2^24 of them would be two 128 MiB copies)
+    masks = np.flatnonzero(sums >= quota).astype(np.int64)
+    seats = sums[masks].astype(np.int64)
+    minimal = seats - lightest[masks].astype(np.int64) < quota
     if not ordered or masks.size == 0:
         none = np.zeros(masks.size, dtype=bool)
         return Winning(masks, seats, minimal, none, none.copy())

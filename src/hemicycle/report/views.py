@@ -1,4 +1,4 @@
-"""Ready-made drawings of an official outcome (a :class:`~hemicycle.analysis.replay.Replay`): the
+"""Ready-made drawings of an official outcome (a :class:`~hemicycle.replays.Replay`): the
 hemicycle, the map and the cartogram, coloured by the winner's bloc or nuance.
 
 These are what the HTML report and the web app call; each returns a standalone SVG string.

@@ -304,8 +304,7 @@ def training_years(
             if not years:
                 raise MissingRoundError(
                     f"no election earlier than {target_year} has both rounds in the store, "
-                    "so there is "
-                    f"nothing to learn transfers from; years with both rounds: "
+                    "so there is nothing to learn transfers from; years with both rounds: "
                     f"{', '.join(map(str, both)) or 'none'}"
                 )
             return tuple(years)
@@ -334,8 +333,8 @@ def training_years(
             raise OptionError(
                 f"training election{'s' if len(late) > 1 else ''} {', '.join(map(str, late))} "
                 f"{'are' if len(late) > 1 else 'is'} not earlier than the target {target_year}: "
-                "a model "
-                f"never learns from the election it projects, nor from a later one; use 'all' or "
+                "a model never learns from the election it projects, nor from a later one; "
+                "use 'all' or "
                 f"earlier years ({', '.join(str(y) for y in both if y < target_year) or 'none'})"
             )
     for y in years:

@@ -29,7 +29,8 @@ COLUMNS = [
     "energy_score",
     "bloc_seat_mae",
 ]
-#: Shown by :func:`render` and kept by :func:`backtest` beside :data:`COLUMNS` (not in the CSV).
+#: Kept by :func:`backtest` beside :data:`COLUMNS` (not in the CSV); :func:`render` shows the
+#: first two, :func:`tune` can choose by the third.
 EXTRA = ["leader_brier", "duel_consistency", "interval_score"]
 
 
@@ -152,12 +153,12 @@ def tune(
         t.insert(1, "priors", repr(pri))
         rows.append(t)
     scores = pd.concat(rows, ignore_index=True)
+    shown = ["winners", "brier", "coverage90"]
+    shown += [score] if score not in shown else []
     nested = []
     for y in years:
         others = scores[scores["target"] != y].groupby("grid")[score].mean()
         best = int(others.idxmin())
         r = scores[(scores["grid"] == best) & (scores["target"] == y)].iloc[0]
-        nested.append((y, best, r["priors"], r["winners"], r["brier"], r["coverage90"]))
-    return scores, pd.DataFrame(
-        nested, columns=["target", "grid", "priors", "winners", "brier", "coverage90"]
-    )
+        nested.append((y, best, r["priors"], *r[shown]))
+    return scores, pd.DataFrame(nested, columns=["target", "grid", "priors", *shown])

@@ -8,7 +8,9 @@ Definitions (``p`` = projected probability of winning, ``o`` = 1 if the candidat
   simulations (lower is better for both);
 * calibration: candidates bucketed by ``p`` (0–20, …, 80–100 %), mean ``p`` vs share who won;
 * coverage: share of runoff candidates whose official share of expressed votes lies in the 90 %
-  interval ``[share_lo, share_hi]``;
+  interval ``[share_lo, share_hi]``; interval score (Gneiting and Raftery, α = 0.1): the interval's
+  width plus ``2/α`` times the distance by which the official share falls outside it (lower is
+  better: it rewards narrow intervals and punishes misses);
 * energy score of the seat vector (blocs): ``ES = E||X - y|| - 1/2 E||X - X'||`` where ``X``, ``X'``
   are independent simulated seat vectors (7 blocs), ``y`` the official one and ``||.||`` the
   Euclidean norm, in seats (estimated over the simulations, ``X'`` = the simulations shifted by half
@@ -32,7 +34,7 @@ from hemicycle.election import Election, printed_nuance
 from hemicycle.errors import HemicycleError
 from hemicycle.replays import replay
 from hemicycle.sim import pollsters
-from hemicycle.sim.project import Projection
+from hemicycle.sim.project import SHARE_QUANTILES, Projection
 
 BUCKETS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
@@ -188,7 +190,8 @@ def evaluate_projection(
     # winner accuracy: most probable candidate per runoff (ties: first row)
     top = run.loc[run.groupby("_c")["p_win"].idxmax()]
     accuracy = float(top["won"].mean())
-    contested = run[run.groupby("_c")["_c"].transform("size") >= 2]
+    duel_or_more = (run.groupby("_c")["_c"].transform("size") >= 2).to_numpy()
+    contested = run[duel_or_more]
     p = contested["p_win"].to_numpy()
     o = contested["won"].to_numpy().astype(float)
     brier = float(((p - o) ** 2).mean())
@@ -207,17 +210,12 @@ def evaluate_projection(
             )
         )
     calibration = pd.DataFrame(cal, columns=["bucket", "n", "predicted", "realised"])
-    a_sh = actual_share[(run.groupby("_c")["_c"].transform("size") >= 2).to_numpy()]
+    a_sh = actual_share[duel_or_more]
     s_lo, s_hi = contested["share_lo"].to_numpy(), contested["share_hi"].to_numpy()
     coverage = float(((s_lo <= a_sh) & (a_sh <= s_hi)).mean())
-    alpha = 0.1
-    interval = float(
-        (
-            (s_hi - s_lo)
-            + (2 / alpha) * np.maximum(s_lo - a_sh, 0.0)
-            + (2 / alpha) * np.maximum(a_sh - s_hi, 0.0)
-        ).mean()
-    )
+    alpha = 2 * SHARE_QUANTILES[0]  # the intervals are central: 0.1 for 90 %
+    miss = np.maximum(s_lo - a_sh, 0.0) + np.maximum(a_sh - s_hi, 0.0)  # one of the two is 0
+    interval = float(((s_hi - s_lo) + (2 / alpha) * miss).mean())
 
     # seats by bloc
     wc = np.flatnonzero(win >= 0)

@@ -56,9 +56,8 @@ G4 = 0x94D049BB133111EB
 class Inputs:
     """Everything one simulated election needs, as arrays (R runoffs, J slots, M replicates)."""
 
-    xm: (
-        np.ndarray
-    )  # (M, R, NO-1, J) float64: voter origin i's expected votes for slot j (shares of registered)
+    #: (M, R, NO-1, J) float64: voter origin i's expected votes for slot j (shares of registered)
+    xm: np.ndarray
     abst: np.ndarray  # (M, R, NO-1) float64: voter origin i's abstention rate T[i, abstain]
     xnv: np.ndarray  # (M, R, J) float64: non-voters' expected votes for slot j
     bloc: np.ndarray  # (R, J) int64, -1 padding
@@ -69,7 +68,9 @@ class Inputs:
 
 @dataclass(frozen=True)
 class Noise:
-    """Noise scales (log scale) and the mobilisation range; see the module doc."""
+    """Noise scales (log scale) and the mobilisation range drawn by the kernel (see the module
+    doc), and two deterministic log shifts the kernel never reads: ``leader`` and ``balancing``,
+    applied to the inputs by :func:`hemicycle.sim.project.build_inputs`."""
 
     national: float = 0.08
     department: float = 0.05

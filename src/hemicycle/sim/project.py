@@ -36,6 +36,9 @@ PREDS_COLUMNS = [
     "share_hi",
 ]
 SEATS_COLUMNS = ["group", "kind", "mean", "median", "lo", "hi", "p_majority"]
+#: The quantiles of each candidate's simulated share given as ``share_lo`` and ``share_hi``: a
+#: central 90 % interval.
+SHARE_QUANTILES = (0.05, 0.95)
 
 
 def build_inputs(
@@ -211,7 +214,7 @@ def summarise(
     exp1 = np.maximum(r1.expressed, 1)
     p = acc.wins / max(n_sims, 1)
     mean = acc.share_sum / mc.QSCALE / max(n_sims, 1)
-    lo, hi = mc.hist_quantiles(acc.hist, (0.05, 0.95))
+    lo, hi = mc.hist_quantiles(acc.hist, SHARE_QUANTILES)
     where = {int(c): r for r, c in enumerate(run.rows)}
     for c in range(C):
         if winner_fixed[c] >= 0:

@@ -542,7 +542,7 @@ def _mirror(mean: np.ndarray, t: np.ndarray, sign: int) -> np.ndarray:
     keeps the reflection ``mean − λ (t − mean)`` non-negative: a deviation and its mirror image are
     shrunk together, so that both are rates (rows on the simplex) and exactly symmetric."""
     d = t - mean
-    room = np.where(d > 1e-15, mean / np.where(d > 1e-15, d, 1.0), np.inf).min(axis=-1)
+    room = np.divide(mean, d, out=np.full_like(d, np.inf), where=d > 1e-15).min(axis=-1)
     lam = np.clip(room, 0.0, 1.0)[..., None]
     out: np.ndarray = mean + sign * lam * d
     return out
@@ -669,8 +669,13 @@ class PooledTransfers:
             self._cache["mean"] = sum(
                 self._raw_matrices(run, m) for m in range(self.n_reps)
             ) / float(self.n_reps)
-        m, sign = replicate % self.n_reps, (1 if replicate < self.n_reps else -1)
+        m, sign = self._half(replicate)
         return _mirror(self._cache["mean"], self._raw_matrices(run, m), sign)
+
+    def _half(self, replicate: int) -> tuple[int, int]:
+        """A symmetric pool's replicate as (the pool's own replicate, +1 itself or −1 its
+        mirror)."""
+        return replicate % self.n_reps, (1 if replicate < self.n_reps else -1)
 
     def _raw_matrices(self, run: Runoffs, replicate: int) -> np.ndarray:
         """The matrices of the pool's own replicate ``replicate`` (< ``n_reps``), unmirrored,
@@ -705,8 +710,8 @@ class PooledTransfers:
         """(NO, len(config)+1) matrix of one configuration in one replicate of the pool."""
         if not self.symmetric:
             return self._raw_matrix(config, replicate)
-        m, sign = replicate % self.n_reps, (1 if replicate < self.n_reps else -1)
-        return _mirror(self._mean(config), self._raw_matrix(config, m), sign)
+        m, sign = self._half(replicate)
+        return _mirror(self._mean(config), self._raw_stack(config)[m], sign)
 
     def _raw_matrix(self, config: Sequence[str], replicate: int) -> np.ndarray:
         picks = self.pick(config, replicate)
@@ -715,13 +720,21 @@ class PooledTransfers:
             out[i] = self.models[int(e)].matrix(config, self._rep(int(e), replicate))[i]
         return out
 
+    def _raw_stack(self, config: Sequence[str]) -> np.ndarray:
+        """(n_reps, NO, len(config)+1): ``config``'s matrix in each of the pool's own replicates,
+        unmirrored, memoised: a symmetric pool reads each three times (for the mean, for the
+        replicate, for its mirror)."""
+        key = ("rawcfg", tuple(config))
+        if key not in self._cache:
+            self._cache[key] = np.stack([self._raw_matrix(config, m) for m in range(self.n_reps)])
+        stack: np.ndarray = self._cache[key]
+        return stack
+
     def _mean(self, config: Sequence[str]) -> np.ndarray:
         """The mean matrix of ``config`` over the pool's own replicates (memoised)."""
         key = ("mean", tuple(config))
         if key not in self._cache:
-            self._cache[key] = np.mean(
-                [self._raw_matrix(config, m) for m in range(self.n_reps)], axis=0
-            )
+            self._cache[key] = np.mean(self._raw_stack(config), axis=0)
         mean: np.ndarray = self._cache[key]
         return mean
 

@@ -1,4 +1,4 @@
-"""What a newsroom publishes from, computed from a :class:`~hemicycle.analysis.replay.Replay`:
+"""What a newsroom publishes from, computed from a :class:`~hemicycle.replays.Replay`:
 readable constituency labels, search by name, the round-1 situation of every constituency
 (leader, runoff type, withdrawals), the same seat at the previous election, and the CSV exports.
 

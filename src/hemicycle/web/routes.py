@@ -202,7 +202,7 @@ def projection(max_sims: int) -> APIRouter:
             svc.check_year(body.train, what="training election")
         seed = body.seed if body.seed is not None else secrets.randbits(32)
         return await svc.in_worker(
-            svc.project, req, seed, what="the projection", lane=svc.projections, request=request
+            svc.project, body, seed, what="the projection", lane=svc.projections, request=request
         )
 
     return router

@@ -118,7 +118,8 @@ class _Memo:
 
 
 class Service:
-    """What the routes call. Thread-safe; every method takes and returns plain values."""
+    """What the routes call. Thread-safe; every method takes plain values and returns plain values
+    or schema models."""
 
     def __init__(self, path: Path, *, max_sims: int, timeout_s: float, max_queued: int = 4) -> None:
         self.stores = Stores(path)
@@ -135,14 +136,14 @@ class Service:
         )
         self.analyses = guard.Lane("analysis", workers=2, waiting=16, what="analyses")
         #: What the transfer fit is doing (the dashboard's progress bar polls it).
-        self.fit = s.FitStatus(active=False, stage="", done=0, total=0)
+        self._fit = s.FitStatus(active=False, stage="", done=0, total=0)
 
     def fit_progress(self, stage: str, done: int, total: int) -> None:
         """The ``progress`` callback of the transfer fits."""
-        self.fit = s.FitStatus(active=done < total, stage=stage, done=int(done), total=int(total))
+        self._fit = s.FitStatus(active=done < total, stage=stage, done=int(done), total=int(total))
 
     def fit_status(self) -> s.FitStatus:
-        return self.fit
+        return self._fit
 
     def close(self) -> None:
         """Cancel the running and waiting jobs and close the store (at the app's shutdown; the
@@ -420,7 +421,10 @@ class Service:
         years = [year] if year is not None else sorted(self.years(), reverse=True)
         hits: list[s.SearchHit] = []
         for y in years:
-            hits += [s.SearchHit(**h.as_dict()) for h in newsroom.search(self.replay(y), query)]  # type: ignore[arg-type]
+            hits += [
+                s.SearchHit.model_validate(h.as_dict())
+                for h in newsroom.search(self.replay(y), query)
+            ]
         return hits[: newsroom.SEARCH_LIMIT]
 
     def round1_json(self, year: int) -> bytes:

@@ -278,9 +278,8 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
             )
     if not totals:
         raise DataFileError("no data rows (truncated file?)", file=file)
-    totals_df = pd.DataFrame(
-        totals
-    )  # abstentions and blank: None (not published), NULL in the store
+    # abstentions and blank: None (not published), NULL in the store
+    totals_df = pd.DataFrame(totals)
     cands_df = pd.DataFrame(cands)
     for c in ("elected", "advanced"):
         cands_df[c] = cands_df[c].astype("boolean")

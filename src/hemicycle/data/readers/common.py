@@ -171,7 +171,7 @@ def parse_wide(
                 f"row has {len(row)} fields, fewer than the fixed columns (truncated?)",
                 file=file,
                 line=line,
-                column=spec.fixed[max(fixed_cols, key=fixed_cols.get)],  # type: ignore[arg-type]
+                column=spec.fixed[max(fixed_cols, key=lambda name: fixed_cols[name])],
             )
         fixed = {k: row[c] for k, c in fixed_cols.items()}
         try:
@@ -314,8 +314,7 @@ def check_possible(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> N
         if (
             v is None
             or isinstance(v, bool)
-            or not isinstance(v, int | float)
-            and not hasattr(v, "__index__")
+            or (not isinstance(v, int | float) and not hasattr(v, "__index__"))
         ):
             return None
         return None if v != v else v
