@@ -147,14 +147,19 @@ def test_pooled_transfers_are_rates_and_carry_the_variation_between_elections(st
 
 def test_noise_scales_ignore_runoffs_that_are_not_noise(store_path):
     """2012's 6709 (a data-entry error of the source: a residual of 9.7 in log) and 2024's late
-    withdrawals (4905, 6908) once dominated the local noise (0.59 and 0.29); they are left out."""
+    withdrawals (4905, 6908) once dominated the local noise (0.59 and 0.29); they are left out of
+    the noise, of the choice of estimator and (version 7) of the transfer fits."""
     st = Store(store_path)
     for year in (2012, 2024):
-        _, cal = api.fitted(year, st, n_boot=N_BOOT)
+        model, cal = api.fitted(year, st, n_boot=N_BOOT)
         assert cal.outliers >= 1
         assert 0.03 < cal.local < 0.15 and 0 <= cal.department < 0.1
+        assert sum(model.counts.values()) == cal.n_runoffs - cal.outliers
+        # the held-out errors that choose the estimator are of the same order as the others'
+        assert max(cal.cv_error_regression, cal.cv_error_luce) < 0.05
     for year in (1997, 2002, 2007):  # no runoff that far off: every one counts
-        assert api.fitted(year, st, n_boot=N_BOOT)[1].outliers == 0
+        model, cal = api.fitted(year, st, n_boot=N_BOOT)
+        assert cal.outliers == 0 and sum(model.counts.values()) == cal.n_runoffs
 
 
 def test_evaluate_2024_from_2017_and_the_leader_baseline(store_path):

@@ -101,7 +101,7 @@ def _train_election(store: Store, year: int) -> Election:
 
 
 #: Bump when the transfer model or its calibration changes: invalidates the on-disk cache.
-MODEL_VERSION = "6"
+MODEL_VERSION = "7"
 
 
 def _cache_file(year: int, signature: str, n_boot: int, estimator: str = "regression") -> Path:
@@ -143,7 +143,13 @@ def _load(path: Path) -> tuple[TransferModel, Calibration] | None:
                 estimator=meta.get("estimator", "regression"),
             )
         cal = meta["calibration"]
-        return model, Calibration(**{**cal, "profile": tuple(cal.get("profile", ()))})
+        return model, Calibration(
+            **{
+                **cal,
+                "profile": tuple(cal.get("profile", ())),
+                "left_out": tuple(cal.get("left_out", ())),
+            }
+        )
     except (OSError, KeyError, ValueError, TypeError):
         return None
 
@@ -154,14 +160,16 @@ _MEMO: dict[tuple[str, int, str, int, str], tuple[TransferModel, Calibration]] =
 def fit_election(
     td: TrainingData, year: int, n_boot: int, progress: Progress | None = None
 ) -> tuple[TransferModel, Calibration]:
-    """Fit one training election: transfers with their bootstrap, then the cross-validated noise
-    (less the variance the bootstrap already carries). Pure: arrays in, values out."""
+    """Fit one training election: the cross-validated noise and choice of estimator, then the
+    transfers with their bootstrap on the runoffs that are not outliers, and the noise less the
+    variance the bootstrap already carries. Pure: arrays in, values out."""
     boot = (lambda i, n: progress(f"{year}: bootstrap", i, n)) if progress else None
     folds = (lambda i, n: progress(f"{year}: cross-validation", i, n)) if progress else None
+    cal = calibrate(td, rng=np.random.default_rng([year, 3]), progress=folds)
+    td = td.subset(cal.kept(len(td.x)))  # the outliers the cross-validation found are left out
     model = fit_training(
         td, year, n_boot=n_boot, rng=np.random.default_rng([year, 2]), progress=boot
     )
-    cal = calibrate(td, rng=np.random.default_rng([year, 3]), progress=folds)
     if not cal.use_regression:
         model = model.without_regression()
     var = bootstrap_variance(model, td)
@@ -242,6 +250,7 @@ def _fit_cached(
         base, cal = _fit_cached(store, year, signature, n_boot, progress=progress)
         e = _train_election(store, year)
         td = training_data(e)
+        td = td.subset(cal.kept(len(td.x)))  # the regression's outliers are left out here too
         model = ei.refit(base, td, e.round1.registered[td.run.rows], seed=year)
         _save(path, model, cal)
         hit = (model, cal)
