@@ -77,6 +77,19 @@ def test_every_help_fits_80_columns(command: list[str]) -> None:
     assert _too_wide(res.output) == []
 
 
+@pytest.mark.parametrize("command", ["replay", "project", "evaluate", "compare", "coalitions"])
+def test_year_help_names_every_year_of_the_registry(command: str) -> None:
+    """The help's year list comes from the registry: it once said "2017, 2022 or 2024" after
+    1997–2012 were added."""
+    from hemicycle.data.files import YEARS
+
+    res = runner.invoke(app, [command, "--help"], env={"COLUMNS": "80"})
+    text = re.sub(r"[\s│]+", " ", res.output)
+    listed = re.search(r"Election year: ([0-9, or]+)", text)
+    assert listed is not None, text
+    assert [int(y) for y in re.findall(r"\d{4}", listed.group(1))] == list(YEARS)
+
+
 def test_help_keeps_the_brackets_of_the_extra() -> None:
     res = runner.invoke(app, ["project", "--help"], env={"COLUMNS": "80"})
     assert "hemicycle[ei]" in res.output.replace("\n", "").replace("│", "").replace(" ", "")

@@ -21,6 +21,7 @@ from rich.text import Text
 
 from hemicycle import __version__, api
 from hemicycle.data.blocs import BLOCS
+from hemicycle.data.files import YEARS
 from hemicycle.data.notes import late_withdrawals_of
 from hemicycle.data.readers import publisher
 from hemicycle.data.store import ENV_STORE, DataQuirkWarning, Store
@@ -54,7 +55,9 @@ StoreOpt = Annotated[
         show_envvar=False,
     ),
 ]
-YearArg = Annotated[int, typer.Argument(help="Election year: 2017, 2022 or 2024.")]
+#: The years the registry holds, for help texts ("1997, …, 2022 or 2024").
+YEARS_TEXT = f"{', '.join(map(str, YEARS[:-1]))} or {YEARS[-1]}"
+YearArg = Annotated[int, typer.Argument(help=f"Election year: {YEARS_TEXT}.")]
 
 
 #: Options checked before a command runs, by parameter name: output files, output folders, seeds,
@@ -784,7 +787,7 @@ def compare_cmd(
     year: Annotated[
         int | None,
         typer.Argument(
-            help="Election year: 2017, 2022 or 2024 (not needed with --list).", show_default=False
+            help=f"Election year: {YEARS_TEXT} (not needed with --list).", show_default=False
         ),
     ] = None,
     systems: Annotated[

@@ -37,7 +37,9 @@ class Error(_Frozen):
     )
     detail: str = Field(
         description="what went wrong, in one sentence",
-        examples=["no election 2019 in the store; available: 2017, 2022, 2024"],
+        examples=[
+            "no election 2019 in the store; available: 1997, 2002, 2007, 2012, 2017, 2022, 2024"
+        ],
     )
 
 
