@@ -102,58 +102,96 @@ class Hit:
         }
 
 
-def search(rep: Replay, query: str, limit: int = SEARCH_LIMIT) -> list[Hit]:
-    """Constituencies of one election matching ``query``: a code (``7505``), a constituency label
-    (``Paris 5``, ``Haute-Garonne 3e``), a department name (``Paris``) or a candidate's name
-    (``ménard``); accents and case do not matter."""
-    e = rep.election
-    year = e.year
-    q = normalise(query)
-    if not q:
-        return []
-    names = labels(rep)
-    codes = e.codes.tolist()
-    dept_norm = [normalise(str(n)) for n in e.department_names.tolist()]
-    hits: list[Hit] = []
-    seen: set[tuple[str, str]] = set()
+@dataclass(frozen=True, eq=False)
+class SearchIndex:
+    """One election's searchable names, normalised once (a search then only compares strings:
+    the web app keeps one index per year instead of normalising every name on every request)."""
 
-    def add(i: int, match: str, detail: str) -> None:
-        key = (codes[i], detail)
-        if key not in seen:
-            seen.add(key)
-            hits.append(Hit(codes[i], names[codes[i]], year, match, detail))
+    year: int
+    codes: tuple[str, ...]
+    labels: dict[str, str]
+    names: tuple[str, ...]  # constituency names
+    departments: tuple[str, ...]
+    department_names: tuple[str, ...]
+    department_norm: tuple[str, ...]
+    #: (constituency index, " " + first name surname, " " + surname first name, who, deputy?)
+    people: tuple[tuple[int, str, str, str, bool], ...]
 
-    compact = q.replace(" ", "").upper()
-    for i, c in enumerate(codes):
-        if c == compact or (len(compact) == 3 and c == "0" + compact):
-            add(i, "code", str(e.names[i]))
-    m = _NUMBERED.match(q)
-    if m and m.group("name"):
-        want, n = m.group("name"), int(m.group("n"))
-        for i, c in enumerate(codes):
-            if (
-                dept_norm[i] == want
-                and c.startswith(str(e.departments[i]))
-                and c[len(str(e.departments[i])) :].isdigit()
-                and int(c[len(str(e.departments[i])) :]) == n
-            ):
-                add(i, "constituency", str(e.names[i]))
-    for i in range(len(codes)):
-        if dept_norm[i] == q or (len(q) >= 3 and dept_norm[i].startswith(q)):
-            add(i, "department", str(e.department_names[i]))
-    if len(q) >= 3:
+    @classmethod
+    def of(cls, rep: Replay) -> SearchIndex:
+        e = rep.election
         won = {(i, int(k)) for i, k in enumerate(rep.winner.tolist()) if k >= 0}
         rows, cols = np.nonzero(e.round1.valid)
-        pattern = re.compile(r"(^| )" + re.escape(q))
-        for i, k in zip(rows.tolist(), cols.tolist(), strict=True):
-            full = normalise(f"{e.first_name[i, k]} {e.surname[i, k]}")
-            rev = normalise(f"{e.surname[i, k]} {e.first_name[i, k]}")
-            if pattern.search(full) or pattern.search(rev):
-                who = f"{e.first_name[i, k]} {e.surname[i, k]} ({e.round1.nuance[i, k]})"
-                add(i, "deputy" if (i, k) in won else "candidate", who)
-    order = {"code": 0, "constituency": 1, "deputy": 2, "department": 3, "candidate": 4}
-    hits.sort(key=lambda h: (order[h.match], h.code))
-    return hits[:limit]
+        people = tuple(
+            (
+                i,
+                " " + normalise(f"{e.first_name[i, k]} {e.surname[i, k]}"),
+                " " + normalise(f"{e.surname[i, k]} {e.first_name[i, k]}"),
+                f"{e.first_name[i, k]} {e.surname[i, k]} ({e.round1.nuance[i, k]})",
+                (i, k) in won,
+            )
+            for i, k in zip(rows.tolist(), cols.tolist(), strict=True)
+        )
+        return cls(
+            year=e.year,
+            codes=tuple(e.codes.tolist()),
+            labels=labels(rep),
+            names=tuple(str(n) for n in e.names.tolist()),
+            departments=tuple(str(d) for d in e.departments.tolist()),
+            department_names=tuple(str(n) for n in e.department_names.tolist()),
+            department_norm=tuple(normalise(str(n)) for n in e.department_names.tolist()),
+            people=people,
+        )
+
+    def search(self, query: str, limit: int = SEARCH_LIMIT) -> list[Hit]:
+        """Constituencies matching ``query``: a code (``7505``), a constituency label (``Paris
+        5``, ``Haute-Garonne 3e``), a department name (``Paris``) or a candidate's name
+        (``ménard``, at the start of a word); accents and case do not matter."""
+        q = normalise(query)
+        if not q:
+            return []
+        codes = self.codes
+        hits: list[Hit] = []
+        seen: set[tuple[str, str]] = set()
+
+        def add(i: int, match: str, detail: str) -> None:
+            key = (codes[i], detail)
+            if key not in seen:
+                seen.add(key)
+                hits.append(Hit(codes[i], self.labels[codes[i]], self.year, match, detail))
+
+        compact = q.replace(" ", "").upper()
+        for i, c in enumerate(codes):
+            if c == compact or (len(compact) == 3 and c == "0" + compact):
+                add(i, "code", self.names[i])
+        m = _NUMBERED.match(q)
+        if m and m.group("name"):
+            want, n = m.group("name"), int(m.group("n"))
+            for i, c in enumerate(codes):
+                dep = self.departments[i]
+                if (
+                    self.department_norm[i] == want
+                    and c.startswith(dep)
+                    and c[len(dep) :].isdigit()
+                    and int(c[len(dep) :]) == n
+                ):
+                    add(i, "constituency", self.names[i])
+        for i, d in enumerate(self.department_norm):
+            if d == q or (len(q) >= 3 and d.startswith(q)):
+                add(i, "department", self.department_names[i])
+        if len(q) >= 3:
+            word = " " + q  # the name or one of its words starts with the query
+            for i, full, rev, who, deputy in self.people:
+                if word in full or word in rev:
+                    add(i, "deputy" if deputy else "candidate", who)
+        order = {"code": 0, "constituency": 1, "deputy": 2, "department": 3, "candidate": 4}
+        hits.sort(key=lambda h: (order[h.match], h.code))
+        return hits[:limit]
+
+
+def search(rep: Replay, query: str, limit: int = SEARCH_LIMIT) -> list[Hit]:
+    """:meth:`SearchIndex.search` on ``rep``'s election (the index is built for this one call)."""
+    return SearchIndex.of(rep).search(query, limit)
 
 
 # ----- round-1 situation ------------------------------------------------------------------------

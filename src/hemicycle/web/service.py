@@ -388,7 +388,7 @@ class Service:
         return s.Constituency(
             year=year,
             constituency=code,
-            label=newsroom.labels(rep)[code],
+            label=self.search_index(year).labels[code],
             name=e.names[i],
             department=e.departments[i],
             department_name=e.department_names[i],
@@ -422,10 +422,15 @@ class Service:
         hits: list[s.SearchHit] = []
         for y in years:
             hits += [
-                s.SearchHit.model_validate(h.as_dict())
-                for h in newsroom.search(self.replay(y), query)
+                s.SearchHit.model_validate(h.as_dict()) for h in self.search_index(y).search(query)
             ]
         return hits[: newsroom.SEARCH_LIMIT]
+
+    def search_index(self, year: int) -> newsroom.SearchIndex:
+        """The year's names and labels, normalised once (search and constituency pages)."""
+        return self.memo.get(
+            ("search-index", year), lambda: newsroom.SearchIndex.of(self.replay(year))
+        )
 
     def round1_json(self, year: int) -> bytes:
         return self.memo.get(
