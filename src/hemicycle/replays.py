@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,9 @@ from hemicycle.election import Election
 
 ROUND1_HEADER = ["constituency", "panel", "nuance", "votes", "status"]
 WINNERS_HEADER = ["constituency", "round", "panel", "surname", "nuance", "votes"]
-STATUS_NAMES = {
+#: A candidate's round-1 status, as the outputs spell it.
+Status = Literal["elected", "qualified", "eliminated"]
+STATUS_NAMES: dict[int, Status] = {
     rules.ELECTED: "elected",
     rules.QUALIFIED: "qualified",
     rules.ELIMINATED: "eliminated",

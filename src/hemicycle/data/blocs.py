@@ -21,17 +21,12 @@ import csv
 import warnings
 from functools import cache
 from importlib.resources import files
+from typing import Literal, cast, get_args
 
 VERSION = "2024.2"
-BLOCS: tuple[str, ...] = (
-    "far_left",
-    "left",
-    "centre",
-    "right",
-    "far_right",
-    "regionalist",
-    "other",
-)
+#: The seven blocs, left to right: the one spelling of the type (the web schema uses it too).
+Bloc = Literal["far_left", "left", "centre", "right", "far_right", "regionalist", "other"]
+BLOCS: tuple[Bloc, ...] = get_args(Bloc)
 
 
 class UnknownNuanceWarning(UserWarning):
@@ -39,7 +34,7 @@ class UnknownNuanceWarning(UserWarning):
 
 
 @cache
-def table() -> dict[tuple[int, str], tuple[str, str]]:
+def table() -> dict[tuple[int, str], tuple[str, Bloc]]:
     """``{(year, nuance): (label, bloc)}`` as shipped with the package."""
     text = files("hemicycle.data").joinpath("blocs.csv").read_text(encoding="utf-8")
     out = {}
@@ -48,11 +43,11 @@ def table() -> dict[tuple[int, str], tuple[str, str]]:
             raise ValueError(
                 f"blocs.csv: unknown bloc {row['bloc']!r} for {row['year']} {row['nuance']}"
             )
-        out[(int(row["year"]), row["nuance"])] = (row["label"], row["bloc"])
+        out[(int(row["year"]), row["nuance"])] = (row["label"], cast(Bloc, row["bloc"]))
     return out
 
 
-def bloc_of(year: int, nuance: str, *, warn: bool = True) -> str:
+def bloc_of(year: int, nuance: str, *, warn: bool = True) -> Bloc:
     """The bloc of a nuance in a given year.
 
     >>> bloc_of(2024, "UG"), bloc_of(2017, "FN"), bloc_of(2022, "ENS")

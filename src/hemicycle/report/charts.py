@@ -49,7 +49,7 @@ def group_style(
     Explicit ``colours``/``labels`` win."""
     gs = list(dict.fromkeys(groups))
     if set(gs) <= set(BLOCS):
-        order = [b for b in SEATING if b in gs]
+        order: list[str] = [b for b in SEATING if b in gs]
         col, lab = dict(BLOC_COLOURS), dict(BLOC_LABELS)
     elif year is not None:
         order = nuance_order(year, gs)

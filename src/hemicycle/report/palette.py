@@ -15,12 +15,12 @@ from __future__ import annotations
 import colorsys
 from collections.abc import Iterable
 
-from hemicycle.data.blocs import BLOCS, bloc_of, table
+from hemicycle.data.blocs import BLOCS, Bloc, bloc_of, table
 
 #: Seating order in the hemicycle, left to right (the same in the dashboard, the report and the
 #: terminal): the left–right axis, with the regionalists and the others — off the axis — at the two
 #: sides, never between the left and the centre.
-SEATING: tuple[str, ...] = (
+SEATING: tuple[Bloc, ...] = (
     "regionalist",
     "far_left",
     "left",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -33,10 +34,11 @@ NONVOTER = "nonvoter"
 ORIGINS: tuple[str, ...] = (*BLOCS, NONVOTER)
 #: Extra destination column of the transfer matrices: did not cast a valid vote in round 2.
 ABSTAIN = "abstain"
-BLOC_INDEX = {b: i for i, b in enumerate(BLOCS)}
+BLOC_INDEX: dict[str, int] = {b: i for i, b in enumerate(BLOCS)}
 
 #: Withdrawal scenarios understood by :func:`resolve_lineup` (``front-republicain`` takes options).
-SCENARIOS: tuple[str, ...] = ("data", "none", "front-republicain")
+Scenario = Literal["data", "none", "front-republicain"]
+SCENARIOS: tuple[Scenario, ...] = get_args(Scenario)
 
 
 @dataclass(frozen=True, eq=False)

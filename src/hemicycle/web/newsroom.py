@@ -291,7 +291,7 @@ def bloc_shares(rep: Replay, i: int) -> dict[str, float]:
     e = rep.election
     r1 = e.round1
     exp = max(int(r1.expressed[i]), 1)
-    out = dict.fromkeys(BLOCS, 0.0)
+    out: dict[str, float] = dict.fromkeys(BLOCS, 0.0)
     for k in np.flatnonzero(r1.valid[i]):
         out[_bloc(e.year, str(r1.nuance[i, k]))] += int(r1.votes[i, k]) / exp
     return out
@@ -358,6 +358,7 @@ def results_csv(rep: Replay) -> bytes:
                 np.lexsort((e.panel[i, ks], -rnd.votes[i, ks]))
             ]  # most votes first, then panel
             for k in cols:
+                st: str
                 if rnd_no == 1:
                     st = (
                         "withdrawn" if rep.withdrawn[i, k] else STATUS_NAMES[int(rep.status1[i, k])]

@@ -11,14 +11,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hemicycle.data.blocs import BLOCS
+# the API's literal types, spelt once where they live
+from hemicycle.data.blocs import Bloc as Bloc
+from hemicycle.replays import Status as Status
+from hemicycle.sim.features import Scenario as Scenario
 
-Bloc = Literal["far_left", "left", "centre", "right", "far_right", "regionalist", "other"]
 Origin = Literal[Bloc, "nonvoter"]
-Status = Literal["elected", "qualified", "eliminated"]
-Scenario = Literal["data", "none", "front-republicain"]
 Unit = Literal["nuance", "bloc"]
-assert Bloc.__args__ == BLOCS  # type: ignore[attr-defined]
 
 #: Canonical constituency codes: ``0101``, ``2A01``, ``97101``, ``ZX01`` (case-insensitive here).
 CODE_PATTERN = r"^[0-9A-Za-z]{4,5}$"

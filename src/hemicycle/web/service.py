@@ -48,12 +48,12 @@ def _label(year: int, nuance: str) -> str:
 
 def _bloc(year: int, nuance: str) -> s.Bloc:
     # an unclassified nuance is 'other', silently
-    return cast(s.Bloc, bloc_of(year, nuance, warn=False))
+    return bloc_of(year, nuance, warn=False)
 
 
 def _blocs() -> list[s.Bloc]:
     """The seven blocs, left to right, as the API's literal type."""
-    return [cast(s.Bloc, b) for b in BLOCS]
+    return list(BLOCS)
 
 
 def _finite(x: Any) -> float | None:
@@ -206,10 +206,10 @@ class Service:
             blocs=[
                 s.BlocInfo(bloc=b, label=BLOC_LABELS[b], colour=BLOC_COLOURS[b]) for b in _blocs()
             ],
-            seating=[cast(s.Bloc, b) for b in SEATING],
+            seating=list(SEATING),
             seats=SEATS,
             majority=MAJORITY,
-            scenarios=[cast(s.Scenario, x) for x in SCENARIOS],
+            scenarios=list(SCENARIOS),
             max_sims=self.max_sims,
         )
 
@@ -345,7 +345,7 @@ class Service:
                 votes=int(r1.votes[i, k]),
                 share=int(r1.votes[i, k]) / exp1,
                 share_registered=int(r1.votes[i, k]) / reg1,
-                status=cast(s.Status, STATUS_NAMES[int(rep.status1[i, k])]),
+                status=STATUS_NAMES[int(rep.status1[i, k])],
                 withdrawn=bool(rep.withdrawn[i, k]),
                 incumbent=bool(e.incumbent[i, k]) if known[k] else None,
             )
