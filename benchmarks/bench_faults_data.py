@@ -39,6 +39,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+from hemicycle.data import sources
 from hemicycle.data.files import FILES, OfficialFile, files_for
 from hemicycle.data.store import DATA_TABLES, Store
 
@@ -83,12 +84,10 @@ def _ingest(year: int, store: Path) -> list[str]:
 
 
 def _source(year: int) -> Path:
-    mirror = os.environ.get("HEMICYCLE_DATA")
-    if mirror and any(
-        (Path(mirror) / str(year) / e.name).is_file() for e in files_for(year, 1, "results")
-    ):
-        return Path(mirror)
-    return SAMPLE
+    """The mirror (``HEMICYCLE_DATA``) when it holds the year's round 1, else the synthetic
+    sample of ``tests/data``."""
+    found = sources.find_local(year, 1, "results") if sources.mirror_dir() else None
+    return found[1].parents[1] if found else SAMPLE
 
 
 def _rename_a_constituency(path: Path) -> None:
