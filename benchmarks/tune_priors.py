@@ -4,12 +4,12 @@ Every combination of the grid below is back-tested on every target (transfers le
 earlier elections only); the chosen priors minimise a proper score averaged over the targets — the
 Brier score of ``p_win`` for the priors that decide who wins (weights, pooling, leader,
 balancing, and the joint search ``all``), the interval score of the 90 % share intervals for the
-stage that sets the spread of the shares (``noise``) — and the nested estimate (priors chosen on
-the other targets, scored on the one left out) says what that choice is worth on an election it
-did not see. Prints tables; writes nothing. Needs HEMICYCLE_DATA.
+stages that set the spread of the shares (``noise``, ``rare``) — and the nested estimate (priors
+chosen on the other targets, scored on the one left out) says what that choice is worth on an
+election it did not see. Prints tables; writes nothing. Needs HEMICYCLE_DATA.
 
     python benchmarks/tune_priors.py [--sims 3000]
-        [--stage weights|pooling|noise|leader|balancing|all]
+        [--stage weights|pooling|noise|rare|leader|balancing|all]
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ def main() -> None:
             mobilisation=((0.0, 1.0), (0.5, 1.0), (1.0, 1.0)),
             local_scale=(0.6, 0.8, 1.0, 1.2),
         ),
+        # below how many runoffs in the lineup a configuration is rare (its own local noise)
+        "rare": dict(rare_below=(0, 10, 15, 20, 25, 30, 50)),
         "leader": dict(leader=(0.0, 0.03, 0.06, 0.1, 0.15)),
         "balancing": dict(balancing=(0.0, 0.02, 0.03, 0.04, 0.06, 0.1)),
         # the final joint search around the stages' best values
@@ -57,7 +59,7 @@ def main() -> None:
     ap.add_argument("--sims", type=int, default=3_000)
     ap.add_argument("--stage", choices=list(grids), default="all")
     args = ap.parse_args()
-    score = "interval_score" if args.stage == "noise" else "brier"
+    score = "interval_score" if args.stage in ("noise", "rare") else "brier"
     spec = grids[args.stage]
     grid = [
         Priors(**dict(zip(spec, values, strict=True)))

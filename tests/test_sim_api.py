@@ -345,3 +345,33 @@ def test_balancing_damps_the_bloc_that_led_round_one(store_path):
     diff = on["p_win"].to_numpy() - off["p_win"].to_numpy()
     assert (diff[fr] <= 1e-12).all() and diff[fr].mean() < -0.02
     assert (diff[run & ~fr] >= -1e-12).all()
+
+
+def test_rare_configurations_are_noisier_and_draw_wider_intervals(store_path):
+    """The cross-validated residuals of a runoff whose configuration is rare in its election
+    (fewer than ``Priors.rare_below`` runoffs: a dissident, a regionalist, a three-way) are two to
+    four times those of the common duels, in every training election; the projection draws
+    those runoffs' local noise at the rare scale, so their share intervals are wider."""
+    from hemicycle.sim.calibrate import Priors
+    from hemicycle.sim.features import resolve_lineup
+    from hemicycle.sim.project import build_inputs, rare_runoffs
+
+    st = Store(store_path)
+    k = Priors().rare_below
+    years = [y for y in st.years() if 2 in st.rounds(y)]
+    for year in years:
+        common, rare, dof = api.fitted(year, st, n_boot=N_BOOT)[1].local_split(k)
+        assert dof > 0 and rare > 1.5 * common, (year, common, rare)
+    model, noise = api.pooled([y for y in years if y < 2024], st, n_boot=N_BOOT)
+    assert noise.rare_below == k and noise.local_rare is not None
+    assert noise.local_rare > 1.5 * noise.local
+    e = load(st, 2024)
+    inp, run = build_inputs(model, e, resolve_lineup(e, withdrawals="data"), rare_below=k)
+    assert inp.rare is not None and 0 < inp.rare.sum() < len(inp.rare) / 4
+    np.testing.assert_array_equal(inp.rare, rare_runoffs(run, k))
+    proj = api.project(2024, "all", st, sims=SIMS, seed=3, n_boot=N_BOOT).preds
+    width = (proj["share_hi"] - proj["share_lo"]).groupby(proj["constituency"]).mean()
+    rare_codes = set(e.codes[run.rows[inp.rare]])
+    is_rare = width.index.isin(list(rare_codes))
+    contested = proj.groupby("constituency").size() >= 2
+    assert width[is_rare].median() > 1.3 * width[~is_rare & contested.to_numpy()].median()

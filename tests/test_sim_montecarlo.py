@@ -60,6 +60,23 @@ def test_numba_kernel_equals_reference_loop(seed, unknown_birth):
     _same(mc.simulate_numba(inp, NOISE, key, 0, 80), mc.simulate_reference(inp, NOISE, key, 0, 80))
 
 
+def test_numba_kernel_equals_reference_loop_with_rare_configurations():
+    """Runoffs of a configuration rare in the lineup draw their local noise at ``local_rare``:
+    both backends read the same per-runoff scale."""
+    from dataclasses import replace
+
+    inp = random_inputs(21)
+    rare = np.zeros(inp.bloc.shape[0], bool)
+    rare[::3] = True
+    inp = replace(inp, rare=rare)
+    noise = replace(NOISE, local_rare=0.4, rare_below=20)
+    _same(mc.simulate_numba(inp, noise, 7, 0, 80), mc.simulate_reference(inp, noise, 7, 0, 80))
+    # the scale matters: the same draws with the common scale everywhere give other shares
+    common = mc.simulate_numba(replace(inp, rare=None), noise, 7, 0, 80)
+    assert (common.hist[rare] != mc.simulate_numba(inp, noise, 7, 0, 80).hist[rare]).any()
+    assert (common.hist[~rare] == mc.simulate_numba(inp, noise, 7, 0, 80).hist[~rare]).all()
+
+
 def _mass_above_half(acc: mc.Accumulators) -> np.ndarray:
     """Share of simulations in which a slot's simulated share is above one half (histogram)."""
     half = mc.NBINS // 2

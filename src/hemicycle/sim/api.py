@@ -101,7 +101,7 @@ def _train_election(store: Store, year: int) -> Election:
 
 
 #: Bump when the transfer model or its calibration changes: invalidates the on-disk cache.
-MODEL_VERSION = "7"
+MODEL_VERSION = "8"
 
 
 def _cache_file(year: int, signature: str, n_boot: int, estimator: str = "regression") -> Path:
@@ -148,6 +148,7 @@ def _load(path: Path) -> tuple[TransferModel, Calibration] | None:
                 **cal,
                 "profile": tuple(cal.get("profile", ())),
                 "left_out": tuple(cal.get("left_out", ())),
+                "moments": tuple(tuple(m) for m in cal.get("moments", ())),
             }
         )
     except (OSError, KeyError, ValueError, TypeError):

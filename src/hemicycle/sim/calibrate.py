@@ -19,7 +19,11 @@ was seen often enough) and the Luce model everywhere: the one with the lower hel
 Several training elections (:func:`pooled_noise`): the departmental and local scales are the
 root-mean-square of the elections' own (weighted as the elections are in the pool); the
 between-election variation of the transfers is carried by the pool itself
-(:class:`~hemicycle.sim.transfers.PooledTransfers`). What no fit identifies — a national swing per
+(:class:`~hemicycle.sim.transfers.PooledTransfers`). The local scale is split in two
+(:meth:`Calibration.local_split`): the runoffs of a configuration that is rare in its election
+(fewer than ``Priors.rare_below`` runoffs: dissidents, regionalists, three-ways) have residuals two
+to four times those of the common duels in every election, so they get their own scale, pooled
+with each election weighted by its rare runoffs too. What no fit identifies — a national swing per
 bloc, the turnout of round-1 non-voters, the mobilisation of round-1 voters, and how much more a
 recent election counts — are the :class:`Priors`, chosen by leave-one-election-out over the
 back-test (``hemicycle backtest``; docs/projection.md says how and what was tried).
@@ -27,6 +31,7 @@ back-test (``hemicycle backtest``; docs/projection.md says how and what was trie
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -54,7 +59,9 @@ class Priors:
     incumbency, momentum); ``symmetric``: the pool also holds each replicate's reflection about
     its mean (:class:`~hemicycle.sim.transfers.PooledTransfers`); ``balancing``: a log penalty on
     the expected votes of every candidate of the bloc that led round 1 nationally (the wave that
-    ebbs between the rounds: 2007's right, 2017's centre, 2024's far right).
+    ebbs between the rounds: 2007's right, 2017's centre, 2024's far right); ``rare_below``: a
+    configuration with fewer runoffs than this in its election (training) or in the lineup
+    (target) is rare and draws its local noise at the rare scale (0: one scale for all).
     """
 
     national: float = 0.02
@@ -68,6 +75,7 @@ class Priors:
     leader: float = 0.0
     symmetric: bool = True
     balancing: float = 0.04
+    rare_below: int = 20
 
 
 def election_weights(
@@ -101,10 +109,26 @@ def pooled_noise(cals: Sequence[Calibration], weights: Sequence[float], priors: 
     w = np.asarray(weights, float) / float(np.sum(weights))
     dep = float(np.sqrt(sum(wi * c.department**2 for wi, c in zip(w, cals, strict=True))))
     loc = float(np.sqrt(sum(wi * c.local**2 for wi, c in zip(w, cals, strict=True))))
+    rare: float | None = None
+    if priors.rare_below > 0:
+        # common configurations: the elections' own scales, as above; rare ones: weighted by how
+        # many rare runoffs each election had as well (one rare runoff says little)
+        split = [c.local_split(priors.rare_below) for c in cals]
+        loc = float(np.sqrt(sum(wi * lc**2 for wi, (lc, _, _) in zip(w, split, strict=True))))
+        wr = np.array([wi * d for wi, (_, _, d) in zip(w, split, strict=True)])
+        rare = (
+            float(
+                np.sqrt(sum(v * lr**2 for v, (_, lr, _) in zip(wr, split, strict=True)) / wr.sum())
+            )
+            if wr.sum() > 0
+            else loc
+        ) * priors.local_scale
     return Noise(
         national=priors.national,
         department=dep,
         local=loc * priors.local_scale,
+        local_rare=rare,
+        rare_below=priors.rare_below,
         turnout=priors.turnout,
         mobilisation=priors.mobilisation,
         leader=priors.leader,
@@ -130,6 +154,27 @@ class Calibration:
     #: choice of estimator and of the transfer fits: a candidate's share off by more than
     #: ``e**OUTLIER`` under either estimator
     left_out: tuple[int, ...] = ()
+    #: per runoff kept: (its configuration's number of runoffs in the election, the sum of its
+    #: squared centred residuals, its degrees of freedom n - 1), to split the local noise by how
+    #: common a configuration is (:meth:`local_split`)
+    moments: tuple[tuple[int, float, int], ...] = ()
+
+    def local_split(self, rare_below: int) -> tuple[float, float, int]:
+        """(local noise of the runoffs whose configuration had at least ``rare_below`` runoffs in
+        the election, local noise of the others, the others' degrees of freedom): each group's
+        mean squared residual less the departmental and bootstrap variances, floored as
+        :attr:`local` is. A group without runoffs gets the other's scale."""
+        m = np.asarray(self.moments, dtype=float).reshape(-1, 3)
+        rare = m[:, 0] < rare_below
+
+        def scale(rows: np.ndarray) -> float:
+            loc2 = max(float(m[rows, 1].sum() / m[rows, 2].sum()) - self.department**2, 1e-4)
+            return float(np.sqrt(max(loc2 - self.bootstrap**2, 0.25 * loc2)))
+
+        common = scale(~rare) if (~rare).any() else None
+        other = scale(rare) if rare.any() else None
+        common = common if common is not None else (other if other is not None else self.local)
+        return common, other if other is not None else common, int(m[rare, 2].sum())
 
     @property
     def outliers(self) -> int:
@@ -211,6 +256,7 @@ def calibrate(
     e = e_reg if use_regression else e_luce
     total = float((e[kept] ** 2).sum() / dof)
     keys = ["+".join(config_key(b)) for b in td.run.bloc]
+    count = Counter(keys)
     distinct = kept & np.array([len(set(config_key(b))) == len(config_key(b)) for b in td.run.bloc])
     num, den = 0.0, 0.0
     for g in np.unique(td.groups):
@@ -237,6 +283,10 @@ def calibrate(
         cv_error_luce=err_luce,
         use_regression=use_regression,
         left_out=tuple(int(i) for i in np.flatnonzero(outlier)),
+        moments=tuple(
+            (int(count[keys[r]]), float((e[r] ** 2).sum()), int(n[r] - 1))
+            for r in np.flatnonzero(kept)
+        ),
     )
 
 

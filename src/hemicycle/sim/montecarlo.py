@@ -18,7 +18,9 @@ Model of one simulated election ``s`` (per runoff ``c``, candidate slot ``j`` of
 * a turnout factor ``exp(sigma_turnout * z)`` on the round-1 non-voters who vote in round 2,
 * log-normal noise ``exp(sigma_nat z[b] + sigma_dep z[d, b] + sigma_loc z[c, j])`` on each
   candidate's expected votes (national and departmental swings are shared by all candidates of the
-  bloc), then the winner is the most voted (tie: the older; the law's rule).
+  bloc; ``sigma_loc`` is ``Noise.local_rare`` in the runoffs whose configuration is rare in the
+  lineup, :attr:`Inputs.rare`, ``Noise.local`` elsewhere), then the winner is the most voted
+  (tie: the older; the law's rule).
 
 Accumulated: wins and the sum of the (quantised) vote shares per slot, a histogram of shares for the
 5%/95% quantiles, and the winner of every runoff of every simulation (for seat vectors).
@@ -64,6 +66,16 @@ class Inputs:
     dep: np.ndarray  # (R,) int64 department index
     birth: np.ndarray  # (R, J) int64 (smaller = older)
     n_deps: int
+    #: (R,) bool: the runoff's configuration is rare in this lineup (its local noise is
+    #: :attr:`Noise.local_rare`); None: no runoff is
+    rare: np.ndarray | None = None
+
+    def local_scales(self, noise: Noise) -> np.ndarray:
+        """(R,) float64: each runoff's local noise scale."""
+        out = np.full(self.bloc.shape[0], float(noise.local))
+        if self.rare is not None and noise.local_rare is not None:
+            out[self.rare] = noise.local_rare
+        return out
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,10 @@ class Noise:
     national: float = 0.08
     department: float = 0.05
     local: float = 0.08
+    #: local noise of the runoffs whose configuration is rare in the lineup (fewer than
+    #: ``rare_below`` runoffs; :attr:`Inputs.rare`); None: the same as ``local``
+    local_rare: float | None = None
+    rare_below: int = 0
     turnout: float = 0.25
     mobilisation: tuple[float, float] = (0.0, 1.0)
     #: log bonus on the expected votes of each runoff's round-1 leader (deterministic, applied to
@@ -142,6 +158,7 @@ def simulate_reference(inp: Inputs, noise: Noise, key: int, start: int, stop: in
     n = stop - start
     wins, ssum, hist, winners = _empty_accumulators(n, R, J)
     lo, hi = noise.mobilisation
+    sloc = inp.local_scales(noise)
     for s in range(start, stop):
         m = hash_py(key, s, SLOT_REPLICATE) % M
         f = lo + (hi - lo) * uniform_py(key, s, SLOT_MOBILISATION)
@@ -162,7 +179,7 @@ def simulate_reference(inp: Inputs, noise: Noise, key: int, start: int, stop: in
                 e = (
                     noise.national * normal_py(key, s, SLOT_NATIONAL + b)
                     + noise.department * normal_py(key, s, SLOT_DEPARTMENT + 8 * d + b)
-                    + noise.local * normal_py(key, s, _slot_local(inp.n_deps, c, j, J))
+                    + sloc[c] * normal_py(key, s, _slot_local(inp.n_deps, c, j, J))
                 )
                 votes.append(v * np.exp(e))
             total = sum(v for v in votes if v > 0)
@@ -252,7 +269,7 @@ def _kernel(
                 e = (
                     nat * table[np.int64(_hash_nb(key, s, 8 + b) >> np.uint64(48))]
                     + sdep * table[np.int64(_hash_nb(key, s, 16 + 8 * d + b) >> np.uint64(48))]
-                    + sloc
+                    + sloc[c]
                     * table[
                         np.int64(_hash_nb(key, s, 16 + 8 * n_deps + c * J + j) >> np.uint64(48))
                     ]
@@ -296,7 +313,7 @@ def simulate_numba(inp: Inputs, noise: Noise, key: int, start: int, stop: int) -
         n,
         noise.national,
         noise.department,
-        noise.local,
+        inp.local_scales(noise),
         noise.turnout,
         float(lo),
         float(hi),

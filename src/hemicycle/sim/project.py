@@ -5,6 +5,7 @@ Engine-side only (arrays and frozen values); :mod:`hemicycle.sim.api` loads data
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,7 @@ from hemicycle.sim.features import (
     origins,
     runoffs,
 )
-from hemicycle.sim.transfers import PooledTransfers, TransferModel
+from hemicycle.sim.transfers import PooledTransfers, TransferModel, config_key
 
 PREDS_COLUMNS = [
     "constituency",
@@ -48,12 +49,14 @@ def build_inputs(
     overrides: tuple[TransferOverride, ...] = (),
     leader: float = 0.0,
     balancing: float = 0.0,
+    rare_below: int = 0,
 ) -> tuple[mc.Inputs, Runoffs]:
     """Monte Carlo inputs for the contested runoffs (two or more candidates) of ``standing``,
     with the transfer ``overrides`` applied to every replicate's matrices, the expected votes of
     each runoff's round-1 leader multiplied by ``exp(leader)``, and those of every candidate of the
     bloc that led round 1 nationally (:func:`~hemicycle.sim.features.national_profile`) by
-    ``exp(-balancing)``."""
+    ``exp(-balancing)``; a runoff whose configuration has fewer than ``rare_below`` runoffs in this
+    lineup is marked rare (:attr:`~hemicycle.sim.montecarlo.Inputs.rare`)."""
     run_all = runoffs(election, standing)
     run = run_all.subset(run_all.n_slots >= 2)
     x = origins(election).x[run.rows]
@@ -92,8 +95,16 @@ def build_inputs(
         dep=dep[run.rows].astype(np.int64),
         birth=birth.astype(np.int64),
         n_deps=int(dep.max()) + 1,
+        rare=rare_runoffs(run, rare_below) if rare_below > 0 else None,
     )
     return inp, run
+
+
+def rare_runoffs(run: Runoffs, rare_below: int) -> np.ndarray:
+    """(R,) bool: runoffs whose configuration has fewer than ``rare_below`` runoffs in ``run``."""
+    keys = [config_key(b) for b in run.bloc]
+    count = Counter(keys)
+    return np.array([count[k] < rare_below for k in keys], dtype=bool)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -181,7 +192,9 @@ def project_arrays(
     overrides: tuple[TransferOverride, ...] = (),
 ) -> Projection:
     """Simulate the round 2 of ``election`` with lineups ``standing`` (C, K) and summarise it."""
-    inp, run = build_inputs(model, election, standing, overrides, noise.leader, noise.balancing)
+    inp, run = build_inputs(
+        model, election, standing, overrides, noise.leader, noise.balancing, noise.rare_below
+    )
     acc = mc.run(inp, noise, sims=sims, rng=rng, backend=backend, chunk=chunk, progress=progress)
     return summarise(
         election, standing, run, acc, train_year=model.train_year, lineup_label=lineup_label
