@@ -116,13 +116,8 @@ def pooled_noise(cals: Sequence[Calibration], weights: Sequence[float], priors: 
         split = [c.local_split(priors.rare_below) for c in cals]
         loc = float(np.sqrt(sum(wi * lc**2 for wi, (lc, _, _) in zip(w, split, strict=True))))
         wr = np.array([wi * d for wi, (_, _, d) in zip(w, split, strict=True)])
-        rare = (
-            float(
-                np.sqrt(sum(v * lr**2 for v, (_, lr, _) in zip(wr, split, strict=True)) / wr.sum())
-            )
-            if wr.sum() > 0
-            else loc
-        ) * priors.local_scale
+        rare2 = sum(v * lr**2 for v, (_, lr, _) in zip(wr, split, strict=True))
+        rare = (float(np.sqrt(rare2 / wr.sum())) if wr.sum() > 0 else loc) * priors.local_scale
     return Noise(
         national=priors.national,
         department=dep,
@@ -163,7 +158,7 @@ class Calibration:
         """(local noise of the runoffs whose configuration had at least ``rare_below`` runoffs in
         the election, local noise of the others, the others' degrees of freedom): each group's
         mean squared residual less the departmental and bootstrap variances, floored as
-        :attr:`local` is. A group without runoffs gets the other's scale."""
+        :attr:`local` is. Without rare runoffs both are the common scale."""
         m = np.asarray(self.moments, dtype=float).reshape(-1, 3)
         rare = m[:, 0] < rare_below
 
@@ -171,10 +166,8 @@ class Calibration:
             loc2 = max(float(m[rows, 1].sum() / m[rows, 2].sum()) - self.department**2, 1e-4)
             return float(np.sqrt(max(loc2 - self.bootstrap**2, 0.25 * loc2)))
 
-        common = scale(~rare) if (~rare).any() else None
-        other = scale(rare) if rare.any() else None
-        common = common if common is not None else (other if other is not None else self.local)
-        return common, other if other is not None else common, int(m[rare, 2].sum())
+        common = scale(~rare) if (~rare).any() else self.local
+        return common, scale(rare) if rare.any() else common, int(m[rare, 2].sum())
 
     @property
     def outliers(self) -> int:

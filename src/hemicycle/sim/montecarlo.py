@@ -81,8 +81,9 @@ class Inputs:
 @dataclass(frozen=True)
 class Noise:
     """Noise scales (log scale) and the mobilisation range drawn by the kernel (see the module
-    doc), and two deterministic log shifts the kernel never reads: ``leader`` and ``balancing``,
-    applied to the inputs by :func:`hemicycle.sim.project.build_inputs`."""
+    doc), and what :func:`hemicycle.sim.project.build_inputs` applies to the inputs and the kernel
+    never reads: two deterministic log shifts, ``leader`` and ``balancing``, and ``rare_below``,
+    which marks the runoffs of :attr:`Inputs.rare`."""
 
     national: float = 0.08
     department: float = 0.05
