@@ -41,7 +41,7 @@ def real_inputs():
     years = api.training_years(2024, "all", store)
     model, noise = api.pooled(years, store)
     target = api.load(store, 2024)
-    inp, _ = build_inputs(model, target, resolve_lineup(target, withdrawals="data"))
+    inp, _ = build_inputs(model, target, resolve_lineup(target, withdrawals="data"), noise=noise)
     t = time.perf_counter()
     api.project(2024, "all", store, sims=20_000, seed=1)
     print(f"project 2024 --train all --sims 20000, fits cached: {time.perf_counter() - t:.2f} s")

@@ -366,7 +366,7 @@ def test_rare_configurations_are_noisier_and_draw_wider_intervals(store_path):
     assert noise.rare_below == k and noise.local_rare is not None
     assert noise.local_rare > 1.5 * noise.local
     e = load(st, 2024)
-    inp, run = build_inputs(model, e, resolve_lineup(e, withdrawals="data"), rare_below=k)
+    inp, run = build_inputs(model, e, resolve_lineup(e, withdrawals="data"), noise=noise)
     assert inp.rare is not None and 0 < inp.rare.sum() < len(inp.rare) / 4
     np.testing.assert_array_equal(inp.rare, rare_runoffs(run, k))
     proj = api.project(2024, "all", st, sims=SIMS, seed=3, n_boot=N_BOOT).preds

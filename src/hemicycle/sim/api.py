@@ -128,6 +128,11 @@ def _save(path: Path, model: TransferModel, cal: Calibration) -> None:
     write_cached(path, lambda tmp: np.savez(tmp, meta=np.array(json.dumps(meta)), **arrays))
 
 
+def _tuples(value: Any) -> Any:
+    """JSON's lists back as the tuples the frozen calibration holds (nested ones too)."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
 def _load(path: Path) -> tuple[TransferModel, Calibration] | None:
     try:
         with np.load(path, allow_pickle=False) as z:
@@ -142,15 +147,7 @@ def _load(path: Path) -> tuple[TransferModel, Calibration] | None:
                 settings=meta["settings"],
                 estimator=meta.get("estimator", "regression"),
             )
-        cal = meta["calibration"]
-        return model, Calibration(
-            **{
-                **cal,
-                "profile": tuple(cal.get("profile", ())),
-                "left_out": tuple(cal.get("left_out", ())),
-                "moments": tuple(tuple(m) for m in cal.get("moments", ())),
-            }
-        )
+        return model, Calibration(**{k: _tuples(v) for k, v in meta["calibration"].items()})
     except (OSError, KeyError, ValueError, TypeError):
         return None
 

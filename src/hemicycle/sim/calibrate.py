@@ -31,14 +31,20 @@ back-test (``hemicycle backtest``; docs/projection.md says how and what was trie
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from hemicycle.sim.montecarlo import Noise
-from hemicycle.sim.transfers import N0, TrainingData, TransferModel, config_key, fit_training
+from hemicycle.sim.transfers import (
+    N0,
+    TrainingData,
+    TransferModel,
+    config_counts,
+    config_key,
+    fit_training,
+)
 
 
 @dataclass(frozen=True)
@@ -249,7 +255,7 @@ def calibrate(
     e = e_reg if use_regression else e_luce
     total = float((e[kept] ** 2).sum() / dof)
     keys = ["+".join(config_key(b)) for b in td.run.bloc]
-    count = Counter(keys)
+    count = config_counts(td.run.bloc)
     distinct = kept & np.array([len(set(config_key(b))) == len(config_key(b)) for b in td.run.bloc])
     num, den = 0.0, 0.0
     for g in np.unique(td.groups):
@@ -277,8 +283,7 @@ def calibrate(
         use_regression=use_regression,
         left_out=tuple(int(i) for i in np.flatnonzero(outlier)),
         moments=tuple(
-            (int(count[keys[r]]), float((e[r] ** 2).sum()), int(n[r] - 1))
-            for r in np.flatnonzero(kept)
+            (int(count[r]), float((e[r] ** 2).sum()), int(n[r] - 1)) for r in np.flatnonzero(kept)
         ),
     )
 

@@ -5,7 +5,6 @@ Engine-side only (arrays and frozen values); :mod:`hemicycle.sim.api` loads data
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +23,7 @@ from hemicycle.sim.features import (
     origins,
     runoffs,
 )
-from hemicycle.sim.transfers import PooledTransfers, TransferModel, config_key
+from hemicycle.sim.transfers import PooledTransfers, TransferModel, config_counts
 
 PREDS_COLUMNS = [
     "constituency",
@@ -47,16 +46,16 @@ def build_inputs(
     election: Election,
     standing: np.ndarray,
     overrides: tuple[TransferOverride, ...] = (),
-    leader: float = 0.0,
-    balancing: float = 0.0,
-    rare_below: int = 0,
+    noise: mc.Noise = mc.Noise(),
 ) -> tuple[mc.Inputs, Runoffs]:
     """Monte Carlo inputs for the contested runoffs (two or more candidates) of ``standing``,
-    with the transfer ``overrides`` applied to every replicate's matrices, the expected votes of
-    each runoff's round-1 leader multiplied by ``exp(leader)``, and those of every candidate of the
-    bloc that led round 1 nationally (:func:`~hemicycle.sim.features.national_profile`) by
-    ``exp(-balancing)``; a runoff whose configuration has fewer than ``rare_below`` runoffs in this
-    lineup is marked rare (:attr:`~hemicycle.sim.montecarlo.Inputs.rare`)."""
+    with the transfer ``overrides`` applied to every replicate's matrices, and what ``noise``
+    applies to the inputs: the expected votes of each runoff's round-1 leader multiplied by
+    ``exp(noise.leader)``, those of every candidate of the bloc that led round 1 nationally
+    (:func:`~hemicycle.sim.features.national_profile`) by ``exp(-noise.balancing)``, and the
+    runoffs whose configuration has fewer than ``noise.rare_below`` runoffs in this lineup marked
+    rare (:attr:`~hemicycle.sim.montecarlo.Inputs.rare`)."""
+    leader, balancing = noise.leader, noise.balancing
     run_all = runoffs(election, standing)
     run = run_all.subset(run_all.n_slots >= 2)
     x = origins(election).x[run.rows]
@@ -95,16 +94,15 @@ def build_inputs(
         dep=dep[run.rows].astype(np.int64),
         birth=birth.astype(np.int64),
         n_deps=int(dep.max()) + 1,
-        rare=rare_runoffs(run, rare_below) if rare_below > 0 else None,
+        rare=rare_runoffs(run, noise.rare_below) if noise.rare_below > 0 else None,
     )
     return inp, run
 
 
 def rare_runoffs(run: Runoffs, rare_below: int) -> np.ndarray:
     """(R,) bool: runoffs whose configuration has fewer than ``rare_below`` runoffs in ``run``."""
-    keys = [config_key(b) for b in run.bloc]
-    count = Counter(keys)
-    return np.array([count[k] < rare_below for k in keys], dtype=bool)
+    rare: np.ndarray = config_counts(run.bloc) < rare_below
+    return rare
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -192,9 +190,7 @@ def project_arrays(
     overrides: tuple[TransferOverride, ...] = (),
 ) -> Projection:
     """Simulate the round 2 of ``election`` with lineups ``standing`` (C, K) and summarise it."""
-    inp, run = build_inputs(
-        model, election, standing, overrides, noise.leader, noise.balancing, noise.rare_below
-    )
+    inp, run = build_inputs(model, election, standing, overrides, noise)
     acc = mc.run(inp, noise, sims=sims, rng=rng, backend=backend, chunk=chunk, progress=progress)
     return summarise(
         election, standing, run, acc, train_year=model.train_year, lineup_label=lineup_label

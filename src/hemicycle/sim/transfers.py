@@ -36,6 +36,7 @@ errors. Replicate 0 is the fit on all the data.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -286,6 +287,13 @@ def fit_regression(
 
 def config_key(bloc_row: np.ndarray) -> tuple[str, ...]:
     return tuple(BLOCS[b] for b in bloc_row if b >= 0)
+
+
+def config_counts(bloc: np.ndarray) -> np.ndarray:
+    """(R,) int64: for each runoff of ``bloc`` (R, J), how many of them have its configuration."""
+    keys = [config_key(b) for b in bloc]
+    count = Counter(keys)
+    return np.array([count[k] for k in keys], dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -189,11 +189,6 @@ class SearchIndex:
         return hits[:limit]
 
 
-def search(rep: Replay, query: str, limit: int = SEARCH_LIMIT) -> list[Hit]:
-    """:meth:`SearchIndex.search` on ``rep``'s election (the index is built for this one call)."""
-    return SearchIndex.of(rep).search(query, limit)
-
-
 # ----- round-1 situation ------------------------------------------------------------------------
 
 

@@ -239,7 +239,7 @@ class Service:
         expressed = max(int(r1.expressed.sum()), 1)
         winners = []
         rows = np.arange(e.n_constituencies)
-        labels = newsroom.labels(rep)
+        labels = self.search_index(year).labels
         for i in rows:
             k = int(rep.winner[i])
             base = {
