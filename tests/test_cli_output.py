@@ -90,6 +90,18 @@ def test_year_help_names_every_year_of_the_registry(command: str) -> None:
     assert [int(y) for y in re.findall(r"\d{4}", listed.group(1))] == list(YEARS)
 
 
+def test_command_list_flows_each_summary() -> None:
+    """The command list once cut summaries where the docstrings wrap ("checked against the" at the
+    end of a line, at any width): each summary must fill the lines it is given."""
+    for args in ([], ["data"]):
+        res = runner.invoke(app, [*args, "--help"], env={"COLUMNS": "200"})
+        rows = [r.strip("│ ") for r in res.output.splitlines() if r.startswith("│")]
+        assert any(r.startswith("replay ") or r.startswith("fetch ") for r in rows), res.output
+        # 200 columns hold every summary on one row: no row is a continuation
+        continued = [r for r in rows if r and not re.match(r"(-|\w+ )", r)]
+        assert continued == [], res.output
+
+
 def test_help_keeps_the_brackets_of_the_extra() -> None:
     res = runner.invoke(app, ["project", "--help"], env={"COLUMNS": "80"})
     assert "hemicycle[ei]" in res.output.replace("\n", "").replace("│", "").replace(" ", "")

@@ -6,6 +6,7 @@ Any :class:`~hemicycle.errors.HemicycleError` becomes a one-paragraph message an
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import warnings
 from collections import Counter
@@ -1135,6 +1136,20 @@ def report_cmd(
         )
         path = write_report(year, out, store=st, train=years, sims=sims, seed=seed, progress=True)
     console.print(f"[green]✓[/] report → {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+def _flowing_summaries(*apps: typer.Typer) -> None:
+    """Give every command its docstring's first paragraph as one flowing line for the command
+    lists: rich markup keeps a docstring's line breaks there (not on the command's own page), which
+    cut summaries at the source's wrapping."""
+    for group in apps:
+        for info in group.registered_commands:
+            doc = info.callback.__doc__ if info.callback is not None else None
+            if info.short_help is None and doc:
+                info.short_help = " ".join(inspect.cleandoc(doc).split("\n\n")[0].split())
+
+
+_flowing_summaries(app, data_app)
 
 
 def run() -> None:  # pragma: no cover - console entry point alias
