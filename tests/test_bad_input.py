@@ -57,6 +57,15 @@ def _ingest_fails(match: str) -> DataFileError:
     return info.value
 
 
+def test_error_quoting_a_control_character_shows_it_escaped() -> None:
+    """A message quotes the source; a control character in it (a double-encoded name's U+0087,
+    a stray escape) is written as an escape, and the message stays on one line."""
+    e = DataFileError(
+        "round-2 candidate FRAN\u00c3\u0087OIS\x1b[2J matches\nnothing", file="t2.csv"
+    )
+    assert str(e) == "file t2.csv: round-2 candidate FRANÃ\\x87OIS\\x1b[2J matches nothing"
+
+
 def test_wrong_encoding(mirror: Path) -> None:
     f = mirror / "2022" / T1_2022
     f.write_bytes(f.read_bytes().decode("latin-1").encode("cp850"))

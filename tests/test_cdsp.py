@@ -163,6 +163,22 @@ def test_2002_mangled_names_are_quirks(store: Store) -> None:
     }
 
 
+def test_quirks_show_the_sources_control_characters_as_escapes(store: Store) -> None:
+    """2002's double-encoded names carry C1 controls (U+0087 in FRANÃ\\x87OIS): the names are
+    stored as published, the quirks that quote them never send a control to a terminal."""
+    import unicodedata
+
+    names = store.query(
+        "SELECT first_name FROM candidates WHERE year = 2002 AND constituency = '2803' "
+        "AND surname = 'HUWART' AND round = 2"
+    )["first_name"]
+    assert list(names) == ["FRAN\u00c3\u0087OIS"]
+    messages = store.query("SELECT message FROM quirks")["message"]
+    assert not [m for m in messages if any(unicodedata.category(c) == "Cc" for c in m)]
+    (huwart,) = [m for m in messages if "HUWART" in m]
+    assert "FRANÃ\\x87OIS" in huwart
+
+
 def test_panel_is_the_round1_block_number(store: Store) -> None:
     """1997, Ain 1st: GODIN (PRG) is the 4th block of the round-1 row; round 2 keeps panel 4."""
     df = store.query(

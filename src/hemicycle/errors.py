@@ -5,6 +5,22 @@ The CLI turns any :class:`HemicycleError` into a readable message and exit code 
 
 from __future__ import annotations
 
+import unicodedata
+
+
+def visible(text: str) -> str:
+    """``text`` with its control characters written as escapes (``\\x87``), so that a message
+    quoting a source never sends one to a terminal: names the source double-encoded carry C1
+    controls (2002's ``FRANÃ\\x87OIS``, the UTF-8 of ``Ç`` read as Latin-1, then encoded again).
+
+    >>> visible("FRAN\\xc3\\x87OIS"), visible("tab\\tand newline\\n kept")
+    ('FRANÃ\\\\x87OIS', 'tab\\tand newline\\n kept')
+    """
+    return "".join(
+        f"\\x{ord(ch):02x}" if ch not in "\t\n" and unicodedata.category(ch) == "Cc" else ch
+        for ch in text
+    )
+
 
 class HemicycleError(Exception):
     """Base class of every error hemicycle raises on purpose."""
@@ -39,7 +55,7 @@ class DataFileError(HemicycleError):
         if column is not None:
             where.append(f"column {column!r}")
         prefix = ", ".join(where)
-        message = " ".join(message.split())  # one line, whatever a library's error said
+        message = " ".join(visible(message).split())  # one line, whatever a library's error said
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from hemicycle.errors import DataFileError
+from hemicycle.errors import DataFileError, visible
 
 TOTAL_FIELDS = ("registered", "abstentions", "voters", "blank", "null", "expressed")
 _MOJIBAKE = re.compile("[\u0080-\u009f]|Ã.|Â.|\ufffd")
@@ -29,12 +29,16 @@ MAX_COUNT = 10**8
 
 @dataclass(frozen=True)
 class QuirkWarning:
-    """A data quirk found while reading (kept, reported, not fatal)."""
+    """A data quirk found while reading (kept, reported, not fatal). Its message shows the
+    source's control characters as escapes (:func:`hemicycle.errors.visible`)."""
 
     file: str
     constituency: str
     kind: str
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", visible(self.message))
 
 
 @dataclass
