@@ -82,6 +82,17 @@ def test_data_commands(store_path: Path, args: list[str]) -> None:
     assert res.exit_code == 0, res.output
 
 
+def test_progress_goes_to_stderr(store_path: Path) -> None:
+    """With its progress bar on (the default), `project` writes only its result to stdout: a
+    redirect once got a blank line left by the simulation's bar before the title."""
+    res = invoke(
+        "project", "2024", "--train", "2017", "--sims", "500", "--seed", "3", store=store_path
+    )
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("Projection of 2024 round 2"), res.stdout[:200]
+    assert "simulating" not in res.stdout
+
+
 def test_project_writes_documented_files(store_path: Path, tmp_path: Path) -> None:
     preds, seats = tmp_path / "preds.csv", tmp_path / "seats.csv"
     res = invoke(

@@ -86,6 +86,7 @@ class _RichDownloadBar:
     with rich so that no tqdm is needed."""
 
     def __init__(self, label: str) -> None:
+        from rich.console import Console
         from rich.progress import (
             BarColumn,
             DownloadColumn,
@@ -102,6 +103,7 @@ class _RichDownloadBar:
             TransferSpeedColumn(),
             TimeRemainingColumn(),
             transient=False,
+            console=Console(stderr=True),  # stdout is the command's result
         )
         self._task = self._progress.add_task(label, total=None)
         self._progress.start()

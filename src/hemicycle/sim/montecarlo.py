@@ -420,6 +420,7 @@ def run(
     wins, ssum, hist, winners = _empty_accumulators(sims, R, J)
     bar = None
     if progress:
+        from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
         bar = Progress(
@@ -428,6 +429,7 @@ def run(
             TextColumn("{task.completed:,}/{task.total:,}"),
             TimeRemainingColumn(),
             transient=True,
+            console=Console(stderr=True),  # stdout is the result's, piped or not
         )
         task = bar.add_task("sims", total=sims)
         bar.start()
