@@ -284,3 +284,14 @@ def test_a_few_quirks_are_all_listed(capsys) -> None:
     )
     assert len([ln for ln in lines if ln.startswith("  • ")]) == cli.QUIRKS_SHOWN
     assert not any("more" in ln for ln in lines)
+
+
+def test_terminal_messages_escape_control_characters(capsys: pytest.CaptureFixture[str]) -> None:
+    """An error or quirk that quotes a source (a double-encoded name's U+0087, from a store
+    ingested before quirks were escaped at the source) never sends a control to the terminal."""
+    import typer
+
+    with pytest.raises(typer.Exit):
+        cli._fail("round-2 candidate FRAN\u00c3\u0087OIS matches no round-1 candidate")
+    out = capsys.readouterr().err
+    assert "FRANÃ\\x87OIS" in out and "\x87" not in out

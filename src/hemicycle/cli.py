@@ -26,7 +26,7 @@ from hemicycle.data.files import YEARS
 from hemicycle.data.notes import late_withdrawals_of
 from hemicycle.data.readers import publisher
 from hemicycle.data.store import ENV_STORE, DataQuirkWarning, Store
-from hemicycle.errors import HemicycleError
+from hemicycle.errors import HemicycleError, visible
 from hemicycle.report.text import COLOURS, GLYPHS, hemicycle, legend, seat_bar
 
 app = typer.Typer(
@@ -136,7 +136,11 @@ def handle_errors(fn: F) -> F:
 
 
 def _fail(message: str) -> None:
-    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
+    err.print(
+        Text.assemble(("error:", "bold red"), " ", visible(message)),
+        highlight=False,
+        soft_wrap=True,
+    )
     raise typer.Exit(1) from None
 
 
@@ -155,7 +159,7 @@ def _report_warnings(caught: list[warnings.WarningMessage]) -> None:
             f"{first}:[/]"
         )
         for q in quirks[:QUIRKS_SHOWN]:
-            err.print(Text.assemble(("  •", "yellow"), " ", str(q)), highlight=False)
+            err.print(Text.assemble(("  •", "yellow"), " ", visible(str(q))), highlight=False)
         if hidden > 0:
             years = Counter(getattr(q, "year", None) or "YEAR" for q in quirks)
             where = ", ".join(f"`hemicycle data quirks {y}` ({n})" for y, n in years.items())
@@ -289,7 +293,7 @@ def data_quirks(year: YearArg, store: StoreOpt = None) -> None:
         console.print(f"No quirks in {year}.")
     for r in df.itertuples(index=False):
         console.print(
-            f"round {r.round} {r.constituency} [{r.kind}] {r.message}  ({r.file})",
+            f"round {r.round} {r.constituency} [{r.kind}] {visible(r.message)}  ({r.file})",
             highlight=False,
             markup=False,
         )
