@@ -83,14 +83,17 @@ def test_data_commands(store_path: Path, args: list[str]) -> None:
 
 
 def test_progress_goes_to_stderr(store_path: Path) -> None:
-    """With its progress bar on (the default), `project` writes only its result to stdout: a
-    redirect once got a blank line left by the simulation's bar before the title."""
+    """With its progress bars on (the default), `project` writes only its result to stdout: a
+    redirect once got a blank line left by the simulation's bar before the title, and stderr one
+    before an error."""
     res = invoke(
         "project", "2024", "--train", "2017", "--sims", "500", "--seed", "3", store=store_path
     )
     assert res.exit_code == 0, res.output
     assert res.stdout.startswith("Projection of 2024 round 2"), res.stdout[:200]
     assert "simulating" not in res.stdout
+    # and a bar that cannot draw (no terminal) leaves nothing, not even a blank line
+    assert res.stderr.strip("\n") == res.stderr, repr(res.stderr[:200])
 
 
 def test_project_writes_documented_files(store_path: Path, tmp_path: Path) -> None:

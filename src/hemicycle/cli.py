@@ -501,6 +501,7 @@ def _prepare(
         TimeElapsedColumn(),
         console=err,
         transient=True,
+        disable=not err.is_terminal,  # a log or a pipe gets no bar (nor the blank line it leaves)
     ) as bar:
         task = bar.add_task("loading cached fits", total=None)
 

@@ -96,6 +96,7 @@ class _RichDownloadBar:
             TransferSpeedColumn,
         )
 
+        out = Console(stderr=True)  # stdout is the command's result
         self._progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -103,7 +104,8 @@ class _RichDownloadBar:
             TransferSpeedColumn(),
             TimeRemainingColumn(),
             transient=False,
-            console=Console(stderr=True),  # stdout is the command's result
+            console=out,
+            disable=not out.is_terminal,  # a log gets no bar
         )
         self._task = self._progress.add_task(label, total=None)
         self._progress.start()

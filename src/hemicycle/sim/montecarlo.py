@@ -423,13 +423,15 @@ def run(
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+        out = Console(stderr=True)  # stdout is the result's, piped or not
         bar = Progress(
             TextColumn("simulating"),
             BarColumn(),
             TextColumn("{task.completed:,}/{task.total:,}"),
             TimeRemainingColumn(),
             transient=True,
-            console=Console(stderr=True),  # stdout is the result's, piped or not
+            console=out,
+            disable=not out.is_terminal,  # a log gets no bar (nor the blank line it leaves)
         )
         task = bar.add_task("sims", total=sims)
         bar.start()
