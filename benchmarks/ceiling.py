@@ -18,7 +18,7 @@ docs/projection.md), by
 and, learnt from *earlier* elections only, as the back-test does: the same boosting trained on the
 earlier elections' duels, and hemicycle's projection (official lineup, its most probable candidate).
 
-Needs HEMICYCLE_DATA and scikit-learn (in the ``ei`` extra: ``pip install -e '.[ei]'``). Prints a
+Needs HEMICYCLE_DATA and scikit-learn (in the ``ei`` extra, which ``make test`` installs). Prints a
 table; writes nothing.
 
     python benchmarks/ceiling.py [--sims 5000]
