@@ -31,6 +31,7 @@ def test_replay_2024_writes_documented_files(store_path: Path, tmp_path: Path) -
     assert len(w) == 577 and w["nuance"].value_counts()["UG"] == 178
 
 
+@pytest.mark.usefixtures("without_2022_round2")
 def test_replay_2022_round1_only(store_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "w.csv"
     res = invoke("replay", "2022", "--output", str(out), store=store_path)
@@ -129,7 +130,6 @@ def test_project_writes_documented_files(store_path: Path, tmp_path: Path) -> No
     ("args", "message"),
     [
         (["project", "2024", "--train", "2017", "--sims", "0"], "sims must be a positive integer"),
-        (["project", "2024", "--train", "2022"], "no round 2"),
         (["project", "2024", "--train", "2017", "--withdrawals", "bogus"], "bogus"),
         (["project", "2031", "--train", "2017"], "no reader for the 2031"),
         (["transfers", "--train", "2017", "--estimator", "bayes"], "unknown estimator"),
@@ -139,6 +139,13 @@ def test_project_bad_options_exit_1(store_path: Path, args: list[str], message: 
     res = invoke(*args, store=store_path)
     assert res.exit_code == 1
     assert message in res.output
+
+
+@pytest.mark.usefixtures("without_2022_round2")
+def test_training_on_a_year_without_round_2_exits_1(store_path: Path) -> None:
+    res = invoke("project", "2024", "--train", "2022", store=store_path)
+    assert res.exit_code == 1
+    assert "no round 2" in res.output
 
 
 @pytest.mark.parametrize("year", [1997, 2002, 2007])

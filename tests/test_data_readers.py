@@ -121,7 +121,7 @@ def test_candidacies_2024(store: Store) -> None:
 def test_same_name_different_candidates(store: Store) -> None:
     """2022 Paris-09 has two Sandrine ROUSSEAU: panels 13 (NUP) and 8 (DVD)."""
     df = store.query(
-        "SELECT panel, nuance, votes FROM candidates WHERE year = 2022 AND "
+        "SELECT panel, nuance, votes FROM candidates WHERE year = 2022 AND round = 1 AND "
         "constituency = '7509' AND surname = 'ROUSSEAU' ORDER BY panel"
     )
     assert df.to_dict("list") == {"panel": [8, 13], "nuance": ["DVD", "NUP"], "votes": [716, 16332]}

@@ -153,6 +153,7 @@ def test_screenshot_and_no_console_errors(page) -> None:
     assert PROBLEMS == []  # no CSP violation, no JS error
 
 
+@pytest.mark.usefixtures("without_2022_round2")
 def test_another_year(page) -> None:
     page.select_option("#year", "2022")
     expect(page.locator("#results-lede")).to_contain_text("Round 2 of 2022 is not in the data")
