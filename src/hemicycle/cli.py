@@ -149,6 +149,7 @@ QUIRKS_SHOWN = 10
 
 
 def _report_warnings(caught: list[warnings.WarningMessage]) -> None:
+    # quirk messages come escaped from their reader (QuirkWarning): printed as they are
     quirks = [w.message for w in caught if issubclass(w.category, DataQuirkWarning)]
     others = [w for w in caught if not issubclass(w.category, DataQuirkWarning)]
     hidden = len(quirks) - QUIRKS_SHOWN
@@ -159,7 +160,7 @@ def _report_warnings(caught: list[warnings.WarningMessage]) -> None:
             f"{first}:[/]"
         )
         for q in quirks[:QUIRKS_SHOWN]:
-            err.print(Text.assemble(("  •", "yellow"), " ", visible(str(q))), highlight=False)
+            err.print(Text.assemble(("  •", "yellow"), " ", str(q)), highlight=False)
         if hidden > 0:
             years = Counter(getattr(q, "year", None) or "YEAR" for q in quirks)
             where = ", ".join(f"`hemicycle data quirks {y}` ({n})" for y, n in years.items())

@@ -254,9 +254,9 @@ def calibrate(
         pred = pred_luce
     e = e_reg if use_regression else e_luce
     total = float((e[kept] ** 2).sum() / dof)
-    keys = ["+".join(config_key(b)) for b in td.run.bloc]
+    keys = [config_key(b) for b in td.run.bloc]
     count = config_counts(td.run.bloc)
-    distinct = kept & np.array([len(set(config_key(b))) == len(config_key(b)) for b in td.run.bloc])
+    distinct = kept & np.array([len(set(k)) == len(k) for k in keys])
     num, den = 0.0, 0.0
     for g in np.unique(td.groups):
         rows = np.flatnonzero((td.groups == g) & distinct)
