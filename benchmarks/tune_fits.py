@@ -5,6 +5,7 @@ fits themselves, so every value refits the six elections (about 2.5 minutes each
 a fit cache of its own) before the back-test scores it on every target:
 
 * ``n0``: the weight of the Luce prior in the constrained regression (``transfers.N0``);
+* ``ridge``: the penalty on the Luce model's free deviations from its structure (0.02);
 * ``centre``, ``right``, …: a bloc's left-right position in the Luce model
   (``transfers.POSITIONS``; far left 0, left 1, centre 2, right 3, far right 4).
 
@@ -15,6 +16,7 @@ choice is worth on an election it did not see. Prints tables; writes nothing but
 
     python benchmarks/tune_fits.py centre=1.5,2,2.5,3 [--sims 5000] [--jobs 2]
     python benchmarks/tune_fits.py n0=1,5,20,50,200,1000,1e6
+    python benchmarks/tune_fits.py ridge=0.005,0.02,0.1,0.5
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from pathlib import Path
 
 import pandas as pd
 
+#: settings passed to the fit and its cross-validation as keywords; the others are positions
+KEYWORDS = ("n0", "ridge")
 SCORES = ["winners", "brier", "coverage90", "interval_score", "energy_score"]
 
 
@@ -41,9 +45,9 @@ def child(setting: str, value: float, sims: int, out: Path) -> None:
     from hemicycle.sim import api, backtest
     from hemicycle.sim import transfers as tr
 
-    if setting == "n0":
-        api.fit_training = functools.partial(api.fit_training, n0=value)
-        api.calibrate = functools.partial(api.calibrate, n0=value)
+    if setting in KEYWORDS:
+        api.fit_training = functools.partial(api.fit_training, **{setting: value})
+        api.calibrate = functools.partial(api.calibrate, **{setting: value})
     else:
         tr.POSITIONS[setting] = value
         tr._A = tr.design()
@@ -55,7 +59,7 @@ def child(setting: str, value: float, sims: int, out: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("grid", help="SETTING=V1,V2,…: n0, or a bloc's position (centre, right, …)")
+    ap.add_argument("grid", help="SETTING=V1,V2,…: n0, ridge or a bloc's position (centre, …)")
     ap.add_argument("--sims", type=int, default=5_000)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "hemicycle-tune")
@@ -69,8 +73,9 @@ def main() -> None:
     from hemicycle.data.store import default_path
     from hemicycle.sim import transfers as tr
 
-    if setting != "n0" and setting not in tr.POSITIONS:
-        ap.error(f"unknown setting {setting!r}: n0 or one of {', '.join(tr.POSITIONS)}")
+    if setting not in KEYWORDS and setting not in tr.POSITIONS:
+        known = ", ".join([*KEYWORDS, *tr.POSITIONS])
+        ap.error(f"unknown setting {setting!r}: one of {known}")
     grid = [float(v) for v in values.split(",")]
     env = {**os.environ, "HEMICYCLE_STORE": str(default_path())}  # one store, one cache per value
 

@@ -39,6 +39,7 @@ import numpy as np
 from hemicycle.sim.montecarlo import Noise
 from hemicycle.sim.transfers import (
     N0,
+    RIDGE,
     TrainingData,
     TransferModel,
     config_counts,
@@ -214,7 +215,7 @@ def calibrate(
     rng: np.random.Generator,
     folds: int = 10,
     min_runoffs: int = 10,
-    ridge: float = 0.02,
+    ridge: float = RIDGE,
     n0: float = N0,
     progress: Callable[[int, int], None] | None = None,
 ) -> Calibration:

@@ -195,6 +195,13 @@ def _luce_jacobian(phi, x, y, bloc, within, sw, ridge):
     return np.vstack([jac @ _A, pen])
 
 
+#: Penalty on the Luce model's free deviations from its structure (``delta`` in :func:`design`).
+#: Searched by leave-one-election-out (docs/projection.md §3.1, ``benchmarks/tune_fits.py``): mean
+#: Brier 0.1034, 0.0902, 0.0889, 0.0885, 0.0889, 0.0900 for 0.005, 0.01, 0.02, 0.03, 0.05, 0.1; 0.03
+#: costs 2.4 points of 2017's winners for 0.0004 and its nested check is worse, so 0.02 stays.
+RIDGE = 0.02
+
+
 def fit_luce(
     x: np.ndarray,
     y: np.ndarray,
@@ -202,7 +209,7 @@ def fit_luce(
     within: np.ndarray,
     weights: np.ndarray | None = None,
     *,
-    ridge: float = 0.02,
+    ridge: float = RIDGE,
     phi0: np.ndarray | None = None,
     max_nfev: int = 100,
 ) -> np.ndarray:
@@ -491,7 +498,7 @@ def fit(
     *,
     n_boot: int = 40,
     min_runoffs: int = 10,
-    ridge: float = 0.02,
+    ridge: float = RIDGE,
     n0: float = N0,
     rng: np.random.Generator,
 ) -> TransferModel:
@@ -508,7 +515,7 @@ def fit_training(
     *,
     n_boot: int = 40,
     min_runoffs: int = 10,
-    ridge: float = 0.02,
+    ridge: float = RIDGE,
     n0: float = N0,
     rng: np.random.Generator,
     progress: Callable[[int, int], None] | None = None,
