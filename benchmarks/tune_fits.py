@@ -71,6 +71,7 @@ def main() -> None:
         return
 
     from hemicycle.data.store import default_path
+    from hemicycle.sim import backtest
     from hemicycle.sim import transfers as tr
 
     if setting not in KEYWORDS and setting not in tr.POSITIONS:
@@ -103,13 +104,7 @@ def main() -> None:
     wide = scores.pivot(index="value", columns="target", values=["winners", "brier"])
     print(wide.to_string(float_format=fmt))
     print("\nNested leave-one-election-out (the value chosen on the other targets' Brier):")
-    rows = []
-    for target, own in scores.groupby("target"):
-        others = scores[scores["target"] != target].groupby("value")["brier"].mean()
-        chosen = float(others.idxmin())
-        row = own[own["value"] == chosen].iloc[0]
-        rows.append({"target": target, "chosen": chosen, **{s: row[s] for s in SCORES}})
-    nested = pd.DataFrame(rows)
+    nested = backtest.nested(scores, "value", shown=SCORES).rename(columns={"value": "chosen"})
     print(nested.to_string(index=False, float_format=fmt))
     print(f"mean Brier, nested: {nested['brier'].mean():.4f}")
 

@@ -153,12 +153,26 @@ def tune(
         t.insert(1, "priors", repr(pri))
         rows.append(t)
     scores = pd.concat(rows, ignore_index=True)
-    shown = ["winners", "brier", "coverage90"]
-    shown += [score] if score not in shown else []
-    nested = []
-    for y in years:
-        others = scores[scores["target"] != y].groupby("grid")[score].mean()
-        best = int(others.idxmin())
-        r = scores[(scores["grid"] == best) & (scores["target"] == y)].iloc[0]
-        nested.append((y, best, r["priors"], *r[shown]))
-    return scores, pd.DataFrame(nested, columns=["target", "grid", "priors", *shown])
+    return scores, nested(scores, "grid", score=score, keep=("priors",))
+
+
+def nested(
+    scores: pd.DataFrame,
+    by: str,
+    *,
+    score: str = "brier",
+    keep: Sequence[str] = (),
+    shown: Sequence[str] = ("winners", "brier", "coverage90"),
+) -> pd.DataFrame:
+    """The leave-one-election-out estimate of choosing ``by`` by its mean ``score`` (lower is
+    better): for each target of ``scores`` (one row per (``by``, target)), the value of ``by`` with
+    the best mean ``score`` over the *other* targets, with its ``keep`` and ``shown`` columns (and
+    ``score``) on that target."""
+    cols = [*shown, *([score] if score not in shown else [])]
+    rows = []
+    for y in scores["target"].unique():
+        others = scores[scores["target"] != y].groupby(by)[score].mean()
+        best = others.idxmin()
+        r = scores[(scores[by] == best) & (scores["target"] == y)].iloc[0]
+        rows.append((y, best, *r[list(keep)], *r[cols]))
+    return pd.DataFrame(rows, columns=["target", by, *keep, *cols])

@@ -101,8 +101,7 @@ def build_inputs(
 
 def rare_runoffs(run: Runoffs, rare_below: int) -> np.ndarray:
     """(R,) bool: runoffs whose configuration has fewer than ``rare_below`` runoffs in ``run``."""
-    rare: np.ndarray = config_counts(run.bloc) < rare_below
-    return rare
+    return config_counts(run.bloc) < rare_below
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -1,0 +1,44 @@
+"""The nested leave-one-election-out choice that the tuning scripts report
+(:func:`hemicycle.sim.backtest.nested`): for each target, the value chosen on the *other*
+targets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hemicycle.sim.backtest import nested
+
+
+def _scores(brier: dict[str, list[float]], targets: list[int]) -> pd.DataFrame:
+    rows = [
+        {"value": v, "target": t, "winners": 0.9, "brier": b, "coverage90": 0.9, "note": f"{v}{t}"}
+        for v, bs in brier.items()
+        for t, b in zip(targets, bs, strict=True)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_each_target_gets_the_value_best_on_the_others() -> None:
+    # left out 2002: a 0.200, b 0.125 -> b; 2007: a 0.150, b 0.180 -> a; 2012: a 0.150, b 0.155 -> a
+    scores = _scores({"a": [0.10, 0.20, 0.20], "b": [0.21, 0.10, 0.15]}, [2002, 2007, 2012])
+    out = nested(scores, "value", keep=("note",))
+    assert out["target"].tolist() == [2002, 2007, 2012]
+    assert out["value"].tolist() == ["b", "a", "a"]
+    assert out["note"].tolist() == ["b2002", "a2007", "a2012"]
+    assert out["brier"].tolist() == [0.21, 0.20, 0.20]  # scored on the target left out
+    assert list(out.columns) == ["target", "value", "note", "winners", "brier", "coverage90"]
+
+
+def test_the_choosing_score_is_shown_and_minimised_on_the_others() -> None:
+    rng = np.random.default_rng(7)
+    targets = [2002, 2007, 2012, 2017, 2024]
+    scores = _scores({v: list(rng.random(5)) for v in "abcdef"}, targets)
+    scores["interval_score"] = rng.random(len(scores))
+    out = nested(scores, "value", score="interval_score")
+    assert "interval_score" in out.columns
+    for r in out.itertuples(index=False):
+        others = scores[scores["target"] != r.target].groupby("value")["interval_score"].mean()
+        assert others[r.value] == others.min()
+        own = scores[(scores["value"] == r.value) & (scores["target"] == r.target)]
+        assert r.interval_score == own["interval_score"].iloc[0]
