@@ -39,14 +39,41 @@ def test_the_example_covers_the_story(store) -> None:
     assert "Ensemble and allies 165 is number 2" == by_id["ensemble-second"].detail
 
 
-def test_a_false_claim_exits_1(tmp_path, store_path) -> None:
+@pytest.mark.parametrize("expect", ["expect = true\n", ""])  # expect defaults to true
+def test_a_false_claim_exits_1(tmp_path, store_path, expect: str) -> None:
     f = tmp_path / "c.toml"
     f.write_text(
-        HEAD + 'measure = "seats"\nunit = "nuance"\ngroup = "RN"\ntest = "first"\nexpect = true\n'
+        HEAD + 'measure = "seats"\nunit = "nuance"\ngroup = "RN"\ntest = "first"\n' + expect
     )
     res = _run("claims", str(f), store_path=store_path)
     assert res.exit_code == 1
     assert "RN 125 vs next UG 178" in res.output and "0 of 1 claims hold" in res.output
+    assert "FALSE" in res.output
+
+
+def test_projected_seats_say_so(tmp_path, store) -> None:
+    """2022's round 2 is not in the test mirror: its "actual" seats are projected from round 1,
+    and the verdict carries the notes that say so (as `compare` does)."""
+    if 2 in store.rounds(2022):
+        pytest.skip("the mirror holds 2022's round 2: its seats are official")
+    f = tmp_path / "c.toml"
+    f.write_text(
+        'year = 2022\n\n[[claim]]\nid = "x"\nmeasure = "seats"\nunit = "bloc"\n'
+        'group = "any"\ntest = "majority"\nexpect = false\n'
+    )
+    _, (verdict,) = api.claims(f, store=store)
+    assert any("round 2 is not in the store" in n for n in verdict.notes), verdict.notes
+    f.write_text(f.read_text().replace("2022", "2024"))
+    _, (verdict,) = api.claims(f, store=store)
+    assert verdict.notes == () and verdict.holds  # official: no bloc had a majority in 2024
+
+
+def test_an_unknown_top_level_key_is_refused(tmp_path) -> None:
+    f = tmp_path / "bad.toml"
+    f.write_text("colour = 1\n" + HEAD + 'measure = "votes"\ngroup = "RN"\ntest = "first"\n')
+    with pytest.raises(DataFileError, match="unknown top-level key 'colour'") as exc:
+        claims.read(f)
+    assert exc.value.line == 1 and exc.value.column == "colour"
 
 
 @pytest.mark.parametrize(
@@ -67,6 +94,13 @@ def test_a_false_claim_exits_1(tmp_path, store_path) -> None:
         ('measure = "seats"\ngroup = "RN"\ntest = "biggest"\n', 7, "unknown test 'biggest'"),
         ('measure = "seats"\ngroup = "RN\ntest = "first"\n', 6, "TOML syntax error"),
         ('measure = "seats"\ngroup = "RN"\ntest = "first"\nwho = 1\n', 8, "unknown key 'who'"),
+        ('year = 2019\nmeasure = "seats"\ngroup = "RN"\ntest = "first"\n', 5, "no legislative"),
+        (
+            'measure = "seats"\ngroup = "RN"\ntest = "first"\n\n[[claim]]\nid = "x"\n'
+            'measure = "votes"\ngroup = "RN"\ntest = "first"\n',
+            10,
+            "id 'x' is already used",
+        ),
     ],
 )
 def test_bad_claims_point_at_the_line(tmp_path, store, body: str, line: int, needle: str) -> None:

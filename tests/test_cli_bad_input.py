@@ -4,6 +4,7 @@ needed."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -61,6 +62,25 @@ def test_replay_output(sample: Path, tmp_path: Path, option: str, match: str) ->
     if option == "/dev/full" and not Path("/dev/full").exists():
         pytest.skip("no /dev/full here")
     fails("replay", "2024", "--output", option.format(tmp=tmp_path), match=match)
+
+
+def test_an_output_under_a_file(sample: Path, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    fails(
+        "replay", "2024", "--output", str(tmp_path / "a-file" / "w.csv"), match="is a file, not a"
+    )
+
+
+def test_an_unwritable_folder_is_refused_before_any_work(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ro = tmp_path / "read-only"
+    ro.mkdir()
+    access = os.access  # root may write anywhere: the folder is made unwritable for the check
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != ro and access(p, mode))
+    code, out = run("replay", "2024", "--output", str(ro / "w.csv"))
+    assert code == 1 and f"cannot create files in {ro}" in out, out
+    assert "Round 1" not in out and not (ro / "w.csv").exists()  # refused before any work
 
 
 def test_round1_output_is_checked_too(sample: Path, tmp_path: Path) -> None:
@@ -138,7 +158,7 @@ def test_claims_with_bom(sample: Path, tmp_path: Path) -> None:
     f = tmp_path / "bom.toml"
     f.write_bytes(
         b"\xef\xbb\xbf" + b'year = 2024\n[[claim]]\nid = "c[/b]"\ntext = "[red]x"\n'
-        b'measure = "seats"\ngroup = "UG"\ntest = "first"\n'
+        b'measure = "seats"\ngroup = "UG"\ntest = ">= 0"\n'  # true on any data
     )
     code, out = run("claims", str(f))
     assert code == 0, out

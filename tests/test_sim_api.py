@@ -275,6 +275,9 @@ def test_bad_options_give_named_errors(store_path, tmp_path, round2_2022):
     f.write_text("constituency,panel\n9999,1\n")
     with pytest.raises(DataFileError, match="line 2"):
         api.project(2024, 2017, st, lineup=f, sims=100, n_boot=N_BOOT)
+    f.write_text("constituency,panel\n0101,1\n0101,2\n0101,1\n")
+    with pytest.raises(DataFileError, match=r"0101 panel 1 is listed twice \(first on line 2\)"):
+        api.project(2024, 2017, st, lineup=f, sims=100, n_boot=N_BOOT)
     f.write_text("code,panel\n")
     with pytest.raises(DataFileError, match="header"):
         api.project(2024, 2017, st, lineup=f, sims=100, n_boot=N_BOOT)

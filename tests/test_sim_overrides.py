@@ -71,3 +71,52 @@ def test_override_parse_and_errors() -> None:
         TransferOverride("left", "centre", 1.5)
     with pytest.raises(OptionError, match="ORIGIN:DESTINATION=RATE"):
         TransferOverride.parse("left=centre")
+
+
+@settings(max_examples=40, deadline=None)
+@given(a=st.floats(0, 0.5), b=st.floats(0, 0.5), c=st.floats(0, 1), seed=st.integers(0, 2**32 - 1))
+def test_overrides_of_one_origin_apply_together(a: float, b: float, c: float, seed: int) -> None:
+    """The order of the overrides does not matter; each destination that stands gets its rate,
+    the others share the rest in their learnt proportions."""
+    run = _runoffs([[C, R_], [C, FR], [C, R_, FR], [L, R_]])
+    T = _random_T(run, np.random.default_rng(seed))
+    ovs = (
+        TransferOverride("left", "centre", a),
+        TransferOverride("left", "right", b),
+        TransferOverride("far_right", "right", c),
+    )
+    out = apply_overrides(T, run, ovs)
+    np.testing.assert_allclose(apply_overrides(T, run, ovs[::-1]), out, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(out.sum(axis=2), 1.0)
+    o = ORIGINS.index("left")
+    assert out[0, o, 0] == pytest.approx(a) and out[0, o, 1] == pytest.approx(b)
+    assert out[1, o, 0] == pytest.approx(a)  # no right candidate: only the centre's rate applies
+    assert out[2, o, :2].tolist() == pytest.approx([a, b])
+    np.testing.assert_array_equal(out[3, o], T[3, o])  # the left stands in runoff 3
+    if a + b < 1:  # the rest (far right, abstention) keeps its learnt proportions
+        np.testing.assert_allclose(
+            out[2, o, 2:] / out[2, o, 2:].sum(), T[2, o, 2:] / T[2, o, 2:].sum()
+        )
+
+
+def test_overrides_that_send_more_than_everyone_are_refused() -> None:
+    run = _runoffs([[C, R_]])
+    T = _random_T(run, np.random.default_rng(0))
+    two = (TransferOverride("left", "centre", 0.5), TransferOverride("left", "right", 0.7))
+    with pytest.raises(OptionError, match=r"left:centre=0.5 \+ left:right=0.7"):
+        apply_overrides(T, run, two)
+    twice = (TransferOverride("left", "centre", 0.5), TransferOverride("left", "centre", 0.2))
+    with pytest.raises(OptionError, match="given twice"):
+        apply_overrides(T, run, twice)
+
+
+def test_front_republicain_parse() -> None:
+    from hemicycle.sim.features import FrontRepublicain
+
+    assert FrontRepublicain.parse("front-republicain") == FrontRepublicain()
+    # AGAINST alone keeps the default withdrawing blocs (an empty list would withdraw nobody)
+    assert FrontRepublicain.parse("front-republicain:/right") == FrontRepublicain(
+        withdrawing=("left", "centre"), against=("right",)
+    )
+    with pytest.raises(OptionError, match="nothing after ':'"):
+        FrontRepublicain.parse("front-republicain:")

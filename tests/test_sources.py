@@ -70,6 +70,20 @@ def test_fetch_year_2024_includes_the_map_contours(data_dir: Path) -> None:
     assert not any("geojson" in p.name for p in sources.fetch_year(2017, progress=False))
 
 
+def test_fetch_year_never_downloads_beside_a_mirror(tmp_path, monkeypatch) -> None:
+    """With HEMICYCLE_DATA set, the mirror is the only source: an empty one is named, nothing is
+    downloaded (every fetch would fail loudly here)."""
+    monkeypatch.setenv("HEMICYCLE_DATA", str(tmp_path))
+    monkeypatch.setenv("HEMICYCLE_CACHE", str(tmp_path / "cache"))
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("downloaded beside a mirror")
+
+    monkeypatch.setattr(sources, "fetch", no_download)
+    with pytest.raises(DataNotAvailableError, match=f"HEMICYCLE_DATA={tmp_path} holds no file"):
+        sources.fetch_year(2024, progress=False)
+
+
 def test_cache_files_are_written_whole_or_not_at_all(tmp_path) -> None:
     """The one way caches are written (fitted transfers, map geometry): through a private
     temporary file renamed into place; an unwritable cache returns False and raises nothing."""

@@ -176,6 +176,24 @@ def test_unknown_names_list_the_valid_ones() -> None:
         Unit("party")
 
 
+def test_a_system_named_twice_runs_once() -> None:
+    """Same system, same options (defaults included) is one system, listed where it first
+    appears; the CLI and the web app both take their list from here."""
+    assert systems.compare_specs("actual,actual,dhondt,dhondt:threshold=0.05") == [
+        "actual",
+        "dhondt",
+    ]
+    assert systems.compare_specs("dhondt:threshold=3%,dhondt") == ["dhondt:threshold=3%", "dhondt"]
+    assert systems.compare_specs("all,actual") == list(systems.SYSTEMS)
+    cmp = systems.compare(Votes(TINY, Unit("nuance")), "plurality,actual,plurality")
+    assert [a.system for a in cmp.allocations] == ["plurality", "actual"]
+    # `all` without a projector leaves the projected Assembly out, and says why
+    every = systems.compare(Votes(TINY, Unit("nuance")), None, skip_unavailable=True)
+    assert [n for n, _ in every.skipped] == ["projected"]
+    assert "projected" not in [a.system for a in every.allocations]
+    assert "transfers learnt from earlier elections" in every.skipped[0][1]
+
+
 def test_alliance_units() -> None:
     u = Unit("camps", {"far_right": "RN+", "UG": "NFP"})
     assert u.labels(2024, ["RN", "UXD", "UG", "DVG", ""]) == ["RN+", "RN+", "NFP", "DVG", ""]
@@ -289,6 +307,8 @@ def test_2024_bloc_unit_and_cli_csv(tmp_path, store_path) -> None:
             "bloc",
             "--output",
             str(out),
+            "--indices-output",
+            str(tmp_path / "idx.csv"),
             "--store",
             str(store_path),
         ],
@@ -298,6 +318,10 @@ def test_2024_bloc_unit_and_cli_csv(tmp_path, store_path) -> None:
     assert lines[0] == "system,unit,group,seats"
     assert "plurality,bloc,far_right,297" in lines
     assert any(ln.startswith("dhondt:threshold=0.03,bloc,") for ln in lines)
+    idx = [ln.split(",") for ln in (tmp_path / "idx.csv").read_text().splitlines()]
+    assert idx[0][:6] == ["system", "unit", "house_size", "largest", "largest_seats", "majority"]
+    # 297 of 577 is a majority under plurality; no bloc has one under D'Hondt at 3 %
+    assert [r[5] for r in idx[1:]] == ["true", "false"]
     bad = CliRunner().invoke(
         app, ["compare", "2024", "--systems", "stv", "--store", str(store_path)]
     )

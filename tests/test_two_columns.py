@@ -56,3 +56,38 @@ def test_alliance_file(tmp_path: Path) -> None:
     with pytest.raises(DataFileError, match="cannot read alliance file") as exc:
         api.unit(str(tmp_path / "missing.csv"))
     assert exc.value.file == str(tmp_path / "missing.csv")
+
+
+def test_an_empty_file_is_refused(tmp_path: Path) -> None:
+    """A header and nothing below it is a mistake (a half-written file), not "no change"."""
+    p = _write(tmp_path, "key,group\n\n")
+    with pytest.raises(DataFileError, match="no rows below the header 'key,group'") as exc:
+        api.unit(str(p))
+    assert exc.value.file == str(p)
+    with pytest.raises(DataFileError, match="an empty the Assembly file|no rows"):
+        api.read_assembly(_write(tmp_path, "group,seats\n"))
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "match"),
+    [
+        ("key,group\nUG,NFP\nUGG,NFP\n", 3, "unknown key 'UGG'"),  # a typo, not a nuance
+        ("key,group\nUG,NFP\nDVG,NFP\nUG,Other\n", 4, r"'UG' appears twice \(first on line 2\)"),
+    ],
+)
+def test_alliance_keys_are_known_and_unique(
+    tmp_path: Path, text: str, line: int, match: str
+) -> None:
+    with pytest.raises(DataFileError, match=match) as exc:
+        api.unit(str(_write(tmp_path, text)))
+    assert exc.value.line == line and exc.value.column == "key"
+    # a nuance of any year (FN: 2017) and any bloc are known keys
+    assert api.unit(str(_write(tmp_path, "key,group\nFN,RN+\nfar_right,RN+\n"))).mapping
+
+
+def test_a_utf16_file_is_named_as_such(tmp_path: Path) -> None:
+    p = tmp_path / "lineup.csv"
+    p.write_text("constituency,panel\n0101,1\n", encoding="utf-16")  # with its byte-order mark
+    with pytest.raises(DataFileError, match="UTF-16 byte-order mark") as exc:
+        read_two_columns(p, ("constituency", "panel"), what="lineup file")
+    assert exc.value.line == 1 and exc.value.file == str(p)

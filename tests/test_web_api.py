@@ -242,6 +242,15 @@ def test_project_malformed_bodies_are_422(client) -> None:
     )
     assert "withdrawals" in _error(_project(client, withdrawals="everyone"), 422)
     assert "extra" in _error(_project(client, simulations=10), 422).lower()
+    two = [
+        {"from": "left", "to": "centre", "rate": 0.6},
+        {"from": "left", "to": "right", "rate": 0.5},
+    ]
+    assert "sum to at most 1" in _error(_project(client, overrides=two), 422)
+    assert "given twice" in _error(_project(client, overrides=[two[0], two[0]]), 422)
+    for year in (2024.0, "2024", True):  # strict: a year is an integer
+        assert "year" in _error(_project(client, year=year), 422)
+    assert "sims" in _error(_project(client, sims="10"), 422)
 
 
 def test_project_domain_errors_are_400(client, round2_2022: bool) -> None:
@@ -419,11 +428,122 @@ def test_serve_command_ingests_then_serves_read_only(
             st.con.execute("DELETE FROM sources")
 
 
-def test_no_map_for_the_1986_boundaries(client) -> None:
-    """1997's codes name seats of the 1986 map: no map drawn with the 2010 contours."""
-    detail = _error(client.get("/api/elections/1997/map.svg"), 404)
-    assert "1986" in detail and "2010" in detail
-    assert client.get("/api/elections/1997/results").status_code == 200
+@pytest.mark.parametrize("year", [1997, 2002, 2007])
+@pytest.mark.parametrize("chart", ["map", "cartogram"])
+@pytest.mark.parametrize("legend", ["true", "false"])
+def test_no_map_for_the_1986_boundaries(client, year: int, chart: str, legend: str) -> None:
+    """1997-2007's codes name seats of the 1986 map: no map drawn with the 2010 contours, with a
+    legend or without (the dashboard asks for legend=false)."""
+    detail = _error(client.get(f"/api/elections/{year}/{chart}.svg?legend={legend}"), 404)
+    assert "1986" in detail and "2010" in detail and str(year) in detail
+    assert client.get(f"/api/elections/{year}/results").status_code == 200
+
+
+def test_elections_say_which_years_have_a_map(client) -> None:
+    drawn = {e["year"]: e["map"] for e in client.get("/api/elections").json()["elections"]}
+    assert drawn == {y: y >= 2012 for y in YEARS}
+
+
+def test_hemicycle_of_a_year_between_the_rounds_seats_the_whole_house(
+    client, without_2022_round2: None
+) -> None:
+    """2022 without its round 2: 577 seats and majority 289, the undecided ones in grey (not a
+    five-seat Assembly with a majority of 3)."""
+    decided = client.get("/api/elections/2022/results").json()["decided"]
+    assert 0 < decided < 577
+    for unit in ("bloc", "nuance"):
+        svg = client.get(f"/api/elections/2022/hemicycle.svg?unit={unit}").text
+        assert svg.count("<circle") == 577
+        assert "majority 289" in svg and "majority 3<" not in svg
+        undecided = re.search(r'data-group="undecided"[^>]*>(.*?)</g>', svg, re.S)
+        assert undecided is not None and undecided.group(1).count("<circle") == 577 - decided
+        assert f"No winner in the data: {577 - decided} seats" in svg
+    assert 'data-group="undecided"' not in client.get("/api/elections/2024/hemicycle.svg").text
+
+
+# ----- HTTP: methods, HEAD, integer years, the kinds of error ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("DELETE", "/api/elections", "GET, HEAD"),
+        ("PUT", "/api/elections/2024/results", "GET, HEAD"),
+        ("GET", "/api/project", "POST"),
+        ("HEAD", "/api/project", "POST"),
+    ],
+)
+def test_405_names_the_allowed_methods(client, method: str, path: str, allow: str) -> None:
+    r = client.request(method, path)
+    assert r.status_code == 405 and r.headers["allow"] == allow
+    if method != "HEAD":  # a HEAD answer has no body
+        detail = _error(r, 405)
+        assert r.json()["error"] == "method_not_allowed"
+        assert method in detail and allow.split(", ")[0] in detail
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/api/elections", "/api/elections/2024/results", "/static/app.js"]
+)
+def test_head_answers_where_get_does(client, path: str) -> None:
+    get, head = client.get(path), client.head(path)
+    assert get.status_code == head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    for header in ("content-length", "content-encoding"):  # GET's headers, gzip included
+        assert head.headers.get(header) == get.headers.get(header)
+    assert int(head.headers["content-length"]) > 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/elections/2024.0/results",
+        "/api/elections/2.024e3/results",
+        "/api/search?q=paris&year=2024.0",
+        "/api/transfers?train=2017.0",
+    ],
+)
+def test_years_are_whole_numbers(client, path: str) -> None:
+    detail = _error(client.get(path), 422)
+    assert "whole number" in detail
+
+
+def test_error_kinds_in_the_schema_are_those_sent(client, store_path: Path) -> None:
+    """The schema's Error.error enum is every kind the API sends, and the kinds a sweep of bad
+    requests gets are in it."""
+    from typing import get_args
+
+    from hemicycle.web.errors import ErrorKind
+
+    spec = client.get("/openapi.json").json()
+    enum = spec["components"]["schemas"]["Error"]["properties"]["error"]["enum"]
+    assert set(enum) == set(get_args(ErrorKind))
+    sent = {
+        client.get("/api/elections/2019/results").json()["error"],  # not_found
+        client.get("/api/elections/2024/compare?systems=lottery").json()["error"],  # bad_option
+        client.get("/api/elections/2024/results?x=1", headers={"host": "evil.example"}).json()[
+            "error"
+        ],  # bad_host
+        client.delete("/api/elections").json()["error"],  # method_not_allowed
+        client.get("/api/elections/2024.0/results").json()["error"],  # invalid_request
+        client.post("/api/project", json={"year": min(YEARS), "sims": 10}).json()[
+            "error"
+        ],  # missing_round
+        client.post(
+            "/api/project", content=b"x" * (65 * 1024), headers={"content-type": "application/json"}
+        ).json()["error"],  # too_large
+    }
+    assert sent == {
+        "not_found",
+        "bad_option",
+        "bad_host",
+        "method_not_allowed",
+        "invalid_request",
+        "missing_round",
+        "too_large",
+    }
+    assert sent <= set(enum)
 
 
 def test_fit_status_reports_the_stage_of_the_transfer_fit(app: FastAPI, client: TestClient) -> None:

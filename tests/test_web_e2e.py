@@ -162,6 +162,39 @@ def test_another_year(page) -> None:
         "lineup: none", timeout=SLOW
     )  # what-ifs kept
     assert page.locator("#proj-rows tr").count() >= 4
+    # its coalitions say that the runoffs were projected, as the systems table does
+    expect(page.locator("#coalitions-body .coal-note").first).to_be_visible(timeout=SLOW)
+    notes = page.locator("#coalitions-body .coal-note").all_inner_texts()
+    assert any("runoffs never held" in n and "projected" in n for n in notes)
+
+
+def test_a_year_on_the_1986_map_with_nothing_earlier(page) -> None:
+    """1997: the contours (2010 map) do not describe it and no earlier election can train a
+    projection: the grid with a note, no projection, and no request bound to fail."""
+    before = len(PROBLEMS)
+    asked: list[str] = []
+
+    def note(request) -> None:
+        asked.append(request.url)
+
+    page.on("request", note)
+    try:
+        page.select_option("#map-layout", "map")
+        page.select_option("#year", "1997")
+        expect(page.locator("#map-note")).to_contain_text("1986 map")
+        expect(page.locator("#map [data-code]")).to_have_count(577)
+        expect(page.locator("#proj-status")).to_contain_text("cannot be projected")
+        assert page.locator("#proj-status.error").count() == 0
+        assert page.locator("#proj-rows tr").count() == 0
+        page.wait_for_selector("#coalitions-body .power", timeout=SLOW)
+    finally:
+        page.remove_listener("request", note)
+    bound_to_fail = r"/api/(transfers|project)|/1997/(map|cartogram)\.svg"
+    assert not [u for u in asked if re.search(bound_to_fail, u)], asked
+    assert PROBLEMS[before:] == []  # no 404 or 409 in the console
+    page.select_option("#year", "2024")
+    expect(page.locator("#map-note")).to_be_hidden()
+    expect(page.locator("#map svg.servermap")).to_have_count(1, timeout=30_000)
 
 
 # ----- issue #11: what a newsroom publishes from -------------------------------------------------

@@ -6,13 +6,17 @@ downloading the pinned official files on first use) and returns plain values.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from hemicycle import election as _election
 from hemicycle.data import sources
+from hemicycle.data.blocs import BLOCS, alliance_keys
 from hemicycle.data.store import IngestReport, Store
 from hemicycle.data.two_columns import read_two_columns
 from hemicycle.errors import DataFileError, OptionError
@@ -85,9 +89,26 @@ def unit(spec: str | Mapping[str, str], *, name: str | None = None):  # -> syste
     bad = "expected two non-empty fields: key,group"
     mapping = {}
     rows = read_two_columns(path, ("key", "group"), what="alliance file", bad_row=bad)
+    first: dict[str, int] = {}
     for n, key, group in rows:
         if not key or not group:
             raise DataFileError(bad, file=str(path), line=n)
+        if key in first:
+            raise DataFileError(
+                f"key {key!r} appears twice (first on line {first[key]})",
+                file=str(path),
+                line=n,
+                column="key",
+            )
+        if key not in alliance_keys():
+            raise DataFileError(
+                f"unknown key {key!r}: neither a bloc ({', '.join(BLOCS)}) nor a nuance of "
+                f"any year in blocs.csv",
+                file=str(path),
+                line=n,
+                column="key",
+            )
+        first[key] = n
         mapping[key] = group
     return Unit(name or path.stem, mapping)
 
@@ -130,10 +151,13 @@ def votes(
     train: object = "auto",
     sims: int = COMPARE_SIMS,
     seed: int = COMPARE_SEED,
+    lock: AbstractContextManager[Any] | None = None,
 ):  # -> systems.Votes
     """The votes of ``year`` in a unit, ready for any seat rule, with a lazy projector that learns
     transfers from ``train`` (``"auto"`` or ``"all"``: :func:`training_year`, every earlier
-    election with both rounds; a year or years, earlier than ``year``; ``None``: no projection)."""
+    election with both rounds; a year or years, earlier than ``year``; ``None``: no projection).
+    The projector runs inside ``lock`` when one is given (a server's one-Monte-Carlo-at-a-time
+    lock): only the seat rules that simulate runoffs never held take it."""
     from hemicycle.sim import api as sim
     from hemicycle.sim.project import project_arrays
     from hemicycle.systems import Unit, Votes
@@ -152,15 +176,16 @@ def votes(
     def projection(standing: np.ndarray):  # noqa: ANN202
         key = standing.tobytes()
         if key not in memo:
-            model, noise = sim.pooled(years, store, target=e)
-            memo[key] = project_arrays(
-                model,
-                e,
-                standing,
-                noise,
-                sims=sims,
-                rng=np.random.default_rng(np.random.SeedSequence(seed)),
-            )
+            with lock if lock is not None else nullcontext():
+                model, noise = sim.pooled(years, store, target=e)
+                memo[key] = project_arrays(
+                    model,
+                    e,
+                    standing,
+                    noise,
+                    sims=sims,
+                    rng=np.random.default_rng(np.random.SeedSequence(seed)),
+                )
         return memo[key]
 
     note = (
@@ -189,12 +214,14 @@ def compare(
     train: object = "auto",
     sims: int = COMPARE_SIMS,
     seed: int = COMPARE_SEED,
+    lock: AbstractContextManager[Any] | None = None,
 ):  # -> systems.Comparison
     """The same round-1 votes of ``year`` under several systems (default: every registered one;
-    the projected Assembly is left out when no earlier election can train it)."""
+    the projected Assembly is left out when no earlier election can train it). ``lock``: as in
+    :func:`votes`."""
     from hemicycle import systems as _systems
 
-    v = votes(year, store=store, unit_=unit, train=train, sims=sims, seed=seed)
+    v = votes(year, store=store, unit_=unit, train=train, sims=sims, seed=seed, lock=lock)
     return _systems.compare(v, systems, skip_unavailable=systems is None)
 
 
@@ -207,17 +234,21 @@ def coalitions(
     train: object = "auto",
     sims: int = COMPARE_SIMS,
     seed: int = COMPARE_SEED,
+    lock: AbstractContextManager[Any] | None = None,
 ):
     """Who can govern the Assembly that ``system`` gives ``year``: a
     :class:`hemicycle.govern.Govern` (groups ordered left to right as
-    :meth:`hemicycle.systems.Unit.order` documents)."""
+    :meth:`hemicycle.systems.Unit.order` documents), whose ``notes`` are the allocation's (e.g.
+    that the seats of a year whose round 2 is not in the store are projected). ``lock``: as in
+    :func:`votes`."""
     from hemicycle import govern
     from hemicycle import systems as _systems
 
-    v = votes(year, store=store, unit_=unit, train=train, sims=sims, seed=seed)
+    v = votes(year, store=store, unit_=unit, train=train, sims=sims, seed=seed, lock=lock)
     alloc = _systems.run(system, v)
     seats = alloc.as_dict()
-    return govern.analyse(seats, order=v.unit.order(year, list(seats)), house=alloc.house_size)
+    g = govern.analyse(seats, order=v.unit.order(year, list(seats)), house=alloc.house_size)
+    return dataclasses.replace(g, notes=tuple(alloc.notes))
 
 
 def read_assembly(path: str | Path) -> dict[str, int]:
@@ -264,7 +295,7 @@ def claims(path: str | Path, *, store: Store):  # -> (ClaimsFile, list[Verdict])
     cf = _claims.read(path)
     cache: dict[tuple[int, str], object] = {}
 
-    def values(c: _claims.Claim) -> tuple[dict[str, int], int]:
+    def values(c: _claims.Claim) -> tuple[dict[str, int], int, tuple[str, ...]]:
         key = (c.year, c.unit)
         if key not in cache:
             spec = _claims.unit_spec(cf, c)
@@ -272,8 +303,8 @@ def claims(path: str | Path, *, store: Store):  # -> (ClaimsFile, list[Verdict])
         v = cache[key]
         if c.measure == "votes":
             d = dict(v.national)  # type: ignore[attr-defined]
-            return d, sum(d.values())
+            return d, sum(d.values()), ()
         alloc = _systems.run("plurality" if c.measure == "led" else c.system, v)  # type: ignore[arg-type]
-        return alloc.as_dict(nonzero=False), alloc.house_size
+        return alloc.as_dict(nonzero=False), alloc.house_size, alloc.notes
 
     return cf, _claims.evaluate(cf, values)

@@ -51,7 +51,7 @@ StoreOpt = Annotated[
     Path | None,
     typer.Option(
         "--store",
-        help=f"DuckDB store file [default: ${ENV_STORE} or the user cache dir]",
+        help=f"DuckDB store file (default: ${ENV_STORE}, else the user cache dir).",
         envvar=ENV_STORE,
         show_envvar=False,
     ),
@@ -90,8 +90,23 @@ def _check_options(kwargs: dict[str, Any]) -> None:
                 f"{_flag(name)} {path} is a file: give a folder (created if needed)"
             )
         parent = path.parent
+        if name in OUTPUT_FILES and parent.exists() and not parent.is_dir():
+            raise HemicycleError(f"{_flag(name)} {path}: {parent} is a file, not a folder")
         if name in OUTPUT_FILES and not parent.is_dir():
             raise HemicycleError(f"{_flag(name)} {path}: the folder {parent} does not exist")
+        # permissions and read-only file systems; a full disk (/dev/full) shows only when written
+        target = path
+        while not target.exists() and target != target.parent:
+            target = target.parent  # the folder it would be created in
+        if not os.access(target, os.W_OK):
+            raise HemicycleError(
+                f"{_flag(name)} {path}: "
+                + (
+                    f"{path} is not writable"
+                    if target == path
+                    else f"cannot create files in {target}"
+                )
+            )
     seed = kwargs.get("seed")
     if isinstance(seed, int) and seed < 0:
         raise HemicycleError(f"--seed must be a non-negative integer; got {seed}")
@@ -243,10 +258,14 @@ def data_ingest(
                 markup=False,
             )
             return
+
+        def by_round(counts: dict[int, int]) -> str:
+            return ", ".join(f"{n:,} in round {r}" for r, n in sorted(counts.items())) or "none"
+
         console.print(
             f"[green]✓[/] {year}: rounds {', '.join(map(str, rep.rounds))}; {rep.constituencies} "
-            f"constituencies; candidates {rep.candidates}; "
-            f"candidacies {rep.candidacies or 'none'}; "
+            f"constituencies; candidates {by_round(rep.candidates)}; "
+            f"candidacies {by_round(rep.candidacies)}; "
             f"{len(rep.quirks)} quirk(s) → {escape(str(st.path))}"
         )
 
@@ -266,7 +285,7 @@ def data_status(store: StoreOpt = None) -> None:
             return
         t = Table(title=escape(f"store {st.path}"))
         for c in ("year", "round", "role", "file", "bytes", "sha256"):
-            t.add_column(c)
+            t.add_column(c, overflow="fold")  # a long file name folds, never "…"
         for r in df.itertuples(index=False):
             t.add_row(
                 str(r.year),
@@ -355,7 +374,8 @@ def replay_cmd(
         )
         size_labels = {1: "single-candidate", 2: "duels", 3: "three-way", 4: "four-way"}
         console.print(f"Round 2: {_counter_line(rep.contest_sizes(), size_labels)}.")
-        late = late_withdrawals_of(year)
+        codes = set(e.codes.tolist())
+        late = [r for r in late_withdrawals_of(year) if r["constituency"] in codes]
         if late:
             console.print(
                 "Withdrew too late, still on the ballot: "
@@ -458,7 +478,14 @@ TrainOpt = Annotated[
 ]
 SeedOpt = Annotated[
     int | None,
-    typer.Option("--seed", help="Random seed: same seed, same bytes. Default: fresh entropy."),
+    typer.Option("--seed", help="Random seed: the same seed gives the same bytes."),
+]
+#: project's seed: none by default (every run draws afresh unless a seed is given)
+FreshSeedOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--seed", help="Random seed: the same seed gives the same bytes. Default: fresh entropy."
+    ),
 ]
 SimsOpt = Annotated[int, typer.Option("--sims", help="Simulated elections.")]
 BackendOpt = Annotated[
@@ -482,7 +509,13 @@ def _prepare(
     """Ingest ``years`` and the training elections if needed, then fit (or load from the cache) the
     transfers of every training election with a progress bar naming the stage (about 15 s an
     election the first time, minutes with ``ei``); the sim API then finds them cached."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from hemicycle.sim import api as sim
 
@@ -498,7 +531,7 @@ def _prepare(
     with Progress(
         TextColumn("Learning transfers: {task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        MofNCompleteColumn(),  # "0/?" while the number of stages is not known yet
         TimeElapsedColumn(),
         console=err,
         transient=True,
@@ -570,7 +603,7 @@ def project_cmd(
         ),
     ] = None,
     sims: SimsOpt = 20_000,
-    seed: SeedOpt = None,
+    seed: FreshSeedOpt = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -598,6 +631,7 @@ def project_cmd(
     """Project YEAR's round 2 from its round 1, with transfers learnt from earlier elections."""
     from hemicycle.sim import api as sim
 
+    overrides = sim.check_overrides(sim.TransferOverride.parse(o) for o in override or ())
     with _open(store) as st:
         years = _prepare(st, year, train=train, estimator=estimator, target=year)
         labels = _labels(st, year)
@@ -612,7 +646,7 @@ def project_cmd(
             progress=progress,
             backend=backend,
             estimator=estimator,
-            overrides=[sim.TransferOverride.parse(o) for o in override or ()],
+            overrides=overrides,
         )
     console.print(
         proj.summary(n_closest=0).split("\nClosest")[0].rstrip() + "\n",
@@ -892,13 +926,15 @@ def compare_cmd(
     for a in cmp.allocations:
         for note in a.notes:
             console.print(f"  [dim]{a.system}:[/] {note}", highlight=False)
+    for name, why in cmp.skipped:
+        console.print(f"  [dim]{name}:[/] left out: {escape(why)}", highlight=False)
     if output is not None:
         output.write_bytes(cmp.to_csv_bytes())
         console.print(f"[green]✓[/] seats → {escape(str(output))}")
     if indices_output is not None:
-        cmp.indices_frame().to_csv(
-            indices_output, index=False, float_format="%.6f", lineterminator="\n"
-        )
+        idx = cmp.indices_frame()
+        idx["majority"] = idx["majority"].map({True: "true", False: "false"})  # as coalitions'
+        idx.to_csv(indices_output, index=False, float_format="%.6f", lineterminator="\n")
         console.print(f"[green]✓[/] indices → {escape(str(indices_output))}")
 
 
@@ -957,6 +993,8 @@ def coalitions_cmd(
     for name, seats in zip(g.groups, g.seats, strict=True):
         t.add_row(escape(name), str(seats), f"{float(ban[name]):.3f}", f"{float(ssi[name]):.3f}")
     console.print(t)
+    for note in g.notes:  # e.g. seats projected where round 2 is not in the store
+        console.print(f"  [dim]note:[/] {escape(note)}", highlight=False)
     pos = {name: i for i, name in enumerate(g.groups)}
 
     def show(title: str, cs: tuple[tuple[str, ...], ...], limit: int = 10) -> None:
@@ -1015,16 +1053,17 @@ def claims_cmd(
         failed += not v.holds
         console.print(claim_line(v), highlight=False)
         console.print(f"        [dim]{escape(v.claim.id)}:[/] {escape(v.detail)}", highlight=False)
+        for note in v.notes:
+            console.print(f"        [dim]note: {escape(note)}[/]", highlight=False)
     console.print(f"{len(verdicts) - failed} of {len(verdicts)} claims hold.")
     if failed:
         raise typer.Exit(1)
 
 
 def claim_line(v: Any) -> str:
-    """``TRUE — sentence`` when the claim's sentence is true on the data, ``FALSE — sentence``
-    when it is not (a claim without ``expect`` states only its test: its verdict is the test's)."""
-    true = v.holds if v.claim.expect is not None else bool(v.value)
-    word = "[bold green]✓ TRUE [/]" if true else "[bold red]✗ FALSE[/]"
+    """``TRUE — sentence`` when the claim's sentence is true on the data (its test's truth equals
+    ``expect``), ``FALSE — sentence`` when it is not."""
+    word = "[bold green]✓ TRUE [/]" if v.holds else "[bold red]✗ FALSE[/]"
     return f"{word} — {escape(v.claim.text)}"
 
 

@@ -44,6 +44,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hemicycle.data.blocs import BLOCS, alliance_keys
+from hemicycle.data.files import YEARS
 from hemicycle.data.two_columns import read_small_text
 from hemicycle.errors import DataFileError, HemicycleError
 from hemicycle.systems import registry
@@ -62,7 +64,7 @@ class Claim:
     unit: str
     group: str
     test: str
-    expect: bool | None
+    expect: bool  # what the sentence says of the test (true when the file omits it)
     system: str
     line: int  # line of the claim's [[claim]] header
 
@@ -72,10 +74,11 @@ class Verdict:
     claim: Claim
     value: bool  # the test's truth on the data
     detail: str  # the numbers behind it
+    notes: tuple[str, ...] = ()  # how the numbers were obtained, when not plainly official
 
     @property
     def holds(self) -> bool:
-        return self.claim.expect is None or self.value == self.claim.expect
+        return self.value == self.claim.expect
 
 
 @dataclass(frozen=True)
@@ -133,8 +136,26 @@ def parse(text: str, path: str = "<claims>") -> ClaimsFile:
             file=path,
             line=_find(lines, "groupings"),
         )
+    for gname, g in groupings.items():
+        for key in g:
+            if key not in alliance_keys():
+                raise DataFileError(
+                    f"grouping {gname!r}: unknown key {key!r}, neither a bloc "
+                    f"({', '.join(BLOCS)}) nor a nuance of any year in blocs.csv",
+                    file=path,
+                    line=_find(lines, key, _find(lines, f"groupings.{gname}") or 1),
+                    column=key,
+                )
+    unknown_top = sorted(set(doc) - {"year", "groupings", "claim"})
+    if unknown_top:
+        raise DataFileError(
+            f"unknown top-level key {unknown_top[0]!r}; allowed: year, groupings, [[claim]]",
+            file=path,
+            line=_find(lines, unknown_top[0]),
+            column=unknown_top[0],
+        )
     default_year = doc.get("year")
-    claims = []
+    claims: list[Claim] = []
     for i, (c, line) in enumerate(zip(raw, headers, strict=False)):
         if not isinstance(c, dict):
             raise DataFileError(f"claim {i + 1} is not a table", file=path, line=line)
@@ -163,8 +184,24 @@ def parse(text: str, path: str = "<claims>") -> ClaimsFile:
                 line=_find(lines, "year", line) or line,
                 column="year",
             )
-        expect = c.get("expect")
-        if expect is not None and not isinstance(expect, bool):
+        if int(year) not in YEARS:
+            raise DataFileError(
+                f"claim {i + 1}: no legislative elections in {int(year)} that hemicycle reads "
+                f"({', '.join(map(str, YEARS))})",
+                file=path,
+                line=_find(lines, "year", line) if "year" in c else _find(lines, "year"),
+                column="year",
+            )
+        cid = str(c.get("id", f"claim-{i + 1}"))
+        if any(prev.id == cid for prev in claims):
+            raise DataFileError(
+                f"claim {i + 1}: id {cid!r} is already used by an earlier claim; ids are unique",
+                file=path,
+                line=_find(lines, "id", line) or line,
+                column="id",
+            )
+        expect = c.get("expect", True)
+        if not isinstance(expect, bool):
             raise DataFileError(
                 "expect must be true or false",
                 file=path,
@@ -173,7 +210,7 @@ def parse(text: str, path: str = "<claims>") -> ClaimsFile:
             )
         claims.append(
             Claim(
-                id=str(c.get("id", f"claim-{i + 1}")),
+                id=cid,
                 text=str(c.get("text", "")),
                 year=int(year),
                 measure=str(c["measure"]),
@@ -207,8 +244,9 @@ def read(path: str | Path) -> ClaimsFile:
     return parse(text, str(p))
 
 
-#: ``values(claim) -> {group: number}`` and the total the majority test is taken of
-Values = Callable[[Claim], tuple[dict[str, int], int]]
+#: ``values(claim) -> ({group: number}, the total the majority test is taken of, notes)``; the notes
+#: say how the numbers were obtained when they are not plainly official (e.g. projected runoffs)
+Values = Callable[[Claim], tuple[dict[str, int], int, tuple[str, ...]]]
 
 
 def _rank(values: dict[str, int], v: int) -> int:
@@ -256,7 +294,7 @@ def evaluate(cf: ClaimsFile, values: Values) -> list[Verdict]:
                 f">= N, > N, <= N, < N, == N",
             )
         try:
-            vals, total = values(c)
+            vals, total, notes = values(c)
         except DataFileError:
             raise
         except HemicycleError as exc:
@@ -266,7 +304,7 @@ def evaluate(cf: ClaimsFile, values: Values) -> list[Verdict]:
             results = [(g, *_check(c.test, [g], vals, total)) for g in vals]
             hits = [r for r in results if r[1]]
             shown = hits[0] if hits else max(results, key=lambda r: vals[r[0]])
-            out.append(Verdict(c, bool(hits), f"any group: {shown[2]}"))
+            out.append(Verdict(c, bool(hits), f"any group: {shown[2]}", notes))
             continue
         members = [g.strip() for g in c.group.split("+")]
         missing = [g for g in members if g not in vals]
@@ -278,7 +316,7 @@ def evaluate(cf: ClaimsFile, values: Values) -> list[Verdict]:
                 f"unknown group {missing[0]!r} for unit {c.unit!r} in {c.year}; known: {known}",
             )
         ok, detail = _check(c.test, members, vals, total)
-        out.append(Verdict(c, ok, detail))
+        out.append(Verdict(c, ok, detail, notes))
     return out
 
 

@@ -47,6 +47,13 @@ def table() -> dict[tuple[int, str], tuple[str, Bloc]]:
     return out
 
 
+@cache
+def alliance_keys() -> frozenset[str]:
+    """What an alliance (a grouping of nuances or blocs) may map: a bloc, or a nuance of some year
+    in ``blocs.csv``; anything else is a typo."""
+    return frozenset(BLOCS) | {nuance for _, nuance in table()}
+
+
 def bloc_of(year: int, nuance: str, *, warn: bool = True) -> Bloc:
     """The bloc of a nuance in a given year.
 

@@ -187,6 +187,7 @@ def fetch_year(year: int, *, progress: bool = True) -> list[Path]:
     """Download every file of a year that has a URL and is not yet cached (and, for
     :data:`~hemicycle.data.files.CONTOURS_YEAR`, the constituency contours of the maps)."""
     check_year(year)
+    mirror = mirror_dir()
     paths = []
     for round_ in (1, 2):
         for role in ROUND_ROLES:
@@ -195,8 +196,14 @@ def fetch_year(year: int, *, progress: bool = True) -> list[Path]:
                 paths.append(found[1])
                 continue
             entries = [e for e in files_for(year, round_, role) if e.url is not None]
-            if entries:
+            if entries and mirror is None:  # a mirror, when set, is the only source: no download
                 paths.append(fetch(entries[0], progress=progress))
+    if mirror is not None and not paths:
+        names = ", ".join(f"{year}/{f.name}" for f in files_for(year, 1, "results"))
+        raise DataNotAvailableError(
+            f"the mirror HEMICYCLE_DATA={mirror} holds no file of {year} (looked for {names}); "
+            f"add the files there, or unset HEMICYCLE_DATA to download them"
+        )
     if year == CONTOURS_YEAR:  # the maps' constituency contours (one file for every year)
         found = locate(year, 0, "contours")
         if found is not None:

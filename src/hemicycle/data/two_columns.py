@@ -4,6 +4,7 @@ refused before parsing), header checked, blank rows skipped; errors name the fil
 
 from __future__ import annotations
 
+import codecs
 import csv
 from pathlib import Path
 
@@ -11,6 +12,20 @@ from hemicycle.errors import DataFileError
 
 #: The largest file read: these files are a few kB (a lineup of 577 constituencies about 20 kB).
 LIMIT = 1 << 20
+
+#: Byte-order marks, longest first (UTF-32 LE starts with UTF-16 LE's), and their encodings.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF8, "UTF-8"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def bom_of(raw: bytes) -> tuple[bytes, str] | None:
+    """The byte-order mark ``raw`` starts with and its encoding, or ``None``."""
+    return next(((bom, name) for bom, name in BOMS if raw.startswith(bom)), None)
 
 
 def read_small_text(path: str | Path, *, what: str, kind: str, not_utf8: str) -> str:
@@ -26,6 +41,14 @@ def read_small_text(path: str | Path, *, what: str, kind: str, not_utf8: str) ->
         raise DataFileError(f"cannot read {what}: {exc.strerror or exc}", file=str(p)) from None
     if len(raw) > LIMIT:
         raise DataFileError(f"{what} is larger than {LIMIT:,} bytes: not a {kind}", file=str(p))
+    bom = bom_of(raw)
+    if bom is not None and bom[1] != "UTF-8":
+        raise DataFileError(
+            f"wrong text encoding: the file starts with a {bom[1]} byte-order mark; a {kind} is "
+            "UTF-8 text (re-save it as such)",
+            file=str(p),
+            line=1,
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -38,7 +61,8 @@ def read_two_columns(
 ) -> list[tuple[int, str, str]]:
     """Rows ``(line, first, second)`` (fields stripped) of the CSV at ``path``, whose header must
     be exactly ``header``; blank rows are skipped. ``what`` names the file in the error raised
-    when it cannot be read, ``bad_row`` is the message for a row without exactly two fields.
+    when it cannot be read, ``bad_row`` is the message for a row without exactly two fields. A
+    file with no row below its header is refused.
 
     >>> import tempfile, os
     >>> with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
@@ -73,4 +97,6 @@ def read_two_columns(
             msg = bad_row or f"expected 2 fields ({names}), got {len(row)}"
             raise DataFileError(msg, file=str(p), line=n)
         out.append((n, row[0].strip(), row[1].strip()))
+    if not out:
+        raise DataFileError(f"no rows below the header {names!r}: an empty {what}", file=str(p))
     return out

@@ -149,6 +149,7 @@ class Govern:
     order: tuple[str, ...] | None
     winning: Winning
     dropped: tuple[str, ...] = ()  # groups of the input with 0 seats, left out of the game
+    notes: tuple[str, ...] = ()  # how the Assembly was obtained, when not plainly official
 
     # ---- tables -------------------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ from hemicycle.report.palette import (
     BLOC_LABELS,
     INK,
     SEATING,
+    UNDECIDED,
+    UNDECIDED_LABEL,
     nuance_colours,
     nuance_order,
 )
@@ -137,13 +139,36 @@ def bloc_groups(seats_by_bloc: Mapping[str, int]) -> list[tuple[str, int]]:
     return [(b, int(seats_by_bloc[b])) for b in SEATING if int(seats_by_bloc.get(b, 0)) > 0]
 
 
+#: The group of the seats without a winner in the data, seated last (rightmost), in grey.
+UNDECIDED_GROUP = "undecided"
+
+
+def _with_undecided(
+    groups: list[tuple[str, int]], colours: Mapping[str, str], labels: Mapping[str, str], n: int
+) -> tuple[list[tuple[str, int]], dict[str, str], dict[str, str]]:
+    """``groups`` with ``n`` undecided seats appended (none when ``n`` is 0)."""
+    colours, labels = dict(colours), dict(labels)
+    if n > 0:
+        groups = [*groups, (UNDECIDED_GROUP, n)]
+        colours[UNDECIDED_GROUP] = UNDECIDED
+        labels[UNDECIDED_GROUP] = UNDECIDED_LABEL
+    return groups, colours, labels
+
+
 def bloc_hemicycle_svg(
-    seats_by_bloc: Mapping[str, int], *, title: str = "Seats by bloc", width: float = 640
+    seats_by_bloc: Mapping[str, int],
+    *,
+    title: str = "Seats by bloc",
+    width: float = 640,
+    undecided: int = 0,
 ) -> str:
-    """The hemicycle coloured by bloc (:data:`~hemicycle.report.palette.SEATING` order)."""
-    return hemicycle_svg(
-        bloc_groups(seats_by_bloc), BLOC_COLOURS, labels=BLOC_LABELS, title=title, width=width
+    """The hemicycle coloured by bloc (:data:`~hemicycle.report.palette.SEATING` order);
+    ``undecided`` more seats (no winner in the data) are drawn in grey after the blocs, so that the
+    whole house and its majority are shown."""
+    groups, colours, labels = _with_undecided(
+        bloc_groups(seats_by_bloc), BLOC_COLOURS, BLOC_LABELS, undecided
     )
+    return hemicycle_svg(groups, colours, labels=labels, title=title, width=width)
 
 
 def nuance_hemicycle_svg(
@@ -152,8 +177,15 @@ def nuance_hemicycle_svg(
     *,
     title: str = "Seats by nuance",
     width: float = 640,
+    undecided: int = 0,
 ) -> str:
-    """The hemicycle coloured by nuance: seated by bloc, shades of the bloc's colour."""
+    """The hemicycle coloured by nuance: seated by bloc, shades of the bloc's colour;
+    ``undecided`` seats as in :func:`bloc_hemicycle_svg`."""
     present = [n for n, s in seats_by_nuance.items() if int(s) > 0]
-    groups = [(n, int(seats_by_nuance[n])) for n in nuance_order(year, present)]
-    return hemicycle_svg(groups, nuance_colours(year, present), title=title, width=width)
+    groups, colours, labels = _with_undecided(
+        [(n, int(seats_by_nuance[n])) for n in nuance_order(year, present)],
+        nuance_colours(year, present),
+        {},
+        undecided,
+    )
+    return hemicycle_svg(groups, colours, labels=labels, title=title, width=width)

@@ -110,13 +110,24 @@ def winners(rep: Replay) -> Winners:
 
 
 def outcome_hemicycle_svg(rep: Replay, by: str = "bloc", *, title: str | None = None) -> str:
-    """The Assembly that ``rep`` elected, coloured by bloc or nuance."""
+    """The Assembly that ``rep`` elected, coloured by bloc or nuance. Every seat is drawn: those
+    without a winner in the data (a round missing from the store) in grey, so that the house and
+    its majority are the real ones (577 and 289), not those of the seats decided."""
     _check_by(by)
     year = rep.election.year
+    undecided = rep.election.n_constituencies - rep.decided
+    known = f" ({rep.decided} of {rep.election.n_constituencies} known)" if undecided else ""
     if by == "bloc":
-        return bloc_hemicycle_svg(rep.seats_by_bloc(), title=title or f"{year}: seats by bloc")
+        return bloc_hemicycle_svg(
+            rep.seats_by_bloc(),
+            title=title or f"{year}: seats by bloc{known}",
+            undecided=undecided,
+        )
     return nuance_hemicycle_svg(
-        year, rep.seats_by_nuance(), title=title or f"{year}: seats by nuance"
+        year,
+        rep.seats_by_nuance(),
+        title=title or f"{year}: seats by nuance{known}",
+        undecided=undecided,
     )
 
 
@@ -130,29 +141,44 @@ def _note(w: Winners) -> str | None:
 
 
 def outcome_map_svg(
-    rep: Replay, by: str = "bloc", *, layout: geo.GeoLayout | None = None, title: str | None = None
+    rep: Replay,
+    by: str = "bloc",
+    *,
+    layout: geo.GeoLayout | None = None,
+    title: str | None = None,
+    bare: bool = False,
 ) -> str:
-    """The constituency map coloured by the winner's bloc or nuance."""
+    """The constituency map coloured by the winner's bloc or nuance; ``bare``: without title,
+    legend or note (the web dashboard draws its own). Raises
+    :class:`~hemicycle.errors.DataNotAvailableError` for a year the contours do not describe
+    (:func:`has_contours`)."""
     return _outcome(
         maps.constituency_map_svg,
         rep,
         by,
         layout,
         title or f"{rep.election.year}: winner's {by} in each constituency",
+        bare=bare,
     )
 
 
 def outcome_cartogram_svg(
-    rep: Replay, by: str = "bloc", *, layout: geo.GeoLayout | None = None, title: str | None = None
+    rep: Replay,
+    by: str = "bloc",
+    *,
+    layout: geo.GeoLayout | None = None,
+    title: str | None = None,
+    bare: bool = False,
 ) -> str:
     """The hexagon cartogram (every constituency the same size), coloured by the winner's bloc or
-    nuance."""
+    nuance; ``bare`` and the years drawn as in :func:`outcome_map_svg`."""
     return _outcome(
         maps.cartogram_svg,
         rep,
         by,
         layout,
         title or f"{rep.election.year}: winner's {by}, one hexagon per constituency",
+        bare=bare,
     )
 
 
@@ -169,7 +195,13 @@ def has_contours(year: int) -> bool:
 
 
 def _outcome(
-    draw: Callable[..., str], rep: Replay, by: str, layout: geo.GeoLayout | None, title: str
+    draw: Callable[..., str],
+    rep: Replay,
+    by: str,
+    layout: geo.GeoLayout | None,
+    title: str,
+    *,
+    bare: bool = False,
 ) -> str:
     year = rep.election.year
     if not has_contours(year):
@@ -182,10 +214,13 @@ def _outcome(
             f"for the {CONTOURS_MAP} map only (2012 on): no map or cartogram of {year}"
         )
     w = winners(rep)
+    tips = dict(zip(w.codes, w.titles, strict=True))
+    if bare:
+        return draw(w.codes, w.fills(by), tips, layout=layout, title="")
     return draw(
         w.codes,
         w.fills(by),
-        dict(zip(w.codes, w.titles, strict=True)),
+        tips,
         layout=layout,
         legend=w.legend(by),
         title=title,

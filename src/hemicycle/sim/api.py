@@ -50,6 +50,7 @@ from hemicycle.sim.features import (
     ORIGINS,
     FrontRepublicain,
     TransferOverride,
+    check_overrides,
     national_profile,
     parse_scenario,
     resolve_lineup,
@@ -309,8 +310,13 @@ def training_years(
         if text == "all":
             years = [y for y in both if target_year is None or y < target_year]
             if not years:
+                which = (
+                    "no election"
+                    if target_year is None
+                    else f"no election earlier than {target_year}"
+                )
                 raise MissingRoundError(
-                    f"no election earlier than {target_year} has both rounds in the store, "
+                    f"{which} has both rounds in the store, "
                     "so there is nothing to learn transfers from; years with both rounds: "
                     f"{', '.join(map(str, both)) or 'none'}"
                 )
@@ -431,6 +437,9 @@ def project(
     """
     if not isinstance(sims, int | np.integer) or isinstance(sims, bool) or sims <= 0:
         raise OptionError(f"sims must be a positive integer; got {sims!r}")
+    ovs = check_overrides(
+        TransferOverride.parse(o) if isinstance(o, str) else o for o in (overrides or ())
+    )
     label = withdrawals if isinstance(withdrawals, str) else None
     if isinstance(withdrawals, str):
         withdrawals = parse_scenario(withdrawals)
@@ -456,7 +465,6 @@ def project(
             else "none"
         )
     label += f" + {lineup}" if lineup is not None else ""
-    ovs = tuple(TransferOverride.parse(o) if isinstance(o, str) else o for o in (overrides or ()))
     label += "".join(f" + {o.origin}→{o.destination}={o.rate:g}" for o in ovs)
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     return project_arrays(
@@ -534,6 +542,7 @@ __all__ = [
     "Projection",
     "TransferModel",
     "TransferOverride",
+    "check_overrides",
     "evaluate",
     "fitted",
     "pooled",

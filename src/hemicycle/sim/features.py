@@ -16,6 +16,7 @@ scenario applied to the candidates who qualified under the law (:mod:`hemicycle.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
@@ -161,11 +162,16 @@ class FrontRepublicain:
 
     @classmethod
     def parse(cls, text: str) -> FrontRepublicain:
-        _, _, opts = text.partition(":")
-        if not opts:
+        _, colon, opts = text.partition(":")
+        if not colon:
             return cls()
+        if not opts.strip():
+            raise OptionError(
+                f"scenario {text!r} has nothing after ':'; give WITHDRAWING/AGAINST blocs, e.g. "
+                f"front-republicain:left+centre/far_right, or no ':' for the default"
+            )
         w, _, a = opts.partition("/")
-        withdrawing = tuple(s for s in w.split("+") if s)
+        withdrawing = tuple(s for s in w.split("+") if s) or cls.withdrawing
         against = tuple(s for s in a.split("+") if s) or cls.against
         for b in (*withdrawing, *against):
             if b not in BLOCS:
@@ -239,35 +245,74 @@ class TransferOverride:
         return cls(origin.strip(), dest.strip(), value)
 
 
+def check_overrides(overrides: Iterable[TransferOverride]) -> tuple[TransferOverride, ...]:
+    """``overrides`` as a tuple, refused if one (origin, destination) pair is given twice or if
+    one origin's rates add up to more than 1 (they would send more voters than it has)."""
+    out = tuple(overrides)
+    seen: dict[tuple[str, str], float] = {}
+    for ov in out:
+        key = (ov.origin, ov.destination)
+        if key in seen:
+            raise OptionError(
+                f"override {ov.origin}:{ov.destination} is given twice "
+                f"({seen[key]:g} and {ov.rate:g}); give it once"
+            )
+        seen[key] = float(ov.rate)
+    for origin in dict.fromkeys(ov.origin for ov in out):
+        mine = [(d, r) for (o, d), r in seen.items() if o == origin]
+        if sum(r for _, r in mine) > 1.0 + 1e-9:
+            given = " + ".join(f"{origin}:{d}={r:g}" for d, r in mine)
+            raise OptionError(
+                f"the overrides of the {origin} voters add up to more than all of them ({given}); "
+                f"the rates of one origin must sum to at most 1"
+            )
+    return out
+
+
 def apply_overrides(
     T: np.ndarray, run: Runoffs, overrides: tuple[TransferOverride, ...]
 ) -> np.ndarray:
     """Transfer matrices ``T`` (R, len(ORIGINS), J+1) of ``run`` with ``overrides`` applied (a
-    copy)."""
+    copy).
+
+    The overrides of one origin apply together, so their order does not matter: in a runoff, each
+    overridden destination that stands gets its rate (split between its candidates as learnt),
+    and the other destinations (candidates and abstention) share what is left in their learnt
+    proportions."""
+    overrides = check_overrides(overrides)
     if not overrides:
         return T
     T = T.copy()
-    J = run.cols.shape[1]
+    R, J = run.cols.shape
     present = np.stack([(run.bloc == i).any(axis=1) for i in range(len(BLOCS))], axis=1)  # (R, B)
-    for ov in overrides:
-        o = ORIGINS.index(ov.origin)
-        d = BLOC_INDEX[ov.destination]
-        sel = present[:, d] & (~present[:, o] if o < len(BLOCS) else True)
+    for origin in dict.fromkeys(ov.origin for ov in overrides):
+        o = ORIGINS.index(origin)
+        # the override speaks of voters whose own bloc has no candidate in the runoff
+        own_absent = ~present[:, o] if o < len(BLOCS) else np.ones(R, bool)
+        row = T[:, o, :]  # (R, J+1)
+        fixed = np.zeros((R, J + 1))
+        is_fixed = np.zeros((R, J + 1), bool)
+        given = np.zeros((R, 1))  # the rates of the overridden destinations standing
+        for ov in (ov for ov in overrides if ov.origin == origin):
+            d = BLOC_INDEX[ov.destination]
+            is_d = np.zeros((R, J + 1), bool)
+            is_d[:, :J] = (run.bloc == d) & (present[:, d] & own_absent)[:, None]
+            to_d = np.where(is_d, row, 0.0)
+            n_d = is_d.sum(axis=1, keepdims=True)
+            s_d = to_d.sum(axis=1, keepdims=True)
+            w_d = np.where(s_d > 0, to_d / np.where(s_d > 0, s_d, 1.0), is_d / np.maximum(n_d, 1))
+            fixed += ov.rate * w_d
+            given += ov.rate * is_d.any(axis=1, keepdims=True)
+            is_fixed |= is_d
+        sel = is_fixed.any(axis=1)
         if not sel.any():
             continue
-        row = T[sel, o, :]  # (r, J+1)
-        is_d = np.zeros((int(sel.sum()), J + 1), bool)
-        is_d[:, :J] = run.bloc[sel] == d
-        to_d = np.where(is_d, row, 0.0)
-        rest = np.where(is_d, 0.0, row)
-        n_d = is_d.sum(axis=1, keepdims=True)
-        s_d = to_d.sum(axis=1, keepdims=True)
-        w_d = np.where(s_d > 0, to_d / np.where(s_d > 0, s_d, 1.0), is_d / np.maximum(n_d, 1))
+        rest = np.where(is_fixed, 0.0, row)
         s_rest = rest.sum(axis=1, keepdims=True)
         w_rest = np.divide(rest, s_rest, out=np.zeros_like(rest), where=s_rest > 0)
         # with nowhere else to go, the remainder abstains
         w_rest[:, J] = np.where(s_rest[:, 0] > 0, w_rest[:, J], 1.0)
-        T[sel, o, :] = ov.rate * w_d + (1.0 - ov.rate) * w_rest
+        T[sel, o, :] = (fixed + (1.0 - given) * w_rest)[sel]
     return T
 
 
@@ -281,8 +326,10 @@ def parse_scenario(text: str) -> str | FrontRepublicain:
 
 
 def read_lineup_file(path: str | Path) -> list[tuple[int, str, int]]:
-    """Rows ``(line, constituency, panel)`` of a lineup CSV with header ``constituency,panel``."""
+    """Rows ``(line, constituency, panel)`` of a lineup CSV with header ``constituency,panel``; a
+    row given twice is refused."""
     out = []
+    first: dict[tuple[str, int], int] = {}
     for n, code, panel in read_two_columns(path, ("constituency", "panel"), what="lineup file"):
         try:
             out.append((n, code, int(panel)))
@@ -290,6 +337,15 @@ def read_lineup_file(path: str | Path) -> list[tuple[int, str, int]]:
             raise DataFileError(
                 f"panel {panel!r} is not an integer", file=str(path), line=n, column="panel"
             ) from None
+        if (code, int(panel)) in first:
+            raise DataFileError(
+                f"constituency {code} panel {int(panel)} is listed twice "
+                f"(first on line {first[code, int(panel)]})",
+                file=str(path),
+                line=n,
+                column="panel",
+            )
+        first[code, int(panel)] = n
     return out
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from hemicycle.errors import OptionError
 from hemicycle.systems.base import Allocation, Votes
-from hemicycle.systems.registry import SYSTEMS, run
+from hemicycle.systems.registry import SYSTEMS, label, parse_spec, run
 
 #: Header of ``hemicycle compare --output``: one row per (system, group).
 SEATS_COLUMNS = ["system", "unit", "group", "seats"]
@@ -32,6 +32,8 @@ class Comparison:
     year: int
     unit: str
     allocations: tuple[Allocation, ...]
+    #: systems asked for (``all``) that cannot run here, each with the reason
+    skipped: tuple[tuple[str, str], ...] = ()
 
     def __getitem__(self, system: str) -> Allocation:
         for a in self.allocations:
@@ -76,7 +78,9 @@ class Comparison:
 
 def expand(specs: Iterable[str] | str | None) -> list[str]:
     """``None``/``"all"`` → every registered system; a comma-separated string or a list
-    otherwise."""
+    otherwise. A system named twice (same system, same options: ``actual,actual``, ``all,actual``,
+    ``dhondt,dhondt:threshold=0.05``) is kept once, where it first appears; an unknown name or
+    option raises :class:`~hemicycle.errors.OptionError`."""
     if specs is None:
         return list(SYSTEMS)
     if isinstance(specs, str):
@@ -86,7 +90,10 @@ def expand(specs: Iterable[str] | str | None) -> list[str]:
         out.extend(SYSTEMS if s.strip() == "all" else [s.strip()])
     if not out:
         raise OptionError(f"no system given; allowed: all, {', '.join(SYSTEMS)}")
-    return out
+    first: dict[str, str] = {}
+    for spec in out:
+        first.setdefault(label(*parse_spec(spec)), spec)
+    return list(first.values())
 
 
 def compare(
@@ -98,11 +105,18 @@ def compare(
     training election) is left out instead of raising.
     """
     out = []
+    skipped = []
     for spec in expand(specs):
         try:
             out.append(run(spec, votes))
-        except OptionError:
+        except OptionError as exc:
             if skip_unavailable and spec == "projected" and votes.projection is None:
+                skipped.append((spec, str(exc)))
                 continue
             raise
-    return Comparison(year=votes.election.year, unit=votes.unit.name, allocations=tuple(out))
+    return Comparison(
+        year=votes.election.year,
+        unit=votes.unit.name,
+        allocations=tuple(out),
+        skipped=tuple(skipped),
+    )

@@ -240,8 +240,9 @@ def projected(v: Votes, *, name: str = "projected") -> Allocation:
     furthest above (below) their median gain (lose) the missing (extra) seats."""
     if v.projection is None:
         raise OptionError(
-            "the projected Assembly needs an earlier election with both rounds in the "
-            "store to learn transfers from (e.g. 2017 for 2022 and 2024)"
+            "the projected Assembly needs transfers learnt from earlier elections: none were "
+            "asked for (train none), or no earlier election with both rounds is in the store "
+            "(e.g. 2017 for 2022 and 2024)"
         )
     lineup, notes = official_lineup(v)
     proj = v.projection(lineup)

@@ -11,7 +11,8 @@ the request body (413) and sets the security headers.
 Errors are JSON ``{"error": KIND, "detail": SENTENCE}``: 422 for invalid parameters (one readable
 sentence), 404 for an unknown year or constituency, 400 for any other :class:`HemicycleError` (or a
 host this server does not answer to), 409 when the year is there but not the round it needs, 413
-for a body over 64 KiB, 503 (with ``Retry-After``) when the projection queue is full, 504 for a
+for a body over 64 KiB, 405 (with ``Allow``) for a method a path does not answer (every GET
+path answers HEAD too), 503 (with ``Retry-After``) when the projection queue is full, 504 for a
 projection past its time limit, and 500 with a generic message (never a stack trace) for anything
 else.
 """
@@ -38,7 +39,7 @@ from hemicycle.errors import (
     UnsupportedElectionError,
 )
 from hemicycle.web import guard, routes
-from hemicycle.web.errors import ApiError
+from hemicycle.web.errors import ApiError, ErrorKind
 from hemicycle.web.routes import CSP, GZIP_MIN, STATIC
 from hemicycle.web.service import Service
 
@@ -50,7 +51,7 @@ DEFAULT_TIMEOUT_S = 180.0
 
 
 def _error(
-    status: int, kind: str, detail: str, headers: dict[str, str] | None = None
+    status: int, kind: ErrorKind, detail: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     # nosniff here too: a 500 is sent from outside the middleware stack
     return JSONResponse(
@@ -155,6 +156,7 @@ def create_app(
     )
     app.state.service = svc
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN)
+    app.add_middleware(guard.HeadAsGet)  # outside gzip: HEAD's headers are GET's
     app.add_middleware(guard.Guard, allowed_hosts=hosts, max_body=max_body, csp=CSP)  # outermost
 
     # ---- errors --------------------------------------------------------------------------
@@ -169,13 +171,26 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        kind = "not_found" if exc.status_code == 404 else "http_error"
-        detail = (
-            f"no such path {request.url.path}; the API is described at /openapi.json and /docs"
-            if exc.status_code == 404
-            else str(exc.detail)
-        )
-        return _error(exc.status_code, kind, detail)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 404:
+            return _error(
+                404,
+                "not_found",
+                f"no such path {request.url.path}; the API is described at /openapi.json and /docs",
+                headers,
+            )
+        if exc.status_code == 405:
+            allowed = guard.allowed_methods(headers.get("Allow", ""))
+            headers["Allow"] = ", ".join(allowed)
+            method = guard.request_method(request.scope)
+            return _error(
+                405,
+                "method_not_allowed",
+                f"{request.url.path} does not answer {method}; "
+                f"it answers {' and '.join(allowed) or 'no method'}",
+                headers,
+            )
+        return _error(exc.status_code, "http_error", str(exc.detail), headers)
 
     @app.exception_handler(HemicycleError)
     async def _domain(request: Request, exc: HemicycleError) -> JSONResponse:

@@ -8,6 +8,7 @@
 * :class:`Guard` — an ASGI middleware: the ``Host`` allow-list (DNS rebinding), the request-body
   limit (413 without reading past it, chunked bodies counted as they stream), and the security
   headers (``X-Content-Type-Options: nosniff`` on every response, the CSP on every HTML one).
+* :class:`HeadAsGet` — HEAD answered on every GET path (GET's status and headers, no body).
 * :class:`ServedStore` — the read-only store a server reads: it never ingests; newer files in
   the mirror are logged once and taken at the next start.
 * :class:`TimedH11Protocol` — uvicorn's h11 protocol with a deadline on the request head, so that
@@ -30,6 +31,7 @@ from typing import Any
 
 from hemicycle.data.store import Store
 from hemicycle.errors import DataNotAvailableError
+from hemicycle.web.errors import ErrorKind
 
 log = logging.getLogger("hemicycle.web")
 
@@ -270,7 +272,7 @@ def allowed_hosts_for(host: str, extra: Iterable[str] = ()) -> frozenset[str] | 
 
 
 def _json(
-    status: int, kind: str, detail: str, headers: list[tuple[bytes, bytes]] | None = None
+    status: int, kind: ErrorKind, detail: str, headers: list[tuple[bytes, bytes]] | None = None
 ) -> tuple[Message, Message]:
     body = json.dumps({"error": kind, "detail": detail}).encode()
     hdrs = [
@@ -374,10 +376,53 @@ class Guard:
         )
 
     @staticmethod
-    async def _reply(send: Send, status: int, kind: str, detail: str) -> None:
+    async def _reply(send: Send, status: int, kind: ErrorKind, detail: str) -> None:
         start, body = _json(status, kind, detail)
         await send(start)
         await send(body)
+
+
+# ----- HEAD ---------------------------------------------------------------------------------
+
+#: Where :class:`HeadAsGet` notes the method a request came with (an ASGI scope extension key).
+METHOD_KEY = "hemicycle.method"
+
+
+def request_method(scope: Scope) -> str:
+    """The method the client sent (``HEAD`` for a request :class:`HeadAsGet` routed as GET)."""
+    return str(scope.get(METHOD_KEY, scope.get("method", "")))
+
+
+def allowed_methods(allow: str) -> list[str]:
+    """The methods of an ``Allow`` header, sorted, with HEAD wherever GET is (:class:`HeadAsGet`
+    answers it)."""
+    methods = {m.strip().upper() for m in allow.split(",") if m.strip()}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+class HeadAsGet:
+    """HEAD on every GET path (RFC 9110: a server should answer HEAD where it answers GET):
+    the request is routed as a GET and the response sent with GET's status and headers
+    (``Content-Length`` included) but no body. FastAPI's routes answer GET only."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        scope = {**scope, "method": "GET", METHOD_KEY: "HEAD"}
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                await send(message)
+            elif not message.get("more_body", False):  # the end of the body: an empty one
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        await self.app(scope, receive, headers_only)
 
 
 # ----- the store a server reads -------------------------------------------------------------

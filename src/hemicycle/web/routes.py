@@ -11,6 +11,7 @@ The routers are included in the order :func:`api` lists them, which is the order
 ``/openapi.json`` and of ``/docs``.
 """
 
+import re
 import secrets
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
@@ -18,7 +19,7 @@ from typing import Annotated, Any, Literal, cast
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
-from pydantic import Field, create_model
+from pydantic import BeforeValidator, Field, create_model
 
 from hemicycle.web import schemas as s
 from hemicycle.web.service import Service
@@ -39,7 +40,21 @@ async def get_service(request: Request) -> Service:
 
 
 Svc = Annotated[Service, Depends(get_service)]
-Year = Annotated[int, PathParam(ge=1900, le=2100, description="election year", examples=[2024])]
+
+_WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
+def _whole_number(value: Any) -> Any:
+    """Refuse a year written as ``2024.0`` or ``2.024e3`` (pydantic's lax mode takes them)."""
+    if isinstance(value, str) and value != "all" and not _WHOLE.fullmatch(value):
+        raise ValueError(f"must be a whole number, e.g. 2024; got {value!r}")
+    return value
+
+
+Whole = BeforeValidator(_whole_number)
+Year = Annotated[
+    int, PathParam(ge=1900, le=2100, description="election year", examples=[2024]), Whole
+]
 Code = Annotated[
     str,
     PathParam(pattern=s.CODE_PATTERN, description="canonical constituency code", examples=["7502"]),
@@ -61,21 +76,13 @@ def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def _distinct_systems(specs: list[str]) -> list[str] | None:
-    """The systems asked for, each (canonical name and options) once, in order: ``actual,actual``,
-    ``all,actual`` and ``dhondt,dhondt:threshold=0.05`` each name a system twice. ``all`` alone
-    stays ``None`` (every system that can run here). Unknown names raise the usual OptionError."""
-    from hemicycle.systems import compare_specs, parse_spec
-    from hemicycle.systems.registry import label
+    """The systems asked for, each (name and options) once, in order
+    (:func:`hemicycle.systems.compare_specs`), or ``None`` when none is named (every system that
+    can run here). Unknown names raise the usual OptionError."""
+    from hemicycle.systems import compare_specs
 
     given = [x.strip() for x in specs if x.strip()]
-    if not given:
-        return None
-    out: list[str] = []
-    for spec in compare_specs(given):
-        name = label(*parse_spec(spec))
-        if name not in out:
-            out.append(name)
-    return out
+    return compare_specs(given) if given else None
 
 
 def cached(
@@ -182,6 +189,7 @@ def projection(max_sims: int) -> APIRouter:
                 ge=1,
                 le=max_sims,
                 description=f"simulated elections (at most {max_sims:,})",
+                strict=True,  # "10" and 10.0 are not counts
             ),
         ),
     )
@@ -230,12 +238,13 @@ async def compare(
         ),
     ] = None,
     unit: Annotated[s.Unit, Query(description="count seats by nuance or by bloc")] = "nuance",
-) -> s.Comparison:
+) -> Response:
     """The same votes under other electoral systems, side by side, with disproportionality and
     fragmentation indices. Systems that need round 2 project it when it is not in the data."""
     svc.check_year(year)
     names = _distinct_systems(systems.split(",")) if systems else None
-    return await svc.in_worker(lambda c: svc.compare(year, names, unit), what="the comparison")
+    body = await svc.in_worker(lambda c: svc.compare_json(year, names, unit), what="the comparison")
+    return Response(body, media_type="application/json")
 
 
 @analysis_routes.get(
@@ -252,13 +261,14 @@ async def coalitions(
     ] = "actual",
     unit: Annotated[s.Unit, Query(description="groups: nuances or blocs")] = "bloc",
     minimal: Annotated[bool, Query(description="only the minimal winning coalitions")] = False,
-) -> s.Coalitions:
+) -> Response:
     """Who can govern the Assembly that `system` gives: winning coalitions (an absolute
     majority), and the Banzhaf and Shapley–Shubik power of each group."""
     svc.check_year(year)
-    return await svc.in_worker(
-        lambda c: svc.coalitions(year, system, unit, minimal), what="the coalition analysis"
+    body = await svc.in_worker(
+        lambda c: svc.coalitions_json(year, system, unit, minimal), what="the coalition analysis"
     )
+    return Response(body, media_type="application/json")
 
 
 @analysis_routes.get(
@@ -280,7 +290,9 @@ def search(
         ),
     ],
     year: Annotated[
-        int | None, Query(ge=1900, le=2100, description="one election (default: all, latest first)")
+        int | None,
+        Query(ge=1900, le=2100, description="one election (default: all, latest first)"),
+        Whole,
     ] = None,
 ) -> list[s.SearchHit]:
     """Constituencies by code, label, department or candidate name (at most 40)."""
@@ -354,10 +366,12 @@ async def transfers(
     train: Annotated[
         int | Literal["all"],
         Query(description="the training elections: `all` (every earlier one, pooled) or a year"),
+        Whole,
     ] = "all",
     year: Annotated[
         int | None,
         Query(ge=1900, le=2100, description="the target election: `all` means the ones before it"),
+        Whole,
     ] = None,
 ) -> s.LearntRates:
     """The learnt transfer rate of every (from, to) bloc pair, as the what-ifs of

@@ -13,8 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # the API's literal types, spelt once where they live
 from hemicycle.data.blocs import Bloc as Bloc
+from hemicycle.errors import OptionError
 from hemicycle.replays import Status as Status
 from hemicycle.sim.features import Scenario as Scenario
+from hemicycle.sim.features import TransferOverride, check_overrides
+from hemicycle.web.errors import ErrorKind
 
 Origin = Literal[Bloc, "nonvoter"]
 Unit = Literal["nuance", "bloc"]
@@ -30,8 +33,11 @@ class _Frozen(BaseModel):
 class Error(_Frozen):
     """Every error response: a machine-readable kind and one readable sentence."""
 
-    error: str = Field(
-        description="kind: invalid_request, not_found, bad_option, timeout or internal_error",
+    error: ErrorKind = Field(
+        description="kind: invalid_request (422), bad_request, bad_host, bad_option (400), "
+        "not_found (404), method_not_allowed (405, with `Allow`), missing_round (409), "
+        "too_large (413), client_closed (499, never seen by the client), internal_error (500), "
+        "busy (503, with `Retry-After`), timeout (504), http_error (any other HTTP error)",
         examples=["not_found"],
     )
     detail: str = Field(
@@ -52,6 +58,10 @@ class ElectionInfo(_Frozen):
     candidates_round1: int
     candidates_round2: int | None = Field(description="null when round 2 is not in the store")
     decided: int = Field(description="constituencies with a winner in the data")
+    map: bool = Field(
+        description="the contours describe this year's constituencies: `map.svg` and "
+        "`cartogram.svg` exist (2012 on; 1997-2007 used the 1986 map)"
+    )
 
 
 class BlocInfo(_Frozen):
@@ -304,7 +314,9 @@ class ProjectRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     year: int = Field(
-        description="the election whose round 2 is projected from its round 1", examples=[2024]
+        description="the election whose round 2 is projected from its round 1",
+        examples=[2024],
+        strict=True,  # 2024.0, "2024" and true are not years
     )
     train: int | Literal["all"] = Field(
         "all",
@@ -312,7 +324,7 @@ class ProjectRequest(BaseModel):
         "earlier election with both rounds, pooled) or one earlier year",
         examples=["all", 2017],
     )
-    sims: int = Field(10_000, ge=1, description="simulated elections")
+    sims: int = Field(10_000, ge=1, description="simulated elections", strict=True)
     seed: int | None = Field(
         None, ge=0, le=2**63 - 1, description="same seed, same result; null draws one (echoed back)"
     )
@@ -328,10 +340,15 @@ class ProjectRequest(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _distinct(self) -> ProjectRequest:
-        pairs = [(o.origin, o.destination) for o in self.overrides]
-        if len(pairs) != len(set(pairs)):
-            raise ValueError("each (from, to) pair may be overridden only once")
+    def _consistent(self) -> ProjectRequest:
+        """A (from, to) pair given twice, or one origin's rates adding up to more than 1, is
+        refused as the CLI refuses it (:func:`hemicycle.sim.features.check_overrides`)."""
+        try:
+            check_overrides(
+                TransferOverride(o.origin, o.destination, o.rate) for o in self.overrides
+            )
+        except OptionError as exc:
+            raise ValueError(str(exc)) from None
         return self
 
 
@@ -433,6 +450,10 @@ class Coalitions(_Frozen):
     quota: int
     house_size: int
     seats: list[GroupSeats] = Field(description="the Assembly: groups with seats, left to right")
+    notes: list[str] = Field(
+        description="how the system's seats were found, e.g. the runoffs never held that were "
+        "projected (as in compare)"
+    )
     count: int = Field(description="winning coalitions in all (minimal winning ones with minimal)")
     coalitions: list[CoalitionRow] = Field(description="by seats, most first (at most 500)")
     banzhaf: dict[str, float]

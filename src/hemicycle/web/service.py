@@ -3,7 +3,10 @@
 The store is opened **read-only**: ``hemicycle serve`` ingests the years once, at start-up, then
 :class:`Stores` opens one DuckDB connection per request (concurrent readers; a write raises). The
 data cannot change while serving, so replays and the JSON built from them are cached per year
-(:class:`_Memo`). Projections run one at a time on their own worker thread
+(:class:`_Memo`); comparisons and coalitions, whose parameters are the user's, in a cache of their
+own bounded by bytes (:data:`ANALYSES_CACHE_BYTES`). Only the Monte Carlo (projections, learning
+the transfers, and the seat rules that simulate runoffs never held) takes
+:attr:`Service.sim_lock`. Projections run one at a time on their own worker thread
 (:class:`hemicycle.web.guard.Lane`), a few more wait, and past that :meth:`Service.in_worker`
 raises a 503 with ``Retry-After``; reads never wait behind them. A projection past its time limit
 (504), whose client has gone or whose server is stopping is cancelled between Monte Carlo chunks.
@@ -31,7 +34,7 @@ from hemicycle.data.blocs import BLOCS, bloc_of, table
 from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
 from hemicycle.replays import STATUS_NAMES, Replay
-from hemicycle.report import maps, views
+from hemicycle.report import views
 from hemicycle.report.palette import BLOC_COLOURS, BLOC_LABELS, SEATING, nuance_colours
 from hemicycle.rules import MAJORITY, SEATS
 from hemicycle.sim.features import SCENARIOS
@@ -97,24 +100,60 @@ class Stores:
 
 
 class _Memo:
-    """A small thread-safe LRU of computed values (the store is read-only: nothing goes stale)."""
+    """A small thread-safe LRU of computed values (the store is read-only: nothing goes stale),
+    bounded by entry count and, when ``max_bytes`` is given, by the total size of its values as
+    ``weigh`` estimates it (default: ``len``, for bytes). A value larger than the whole budget is
+    returned without being kept."""
 
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._data: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+    def __init__(
+        self,
+        size: int = 4096,
+        *,
+        max_bytes: int | None = None,
+        weigh: Callable[[Any], int] = len,
+    ) -> None:
+        self.size, self.max_bytes, self._weigh = size, max_bytes, weigh
+        self._data: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
+        self.nbytes = 0  # the total weight of the values kept (0 without max_bytes)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def keys(self) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return list(self._data)
 
     def get(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
-                return self._data[key]
+                return self._data[key][0]
         value = make()  # computed outside the lock; two racing requests compute the same value
+        weight = self._weigh(value) if self.max_bytes is not None else 0
+        if self.max_bytes is not None and weight > self.max_bytes:
+            return value
         with self._lock:
-            self._data[key] = value
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+            old = self._data.pop(key, None)
+            if old is not None:
+                self.nbytes -= old[1]
+            self._data[key] = (value, weight)
+            self.nbytes += weight
+            while len(self._data) > self.size or (
+                self.max_bytes is not None and self.nbytes > self.max_bytes
+            ):
+                _, (_, w) = self._data.popitem(last=False)
+                self.nbytes -= w
         return value
+
+
+#: The budget of the cache of comparisons and coalitions (their JSON bodies): their parameters are
+#: the user's (``dhondt:threshold=0.0312``), so they get a cache of their own, bounded in bytes,
+#: that cannot evict the replays and the per-year bodies.
+ANALYSES_CACHE_BYTES = 32 * 2**20
 
 
 class Service:
@@ -125,7 +164,11 @@ class Service:
         self.stores = Stores(path)
         self.max_sims = max_sims
         self.timeout_s = timeout_s
+        #: Values the server derives from the store (years, replays, per-year bodies, charts):
+        #: bounded by what the store holds.
         self.memo = _Memo()
+        #: Comparisons and coalitions, keyed by the user's parameters: bounded by bytes.
+        self.analyses_memo = _Memo(max_bytes=ANALYSES_CACHE_BYTES)
         self._replay_lock = threading.Lock()
         #: One projection (or transfer fit) at a time: the Monte Carlo uses every core.
         self.sim_lock = threading.Lock()
@@ -198,6 +241,7 @@ class Service:
                     candidates_round1=int(e.round1.valid.sum()),
                     candidates_round2=int(e.round2.valid.sum()) if e.round2 is not None else None,
                     decided=rep.decided,
+                    map=views.has_contours(y),
                 )
             )
         return s.Elections(
@@ -579,12 +623,15 @@ class Service:
 
     # ---- counterfactual systems and coalitions ---------------------------------------------
 
-    def compare(self, year: int, systems: list[str] | None, unit: str) -> s.Comparison:
-        """Blocking (the projected systems may learn transfers): call it from a worker thread."""
+    def compare_json(self, year: int, systems: list[str] | None, unit: str) -> bytes:
+        """Blocking (the projected systems may learn transfers): call it from a worker thread.
+        Only the seat rules that simulate runoffs never held (``projected``, the two-round
+        variants, ``actual`` or ``mixed`` where round 2 is missing) take :attr:`sim_lock`: the
+        others never wait behind the projections."""
 
-        def make() -> s.Comparison:
-            with self.sim_lock, self.stores.open() as st:
-                cmp = api.compare(year, store=st, systems=systems, unit=unit)
+        def make() -> bytes:
+            with self.stores.open() as st:
+                cmp = api.compare(year, store=st, systems=systems, unit=unit, lock=self.sim_lock)
             idx = cmp.indices_frame().set_index("system")
             out = []
             for a in cmp.allocations:
@@ -607,16 +654,17 @@ class Service:
                         indices={k: _finite(row[k]) for k in INDICES},
                     )
                 )
-            return s.Comparison(year=year, unit=cast(s.Unit, unit), systems=out)
+            body = s.Comparison(year=year, unit=cast(s.Unit, unit), systems=out)
+            return body.model_dump_json().encode()
 
-        return self.memo.get(("compare", year, tuple(systems or ()), unit), make)
+        return self.analyses_memo.get(("compare", year, tuple(systems or ()), unit), make)
 
-    def coalitions(self, year: int, system: str, unit: str, minimal: bool) -> s.Coalitions:
-        """Blocking, as :meth:`compare`."""
+    def coalitions_json(self, year: int, system: str, unit: str, minimal: bool) -> bytes:
+        """Blocking, as :meth:`compare_json` (the same lock)."""
 
-        def make() -> s.Coalitions:
-            with self.sim_lock, self.stores.open() as st:
-                g = api.coalitions(year, store=st, system=system, unit=unit)
+        def make() -> bytes:
+            with self.stores.open() as st:
+                g = api.coalitions(year, store=st, system=system, unit=unit, lock=self.sim_lock)
             df = g.coalitions
             if minimal:
                 df = df[df["minimal_winning"]]
@@ -630,23 +678,28 @@ class Service:
                 for r in df.head(500).itertuples(index=False)
             ]
             colours = self._colours(year, unit, g.groups)
-            return s.Coalitions(
-                year=year,
-                system=system,
-                unit=cast(s.Unit, unit),
-                quota=int(g.quota),
-                house_size=int(g.house),
-                seats=[
-                    s.GroupSeats(group=n, colour=colours[n], seats=int(k), votes=None)
-                    for n, k in zip(g.groups, g.seats, strict=True)
-                ],
-                count=len(df),
-                coalitions=rows,
-                banzhaf={k: float(v) for k, v in g.banzhaf().items()},
-                shapley={k: float(v) for k, v in g.shapley_shubik().items()},
+            return (
+                s.Coalitions(
+                    year=year,
+                    system=system,
+                    unit=cast(s.Unit, unit),
+                    quota=int(g.quota),
+                    house_size=int(g.house),
+                    seats=[
+                        s.GroupSeats(group=n, colour=colours[n], seats=int(k), votes=None)
+                        for n, k in zip(g.groups, g.seats, strict=True)
+                    ],
+                    notes=[str(n) for n in g.notes],
+                    count=len(df),
+                    coalitions=rows,
+                    banzhaf={k: float(v) for k, v in g.banzhaf().items()},
+                    shapley={k: float(v) for k, v in g.shapley_shubik().items()},
+                )
+                .model_dump_json()
+                .encode()
             )
 
-        return self.memo.get(("coalitions", year, system, unit, minimal), make)
+        return self.analyses_memo.get(("coalitions", year, system, unit, minimal), make)
 
     @staticmethod
     def _colours(year: int, unit: str, groups: Any) -> dict[str, str]:
@@ -665,14 +718,9 @@ class Service:
             rep = self.replay(year)
             if chart == "hemicycle":
                 return views.outcome_hemicycle_svg(rep, unit).encode()
-            if legend:
-                draw = views.outcome_map_svg if chart == "map" else views.outcome_cartogram_svg
-                return draw(rep, unit).encode()
-            w = views.winners(rep)
-            bare = maps.constituency_map_svg if chart == "map" else maps.cartogram_svg
-            return bare(
-                w.codes, w.fills(unit), dict(zip(w.codes, w.titles, strict=True)), title=""
-            ).encode()
+            draw = views.outcome_map_svg if chart == "map" else views.outcome_cartogram_svg
+            # views refuses the years its contours do not describe (1997-2007): a 404, legend or not
+            return draw(rep, unit, bare=not legend).encode()
 
         return self.memo.get(("svg", year, chart, unit, legend), make)
 

@@ -6,7 +6,6 @@ tidy tables and names the file, line and column of anything it cannot read.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -17,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from hemicycle.data.two_columns import bom_of
 from hemicycle.errors import DataFileError, visible
 
 TOTAL_FIELDS = ("registered", "abstentions", "voters", "blank", "null", "expressed")
@@ -472,15 +472,6 @@ def read_xlsx_rows(path: Path, sheet: str | int = 0) -> list[list[Any]]:
         ) from None
 
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "UTF-32"),
-    (codecs.BOM_UTF32_BE, "UTF-32"),
-    (codecs.BOM_UTF8, "UTF-8"),
-    (codecs.BOM_UTF16_LE, "UTF-16"),
-    (codecs.BOM_UTF16_BE, "UTF-16"),
-)
-
-
 def decode_text(path: Path, *, expected_header: str, encodings: Sequence[str]) -> str:
     """Decode a text file, choosing among ``encodings`` the one whose header reads as expected.
 
@@ -495,18 +486,18 @@ def decode_text(path: Path, *, expected_header: str, encodings: Sequence[str]) -
         ) from None
     if not raw:
         raise DataFileError("file is empty", file=path.name, line=1)
-    for bom, name in _BOMS:
-        if raw.startswith(bom):
-            if name != "UTF-8":
-                raise DataFileError(
-                    f"wrong text encoding: the file starts with a {name} byte-order mark; "
-                    "this layout is "
-                    f"{' or '.join(encodings)} text (re-save it as such)",
-                    file=path.name,
-                    line=1,
-                )
-            raw = raw[len(bom) :]
-            break
+    found = bom_of(raw)
+    if found is not None:
+        bom, name = found
+        if name != "UTF-8":
+            raise DataFileError(
+                f"wrong text encoding: the file starts with a {name} byte-order mark; "
+                "this layout is "
+                f"{' or '.join(encodings)} text (re-save it as such)",
+                file=path.name,
+                line=1,
+            )
+        raw = raw[len(bom) :]
     for enc in encodings:
         try:
             text = raw.decode(enc)

@@ -21,6 +21,7 @@ const state = {
   projSeq: 0,
   projAbort: null,
   learnt: {},
+  canProject: false,  // an earlier election with both rounds to learn the transfers from
   systems: [],
   colour: {},
   label: {},
@@ -315,8 +316,10 @@ async function renderMap() {
   const host = $("#map");
   const caption = `The ${r.winners.length} constituencies of ${r.year}`;
   const onPick = (code) => showConstituency(code);
+  // 1997-2007 were on the 1986 map: the contours (2010 map) do not describe them, so the grid
+  const drawn = state.meta.elections.find((e) => e.year === r.year)?.map ?? false;
   let tiles = null;
-  if (layout !== "grid") {
+  if (layout !== "grid" && drawn) {
     const chart = layout === "hexagons" ? "cartogram" : "map";
     try {
       const response = await fetch(`/api/elections/${r.year}/${chart}.svg?legend=false`);
@@ -332,6 +335,10 @@ async function renderMap() {
     const size = PHONE.matches ? { W: 320, cell: 21 } : {};
     tiles = tileMap(host, r.winners, { onPick, caption: `${caption}, grouped by department`, ...size }).tiles;
   }
+  const noMap = $("#map-note");
+  noMap.hidden = layout === "grid" || drawn;
+  noMap.textContent = noMap.hidden ? "" : `No map or hexagons of ${r.year}: its constituencies are ` +
+    "those of the 1986 map, and hemicycle has the contours of the 2010 map only (2012 on). The grid shows them by department.";
   state.tiles = tiles;
   paintMap();
 }
@@ -649,11 +656,13 @@ function buildPlayground() {
 async function loadLearnt() {
   const train = $("#train").value;
   state.learnt = {};
-  try {
-    const d = await getJSON(`/api/transfers?train=${train}&year=${state.year}`);
-    for (const r of d.rates) state.learnt[`${r.origin}:${r.destination}`] = r.rate;
-  } catch {
-    state.learnt = {};
+  if (state.canProject) {  // else nothing to learn from: no request bound to fail
+    try {
+      const d = await getJSON(`/api/transfers?train=${train}&year=${state.year}`);
+      for (const r of d.rates) state.learnt[`${r.origin}:${r.destination}`] = r.rate;
+    } catch {
+      state.learnt = {};
+    }
   }
   for (const div of document.querySelectorAll("#ov-list .override")) {
     const [from, to] = div.dataset.pair.split(":");
@@ -673,6 +682,7 @@ async function resetPlayground() {
   const info = state.meta.elections.find((e) => e.year === year);
   const trains = state.meta.train_years;
   const earlier = trains.filter((t) => t < year);
+  state.canProject = earlier.length > 0;
   // a model never learns from the election it projects, nor from a later one
   const options = earlier.length
     ? [h("option", { value: "all", selected: true }, `all earlier (${earlier.join(", ")})`),
@@ -730,10 +740,31 @@ async function fitProgress(status, seq) {
   status.replaceChildren(`Learning the transfers: ${f.stage} (${f.done}/${f.total}) `, bar);
 }
 
+/** A year with no earlier election to learn from: say so, and show no projection. */
+function noProjection() {
+  const status = $("#proj-status");
+  status.removeAttribute("role");
+  status.className = "status-line";
+  status.textContent = `No earlier election with both rounds in the store to learn the vote transfers from: ` +
+    `round 2 of ${state.year} cannot be projected.`;
+  $("#p-major").textContent = "–";
+  $("#intervals").replaceChildren();
+  $("#proj-rows").replaceChildren();
+  $("#closest").replaceChildren();
+  $("#actual-note").hidden = true;
+  busy($("#projection"), false);
+  state.restoring = null;
+  saveView();
+}
+
 async function runProjection() {
   if (!state.results) return;
   const seq = ++state.projSeq;
   state.projAbort?.abort();
+  if (!state.canProject) {
+    noProjection();
+    return;
+  }
   const abort = new AbortController();
   state.projAbort = abort;
   const body = projectionBody();
@@ -909,7 +940,9 @@ async function loadCoalitions() {
   const power = (name, values) => h("div", { class: "power" }, h("h4", {}, name),
     bars(g.seats.map((s) => ({ label: groupLabel(unit, s.group), colour: s.colour, value: values[s.group] ?? 0,
       text: fmt.pct(values[s.group] ?? 0, 0) })), { caption: `${name} index by group` }));
+  const notes = (g.notes ?? []).map((n) => h("p", { class: "sys-note coal-note" }, n));
   host.replaceChildren(
+    ...notes,
     h("div", { class: "grid two" },
       h("div", { class: "table-scroll" }, table,
         g.coalitions.length ? h("p", { class: "downloads-line" }, tableButton(() => $("#coal-table"),
