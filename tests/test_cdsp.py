@@ -317,6 +317,11 @@ def test_report_of_a_1986_map_year_draws_no_map(store: Store) -> None:
 
     html = build_report(1997, store=store)
     assert "constituencies of the 1986 map" in html and 'data-code="0101"' not in html
+    # the CDSP's tables are credited as theirs, with no licence claimed and no contours cited
+    assert "the CDSP&#x27;s tables (Sciences Po)" in html and "no licence is stated" in html
+    assert "Etalab" not in html and "Contours géographiques" not in html
+    # blank ballots are not published apart from the null ones: no "0 blank"
+    assert "Blank and null ballots (counted together)" in html and "Blank / null" not in html
 
 
 def test_voters_beyond_registered_is_a_quirk(store: Store) -> None:

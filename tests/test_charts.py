@@ -662,6 +662,8 @@ def test_report_is_offline_and_well_formed(
     assert "dhondt note" in text
     assert "Ensemble" in text and ">178<" in text  # the seat table: UG 178
     assert "501" in text  # runoffs required by law in 2024
+    assert "Ministère de l&#x27;Intérieur, Licence Ouverte / Etalab 2.0" in text  # escaped
+    assert "Contours géographiques" in text and "Blank / null ballots" in text
     assert path.stat().st_size < 3_000_000
 
 

@@ -44,3 +44,26 @@ def test_one_error_per_meaning(store_path: Path) -> None:
         hc.replay(2019, store=store_path)
     with pytest.raises(MissingRoundError, match="nothing to learn transfers from"):
         hc.project(1997, store=store_path, sims=10, n_boot=4)
+
+
+def test_years_from_a_data_frame_work_and_others_are_refused(store_path: Path) -> None:
+    """A year taken from a frame (numpy's int64) is a year; 2024.0, "2024" and True are not."""
+    import numpy as np
+
+    assert hc.replay(np.int64(2024), store=store_path).election.year == 2024
+    cmp = hc.compare(np.int64(2024), "plurality", store=store_path, train=None)
+    assert cmp.year == 2024 and type(cmp.year) is int
+    for bad in (2024.0, "2024", True):
+        with pytest.raises(OptionError, match="year must be an integer"):
+            hc.replay(bad, store=store_path)  # type: ignore[arg-type]
+        with pytest.raises(OptionError, match="year must be an integer"):
+            hc.compare(bad, "plurality", store=store_path)  # type: ignore[arg-type]
+    with pytest.raises(OptionError, match="seed must be a non-negative integer"):
+        hc.project(2024, store=store_path, sims=10, seed=-1, n_boot=4)
+
+
+def test_evaluate_is_reproducible_by_default(store_path: Path) -> None:
+    """Seed 1 by default, as `hemicycle evaluate`: the same call gives the same score."""
+    a = hc.evaluate(2024, 2017, store=store_path, sims=300, n_boot=4)
+    b = hc.evaluate(2024, 2017, store=store_path, sims=300, n_boot=4)
+    assert (a.brier, a.winner_accuracy) == (b.brier, b.winner_accuracy)

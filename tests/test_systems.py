@@ -3,6 +3,8 @@ properties on random elections, and named errors."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -194,6 +196,19 @@ def test_a_system_named_twice_runs_once() -> None:
     assert "transfers learnt from earlier elections" in every.skipped[0][1]
 
 
+def test_results_have_short_reprs() -> None:
+    """What a notebook shows of a result: its summary, not its arrays."""
+    from hemicycle import govern
+
+    cmp = systems.compare(Votes(TINY, Unit("nuance")), "actual,plurality")
+    rep = replay(TINY)
+    g = govern.analyse({"left": 3, "right": 2, "centre": 2})
+    for obj, start in ((cmp, "Comparison(year="), (rep, "Replay(year="), (g, "Govern(house=7")):
+        text = repr(obj)
+        assert text.startswith(start) and len(text) < 400 and "array(" not in text, text
+    assert "actual: " in repr(cmp) and "winning_coalitions=" in repr(g)
+
+
 def test_alliance_units() -> None:
     u = Unit("camps", {"far_right": "RN+", "UG": "NFP"})
     assert u.labels(2024, ["RN", "UXD", "UG", "DVG", ""]) == ["RN+", "RN+", "NFP", "DVG", ""]
@@ -254,6 +269,21 @@ def test_2024_variants_project_only_the_runoffs_they_change(cmp24, store) -> Non
     # with no withdrawal at all, the far right does better than it did
     fr = lambda a: sum(s for g, s in a.as_dict().items() if g in ("RN", "UXD", "EXD"))  # noqa: E731
     assert fr(cmp24["two_round_no_withdrawals"]) > fr(cmp24["actual"])
+
+
+def test_docs_two_round_no_withdrawals_row(store) -> None:
+    """docs/systems.md's 2024 row is this command's output (`hemicycle compare 2024`: 2,000
+    simulations, seed 0, transfers from every earlier election)."""
+    a = api.compare(2024, store=store, systems="two_round_no_withdrawals")[
+        "two_round_no_withdrawals"
+    ]
+    row = " · ".join(f"{g} {n}" for g, n in list(a.as_dict().items())[:6])
+    ix = a.indices()
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "systems.md").read_text()
+    assert (
+        f"| two_round_no_withdrawals | {row} (224 runoffs projected from 1997–2017) | "
+        f"{ix['gallagher']:.1f} | {ix['enp_seats']:.2f} |" in docs
+    ), row
 
 
 def test_2024_every_system_and_its_indices(cmp24) -> None:

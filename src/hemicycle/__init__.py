@@ -53,6 +53,18 @@ def _store(store: Any) -> Iterator[Store]:
         st.close()
 
 
+def _year(year: Any) -> int:
+    """``year`` as a plain ``int`` (a numpy integer from a data frame is one); a float, a string or
+    a bool is refused with :class:`~hemicycle.errors.OptionError`, never half-accepted."""
+    import numbers
+
+    from hemicycle.errors import OptionError
+
+    if isinstance(year, numbers.Integral) and not isinstance(year, bool):
+        return int(year)
+    raise OptionError(f"year must be an integer such as 2024; got {year!r}")
+
+
 def _call(store: Any, fn: Callable[[Store], T]) -> T:
     with _store(store) as st:
         return fn(st)
@@ -62,7 +74,8 @@ def replay(year: int, *, store: Any = None) -> Replay:
     """The law on ``year``'s official files, decision by decision, compared with the outcome."""
     from hemicycle import api
 
-    return _call(store, lambda st: api.replay_year(year, store=st))
+    y = _year(year)
+    return _call(store, lambda st: api.replay_year(y, store=st))
 
 
 def project(
@@ -74,25 +87,36 @@ def project(
     from hemicycle import api
     from hemicycle.sim import api as sim
 
+    y = _year(year)
+
     def run(st: Store) -> Projection:
-        st.ensure(year)
-        api.ingest_earlier(st, year)
-        return sim.project(year, train, st, **options)
+        st.ensure(y)
+        api.ingest_earlier(st, y)
+        return sim.project(y, train, st, **options)
 
     return _call(store, run)
 
 
 def evaluate(
-    year: int, train: int | str | Sequence[int] = "all", *, store: Any = None, **options: Any
+    year: int,
+    train: int | str | Sequence[int] = "all",
+    *,
+    store: Any = None,
+    seed: int | None = 1,
+    **options: Any,
 ) -> Evaluation:
-    """The projection of ``year`` (official lineup) scored against its official round 2."""
+    """The projection of ``year`` (official lineup) scored against its official round 2; ``seed``
+    1 by default, as ``hemicycle evaluate`` and :func:`backtest`, so that a score is reproducible
+    (``None`` draws afresh)."""
     from hemicycle import api
     from hemicycle.sim import api as sim
 
+    y = _year(year)
+
     def run(st: Store) -> Evaluation:
-        st.ensure(year)
-        api.ingest_earlier(st, year)
-        return sim.evaluate(year, train, st, **options)
+        st.ensure(y)
+        api.ingest_earlier(st, y)
+        return sim.evaluate(y, train, st, seed=seed, **options)
 
     return _call(store, run)
 
@@ -134,9 +158,11 @@ def compare(
     """The same round-1 votes of ``year`` under other electoral systems (a ``Comparison``)."""
     from hemicycle import api
 
+    y = _year(year)
+
     def run(st: Store) -> Any:
-        st.ensure(year)
-        return api.compare(year, store=st, systems=systems, unit=unit, **options)
+        st.ensure(y)
+        return api.compare(y, store=st, systems=systems, unit=unit, **options)
 
     return _call(store, run)
 
@@ -147,9 +173,11 @@ def coalitions(
     """Who can govern the Assembly that ``system`` gives ``year`` (a ``Govern``)."""
     from hemicycle import api
 
+    y = _year(year)
+
     def run(st: Store) -> Any:
-        st.ensure(year)
-        return api.coalitions(year, store=st, system=system, unit=unit, **options)
+        st.ensure(y)
+        return api.coalitions(y, store=st, system=system, unit=unit, **options)
 
     return _call(store, run)
 

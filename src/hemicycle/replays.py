@@ -54,8 +54,16 @@ class Replay:
     #: differences the source explains itself (a quirk found at ingest): listed, not failures
     explained: tuple[Mismatch, ...] = field(default=())
 
+    def __repr__(self) -> str:  # a notebook shows this, not every array
+        return (
+            f"Replay(year={self.election.year}, constituencies={self.election.n_constituencies}, "
+            f"elected_round1={self.elected_round1}, decided={self.decided}, "
+            f"mismatches={len(self.mismatches)}, seats_by_bloc={self.seats_by_bloc()})"
+        )
+
     @property
     def ok(self) -> bool:
+        """Whether every decision of the law matches the official outcome."""
         return not self.mismatches
 
     @property
@@ -80,6 +88,7 @@ class Replay:
         return Counter(int(x) for x in r2.valid.sum(axis=1)[r2.held])
 
     def withdrawals_by_nuance(self) -> Counter[str]:
+        """Qualified candidates absent from the round-2 ballot, by round-1 nuance."""
         e = self.election
         return Counter(e.round1.nuance[self.withdrawn].tolist())
 
@@ -109,16 +118,20 @@ class Replay:
         return out
 
     def seats_by_nuance(self) -> dict[str, int]:
+        """Seats by the nuance printed where the winner was elected, most first."""
         counts = Counter(n for n in self.winner_nuance().tolist() if n)
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def seats_by_bloc(self) -> dict[str, int]:
+        """Seats by bloc (``hemicycle/data/blocs.csv``), left to right, blocs without seats left
+        out."""
         nu = [n for n in self.winner_nuance().tolist() if n]
         counts = Counter(blocs_of(self.election.year, nu))
         return {b: counts.get(b, 0) for b in BLOCS if counts.get(b, 0)}
 
     @property
     def decided(self) -> int:
+        """Constituencies with a winner in the data (all of them once round 2 is there)."""
         return int((self.winner >= 0).sum())
 
     # ----- output tables ------------------------------------------------------------------

@@ -52,7 +52,7 @@ class Reader:
     ``results``) or a table of candidacies (role ``candidacies``); ``link`` gives round 2 its panel
     numbers from round 1 for layouts that have none; ``boundary_maps`` says which constituency map
     each year of its results uses (``"1986"`` or ``"2010"``); ``publisher`` names the source in
-    titles.
+    titles, ``credit`` in a report's footer (whose data, under which licence).
     """
 
     name: str  # a short, stable name: the year it reads ("2017"), or the layout ("cdsp")
@@ -61,6 +61,7 @@ class Reader:
     link: Callable[[RoundTable, RoundTable], RoundTable] | None = None
     boundary_maps: Mapping[int, str] = field(default_factory=dict)
     publisher: str = "the Ministry of the Interior's files"
+    credit: str = "Ministère de l'Intérieur, Licence Ouverte / Etalab 2.0"
 
 
 #: data.gouv.fr's dataset pages and static resources, the Ministry's publication channel

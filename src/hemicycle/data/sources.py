@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import os
 import threading
 import warnings
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from hemicycle.data.files import CONTOURS_YEAR, YEARS, OfficialFile, Role, files_for
 from hemicycle.data.official import ROUND_ROLES
-from hemicycle.errors import DataNotAvailableError, YearNotAvailableError
+from hemicycle.errors import DataNotAvailableError, OptionError, YearNotAvailableError
 
 ENV_DATA = "HEMICYCLE_DATA"
 ENV_CACHE = "HEMICYCLE_CACHE"
@@ -51,6 +52,8 @@ def mirror_dir() -> Path | None:
 
 
 def check_year(year: int) -> None:
+    if isinstance(year, bool) or not isinstance(year, numbers.Integral):  # numpy's too
+        raise OptionError(f"year must be an integer such as 2024; got {year!r}")
     if year not in YEARS:
         raise YearNotAvailableError(
             f"no reader for the {year} legislative elections; years supported: "

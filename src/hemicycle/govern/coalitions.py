@@ -151,6 +151,13 @@ class Govern:
     dropped: tuple[str, ...] = ()  # groups of the input with 0 seats, left out of the game
     notes: tuple[str, ...] = ()  # how the Assembly was obtained, when not plainly official
 
+    def __repr__(self) -> str:  # a notebook shows this, not the winning masks
+        seats = dict(zip(self.groups, self.seats, strict=True))
+        return (
+            f"Govern(house={self.house}, quota={self.quota}, seats={seats}, "
+            f"winning_coalitions={len(self)})"
+        )
+
     # ---- tables -------------------------------------------------------------------------------
 
     def _names(self, masks: np.ndarray) -> np.ndarray:

@@ -70,7 +70,7 @@ def fragment(
             )
         parts.append(
             svg.g(
-                svg.title(f"{labels.get(name, name)}: {seats} seats"),
+                svg.title(f"{labels.get(name, name)}: {seats} seat{'' if seats == 1 else 's'}"),
                 *circles,
                 class_="seats",
                 data_group=name,

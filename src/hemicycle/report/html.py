@@ -20,6 +20,7 @@ import numpy as np
 
 from hemicycle import __version__, api, geo, rules
 from hemicycle.data.blocs import bloc_of, table
+from hemicycle.data.readers import credit, publisher
 from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
 from hemicycle.replays import Replay
@@ -161,7 +162,11 @@ def _round1_facts(rep: Replay) -> str:
     rows: list[tuple[str, str]] = [
         ("Registered voters", f"{reg:,}"),
         ("Voters (turnout)", f"{vot:,} ({_pct(vot, reg)})"),
-        ("Blank / null ballots", f"{blank:,} / {null:,}"),
+        # the CDSP's tables count blank and null ballots together (blank ballots were null
+        # until 2014): no national total of blank ballots is 0 where they were counted
+        ("Blank / null ballots", f"{blank:,} / {null:,}")
+        if blank
+        else ("Blank and null ballots (counted together)", f"{null:,}"),
         ("Votes cast for candidates (exprimés)", f"{exp:,}"),
         ("Candidates", f"{int(r1.valid.sum()):,}"),
         ("Elected in round 1", f"{rep.elected_round1}"),
@@ -270,9 +275,13 @@ def _projection_section(
     year: int, train: object, store: Store, rep: Replay, *, sims: int, seed: int
 ) -> str:
     proj = api.project(year, train, store=store, sims=sims, seed=seed)
-    train = str(proj.train_year).replace(",", ", ")
+    years = str(proj.train_year).split(",")
+    train = (
+        ", ".join(years) if len(years) <= 2 else f"{years[0]}–{years[-1]} ({len(years)} elections)"
+    )
     actual = rep.seats_by_bloc() if rep.decided == rep.election.n_constituencies else None
-    title = f"{year} round 2 projected from round 1, transfers learnt from {train}"
+    # the chart is 760 px wide: a title of at most about 85 characters fits
+    title = f"{year}: round 2 projected from round 1, transfers from {train}"
     fig1 = _figure(
         charts.projection_svg(proj.seats, actual=actual, title=title),
         f"{sims:,} simulated elections, seed {seed}; lineup: {proj.lineup}. {MARKS_KEY}",
@@ -355,7 +364,7 @@ def build_report(
     sections.append(
         '<section id="assembly"><h2>The Assembly</h2>'
         f'<p class="lede">{e.n_constituencies} seats, replayed constituency by constituency from '
-        f"the Ministry of the Interior's files.{_e(status)}</p>"
+        f"{_e(publisher(year))}.{_e(status)}</p>"
         f'<div class="grid">{_figure(hemi_bloc)}{_figure(hemi_nu)}</div>'
         f"{_seat_tables(rep)}</section>"
     )
@@ -413,6 +422,13 @@ def build_report(
         f"{f} (round {r}, sha256 {str(h)[:12]}…)"
         for r, f, h in files[["round", "file", "sha256"]].itertuples(index=False)
     )
+    contours = (
+        "Constituency contours: « Contours géographiques des circonscriptions législatives » "
+        f"(data.gouv.fr, Licence Ouverte 2.0), file {_e(layout.file)} "
+        f"(sha256 {_e(layout.sha256[:12])}…). "
+        if drawn
+        else ""
+    )
     title = f"Législatives {year}: the Assembly at a glance"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/>'
@@ -421,11 +437,9 @@ def build_report(
         f'<header><h1>{_e(title)}</h1><p class="lede">French legislative elections of {year}, '
         f"from the official results, by hemicycle {__version__}.</p>{nav}</header>"
         f"<main>{''.join(sections)}</main>"
-        "<footer><p>Results: Ministère de l'Intérieur, Licence Ouverte / Etalab 2.0 — "
-        f"{_e(src)}.</p><p>Constituency contours: « Contours géographiques des circonscriptions "
-        f"législatives » (data.gouv.fr, Licence Ouverte 2.0), file {_e(layout.file)} "
-        f"(sha256 {_e(layout.sha256[:12])}…). Colours: Okabe–Ito, safe for colour-blind readers. "
-        "Blocs: hemicycle's classification of the Ministry's nuances.</p></footer>"
+        f"<footer><p>Results: {_e(credit(year))} — {_e(src)}.</p><p>{contours}Colours: Okabe–Ito, "
+        "safe for colour-blind readers. Blocs: hemicycle's classification of the nuances "
+        "(hemicycle/data/blocs.csv).</p></footer>"
         "</body></html>\n"
     )
 

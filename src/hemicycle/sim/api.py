@@ -437,6 +437,10 @@ def project(
     """
     if not isinstance(sims, int | np.integer) or isinstance(sims, bool) or sims <= 0:
         raise OptionError(f"sims must be a positive integer; got {sims!r}")
+    if seed is not None and (
+        not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0
+    ):
+        raise OptionError(f"seed must be a non-negative integer or None; got {seed!r}")
     ovs = check_overrides(
         TransferOverride.parse(o) if isinstance(o, str) else o for o in (overrides or ())
     )

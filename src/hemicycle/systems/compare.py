@@ -29,11 +29,19 @@ INDEX_COLUMNS = [
 
 @dataclass(frozen=True, eq=False)
 class Comparison:
+    """The same votes under several systems: one :class:`~hemicycle.systems.base.Allocation`
+    per system, in the order asked (``cmp["dhondt"]``), as tables (:meth:`to_frame`,
+    :meth:`indices_frame`) or CSV (:meth:`to_csv_bytes`)."""
+
     year: int
     unit: str
     allocations: tuple[Allocation, ...]
     #: systems asked for (``all``) that cannot run here, each with the reason
     skipped: tuple[tuple[str, str], ...] = ()
+
+    def __repr__(self) -> str:  # a notebook shows this, not every allocation's arrays
+        largest = ", ".join(f"{a.system}: {a.largest[0]} {a.largest[1]}" for a in self.allocations)
+        return f"Comparison(year={self.year}, unit={self.unit!r}, largest=[{largest}])"
 
     def __getitem__(self, system: str) -> Allocation:
         for a in self.allocations:

@@ -25,6 +25,7 @@ __all__ = [
     "RoundTable",
     "discover",
     "link_rounds",
+    "credit",
     "publisher",
     "read_candidacies",
     "read_results",
@@ -95,9 +96,17 @@ def link_rounds(entry: OfficialFile, round1: RoundTable, round2: RoundTable) -> 
     return round2 if link is None else link(round1, round2)
 
 
+def _reader_of_year(year: int) -> Reader | None:
+    return next((r for r in READERS if year in r.boundary_maps), None)
+
+
 def publisher(year: int) -> str:
     """Whose files a year's results are read from, in words (for titles)."""
-    for r in READERS:
-        if year in r.boundary_maps:
-            return r.publisher
-    return "the official files"
+    r = _reader_of_year(year)
+    return r.publisher if r is not None else "the official files"
+
+
+def credit(year: int) -> str:
+    """Whose data a year's results are, and under which licence (for a report's footer)."""
+    r = _reader_of_year(year)
+    return r.credit if r is not None else "the official files"

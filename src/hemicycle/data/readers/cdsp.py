@@ -418,4 +418,7 @@ READER = Reader(
     link=link,
     boundary_maps={1997: "1986", 2002: "1986", 2007: "1986", 2012: "2010"},
     publisher="the CDSP's tables (Sciences Po)",
+    credit="the CDSP (Sciences Po)'s constituency tables, compiled from the Ministry of the "
+    "Interior's results, as committed in github.com/domi41/french-legislatives-analysis "
+    "(commit 9e888ad0); no licence is stated there",
 )
