@@ -67,3 +67,28 @@ def test_evaluate_is_reproducible_by_default(store_path: Path) -> None:
     a = hc.evaluate(2024, 2017, store=store_path, sims=300, n_boot=4)
     b = hc.evaluate(2024, 2017, store=store_path, sims=300, n_boot=4)
     assert (a.brier, a.winner_accuracy) == (b.brier, b.winner_accuracy)
+
+
+def test_an_ingest_does_not_bury_a_notebook_under_its_quirks(store_path: Path) -> None:
+    """The first quirks of each year as they are, then one warning counting the rest; other
+    warnings pass unchanged."""
+    import warnings
+
+    from hemicycle.data.store import DataQuirkWarning
+
+    def noisy(st: Store) -> int:
+        for i in range(10):
+            warnings.warn(DataQuirkWarning(f"2012 f.csv {i:04d}: off by one", 2012), stacklevel=1)
+        warnings.warn("something else", UserWarning, stacklevel=1)
+        return 42
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert hc._call(store_path, noisy) == 42
+    quirks = [str(w.message) for w in caught if w.category is DataQuirkWarning]
+    assert quirks[: hc.QUIRKS_SHOWN] == [f"2012 f.csv {i:04d}: off by one" for i in range(3)]
+    assert len(quirks) == hc.QUIRKS_SHOWN + 1
+    assert (
+        quirks[-1].startswith("2012: 7 more quirks") and "hemicycle data quirks 2012" in quirks[-1]
+    )
+    assert [str(w.message) for w in caught if w.category is UserWarning] == ["something else"]

@@ -65,9 +65,45 @@ def _year(year: Any) -> int:
     raise OptionError(f"year must be an integer such as 2024; got {year!r}")
 
 
+#: Quirks shown one by one when a call ingests a year; beyond, one warning says how many more.
+QUIRKS_SHOWN = 3
+
+
 def _call(store: Any, fn: Callable[[Store], T]) -> T:
-    with _store(store) as st:
-        return fn(st)
+    """``fn(store)``, with the data quirks an ingest finds (2012's files have 157) summarised: the
+    first :data:`QUIRKS_SHOWN` of each year as they are, then one
+    :class:`~hemicycle.data.store.DataQuirkWarning` that counts the rest and says where they all
+    are, so that a notebook cell is not buried under them. Other warnings pass unchanged."""
+    import warnings
+
+    from hemicycle.data.store import DataQuirkWarning
+
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with _store(store) as st:
+                return fn(st)
+    finally:  # outside the recording: the warnings go where the caller's filters send them
+        shown: dict[int | None, int] = {}
+        for w in caught:
+            if issubclass(w.category, DataQuirkWarning):
+                year = getattr(w.message, "year", None)
+                shown[year] = shown.get(year, 0) + 1
+                if shown[year] > QUIRKS_SHOWN:
+                    continue
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        for year, n in shown.items():
+            if n > QUIRKS_SHOWN:
+                warnings.warn(
+                    DataQuirkWarning(
+                        f"{year}: {n - QUIRKS_SHOWN} more quirks of the official files, kept as "
+                        f"published; all {n}: `hemicycle data quirks {year}`, or "
+                        f"SELECT * FROM quirks WHERE year = {year} in the store",
+                        year,
+                    ),
+                    stacklevel=3,
+                )
 
 
 def replay(year: int, *, store: Any = None) -> Replay:
