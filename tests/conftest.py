@@ -1,7 +1,8 @@
 """Shared fixtures. Real-data tests read the official files from ``HEMICYCLE_DATA``.
 
-Without it they are skipped locally; under CI (``CI`` set) a missing mirror is a failure, so a green
-CI always means the published facts were checked.
+Without it they are skipped locally; under CI (``CI`` set, as ``.ci/run`` sets it) a missing mirror
+is a failure, and so is **any skipped test** (an optional dependency missing, no browser): a green
+CI always means every test ran, the published facts included.
 """
 
 from __future__ import annotations
@@ -22,6 +23,20 @@ def pytest_configure(config: pytest.Config) -> None:
         import tempfile
 
         os.environ["HEMICYCLE_CACHE"] = tempfile.mkdtemp(prefix="hemicycle-test-cache-")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under CI, a run that skipped a test fails (exit code 1), naming what was skipped."""
+    if not os.environ.get("CI") or exitstatus != 0:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if skipped:
+        for rep in skipped[:10]:
+            reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else rep.longrepr
+            print(f"\nCI: skipped {rep.nodeid}: {reason}")
+        print(f"CI: {len(skipped)} test(s) skipped; under CI every test must run")
+        session.exitstatus = 1
 
 
 def _mirror() -> Path | None:

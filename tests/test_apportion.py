@@ -396,6 +396,9 @@ def test_2024_round1_dhondt_national_5pct():
             "DVG": 0,
             "DVC": 0,
         }
+    # the same seats from an independent implementation (votelib), not only from the README
+    want = _votelib("dhondt", votes, 577, Fraction(1, 20))
+    assert dict(zip(NAMED_2024, want, strict=False)) == got
 
 
 # --------------------------------------------------------------------------- errors

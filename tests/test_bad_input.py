@@ -57,6 +57,29 @@ def _ingest_fails(match: str) -> DataFileError:
     return info.value
 
 
+def test_a_failure_while_writing_leaves_the_store_as_it_was(
+    mirror: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ingest is one transaction: a failure after the year's old rows are deleted and some
+    tables rewritten (here, writing its candidates) rolls everything back."""
+    before = _fingerprint()
+    real = Store._insert
+    written: list[str] = []
+
+    def failing(self: Store, table: str, df) -> None:  # noqa: ANN001
+        if table == "candidates":
+            raise OSError("disk full while writing the candidates")
+        written.append(table)
+        real(self, table, df)
+
+    monkeypatch.setattr(Store, "_insert", failing)
+    with Store() as st, pytest.raises(OSError, match="disk full"):
+        st.ingest(2022, download=False)
+    assert {"sources", "constituencies", "totals"} <= set(written)  # the failure came late
+    monkeypatch.setattr(Store, "_insert", real)
+    assert _fingerprint() == before, "a failed ingest must leave the store unchanged"
+
+
 def test_error_quoting_a_control_character_shows_it_escaped() -> None:
     """A message quotes the source; a control character in it (a double-encoded name's U+0087,
     a stray escape) is written as an escape, and the message stays on one line."""

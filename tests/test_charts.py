@@ -689,10 +689,8 @@ def test_report_cli(store_path: Path, tmp_path: Path, layout) -> None:
     assert "report" in res.output
     text = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "Législatives 2017" in text and "https://" not in text
-    if hasattr(
-        api, "compare"
-    ):  # the real comparison of systems (2017: no earlier election to train)
-        assert 'id="systems"' in text and 'data-system="plurality"' in text
+    # the real comparison of systems (2017: trained on 1997-2012)
+    assert 'id="systems"' in text and 'data-system="plurality"' in text
     res = CliRunner().invoke(
         app, ["report", "1990", "--out", str(tmp_path), "--store", str(store_path)]
     )

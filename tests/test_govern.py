@@ -109,7 +109,7 @@ def test_assembly_2024_by_bloc() -> None:
     assert not g.coalition(["left", "far_right"]).connected
     assert not g.coalition(["left", "regionalist", "other"]).winning
     # Power: any two of left, centre, far_right win and none wins alone, even with every small
-    # bloc (193 + 66 + 5 + 2 < 289): the three are symmetric and the others are dummies.
+    # bloc (193 + 66 + 9 + 1 < 289): the three are symmetric and the others are dummies.
     b, s = g.banzhaf(), g.shapley_shubik()
     assert sum(b.values()) == 1 and sum(s.values()) == 1
     for bloc in ("left", "centre", "far_right"):

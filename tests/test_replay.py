@@ -128,3 +128,33 @@ def test_tampered_result_is_a_mismatch(store_path) -> None:
     bad = dataclasses.replace(e, round2=dataclasses.replace(r2, votes=votes))
     r = replay(bad)
     assert [(m.constituency, m.decision) for m in r.mismatches] == [("0101", "round 2 winner")]
+
+
+def test_2024_birth_dates_reach_the_age_tie_break(store_path) -> None:
+    """The candidacies' birth dates (published: François Hollande 12 August 1954, Marine Le Pen
+    5 August 1968, Gabriel Attal 16 March 1989) are the election's, and a tie in round 2 goes to
+    the older candidate, whichever column or panel the younger one has."""
+    import dataclasses
+
+    with Store(store_path) as st:
+        e = election.load(st, 2024)
+
+    def born(code: str, surname: str) -> np.datetime64:
+        i = e.index(code)
+        (k,) = np.flatnonzero(e.round1.valid[i] & (e.surname[i] == surname))
+        return np.datetime64(int(e.birth[i, k]), "D")
+
+    assert born("1901", "HOLLANDE") == np.datetime64("1954-08-12")
+    assert born("6211", "LE PEN") == np.datetime64("1968-08-05")
+    assert born("9210", "ATTAL") == np.datetime64("1989-03-16")
+    # Corrèze 1 (1901): Hollande won round 2; tie the two leaders' votes, either way
+    r2 = e.round2
+    i = e.index("1901")
+    a, b = np.argsort(np.where(r2.valid[i], -r2.votes[i], 1))[:2]
+    older = a if e.birth[i, a] < e.birth[i, b] else b
+    for top in (a, b):
+        votes = r2.votes.copy()
+        other = b if top == a else a
+        votes[i, other] = votes[i, top]  # a dead heat
+        tied = dataclasses.replace(e, round2=dataclasses.replace(r2, votes=votes))
+        assert replay(tied).winner[i] == older

@@ -288,6 +288,23 @@ def test_bad_options_give_named_errors(store_path, tmp_path, round2_2022):
             api.evaluate(2022, 2017, st, sims=100, n_boot=N_BOOT)
 
 
+def test_a_fit_from_scratch_is_the_same_twice(store_path, tmp_path, monkeypatch):
+    """Same data, same fit, to the byte: each fit from an empty cache (neither the memory nor the
+    disk cache can hide a random draw that is not seeded)."""
+    st = Store(store_path)
+    fits = []
+    for run in ("a", "b"):
+        monkeypatch.setenv("HEMICYCLE_CACHE", str(tmp_path / run))
+        api._MEMO.clear()
+        fits.append(api.fitted(2017, st, n_boot=N_BOOT))
+    api._MEMO.clear()
+    (m1, c1), (m2, c2) = fits
+    assert c1 == c2
+    assert m1.theta.tobytes() == m2.theta.tobytes()
+    assert m1.regression.keys() == m2.regression.keys()
+    assert all(m1.regression[k].tobytes() == m2.regression[k].tobytes() for k in m1.regression)
+
+
 def test_disk_cache_round_trip(store_path):
     st = Store(store_path)
     api._MEMO.clear()  # another module may have fitted it in memory, under another cache folder

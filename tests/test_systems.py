@@ -230,7 +230,13 @@ def cmp24(store_path):
         return api.compare(2024, store=st, sims=SIMS, seed=0)
 
 
-def test_2024_first_round_plurality_published_figures(cmp24) -> None:
+def test_2024_first_round_plurality_published_figures(cmp24, store) -> None:
+    # an independent count from the store: each constituency's round-1 leader, in SQL
+    leaders = store.query(
+        "SELECT nuance, count(*) AS n FROM (SELECT constituency, arg_max(nuance, votes) AS nuance "
+        "FROM candidates WHERE year = 2024 AND round = 1 GROUP BY constituency) GROUP BY nuance"
+    )
+    assert cmp24["plurality"].as_dict() == dict(zip(leaders["nuance"], leaders["n"], strict=True))
     assert cmp24["plurality"].as_dict() == {
         "RN": 259,
         "UG": 155,
