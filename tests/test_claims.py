@@ -68,6 +68,18 @@ def test_projected_seats_say_so(tmp_path, store) -> None:
     assert verdict.notes == () and verdict.holds  # official: no bloc had a majority in 2024
 
 
+def test_a_grouping_key_that_is_no_nuance_is_refused(tmp_path) -> None:
+    """The same check as an alliance file's (a typo such as UGG), pointing at the line."""
+    f = tmp_path / "bad.toml"
+    f.write_text(
+        'year = 2024\n\n[groupings.press]\nUG = "NFP"\nUGG = "NFP"\n\n[[claim]]\nid = "x"\n'
+        'measure = "votes"\nunit = "press"\ngroup = "NFP"\ntest = "first"\n'
+    )
+    with pytest.raises(DataFileError, match="grouping 'press': unknown key 'UGG'") as exc:
+        claims.read(f)
+    assert exc.value.line == 5 and exc.value.column == "UGG"
+
+
 def test_an_unknown_top_level_key_is_refused(tmp_path) -> None:
     f = tmp_path / "bad.toml"
     f.write_text("colour = 1\n" + HEAD + 'measure = "votes"\ngroup = "RN"\ntest = "first"\n')

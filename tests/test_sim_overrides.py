@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 
 from hemicycle.data.blocs import BLOCS
 from hemicycle.errors import OptionError
-from hemicycle.sim.features import ORIGINS, Runoffs, TransferOverride, apply_overrides
+from hemicycle.sim.features import (
+    ORIGINS,
+    Runoffs,
+    TransferOverride,
+    apply_overrides,
+    check_overrides,
+)
+from hemicycle.sim.project import build_inputs
 
 
 def _runoffs(blocs: list[list[int]]) -> Runoffs:
@@ -100,14 +107,16 @@ def test_overrides_of_one_origin_apply_together(a: float, b: float, c: float, se
 
 
 def test_overrides_that_send_more_than_everyone_are_refused() -> None:
-    run = _runoffs([[C, R_]])
-    T = _random_T(run, np.random.default_rng(0))
+    """Checked once per projection (build_inputs, before the replicates' loop), not by
+    apply_overrides for every replicate."""
     two = (TransferOverride("left", "centre", 0.5), TransferOverride("left", "right", 0.7))
     with pytest.raises(OptionError, match=r"left:centre=0.5 \+ left:right=0.7"):
-        apply_overrides(T, run, two)
+        check_overrides(two)
     twice = (TransferOverride("left", "centre", 0.5), TransferOverride("left", "centre", 0.2))
     with pytest.raises(OptionError, match="given twice"):
-        apply_overrides(T, run, twice)
+        check_overrides(twice)
+    with pytest.raises(OptionError, match="given twice"):
+        build_inputs(None, None, None, twice)  # type: ignore[arg-type]  # refused before any work
 
 
 def test_front_republicain_parse() -> None:

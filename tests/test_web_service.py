@@ -47,7 +47,7 @@ def app(store_path: Path, round2_2022: bool):
     with Store(store_path) as st:
         for year in (2002, 2022):
             sim.pooled(api.training_year(year, store=st) or (), st)
-    # a short time limit: a request stuck behind a held lock gets a 504, the test never hangs
+    # a time limit: a request stuck behind a held lock gets a 504, the test never hangs
     app = create_app(store_path, timeout_s=120)
     yield app
     app.state.service.stores.close()

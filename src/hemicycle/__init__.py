@@ -54,15 +54,11 @@ def _store(store: Any) -> Iterator[Store]:
 
 
 def _year(year: Any) -> int:
-    """``year`` as a plain ``int`` (a numpy integer from a data frame is one); a float, a string or
-    a bool is refused with :class:`~hemicycle.errors.OptionError`, never half-accepted."""
-    import numbers
+    """``year`` as a plain ``int``, checked once for every call of the façade
+    (:func:`hemicycle.data.sources.check_year`)."""
+    from hemicycle.data.sources import check_year
 
-    from hemicycle.errors import OptionError
-
-    if isinstance(year, numbers.Integral) and not isinstance(year, bool):
-        return int(year)
-    raise OptionError(f"year must be an integer such as 2024; got {year!r}")
+    return check_year(year)
 
 
 #: Quirks shown one by one when a call ingests a year; beyond, one warning says how many more.

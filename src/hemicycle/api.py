@@ -16,7 +16,7 @@ import numpy as np
 
 from hemicycle import election as _election
 from hemicycle.data import sources
-from hemicycle.data.blocs import BLOCS, alliance_keys
+from hemicycle.data.blocs import unknown_alliance_key
 from hemicycle.data.store import IngestReport, Store
 from hemicycle.data.two_columns import read_two_columns
 from hemicycle.errors import DataFileError, OptionError
@@ -100,14 +100,9 @@ def unit(spec: str | Mapping[str, str], *, name: str | None = None):  # -> syste
                 line=n,
                 column="key",
             )
-        if key not in alliance_keys():
-            raise DataFileError(
-                f"unknown key {key!r}: neither a bloc ({', '.join(BLOCS)}) nor a nuance of "
-                f"any year in blocs.csv",
-                file=str(path),
-                line=n,
-                column="key",
-            )
+        why = unknown_alliance_key(key)
+        if why is not None:
+            raise DataFileError(why, file=str(path), line=n, column="key")
         first[key] = n
         mapping[key] = group
     return Unit(name or path.stem, mapping)

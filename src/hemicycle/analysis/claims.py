@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hemicycle.data.blocs import BLOCS, alliance_keys
+from hemicycle.data.blocs import unknown_alliance_key
 from hemicycle.data.files import YEARS
 from hemicycle.data.two_columns import read_small_text
 from hemicycle.errors import DataFileError, HemicycleError
@@ -138,10 +138,10 @@ def parse(text: str, path: str = "<claims>") -> ClaimsFile:
         )
     for gname, g in groupings.items():
         for key in g:
-            if key not in alliance_keys():
+            why = unknown_alliance_key(key)
+            if why is not None:
                 raise DataFileError(
-                    f"grouping {gname!r}: unknown key {key!r}, neither a bloc "
-                    f"({', '.join(BLOCS)}) nor a nuance of any year in blocs.csv",
+                    f"grouping {gname!r}: {why}",
                     file=path,
                     line=_find(lines, key, _find(lines, f"groupings.{gname}") or 1),
                     column=key,

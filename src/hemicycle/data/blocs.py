@@ -54,6 +54,21 @@ def alliance_keys() -> frozenset[str]:
     return frozenset(BLOCS) | {nuance for _, nuance in table()}
 
 
+def unknown_alliance_key(key: str) -> str | None:
+    """Why ``key`` cannot be an alliance's key, in one sentence (``None`` when it can): the one
+    check of alliance files and of claims files' groupings.
+
+    >>> unknown_alliance_key("UG") is None, unknown_alliance_key("UGG")[:19]
+    (True, "unknown key 'UGG': ")
+    """
+    if key in alliance_keys():
+        return None
+    return (
+        f"unknown key {key!r}: neither a bloc ({', '.join(BLOCS)}) nor a nuance of any year in "
+        "blocs.csv"
+    )
+
+
 def bloc_of(year: int, nuance: str, *, warn: bool = True) -> Bloc:
     """The bloc of a nuance in a given year.
 

@@ -51,7 +51,9 @@ def mirror_dir() -> Path | None:
     return Path(env).expanduser() if env else None
 
 
-def check_year(year: int) -> None:
+def check_year(year: int) -> int:
+    """``year`` as a plain ``int`` (a numpy integer from a data frame is one), refused with one
+    sentence if it is not an integer (``2024.0``, ``"2024"``, ``True``) or has no reader."""
     if isinstance(year, bool) or not isinstance(year, numbers.Integral):  # numpy's too
         raise OptionError(f"year must be an integer such as 2024; got {year!r}")
     if year not in YEARS:
@@ -59,6 +61,7 @@ def check_year(year: int) -> None:
             f"no reader for the {year} legislative elections; years supported: "
             + ", ".join(map(str, YEARS))
         )
+    return int(year)
 
 
 def sha256_of(path: Path) -> str:

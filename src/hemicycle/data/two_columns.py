@@ -23,9 +23,20 @@ BOMS = (
 )
 
 
-def bom_of(raw: bytes) -> tuple[bytes, str] | None:
-    """The byte-order mark ``raw`` starts with and its encoding, or ``None``."""
-    return next(((bom, name) for bom, name in BOMS if raw.startswith(bom)), None)
+def strip_bom(raw: bytes, *, file: str, expected: str) -> bytes:
+    """``raw`` without its UTF-8 byte-order mark; a UTF-16 or UTF-32 one is refused, naming the
+    encoding (``expected`` says what the file should be, e.g. ``"a claims file is UTF-8 text"``)."""
+    for bom, name in BOMS:
+        if raw.startswith(bom):
+            if name != "UTF-8":
+                raise DataFileError(
+                    f"wrong text encoding: the file starts with a {name} byte-order mark; "
+                    f"{expected} (re-save it as such)",
+                    file=file,
+                    line=1,
+                )
+            return raw[len(bom) :]
+    return raw
 
 
 def read_small_text(path: str | Path, *, what: str, kind: str, not_utf8: str) -> str:
@@ -41,16 +52,9 @@ def read_small_text(path: str | Path, *, what: str, kind: str, not_utf8: str) ->
         raise DataFileError(f"cannot read {what}: {exc.strerror or exc}", file=str(p)) from None
     if len(raw) > LIMIT:
         raise DataFileError(f"{what} is larger than {LIMIT:,} bytes: not a {kind}", file=str(p))
-    bom = bom_of(raw)
-    if bom is not None and bom[1] != "UTF-8":
-        raise DataFileError(
-            f"wrong text encoding: the file starts with a {bom[1]} byte-order mark; a {kind} is "
-            "UTF-8 text (re-save it as such)",
-            file=str(p),
-            line=1,
-        )
+    raw = strip_bom(raw, file=str(p), expected=f"a {kind} is UTF-8 text")
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataFileError(not_utf8, file=str(p), line=line) from None

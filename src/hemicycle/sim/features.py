@@ -273,13 +273,13 @@ def apply_overrides(
     T: np.ndarray, run: Runoffs, overrides: tuple[TransferOverride, ...]
 ) -> np.ndarray:
     """Transfer matrices ``T`` (R, len(ORIGINS), J+1) of ``run`` with ``overrides`` applied (a
-    copy).
+    copy); ``overrides`` as :func:`check_overrides` passed them (checked once, not for every
+    replicate).
 
     The overrides of one origin apply together, so their order does not matter: in a runoff, each
     overridden destination that stands gets its rate (split between its candidates as learnt),
     and the other destinations (candidates and abstention) share what is left in their learnt
     proportions."""
-    overrides = check_overrides(overrides)
     if not overrides:
         return T
     T = T.copy()

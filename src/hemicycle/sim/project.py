@@ -19,6 +19,7 @@ from hemicycle.sim.features import (
     Runoffs,
     TransferOverride,
     apply_overrides,
+    check_overrides,
     national_profile,
     origins,
     runoffs,
@@ -56,6 +57,7 @@ def build_inputs(
     runoffs whose configuration has fewer than ``noise.rare_below`` runoffs in this lineup marked
     rare (:attr:`~hemicycle.sim.montecarlo.Inputs.rare`)."""
     leader, balancing = noise.leader, noise.balancing
+    overrides = check_overrides(overrides)  # once: apply_overrides runs for every replicate
     run_all = runoffs(election, standing)
     run = run_all.subset(run_all.n_slots >= 2)
     x = origins(election).x[run.rows]

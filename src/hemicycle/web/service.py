@@ -101,18 +101,12 @@ class Stores:
 
 class _Memo:
     """A small thread-safe LRU of computed values (the store is read-only: nothing goes stale),
-    bounded by entry count and, when ``max_bytes`` is given, by the total size of its values as
-    ``weigh`` estimates it (default: ``len``, for bytes). A value larger than the whole budget is
-    returned without being kept."""
+    bounded by entry count and, when ``max_bytes`` is given, by the total length of its values
+    (then bytes: JSON bodies). A value larger than the whole budget is returned without being
+    kept."""
 
-    def __init__(
-        self,
-        size: int = 4096,
-        *,
-        max_bytes: int | None = None,
-        weigh: Callable[[Any], int] = len,
-    ) -> None:
-        self.size, self.max_bytes, self._weigh = size, max_bytes, weigh
+    def __init__(self, size: int = 4096, *, max_bytes: int | None = None) -> None:
+        self.size, self.max_bytes = size, max_bytes
         self._data: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
         self.nbytes = 0  # the total weight of the values kept (0 without max_bytes)
@@ -133,7 +127,7 @@ class _Memo:
                 self._data.move_to_end(key)
                 return self._data[key][0]
         value = make()  # computed outside the lock; two racing requests compute the same value
-        weight = self._weigh(value) if self.max_bytes is not None else 0
+        weight = len(value) if self.max_bytes is not None else 0
         if self.max_bytes is not None and weight > self.max_bytes:
             return value
         with self._lock:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from hemicycle.data.two_columns import bom_of
+from hemicycle.data.two_columns import strip_bom
 from hemicycle.errors import DataFileError, visible
 
 TOTAL_FIELDS = ("registered", "abstentions", "voters", "blank", "null", "expressed")
@@ -486,18 +486,7 @@ def decode_text(path: Path, *, expected_header: str, encodings: Sequence[str]) -
         ) from None
     if not raw:
         raise DataFileError("file is empty", file=path.name, line=1)
-    found = bom_of(raw)
-    if found is not None:
-        bom, name = found
-        if name != "UTF-8":
-            raise DataFileError(
-                f"wrong text encoding: the file starts with a {name} byte-order mark; "
-                "this layout is "
-                f"{' or '.join(encodings)} text (re-save it as such)",
-                file=path.name,
-                line=1,
-            )
-        raw = raw[len(bom) :]
+    raw = strip_bom(raw, file=path.name, expected=f"this layout is {' or '.join(encodings)} text")
     for enc in encodings:
         try:
             text = raw.decode(enc)
