@@ -13,11 +13,11 @@ Server section (``hemicycle serve`` in a subprocess on 127.0.0.1, ports 8700-878
 * **shutdown** — SIGTERM while four projections at the cap run or wait: seconds until the server
   exits.
 
-Each section runs against this tree's code ("after") and, with ``--before SRC`` (default
-``/work/main/src`` when it exists), against another checkout's ``src`` ("before"). Bounded: every
+Each section runs against this tree's code ("after") and, with ``--before SRC``, against another
+checkout's ``src`` ("before"), e.g. a clone at an earlier commit. Bounded: every
 loop has a count and a deadline. Other sections (data, CLI) add a function to :data:`SECTIONS`.
 
-    python benchmarks/bench_faults.py [--before /work/main/src | --no-before] [--only flood,cancel]
+    python benchmarks/bench_faults.py [--before ../earlier-clone/src] [--only flood,cancel]
 """
 
 from __future__ import annotations
@@ -363,15 +363,13 @@ def table(rows: dict[str, dict[tuple[str, str], str]]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
-        "--before",
-        type=Path,
-        default=Path("/work/main/src"),
-        help="src folder of the code to compare with (default /work/main/src)",
+        "--before", type=Path, default=None, help="src folder of the code to compare with"
     )
-    ap.add_argument("--no-before", action="store_true", help="measure this tree only")
     ap.add_argument("--only", default="", help="comma-separated sections (default: all)")
     args = ap.parse_args()
     only = {x for x in args.only.split(",") if x} or None
+    if args.before is not None and (not args.before.is_dir() or args.before.resolve() == HERE):
+        raise SystemExit(f"--before {args.before}: not another checkout's src folder")
 
     store = prepare_store()
     print(
@@ -379,7 +377,7 @@ def main() -> None:
         file=sys.stderr,
     )
     rows: dict[str, dict[tuple[str, str], str]] = {}
-    if not args.no_before and args.before.is_dir() and args.before.resolve() != HERE:
+    if args.before is not None:
         rows["before"] = run_server_sections(args.before, store, only)
     rows["after"] = run_server_sections(HERE, store, only)
     table(rows)

@@ -13,7 +13,14 @@ docs/projection.md), by
   contextual transfer pattern round 1 holds);
 * ``+presidential``: both again with the logit of Macron's share against Le Pen in the last
   presidential round 2 before the election (2017 for 2017, 2022 for 2022 and 2024), by
-  constituency, where the mirror has it (docs/projection.md §8).
+  constituency, where the mirror has it (docs/projection.md §8);
+* ``ridge, in sample``: the linear model fitted to the very duels it is scored on (no held-out
+  department: a bound from above, generous with its 50–150 parameters);
+* ``+candidates``: both again with what is known of the two candidates themselves (the first's
+  value minus the second's): the outgoing deputy (2024's candidacies say it; earlier, a winner of
+  the previous election standing again in the same department, by normalised surname and the
+  first three letters of the first name), the bloc that won the seat at the previous election
+  (on the same boundary map only), and a woman candidate;
 
 and, learnt from *earlier* elections only, as the back-test does: the same boosting trained on the
 earlier elections' duels, and hemicycle's projection (official lineup, its most probable candidate).
@@ -36,7 +43,8 @@ import pandas as pd
 
 from hemicycle.data.blocs import BLOCS, bloc_of
 from hemicycle.data.codes import canonical_code
-from hemicycle.data.files import YEARS
+from hemicycle.data.files import YEARS, boundary_map
+from hemicycle.data.readers.cdsp import name_key
 from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
 from hemicycle.sim import api
@@ -49,6 +57,8 @@ except ImportError as exc:  # pragma: no cover - optional
     raise SystemExit("benchmarks/ceiling.py needs scikit-learn: pip install -e '.[ei]'") from exc
 
 SHARES = ["first", "second", *BLOCS, "nonvoter"]
+#: the ``+candidates`` columns (first candidate's value minus the second's)
+CANDIDATE = ["incumbent", "held", "woman"]
 #: the last presidential round 2 before each legislative election, where the mirror has it
 PRESIDENTIAL = {
     2017: ("2017/presidential/Presidentielle_2017_Resultats_Tour_2_c.xls", "Circo. Leg. Tour 2", 3),
@@ -62,7 +72,8 @@ def duels(store: Store, year: int) -> pd.DataFrame:
     slots ordered by bloc then round-1 votes), round-1 log ratio ``l1``, the round-1 shares of the
     registered voters (the two candidates', then per bloc) and the department."""
     r1 = store.query(
-        "select c.constituency, c.panel, c.nuance, c.votes, t.registered from candidates c "
+        "select c.constituency, c.panel, c.nuance, c.votes, c.surname, c.first_name, c.sex, "
+        "t.registered from candidates c "
         "join totals t using (year, round, constituency) where c.year = ? and c.round = 1",
         [year],
     )
@@ -71,6 +82,7 @@ def duels(store: Store, year: int) -> pd.DataFrame:
         [year],
     )
     r1["bloc"] = [bloc_of(year, n, warn=False) for n in r1["nuance"]]
+    r1 = r1.join(candidate_columns(store, year, r1))
     reg = r1.groupby("constituency")["registered"].first()
     shares = (
         r1.pivot_table(index="constituency", columns="bloc", values="votes", aggfunc="sum")
@@ -91,9 +103,60 @@ def duels(store: Store, year: int) -> pd.DataFrame:
     d["l1"] = np.log(np.maximum(a["votes"], 1) / np.maximum(b["votes"], 1))
     d["first"] = a["votes"] / a["registered"]
     d["second"] = b["votes"] / b["registered"]
+    for c in CANDIDATE:
+        d[c] = a[c] - b[c]
     d = d.join(shares)
     d["department"] = [c[:-2] for c in d.index]
     return d
+
+
+def _short_key(surname: object, first_name: object) -> str:
+    """Surname and the first three letters of the first name, normalised (``name_key``)."""
+    surname_key, first_key = name_key(str(surname or ""), str(first_name or "")).split("|")
+    return f"{surname_key}|{first_key[:3]}"
+
+
+def candidate_columns(store: Store, year: int, r1: pd.DataFrame) -> pd.DataFrame:
+    """Per round-1 candidate (``r1``'s index): ``incumbent``, ``held`` (their bloc won the seat at
+    the previous election, same boundary map) and ``woman``, as 0/1 floats."""
+    out = pd.DataFrame(index=r1.index)
+    out["woman"] = (r1["sex"] == "F").astype(float)
+    out["incumbent"] = out["held"] = 0.0
+    earlier = [y for y in store.years() if y < year]
+    if not earlier:
+        return out
+    previous = earlier[-1]
+    # the previous election's winners: the most votes in round 2, else in round 1
+    won = store.query(
+        "select constituency, surname, first_name, nuance from ("
+        " select *, row_number() over (partition by constituency order by round desc, votes desc)"
+        " as rank from candidates where year = ?) where rank = 1",
+        [previous],
+    )
+    flagged = store.query(
+        "select constituency, panel, incumbent from candidacies "
+        "where year = ? and round = 1 and incumbent is not null",
+        [year],
+    )
+    if len(flagged):
+        flag = r1.merge(flagged, on=["constituency", "panel"], how="left")["incumbent"]
+        out["incumbent"] = flag.fillna(False).astype(float).to_numpy()
+    elif 2 in store.rounds(previous):  # every winner known
+        keys = (
+            won["constituency"].str[:-2]
+            + "/"
+            + won["surname"].combine(won["first_name"], _short_key)
+        )
+        mine = (
+            r1["constituency"].str[:-2] + "/" + r1["surname"].combine(r1["first_name"], _short_key)
+        )
+        out["incumbent"] = mine.isin(set(keys)).astype(float).to_numpy()
+    if boundary_map(previous) == boundary_map(year) and 2 in store.rounds(previous):
+        held = won.set_index("constituency")["nuance"].map(
+            lambda n: bloc_of(previous, n, warn=False)
+        )
+        out["held"] = (r1["constituency"].map(held) == r1["bloc"]).astype(float).to_numpy()
+    return out
 
 
 def presidential(year: int) -> pd.Series | None:
@@ -143,6 +206,13 @@ def own_cv(d: pd.DataFrame, linear: bool, extra: list[str]) -> float:
     return float(np.mean(np.sign(pred) == np.sign(y)))
 
 
+def in_sample(d: pd.DataFrame) -> float:
+    """Share of duels whose winner the linear model picks when fitted to those very duels."""
+    x = design(d, sorted(d["config"].unique()), True, [])
+    y = d["y"].to_numpy()
+    return float(np.mean(np.sign(model(True).fit(x, y).predict(x)) == np.sign(y)))
+
+
 def projection_duels(store: Store, year: int, d: pd.DataFrame, sims: int) -> float:
     """Share of the duels whose most probable candidate won, in hemicycle's back-test projection."""
     proj = api.project(year, api.training_years(year, "all", store), store, sims=sims, seed=1)
@@ -180,12 +250,16 @@ def main() -> None:
             row["leader"] = float(np.mean(np.sign(d["l1"]) == np.sign(d["y"])))
             row["ridge"] = own_cv(d, True, [])
             row["boosting"] = own_cv(d, False, [])
+            row["ridge, in sample"] = in_sample(d)
             z = presidential(y)
             if z is not None:
                 d = d.assign(presidential=[z.get(c, np.nan) for c in d.index])
                 d["presidential"] = d["presidential"].fillna(d["presidential"].mean())
                 row["ridge+presidential"] = own_cv(d, True, ["presidential"])
                 row["boosting+presidential"] = own_cv(d, False, ["presidential"])
+            if d[CANDIDATE].abs().to_numpy().sum():
+                row["ridge+candidates"] = own_cv(d, True, CANDIDATE)
+                row["boosting+candidates"] = own_cv(d, False, CANDIDATE)
             earlier = [e for e in years if e < y]
             if earlier:
                 train = pd.concat([frames[e] for e in earlier])
@@ -196,7 +270,8 @@ def main() -> None:
                 row["hemicycle, earlier"] = projection_duels(st, y, d, args.sims)
             rows.append(row)
     table = pd.DataFrame(rows).set_index("election")
-    order = ["leader", "ridge", "ridge+presidential", "boosting", "boosting+presidential"]
+    order = ["leader", "ridge", "ridge+presidential", "ridge+candidates", "boosting"]
+    order += ["boosting+presidential", "boosting+candidates", "ridge, in sample"]
     order += ["boosting, earlier", "hemicycle, earlier"]
     shown = (
         (table.reindex(columns=order) * 100)

@@ -241,6 +241,27 @@ def test_2012_codes_are_those_of_2017(store: Store) -> None:
     assert c[2007] != c[2012]
 
 
+def test_department_names_shown_as_the_ministry_writes_them(store: Store) -> None:
+    """The CDSP writes department names in capitals without accents; the store keeps them, the
+    labels and map tooltips show the Ministry's spelling of the same code, for every year."""
+    from hemicycle.data.notes import department_names
+    from hemicycle.report.labels import department, label
+
+    names = department_names()
+    for year in store.years():
+        t = store.table("constituencies", year)
+        assert set(t["department"]) <= set(names), year  # every code has a name
+        if year >= 2017:  # the Ministry's own files agree with the table
+            pairs = zip(t["department"], t["department_name"], strict=True)
+            assert all(names[d] == n for d, n in pairs), year
+    zz = store.table("constituencies", 2012).set_index("constituency").loc["ZZ01"]
+    assert zz["department_name"] == "FRANCAIS-DE-L'ETRANGER"  # kept as published
+    assert label(zz["department_name"], "ZZ", "ZZ01") == "Français établis hors de France 1"
+    ardeche = store.table("constituencies", 1997).set_index("constituency").loc["0701"]
+    assert ardeche["department_name"] == "ARDECHE"
+    assert department(ardeche["department_name"], "07") == "Ardèche"
+
+
 def test_boundary_map_is_stored(store: Store) -> None:
     got = dict(
         store.query("SELECT year, boundary_map FROM years ORDER BY year").itertuples(index=False)

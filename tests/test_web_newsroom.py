@@ -177,6 +177,20 @@ def test_constituency_page_has_label_previous_seat_and_swing(client, round2_2022
     assert first["previous"] is None  # 2007 used the 1986 map: its 7505 is another seat
 
 
+def test_cdsp_department_names_shown_as_the_ministry_writes_them(client) -> None:
+    """The CDSP writes ARDECHE and FRANCAIS-DE-L'ETRANGER; the page, the winners and the CSV show
+    the Ministry's spelling of the same code."""
+    c = client.get("/api/elections/1997/constituencies/0701").json()
+    assert (c["label"], c["department_name"]) == ("Ardèche 1", "Ardèche")
+    w = client.get("/api/elections/2012/results").json()
+    zz = next(x for x in w["winners"] if x["constituency"] == "ZZ01")
+    assert zz["department_name"] == "Français établis hors de France"
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/api/elections/2007/constituencies.csv").text))
+    )
+    assert {r["department_name"] for r in rows if r["department"] == "07"} == {"Ardèche"}
+
+
 def test_learnt_rates_for_the_sliders(client, round2_2022: bool) -> None:
     r = client.get("/api/transfers", params={"train": 2017})
     assert r.status_code == 200, r.text

@@ -345,7 +345,11 @@ def replay_cmd(
     ] = None,
     store: StoreOpt = None,
     hemicycle_view: Annotated[
-        bool, typer.Option("--hemicycle/--no-hemicycle", help="Draw a text hemicycle.")
+        bool,
+        typer.Option(
+            "--hemicycle/--no-hemicycle",
+            help="Draw a text hemicycle above the seat bar (--no-hemicycle: the bar and a legend).",
+        ),
     ] = True,
 ) -> None:
     """Rebuild YEAR constituency by constituency from the official files, checked against the
@@ -476,6 +480,15 @@ TrainOpt = Annotated[
         "than the target.",
     ),
 ]
+#: transfers has no target: ``all`` is every election with both rounds
+TransfersTrainOpt = Annotated[
+    str,
+    typer.Option(
+        "--train",
+        help="Elections whose round 1 → round 2 transfers are learnt and pooled: all (every "
+        "election with both rounds in the store), a year, or years such as 2012,2017.",
+    ),
+]
 SeedOpt = Annotated[
     int | None,
     typer.Option("--seed", help="Random seed: the same seed gives the same bytes."),
@@ -549,7 +562,7 @@ def _prepare(
 @app.command("transfers")
 @handle_errors
 def transfers_cmd(
-    train: TrainOpt = "all",
+    train: TransfersTrainOpt = "all",
     output: Annotated[
         Path | None,
         typer.Option(
@@ -795,8 +808,8 @@ CompareTrainOpt = Annotated[
     typer.Option(
         "--train",
         help="Elections whose transfers project the runoffs a variant creates: all (every "
-        "earlier election with both rounds), a year or years, or none (round-1 votes "
-        "decide).",
+        "earlier election with both rounds; auto, the default, is the same), a year or "
+        "years, or none (round-1 votes decide).",
     ),
 ]
 

@@ -6,19 +6,36 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from hemicycle.data.notes import department_names
 
-def label(department_name: str, department: str, code: str) -> str:
+
+def department(name: str | None, code: str) -> str:
+    """The department's name to show: the source's, unless it is written in capitals (the CDSP's
+    1997–2012 tables), then the Ministry's spelling of the same code (``data/departments.csv``).
+
+    >>> department("ARDECHE", "07"), department("Ardèche", "07"), department("", "07")
+    ('Ardèche', 'Ardèche', 'Ardèche')
+    """
+    shown = name if isinstance(name, str) else ""  # a missing name may come as None or NaN
+    if not shown or shown.isupper():
+        return department_names().get(code, shown or code)
+    return shown
+
+
+def label(department_name: str, department_code: str, code: str) -> str:
     """The department's name and the constituency's number.
 
     >>> label("Paris", "75", "7505"), label("Guadeloupe", "971", "97101")
     ('Paris 5', 'Guadeloupe 1')
+    >>> label("FRANCAIS-DE-L'ETRANGER", "ZZ", "ZZ01")
+    'Français établis hors de France 1'
     """
-    rest = code[len(department) :] if code.startswith(department) else code[-2:]
+    rest = code[len(department_code) :] if code.startswith(department_code) else code[-2:]
     try:
         number = str(int(rest))
     except ValueError:
         number = rest
-    return f"{department_name or department} {number}".strip()
+    return f"{department(department_name, department_code)} {number}".strip()
 
 
 def normalise(text: str) -> str:

@@ -385,9 +385,8 @@ def check_memory(sims: int, runoffs: int) -> None:
         most = have // (int(runoffs) + _BYTES_PER_SIM)
         raise OptionError(
             f"{int(sims):,} simulations need about {need / 2**30:,.1f} GiB of memory "
-            f"({runoffs} runoffs × "
-            f"one byte each, plus the seat draws), and {have / 2**30:,.1f} GiB is available: use "
-            f"--sims {most:,} or fewer"
+            f"(one byte for each of up to {runoffs} runoffs, plus the seat draws), and "
+            f"{have / 2**30:,.1f} GiB is available: use --sims {most:,} or fewer"
         )
 
 

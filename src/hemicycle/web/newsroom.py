@@ -19,7 +19,7 @@ import numpy as np
 from hemicycle import rules
 from hemicycle.data.blocs import BLOCS, bloc_of
 from hemicycle.replays import STATUS_NAMES, Replay
-from hemicycle.report.labels import label, normalise
+from hemicycle.report.labels import department, label, normalise
 from hemicycle.rules import SEATS
 
 #: Runoff type of a constituency after round 1, by the law (how many qualified).
@@ -405,7 +405,7 @@ def constituencies_csv(rep: Replay) -> bytes:
                     code,
                     s.label,
                     e.departments[i],
-                    e.department_names[i],
+                    department(e.department_names[i], e.departments[i]),
                     rnd_no,
                     int(rnd.registered[i]),
                     int(rnd.voters[i]),

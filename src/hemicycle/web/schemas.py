@@ -26,6 +26,13 @@ Unit = Literal["nuance", "bloc"]
 CODE_PATTERN = r"^[0-9A-Za-z]{4,5}$"
 
 
+#: how department names are shown (report.labels.department)
+DEPARTMENT_NAME = (
+    "as the Ministry writes it, e.g. Ardèche (the CDSP's 1997–2012 tables write ARDECHE: the same "
+    "code's Ministry spelling is shown)"
+)
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -124,7 +131,7 @@ class Winner(_Frozen):
     label: str = Field("", description="department and number, e.g. Paris 5")
     name: str
     department: str
-    department_name: str
+    department_name: str = Field(description=DEPARTMENT_NAME)
     surname: str | None = Field(description="null when the data has no winner (round 2 missing)")
     first_name: str | None
     nuance: str | None = Field(description="as printed in the file of the round won")
@@ -205,7 +212,7 @@ class Constituency(_Frozen):
     label: str = Field("", description="department and number, e.g. Paris 5")
     name: str
     department: str
-    department_name: str
+    department_name: str = Field(description=DEPARTMENT_NAME)
     runoff: bool = Field(description="nobody was elected in round 1")
     totals: list[RoundTotals]
     round1: list[Candidate1] = Field(description="by votes, most first")

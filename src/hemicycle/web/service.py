@@ -35,6 +35,7 @@ from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
 from hemicycle.replays import STATUS_NAMES, Replay
 from hemicycle.report import views
+from hemicycle.report.labels import department
 from hemicycle.report.palette import BLOC_COLOURS, BLOC_LABELS, SEATING, nuance_colours
 from hemicycle.rules import MAJORITY, SEATS
 from hemicycle.sim.features import SCENARIOS
@@ -285,7 +286,7 @@ class Service:
                 "label": labels[e.codes[i]],
                 "name": e.names[i],
                 "department": e.departments[i],
-                "department_name": e.department_names[i],
+                "department_name": department(e.department_names[i], e.departments[i]),
             }
             if k < 0:
                 winners.append(
@@ -429,7 +430,7 @@ class Service:
             label=self.search_index(year).labels[code],
             name=e.names[i],
             department=e.departments[i],
-            department_name=e.department_names[i],
+            department_name=department(e.department_names[i], e.departments[i]),
             runoff=bool(rep.runoffs[i]),
             totals=_round_totals(rep, i),
             round1=round1,
