@@ -161,6 +161,12 @@ def test_2002_mangled_names_are_quirks(store: Store) -> None:
         "8803",
         "97103",
     }
+    # every name the source double-encoded is listed, in either round, with its line and column
+    bad = store.query(
+        "SELECT constituency, message FROM quirks WHERE year = 2002 AND kind = 'mis_encoded_name'"
+    )
+    assert set(q["constituency"]) | {"5105", "5302", "7506"} == set(bad["constituency"])
+    assert len(bad) == 11 and all("line " in m and "column " in m for m in bad["message"])
 
 
 def test_quirks_show_the_sources_control_characters_as_escapes(store: Store) -> None:

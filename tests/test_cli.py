@@ -161,3 +161,5 @@ def test_replay_2012_lists_the_source_quirks_and_exits_0(store_path: Path) -> No
     assert (
         "CDSP" in res.output and "6905" in res.output and "source contradicts itself" in res.output
     )
+    # five decisions in four constituencies differ where the source contradicts itself
+    assert "✓ The other 573 constituencies match" in res.output and "All 577" not in res.output

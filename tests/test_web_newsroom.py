@@ -189,6 +189,26 @@ def test_cdsp_department_names_shown_as_the_ministry_writes_them(client) -> None
         csv.DictReader(io.StringIO(client.get("/api/elections/2007/constituencies.csv").text))
     )
     assert {r["department_name"] for r in rows if r["department"] == "07"} == {"Ardèche"}
+    # the search finds the label it shows, and the department by either spelling
+    hits = client.get(
+        "/api/search", params={"q": "Français établis hors de France 2", "year": 2012}
+    ).json()
+    assert [h["code"] for h in hits][:1] == ["ZZ02"]
+    hits = client.get("/api/search", params={"q": "ardeche", "year": 1997}).json()
+    assert {h["code"] for h in hits} == {"0701", "0702", "0703"}
+    assert {h["detail"] for h in hits} == {"Ardèche"}
+    # blank and null ballots counted together in the CDSP's tables: blank is unknown, not 0
+    t1997 = client.get("/api/elections/1997/results").json()["turnout"]
+    assert all(t["blank"] is None and t["null"] > 0 for t in t1997)
+    t2024 = client.get("/api/elections/2024/results").json()["turnout"]
+    assert all(t["blank"] > 0 for t in t2024)
+    # whose files, and a year whose source contradicts itself is not shown as a perfect match
+    r2012 = client.get("/api/elections/2012/results").json()
+    assert "CDSP" in r2012["source"] and r2012["replay_ok"] and r2012["explained"] == 5
+    assert "except 5 decision(s) where the source contradicts itself" in r2012["verdict"]
+    r2024 = client.get("/api/elections/2024/results").json()
+    assert "Ministry" in r2024["source"] and r2024["explained"] == 0
+    assert r2024["verdict"] == "every decision of the law matches the official outcome"
 
 
 def test_learnt_rates_for_the_sliders(client, round2_2022: bool) -> None:

@@ -463,10 +463,17 @@ def replay_cmd(
         checked += (
             "; where the source has no elected flag, the round-2 lineups and where round 2 was held"
         )
-    console.print(
-        f"[bold green]✓ All {e.n_constituencies} constituencies match the official outcome "
-        f"({checked}).[/]"
-    )
+    if rep.explained:
+        others = e.n_constituencies - len({m.constituency for m in rep.explained})
+        console.print(
+            f"[bold green]✓ The other {others} constituencies match the official outcome "
+            f"({checked}).[/]"
+        )
+    else:
+        console.print(
+            f"[bold green]✓ All {e.n_constituencies} constituencies match the official outcome "
+            f"({checked}).[/]"
+        )
 
 
 # ----- projection ---------------------------------------------------------------------------

@@ -36,6 +36,9 @@ class Round:
     official_elected: np.ndarray  # (C, K) bool: the source's outcome column (False where unknown)
     #: (C, K) bool: the source has an outcome flag for this candidate (default: everywhere)
     official_known: np.ndarray = None  # type: ignore[assignment]
+    #: the source counts blank ballots apart from null ones; False where ``null`` holds both and
+    #: ``blank`` is 0 (the CDSP's tables of 1997–2012: blank ballots were null until 2014)
+    blank_separate: bool = True
 
     def __post_init__(self) -> None:
         if self.official_known is None:
@@ -97,6 +100,7 @@ def _round(
 ) -> Round:
     t = totals.set_index("constituency").reindex(codes)
     held = t["registered"].notna().to_numpy()
+    blank_separate = bool(t.loc[held, "blank"].notna().all())
     t = t.fillna(0)
     valid = np.zeros(shape, bool)
     votes = np.zeros(shape, np.int64)
@@ -120,6 +124,7 @@ def _round(
         nuance=nuance,
         official_elected=elected,
         official_known=known,
+        blank_separate=blank_separate,
     )
 
 

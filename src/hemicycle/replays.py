@@ -66,6 +66,22 @@ class Replay:
         """Whether every decision of the law matches the official outcome."""
         return not self.mismatches
 
+    def verdict(self) -> str:
+        """The replay's check in one clause, for reports and dashboards.
+
+        Differences the source explains itself are named, so that a year with some (2012) is not
+        shown as a perfect match."""
+        if self.mismatches:
+            return f"{len(self.mismatches)} decision(s) differ from the official outcome"
+        text = "every decision of the law matches the official outcome"
+        if self.explained:
+            n = len(self.explained)
+            text += (
+                f", except {n} decision(s) where the source contradicts itself (quirks found "
+                f"at ingest: hemicycle data quirks {self.election.year})"
+            )
+        return text
+
     @property
     def elected_round1(self) -> int:
         return int((self.winner_round == 1).sum())

@@ -162,10 +162,8 @@ def _round1_facts(rep: Replay) -> str:
     rows: list[tuple[str, str]] = [
         ("Registered voters", f"{reg:,}"),
         ("Voters (turnout)", f"{vot:,} ({_pct(vot, reg)})"),
-        # the CDSP's tables count blank and null ballots together (blank ballots were null
-        # until 2014): no national total of blank ballots is 0 where they were counted
         ("Blank / null ballots", f"{blank:,} / {null:,}")
-        if blank
+        if r1.blank_separate
         else ("Blank and null ballots (counted together)", f"{null:,}"),
         ("Votes cast for candidates (exprimés)", f"{exp:,}"),
         ("Candidates", f"{int(r1.valid.sum()):,}"),
@@ -189,12 +187,7 @@ def _round1_facts(rep: Replay) -> str:
         rows.append(
             ("Round 2", "not in the data: constituencies decided in round 2 have no winner here")
         )
-    check = (
-        "every decision of the law matches the official outcome"
-        if rep.ok
-        else f"{len(rep.mismatches)} decisions differ from the official outcome"
-    )
-    rows.append(("Replay of the law", check))
+    rows.append(("Replay of the law", rep.verdict()))
     return _table(["Round 1", ""], rows)
 
 
@@ -435,7 +428,7 @@ def build_report(
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>'
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>"
         f'<header><h1>{_e(title)}</h1><p class="lede">French legislative elections of {year}, '
-        f"from the official results, by hemicycle {__version__}.</p>{nav}</header>"
+        f"from {_e(publisher(year))}, by hemicycle {__version__}.</p>{nav}</header>"
         f"<main>{''.join(sections)}</main>"
         f"<footer><p>Results: {_e(credit(year))} — {_e(src)}.</p><p>{contours}Colours: Okabe–Ito, "
         "safe for colour-blind readers. Blocs: hemicycle's classification of the nuances "

@@ -241,8 +241,8 @@ def projected(v: Votes, *, name: str = "projected") -> Allocation:
     if v.projection is None:
         raise OptionError(
             "the projected Assembly needs transfers learnt from earlier elections: none were "
-            "asked for (train none), or no earlier election with both rounds is in the store "
-            "(e.g. 2017 for 2022 and 2024)"
+            f"asked for (train none), or no election before {v.election.year} with both rounds "
+            "is in the store"
         )
     lineup, notes = official_lineup(v)
     proj = v.projection(lineup)

@@ -90,7 +90,7 @@ def _by_area(
         house_size=int(seats_in.sum()),
         notes=(
             f"{method}, {threshold:.1%} threshold in each {what}, seats per "
-            f"{what} = its constituencies today ({len(labels)} {what}s)",
+            f"{what} = its constituencies in {v.election.year} ({len(labels)} {what}s)",
             *notes,
         ),
     )
@@ -132,7 +132,7 @@ def hare(v: Votes, *, name: str = "hare", threshold: float = 0.05) -> Allocation
 @register(
     "departmental",
     "Departmental PR as in 1986 (D'Hondt per department, 5% threshold in "
-    "each, today's seats per department)",
+    "each, the election's seats per department)",
 )
 def departmental(
     v: Votes, *, name: str = "departmental", method: str = "dhondt", threshold: float = 0.05
@@ -152,7 +152,7 @@ def regions() -> dict[str, str]:
 
 @register(
     "regional",
-    "Regional PR (D'Hondt per region, 5% threshold in each, today's seats per region)",
+    "Regional PR (D'Hondt per region, 5% threshold in each, the election's seats per region)",
 )
 def regional(
     v: Votes, *, name: str = "regional", method: str = "dhondt", threshold: float = 0.05

@@ -132,14 +132,18 @@ class SearchIndex:
             )
             for i, k in zip(rows.tolist(), cols.tolist(), strict=True)
         )
+        shown = tuple(
+            department(n, str(d))
+            for n, d in zip(e.department_names.tolist(), e.departments.tolist(), strict=True)
+        )
         return cls(
             year=e.year,
             codes=tuple(e.codes.tolist()),
             labels=labels(rep),
             names=tuple(str(n) for n in e.names.tolist()),
             departments=tuple(str(d) for d in e.departments.tolist()),
-            department_names=tuple(str(n) for n in e.department_names.tolist()),
-            department_norm=tuple(normalise(str(n)) for n in e.department_names.tolist()),
+            department_names=shown,
+            department_norm=tuple(normalise(n) for n in shown),
             people=people,
         )
 

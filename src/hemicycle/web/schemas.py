@@ -120,8 +120,10 @@ class RoundTotals(_Frozen):
     registered: int
     voters: int
     abstentions: int
-    blank: int
-    null: int
+    blank: int | None = Field(
+        description="null where the source counts blank and null ballots together (1997–2012)"
+    )
+    null: int = Field(description="null ballots, blank ones included where blank is null")
     expressed: int
     turnout: float = Field(description="voters / registered")
 
@@ -148,6 +150,11 @@ class Results(_Frozen):
     decided: int
     replay_ok: bool = Field(description="every decision of the law matches the official outcome")
     mismatches: int
+    explained: int = Field(
+        0, description="decisions that differ only where the source contradicts itself (a quirk)"
+    )
+    verdict: str = Field("", description="the replay's check in words")
+    source: str = Field("", description="whose files the results are read from, in words")
     seats_by_nuance: list[NuanceSeats]
     seats_by_bloc: list[BlocSeats] = Field(description="all seven blocs, left to right")
     votes_round1: list[NuanceVotes]

@@ -31,6 +31,7 @@ from starlette.requests import Request
 
 from hemicycle import api, rules
 from hemicycle.data.blocs import BLOCS, bloc_of, table
+from hemicycle.data.readers import publisher
 from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
 from hemicycle.replays import STATUS_NAMES, Replay
@@ -323,6 +324,9 @@ class Service:
             decided=rep.decided,
             replay_ok=rep.ok,
             mismatches=len(rep.mismatches),
+            explained=len(rep.explained),
+            verdict=rep.verdict(),
+            source=publisher(year),
             seats_by_nuance=[
                 s.NuanceSeats(
                     nuance=n, label=_label(year, n), bloc=_bloc(year, n), colour=colours[n], seats=c
@@ -779,15 +783,14 @@ def _round_totals(rep: Replay, i: int | None = None) -> list[s.RoundTotals]:
         held = rnd.held if i is None else rnd.held & (np.arange(len(rnd.held)) == i)
         if not held.any():
             continue
-        tot = {
-            k: int(getattr(rnd, k)[held].sum())
-            for k in ("registered", "voters", "blank", "null", "expressed")
-        }
+        tot = {k: int(getattr(rnd, k)[held].sum()) for k in ("registered", "voters", "expressed")}
         out.append(
             s.RoundTotals(
                 round=n,
                 constituencies=int(held.sum()),
                 **tot,
+                blank=int(rnd.blank[held].sum()) if rnd.blank_separate else None,
+                null=int(rnd.null[held].sum()),
                 abstentions=tot["registered"] - tot["voters"],
                 turnout=tot["voters"] / max(tot["registered"], 1),
             )

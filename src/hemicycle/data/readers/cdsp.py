@@ -102,6 +102,10 @@ def constituency_code(department: str, number: str) -> str:
     return validate_code(f"{department_code(department)}{int(number):02d}")
 
 
+#: UTF-8 read as Latin-1 by the source itself: "Ã" then a continuation byte (2002's FRANÃ\x87OIS)
+MIS_ENCODED = re.compile("Ã[\x80-\xbf?]")
+
+
 def name_key(surname: str, first_name: str = "") -> str:
     """A name for joining rounds: upper case, no accents, no spaces, hyphens or other signs.
 
@@ -266,6 +270,17 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
                 rec["elected"] = _flag(
                     cells["elected"], file=file, line=i, column=names["elected"], constituency=code
                 )
+            for f in ("surname", "first_name"):
+                if MIS_ENCODED.search(str(rec[f])):
+                    quirks.append(
+                        QuirkWarning(
+                            file,
+                            code,
+                            "mis_encoded_name",
+                            f"line {i}, column {names[f]!r}: {rec[f]!r} is UTF-8 read as Latin-1 "
+                            "in the source itself (kept as published)",
+                        )
+                    )
             cands.append(rec)
             n += 1
         if n == 0:

@@ -235,9 +235,8 @@ function renderResults() {
     .map((b) => ({ name: b, label: blocLabel(b), seats: seats[b], colour: blocColour(b) }));
   const lede = [];
   if (r.rounds.includes(2)) {
-    lede.push(`The two-round law applied to the Ministry of the Interior's files elects all ${r.decided} deputies: `);
-    lede.push(r.replay_ok ? "every decision matches the official outcome." :
-      `${r.mismatches} decision(s) differ from the official outcome.`);
+    lede.push(`The two-round law applied to ${r.source} elects all ${r.decided} deputies: `);
+    lede.push(`${r.verdict}.`);
   } else {
     lede.push(`Round 2 of ${r.year} is not in the data: only the ${r.decided} deputies elected in round 1 are known. `);
     lede.push("The projection playground below simulates the rest.");
@@ -263,7 +262,9 @@ function renderResults() {
   $("#turnout").replaceChildren(...r.turnout.flatMap((t) => [
     h("dt", {}, `Round ${t.round}`),
     h("dd", {}, h("strong", {}, fmt.pct(t.turnout)), ` turnout: ${fmt.int(t.voters)} voters of ${fmt.int(t.registered)} registered`,
-      h("br"), `${fmt.int(t.expressed)} votes expressed, ${fmt.int(t.blank)} blank, ${fmt.int(t.null)} null` +
+      h("br"), `${fmt.int(t.expressed)} votes expressed, ` +
+      (t.blank === null ? `${fmt.int(t.null)} blank and null (counted together)` :
+        `${fmt.int(t.blank)} blank, ${fmt.int(t.null)} null`) +
       (t.constituencies < r.seats ? ` (${t.constituencies} constituencies)` : "")),
   ]));
   const top = r.votes_round1.slice(0, 12);
