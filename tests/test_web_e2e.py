@@ -184,6 +184,9 @@ def test_a_year_on_the_1986_map_with_nothing_earlier(page) -> None:
         expect(page.locator("#map-note")).to_contain_text("1986 map")
         expect(page.locator("#map [data-code]")).to_have_count(577)
         expect(page.locator("#proj-status")).to_contain_text("cannot be projected")
+        # the CDSP's tables: named as the source, blank and null ballots shown together
+        expect(page.locator("#turnout")).to_contain_text("blank and null (counted together)")
+        expect(page.locator("#results-lede")).to_contain_text("the CDSP's tables")
         assert page.locator("#proj-status.error").count() == 0
         assert page.locator("#proj-rows tr").count() == 0
         page.wait_for_selector("#coalitions-body .power", timeout=SLOW)
