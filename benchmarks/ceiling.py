@@ -41,12 +41,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hemicycle import election
 from hemicycle.data.blocs import BLOCS, bloc_of
 from hemicycle.data.codes import canonical_code
 from hemicycle.data.files import YEARS, boundary_map
 from hemicycle.data.readers.cdsp import name_key
 from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
+from hemicycle.replays import replay
 from hemicycle.sim import api
 
 try:
@@ -126,12 +128,14 @@ def candidate_columns(store: Store, year: int, r1: pd.DataFrame) -> pd.DataFrame
     if not earlier:
         return out
     previous = earlier[-1]
-    # the previous election's winners: the most votes in round 2, else in round 1
-    won = store.query(
-        "select constituency, surname, first_name, nuance from ("
-        " select *, row_number() over (partition by constituency order by round desc, votes desc)"
-        " as rank from candidates where year = ?) where rank = 1",
-        [previous],
+    complete = 2 in store.rounds(previous)  # every winner of the previous election known
+    won = replay(election.load(store, previous)).winners_frame()  # the law's, ties included
+    won = won.merge(
+        store.query(
+            "select constituency, panel, first_name from candidates where year = ? and round = 1",
+            [previous],
+        ),
+        on=["constituency", "panel"],
     )
     flagged = store.query(
         "select constituency, panel, incumbent from candidacies "
@@ -141,7 +145,7 @@ def candidate_columns(store: Store, year: int, r1: pd.DataFrame) -> pd.DataFrame
     if len(flagged):
         flag = r1.merge(flagged, on=["constituency", "panel"], how="left")["incumbent"]
         out["incumbent"] = flag.fillna(False).astype(float).to_numpy()
-    elif 2 in store.rounds(previous):  # every winner known
+    elif complete:
         keys = (
             won["constituency"].str[:-2]
             + "/"
@@ -151,7 +155,7 @@ def candidate_columns(store: Store, year: int, r1: pd.DataFrame) -> pd.DataFrame
             r1["constituency"].str[:-2] + "/" + r1["surname"].combine(r1["first_name"], _short_key)
         )
         out["incumbent"] = mine.isin(set(keys)).astype(float).to_numpy()
-    if boundary_map(previous) == boundary_map(year) and 2 in store.rounds(previous):
+    if complete and boundary_map(previous) == boundary_map(year):
         held = won.set_index("constituency")["nuance"].map(
             lambda n: bloc_of(previous, n, warn=False)
         )

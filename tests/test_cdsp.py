@@ -251,7 +251,8 @@ def test_department_names_shown_as_the_ministry_writes_them(store: Store) -> Non
     """The CDSP writes department names in capitals without accents; the store keeps them, the
     labels and map tooltips show the Ministry's spelling of the same code, for every year."""
     from hemicycle.data.notes import department_names
-    from hemicycle.report.labels import department, label
+    from hemicycle.data.notes import department_shown as department
+    from hemicycle.report.labels import label
 
     names = department_names()
     for year in store.years():

@@ -463,17 +463,12 @@ def replay_cmd(
         checked += (
             "; where the source has no elected flag, the round-2 lineups and where round 2 was held"
         )
-    if rep.explained:
-        others = e.n_constituencies - len({m.constituency for m in rep.explained})
-        console.print(
-            f"[bold green]✓ The other {others} constituencies match the official outcome "
-            f"({checked}).[/]"
-        )
-    else:
-        console.print(
-            f"[bold green]✓ All {e.n_constituencies} constituencies match the official outcome "
-            f"({checked}).[/]"
-        )
+    explained = {m.constituency for m in rep.explained}  # listed above, in yellow
+    count = e.n_constituencies
+    which = f"The other {count - len(explained)}" if explained else f"All {count}"
+    console.print(
+        f"[bold green]✓ {which} constituencies match the official outcome ({checked}).[/]"
+    )
 
 
 # ----- projection ---------------------------------------------------------------------------
@@ -952,9 +947,7 @@ def compare_cmd(
         output.write_bytes(cmp.to_csv_bytes())
         console.print(f"[green]✓[/] seats → {escape(str(output))}")
     if indices_output is not None:
-        idx = cmp.indices_frame()
-        idx["majority"] = idx["majority"].map({True: "true", False: "false"})  # as coalitions'
-        idx.to_csv(indices_output, index=False, float_format="%.6f", lineterminator="\n")
+        indices_output.write_bytes(cmp.indices_csv_bytes())
         console.print(f"[green]✓[/] indices → {escape(str(indices_output))}")
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from hemicycle import rules
 from hemicycle.data.blocs import blocs_of
+from hemicycle.data.notes import department_shown
 from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError, YearNotAvailableError
 from hemicycle.rules import UNKNOWN_BIRTH
@@ -53,6 +54,9 @@ class Election:
     codes: np.ndarray  # (C,) canonical constituency codes
     names: np.ndarray  # (C,) constituency names
     departments: np.ndarray  # (C,) canonical department codes
+    #: (C,) as the Ministry writes them: the CDSP's capitals (1997–2012) are shown in the same
+    #: code's Ministry spelling (:func:`~hemicycle.data.notes.department_shown`); the store keeps
+    #: the source's
     department_names: np.ndarray
     panel: np.ndarray  # (C, K) int64, -1 for padding
     surname: np.ndarray  # (C, K) object
@@ -186,7 +190,13 @@ def load(store: Store, year: int) -> Election:
         codes=codes.to_numpy(object),
         names=cons["name"].to_numpy(object),
         departments=cons["department"].to_numpy(object),
-        department_names=cons["department_name"].to_numpy(object),
+        department_names=np.array(
+            [
+                department_shown(n, d)
+                for n, d in zip(cons["department_name"], cons["department"], strict=True)
+            ],
+            dtype=object,
+        ),
         panel=panel,
         surname=surname,
         first_name=first,

@@ -30,5 +30,20 @@ def department_names() -> dict[str, str]:
     return {r["department"]: r["name"] for r in csv.DictReader(text.splitlines())}
 
 
+def department_shown(name: str | None, code: str) -> str:
+    """The department's name to show: the source's, unless it is written in capitals (the CDSP's
+    1997–2012 tables), then the Ministry's spelling of the same code (``departments.csv``).
+
+    >>> department_shown("ARDECHE", "07"), department_shown("Ardèche", "07")
+    ('Ardèche', 'Ardèche')
+    >>> department_shown("", "07"), department_shown(None, "ZZ")
+    ('Ardèche', 'Français établis hors de France')
+    """
+    shown = name if isinstance(name, str) else ""  # a missing name may come as None or NaN
+    if not shown or shown.isupper():
+        return department_names().get(code, shown or code)
+    return shown
+
+
 def late_withdrawals_of(year: int) -> list[dict[str, str]]:
     return [r for r in late_withdrawals() if int(r["year"]) == year]

@@ -172,7 +172,7 @@ def fetch(entry: OfficialFile, *, progress: bool = True) -> Path:
 
 
 def locate(
-    year: int, round_: int, role: Role, *, download: bool = True
+    year: int, round_: int, role: Role, *, download: bool = True, progress: bool = True
 ) -> tuple[OfficialFile, Path] | None:
     """Find a file locally, else (when a mirror is not set and ``download``) fetch it.
 
@@ -186,7 +186,7 @@ def locate(
     entries = [e for e in files_for(year, round_, role) if e.url is not None]
     if not entries:
         return None
-    return entries[0], fetch(entries[0])
+    return entries[0], fetch(entries[0], progress=progress)
 
 
 def fetch_year(year: int, *, progress: bool = True) -> list[Path]:
@@ -196,14 +196,10 @@ def fetch_year(year: int, *, progress: bool = True) -> list[Path]:
     mirror = mirror_dir()
     paths = []
     for round_ in (1, 2):
-        for role in ROUND_ROLES:
-            found = find_local(year, round_, role)
+        for role in ROUND_ROLES:  # a mirror, when set, is the only source: no download
+            found = locate(year, round_, role, progress=progress)
             if found is not None:
                 paths.append(found[1])
-                continue
-            entries = [e for e in files_for(year, round_, role) if e.url is not None]
-            if entries and mirror is None:  # a mirror, when set, is the only source: no download
-                paths.append(fetch(entries[0], progress=progress))
     if mirror is not None and not paths:
         names = ", ".join(f"{year}/{f.name}" for f in files_for(year, 1, "results"))
         raise DataNotAvailableError(

@@ -333,8 +333,10 @@ def build_report(
 
     say("replaying the law on the official results")
     rep = api.replay_year(year, store=store)
-    say("laying out the constituency contours")
-    layout = geo.geo_layout()
+    drawn = views.has_contours(year)  # the 1986 map's years (1997–2007) have no contours
+    if drawn:
+        say("laying out the constituency contours")
+    layout = geo.geo_layout() if drawn else None
     say("drawing the hemicycles")
     hemi_bloc = views.outcome_hemicycle_svg(
         rep, "bloc", title=f"Assemblée nationale {year}: seats by bloc"
@@ -343,7 +345,6 @@ def build_report(
         rep, "nuance", title=f"Assemblée nationale {year}: seats by nuance"
     )
     say("drawing the map and the cartogram")
-    drawn = views.has_contours(year)
     map_svg = views.outcome_map_svg(rep, "bloc", layout=layout) if drawn else ""
     carto_svg = views.outcome_cartogram_svg(rep, "bloc", layout=layout) if drawn else ""
     sections = []
@@ -419,7 +420,7 @@ def build_report(
         "Constituency contours: « Contours géographiques des circonscriptions législatives » "
         f"(data.gouv.fr, Licence Ouverte 2.0), file {_e(layout.file)} "
         f"(sha256 {_e(layout.sha256[:12])}…). "
-        if drawn
+        if layout is not None
         else ""
     )
     title = f"Législatives {year}: the Assembly at a glance"

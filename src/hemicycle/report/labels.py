@@ -6,20 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from hemicycle.data.notes import department_names
-
-
-def department(name: str | None, code: str) -> str:
-    """The department's name to show: the source's, unless it is written in capitals (the CDSP's
-    1997–2012 tables), then the Ministry's spelling of the same code (``data/departments.csv``).
-
-    >>> department("ARDECHE", "07"), department("Ardèche", "07"), department("", "07")
-    ('Ardèche', 'Ardèche', 'Ardèche')
-    """
-    shown = name if isinstance(name, str) else ""  # a missing name may come as None or NaN
-    if not shown or shown.isupper():
-        return department_names().get(code, shown or code)
-    return shown
+from hemicycle.data.notes import department_shown
 
 
 def label(department_name: str, department_code: str, code: str) -> str:
@@ -35,7 +22,7 @@ def label(department_name: str, department_code: str, code: str) -> str:
         number = str(int(rest))
     except ValueError:
         number = rest
-    return f"{department(department_name, department_code)} {number}".strip()
+    return f"{department_shown(department_name, department_code)} {number}".strip()
 
 
 def normalise(text: str) -> str:

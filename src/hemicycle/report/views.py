@@ -14,7 +14,6 @@ from hemicycle.data.blocs import bloc_of
 from hemicycle.replays import Replay
 from hemicycle.report import maps
 from hemicycle.report.hemicycle_svg import bloc_hemicycle_svg, nuance_hemicycle_svg
-from hemicycle.report.labels import department
 from hemicycle.report.palette import (
     BLOC_COLOURS,
     BLOC_LABELS,
@@ -88,8 +87,7 @@ def winners(rep: Replay) -> Winners:
     nu = rep.winner_nuance()
     titles, blocs = [], []
     for i, code in enumerate(e.codes):
-        dept = department(str(e.department_names[i]), str(e.departments[i]))
-        place = f"{dept}, {e.names[i]} ({code})"
+        place = f"{e.department_names[i]}, {e.names[i]} ({code})"
         n = str(nu[i])
         if not n:
             blocs.append("")

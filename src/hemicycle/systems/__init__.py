@@ -13,7 +13,7 @@
 from importlib import import_module
 
 from hemicycle.systems.base import UNITS, Allocation, Unit, Votes
-from hemicycle.systems.compare import Comparison, compare
+from hemicycle.systems.compare import Comparison, canonical, compare
 from hemicycle.systems.compare import expand as compare_specs
 from hemicycle.systems.registry import SYSTEMS, System, get, names, parse_spec, run
 
@@ -33,6 +33,7 @@ __all__ = [
     "System",
     "Unit",
     "Votes",
+    "canonical",
     "compare",
     "get",
     "names",

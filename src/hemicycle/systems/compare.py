@@ -83,6 +83,20 @@ class Comparison:
     def to_csv_bytes(self) -> bytes:
         return self.to_frame().to_csv(index=False, lineterminator="\n").encode("utf-8")
 
+    def indices_csv_bytes(self) -> bytes:
+        """:meth:`indices_frame` as UTF-8 CSV: LF line endings, six decimals, ``majority`` as
+        ``true``/``false`` like the coalitions table."""
+        idx = self.indices_frame()
+        idx["majority"] = idx["majority"].map({True: "true", False: "false"})
+        text = idx.to_csv(index=False, float_format="%.6f", lineterminator="\n")
+        return text.encode("utf-8")
+
+
+def canonical(spec: str) -> str:
+    """The name a system spec is reported under, whatever its spelling: ``dhondt:threshold=5%``
+    and ``dhondt`` are both ``dhondt``."""
+    return label(*parse_spec(spec))
+
 
 def expand(specs: Iterable[str] | str | None) -> list[str]:
     """``None``/``"all"`` → every registered system; a comma-separated string or a list
@@ -100,7 +114,7 @@ def expand(specs: Iterable[str] | str | None) -> list[str]:
         raise OptionError(f"no system given; allowed: all, {', '.join(SYSTEMS)}")
     first: dict[str, str] = {}
     for spec in out:
-        first.setdefault(label(*parse_spec(spec)), spec)
+        first.setdefault(canonical(spec), spec)
     return list(first.values())
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from hemicycle import rules
 from hemicycle.data.blocs import BLOCS, bloc_of
 from hemicycle.replays import STATUS_NAMES, Replay
-from hemicycle.report.labels import department, label, normalise
+from hemicycle.report.labels import label, normalise
 from hemicycle.rules import SEATS
 
 #: Runoff type of a constituency after round 1, by the law (how many qualified).
@@ -132,18 +132,14 @@ class SearchIndex:
             )
             for i, k in zip(rows.tolist(), cols.tolist(), strict=True)
         )
-        shown = tuple(
-            department(n, str(d))
-            for n, d in zip(e.department_names.tolist(), e.departments.tolist(), strict=True)
-        )
         return cls(
             year=e.year,
             codes=tuple(e.codes.tolist()),
             labels=labels(rep),
             names=tuple(str(n) for n in e.names.tolist()),
             departments=tuple(str(d) for d in e.departments.tolist()),
-            department_names=shown,
-            department_norm=tuple(normalise(n) for n in shown),
+            department_names=tuple(str(n) for n in e.department_names.tolist()),
+            department_norm=tuple(normalise(str(n)) for n in e.department_names.tolist()),
             people=people,
         )
 
@@ -409,7 +405,7 @@ def constituencies_csv(rep: Replay) -> bytes:
                     code,
                     s.label,
                     e.departments[i],
-                    department(e.department_names[i], e.departments[i]),
+                    e.department_names[i],
                     rnd_no,
                     int(rnd.registered[i]),
                     int(rnd.voters[i]),

@@ -36,10 +36,10 @@ from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
 from hemicycle.replays import STATUS_NAMES, Replay
 from hemicycle.report import views
-from hemicycle.report.labels import department
 from hemicycle.report.palette import BLOC_COLOURS, BLOC_LABELS, SEATING, nuance_colours
 from hemicycle.rules import MAJORITY, SEATS
 from hemicycle.sim.features import SCENARIOS
+from hemicycle.systems import canonical
 from hemicycle.web import guard, newsroom
 from hemicycle.web import schemas as s
 from hemicycle.web.errors import ApiError
@@ -287,7 +287,7 @@ class Service:
                 "label": labels[e.codes[i]],
                 "name": e.names[i],
                 "department": e.departments[i],
-                "department_name": department(e.department_names[i], e.departments[i]),
+                "department_name": e.department_names[i],
             }
             if k < 0:
                 winners.append(
@@ -434,7 +434,7 @@ class Service:
             label=self.search_index(year).labels[code],
             name=e.names[i],
             department=e.departments[i],
-            department_name=department(e.department_names[i], e.departments[i]),
+            department_name=e.department_names[i],
             runoff=bool(rep.runoffs[i]),
             totals=_round_totals(rep, i),
             round1=round1,
@@ -656,7 +656,9 @@ class Service:
             body = s.Comparison(year=year, unit=cast(s.Unit, unit), systems=out)
             return body.model_dump_json().encode()
 
-        return self.analyses_memo.get(("compare", year, tuple(systems or ()), unit), make)
+        # one entry per system asked for, however spelt (dhondt, dhondt:threshold=5%)
+        key = tuple(canonical(x) for x in systems or ())
+        return self.analyses_memo.get(("compare", year, key, unit), make)
 
     def coalitions_json(self, year: int, system: str, unit: str, minimal: bool) -> bytes:
         """Blocking, as :meth:`compare_json` (the same lock)."""

@@ -39,6 +39,7 @@ import pandas as pd
 from hemicycle.data.codes import validate_code
 from hemicycle.data.official import OfficialFile, Reader
 from hemicycle.data.readers.common import (
+    MOJIBAKE,
     QuirkWarning,
     RoundTable,
     _find_columns,
@@ -100,10 +101,6 @@ def constituency_code(department: str, number: str) -> str:
     if not number.strip().isdigit():
         raise ValueError(f"constituency number is not numeric: {number!r}")
     return validate_code(f"{department_code(department)}{int(number):02d}")
-
-
-#: UTF-8 read as Latin-1 by the source itself: "Ã" then a continuation byte (2002's FRANÃ\x87OIS)
-MIS_ENCODED = re.compile("Ã[\x80-\xbf?]")
 
 
 def name_key(surname: str, first_name: str = "") -> str:
@@ -271,7 +268,7 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
                     cells["elected"], file=file, line=i, column=names["elected"], constituency=code
                 )
             for f in ("surname", "first_name"):
-                if MIS_ENCODED.search(str(rec[f])):
+                if MOJIBAKE.search(cells[f]):  # 2002's FRANÃ\x87OIS
                     quirks.append(
                         QuirkWarning(
                             file,

@@ -20,7 +20,9 @@ from hemicycle.data.two_columns import strip_bom
 from hemicycle.errors import DataFileError, visible
 
 TOTAL_FIELDS = ("registered", "abstentions", "voters", "blank", "null", "expressed")
-_MOJIBAKE = re.compile("[\u0080-\u009f]|Ã.|Â.|\ufffd")
+#: UTF-8 read as Latin-1 (or a replacement character): a garbled header, or a name the source
+#: itself double-encoded
+MOJIBAKE = re.compile("[\u0080-\u009f]|Ã.|Â.|\ufffd")
 
 #: No count in a constituency comes near this (the largest electorate is about 270,000): a larger
 #: value is a damaged cell, refused before any sum can overflow.
@@ -126,7 +128,7 @@ def _find_columns(
             found[key] = texts.index(name)
         except ValueError:
             joined = " ".join(texts)
-            if _MOJIBAKE.search(joined):
+            if MOJIBAKE.search(joined):
                 raise DataFileError(
                     "header is garbled: wrong text encoding for this layout",
                     file=file,
