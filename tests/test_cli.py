@@ -163,3 +163,16 @@ def test_replay_2012_lists_the_source_quirks_and_exits_0(store_path: Path) -> No
     )
     # five decisions in four constituencies differ where the source contradicts itself
     assert "✓ The other 573 constituencies match" in res.output and "All 577" not in res.output
+
+
+@pytest.mark.parametrize("systems", ["all", "all,dhondt"])
+def test_compare_1997_leaves_the_projected_assembly_out_of_all(
+    store_path: Path, systems: str
+) -> None:
+    """No election before 1997 can train a projection: `all` runs every other system and says
+    why `projected` is left out; named alone, it is an error."""
+    res = invoke("compare", "1997", "--systems", systems, store=store_path)
+    assert res.exit_code == 0, res.output
+    assert "projected: left out" in res.output and "dhondt" in res.output
+    res = invoke("compare", "1997", "--systems", "projected", store=store_path)
+    assert res.exit_code == 1 and "transfers learnt from earlier elections" in res.output

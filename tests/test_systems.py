@@ -190,10 +190,16 @@ def test_a_system_named_twice_runs_once() -> None:
     cmp = systems.compare(Votes(TINY, Unit("nuance")), "plurality,actual,plurality")
     assert [a.system for a in cmp.allocations] == ["plurality", "actual"]
     # `all` without a projector leaves the projected Assembly out, and says why
-    every = systems.compare(Votes(TINY, Unit("nuance")), None, skip_unavailable=True)
+    every = systems.compare(Votes(TINY, Unit("nuance")), None)
     assert [n for n, _ in every.skipped] == ["projected"]
     assert "projected" not in [a.system for a in every.allocations]
     assert "transfers learnt from earlier elections" in every.skipped[0][1]
+    # so does `all` named (alone or with others); the projected Assembly named itself raises
+    for specs in ("all", ["all", "actual"], "dhondt,all"):
+        cmp = systems.compare(Votes(TINY, Unit("nuance")), specs)
+        assert [n for n, _ in cmp.skipped] == ["projected"], specs
+    with pytest.raises(OptionError, match="transfers learnt from earlier elections"):
+        systems.compare(Votes(TINY, Unit("nuance")), "all,projected")
 
 
 def test_results_have_short_reprs() -> None:

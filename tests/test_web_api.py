@@ -346,6 +346,15 @@ def test_compare(client) -> None:
     }
     detail = _error(client.get("/api/elections/2024/compare?systems=lottery"), 400)
     assert "lottery" in detail and "dhondt" in detail
+    # 1997 has no earlier election: `all` leaves the projected Assembly out, as no list does
+    every = client.get("/api/elections/1997/compare?systems=all")
+    assert every.status_code == 200, every.text
+    names = [s["system"] for s in every.json()["systems"]]
+    assert "projected" not in names and "actual" in names
+    assert names == [
+        s["system"] for s in client.get("/api/elections/1997/compare").json()["systems"]
+    ]
+    _error(client.get("/api/elections/1997/compare?systems=projected"), 400)
 
 
 def test_coalitions(client) -> None:

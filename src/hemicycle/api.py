@@ -217,7 +217,7 @@ def compare(
     from hemicycle import systems as _systems
 
     v = votes(year, store=store, unit_=unit, train=train, sims=sims, seed=seed, lock=lock)
-    return _systems.compare(v, systems, skip_unavailable=systems is None)
+    return _systems.compare(v, systems)
 
 
 def coalitions(

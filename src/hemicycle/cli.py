@@ -898,7 +898,7 @@ def compare_cmd(
         cmp = api.compare(
             year,
             store=st,
-            systems=None if systems == "all" else specs,
+            systems=systems,
             unit=unit,
             train=tr,
             sims=sims,

@@ -98,18 +98,25 @@ def canonical(spec: str) -> str:
     return label(*parse_spec(spec))
 
 
+def _given(specs: Iterable[str] | str | None) -> list[str] | None:
+    """The specs as named (a comma-separated string or a list), stripped; ``None`` for none."""
+    if specs is None:
+        return None
+    items = specs.split(",") if isinstance(specs, str) else specs
+    return [s.strip() for s in items if s.strip()]
+
+
 def expand(specs: Iterable[str] | str | None) -> list[str]:
     """``None``/``"all"`` → every registered system; a comma-separated string or a list
     otherwise. A system named twice (same system, same options: ``actual,actual``, ``all,actual``,
     ``dhondt,dhondt:threshold=0.05``) is kept once, where it first appears; an unknown name or
     option raises :class:`~hemicycle.errors.OptionError`."""
-    if specs is None:
+    given = _given(specs)
+    if given is None:
         return list(SYSTEMS)
-    if isinstance(specs, str):
-        specs = [s for s in specs.split(",") if s.strip()]
     out: list[str] = []
-    for s in specs:
-        out.extend(SYSTEMS if s.strip() == "all" else [s.strip()])
+    for s in given:
+        out.extend(SYSTEMS if s == "all" else [s])
     if not out:
         raise OptionError(f"no system given; allowed: all, {', '.join(SYSTEMS)}")
     first: dict[str, str] = {}
@@ -118,21 +125,20 @@ def expand(specs: Iterable[str] | str | None) -> list[str]:
     return list(first.values())
 
 
-def compare(
-    votes: Votes, specs: Sequence[str] | str | None = None, *, skip_unavailable: bool = False
-) -> Comparison:
+def compare(votes: Votes, specs: Sequence[str] | str | None = None) -> Comparison:
     """Run every system of ``specs`` (see :func:`expand`) on ``votes``.
 
-    With ``skip_unavailable``, a system that cannot run here (the projected Assembly without a
-    training election) is left out instead of raising.
+    The projected Assembly, when it cannot run here (no training election), is left out of
+    ``all`` (or of no specs) and listed in :attr:`Comparison.skipped`; named alone, it raises.
     """
+    named = {canonical(s) for s in _given(specs) or () if s != "all"}
     out = []
     skipped = []
     for spec in expand(specs):
         try:
             out.append(run(spec, votes))
         except OptionError as exc:
-            if skip_unavailable and spec == "projected" and votes.projection is None:
+            if spec == "projected" and spec not in named and votes.projection is None:
                 skipped.append((spec, str(exc)))
                 continue
             raise

@@ -75,14 +75,16 @@ def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {c: {"model": s.Error, "description": what[c]} for c in codes}
 
 
-def _distinct_systems(specs: list[str]) -> list[str] | None:
-    """The systems asked for, each (name and options) once, in order
-    (:func:`hemicycle.systems.compare_specs`), or ``None`` when none is named (every system that
-    can run here). Unknown names raise the usual OptionError."""
+def _systems_named(specs: list[str]) -> list[str] | None:
+    """The systems as named (``all`` kept: the comparison leaves out of it what cannot run
+    here), or ``None`` when none is. Unknown names raise the usual OptionError, before any work."""
     from hemicycle.systems import compare_specs
 
     given = [x.strip() for x in specs if x.strip()]
-    return compare_specs(given) if given else None
+    if not given:
+        return None
+    compare_specs(given)
+    return given
 
 
 def cached(
@@ -242,7 +244,7 @@ async def compare(
     """The same votes under other electoral systems, side by side, with disproportionality and
     fragmentation indices. Systems that need round 2 project it when it is not in the data."""
     svc.check_year(year)
-    names = _distinct_systems(systems.split(",")) if systems else None
+    names = _systems_named(systems.split(",")) if systems else None
     body = await svc.in_worker(lambda c: svc.compare_json(year, names, unit), what="the comparison")
     return Response(body, media_type="application/json")
 

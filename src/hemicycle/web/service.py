@@ -657,7 +657,7 @@ class Service:
             return body.model_dump_json().encode()
 
         # one entry per system asked for, however spelt (dhondt, dhondt:threshold=5%)
-        key = tuple(canonical(x) for x in systems or ())
+        key = tuple(x if x == "all" else canonical(x) for x in systems or ())
         return self.analyses_memo.get(("compare", year, key, unit), make)
 
     def coalitions_json(self, year: int, system: str, unit: str, minimal: bool) -> bytes:
