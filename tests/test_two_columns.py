@@ -91,3 +91,12 @@ def test_a_utf16_file_is_named_as_such(tmp_path: Path) -> None:
     with pytest.raises(DataFileError, match="UTF-16 byte-order mark") as exc:
         read_two_columns(p, ("constituency", "panel"), what="lineup file")
     assert exc.value.line == 1 and exc.value.file == str(p)
+
+
+def test_an_alliance_mapping_from_python_is_checked_like_a_file() -> None:
+    """hc.compare(2024, unit={"UGG": ...}): the typo is refused, not silently left unmapped."""
+    from hemicycle.errors import OptionError
+
+    with pytest.raises(OptionError, match=r"alliance mapping: unknown key 'UGG'"):
+        api.unit({"UGG": "NFP", "ENS": "centre"})
+    assert api.unit({"UG": "NFP", "far_right": "RN+"}).mapping == {"UG": "NFP", "far_right": "RN+"}

@@ -77,6 +77,10 @@ def unit(spec: str | Mapping[str, str], *, name: str | None = None):  # -> syste
     from hemicycle.systems import UNITS, Unit
 
     if isinstance(spec, Mapping):
+        for key in spec:  # a typo would silently leave its nuance alone
+            why = unknown_alliance_key(str(key))
+            if why is not None:
+                raise OptionError(f"alliance mapping: {why}")
         return Unit(name or "alliance", dict(spec))
     if spec in UNITS:
         return Unit(spec)
