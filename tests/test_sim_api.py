@@ -325,6 +325,27 @@ def test_disk_cache_round_trip(store_path):
         np.testing.assert_array_equal(m2.regression[k], model.regression[k])
 
 
+def test_cached_fits_are_keyed_by_the_blocs_not_their_labels(monkeypatch) -> None:
+    """A label edit in blocs.csv keeps the cached fits; a nuance moved to another bloc does not."""
+    from hemicycle.data import blocs
+
+    shipped = dict(blocs.table())
+    key = api._cache_file(2017, "sig", N_BOOT)
+
+    def with_table(t: dict) -> object:
+        monkeypatch.setattr(blocs, "table", lambda: t)
+        blocs.signature.cache_clear()
+        return api._cache_file(2017, "sig", N_BOOT)
+
+    try:
+        (label, bloc) = shipped[(2017, "DLF")]
+        assert with_table(shipped | {(2017, "DLF"): ("another label", bloc)}) == key
+        assert with_table(shipped | {(2017, "DLF"): (label, "right")}) != key
+    finally:
+        monkeypatch.undo()
+        blocs.signature.cache_clear()
+
+
 def test_leader_bonus_raises_the_round_one_leaders_chances(store_path):
     """``Priors.leader`` (tried by the back-test, off by default) favours each runoff's leader."""
     from hemicycle.sim.calibrate import Priors

@@ -6,7 +6,8 @@ elections we map each (year, nuance) to one of seven harmonised blocs, in left-t
 
 ``far_left, left, centre, right, far_right, regionalist, other``
 
-The mapping is versioned (:data:`VERSION`); any change to ``blocs.csv`` bumps it. Judgement calls
+The mapping is versioned (:data:`VERSION`); any change to ``blocs.csv`` bumps it. Cached fits
+are keyed by :func:`signature`, the nuance → bloc decisions alone: a label edit keeps them. Judgement calls
 are documented in the README (e.g. UDI is ``right`` in 2017 and 2022, when it stood with LR, and
 ``centre`` in 2024; DLF and DSV are ``far_right``; for the CDSP's codes of 1997–2012, the UDF is
 ``right`` in 1997 and 2002, as the RPR's and then the UMP's ally, the MoDem ``centre`` from 2007,
@@ -18,6 +19,7 @@ the Front de gauche ``left`` like La France insoumise in 2017). An unknown nuanc
 from __future__ import annotations
 
 import csv
+import hashlib
 import warnings
 from functools import cache
 from importlib.resources import files
@@ -45,6 +47,14 @@ def table() -> dict[tuple[int, str], tuple[str, Bloc]]:
             )
         out[(int(row["year"]), row["nuance"])] = (row["label"], cast(Bloc, row["bloc"]))
     return out
+
+
+@cache
+def signature() -> str:
+    """A hash of what the classification decides, every (year, nuance) → bloc, labels left out:
+    what a fit depends on (cached fits are keyed by it, so a label edit keeps them)."""
+    rows = sorted(f"{y}|{n}|{b}" for (y, n), (_, b) in table().items())
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
 
 
 @cache

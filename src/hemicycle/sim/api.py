@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hemicycle.data.blocs import VERSION as BLOCS_VERSION
+from hemicycle.data import blocs
 from hemicycle.data.pollsters import read_ranges as read_pollster_ranges
 from hemicycle.data.sources import cache_dir, write_cached
 from hemicycle.data.store import Store
@@ -106,7 +106,7 @@ MODEL_VERSION = "8"
 
 
 def _cache_file(year: int, signature: str, n_boot: int, estimator: str = "regression") -> Path:
-    key = f"{MODEL_VERSION}|{BLOCS_VERSION}|{year}|{signature}|{n_boot}"
+    key = f"{MODEL_VERSION}|{blocs.signature()}|{year}|{signature}|{n_boot}"
     if estimator != "regression":
         key += f"|{estimator}|{ei.EI_VERSION}"
     h = hashlib.sha256(key.encode()).hexdigest()[:20]
