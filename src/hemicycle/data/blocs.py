@@ -6,10 +6,10 @@ elections we map each (year, nuance) to one of seven harmonised blocs, in left-t
 
 ``far_left, left, centre, right, far_right, regionalist, other``
 
-The mapping is versioned (:data:`VERSION`); any change to ``blocs.csv`` bumps it. Cached fits
-are keyed by :func:`signature`, the nuance → bloc decisions alone: a label edit keeps them. Judgement calls
-are documented in the README (e.g. UDI is ``right`` in 2017 and 2022, when it stood with LR, and
-``centre`` in 2024; DLF and DSV are ``far_right``; for the CDSP's codes of 1997–2012, the UDF is
+The mapping is versioned (:data:`VERSION`); any change to ``blocs.csv`` bumps it. Cached fits are
+keyed by :func:`signature`, the nuance → bloc decisions alone: a label edit keeps them. Judgement
+calls are documented in the README (e.g. UDI is ``right`` in 2017 and 2022, when it stood with LR,
+and ``centre`` in 2024; DLF and DSV are ``far_right``; for the CDSP's codes of 1997–2012, the UDF is
 ``right`` in 1997 and 2002, as the RPR's and then the UMP's ally, the MoDem ``centre`` from 2007,
 the Nouveau Centre — ``PSLE`` in 2007, ``NouvC`` in 2012 — and the Parti radical ``PRV`` ``right``,
 the Front de gauche ``left`` like La France insoumise in 2017). An unknown nuance warns and maps to
