@@ -306,12 +306,37 @@ def _slack(registered: int) -> int:
 
 
 def check_possible(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> None:
-    """Refuse what cannot be true (the source's off-by-a-few quirks pass, to be warned about):
-    a negative count or one beyond :data:`MAX_COUNT`, more abstentions than registered voters,
-    voters beyond the registered (past a small slack), expressed, blank or null votes beyond the
-    voters, a candidate with more votes than the registered (past the same slack). Raises
-    :class:`DataFileError` naming the file, the line (when ``totals`` has a ``line`` column) or
-    the constituency, and the column; the message counts the other impossible values."""
+    """Refuse what cannot be true (:func:`impossible_values`; the source's off-by-a-few quirks
+    pass, to be warned about). Raises :class:`DataFileError` naming the file, the line (when
+    ``totals`` has a ``line`` column) or the constituency, and the column; the message counts the
+    other impossible values."""
+    problems = impossible_values(totals, cands)
+    if not problems:
+        return
+    code, column, message = problems[0]
+    line = None
+    if "line" in totals.columns:
+        hit = totals.loc[totals["constituency"].astype(str) == code, "line"]
+        line = int(hit.iloc[0]) if len(hit) else None
+    more = (
+        f" (and {len(problems) - 1} more impossible value(s) in this file)"
+        if len(problems) > 1
+        else ""
+    )
+    raise DataFileError(
+        f"impossible value, refused: {message}{more}",
+        file=file,
+        line=line,
+        constituency=code,
+        column=_FIELD_NAMES[column].capitalize(),
+    )
+
+
+def impossible_values(totals: pd.DataFrame, cands: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """What cannot be true, as ``(constituency, column, message)`` in the order found: a negative
+    count or one beyond :data:`MAX_COUNT`, more abstentions than registered voters, voters beyond
+    the registered (past a small slack), expressed, blank or null votes beyond the voters, a
+    candidate with more votes than the registered (past the same slack)."""
     problems: list[tuple[str, str, str]] = []  # (constituency, column, message)
 
     def num(v: object) -> Any:
@@ -379,25 +404,7 @@ def check_possible(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> N
             reg = reg_of.get(code)
             if len(problems) == k and reg is not None and v is not None and v > reg + _slack(reg):
                 problems.append((code, "votes", f"a candidate's voix {v} exceed inscrits {reg}"))
-    if not problems:
-        return
-    code, column, message = problems[0]
-    line = None
-    if "line" in totals.columns:
-        hit = totals.loc[totals["constituency"].astype(str) == code, "line"]
-        line = int(hit.iloc[0]) if len(hit) else None
-    more = (
-        f" (and {len(problems) - 1} more impossible value(s) in this file)"
-        if len(problems) > 1
-        else ""
-    )
-    raise DataFileError(
-        f"impossible value, refused: {message}{more}",
-        file=file,
-        line=line,
-        constituency=code,
-        column=_FIELD_NAMES[column].capitalize(),
-    )
+    return problems
 
 
 def votes_sum_quirk(file: str, constituency: str, total: int, expressed: int) -> list[QuirkWarning]:
