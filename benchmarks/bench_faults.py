@@ -54,7 +54,7 @@ def prepare_store() -> Path:
     """A private store with every year ingested and 2017's transfers learnt (once, cached)."""
     sys.path.insert(0, str(HERE))
     from hemicycle.data.store import Store
-    from hemicycle.sim import api as sim
+    from hemicycle.sim import pipeline as sim
 
     path = Path(tempfile.mkdtemp(prefix="bench-faults-")) / "store.duckdb"
     with warnings.catch_warnings(), Store(path) as st:

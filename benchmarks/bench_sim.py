@@ -27,7 +27,7 @@ from hemicycle.sim import montecarlo as mc
 
 def real_inputs():
     from hemicycle.data.store import Store
-    from hemicycle.sim import api
+    from hemicycle.sim import pipeline
     from hemicycle.sim.features import resolve_lineup
     from hemicycle.sim.project import build_inputs
 
@@ -38,12 +38,12 @@ def real_inputs():
     for y in YEARS:
         if y <= 2024:
             store.ensure(y, download=False)
-    years = api.training_years(2024, "all", store)
-    model, noise = api.pooled(years, store)
-    target = api.load(store, 2024)
+    years = pipeline.training_years(2024, "all", store)
+    model, noise = pipeline.pooled(years, store)
+    target = pipeline.load(store, 2024)
     inp, _ = build_inputs(model, target, resolve_lineup(target, withdrawals="data"), noise=noise)
     t = time.perf_counter()
-    api.project(2024, "all", store, sims=20_000, seed=1)
+    pipeline.project(2024, "all", store, sims=20_000, seed=1)
     print(f"project 2024 --train all --sims 20000, fits cached: {time.perf_counter() - t:.2f} s")
     return inp, noise, f"2024 from {', '.join(map(str, years))} (real)"
 

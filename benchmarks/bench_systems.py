@@ -12,19 +12,20 @@ import tempfile
 import time
 from pathlib import Path
 
-from hemicycle import api, systems
+from hemicycle import session as api
+from hemicycle import systems
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp, api.open_store(Path(tmp) / "b.duckdb") as st:
+    with tempfile.TemporaryDirectory() as tmp, api.Session(Path(tmp) / "b.duckdb") as st:
         for y in (2017, 2024):
-            st.ensure(y)
+            st.prepare(y)
         t0 = time.perf_counter()
-        v = api.votes(2024, store=st, unit_="nuance")
+        v = st.votes(2024, unit_="nuance")
         # warm the transfer fit (disk cache) so the figures below are the rules' own cost
-        from hemicycle.sim import api as sim
+        from hemicycle.sim import pipeline as sim
 
-        sim.fitted(2017, st)
+        sim.fitted(2017, st.store)
         print(f"votes + transfer fit/load: {time.perf_counter() - t0:.2f} s")
         for name in systems.names():
             times = []
@@ -36,13 +37,13 @@ def main() -> None:
                 f"{name:<26} first {times[0] * 1e3:9.1f} ms   best of 3 {min(times) * 1e3:9.1f} ms"
             )
         t = time.perf_counter()
-        cmp = api.compare(2024, store=st)
+        cmp = st.compare(2024)
         print(
             f"compare 2024, all {len(cmp.allocations)} systems, fresh Votes: "
             f"{time.perf_counter() - t:.2f} s"
         )
         t = time.perf_counter()
-        g = api.coalitions(2024, store=st, unit="nuance", train=None)
+        g = st.coalitions(2024, unit="nuance", train=None)
         print(
             f"coalitions 2024 by nuance ({len(g.groups)} groups, {len(g):,} winning coalitions): "
             f"{time.perf_counter() - t:.2f} s"

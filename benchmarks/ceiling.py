@@ -49,7 +49,7 @@ from hemicycle.data.readers.cdsp import name_key
 from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
 from hemicycle.replays import replay
-from hemicycle.sim import api
+from hemicycle.sim import pipeline
 
 try:
     from sklearn.ensemble import HistGradientBoostingRegressor
@@ -219,7 +219,9 @@ def in_sample(d: pd.DataFrame) -> float:
 
 def projection_duels(store: Store, year: int, d: pd.DataFrame, sims: int) -> float:
     """Share of the duels whose most probable candidate won, in hemicycle's back-test projection."""
-    proj = api.project(year, api.training_years(year, "all", store), store, sims=sims, seed=1)
+    proj = pipeline.project(
+        year, pipeline.training_years(year, "all", store), store, sims=sims, seed=1
+    )
     p = proj.preds
     p = p[p["constituency"].isin(d.index)]
     won = store.query(

@@ -42,16 +42,18 @@ def child(setting: str, value: float, sims: int, out: Path) -> None:
     """Refit with ``setting = value`` in this process and write the back-test to ``out``."""
     warnings.simplefilter("ignore")
     from hemicycle.data.store import Store
-    from hemicycle.sim import api, backtest
+    from hemicycle.sim import backtest, pipeline
     from hemicycle.sim import transfers as tr
 
     if setting in KEYWORDS:
-        api.fit_training = functools.partial(api.fit_training, **{setting: value})
-        api.calibrate = functools.partial(api.calibrate, **{setting: value})
+        pipeline.fit_training = functools.partial(pipeline.fit_training, **{setting: value})
+        pipeline.calibrate = functools.partial(pipeline.calibrate, **{setting: value})
     else:
         tr.POSITIONS[setting] = value
         tr._A = tr.design()
-    api._fit_missing = lambda *a, **k: None  # fit here: a spawned process would not see the patch
+    pipeline._fit_missing = lambda *a, **k: (
+        None
+    )  # fit here: a spawned process would not see the patch
     with Store(read_only=True) as st:
         table = backtest.backtest(st, backtest.targets(st, "all"), sims=sims, seed=1)
     table.to_csv(out, index=False)

@@ -14,7 +14,7 @@ from pathlib import Path
 from hemicycle import election
 from hemicycle.analysis.replay import replay
 from hemicycle.data.store import Store
-from hemicycle.sim import api, backtest
+from hemicycle.sim import backtest, pipeline
 
 T1 = "resultats-par-niveau-cirlg-t1-france-entiere.txt"
 T2 = "resultats-par-niveau-cirlg-t2-france-entiere.txt"
@@ -101,8 +101,8 @@ def test_with_its_round_2_2022_is_a_backtest_target_and_trains_2024(
         for year in (2017, 2022, 2024):
             st.ingest(year, download=False)
         assert backtest.targets(st, "all") == [2022, 2024]
-        assert api.training_years(2024, "all", st) == (2017, 2022)
-        assert api.training_years(2022, "all", st) == (2017,)
+        assert pipeline.training_years(2024, "all", st) == (2017, 2022)
+        assert pipeline.training_years(2022, "all", st) == (2017,)
         row = backtest.backtest(st, [2022], sims=1000, seed=1).iloc[0]
     assert (row["target"], row["train"], row["runoffs"]) == (2022, "2017", 572)
     assert row["leader_winners"] == 1.0 and row["leader_brier"] == 0.0

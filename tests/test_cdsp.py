@@ -342,8 +342,9 @@ def test_official_winners_without_flags(replays) -> None:
 
 def test_report_of_a_1986_map_year_draws_no_map(store: Store) -> None:
     from hemicycle.report.html import build_report
+    from hemicycle.session import Session
 
-    html = build_report(1997, store=store)
+    html = build_report(1997, session=Session(store))
     assert "constituencies of the 1986 map" in html and 'data-code="0101"' not in html
     # the CDSP's tables are credited as theirs, with no licence claimed and no contours cited
     assert "the CDSP&#x27;s tables (Sciences Po)" in html and "no licence is stated" in html

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from hemicycle import api
+from hemicycle import session as api
 from hemicycle.data import sources
 from hemicycle.data.blocs import BLOCS
 from hemicycle.data.files import CONTOURS_YEAR, files_for
@@ -61,8 +61,8 @@ def layout(contours_path: Path) -> geo.GeoLayout:
 
 @pytest.fixture(scope="session")
 def replay2024(store_path: Path):
-    with api.open_store(store_path) as st:
-        return api.replay_year(2024, store=st)
+    with api.Session(store_path) as st:
+        return st.replay(2024)
 
 
 def _parse(svg_text: str) -> ET.Element:
@@ -462,8 +462,8 @@ def test_map_coloured_by_nuance(replay2024, layout: geo.GeoLayout) -> None:
 
 
 def test_undecided_constituencies_are_drawn_grey(store_path: Path, layout: geo.GeoLayout) -> None:
-    with api.open_store(store_path) as st:
-        rep = api.replay_year(2022, store=st)  # round 2 of 2022 is not in the test mirror
+    with api.Session(store_path) as st:
+        rep = st.replay(2022)  # round 2 of 2022 is not in the test mirror
     root = _parse(views.outcome_map_svg(rep, layout=layout))
     fills = Counter(el.get("fill") for el in _coded(root))
     assert sum(fills.values()) == 577
@@ -635,12 +635,10 @@ class _Comparison:
 def test_report_is_offline_and_well_formed(
     store_path: Path, tmp_path: Path, layout, monkeypatch
 ) -> None:
-    # api.compare belongs to another module (and trains transfers: slow); its interface is stubbed
-    monkeypatch.setattr(
-        api, "compare", lambda year, *, store, unit="nuance", **kw: _Comparison(), raising=False
-    )
-    with api.open_store(store_path) as st:
-        path = write_report(2024, tmp_path / "out", store=st, progress=False)
+    # Session.compare is tested elsewhere (and trains transfers: slow); its result is stubbed
+    monkeypatch.setattr(api.Session, "compare", lambda self, year, **kw: _Comparison())
+    with api.Session(store_path) as st:
+        path = write_report(2024, tmp_path / "out", session=st, progress=False)
     assert path == tmp_path / "out" / "index.html"
     text = path.read_text(encoding="utf-8")
     assert "http://" not in text and "https://" not in text and "url(" not in text
@@ -670,11 +668,26 @@ def test_report_is_offline_and_well_formed(
 def test_report_without_other_systems(
     store_path: Path, tmp_path: Path, layout, monkeypatch
 ) -> None:
-    monkeypatch.delattr(api, "compare", raising=False)
-    with api.open_store(store_path) as st:
-        text = write_report(2024, tmp_path, store=st, progress=False).read_text(encoding="utf-8")
-    ids = {s.get("id") for s in ET.fromstring(text).iter("section")}
-    assert "systems" not in ids and "map" in ids
+    """A comparison that cannot be made (a domain error) is said so; the rest of the report
+    stands. Any other exception is a bug and is not hidden."""
+    from hemicycle.errors import OptionError
+
+    def refuse(self, year, **kw):
+        raise OptionError("no system today")
+
+    monkeypatch.setattr(api.Session, "compare", refuse)
+    with api.Session(store_path) as st:
+        text = write_report(2024, tmp_path, session=st, progress=False).read_text(encoding="utf-8")
+    root = ET.fromstring(text)
+    ids = {s.get("id") for s in root.iter("section")}
+    assert {"systems", "map"} <= ids and "Not available: no system today" in text
+
+    def bug(self, year, **kw):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(api.Session, "compare", bug)
+    with api.Session(store_path) as st, pytest.raises(KeyError):
+        write_report(2024, tmp_path, session=st, progress=False)
 
 
 def test_report_cli(store_path: Path, tmp_path: Path, layout) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hemicycle import api
+from hemicycle import session as api
 from hemicycle.analysis import claims
 from hemicycle.cli import app
 from hemicycle.errors import DataFileError
@@ -30,7 +30,7 @@ def test_the_2024_claims_hold(store_path) -> None:
 
 
 def test_the_example_covers_the_story(store) -> None:
-    cf, verdicts = api.claims(EXAMPLE, store=store)
+    cf, verdicts = api.Session(store).claims(EXAMPLE)
     by_id = {v.claim.id: v for v in verdicts}
     assert all(v.holds for v in verdicts)
     assert by_id["round1-basis-far-right-majority"].value is True
@@ -61,10 +61,10 @@ def test_projected_seats_say_so(tmp_path, store) -> None:
         'year = 2022\n\n[[claim]]\nid = "x"\nmeasure = "seats"\nunit = "bloc"\n'
         'group = "any"\ntest = "majority"\nexpect = false\n'
     )
-    _, (verdict,) = api.claims(f, store=store)
+    _, (verdict,) = api.Session(store).claims(f)
     assert any("round 2 is not in the store" in n for n in verdict.notes), verdict.notes
     f.write_text(f.read_text().replace("2022", "2024"))
-    _, (verdict,) = api.claims(f, store=store)
+    _, (verdict,) = api.Session(store).claims(f)
     assert verdict.notes == () and verdict.holds  # official: no bloc had a majority in 2024
 
 
@@ -119,7 +119,7 @@ def test_bad_claims_point_at_the_line(tmp_path, store, body: str, line: int, nee
     f = tmp_path / "bad.toml"
     f.write_text(HEAD + body)
     with pytest.raises(DataFileError, match=needle) as exc:
-        api.claims(f, store=store)
+        api.Session(store).claims(f)
     assert exc.value.line == line and exc.value.file == str(f)
 
 
@@ -136,7 +136,7 @@ def test_claim_tests_are_exact() -> None:
 
 
 def test_2024_coalitions_by_bloc(store, tmp_path, store_path) -> None:
-    g = api.coalitions(2024, store=store, system="actual", unit="bloc", train=None)
+    g = api.Session(store).coalitions(2024, system="actual", unit="bloc", train=None)
     assert dict(zip(g.groups, g.seats, strict=True)) == BLOCS_2024
     assert g.quota == 289 and max(g.seats) < 289  # nobody governs alone
     assert set(g.minimal_winning) == {
@@ -157,7 +157,7 @@ def test_2024_coalitions_by_bloc(store, tmp_path, store_path) -> None:
 
 
 def test_2024_round1_basis_gives_the_far_right_a_majority(store) -> None:
-    g = api.coalitions(2024, store=store, system="plurality", unit="bloc", train=None)
+    g = api.Session(store).coalitions(2024, system="plurality", unit="bloc", train=None)
     assert ("far_right",) in g.minimal_winning
     assert g.censure(["far_right"]).exposed is False
 

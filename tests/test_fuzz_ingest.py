@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from hemicycle import api
+from hemicycle import session as api
 from hemicycle.data.files import FILES, OfficialFile, files_for
 from hemicycle.data.readers.common import MAX_COUNT
 from hemicycle.data.store import DATA_TABLES, Store
@@ -307,7 +307,7 @@ def check_consistent(store: Path, year: int) -> None:
         assert c["votes"].between(0, MAX_COUNT).all()
         assert set(c["constituency"]) <= cons and set(t["constituency"]) <= cons
         try:
-            api.replay_year(year, store=s)
+            api.Session(s).replay(year)
         except HemicycleError as exc:
             assert "\n" not in str(exc)
 

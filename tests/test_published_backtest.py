@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from hemicycle.data.store import Store
-from hemicycle.sim import api
+from hemicycle.sim import pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ("README.md", "docs/projection.md")
@@ -86,7 +86,7 @@ def evaluations(store_path: Path) -> dict[tuple[int, tuple[int, ...]], object]:
         for _, target, span, _ in ROWS:
             key = (target, _train(span, st))
             if key not in out:
-                out[key] = api.evaluate(target, key[1], st, sims=SIMS, seed=SEED)
+                out[key] = pipeline.evaluate(target, key[1], st, sims=SIMS, seed=SEED)
     return out
 
 

@@ -12,7 +12,7 @@ import pytest
 from hemicycle.data.store import Store
 from hemicycle.election import load
 from hemicycle.errors import DataFileError, MissingRoundError, OptionError
-from hemicycle.sim import api
+from hemicycle.sim import pipeline
 from hemicycle.sim.project import PREDS_COLUMNS, SEATS_COLUMNS
 
 N_BOOT = 4
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.usefixtures("private_cache")
 
 @pytest.fixture(scope="module")
 def proj24(store_path):
-    return api.project(2024, 2017, Store(store_path), sims=SIMS, seed=7, n_boot=N_BOOT)
+    return pipeline.project(2024, 2017, Store(store_path), sims=SIMS, seed=7, n_boot=N_BOOT)
 
 
 def test_preds_and_seats_tables(proj24):
@@ -60,21 +60,21 @@ def test_decided_in_round_one_have_their_elected_and_p_win_1(proj24, store):
 
 def test_same_seed_same_bytes_no_seed_different(store_path, proj24, tmp_path):
     st = Store(store_path)
-    again = api.project(2024, 2017, st, sims=SIMS, seed=7, n_boot=N_BOOT, chunk=333)
-    assert api.to_csv_bytes(again.preds) == api.to_csv_bytes(proj24.preds)
-    assert api.to_csv_bytes(again.seats) == api.to_csv_bytes(proj24.seats)
-    api.write_csv(again.preds, tmp_path / "a.csv")
-    assert (tmp_path / "a.csv").read_bytes() == api.to_csv_bytes(proj24.preds)
-    a = api.project(2024, 2017, st, sims=SIMS, seed=None, n_boot=N_BOOT)
-    b = api.project(2024, 2017, st, sims=SIMS, seed=None, n_boot=N_BOOT)
-    assert api.to_csv_bytes(a.preds) != api.to_csv_bytes(b.preds)
+    again = pipeline.project(2024, 2017, st, sims=SIMS, seed=7, n_boot=N_BOOT, chunk=333)
+    assert pipeline.to_csv_bytes(again.preds) == pipeline.to_csv_bytes(proj24.preds)
+    assert pipeline.to_csv_bytes(again.seats) == pipeline.to_csv_bytes(proj24.seats)
+    pipeline.write_csv(again.preds, tmp_path / "a.csv")
+    assert (tmp_path / "a.csv").read_bytes() == pipeline.to_csv_bytes(proj24.preds)
+    a = pipeline.project(2024, 2017, st, sims=SIMS, seed=None, n_boot=N_BOOT)
+    b = pipeline.project(2024, 2017, st, sims=SIMS, seed=None, n_boot=N_BOOT)
+    assert pipeline.to_csv_bytes(a.preds) != pipeline.to_csv_bytes(b.preds)
 
 
 def test_reference_backend_picks_the_same_winners(store_path):
     """The plain-Python oracle and the numba kernel draw the same numbers: same winners."""
     st = Store(store_path)
-    fast = api.project(2024, 2017, st, sims=40, seed=5, n_boot=N_BOOT)
-    slow = api.project(2024, 2017, st, sims=40, seed=5, n_boot=N_BOOT, backend="reference")
+    fast = pipeline.project(2024, 2017, st, sims=40, seed=5, n_boot=N_BOOT)
+    slow = pipeline.project(2024, 2017, st, sims=40, seed=5, n_boot=N_BOOT, backend="reference")
     pd.testing.assert_frame_equal(fast.seats, slow.seats)
     assert (fast.preds["p_win"] == slow.preds["p_win"]).all()
 
@@ -83,21 +83,21 @@ def test_training_must_be_earlier_than_the_target(store_path):
     st = Store(store_path)
     for target, train in ((2024, 2024), (2017, 2024), (2024, "2017,2024"), (2017, [2017])):
         with pytest.raises(OptionError, match="not earlier than the target"):
-            api.project(target, train, st, sims=10, n_boot=N_BOOT)
+            pipeline.project(target, train, st, sims=10, n_boot=N_BOOT)
     with pytest.raises(OptionError, match="a year, years separated by commas, or 'all'"):
-        api.project(2024, "last", st, sims=10, n_boot=N_BOOT)
+        pipeline.project(2024, "last", st, sims=10, n_boot=N_BOOT)
     earliest = min(y for y in st.years() if 2 in st.rounds(y))
     with pytest.raises(MissingRoundError, match="nothing to learn transfers from"):
-        api.project(earliest, "all", st, sims=10, n_boot=N_BOOT)
+        pipeline.project(earliest, "all", st, sims=10, n_boot=N_BOOT)
     both = [y for y in st.years() if 2 in st.rounds(y)]
-    assert api.training_years(2024, "all", st) == tuple(y for y in both if y < 2024)
-    assert api.training_years(2024, "2017", st) == (2017,)
+    assert pipeline.training_years(2024, "all", st) == tuple(y for y in both if y < 2024)
+    assert pipeline.training_years(2024, "2017", st) == (2017,)
 
 
 def test_pooled_transfers_are_rates_and_carry_the_variation_between_elections(store_path):
     st = Store(store_path)
     both = [y for y in st.years() if 2 in st.rounds(y)]
-    model = api.transfers(",".join(map(str, both)), st, n_boot=N_BOOT)
+    model = pipeline.transfers(",".join(map(str, both)), st, n_boot=N_BOOT)
     assert model.years == tuple(both) and model.n_replicates >= len(both)
     df = model.to_frame([("left", "far_right"), ("centre", "far_right")])
     pooled = df[df["method"] == "pooled"]
@@ -151,25 +151,25 @@ def test_noise_scales_ignore_runoffs_that_are_not_noise(store_path):
     the noise, of the choice of estimator and (version 7) of the transfer fits."""
     st = Store(store_path)
     for year in (2012, 2024):
-        model, cal = api.fitted(year, st, n_boot=N_BOOT)
+        model, cal = pipeline.fitted(year, st, n_boot=N_BOOT)
         assert cal.outliers >= 1
         assert 0.03 < cal.local < 0.15 and 0 <= cal.department < 0.1
         assert sum(model.counts.values()) == cal.n_runoffs - cal.outliers
         # the held-out errors that choose the estimator are of the same order as the others'
         assert max(cal.cv_error_regression, cal.cv_error_luce) < 0.05
     for year in (1997, 2002, 2007):  # no runoff that far off: every one counts
-        model, cal = api.fitted(year, st, n_boot=N_BOOT)
+        model, cal = pipeline.fitted(year, st, n_boot=N_BOOT)
         assert cal.outliers == 0 and sum(model.counts.values()) == cal.n_runoffs
 
 
 def test_evaluate_2024_from_2017_and_the_leader_baseline(store_path):
-    ev = api.evaluate(2024, 2017, Store(store_path), sims=SIMS, seed=3, n_boot=N_BOOT)
+    ev = pipeline.evaluate(2024, 2017, Store(store_path), sims=SIMS, seed=3, n_boot=N_BOOT)
     assert ev.n_runoffs == 501
     assert round(ev.baseline_leader_accuracy, 3) == 0.653  # published figure of the issue
     assert ev.winner_accuracy > ev.baseline_leader_accuracy
     assert 0 <= ev.brier <= 1 and ev.log_score > 0 and 0 <= ev.coverage90 <= 1
     # the interval score is the width plus penalties for misses: above the width when any miss
-    proj = api.project(2024, 2017, Store(store_path), sims=SIMS, seed=3, n_boot=N_BOOT)
+    proj = pipeline.project(2024, 2017, Store(store_path), sims=SIMS, seed=3, n_boot=N_BOOT)
     pr = proj.preds[proj.preds.groupby("constituency")["constituency"].transform("size") >= 2]
     width = float((pr["share_hi"] - pr["share_lo"]).mean())
     assert ev.coverage90 < 1 and ev.interval_score > width > 0
@@ -188,7 +188,7 @@ def test_evaluate_2024_from_2017_and_the_leader_baseline(store_path):
 
 
 def test_transfers_export(store_path):
-    model = api.transfers(2017, Store(store_path), n_boot=N_BOOT)
+    model = pipeline.transfers(2017, Store(store_path), n_boot=N_BOOT)
     df = model.to_frame()
     assert list(df.columns) == [
         "train",
@@ -214,12 +214,12 @@ def test_transfers_export(store_path):
 
 def test_scenarios(store_path):
     st = Store(store_path)
-    none = api.project(2024, 2017, st, withdrawals="none", sims=200, seed=1, n_boot=N_BOOT)
-    fr = api.project(
+    none = pipeline.project(2024, 2017, st, withdrawals="none", sims=200, seed=1, n_boot=N_BOOT)
+    fr = pipeline.project(
         2024, 2017, st, withdrawals="front-republicain", sims=200, seed=1, n_boot=N_BOOT
     )
     assert len(none.preds) > len(fr.preds)
-    custom = api.project(
+    custom = pipeline.project(
         2024,
         2017,
         st,
@@ -230,7 +230,7 @@ def test_scenarios(store_path):
     )
     assert len(custom.preds) <= len(fr.preds)
     # a target without round 2 in the store projects from the qualified candidates
-    y22 = api.project(2022, 2017, st, sims=200, seed=1, n_boot=N_BOOT)
+    y22 = pipeline.project(2022, 2017, st, sims=200, seed=1, n_boot=N_BOOT)
     assert y22.preds["constituency"].nunique() == 577
 
 
@@ -242,7 +242,7 @@ def test_lineup_file(store_path, tmp_path):
     r2 = e.round2.valid[c]
     panels = e.panel[c][r2]
     f.write_text("constituency,panel\n" + "".join(f"0101,{p}\n" for p in panels[:2]))
-    p = api.project(2024, 2017, st, lineup=f, sims=200, seed=1, n_boot=N_BOOT)
+    p = pipeline.project(2024, 2017, st, lineup=f, sims=200, seed=1, n_boot=N_BOOT)
     assert sorted(p.preds.loc[p.preds["constituency"] == "0101", "panel"]) == sorted(
         panels[:2].tolist()
     )
@@ -251,16 +251,16 @@ def test_lineup_file(store_path, tmp_path):
 def test_bad_options_give_named_errors(store_path, tmp_path, round2_2022):
     st = Store(store_path)
     with pytest.raises(OptionError, match="1999"):
-        api.project(1999, 2017, st, sims=100)
+        pipeline.project(1999, 2017, st, sims=100)
     if not round2_2022:  # as in ../shared/data: 2022 cannot train anything
         with pytest.raises(OptionError, match="round 2"):
-            api.project(2024, 2022, st, sims=100)
+            pipeline.project(2024, 2022, st, sims=100)
     with pytest.raises(OptionError, match="sims"):
-        api.project(2024, 2017, st, sims=0, n_boot=N_BOOT)
+        pipeline.project(2024, 2017, st, sims=0, n_boot=N_BOOT)
     with pytest.raises(OptionError, match="allowed"):
-        api.project(2024, 2017, st, withdrawals="everyone-quits", sims=100, n_boot=N_BOOT)
+        pipeline.project(2024, 2017, st, withdrawals="everyone-quits", sims=100, n_boot=N_BOOT)
     with pytest.raises(OptionError, match="bloc"):
-        api.project(
+        pipeline.project(
             2024, 2017, st, withdrawals="front-republicain:martians", sims=100, n_boot=N_BOOT
         )
     e = load(st, 2024)
@@ -271,21 +271,21 @@ def test_bad_options_give_named_errors(store_path, tmp_path, round2_2022):
     f = tmp_path / "bad.csv"
     f.write_text(f"constituency,panel\n0101,{e.panel[c, loser]}\n")
     with pytest.raises(OptionError, match="did not qualify"):
-        api.project(2024, 2017, st, lineup=f, sims=100, n_boot=N_BOOT)
+        pipeline.project(2024, 2017, st, lineup=f, sims=100, n_boot=N_BOOT)
     f.write_text("constituency,panel\n9999,1\n")
     with pytest.raises(DataFileError, match="line 2"):
-        api.project(2024, 2017, st, lineup=f, sims=100, n_boot=N_BOOT)
+        pipeline.project(2024, 2017, st, lineup=f, sims=100, n_boot=N_BOOT)
     f.write_text("constituency,panel\n0101,1\n0101,2\n0101,1\n")
     with pytest.raises(DataFileError, match=r"0101 panel 1 is listed twice \(first on line 2\)"):
-        api.project(2024, 2017, st, lineup=f, sims=100, n_boot=N_BOOT)
+        pipeline.project(2024, 2017, st, lineup=f, sims=100, n_boot=N_BOOT)
     f.write_text("code,panel\n")
     with pytest.raises(DataFileError, match="header"):
-        api.project(2024, 2017, st, lineup=f, sims=100, n_boot=N_BOOT)
+        pipeline.project(2024, 2017, st, lineup=f, sims=100, n_boot=N_BOOT)
     if not round2_2022:  # ../shared/data: 2022 is between the rounds
         with pytest.raises(OptionError, match="needs 2022's round 2"):
-            api.project(2022, 2017, st, withdrawals="data", sims=100, n_boot=N_BOOT)
+            pipeline.project(2022, 2017, st, withdrawals="data", sims=100, n_boot=N_BOOT)
         with pytest.raises(OptionError):
-            api.evaluate(2022, 2017, st, sims=100, n_boot=N_BOOT)
+            pipeline.evaluate(2022, 2017, st, sims=100, n_boot=N_BOOT)
 
 
 def test_a_fit_from_scratch_is_the_same_twice(store_path, tmp_path, monkeypatch):
@@ -295,9 +295,9 @@ def test_a_fit_from_scratch_is_the_same_twice(store_path, tmp_path, monkeypatch)
     fits = []
     for run in ("a", "b"):
         monkeypatch.setenv("HEMICYCLE_CACHE", str(tmp_path / run))
-        api._MEMO.clear()
-        fits.append(api.fitted(2017, st, n_boot=N_BOOT))
-    api._MEMO.clear()
+        pipeline._MEMO.clear()
+        fits.append(pipeline.fitted(2017, st, n_boot=N_BOOT))
+    pipeline._MEMO.clear()
     (m1, c1), (m2, c2) = fits
     assert c1 == c2
     assert m1.theta.tobytes() == m2.theta.tobytes()
@@ -307,17 +307,17 @@ def test_a_fit_from_scratch_is_the_same_twice(store_path, tmp_path, monkeypatch)
 
 def test_disk_cache_round_trip(store_path):
     st = Store(store_path)
-    api._MEMO.clear()  # another module may have fitted it in memory, under another cache folder
-    model, cal = api.fitted(2017, st, n_boot=N_BOOT)
+    pipeline._MEMO.clear()  # another module may have fitted it in memory, in another cache folder
+    model, cal = pipeline.fitted(2017, st, n_boot=N_BOOT)
     sig = ";".join(
         str(x)
         for x in st.query(
             "SELECT round, sha256 FROM sources WHERE year = 2017 ORDER BY round, role"
         ).itertuples()
     )
-    path = api._cache_file(2017, sig, N_BOOT)
+    path = pipeline._cache_file(2017, sig, N_BOOT)
     assert path.exists()
-    m2, c2 = api._load(path)
+    m2, c2 = pipeline._load(path)
     assert c2 == cal
     np.testing.assert_array_equal(m2.theta, model.theta)
     assert m2.regression.keys() == model.regression.keys() and m2.counts == model.counts
@@ -330,12 +330,12 @@ def test_cached_fits_are_keyed_by_the_blocs_not_their_labels(monkeypatch) -> Non
     from hemicycle.data import blocs
 
     shipped = dict(blocs.table())
-    key = api._cache_file(2017, "sig", N_BOOT)
+    key = pipeline._cache_file(2017, "sig", N_BOOT)
 
     def with_table(t: dict) -> object:
         monkeypatch.setattr(blocs, "table", lambda: t)
         blocs.signature.cache_clear()
-        return api._cache_file(2017, "sig", N_BOOT)
+        return pipeline._cache_file(2017, "sig", N_BOOT)
 
     try:
         (label, bloc) = shipped[(2017, "DLF")]
@@ -351,8 +351,10 @@ def test_leader_bonus_raises_the_round_one_leaders_chances(store_path):
     from hemicycle.sim.calibrate import Priors
 
     st = Store(store_path)
-    base = api.project(2024, 2017, st, sims=300, seed=2, n_boot=N_BOOT)
-    bonus = api.project(2024, 2017, st, sims=300, seed=2, n_boot=N_BOOT, priors=Priors(leader=0.2))
+    base = pipeline.project(2024, 2017, st, sims=300, seed=2, n_boot=N_BOOT)
+    bonus = pipeline.project(
+        2024, 2017, st, sims=300, seed=2, n_boot=N_BOOT, priors=Priors(leader=0.2)
+    )
     e = load(st, 2024)
     r1 = {
         (c, int(p)): int(e.round1.votes[i, k])
@@ -381,8 +383,8 @@ def test_balancing_damps_the_bloc_that_led_round_one(store_path):
     st = Store(store_path)
     assert BLOCS[int(np.argmax(national_profile(load(st, 2024))))] == "far_right"
     kw = dict(sims=300, seed=2, n_boot=N_BOOT)
-    off = api.project(2024, 2017, st, priors=Priors(balancing=0.0), **kw).preds
-    on = api.project(2024, 2017, st, priors=Priors(balancing=0.2), **kw).preds
+    off = pipeline.project(2024, 2017, st, priors=Priors(balancing=0.0), **kw).preds
+    on = pipeline.project(2024, 2017, st, priors=Priors(balancing=0.2), **kw).preds
     run = (off.groupby("constituency")["panel"].transform("size") >= 2).to_numpy()
     fr = (off["bloc"] == "far_right").to_numpy() & run
     diff = on["p_win"].to_numpy() - off["p_win"].to_numpy()
@@ -403,16 +405,16 @@ def test_rare_configurations_are_noisier_and_draw_wider_intervals(store_path):
     k = Priors().rare_below
     years = [y for y in st.years() if 2 in st.rounds(y)]
     for year in years:
-        common, rare, dof = api.fitted(year, st, n_boot=N_BOOT)[1].local_split(k)
+        common, rare, dof = pipeline.fitted(year, st, n_boot=N_BOOT)[1].local_split(k)
         assert dof > 0 and rare > 1.5 * common, (year, common, rare)
-    model, noise = api.pooled([y for y in years if y < 2024], st, n_boot=N_BOOT)
+    model, noise = pipeline.pooled([y for y in years if y < 2024], st, n_boot=N_BOOT)
     assert noise.rare_below == k and noise.local_rare is not None
     assert noise.local_rare > 1.5 * noise.local
     e = load(st, 2024)
     inp, run = build_inputs(model, e, resolve_lineup(e, withdrawals="data"), noise=noise)
     assert inp.rare is not None and 0 < inp.rare.sum() < len(inp.rare) / 4
     np.testing.assert_array_equal(inp.rare, rare_runoffs(run, k))
-    proj = api.project(2024, "all", st, sims=SIMS, seed=3, n_boot=N_BOOT).preds
+    proj = pipeline.project(2024, "all", st, sims=SIMS, seed=3, n_boot=N_BOOT).preds
     width = (proj["share_hi"] - proj["share_lo"]).groupby(proj["constituency"]).mean()
     rare_codes = set(e.codes[run.rows[inp.rare]])
     is_rare = width.index.isin(list(rare_codes))

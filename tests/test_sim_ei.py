@@ -19,10 +19,10 @@ def test_missing_pyei_is_a_named_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_unknown_estimator_is_a_named_error(store_path) -> None:
     from hemicycle.data.store import Store
-    from hemicycle.sim import api
+    from hemicycle.sim import pipeline
 
     with pytest.raises(OptionError, match="allowed: regression, ei"):
-        api.fitted(2017, Store(store_path), estimator="bayes")
+        pipeline.fitted(2017, Store(store_path), estimator="bayes")
 
 
 @pytest.mark.filterwarnings(

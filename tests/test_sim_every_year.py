@@ -12,7 +12,7 @@ import pytest
 from hemicycle.data.store import Store
 from hemicycle.errors import MissingRoundError
 from hemicycle.rules import SEATS
-from hemicycle.sim import api
+from hemicycle.sim import pipeline
 
 N_BOOT = 4
 SIMS = 1_000
@@ -22,14 +22,14 @@ pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 @pytest.fixture(scope="module")
-def projections(store_path) -> dict[int, api.Projection | None]:
+def projections(store_path) -> dict[int, pipeline.Projection | None]:
     """Every stored year projected with ``train='all'`` (None: no earlier election to learn
     from)."""
     st = Store(store_path)
-    out: dict[int, api.Projection | None] = {}
+    out: dict[int, pipeline.Projection | None] = {}
     for year in st.years():
         try:
-            out[year] = api.project(year, "all", st, sims=SIMS, seed=year, n_boot=N_BOOT)
+            out[year] = pipeline.project(year, "all", st, sims=SIMS, seed=year, n_boot=N_BOOT)
         except MissingRoundError as exc:
             assert "nothing to learn transfers from" in str(exc)
             assert not any(y < year and 2 in st.rounds(y) for y in st.years())

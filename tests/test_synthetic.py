@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hemicycle import api
+from hemicycle import session as api
 from hemicycle.cli import app
 from hemicycle.data.files import files_for
 from hemicycle.data.store import SAMPLE_MARKER, Store
@@ -44,7 +44,7 @@ def test_ingest_and_replay(sample: Path, year: int) -> None:
     """Every year of the sample (other layouts join by being added to tests/data)."""
     with Store() as st:
         rep = st.ingest(year, download=False)
-        replay = api.replay_year(year, store=st)
+        replay = api.Session(st).replay(year)
     assert not replay.mismatches
     if year in MADE_HERE:  # the files of make_synthetic.py: what they were made to say
         assert rep.constituencies == 3 and rep.quirks == () and rep.rounds == (1, 2)
@@ -72,7 +72,7 @@ def test_2024_csv_layouts(sample: Path) -> None:
                 columns=["ingested_at", "file", "sha256", "bytes", "signature"], errors="ignore"
             )
             assert other.equals(df), t
-        assert not api.replay_year(2024, store=st).mismatches
+        assert not api.Session(st).replay(2024).mismatches
 
 
 def test_cli_replay_on_the_sample(sample: Path, tmp_path: Path) -> None:

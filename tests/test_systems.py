@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hemicycle import api, rules, systems
+from hemicycle import rules, systems
+from hemicycle import session as api
 from hemicycle.analysis.replay import replay
 from hemicycle.election import Election, Round
 from hemicycle.errors import OptionError
@@ -233,7 +234,7 @@ def cmp24(store_path):
     from hemicycle.data.store import Store
 
     with Store(store_path) as st:
-        return api.compare(2024, store=st, sims=SIMS, seed=0)
+        return api.Session(st).compare(2024, sims=SIMS, seed=0)
 
 
 def test_2024_first_round_plurality_published_figures(cmp24, store) -> None:
@@ -267,14 +268,14 @@ def test_2024_national_dhondt_published_figures(cmp24) -> None:
 
 
 def test_2024_actual_is_the_official_assembly(cmp24, store) -> None:
-    rep = api.replay_year(2024, store=store)
+    rep = api.Session(store).replay(2024)
     assert cmp24["actual"].as_dict() == rep.seats_by_nuance()
     assert cmp24["actual"].notes == ()
     assert (cmp24["actual"].as_dict()["UG"], cmp24["actual"].as_dict()["RN"]) == (178, 125)
 
 
 def test_2024_variants_project_only_the_runoffs_they_change(cmp24, store) -> None:
-    rep = api.replay_year(2024, store=store)
+    rep = api.Session(store).replay(2024)
     changed = int(rep.withdrawn.any(axis=1).sum())  # constituencies where someone withdrew
     note = " ".join(cmp24["two_round_no_withdrawals"].notes)
     assert f"{changed} runoffs never held with this lineup" in note and "2017" in note
@@ -286,7 +287,7 @@ def test_2024_variants_project_only_the_runoffs_they_change(cmp24, store) -> Non
 def test_docs_two_round_no_withdrawals_row(store) -> None:
     """docs/systems.md's 2024 row is this command's output (`hemicycle compare 2024`: 2,000
     simulations, seed 0, transfers from every earlier election)."""
-    a = api.compare(2024, store=store, systems="two_round_no_withdrawals")[
+    a = api.Session(store).compare(2024, systems="two_round_no_withdrawals")[
         "two_round_no_withdrawals"
     ]
     row = " · ".join(f"{g} {n}" for g, n in list(a.as_dict().items())[:6])
@@ -314,7 +315,7 @@ def test_2024_every_system_and_its_indices(cmp24) -> None:
 
 
 def test_2024_departmental_pr_shares_each_department(store) -> None:
-    v = api.votes(2024, store=store, train=None)
+    v = api.Session(store).votes(2024, train=None)
     a = systems.run("departmental", v)
     assert a.house_size == 577 and "107 departments" in a.notes[0]
     # Paris (18 seats) alone: D'Hondt with a 5% threshold on its own votes
@@ -415,8 +416,10 @@ def test_every_system_runs_on_every_stored_year(store) -> None:
     2012, where four constituencies' round-1 votes contradict their round-2 lineup (the candidates
     qualifying at 12.5 % of the votes cast all withdrew there: they stand)."""
     for year in store.years():
-        cmp = api.compare(year, store=store, unit="bloc", train=None)
+        cmp = api.Session(store).compare(year, unit="bloc", train=None)
         for a in cmp.allocations:
             assert sum(a.as_dict().values()) == a.house_size >= rules.SEATS, (year, a.system)
-    cmp12 = api.compare(2012, store=store, systems=["two_round_expressed"], unit="bloc", train=None)
+    cmp12 = api.Session(store).compare(
+        2012, systems=["two_round_expressed"], unit="bloc", train=None
+    )
     assert any("they all stand" in n for n in cmp12.allocations[0].notes)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hemicycle import api
+from hemicycle import session as api
 from hemicycle.data.two_columns import read_two_columns
 from hemicycle.errors import DataFileError
 

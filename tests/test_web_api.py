@@ -15,7 +15,7 @@ pytest.importorskip("fastapi")
 from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
-from hemicycle import api  # noqa: E402
+from hemicycle import session as api  # noqa: E402
 from hemicycle.analysis.replay import STATUS_NAMES  # noqa: E402
 from hemicycle.data.files import YEARS  # noqa: E402
 from hemicycle.data.store import Store  # noqa: E402
@@ -42,7 +42,7 @@ def client(app: FastAPI):
 @pytest.fixture(scope="module")
 def replay_2024(store_path: Path):
     with Store(store_path, read_only=True) as st:
-        return api.replay_year(2024, store=st)
+        return api.Session(st).replay(2024)
 
 
 def _error(r, status: int) -> str:
@@ -268,7 +268,7 @@ def test_project_domain_errors_are_400(client, round2_2022: bool) -> None:
 
 
 def test_project_timeout_is_504(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hemicycle.sim import api as sim
+    from hemicycle.sim import pipeline as sim
 
     release, finished = threading.Event(), threading.Event()
 
@@ -315,9 +315,9 @@ def test_the_apps_store_refuses_writes(app: FastAPI) -> None:
     with app.state.service.stores.open() as st:
         assert st.years() == list(YEARS)
         with pytest.raises(duckdb.Error, match="read-only"):
-            st.con.execute("DELETE FROM candidates WHERE year = 2024")
+            st.store.con.execute("DELETE FROM candidates WHERE year = 2024")
         with pytest.raises(duckdb.Error, match="read-only"):
-            st.con.execute("CREATE TABLE scratch (x INTEGER)")
+            st.store.con.execute("CREATE TABLE scratch (x INTEGER)")
         assert st.query("SELECT count(*) AS n FROM candidates WHERE year = 2024")["n"][0] > 0
 
 
@@ -438,7 +438,7 @@ def test_serve_command_ingests_then_serves_read_only(
         d = c.get("/api/elections").json()
         assert [e["year"] for e in d["elections"]] == list(YEARS) and d["max_sims"] == 1000
         with seen["app"].state.service.stores.open() as st, pytest.raises(duckdb.Error):
-            st.con.execute("DELETE FROM sources")
+            st.store.con.execute("DELETE FROM sources")
 
 
 @pytest.mark.parametrize("year", [1997, 2002, 2007])

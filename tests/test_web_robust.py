@@ -41,7 +41,7 @@ def _until(cond: Callable[[], bool], what: str, limit_s: float = 60.0) -> None:
 @pytest.fixture(scope="module")
 def fitted_2017(store_path: Path) -> None:
     from hemicycle.data.store import Store
-    from hemicycle.sim import api as sim
+    from hemicycle.sim import pipeline as sim
 
     with Store(store_path) as st:  # learnt once and cached on disk: no request waits on it
         sim.fitted(2017, st)
@@ -60,7 +60,7 @@ def client(store_path: Path):
 def test_full_queue_is_503_with_retry_after_and_reads_go_on(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hemicycle.sim import api as sim
+    from hemicycle.sim import pipeline as sim
 
     gate = threading.Event()
 
@@ -315,7 +315,7 @@ def test_csp_on_every_html_response(client) -> None:
 
 
 def test_internal_error_has_nosniff(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hemicycle import api
+    from hemicycle import session as api
 
     monkeypatch.setattr(api, "replay_year", lambda *a, **k: 1 / 0)
     with TestClient(create_app(store_path), raise_server_exceptions=False) as c:
@@ -401,15 +401,19 @@ def test_touched_mirror_file_is_not_reingested_while_serving(
     assert len(notes) == 1  # logged once, not per request
 
 
-def test_served_store_refuses_to_ingest(store_path: Path) -> None:
+def test_a_serving_session_never_ingests(store_path: Path) -> None:
     from hemicycle.errors import DataNotAvailableError
+    from hemicycle.session import Session
 
-    with guard.ServedStore(store_path, notices=set(), lock=threading.Lock()) as st:
-        assert st.ensure(2024) is None
+    before = store_path.stat().st_mtime_ns
+    with Session(store_path, ingest="never") as s:
+        assert s.prepare(2024) is None and s.replay(2024).decided == 577
         with pytest.raises(DataNotAvailableError, match="restart"):
-            st.ensure(2019)  # no such election: never ingested while serving
+            s.prepare(2019)  # no such election: never ingested while serving
         with pytest.raises(DataNotAvailableError, match="does not ingest"):
-            st.ingest(2024)
+            s.ingest(2024)
+        s.ingest_earlier(None)  # a no-op under "never"
+    assert store_path.stat().st_mtime_ns == before
 
 
 # ----- shutdown ------------------------------------------------------------------------------

@@ -51,15 +51,15 @@ OPERATIONS = [
 
 @pytest.fixture(scope="module")
 def web_schema(store_path: Path):
-    from hemicycle import api
+    from hemicycle import session as api
     from hemicycle.data.store import Store
-    from hemicycle.sim import api as sim
+    from hemicycle.sim import pipeline as sim
 
     with Store(store_path) as st:  # learn the transfers first (cached): no request waits on them
         # 2017 for the projections' train=2017; 2012 and 2017 for the runoffs that `compare`
         # projects
         sim.fitted(2017, st)
-        for years in {api.training_year(y, store=st) for y in YEARS} - {None}:
+        for years in {api.Session(st).default_training(y) for y in YEARS} - {None}:
             sim.pooled(years, st)  # `all`, every target's default
         sim.pooled(sim.training_years(None, "all", st), st)  # /api/transfers without a year
     app = create_app(store_path, max_sims=50, timeout_s=300)

@@ -38,15 +38,15 @@ class CountingLock:
 
 @pytest.fixture(scope="module")
 def app(store_path: Path, round2_2022: bool):
-    from hemicycle import api
+    from hemicycle import session as api
     from hemicycle.data.store import Store
-    from hemicycle.sim import api as sim
+    from hemicycle.sim import pipeline as sim
 
     # round2_2022 opens the store read-write: before this app opens it read-only; the transfers
     # that 2002 and 2022 project with are learnt first (cached on disk): no request waits on them
     with Store(store_path) as st:
         for year in (2002, 2022):
-            sim.pooled(api.training_year(year, store=st) or (), st)
+            sim.pooled(api.Session(st).default_training(year) or (), st)
     # a time limit: a request stuck behind a held lock gets a 504, the test never hangs
     app = create_app(store_path, timeout_s=120)
     yield app

@@ -12,48 +12,51 @@ values::
 
 Years and rounds that are not available raise :class:`~hemicycle.errors.YearNotAvailableError` and
 :class:`~hemicycle.errors.MissingRoundError` (both :class:`~hemicycle.errors.HemicycleError`).
-The modules behind it: :mod:`hemicycle.api` (data, systems, coalitions, claims) and
-:mod:`hemicycle.sim.api` (transfers, projection, evaluation).
+Each function opens a :class:`~hemicycle.session.Session` (``hemicycle.Session``: one store, one
+ingest policy) for the call; several questions on one store are cheaper on one session::
+
+    with hc.Session() as s:
+        s.replay(2024).seats_by_bloc(); s.project(2024)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
+
+from hemicycle.options import COMPARE_SEED, COMPARE_SIMS, DEFAULT_SIMS, N_BOOT
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; importing hemicycle stays light
+    from collections.abc import Callable, Mapping, Sequence
+    from pathlib import Path
+    from typing import TypeVar
+
     import pandas as pd
 
+    from hemicycle.analysis.claims import ClaimsFile, Verdict
     from hemicycle.data.store import Store
+    from hemicycle.govern import Govern
+    from hemicycle.options import TrainSpec
     from hemicycle.replays import Replay
+    from hemicycle.session import Session
     from hemicycle.sim.evaluate import Evaluation
     from hemicycle.sim.project import Projection
     from hemicycle.sim.transfers import PooledTransfers
+    from hemicycle.systems import Comparison
+
+    T = TypeVar("T")
 
 __version__ = "0.1.0"
 
-T = TypeVar("T")
+
+def _session(store: Store | str | Path | None) -> Session:
+    """A session on the caller's store as is, or on the store at a path (default: the user's),
+    opened for reading (read-write only while an ingest writes) and closed afterwards."""
+    from hemicycle.session import Session
+
+    return Session(store, ingest="auto")
 
 
-@contextmanager
-def _store(store: Any) -> Iterator[Store]:
-    """The caller's store as is, or the store at a path (default: the user's), opened for reading
-    (read-write only while an ingest writes) and closed afterwards."""
-    from hemicycle.data.store import Store
-
-    if isinstance(store, Store):
-        yield store
-        return
-    st = Store.for_reading(store)
-    try:
-        yield st
-    finally:
-        st.close()
-
-
-def _year(year: Any) -> int:
+def _year(year: int) -> int:
     """``year`` as a plain ``int``, checked once for every call of the façade
     (:func:`hemicycle.data.sources.check_year`)."""
     from hemicycle.data.sources import check_year
@@ -65,8 +68,8 @@ def _year(year: Any) -> int:
 QUIRKS_SHOWN = 3
 
 
-def _call(store: Any, fn: Callable[[Store], T]) -> T:
-    """``fn(store)``, with the data quirks an ingest finds (2012's files have 157) summarised: the
+def _call(store: Store | str | Path | None, fn: Callable[[Session], T]) -> T:
+    """``fn(session)``, with the data quirks an ingest finds (2012's files have 157) summarised: the
     first :data:`QUIRKS_SHOWN` of each year as they are, then one
     :class:`~hemicycle.data.store.DataQuirkWarning` that counts the rest and says where they all
     are, so that a notebook cell is not buried under them. Other warnings pass unchanged."""
@@ -78,8 +81,8 @@ def _call(store: Any, fn: Callable[[Store], T]) -> T:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            with _store(store) as st:
-                return fn(st)
+            with _session(store) as s:
+                return fn(s)
     finally:  # outside the recording: the warnings go where the caller's filters send them
         shown: dict[int | None, int] = {}
         for w in caught:
@@ -102,79 +105,94 @@ def _call(store: Any, fn: Callable[[Store], T]) -> T:
                 )
 
 
-def replay(year: int, *, store: Any = None) -> Replay:
+def replay(year: int, *, store: Store | str | Path | None = None) -> Replay:
     """The law on ``year``'s official files, decision by decision, compared with the outcome."""
-    from hemicycle import api
-
     y = _year(year)
-    return _call(store, lambda st: api.replay_year(y, store=st))
+    return _call(store, lambda s: s.replay(y))
 
 
 def project(
-    year: int, train: int | str | Sequence[int] = "all", *, store: Any = None, **options: Any
+    year: int,
+    train: TrainSpec | int | str | Sequence[int] = "all",
+    *,
+    store: Store | str | Path | None = None,
+    sims: int = DEFAULT_SIMS,
+    seed: int | None = None,
+    withdrawals: str | None = None,
+    lineup: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    estimator: str = "regression",
+    backend: str | None = None,
+    progress: bool = False,
+    n_boot: int = N_BOOT,
 ) -> Projection:
     """Round 2 of ``year`` simulated from its round 1, with transfers learnt from earlier elections
-    (``train``: ``"all"``, a year or years); ``options`` as :func:`hemicycle.sim.api.project`
-    (``sims``, ``seed``, ``withdrawals``, ``lineup``, ``overrides``…)."""
-    from hemicycle import api
-    from hemicycle.sim import api as sim
+    (``train``: ``"all"``, a year or years). ``sims`` simulated elections from ``seed`` (``None``:
+    fresh entropy); ``withdrawals``: ``"data"`` (the official lineup; default when round 2 is
+    known), ``"none"`` or ``"front-republicain[:BLOCS/AGAINST]"``; ``lineup``: a CSV
+    ``constituency,panel``; ``overrides``: what-ifs such as ``"left:centre=0.5"``; ``estimator``:
+    ``regression`` or ``ei``; ``backend``: ``numba`` or ``reference``; ``n_boot``: bootstrap
+    replicates of each training election's fit."""
+    from hemicycle.options import ProjectionOptions
 
     y = _year(year)
-
-    def run(st: Store) -> Projection:
-        st.ensure(y)
-        api.ingest_earlier(st, y)
-        return sim.project(y, train, st, **options)
-
-    return _call(store, run)
+    o = ProjectionOptions(
+        sims=sims,
+        seed=seed,
+        withdrawals=withdrawals,
+        lineup=lineup,
+        overrides=tuple(overrides),
+        estimator=estimator,
+        backend=backend,
+        progress=progress,
+        n_boot=n_boot,
+    )
+    return _call(store, lambda s: s.project(y, train, o))
 
 
 def evaluate(
     year: int,
-    train: int | str | Sequence[int] = "all",
+    train: TrainSpec | int | str | Sequence[int] = "all",
     *,
-    store: Any = None,
+    store: Store | str | Path | None = None,
+    sims: int = DEFAULT_SIMS,
     seed: int | None = 1,
-    **options: Any,
+    estimator: str = "regression",
+    backend: str | None = None,
+    progress: bool = False,
+    n_boot: int = N_BOOT,
 ) -> Evaluation:
     """The projection of ``year`` (official lineup) scored against its official round 2; ``seed``
     1 by default, as ``hemicycle evaluate`` and :func:`backtest`, so that a score is reproducible
     (``None`` draws afresh)."""
-    from hemicycle import api
-    from hemicycle.sim import api as sim
+    from hemicycle.options import ProjectionOptions
 
     y = _year(year)
-
-    def run(st: Store) -> Evaluation:
-        st.ensure(y)
-        api.ingest_earlier(st, y)
-        return sim.evaluate(y, train, st, seed=seed, **options)
-
-    return _call(store, run)
+    o = ProjectionOptions(
+        sims=sims, seed=seed, estimator=estimator, backend=backend, progress=progress, n_boot=n_boot
+    )
+    return _call(store, lambda s: s.evaluate(y, train, o))
 
 
 def backtest(
-    targets: str | Sequence[int] = "all", *, store: Any = None, sims: int = 20_000, seed: int = 1
+    targets: str | Sequence[int] = "all",
+    *,
+    store: Store | str | Path | None = None,
+    sims: int = DEFAULT_SIMS,
+    seed: int = 1,
 ) -> pd.DataFrame:
     """Every target projected from the earlier elections only, and scored (one row per target)."""
-    from hemicycle import api
-    from hemicycle.sim import backtest as bt
-
-    def run(st: Store) -> pd.DataFrame:
-        api.ingest_earlier(st, None)
-        return bt.backtest(st, bt.targets(st, targets), sims=sims, seed=seed)
-
-    return _call(store, run)
+    return _call(store, lambda s: s.backtest(targets, sims=sims, seed=seed))
 
 
-def transfers(train: int | str | Sequence[int] = "all", *, store: Any = None) -> PooledTransfers:
+def transfers(
+    train: TrainSpec | int | str | Sequence[int] = "all", *, store: Store | str | Path | None = None
+) -> PooledTransfers:
     """The vote transfers learnt from ``train``, pooled over its elections, with their spread."""
-    from hemicycle import api
-    from hemicycle.sim import api as sim
 
-    def run(st: Store) -> PooledTransfers:
-        api.ingest_earlier(st, None)
-        return sim.transfers(train, st)
+    def run(s: Session) -> PooledTransfers:
+        s.ingest_earlier(None)
+        return s.transfers(train)
 
     return _call(store, run)
 
@@ -183,45 +201,46 @@ def compare(
     year: int,
     systems: Sequence[str] | str | None = None,
     *,
-    unit: object = "nuance",
-    store: Any = None,
-    **options: Any,
-) -> Any:
-    """The same round-1 votes of ``year`` under other electoral systems (a ``Comparison``)."""
-    from hemicycle import api
-
+    unit: str | Mapping[str, str] = "nuance",
+    store: Store | str | Path | None = None,
+    train: TrainSpec | int | str | Sequence[int] | None = "auto",
+    sims: int = COMPARE_SIMS,
+    seed: int = COMPARE_SEED,
+) -> Comparison:
+    """The same round-1 votes of ``year`` under other electoral systems (a ``Comparison``;
+    ``train``: as :func:`project`, ``None`` for no projected runoffs)."""
     y = _year(year)
-
-    def run(st: Store) -> Any:
-        st.ensure(y)
-        return api.compare(y, store=st, systems=systems, unit=unit, **options)
-
-    return _call(store, run)
+    return _call(
+        store, lambda s: s.compare(y, systems, unit=unit, train=train, sims=sims, seed=seed)
+    )
 
 
 def coalitions(
-    year: int, system: str = "actual", *, unit: object = "bloc", store: Any = None, **options: Any
-) -> Any:
+    year: int,
+    system: str = "actual",
+    *,
+    unit: str | Mapping[str, str] = "bloc",
+    store: Store | str | Path | None = None,
+    train: TrainSpec | int | str | Sequence[int] | None = "auto",
+    sims: int = COMPARE_SIMS,
+    seed: int = COMPARE_SEED,
+) -> Govern:
     """Who can govern the Assembly that ``system`` gives ``year`` (a ``Govern``)."""
-    from hemicycle import api
-
     y = _year(year)
-
-    def run(st: Store) -> Any:
-        st.ensure(y)
-        return api.coalitions(y, store=st, system=system, unit=unit, **options)
-
-    return _call(store, run)
+    return _call(
+        store, lambda s: s.coalitions(y, system, unit=unit, train=train, sims=sims, seed=seed)
+    )
 
 
-def claims(path: str | Path, *, store: Any = None) -> Any:
+def claims(
+    path: str | Path, *, store: Store | str | Path | None = None
+) -> tuple[ClaimsFile, list[Verdict]]:
     """The claims of a TOML file checked against the data: ``(ClaimsFile, [Verdict, …])``."""
-    from hemicycle import api
-
-    return _call(store, lambda st: api.claims(path, store=st))
+    return _call(store, lambda s: s.claims(path))
 
 
 __all__ = [
+    "Session",
     "__version__",
     "backtest",
     "claims",
@@ -232,3 +251,12 @@ __all__ = [
     "replay",
     "transfers",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``hemicycle.Session`` without importing the engine when ``hemicycle`` is imported."""
+    if name == "Session":
+        from hemicycle.session import Session
+
+        return Session
+    raise AttributeError(f"module 'hemicycle' has no attribute {name!r}")

@@ -10,7 +10,8 @@ import inspect
 import os
 import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -20,14 +21,20 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from hemicycle import __version__, api
+from hemicycle import __version__
+from hemicycle import session as hs
 from hemicycle.data.blocs import BLOCS
-from hemicycle.data.files import YEARS
-from hemicycle.data.notes import late_withdrawals_of
-from hemicycle.data.readers import publisher
-from hemicycle.data.store import ENV_STORE, DataQuirkWarning, Store
 from hemicycle.errors import HemicycleError, visible
+from hemicycle.options import COMPARE_SEED, COMPARE_SIMS, DEFAULT_SIMS, ProjectionOptions
 from hemicycle.report.text import COLOURS, GLYPHS, hemicycle, legend, seat_bar
+from hemicycle.session import (
+    ENV_STORE,
+    YEARS,
+    DataQuirkWarning,
+    Session,
+    late_withdrawals_of,
+    publisher,
+)
 
 app = typer.Typer(
     name="hemicycle",
@@ -112,10 +119,7 @@ def _check_options(kwargs: dict[str, Any]) -> None:
         raise HemicycleError(f"--seed must be a non-negative integer; got {seed}")
     sims = kwargs.get("sims")
     if isinstance(sims, int):
-        from hemicycle.rules import SEATS
-        from hemicycle.sim.montecarlo import check_memory
-
-        check_memory(sims, SEATS)  # before any work: at most one runoff per constituency
+        hs.check_memory(sims)  # before any work: at most one runoff per constituency
 
 
 def _one_line(text: str) -> str:
@@ -200,10 +204,57 @@ def _width() -> int:
     return min(console.width, MAX_WIDTH)
 
 
-def _open(store: Path | None) -> Store:
-    """The store, read-only: a read-write connection is taken only while an ingest writes, so
-    commands work beside `hemicycle serve`, and only a write waits for the file to be free."""
-    return Store.for_reading(store)
+class _FitBar:
+    """The progress bar of the transfers being learnt: drawn on the first stage the fit reports
+    (about 15 s an election the first time, minutes with ``ei``; cached fits report nothing), on
+    a terminal only (a log or a pipe gets no bar, nor the blank line it leaves)."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._bar is None:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("Learning transfers: {task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(stage, total=None)
+        self._bar.update(self._task, description=stage, completed=done, total=total)
+        if done >= total > 0 and stage.startswith("fitted"):
+            self.stop()
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+@contextmanager
+def _open(store: Path | None) -> Iterator[Session]:
+    """A session on the store, read-only: a read-write connection is taken only while an ingest
+    writes, so commands work beside `hemicycle serve`, and only a write waits for the file to be
+    free. Fitting transfers draws a progress bar."""
+    bar = _FitBar()
+    try:
+        with Session(store, ingest="auto", progress=bar) as s:
+            yield s
+    finally:
+        bar.stop()
 
 
 def _version(value: bool) -> None:
@@ -235,7 +286,7 @@ def data_fetch(year: YearArg) -> None:
     """Download the official files of YEAR from data.gouv.fr (pinned by sha256) into the cache.
 
     With HEMICYCLE_DATA set, lists the files found in that mirror instead."""
-    paths = api.fetch(year, progress=True)
+    paths = hs.fetch(year, progress=True)
     for p in paths:
         console.print(f"[green]✓[/] {escape(str(p))}")
 
@@ -251,7 +302,7 @@ def data_ingest(
 ) -> None:
     """Read the official files of YEAR into the store (one transaction; idempotent)."""
     with _open(store) as st:  # read-only unless (and until) the files must be read in
-        rep = api.ingest(year, store=st, force=force)
+        rep = st.ingest(year, force=force)
         if rep is None:
             console.print(
                 f"{year} is already in {st.path} from the same files (use --force to re-read).",
@@ -275,9 +326,7 @@ def data_ingest(
 def data_status(store: StoreOpt = None) -> None:
     """What the store holds."""
     with _open(store) as st:
-        df = st.query(
-            "SELECT year, round, role, file, bytes, sha256, ingested_at FROM sources ORDER BY ALL"
-        )
+        df = st.sources()
         if df.empty:
             console.print(
                 f"The store {st.path} is empty: run `hemicycle data ingest YEAR`.", markup=False
@@ -303,12 +352,7 @@ def data_status(store: StoreOpt = None) -> None:
 def data_quirks(year: YearArg, store: StoreOpt = None) -> None:
     """The quirks of the official files found at ingest (sums off by a vote, nuance changes)."""
     with _open(store) as st:
-        st.ensure(year)
-        df = st.query(
-            "SELECT round, file, constituency, kind, message FROM quirks WHERE year = ? "
-            "ORDER BY round, constituency",
-            [year],
-        )
+        df = st.quirks(year)
     if df.empty:
         console.print(f"No quirks in {year}.")
     for r in df.itertuples(index=False):
@@ -355,8 +399,8 @@ def replay_cmd(
     """Rebuild YEAR constituency by constituency from the official files, checked against the
     official outcome. Exits 1 listing the constituencies on any mismatch."""
     with _open(store) as st:
-        rep = api.replay_year(year, store=st)
-        labels = _labels(st, year)
+        rep = st.replay(year)
+        labels = st.labels(year)
     e = rep.election
 
     def named(code: str) -> str:
@@ -518,49 +562,6 @@ EstimatorOpt = Annotated[
 ]
 
 
-def _prepare(
-    st: Store, *years: int, train: str, estimator: str, target: int | None = None
-) -> tuple[int, ...]:
-    """Ingest ``years`` and the training elections if needed, then fit (or load from the cache) the
-    transfers of every training election with a progress bar naming the stage (about 15 s an
-    election the first time, minutes with ``ei``); the sim API then finds them cached."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    from hemicycle.sim import api as sim
-
-    for y in years:
-        st.ensure(y)
-    if train.strip().lower() == "all":
-        api.ingest_earlier(st, target)
-    else:
-        for t in train.replace("+", ",").split(","):
-            if t.strip().isdigit():
-                st.ensure(int(t))
-    train_years = sim.training_years(target, train, st)
-    with Progress(
-        TextColumn("Learning transfers: {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),  # "0/?" while the number of stages is not known yet
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,  # a log or a pipe gets no bar (nor the blank line it leaves)
-    ) as bar:
-        task = bar.add_task("loading cached fits", total=None)
-
-        def step(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=stage, completed=done, total=total)
-
-        sim.pooled(train_years, st, estimator=estimator, progress=step)
-    return train_years
-
-
 @app.command("transfers")
 @handle_errors
 def transfers_cmd(
@@ -577,11 +578,8 @@ def transfers_cmd(
 ) -> None:
     """Vote-transfer matrices learnt from round 1 → round 2 of TRAIN (pooled over several
     elections when it names several), with their uncertainty."""
-    from hemicycle.sim import api as sim
-
     with _open(store) as st:
-        years = _prepare(st, train=train, estimator=estimator)
-        model = sim.transfers(years, st, estimator=estimator)
+        model = st.transfers(train, estimator=estimator)
         console.print(model.render(), markup=False, highlight=False)
         if output is not None:
             model.to_frame().to_csv(output, index=False, float_format="%.6f")
@@ -617,7 +615,7 @@ def project_cmd(
             "no candidate of its own.",
         ),
     ] = None,
-    sims: SimsOpt = 20_000,
+    sims: SimsOpt = DEFAULT_SIMS,
     seed: FreshSeedOpt = None,
     output: Annotated[
         Path | None,
@@ -644,25 +642,19 @@ def project_cmd(
     store: StoreOpt = None,
 ) -> None:
     """Project YEAR's round 2 from its round 1, with transfers learnt from earlier elections."""
-    from hemicycle.sim import api as sim
-
-    overrides = sim.check_overrides(sim.TransferOverride.parse(o) for o in override or ())
+    options = ProjectionOptions(
+        sims=sims,
+        seed=seed,
+        withdrawals=withdrawals,
+        lineup=lineup,
+        overrides=tuple(override or ()),
+        backend=backend,
+        estimator=estimator,
+        progress=progress,
+    )
     with _open(store) as st:
-        years = _prepare(st, year, train=train, estimator=estimator, target=year)
-        labels = _labels(st, year)
-        proj = sim.project(
-            year,
-            years,
-            st,
-            lineup=lineup,
-            withdrawals=withdrawals,
-            sims=sims,
-            seed=seed,
-            progress=progress,
-            backend=backend,
-            estimator=estimator,
-            overrides=overrides,
-        )
+        labels = st.labels(year)
+        proj = st.project(year, train, options)
     console.print(
         proj.summary(n_closest=0).split("\nClosest")[0].rstrip() + "\n",
         markup=False,
@@ -674,25 +666,11 @@ def project_cmd(
     console.print(seat_bar(mean_by_bloc, width=_width() - 2, colour=_colour()))
     console.print(legend(mean_by_bloc, colour=_colour(), width=_width()))
     if output is not None:
-        sim.write_csv(proj.preds, output)
+        output.write_bytes(hs.csv_bytes(proj.preds))
         console.print(f"[green]✓[/] candidate projections → {escape(str(output))}")
     if seats_output is not None:
-        sim.write_csv(proj.seats, seats_output)
+        seats_output.write_bytes(hs.csv_bytes(proj.seats))
         console.print(f"[green]✓[/] seat distribution → {escape(str(seats_output))}")
-
-
-def _labels(st: Store, year: int) -> dict[str, str]:
-    """Constituency code -> label (``Paris 5``), from the store."""
-    from hemicycle.report.labels import label
-
-    df = st.query(
-        "SELECT constituency, department, department_name FROM constituencies WHERE year = ?",
-        [year],
-    )
-    return {
-        r.constituency: label(str(r.department_name or ""), str(r.department or ""), r.constituency)
-        for r in df.itertuples(index=False)
-    }
 
 
 def _closest_table(closest: Any, labels: dict[str, str]) -> None:
@@ -722,7 +700,7 @@ def _closest_table(closest: Any, labels: dict[str, str]) -> None:
 def evaluate_cmd(
     year: YearArg,
     train: TrainOpt = "all",
-    sims: SimsOpt = 20_000,
+    sims: SimsOpt = DEFAULT_SIMS,
     seed: SeedOpt = 1,
     backend: BackendOpt = None,
     progress: Annotated[
@@ -733,20 +711,11 @@ def evaluate_cmd(
 ) -> None:
     """Score the projection of YEAR (official lineup) against its official round 2, next to the
     first-round-leader baseline and the pollsters' final seat ranges."""
-    from hemicycle.sim import api as sim
-
+    options = ProjectionOptions(
+        sims=sims, seed=seed, progress=progress, backend=backend, estimator=estimator
+    )
     with _open(store) as st:
-        years = _prepare(st, year, train=train, estimator=estimator, target=year)
-        ev = sim.evaluate(
-            year,
-            years,
-            st,
-            sims=sims,
-            seed=seed,
-            progress=progress,
-            backend=backend,
-            estimator=estimator,
-        )
+        ev = st.evaluate(year, train, options)
     console.print(ev.render(), markup=False, highlight=False)
 
 
@@ -761,7 +730,7 @@ def backtest_cmd(
             "has an earlier one to learn from).",
         ),
     ] = "all",
-    sims: SimsOpt = 20_000,
+    sims: SimsOpt = DEFAULT_SIMS,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of every projection.")] = 1,
     output: Annotated[
         Path | None,
@@ -775,23 +744,11 @@ def backtest_cmd(
 ) -> None:
     """Back-test the projection: each target projected with transfers learnt from every earlier
     election only (official lineup), and scored against its official round 2."""
-    from hemicycle.sim import api as sim
-    from hemicycle.sim import backtest as bt
-
     with _open(store) as st:
-        api.ingest_earlier(st, None)
-        years = bt.targets(st, targets)
-        _prepare(
-            st,
-            train=",".join(
-                map(str, sorted({y for t in years for y in sim.training_years(t, "all", st)}))
-            ),
-            estimator="regression",
-        )
-        table = bt.backtest(st, years, sims=sims, seed=seed)
-    console.print(bt.render(table), markup=False, highlight=False)
+        table = st.backtest(targets, sims=sims, seed=seed)
+    console.print(hs.render_backtest(table), markup=False, highlight=False)
     if output is not None:
-        output.write_bytes(sim.to_csv_bytes(table[bt.COLUMNS]))
+        output.write_bytes(hs.backtest_csv(table))
         console.print(f"[green]✓[/] back-test → {output}")
 
 
@@ -814,27 +771,6 @@ CompareTrainOpt = Annotated[
         "years, or none (round-1 votes decide).",
     ),
 ]
-
-
-def _train_arg(text: str) -> str | None:
-    t = text.strip().lower()
-    if t == "none":
-        return None
-    return "all" if t in ("auto", "all") else t
-
-
-def _votes_prepared(st: Store, year: int, train: str | None, needs_round2: bool) -> object:
-    """Ingest ``year``; when a system needs projected runoffs, fit the training transfers with a
-    progress bar (cached after the first run). Returns what :func:`hemicycle.api.votes` takes."""
-    st.ensure(year)
-    if train is None:
-        return None
-    if train == "all":
-        if api.training_year(year, store=st) is None:
-            return None
-    if needs_round2:
-        return _prepare(st, year, train=train, estimator="regression", target=year)
-    return train
 
 
 @app.command("compare")
@@ -868,10 +804,10 @@ def compare_cmd(
         ),
     ] = None,
     train: CompareTrainOpt = "auto",
-    sims: SimsOpt = api.COMPARE_SIMS,
+    sims: SimsOpt = COMPARE_SIMS,
     seed: Annotated[
         int, typer.Option("--seed", help="Seed of the projected runoffs.")
-    ] = api.COMPARE_SEED,
+    ] = COMPARE_SEED,
     list_: Annotated[bool, typer.Option("--list", help="List the systems and exit.")] = False,
     store: StoreOpt = None,
 ) -> None:
@@ -891,19 +827,9 @@ def compare_cmd(
         raise HemicycleError(
             "compare needs a YEAR (e.g. `hemicycle compare 2024`), or --list to list the systems"
         )
-    specs = sy.compare_specs(systems)
-    needs = any(sy.parse_spec(x)[0].needs_round2 for x in specs)
+    sy.compare_specs(systems)  # an unknown system is refused before any work
     with _open(store) as st:
-        tr = _votes_prepared(st, year, _train_arg(train), needs)
-        cmp = api.compare(
-            year,
-            store=st,
-            systems=systems,
-            unit=unit,
-            train=tr,
-            sims=sims,
-            seed=seed,
-        )
+        cmp = st.compare(year, systems, unit=unit, train=train, sims=sims, seed=seed)
     from rich import box
 
     t = Table(
@@ -988,13 +914,12 @@ def coalitions_cmd(
     from hemicycle import systems as sy
 
     if assembly is not None:
-        g = api.coalitions_of(api.read_assembly(assembly))
+        g = hs.coalitions_of(hs.read_assembly(assembly))
         what = f"{year}, the Assembly of {assembly.name}"
     else:
-        needs = sy.parse_spec(system)[0].needs_round2
+        sy.parse_spec(system)  # an unknown system is refused before any work
         with _open(store) as st:
-            tr = _votes_prepared(st, year, _train_arg(train), needs)
-            g = api.coalitions(year, store=st, system=system, unit=unit, train=tr)
+            g = st.coalitions(year, system, unit=unit, train=train)
         what = f"{year}, {system} Assembly by {unit}"
     console.print(
         f"[bold]{escape(what)}[/]: {g.house} seats, absolute majority "
@@ -1050,17 +975,8 @@ def claims_cmd(
     Each claim prints the verdict on its sentence in words — TRUE or FALSE — then the sentence, its
     id and the figures behind it. The format of the file (measures, units, groups, tests, expect)
     is documented in docs/claims.md."""
-    from hemicycle.analysis import claims as cl
-
-    cf = cl.read(file)
-    years = sorted({c.year for c in cf.claims})
     with _open(store) as st:
-        for y in years:
-            needs = any(
-                c.measure == "seats" and c.year == y and cl.needs_projection(c) for c in cf.claims
-            )
-            _votes_prepared(st, y, "all", needs)
-        _, verdicts = api.claims(file, store=st)
+        _, verdicts = st.claims(file)
     failed = 0
     for v in verdicts:
         failed += not v.holds
@@ -1126,8 +1042,8 @@ def serve_cmd(
     from hemicycle.web.guard import allowed_hosts_for, timed_h11_protocol
 
     with _open(store) as st:
-        api.ingest_earlier(
-            st,
+        st.ingest_earlier(
+            None,
             on_missing=lambda y, exc: err.print(
                 f"[yellow]warning:[/] {y} not served: {escape(str(exc))}", highlight=False
             ),
@@ -1186,13 +1102,8 @@ def report_cmd(
     from hemicycle.report.html import write_report
 
     with _open(store) as st:
-        st.ensure(year)
-        years = (
-            None
-            if train is None
-            else _prepare(st, year, train=train, estimator="regression", target=year)
-        )
-        path = write_report(year, out, store=st, train=years, sims=sims, seed=seed, progress=True)
+        years = st.prepare(year, train)
+        path = write_report(year, out, session=st, train=years, sims=sims, seed=seed, progress=True)
     console.print(f"[green]✓[/] report → {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB)")
 
 

@@ -276,7 +276,8 @@ def _check(test: str, members: list[str], values: dict[str, int], total: int) ->
 
 
 def evaluate(cf: ClaimsFile, values: Values) -> list[Verdict]:
-    """Check every claim; ``values`` gives each claim's numbers (see :func:`hemicycle.api.claims`).
+    """Check every claim; ``values`` gives each claim's numbers (see
+    :meth:`hemicycle.session.Session.claims`).
 
     Reference errors from ``values`` (unknown unit, system, …) are re-raised pointing at the line.
     """

@@ -47,3 +47,19 @@ def department_shown(name: str | None, code: str) -> str:
 
 def late_withdrawals_of(year: int) -> list[dict[str, str]]:
     return [r for r in late_withdrawals() if int(r["year"]) == year]
+
+
+def constituency_label(department_name: str, department_code: str, code: str) -> str:
+    """The department's name (as :func:`department_shown`) and the constituency's number.
+
+    >>> constituency_label("Paris", "75", "7505"), constituency_label("Guadeloupe", "971", "97101")
+    ('Paris 5', 'Guadeloupe 1')
+    >>> constituency_label("FRANCAIS-DE-L'ETRANGER", "ZZ", "ZZ01")
+    'Français établis hors de France 1'
+    """
+    rest = code[len(department_code) :] if code.startswith(department_code) else code[-2:]
+    try:
+        number = str(int(rest))
+    except ValueError:
+        number = rest
+    return f"{department_shown(department_name, department_code)} {number}".strip()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -31,8 +31,20 @@ from hemicycle.report.palette import (
 )
 from hemicycle.rules import MAJORITY, SEATS
 
-if TYPE_CHECKING:
-    from hemicycle.sim.project import Projection
+
+class Projection(Protocol):
+    """What the charts read of a :class:`hemicycle.sim.project.Projection` (drawn, never
+    computed, here)."""
+
+    @property
+    def target_year(self) -> int: ...
+    @property
+    def groups(self) -> tuple[str, ...]: ...
+    @property
+    def kinds(self) -> tuple[str, ...]: ...
+
+    def bloc_draws(self) -> np.ndarray: ...
+
 
 _FALLBACK = (*(v for k, v in OKABE_ITO.items() if k != "black"), "#999999")
 

@@ -4,8 +4,8 @@
 external URL — so it can be mailed, archived or opened without a network. Sections: the official
 Assembly (hemicycles by bloc and by nuance, seat tables), the map and the hexagon cartogram of the
 winners' blocs, round-1 facts, and, when available, the same votes under other electoral systems
-(:func:`hemicycle.api.compare`) and a projection of round 2 (``train``). The page is well-formed
-XML (XHTML syntax), which the tests check.
+(:meth:`hemicycle.session.Session.compare`) and a projection of round 2 (``train``). The page is
+well-formed XML (XHTML syntax), which the tests check.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from hemicycle import __version__, api, geo, rules
+from hemicycle import __version__, geo, rules
 from hemicycle.data.blocs import bloc_of, table
-from hemicycle.data.readers import credit, publisher
-from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
+from hemicycle.options import ProjectionOptions
 from hemicycle.replays import Replay
 from hemicycle.report import charts, maps, svg, views
 from hemicycle.report.labels import label
@@ -35,6 +34,7 @@ from hemicycle.report.palette import (
     nuance_colours,
     nuance_order,
 )
+from hemicycle.session import Session, boundary_map, credit, publisher
 from hemicycle.systems.registry import SYSTEMS
 
 DEFAULT_SIMS = 5000
@@ -222,12 +222,9 @@ def _situation_map(rep: Replay, layout: Any) -> str:
     )
 
 
-def _systems_section(year: int, store: Store) -> str | None:
-    compare: Callable[..., Any] | None = getattr(api, "compare", None)
-    if compare is None:
-        return None
+def _systems_section(year: int, session: Session) -> str:
     try:
-        comp = compare(year, store=store, unit="bloc")
+        comp = session.compare(year, unit="bloc")
         allocs = list(comp.allocations)
         rows = [
             (
@@ -240,7 +237,7 @@ def _systems_section(year: int, store: Store) -> str | None:
         chart = charts.systems_svg(
             rows, sizes, title=f"{year}: the same round-1 votes, other systems"
         )
-    except (HemicycleError, AttributeError, TypeError, ValueError, KeyError) as exc:
+    except HemicycleError as exc:  # e.g. a system that needs data the store lacks
         return (
             '<section id="systems"><h2>Same votes, other systems</h2>'
             f'<p class="note">Not available: {_e(exc)}</p></section>'
@@ -265,16 +262,16 @@ def _systems_section(year: int, store: Store) -> str | None:
 
 
 def _projection_section(
-    year: int, train: object, store: Store, rep: Replay, *, sims: int, seed: int
+    year: int, train: Sequence[int], session: Session, rep: Replay, *, sims: int, seed: int
 ) -> str:
-    proj = api.project(year, train, store=store, sims=sims, seed=seed)
-    years = str(proj.train_year).split(",")
-    train = (
+    proj = session.project(year, train, ProjectionOptions(sims=sims, seed=seed))
+    years = [str(y) for y in proj.train_years]
+    learnt = (
         ", ".join(years) if len(years) <= 2 else f"{years[0]}–{years[-1]} ({len(years)} elections)"
     )
     actual = rep.seats_by_bloc() if rep.decided == rep.election.n_constituencies else None
     # the chart is 760 px wide: a title of at most about 85 characters fits
-    title = f"{year}: round 2 projected from round 1, transfers from {train}"
+    title = f"{year}: round 2 projected from round 1, transfers from {learnt}"
     fig1 = _figure(
         charts.projection_svg(proj.seats, actual=actual, title=title),
         f"{sims:,} simulated elections, seed {seed}; lineup: {proj.lineup}. {MARKS_KEY}",
@@ -307,7 +304,7 @@ def _projection_section(
     return (
         '<section id="projection"><h2>Projection of round 2</h2>'
         f'<p class="lede">Round 2 of {year} simulated from its round 1 with vote transfers '
-        f"learnt only from {train}. Probability that one bloc reaches an absolute majority: "
+        f"learnt only from {learnt}. Probability that one bloc reaches an absolute majority: "
         f"{p_any}.</p>"
         f"{fig1}{tab}{fig2}</section>"
     )
@@ -319,8 +316,8 @@ def _projection_section(
 def build_report(
     year: int,
     *,
-    store: Store,
-    train: object = None,
+    session: Session,
+    train: Sequence[int] | None = None,
     sims: int = DEFAULT_SIMS,
     seed: int = DEFAULT_SEED,
     step: Callable[[str], None] | None = None,
@@ -332,7 +329,7 @@ def build_report(
             step(msg)
 
     say("replaying the law on the official results")
-    rep = api.replay_year(year, store=store)
+    rep = session.replay(year)
     drawn = views.has_contours(year)  # the 1986 map's years (1997–2007) have no contours
     if drawn:
         say("laying out the constituency contours")
@@ -377,8 +374,6 @@ def build_report(
             f"{_figure(carto_svg)}</section>"
         )
     else:
-        from hemicycle.data.files import boundary_map
-
         no_map = (
             f'<p class="lede">{year} used the constituencies of the {boundary_map(year)} map; the '
             f"official contours describe the {views.CONTOURS_MAP} map only, whose codes name other "
@@ -391,25 +386,22 @@ def build_report(
         f'<section id="round1"><h2>Round 1</h2>{_round1_facts(rep)}{situation}</section>'
     )
     say("comparing electoral systems")
-    sys_html = _systems_section(year, store)
-    if sys_html:
-        sections.append(sys_html)
+    sections.append(_systems_section(year, session))
     if train is not None:
-        who = ", ".join(map(str, train)) if isinstance(train, tuple | list) else train
+        who = ", ".join(map(str, train))
         say(f"projecting round 2 with transfers from {who} ({sims:,} simulations)")
-        sections.append(_projection_section(year, train, store, rep, sims=sims, seed=seed))
+        sections.append(_projection_section(year, train, session, rep, sims=sims, seed=seed))
     nav_items = [
         ("assembly", "Assembly"),
         ("map", "Map"),
         ("cartogram", "Cartogram"),
         ("round1", "Round 1"),
     ]
-    if sys_html:
-        nav_items.append(("systems", "Other systems"))
+    nav_items.append(("systems", "Other systems"))
     if train is not None:
         nav_items.append(("projection", "Projection"))
     nav = "<nav>" + "".join(f'<a href="#{a}">{_e(b)}</a>' for a, b in nav_items) + "</nav>"
-    files = store.query(
+    files = session.query(
         "SELECT round, role, file, sha256 FROM sources WHERE year = ? ORDER BY round, role", [year]
     )
     src = "; ".join(
@@ -442,8 +434,8 @@ def write_report(
     year: int,
     out_dir: str | Path,
     *,
-    store: Store,
-    train: object = None,
+    session: Session,
+    train: Sequence[int] | None = None,
     sims: int = DEFAULT_SIMS,
     seed: int = DEFAULT_SEED,
     progress: bool = True,
@@ -465,7 +457,7 @@ def write_report(
             status.update(f"[bold]report {year}[/]: {msg}…")
 
     with ctx:
-        text = build_report(year, store=store, train=train, sims=sims, seed=seed, step=step)
+        text = build_report(year, session=session, train=train, sims=sims, seed=seed, step=step)
     path = out / "index.html"
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(text, encoding="utf-8")

@@ -6,23 +6,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from hemicycle.data.notes import department_shown
+from hemicycle.data.notes import constituency_label as label
 
-
-def label(department_name: str, department_code: str, code: str) -> str:
-    """The department's name and the constituency's number.
-
-    >>> label("Paris", "75", "7505"), label("Guadeloupe", "971", "97101")
-    ('Paris 5', 'Guadeloupe 1')
-    >>> label("FRANCAIS-DE-L'ETRANGER", "ZZ", "ZZ01")
-    'Français établis hors de France 1'
-    """
-    rest = code[len(department_code) :] if code.startswith(department_code) else code[-2:]
-    try:
-        number = str(int(rest))
-    except ValueError:
-        number = rest
-    return f"{department_shown(department_name, department_code)} {number}".strip()
+__all__ = ["label", "normalise"]
 
 
 def normalise(text: str) -> str:

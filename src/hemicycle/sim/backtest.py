@@ -14,7 +14,8 @@ import pandas as pd
 
 from hemicycle.data.store import Store
 from hemicycle.errors import OptionError
-from hemicycle.sim import api
+from hemicycle.options import DEFAULT_SIMS
+from hemicycle.sim import pipeline
 from hemicycle.sim.calibrate import Priors
 
 COLUMNS = [
@@ -71,15 +72,15 @@ def backtest(
     store: Store,
     years: Sequence[int],
     *,
-    sims: int = 20_000,
+    sims: int = DEFAULT_SIMS,
     seed: int = 1,
     priors: Priors | None = None,
 ) -> pd.DataFrame:
     """One row per target: :data:`COLUMNS`, then :data:`EXTRA`."""
     rows = []
     for y in years:
-        train = api.training_years(y, "all", store)
-        ev = api.evaluate(y, train, store, sims=sims, seed=seed, priors=priors)
+        train = pipeline.training_years(y, "all", store)
+        ev = pipeline.evaluate(y, train, store, sims=sims, seed=seed, priors=priors)
         rows.append(
             (
                 y,

@@ -244,7 +244,7 @@ def calibrate(
     # model's kind (a candidate who withdrew after the ballots were printed, a data-entry error of
     # the source): it is left out of the choice of estimator and of the moments, which it would
     # otherwise dominate (2012's 6709 alone multiplied the local variance by 80), and the transfers
-    # are fitted without it (:func:`hemicycle.sim.api.fit_election`)
+    # are fitted without it (:func:`hemicycle.sim.pipeline.fit_election`)
     outlier = (np.abs(e_reg) > OUTLIER).any(axis=1) | (np.abs(e_luce) > OUTLIER).any(axis=1)
     kept = ~outlier
     dof = float((n[kept] - 1).sum())

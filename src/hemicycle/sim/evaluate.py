@@ -44,7 +44,7 @@ class Evaluation:
     """All the scores of one projection (see the module doc for the definitions)."""
 
     target_year: int
-    train_year: int | str  # a year, or the pooled years joined by ","
+    train_years: tuple[int, ...]  # the elections the transfers were learnt from
     sims: int
     n_runoffs: int
     winner_accuracy: float
@@ -63,6 +63,12 @@ class Evaluation:
     duel_consistency: float  # share of duels whose larger mean share has p_win >= 0.5
     pollsters: pd.DataFrame | None  # pollster-level and "hemicycle" rows, five-block convention
     five_blocks: pd.DataFrame | None  # block, actual, ours mean/lo/hi, pollster ranges
+
+    @property
+    def train_year(self) -> int | str:
+        """The training election, or the elections joined by ``,`` (as printed)."""
+        ys = self.train_years
+        return ys[0] if len(ys) == 1 else ",".join(map(str, ys))
 
     def __repr__(self) -> str:
         m = ", ".join(f"{k}={v:.4g}" for k, v in self.metrics().items())
@@ -306,7 +312,7 @@ def evaluate_projection(
         poll["energy_score"] = [*poll["distance"].iloc[:-1], energy_score(ours, y5)]
     return Evaluation(
         target_year=election.year,
-        train_year=proj.train_year,
+        train_years=proj.train_years,
         sims=proj.sims,
         n_runoffs=n_runoffs,
         winner_accuracy=accuracy,

@@ -16,10 +16,8 @@ scenario applied to the candidates who qualified under the law (:mod:`hemicycle.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, get_args
 
 import numpy as np
 
@@ -28,18 +26,39 @@ from hemicycle.data.blocs import BLOCS
 from hemicycle.data.two_columns import read_two_columns
 from hemicycle.election import Election
 from hemicycle.errors import DataFileError, OptionError
+from hemicycle.options import (
+    NONVOTER,
+    ORIGINS,
+    SCENARIOS,
+    Scenario,
+    TransferOverride,
+    check_overrides,
+)
 
-#: Row/column label of abstention + blank + null.
-NONVOTER = "nonvoter"
-#: Origins of the transfer matrices: the seven blocs, then non-voters.
-ORIGINS: tuple[str, ...] = (*BLOCS, NONVOTER)
+__all__ = [
+    "ABSTAIN",
+    "BLOC_INDEX",
+    "NONVOTER",
+    "ORIGINS",
+    "SCENARIOS",
+    "FrontRepublicain",
+    "Origins",
+    "Runoffs",
+    "Scenario",
+    "TransferOverride",
+    "apply_overrides",
+    "check_overrides",
+    "national_profile",
+    "origins",
+    "parse_scenario",
+    "read_lineup_file",
+    "resolve_lineup",
+    "runoffs",
+]
+
 #: Extra destination column of the transfer matrices: did not cast a valid vote in round 2.
 ABSTAIN = "abstain"
 BLOC_INDEX: dict[str, int] = {b: i for i, b in enumerate(BLOCS)}
-
-#: Withdrawal scenarios understood by :func:`resolve_lineup` (``front-republicain`` takes options).
-Scenario = Literal["data", "none", "front-republicain"]
-SCENARIOS: tuple[Scenario, ...] = get_args(Scenario)
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,82 +210,6 @@ class FrontRepublicain:
         threatened = (is_against & (rank < self.top)).any(axis=1) & (qualified.sum(axis=1) >= 3)
         drop = qualified & np.isin(blocs, self.withdrawing) & (rank >= self.top)
         return drop & threatened[:, None]
-
-
-@dataclass(frozen=True)
-class TransferOverride:
-    """A what-if on the learnt transfers: ``rate`` of the round-1 voters of ``origin`` vote for
-    the candidate(s) of bloc ``destination`` in every runoff where ``origin`` has no candidate of
-    its own and ``destination`` has one.
-
-    The other destinations of those voters (the other candidates and abstention) keep their
-    relative weights and share ``1 - rate``; several candidates of ``destination`` split ``rate``
-    in proportion to their learnt shares. ``origin`` is a bloc or ``nonvoter``.
-
-    "What if only half of the left's voters follow the withdrawals?" is
-    ``TransferOverride("left", "centre", 0.5)`` (and the same towards ``right``). The string form
-    is ``ORIGIN:DESTINATION=RATE``, e.g. ``left:centre=0.5``.
-
-    >>> TransferOverride.parse("left:centre=0.5")
-    TransferOverride(origin='left', destination='centre', rate=0.5)
-    """
-
-    origin: str
-    destination: str
-    rate: float
-
-    def __post_init__(self) -> None:
-        if self.origin not in ORIGINS:
-            raise OptionError(
-                f"unknown override origin {self.origin!r}; allowed: {', '.join(ORIGINS)}"
-            )
-        if self.destination not in BLOCS:
-            raise OptionError(
-                f"unknown override destination {self.destination!r}; allowed: {', '.join(BLOCS)}"
-            )
-        if self.origin == self.destination:
-            raise OptionError(f"an override needs two different blocs; got {self.origin!r} twice")
-        if not isinstance(self.rate, int | float) or not 0.0 <= float(self.rate) <= 1.0:
-            raise OptionError(f"override rate must be a number in [0, 1]; got {self.rate!r}")
-
-    @classmethod
-    def parse(cls, text: str) -> TransferOverride:
-        pair, eq, rate = text.partition("=")
-        origin, colon, dest = pair.partition(":")
-        if not eq or not colon:
-            raise OptionError(
-                f"override {text!r} is not of the form ORIGIN:DESTINATION=RATE "
-                f"(e.g. left:centre=0.5)"
-            )
-        try:
-            value = float(rate)
-        except ValueError:
-            raise OptionError(f"override {text!r}: rate {rate!r} is not a number") from None
-        return cls(origin.strip(), dest.strip(), value)
-
-
-def check_overrides(overrides: Iterable[TransferOverride]) -> tuple[TransferOverride, ...]:
-    """``overrides`` as a tuple, refused if one (origin, destination) pair is given twice or if
-    one origin's rates add up to more than 1 (they would send more voters than it has)."""
-    out = tuple(overrides)
-    seen: dict[tuple[str, str], float] = {}
-    for ov in out:
-        key = (ov.origin, ov.destination)
-        if key in seen:
-            raise OptionError(
-                f"override {ov.origin}:{ov.destination} is given twice "
-                f"({seen[key]:g} and {ov.rate:g}); give it once"
-            )
-        seen[key] = float(ov.rate)
-    for origin in dict.fromkeys(ov.origin for ov in out):
-        mine = [(d, r) for (o, d), r in seen.items() if o == origin]
-        if sum(r for _, r in mine) > 1.0 + 1e-9:
-            given = " + ".join(f"{origin}:{d}={r:g}" for d, r in mine)
-            raise OptionError(
-                f"the overrides of the {origin} voters add up to more than all of them ({given}); "
-                f"the rates of one origin must sum to at most 1"
-            )
-    return out
 
 
 def apply_overrides(

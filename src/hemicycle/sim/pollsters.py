@@ -1,4 +1,4 @@
-"""The pollsters' final seat ranges of 2024, a baseline for :func:`hemicycle.sim.api.evaluate`.
+"""The pollsters' final seat ranges of 2024, a baseline for :func:`hemicycle.sim.pipeline.evaluate`.
 
 The file (found and read by :mod:`hemicycle.data.pollsters`; the names stay importable here) gives,
 per pollster, a low–high seat range for five blocks in its own convention; :data:`FIVE_BLOCKS` maps

@@ -117,7 +117,7 @@ class Projection:
     """
 
     target_year: int
-    train_year: int | str  # a year, or the pooled years joined by ","
+    train_years: tuple[int, ...]  # the elections the transfers were learnt from
     sims: int
     preds: pd.DataFrame
     seats: pd.DataFrame
@@ -128,6 +128,12 @@ class Projection:
     p_any_majority_nuance: float
     closest: pd.DataFrame
     lineup: str
+
+    @property
+    def train_year(self) -> int | str:
+        """The training election, or the elections joined by ``,`` (as printed)."""
+        ys = self.train_years
+        return ys[0] if len(ys) == 1 else ",".join(map(str, ys))
 
     def __repr__(self) -> str:
         return (
@@ -172,6 +178,11 @@ class Projection:
         return "\n".join(lines)
 
 
+def _years(model: TransferModel | PooledTransfers) -> tuple[int, ...]:
+    """The elections a model was learnt from."""
+    return model.years if isinstance(model, PooledTransfers) else (int(model.train_year),)
+
+
 def _quantile(a: np.ndarray, q: float) -> np.ndarray:
     return np.quantile(a, q, axis=0, method="linear")
 
@@ -194,7 +205,7 @@ def project_arrays(
     inp, run = build_inputs(model, election, standing, overrides, noise)
     acc = mc.run(inp, noise, sims=sims, rng=rng, backend=backend, chunk=chunk, progress=progress)
     return summarise(
-        election, standing, run, acc, train_year=model.train_year, lineup_label=lineup_label
+        election, standing, run, acc, train_years=_years(model), lineup_label=lineup_label
     )
 
 
@@ -204,7 +215,7 @@ def summarise(
     run: Runoffs,
     acc: mc.Accumulators,
     *,
-    train_year: int | str,
+    train_years: tuple[int, ...],
     lineup_label: str = "",
 ) -> Projection:
     r1 = election.round1
@@ -337,7 +348,7 @@ def summarise(
     closest = closest.sort_values(["p_win", "constituency"], kind="stable").reset_index(drop=True)
     return Projection(
         target_year=election.year,
-        train_year=train_year,
+        train_years=tuple(train_years),
         sims=n_sims,
         preds=preds,
         seats=seats,

@@ -117,9 +117,9 @@ def create_app(
     any; default: the loopback names and TestClient's ``testserver``). ``max_body``: the largest
     request body in bytes (413 above it).
     """
-    from hemicycle.data.store import default_path
+    from hemicycle.session import default_store_path
 
-    path = Path(store_path) if store_path is not None else default_path()
+    path = Path(store_path) if store_path is not None else default_store_path()
     if not path.exists():
         raise HemicycleError(
             f"the store {path} does not exist: run `hemicycle data ingest YEAR` first "

@@ -9,8 +9,6 @@
   limit (413 without reading past it, chunked bodies counted as they stream), and the security
   headers (``X-Content-Type-Options: nosniff`` on every response, the CSP on every HTML one).
 * :class:`HeadAsGet` — HEAD answered on every GET path (GET's status and headers, no body).
-* :class:`ServedStore` — the read-only store a server reads: it never ingests; newer files in
-  the mirror are logged once and taken at the next start.
 * :class:`TimedH11Protocol` — uvicorn's h11 protocol with a deadline on the request head, so that
   idle or half-open connections are closed instead of piling up.
 """
@@ -29,8 +27,6 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from concurrent.futures import Future, InvalidStateError
 from typing import Any
 
-from hemicycle.data.store import Store
-from hemicycle.errors import DataNotAvailableError
 from hemicycle.web.errors import ErrorKind
 
 log = logging.getLogger("hemicycle.web")
@@ -423,51 +419,6 @@ class HeadAsGet:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
         await self.app(scope, receive, headers_only)
-
-
-# ----- the store a server reads -------------------------------------------------------------
-
-
-class ServedStore(Store):
-    """A read-only :class:`Store` that never ingests: a server serves what it loaded.
-
-    :meth:`ensure` on a year in the store never writes (logging once per year, noted in ``notices``,
-    that the mirror has newer files — ``hemicycle serve`` takes them at its next start); on a year
-    not in the store it raises :class:`DataNotAvailableError`.
-    """
-
-    def __init__(self, path: Any, *, notices: set[int], lock: threading.Lock) -> None:
-        super().__init__(path, read_only=True)
-        self._notices, self._notices_lock = notices, lock
-
-    def ensure(self, year: int, *, download: bool = True) -> None:
-        if year not in self.years():
-            raise DataNotAvailableError(
-                f"{year} is not in the store this server loaded; restart "
-                f"`hemicycle serve` to ingest it"
-            )
-        with self._notices_lock:
-            if year in self._notices:
-                return None
-        try:  # a few stat calls, on cache misses only (the replies built from the store are cached)
-            current = self.is_current(year)
-        except Exception:  # noqa: BLE001 - a mirror that cannot be read: serve what was loaded
-            current = True
-        with self._notices_lock:
-            if current or year in self._notices:
-                return None
-            self._notices.add(year)
-            log.warning(
-                "the official files of %s changed since the store was loaded; this server "
-                "keeps serving what it loaded: restart `hemicycle serve` to take them",
-                year,
-            )
-        return None
-
-    def ingest(self, year: int, *, download: bool = True) -> Any:  # noqa: ARG002
-        raise DataNotAvailableError(
-            f"this server does not ingest ({year}): restart `hemicycle serve`"
-        )
 
 
 # ----- connections --------------------------------------------------------------------------

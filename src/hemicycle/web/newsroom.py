@@ -428,9 +428,9 @@ def constituencies_csv(rep: Replay) -> bytes:
 
 
 def learnt_rates(frame: object) -> list[dict[str, object]]:
-    """From ``hemicycle.sim.api.transfers(train, store).to_frame()``: for each (origin, destination)
-    pair, the learnt share of ``origin``'s voters backing ``destination``'s candidate(s) in the
-    runoffs where ``origin`` has no candidate and ``destination`` has one — what a
+    """From ``Session.transfers(train).to_frame()``: for each (origin, destination) pair, the
+    learnt share of ``origin``'s voters backing ``destination``'s candidate(s) in the runoffs
+    where ``origin`` has no candidate and ``destination`` has one — what a
     :class:`~hemicycle.sim.features.TransferOverride` replaces — averaged over the runoff
     configurations, weighted by their training runoffs (the pooled rates when several elections
     train; for one, the regression where fitted, else the Luce model)."""

@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 # the API's literal types, spelt once where they live
 from hemicycle.data.blocs import Bloc as Bloc
 from hemicycle.errors import OptionError
+from hemicycle.options import Scenario as Scenario
+from hemicycle.options import TransferOverride, check_overrides
 from hemicycle.replays import Status as Status
-from hemicycle.sim.features import Scenario as Scenario
-from hemicycle.sim.features import TransferOverride, check_overrides
 from hemicycle.web.errors import ErrorKind
 
 Origin = Literal[Bloc, "nonvoter"]
@@ -356,7 +356,7 @@ class ProjectRequest(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> ProjectRequest:
         """A (from, to) pair given twice, or one origin's rates adding up to more than 1, is
-        refused as the CLI refuses it (:func:`hemicycle.sim.features.check_overrides`)."""
+        refused as the CLI refuses it (:func:`hemicycle.options.check_overrides`)."""
         try:
             check_overrides(
                 TransferOverride(o.origin, o.destination, o.rate) for o in self.overrides

@@ -1,7 +1,8 @@
 """The service behind the web routes: loading, caching and the projection queue, no HTTP.
 
 The store is opened **read-only**: ``hemicycle serve`` ingests the years once, at start-up, then
-:class:`Stores` opens one DuckDB connection per request (concurrent readers; a write raises). The
+:class:`Sessions` opens one session per request, under the ``never`` ingest policy (one DuckDB
+connection each: concurrent readers; nothing is ever written). The
 data cannot change while serving, so replays and the JSON built from them are cached per year
 (:class:`_Memo`); comparisons and coalitions, whose parameters are the user's, in a cache of their
 own bounded by bytes (:data:`ANALYSES_CACHE_BYTES`). Only the Monte Carlo (projections, learning
@@ -29,16 +30,15 @@ from typing import Any, cast
 import numpy as np
 from starlette.requests import Request
 
-from hemicycle import api, rules
+from hemicycle import rules
 from hemicycle.data.blocs import BLOCS, bloc_of, table
-from hemicycle.data.readers import publisher
-from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError
+from hemicycle.options import SCENARIOS, ProjectionOptions, TransferOverride
 from hemicycle.replays import STATUS_NAMES, Replay
 from hemicycle.report import views
 from hemicycle.report.palette import BLOC_COLOURS, BLOC_LABELS, SEATING, nuance_colours
 from hemicycle.rules import MAJORITY, SEATS
-from hemicycle.sim.features import SCENARIOS
+from hemicycle.session import Progress, Session, boundary_map, publisher
 from hemicycle.systems import canonical
 from hemicycle.web import guard, newsroom
 from hemicycle.web import schemas as s
@@ -72,27 +72,46 @@ def _finite(x: Any) -> float | None:
 # ----- store and caches ---------------------------------------------------------------------
 
 
-class Stores:
-    """Read-only connections to one store file: one per request, all sharing one database
-    instance that stays open (kept by an anchor connection) while the app runs."""
+class Sessions:
+    """Read-only sessions on one store file, never ingesting: one per request, all sharing one
+    database instance that stays open (kept by an anchor session) while the app runs. A year whose
+    official files changed since the store was loaded is logged once (``hemicycle serve`` takes
+    them at its next start); the server keeps serving what it loaded."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, progress: Progress | None = None) -> None:
         self.path = path
-        self._anchor: Store | None = None
+        self.progress = progress
+        self._anchor: Session | None = None
         self._lock = threading.Lock()
         self._notices: set[int] = set()  # years whose newer files were logged
 
     @contextmanager
-    def open(self) -> Iterator[Store]:
+    def open(self) -> Iterator[Session]:
         with self._lock:
             if self._anchor is None:
-                self._anchor = Store(self.path, read_only=True)
-        # never ingests: a server serves what it loaded (newer files are logged once)
-        st = guard.ServedStore(self.path, notices=self._notices, lock=self._lock)
+                self._anchor = Session(self.path, ingest="never")
+        with Session(self.path, ingest="never", progress=self.progress, stale=self._stale) as s_:
+            yield s_
+
+    def _stale(self, session: Session, year: int) -> None:
+        """Log once that ``year``'s official files changed since the store was loaded (a few
+        stat calls, on cache misses only: the replies built from the store are cached)."""
+        with self._lock:
+            if year in self._notices:
+                return
         try:
-            yield st
-        finally:
-            st.close()
+            current = session.is_current(year)
+        except Exception:  # noqa: BLE001 - a mirror that cannot be read: serve what was loaded
+            current = True
+        with self._lock:
+            if current or year in self._notices:
+                return
+            self._notices.add(year)
+        log.warning(
+            "the official files of %s changed since the store was loaded; this server "
+            "keeps serving what it loaded: restart `hemicycle serve` to take them",
+            year,
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -157,7 +176,7 @@ class Service:
     or schema models."""
 
     def __init__(self, path: Path, *, max_sims: int, timeout_s: float, max_queued: int = 4) -> None:
-        self.stores = Stores(path)
+        self.stores = Sessions(path, progress=self.fit_progress)
         self.max_sims = max_sims
         self.timeout_s = timeout_s
         #: Values the server derives from the store (years, replays, per-year bodies, charts):
@@ -214,7 +233,7 @@ class Service:
 
         def make() -> Replay:
             with self._replay_lock, self.stores.open() as st:
-                return api.replay_year(year, store=st)
+                return st.replay(year)
 
         return self.memo.get(("replay", year), make)
 
@@ -448,7 +467,6 @@ class Service:
 
     def previous_year(self, year: int) -> int | None:
         """The latest earlier election in the store on the same constituency boundaries."""
-        from hemicycle.data.files import boundary_map
 
         def same(y: int) -> bool:
             try:
@@ -494,11 +512,10 @@ class Service:
     ) -> s.LearntRates:
         """Blocking (the first call learns the transfers): call it from a worker thread. ``all``
         pools every election with both rounds earlier than ``year`` (every one without a year)."""
-        from hemicycle.sim import api as sim
 
         def make() -> s.LearntRates:
             with self.sim_lock, self.stores.open() as st:
-                frame = sim.transfers(train, st, target_year=year).to_frame()
+                frame = st.transfers(train, target=year).to_frame()
             return s.LearntRates(
                 train=train,
                 rates=[s.LearntRate.model_validate(r) for r in newsroom.learnt_rates(frame)],
@@ -512,26 +529,20 @@ class Service:
         self, req: s.ProjectRequest, seed: int, cancelled: threading.Event
     ) -> s.ProjectionOut:
         """Run one projection (blocking: call it from a worker thread)."""
-        from hemicycle.sim import api as sim
-        from hemicycle.sim import montecarlo
-        from hemicycle.sim.features import TransferOverride
-
         with self.sim_lock:
             if cancelled.is_set():  # the client was answered 504 while this waited its turn
                 raise ApiError(504, "timeout", "abandoned")
             t0 = time.perf_counter()
-            overrides = [TransferOverride(o.origin, o.destination, o.rate) for o in req.overrides]
-            with self.stores.open() as st, montecarlo.stop_when(cancelled.is_set):
-                proj = sim.project(
-                    req.year,
-                    req.train,
-                    st,
-                    withdrawals=req.withdrawals,
-                    sims=req.sims,
-                    fit_progress=self.fit_progress,
-                    seed=seed,
-                    overrides=overrides,
-                )
+            options = ProjectionOptions(
+                sims=req.sims,
+                seed=seed,
+                withdrawals=req.withdrawals,
+                overrides=tuple(
+                    TransferOverride(o.origin, o.destination, o.rate) for o in req.overrides
+                ),
+            )
+            with self.stores.open() as st:
+                proj = st.project(req.year, req.train, options, cancelled=cancelled.is_set)
             elapsed = time.perf_counter() - t0
         rep = self.replay(req.year)
         e = rep.election
@@ -578,7 +589,7 @@ class Service:
         return s.ProjectionOut(
             year=req.year,
             train=req.train,
-            train_years=[int(y) for y in str(proj.train_year).split(",")],
+            train_years=list(proj.train_years),
             sims=proj.sims,
             seed=seed,
             lineup=proj.lineup,
@@ -610,13 +621,11 @@ class Service:
         """Fit (or load from the disk cache) the transfers of the training years the dashboard
         picks by default, so that its first projection does not wait for them. Run in a background
         thread by ``hemicycle serve``."""
-        from hemicycle.sim import api as sim
-
         meta = self.elections()
         # the dashboard's default, `all`, pools every training year: fit them all (in parallel)
         with self.sim_lock, self.stores.open() as st:
             try:
-                sim.pooled(meta.train_years, st, progress=self.fit_progress)
+                st.prepare(None, meta.train_years)
             except HemicycleError as exc:  # pragma: no cover - logged, the API reports it later
                 log.warning("could not fit the transfers of %s: %s", meta.train_years, exc)
 
@@ -630,7 +639,7 @@ class Service:
 
         def make() -> bytes:
             with self.stores.open() as st:
-                cmp = api.compare(year, store=st, systems=systems, unit=unit, lock=self.sim_lock)
+                cmp = st.compare(year, systems, unit=unit, lock=self.sim_lock)
             idx = cmp.indices_frame().set_index("system")
             out = []
             for a in cmp.allocations:
@@ -665,7 +674,7 @@ class Service:
 
         def make() -> bytes:
             with self.stores.open() as st:
-                g = api.coalitions(year, store=st, system=system, unit=unit, lock=self.sim_lock)
+                g = st.coalitions(year, system, unit=unit, lock=self.sim_lock)
             df = g.coalitions
             if minimal:
                 df = df[df["minimal_winning"]]

@@ -1,8 +1,10 @@
-"""The façade the CLI calls: ``transfers``, ``project``, ``evaluate`` and the CSV writers.
+"""From training elections to a projection: the fits (cached), their pool, ``project``, ``evaluate``
+(the engine behind :class:`hemicycle.session.Session`).
 
 Everything learnt about vote transfers comes from the *training* elections (round 1 → round 2),
-always earlier than the target: ``train`` is a year, several years (``"2012,2017"`` or a
-sequence) or ``"all"`` (default: every earlier election with both rounds in the store). The
+always earlier than the target: ``train`` is a :class:`~hemicycle.options.TrainSpec` (or what
+:meth:`~hemicycle.options.TrainSpec.parse` takes: a year, ``"2012,2017"``, a sequence or ``"all"``,
+every earlier election with both rounds in the store). The
 target election's round 2 is only used for its official lineup (scenario ``"data"``) and, in
 :func:`evaluate`, for scoring. Each election's fit (bootstrap and cross-validation included) is
 deterministic and cached in memory and on disk; the fits of several elections are pooled
@@ -35,6 +37,7 @@ from hemicycle.errors import (
     OptionError,
     YearNotAvailableError,
 )
+from hemicycle.options import DEFAULT_SIMS, N_BOOT, TrainSpec, check_seed, check_sims
 from hemicycle.sim import ei
 from hemicycle.sim import montecarlo as mc
 from hemicycle.sim.calibrate import (
@@ -64,11 +67,8 @@ from hemicycle.sim.transfers import (
     training_data,
 )
 
-DEFAULT_SIMS = 20_000
-#: Bootstrap replicates per training election (the pool holds every election's).
-N_BOOT = 12
 #: ``train`` accepted by :func:`project`: a year, years, or every earlier election.
-Train = int | str | Sequence[int]
+Train = TrainSpec | int | str | Sequence[int]
 #: ``progress(stage, done, total)``: called while fitting (the CLI draws a bar with it).
 Progress = Callable[[str, int, int], None]
 
@@ -298,58 +298,13 @@ def training_years(
 ) -> tuple[int, ...]:
     """The training elections ``train`` names for ``target_year``, checked.
 
-    ``train``: a year, several (``"2012,2017"`` or a sequence) or ``"all"``: every election with
-    both rounds in the store, earlier than the target (every one when ``target_year`` is None).
-    A training election must be earlier than the target: a model never learns from the election
-    it projects, nor from a later one.
+    ``train``: a :class:`~hemicycle.options.TrainSpec` or what it parses: ``"all"`` is every
+    election with both rounds in the store, earlier than the target (every one when
+    ``target_year`` is None); named years must be earlier than the target and have both rounds.
     """
     s = _store(store)
-    both = sorted(y for y in s.years() if 2 in s.rounds(y))
-    if isinstance(train, str):
-        text = train.strip().lower()
-        if text == "all":
-            years = [y for y in both if target_year is None or y < target_year]
-            if not years:
-                which = (
-                    "no election"
-                    if target_year is None
-                    else f"no election earlier than {target_year}"
-                )
-                raise MissingRoundError(
-                    f"{which} has both rounds in the store, "
-                    "so there is nothing to learn transfers from; years with both rounds: "
-                    f"{', '.join(map(str, both)) or 'none'}"
-                )
-            return tuple(years)
-        try:
-            parsed = [int(t) for t in text.replace("+", ",").split(",") if t.strip()]
-        except ValueError:
-            raise OptionError(
-                f"train must be a year, years separated by commas, or 'all'; got {train!r}"
-            ) from None
-    elif isinstance(train, int | np.integer) and not isinstance(train, bool):
-        parsed = [int(train)]
-    elif isinstance(train, Sequence) and all(isinstance(t, int | np.integer) for t in train):
-        parsed = [int(t) for t in train]
-    else:
-        raise OptionError(
-            f"train must be a year, years separated by commas, or 'all'; got {train!r}"
-        )
-    if not parsed:
-        raise OptionError(
-            "train names no election; give a year, years separated by commas, or 'all'"
-        )
-    years = sorted(set(parsed))
-    if target_year is not None:
-        late = [y for y in years if y >= target_year]
-        if late:
-            raise OptionError(
-                f"training election{'s' if len(late) > 1 else ''} {', '.join(map(str, late))} "
-                f"{'are' if len(late) > 1 else 'is'} not earlier than the target {target_year}: "
-                "a model never learns from the election it projects, nor from a later one; "
-                "use 'all' or "
-                f"earlier years ({', '.join(str(y) for y in both if y < target_year) or 'none'})"
-            )
+    both = [y for y in s.years() if 2 in s.rounds(y)]
+    years = TrainSpec.parse(train).resolve(target_year, both)
     for y in years:
         _train_election(s, y)
     return tuple(years)
@@ -435,12 +390,7 @@ def project(
     :class:`~hemicycle.sim.features.TransferOverride` what-ifs applied to the learnt transfers.
     ``priors``: :class:`~hemicycle.sim.calibrate.Priors` (default: those chosen by the back-test).
     """
-    if not isinstance(sims, int | np.integer) or isinstance(sims, bool) or sims <= 0:
-        raise OptionError(f"sims must be a positive integer; got {sims!r}")
-    if seed is not None and (
-        not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0
-    ):
-        raise OptionError(f"seed must be a non-negative integer or None; got {seed!r}")
+    sims, seed = check_sims(sims), check_seed(seed)
     ovs = check_overrides(
         TransferOverride.parse(o) if isinstance(o, str) else o for o in (overrides or ())
     )
