@@ -84,7 +84,9 @@ class Election:
 
     @property
     def house_size(self) -> int:
-        """Seats of this election's Assembly: one per constituency (577 since 1988)."""
+        """Seats of this election's Assembly as its files hold it: one per constituency (577 since
+        1988). The CDSP's tables of 1958–1981 cover metropolitan France only (465 in 1958, 473 in
+        1967–1973, 474 in 1978 and 1981), and 1988's lacks Mayotte (576 rows for 577 seats)."""
         return self.n_constituencies
 
     @property
