@@ -59,9 +59,9 @@ shows instead of being papered over. The texts themselves could not be read from
 what makes the decision safe is that it changes nothing measured: in the CDSP's files of 1958,
 1962, 1967, 1968 and 1973, read per party column, no constituency without a round-1 winner has
 fewer than two columns at the threshold (``tests/test_law_versions.py``), whereas 1978 and 1981
-each have one with a single column over 12.5 % and two columns in round 2 (75-2, 59-4), as the
-1976 clause allows. Under the 1958 ordinance the leader of a constituency always has 5 % of the
-votes cast when at most 20 candidates stand, so there the question hardly arises.
+each have one with a single column at 12.5 % (75-2, 59-4); in 59-4 the runner-up stood in round 2,
+as the 1976 clause allows. Under the 1958 ordinance the leader of a constituency always has 5 %
+of the votes cast when at most 20 candidates stand, so there the question hardly arises.
 
 A slow, loop-by-loop transcription of the same rules lives in
 :mod:`hemicycle.rules.reference`; the test-suite checks the two agree, for every version.
