@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hemicycle import rules
 from hemicycle.errors import OptionError
 from hemicycle.govern import (
     COLUMNS,
@@ -154,6 +155,54 @@ def test_csv_bytes() -> None:
     data = analyse(BLOCS_2024, order=ORDER_2024).to_csv_bytes()
     assert b"\r" not in data and data.count(b"\n") == 33
     assert data.startswith(b"coalition,seats,minimal_winning,connected\n")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(0, 465), min_size=1, max_size=8), st.integers(0, 10))
+def test_a_coalition_needs_233_seats_in_a_465_seat_house(cuts, vacant) -> None:
+    """1958 and 1962 (465 constituencies in the CDSP's files): an absolute majority is 233, whether
+    the house is the sum of the seats given or named with some seats vacant."""
+    bounds = sorted({0, 465, *cuts})
+    seats = {f"g{i}": b - a for i, (a, b) in enumerate(itertools.pairwise(bounds))}
+    assert sum(seats.values()) == 465
+    g = analyse(seats)
+    assert (g.house, g.quota) == (465, 233) and g.quota == rules.house_majority(465)
+    assert g.censure().votes_to_adopt == 233
+    assert (g.coalitions["seats"] >= 233).all()
+    assert len(g) == len(ref_winning(seats, 233, None))
+    for members in itertools.chain.from_iterable(
+        itertools.combinations(g.groups, r) for r in range(1, min(len(g.groups), 4) + 1)
+    ):
+        c = g.coalition(list(members))
+        assert c.winning == (c.seats >= 233)
+    # seats vacant: the house named, the quota still an absolute majority of it
+    filled = dict(seats, g0=max(seats["g0"] - vacant, 0))
+    if sum(filled.values()):
+        assert analyse(filled, house=465).quota == 233
+
+
+def test_govern_and_censure_on_a_473_seat_house() -> None:
+    """1967–1973 (473 constituencies): 237 to govern or adopt a motion, 48 signatures to table one
+    (ceil(47.3)); 236 seats is a minority, and an opposition of 237 can bring it down."""
+    seats = {"left": 194, "centre": 42, "right": 200, "other": 37}
+    assert sum(seats.values()) == 473
+    g = analyse(seats, order=["left", "centre", "right", "other"])
+    assert (g.house, g.quota) == (473, 237)
+    assert g.coalition("left+centre").seats == 236 and not g.coalition("left+centre").winning
+    assert g.coalition("centre+right").winning and g.coalition("right+other").winning
+    c = g.censure(["left", "centre"])
+    assert (c.house, c.votes_to_adopt, c.signatures_to_table) == (473, 237, 48)
+    assert c.can_table_alone == ("left", "right")  # 42 and 37 are under 48 signatures
+    assert (c.government_seats, c.opposition_seats, c.majority, c.exposed) == (
+        236,
+        237,
+        False,
+        True,
+    )
+    # the same Assembly with one seat vacant (472 sitting): 237 still, as 472 // 2 + 1
+    c = censure(dict(seats, other=36), government=["left", "centre"])
+    assert (c.house, c.votes_to_adopt, c.exposed) == (472, 237, False)
+    assert censure(seats, house=474).votes_to_adopt == 238  # 1978's house
 
 
 def test_quota_and_house_defaults() -> None:

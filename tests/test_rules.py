@@ -9,12 +9,20 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from hemicycle.errors import RulesInputError
+from hemicycle.errors import OptionError, RulesInputError, YearNotAvailableError
 from hemicycle.rules import (
+    CURRENT_LAW,
     ELECTED,
     ELIMINATED,
+    LAW_1958,
+    LAW_1966,
+    LAW_1976,
+    LAWS,
     QUALIFIED,
     UNKNOWN_BIRTH,
+    Law,
+    house_majority,
+    law_for,
     lineup,
     round1_elected,
     round1_qualified,
@@ -34,6 +42,8 @@ from hemicycle.rules.reference import (
 E, Q, X = ELECTED, QUALIFIED, ELIMINATED
 U = UNKNOWN_BIRTH
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: Every version of the law: the properties and the fast-vs-reference checks run under each.
+EVERY_LAW = pytest.mark.parametrize("law", list(LAWS.values()), ids=list(LAWS))
 
 
 def one(votes, registered, expressed=None, valid=None):
@@ -44,10 +54,10 @@ def one(votes, registered, expressed=None, valid=None):
     return v, ok, np.array([registered], dtype=np.int64), np.array([exp], dtype=np.int64)
 
 
-def status_of(votes, registered, expressed=None, valid=None):
+def status_of(votes, registered, expressed=None, valid=None, law=CURRENT_LAW):
     args = one(votes, registered, expressed, valid)
-    fast = round1_status(*args)
-    assert fast.tolist() == ref_round1_status(*args).tolist()
+    fast = round1_status(*args, law=law)
+    assert fast.tolist() == ref_round1_status(*args, law=law).tolist()
     return fast[0].tolist()
 
 
@@ -330,22 +340,30 @@ def random_election(rng: np.random.Generator, c: int, k: int, scale: int = 5000)
     return votes, valid, registered, expressed, birth.astype(np.int64)
 
 
+@EVERY_LAW
 @pytest.mark.parametrize(("seed", "scale"), [(0, 5000), (1, 20), (2, 3), (3, 100000)])
-def test_full_size_fast_matches_reference(seed, scale):
+def test_full_size_fast_matches_reference(seed, scale, law):
     rng = np.random.default_rng(seed)
     votes, valid, registered, expressed, birth = random_election(rng, 577, 27, scale)
-    check_all_agree(votes, valid, registered, expressed, birth, rng.random(votes.shape) < 0.3)
-
-
-def check_all_agree(votes, valid, registered, expressed, birth, withdrawn):
-    args = (votes, valid, registered, expressed)
-    assert np.array_equal(round1_elected(*args), ref_round1_elected(*args))
-    assert np.array_equal(
-        round1_qualified(votes, valid, registered), ref_round1_qualified(votes, valid, registered)
+    check_all_agree(
+        votes, valid, registered, expressed, birth, rng.random(votes.shape) < 0.3, law=law
     )
-    status = round1_status(*args)
+
+
+def check_all_agree(votes, valid, registered, expressed, birth, withdrawn, law=CURRENT_LAW):
+    args = (votes, valid, registered, expressed)
+    assert np.array_equal(round1_elected(*args, law=law), ref_round1_elected(*args, law=law))
+    assert np.array_equal(
+        round1_qualified(votes, valid, registered, law=law, expressed=expressed),
+        ref_round1_qualified(votes, valid, registered, law=law, expressed=expressed),
+    )
+    status = round1_status(*args, law=law)
     assert status.dtype == np.int8
-    assert np.array_equal(status, ref_round1_status(*args))
+    assert np.array_equal(status, ref_round1_status(*args, law=law))
+    # where nobody is elected, the statuses are round1_qualified's
+    open_ = ~(status == E).any(axis=1)
+    q = round1_qualified(votes, valid, registered, law=law, expressed=expressed)
+    assert np.array_equal((status == Q)[open_], q[open_])
     assert np.array_equal(round1_winner_index(status), ref_round1_winner_index(status))
     qualified = status == Q
     line = lineup(qualified, withdrawn)
@@ -387,41 +405,50 @@ def elections(draw, max_c: int = 5, max_k: int = 8):
 # --------------------------------------------------------------------------- properties
 
 
+@EVERY_LAW
 @PROPERTY
 @given(elections(), st.data())
-def test_fast_matches_reference(election, data):
+def test_fast_matches_reference(law, election, data):
     votes, valid, registered, expressed, birth = election
     withdrawn = data.draw(
         st.lists(st.booleans(), min_size=votes.size, max_size=votes.size).map(
             lambda xs: np.array(xs, dtype=bool).reshape(votes.shape)
         )
     )
-    check_all_agree(votes, valid, registered, expressed, birth, withdrawn)
+    check_all_agree(votes, valid, registered, expressed, birth, withdrawn, law=law)
 
 
+@EVERY_LAW
 @PROPERTY
 @given(elections())
-def test_round1_outcome_is_well_formed(election):
+def test_round1_outcome_is_well_formed(law, election):
     votes, valid, registered, expressed, _ = election
-    status = round1_status(votes, valid, registered, expressed)
+    status = round1_status(votes, valid, registered, expressed, law=law)
     n_valid = valid.sum(axis=1)
     n_elected = (status == E).sum(axis=1)
     n_qualified = (status == Q).sum(axis=1)
     assert (status[~valid] == X).all()
     assert (n_elected <= 1).all()
-    # either one winner and nobody qualified, or no winner and at least the top two (or all) go on
-    assert (
-        (n_elected == 1) & (n_qualified == 0)
-        | (n_elected == 0) & (n_qualified >= np.minimum(2, n_valid))
-    ).all()
+    assert ((n_elected == 0) | (n_qualified == 0)).all()  # a winner, or a round 2, never both
     # whoever is elected has the most votes
     win = round1_winner_index(status)
     rows = np.flatnonzero(win >= 0)
     assert (votes[rows, win[rows]] == np.where(valid, votes, -1)[rows].max(axis=1)).all()
-    # the top vote-getter of a round-2 constituency is always qualified
-    for row in np.flatnonzero(n_elected == 0):
-        top = np.where(valid[row], votes[row], -1).max()
-        assert (status[row][valid[row] & (votes[row] == top)] == Q).all()
+    # the threshold, in integers, on the law's base: everyone reaching it goes on
+    base = expressed if law.qualify_base == "expressed" else registered
+    num, den = law.qualify_share.numerator, law.qualify_share.denominator
+    meets = valid & (den * votes >= num * base[:, None])
+    open_ = n_elected == 0
+    assert (status[open_][meets[open_]] == Q).all()
+    if law.top_two_fallback:
+        # no winner: at least the top two (or all) go on, and the top vote-getter always does
+        assert (n_qualified[open_] >= np.minimum(2, n_valid)[open_]).all()
+        for row in np.flatnonzero(open_):
+            top = np.where(valid[row], votes[row], -1).max()
+            assert (status[row][valid[row] & (votes[row] == top)] == Q).all()
+    else:
+        # before 1976: only those reaching the threshold, however few they are
+        assert np.array_equal(status[open_] == Q, meets[open_])
 
 
 @PROPERTY
@@ -446,9 +473,10 @@ def test_round2_exactly_one_winner(election):
         assert birth[row, w] != UNKNOWN_BIRTH or not level.any()
 
 
+@EVERY_LAW
 @PROPERTY
 @given(elections(), st.randoms(use_true_random=False))
-def test_permuting_candidates_permutes_results(election, random):
+def test_permuting_candidates_permutes_results(law, election, random):
     votes, valid, registered, expressed, birth = election
     c, k = votes.shape
     perm = np.array([random.sample(range(k), k) for _ in range(c)], dtype=np.int64).reshape(c, k)
@@ -456,11 +484,14 @@ def test_permuting_candidates_permutes_results(election, random):
     def p(a):
         return np.take_along_axis(a, perm, axis=1)
 
-    status = round1_status(votes, valid, registered, expressed)
-    assert np.array_equal(round1_status(p(votes), p(valid), registered, expressed), p(status))
+    status = round1_status(votes, valid, registered, expressed, law=law)
     assert np.array_equal(
-        round1_qualified(p(votes), p(valid), registered),
-        p(round1_qualified(votes, valid, registered)),
+        round1_status(p(votes), p(valid), registered, expressed, law=law), p(status)
+    )
+    kw = {"law": law, "expressed": expressed}
+    assert np.array_equal(
+        round1_qualified(p(votes), p(valid), registered, **kw),
+        p(round1_qualified(votes, valid, registered, **kw)),
     )
     win1 = round1_winner_index(status)
     win1_p = round1_winner_index(p(status))
@@ -498,9 +529,10 @@ def test_round2_more_votes_never_lose(election, data):
     )
 
 
+@EVERY_LAW
 @PROPERTY
 @given(elections(), st.data())
-def test_round1_more_votes_never_lose(election, data):
+def test_round1_more_votes_never_lose(law, election, data):
     votes, valid, registered, expressed, _ = election
     row = data.draw(st.integers(0, votes.shape[0] - 1))
     col = data.draw(st.sampled_from(np.flatnonzero(valid[row]).tolist()))
@@ -512,13 +544,15 @@ def test_round1_more_votes_never_lose(election, data):
     more_expressed = expressed.copy()
     more_expressed[row] += extra
 
-    before = round1_status(votes, valid, registered, expressed)[row, col]
-    after = round1_status(more, valid, registered, more_expressed)[row, col]
+    before = round1_status(votes, valid, registered, expressed, law=law)[row, col]
+    after = round1_status(more, valid, registered, more_expressed, law=law)[row, col]
     assert after >= before  # ELECTED stays ELECTED; QUALIFIED stays QUALIFIED or is elected
-    if round1_elected(votes, valid, registered, expressed)[row, col]:
-        assert round1_elected(more, valid, registered, more_expressed)[row, col]
-    if round1_qualified(votes, valid, registered)[row, col]:
-        assert round1_qualified(more, valid, registered)[row, col]
+    if round1_elected(votes, valid, registered, expressed, law=law)[row, col]:
+        assert round1_elected(more, valid, registered, more_expressed, law=law)[row, col]
+    if round1_qualified(votes, valid, registered, law=law, expressed=expressed)[row, col]:
+        assert round1_qualified(more, valid, registered, law=law, expressed=more_expressed)[
+            row, col
+        ]
 
 
 @PROPERTY
@@ -543,3 +577,108 @@ def test_qualification_share_must_be_a_proper_fraction():
     for bad in (Fraction(0), Fraction(1), Fraction(3, 2)):
         with pytest.raises(RulesInputError, match="share must be"):
             round1_qualified(v, ok, reg, share=bad)
+
+
+# --------------------------------------------------------------------------- the law's versions
+
+
+def test_law_for_every_general_election():
+    assert {y: law_for(y) for y in (1958, 1962)} == {1958: LAW_1958, 1962: LAW_1958}
+    assert {law_for(y) for y in (1967, 1968, 1973)} == {LAW_1966}
+    for y in (1978, 1981, 1988, 1993, 1997, 2002, 2007, 2012, 2017, 2022, 2024, 2030):
+        assert law_for(y) is LAW_1976 is CURRENT_LAW
+    assert law_for(np.int64(1973)) is LAW_1966
+    assert LAW_1958.qualify == ("expressed", Fraction(1, 20))
+    assert LAW_1966.qualify == ("registered", Fraction(1, 10))
+    assert LAW_1976.qualify == ("registered", Fraction(1, 8))
+    assert [law.top_two_fallback for law in LAWS.values()] == [False, False, True]
+    assert {law.elect_registered for law in LAWS.values()} == {Fraction(1, 4)}
+
+
+def test_law_for_refuses_1986_and_years_without_a_two_round_election():
+    with pytest.raises(YearNotAvailableError, match="1986 was elected by proportional") as err:
+        law_for(1986)
+    assert len(str(err.value).splitlines()) == 1
+    for year in (1957, 1960, 1977, 1985, 1987):
+        with pytest.raises(YearNotAvailableError, match=f"in {year}; before 1988: 1958, 1962"):
+            law_for(year)
+    for bad in (2024.0, "2024", True):
+        with pytest.raises(OptionError, match="year must be an integer"):
+            law_for(bad)
+
+
+def test_a_law_is_checked_and_frozen():
+    with pytest.raises(RulesInputError, match="qualify_share must be a Fraction in"):
+        Law("x", "t", "registered", Fraction(1), top_two_fallback=True)
+    with pytest.raises(RulesInputError, match="qualify_base must be"):
+        Law("x", "t", "voters", Fraction(1, 8), top_two_fallback=True)  # type: ignore[arg-type]
+    with pytest.raises(AttributeError):
+        LAW_1958.qualify_share = Fraction(1, 8)  # type: ignore[misc]
+    v, ok, reg, exp = one([60, 40], registered=240)
+    with pytest.raises(RulesInputError, match="law must be a hemicycle.rules.Law"):
+        round1_status(v, ok, reg, exp, law="1958")  # type: ignore[arg-type]
+
+
+def test_house_majority():
+    assert [house_majority(n) for n in (577, 474, 473, 465, 1)] == [289, 238, 237, 233, 1]
+    for bad in (0, -3, 465.0, True):
+        with pytest.raises(RulesInputError, match="positive integer"):
+            house_majority(bad)
+
+
+def test_1958_exactly_a_twentieth_of_the_votes_cast_qualifies():
+    # 20*5 == 100 == exprimés: qualifies; 20*4 < 100 does not, even ranked third
+    assert status_of([45, 30, 20, 5], registered=1000, law=LAW_1958) == [Q, Q, Q, Q]
+    assert status_of([45, 31, 20, 4], registered=1000, law=LAW_1958) == [Q, Q, Q, X]
+    # the base is the votes cast, not the registered: 5 of 100 cast is 0.5 % of 1000 registered
+    assert status_of([45, 30, 20, 5], registered=1000, law=LAW_1976) == [Q, Q, X, X]
+    # with published exprimés one above the votes' sum (blank ballots never count), 5 misses it
+    assert status_of([45, 30, 20, 5], registered=1000, expressed=101, law=LAW_1958) == [
+        Q,
+        Q,
+        Q,
+        X,
+    ]
+    args = one([45, 30, 20, 5], registered=1000)
+    assert round1_qualified(*args[:3], law=LAW_1958, expressed=args[3]).tolist() == [[True] * 4]
+    with pytest.raises(RulesInputError, match="the 1958 law qualifies on the votes cast"):
+        round1_qualified(*args[:3], law=LAW_1958)
+    with pytest.raises(RulesInputError, match="the 1958 law qualifies on the votes cast"):
+        ref_round1_qualified(*args[:3], law=LAW_1958)
+
+
+def test_1966_exactly_a_tenth_of_the_registered_qualifies():
+    # 10*100 == 1000: qualifies; 10*99 < 1000 does not, though ranked third of four
+    assert status_of([200, 100, 99, 90], registered=1000, law=LAW_1966) == [Q, Q, X, X]
+    assert status_of([200, 101, 100, 90], registered=1000, law=LAW_1966) == [Q, Q, Q, X]
+    # 12.5 % under the 1976 law: 100 of 1000 is below it, and the fallback lets 101 in
+    assert status_of([200, 101, 100, 90], registered=1000, law=LAW_1976) == [Q, Q, X, X]
+
+
+def test_1976_exactly_an_eighth_of_the_registered_qualifies():
+    assert status_of([300, 200, 100, 99], registered=800, law=LAW_1976) == [Q, Q, Q, X]
+    assert status_of([300, 200, 99, 98], registered=800, law=LAW_1976) == [Q, Q, X, X]
+
+
+def test_before_1976_a_lone_qualifier_stands_alone():
+    # only 200 reaches 10 % of 1000: no runner-up before 1976, the runner-up (50) since
+    assert status_of([200, 50, 40], registered=1000, law=LAW_1966) == [Q, X, X]
+    assert status_of([200, 50, 40], registered=1000, law=LAW_1976) == [Q, Q, X]
+    # 1958: 50 and 40 are over 5 % of the 290 cast
+    assert status_of([200, 50, 40], registered=1000, law=LAW_1958) == [Q, Q, Q]
+
+
+def test_before_1976_nobody_stands_where_nobody_reaches_the_threshold():
+    assert status_of([80, 70, 60], registered=1000, law=LAW_1966) == [X, X, X]
+    assert status_of([80, 70, 60], registered=1000, law=LAW_1976) == [Q, Q, X]
+    assert status_of([9], registered=100, law=LAW_1966) == [X]  # a lone candidate too
+    assert status_of([10], registered=100, law=LAW_1966) == [Q]
+    assert status_of([9], registered=100, law=LAW_1976) == [Q]
+
+
+@EVERY_LAW
+def test_round1_election_is_the_same_in_every_version(law):
+    # 4*v == registered and 2*v > expressed: elected; one more registered voter: not
+    assert status_of([60, 40], registered=240, law=law)[0] == E
+    assert status_of([60, 40], registered=241, law=law)[0] == Q
+    assert status_of([50, 50], registered=100, law=law) == [Q, Q]  # 2*v == expressed

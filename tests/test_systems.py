@@ -3,6 +3,7 @@ properties on random elections, and named errors."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from hemicycle import rules, systems
 from hemicycle import session as api
 from hemicycle.analysis.replay import replay
 from hemicycle.election import Election, Round
-from hemicycle.errors import OptionError
+from hemicycle.errors import OptionError, YearNotAvailableError
 from hemicycle.systems import Unit, Votes
 from hemicycle.systems.compare import SEATS_COLUMNS
 
@@ -150,6 +151,33 @@ def test_single_member_systems_agree_with_the_law_on_the_tiny_election() -> None
     # a variant whose lineups differ and no projector: decided on round-1 votes, and it says so
     a = systems.run("two_round_top_two", v)
     assert any("no transfers" in n for n in a.notes)
+
+
+def test_an_election_carries_its_law_and_its_house() -> None:
+    """The law applied is the election's year's; the house is its constituencies."""
+    assert TINY.law is rules.LAW_1976 and (TINY.house_size, TINY.majority) == (4, 3)
+    older = replace(TINY, year=1967)
+    assert older.law is rules.LAW_1966
+    Q, X = rules.QUALIFIED, rules.ELIMINATED
+    # 130 of 1,300 registered: 10 % qualifies under the 1966 law, 12.5 % does not today
+    assert replay(TINY).status1[2].tolist() == [Q, Q, Q, X]
+    assert replay(older).status1[2].tolist() == [Q, Q, Q, Q]
+    assert older.round1_status()[2].tolist() == [Q, Q, Q, Q]
+    with pytest.raises(YearNotAvailableError, match="1986 was elected by proportional"):
+        replay(replace(TINY, year=1986))
+
+
+def test_a_465_seat_election_allocates_465_seats() -> None:
+    """1958's house (465 constituencies): every system shares the election's own seats and its
+    majority is 233, never 577's 289."""
+    rng = np.random.default_rng(58)
+    votes = rng.integers(1, 1000, size=(465, 4))
+    e = replace(tiny_election(votes, votes.sum(axis=1) * 2, ["01"] * 465), year=1958)
+    assert (e.house_size, e.majority, e.law) == (465, 233, rules.LAW_1958)
+    v = Votes(e, Unit("nuance"))
+    for name in ("actual", "plurality", "dhondt", "majority_bonus"):
+        a = systems.run(name, v)
+        assert (a.house_size, sum(a.seats), a.majority) == (465, 465, 233), name
 
 
 def test_majority_bonus_and_mixed_parameters() -> None:

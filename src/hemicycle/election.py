@@ -4,6 +4,10 @@
 are indexed ``[constituency, candidate]``; candidates are sorted by panel number within each
 constituency, and round 2 is aligned on the same columns (joined on (constituency, panel), never on
 names). Padding cells have ``valid1 == False``, ``panel == -1``, zero votes and empty strings.
+
+An election knows the law it was held under (:attr:`Election.law`, from its year:
+:func:`hemicycle.rules.law_for`) and the size of its house (:attr:`Election.house_size`, one seat
+per constituency: 577 today, 465 in 1958 and 474 in 1978 in the CDSP's files).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from hemicycle.data.blocs import blocs_of
 from hemicycle.data.notes import department_shown
 from hemicycle.data.store import Store
 from hemicycle.errors import HemicycleError, YearNotAvailableError
-from hemicycle.rules import UNKNOWN_BIRTH
+from hemicycle.rules import UNKNOWN_BIRTH, Law, house_majority, law_for
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,6 +77,23 @@ class Election:
     def n_constituencies(self) -> int:
         return int(self.codes.shape[0])
 
+    @property
+    def law(self) -> Law:
+        """The version of the two-round law this election was held under (``law_for(year)``)."""
+        return law_for(self.year)
+
+    @property
+    def house_size(self) -> int:
+        """Seats of this election's Assembly as its files hold it: one per constituency (577 since
+        1988). The CDSP's tables of 1958–1981 cover metropolitan France only (465 in 1958, 473 in
+        1967–1973, 474 in 1978 and 1981), and 1988's lacks Mayotte (576 rows for 577 seats)."""
+        return self.n_constituencies
+
+    @property
+    def majority(self) -> int:
+        """An absolute majority of :attr:`house_size`: ``house_size // 2 + 1`` (289 of 577)."""
+        return house_majority(self.house_size)
+
     def blocs(self, round_: int = 1) -> np.ndarray:
         """(C, K) bloc of each candidate, from the nuance printed in that round's file."""
         rnd = self.round1 if round_ == 1 else self.round2
@@ -83,9 +104,10 @@ class Election:
 
     def round1_status(self) -> np.ndarray:
         """(C, K) the law's round-1 status of every candidate (``rules.ELIMINATED``/``QUALIFIED``/
-        ``ELECTED``), on the published figures (the law counts the published ``expressed``)."""
+        ``ELECTED``), on the published figures (the law counts the published ``expressed``), under
+        the law of this election's year (:attr:`law`)."""
         r1 = self.round1
-        return rules.round1_status(r1.votes, r1.valid, r1.registered, r1.expressed)
+        return rules.round1_status(r1.votes, r1.valid, r1.registered, r1.expressed, law=self.law)
 
     def index(self, code: str) -> int:
         hits = np.flatnonzero(self.codes == code)

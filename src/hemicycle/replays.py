@@ -1,7 +1,9 @@
 """Replay an election: run the law on the official round 1 (and round 2), compare every decision
 with the Ministry's own outcome columns.
 
-Decisions checked, constituency by constituency:
+The law applied is the one the election was held under (:attr:`Election.law
+<hemicycle.election.Election.law>`: the 1958, 1966 or 1976 version, from its year). Decisions
+checked, constituency by constituency:
 
 * round 1 — who is elected outright (law vs the ``Elu`` flag);
 * the round-2 lineup — every round-2 candidate must have qualified by law, and round 2 must be held
@@ -190,10 +192,11 @@ class Replay:
 
 
 def replay(election: Election) -> Replay:
-    """Run the law on ``election`` and compare each decision with the official outcome."""
+    """Run the law of ``election`` (``election.law``) on it and compare each decision with the
+    official outcome."""
     e = election
     r1 = e.round1
-    status = e.round1_status()
+    status = rules.round1_status(r1.votes, r1.valid, r1.registered, r1.expressed, law=e.law)
     elected1 = status == rules.ELECTED
     qualified = status == rules.QUALIFIED
     win1 = rules.round1_winner_index(status)

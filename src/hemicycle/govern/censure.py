@@ -2,12 +2,13 @@
 down?
 
 * A motion must be **signed** by at least one tenth of the members of the Assembly:
-  ``ceil(house / 10)`` signatures, 58 of 577.
+  ``ceil(house / 10)`` signatures, 58 of 577 (47 of 465 in 1958).
 * It is **adopted** only by the votes of an absolute majority of the members — not of those voting:
-  ``house // 2 + 1`` votes in favour, 289 of 577. Only votes for the motion are counted, so
-  abstention helps the government.
+  ``house // 2 + 1`` votes in favour, 289 of 577 (233 of 465). Only votes for the motion are
+  counted, so abstention helps the government.
 
-``house`` is the number of members of the Assembly; by default the sum of the seats given. When
+``house`` is the number of members of the Assembly; by default the sum of the seats given (an
+election's own is :attr:`~hemicycle.election.Election.house_size`: 577 is never assumed). When
 seats are vacant, the Assembly counts only the sitting members, so pass the seats actually filled
 (the default does exactly that when every sitting member is in ``seats``).
 

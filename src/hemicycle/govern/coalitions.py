@@ -2,7 +2,8 @@
 
 An Assembly is an ordered mapping ``group -> seats``. Groups with 0 seats are dropped from the game.
 A coalition (a set of groups) *wins* when its seats reach the ``quota`` — by default an absolute
-majority of the members, ``house // 2 + 1`` (289 of 577). For each winning coalition:
+majority of the members, ``house // 2 + 1`` (289 of 577; 233 of 465 in 1958: the house is the
+Assembly's own, never assumed). For each winning coalition:
 
 * ``minimal_winning`` — every member is pivotal: removing any one of them makes it lose;
 * ``connected`` — its members are contiguous on the left–right ``order``, counted among the groups

@@ -10,8 +10,9 @@ without ``i`` when ``S`` loses and ``S + i`` wins, i.e. ``quota - w_i <= w(S) < 
 
 Both are computed without enumerating coalitions, by dynamic programming over seat totals (a
 generating function: ``prod (1 + x^w_j)`` over the other players, truncated below the quota), so
-30 players with weights up to 577 take milliseconds. Counts are exact integers (``int64`` while
-they cannot overflow, Python ints beyond) and indices are :class:`fractions.Fraction`.
+30 players with weights up to a house's size (577 today) take milliseconds. Counts are exact
+integers (``int64`` while they cannot overflow, Python ints beyond) and indices are
+:class:`fractions.Fraction`.
 """
 
 from __future__ import annotations

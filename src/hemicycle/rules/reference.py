@@ -23,6 +23,12 @@ Article L162 (second and third paragraphs)
     ayant obtenu le plus grand nombre de suffrages au premier tour peuvent se
     maintenir au second. »
 
+Before the law of 19 July 1976 (:data:`~hemicycle.rules.law.LAW_1958`: 5 % of the votes cast;
+:data:`~hemicycle.rules.law.LAW_1966`: 10 % of the registered voters) the second paragraph read
+with that threshold and the last two paragraphs did not apply: only those reaching it may stand
+(see :mod:`hemicycle.rules.law` for the reading and why). Every ``ref_*`` function takes the same
+``law`` as its namesake.
+
 The law is silent on ties for the runner-up place; like the fast path, this
 module keeps every candidate tied there.
 
@@ -39,8 +45,8 @@ import numpy as np
 import numpy.typing as npt
 
 from hemicycle.errors import RulesInputError
-from hemicycle.rules import law
-from hemicycle.rules.law import ELECTED, ELIMINATED, QUALIFIED, UNKNOWN_BIRTH
+from hemicycle.rules import law as _law
+from hemicycle.rules.law import CURRENT_LAW, ELECTED, ELIMINATED, QUALIFIED, UNKNOWN_BIRTH, Law
 
 __all__ = [
     "ref_lineup",
@@ -52,28 +58,38 @@ __all__ = [
 ]
 
 
-def _elected_in(votes: list[int], valid: list[bool], registered: int, expressed: int) -> list[bool]:
+def _elected_in(
+    votes: list[int], valid: list[bool], registered: int, expressed: int, law: Law = CURRENT_LAW
+) -> list[bool]:
     """Round 1, one constituency: L126 1° and 2°."""
+    num, den = law.elect_registered.numerator, law.elect_registered.denominator
     elected = []
     for v, is_candidate in zip(votes, valid, strict=True):
         absolute_majority = 2 * v > expressed  # more than half the votes cast
-        quarter_of_registered = 4 * v >= registered  # at least a quarter of the registered
+        quarter_of_registered = den * v >= num * registered  # a quarter of the registered: 4*v
         elected.append(is_candidate and absolute_majority and quarter_of_registered)
     return elected
 
 
 def _qualified_in(
-    votes: list[int], valid: list[bool], registered: int, share: Fraction = Fraction(1, 8)
+    votes: list[int],
+    valid: list[bool],
+    base: int,
+    share: Fraction = Fraction(1, 8),
+    fallback: bool = True,
 ) -> list[bool]:
-    """Who may stand in round 2, one constituency: L162."""
+    """Who may stand in round 2, one constituency: L162. ``base`` is what the threshold is a
+    share of (the registered voters since 1966, the votes cast in 1958)."""
     candidates = [k for k in range(len(votes)) if valid[k]]
 
     # 12.5 % of registered voters, i.e. votes >= registered / 8 (or another share of a base).
     num, den = share.numerator, share.denominator
-    meets_threshold = [k for k in candidates if den * votes[k] >= num * registered]
+    meets_threshold = [k for k in candidates if den * votes[k] >= num * base]
 
     allowed = set(meets_threshold)
-    if len(meets_threshold) == 1:
+    if not fallback:
+        pass  # before 1976: « nul ne peut être candidat » below the threshold, whatever happens
+    elif len(meets_threshold) == 1:
         # « le candidat ayant obtenu après celui-ci le plus grand nombre de suffrages »
         the_one = meets_threshold[0]
         others = [k for k in candidates if k != the_one]
@@ -96,6 +112,8 @@ def ref_round1_elected(
     valid: npt.ArrayLike,
     registered: npt.ArrayLike,
     expressed: npt.ArrayLike,
+    *,
+    law: Law = CURRENT_LAW,
 ) -> npt.NDArray[np.bool_]:
     """Reference for :func:`hemicycle.rules.law.round1_elected`.
 
@@ -104,12 +122,14 @@ def ref_round1_elected(
     ...                    np.array([200]), np.array([100])).tolist()
     [[True, False]]
     """
-    v, ok = law._votes_valid(votes, valid)
-    reg = law._registered(registered, v.shape[0])
-    exp = law._expressed(expressed, v, reg)
+    law = _law._check_law(law)
+    v, ok = _law._votes_valid(votes, valid)
+    reg = _law._registered(registered, v.shape[0])
+    exp = _law._expressed(expressed, v, reg)
     votes_l, valid_l = v.tolist(), ok.tolist()
     result = [
-        _elected_in(votes_l[c], valid_l[c], int(reg[c]), int(exp[c])) for c in range(len(votes_l))
+        _elected_in(votes_l[c], valid_l[c], int(reg[c]), int(exp[c]), law)
+        for c in range(len(votes_l))
     ]
     return np.array(result, dtype=bool).reshape(v.shape)
 
@@ -119,7 +139,9 @@ def ref_round1_qualified(
     valid: npt.ArrayLike,
     registered: npt.ArrayLike,
     *,
-    share: Fraction = Fraction(1, 8),
+    share: Fraction | None = None,
+    law: Law = CURRENT_LAW,
+    expressed: npt.ArrayLike | None = None,
 ) -> npt.NDArray[np.bool_]:
     """Reference for :func:`hemicycle.rules.law.round1_qualified`.
 
@@ -128,11 +150,22 @@ def ref_round1_qualified(
     ...                      np.array([200])).tolist()
     [[True, True, True, False]]
     """
-    v, ok = law._votes_valid(votes, valid)
-    reg = law._registered(registered, v.shape[0])
+    law = _law._check_law(law)
+    v, ok = _law._votes_valid(votes, valid)
+    reg = _law._registered(registered, v.shape[0])
+    if law.qualify_base == "registered":
+        base = reg.tolist()
+    elif expressed is None:
+        raise RulesInputError(
+            f"the {law.version} law qualifies on the votes cast: pass expressed= as well"
+        )
+    else:
+        base = _law._expressed(expressed, v, reg).tolist()
+    share = law.qualify_share if share is None else Fraction(share)
     votes_l, valid_l = v.tolist(), ok.tolist()
     result = [
-        _qualified_in(votes_l[c], valid_l[c], int(reg[c]), share) for c in range(len(votes_l))
+        _qualified_in(votes_l[c], valid_l[c], base[c], share, law.top_two_fallback)
+        for c in range(len(votes_l))
     ]
     return np.array(result, dtype=bool).reshape(v.shape)
 
@@ -142,6 +175,8 @@ def ref_round1_status(
     valid: npt.ArrayLike,
     registered: npt.ArrayLike,
     expressed: npt.ArrayLike,
+    *,
+    law: Law = CURRENT_LAW,
 ) -> npt.NDArray[np.int8]:
     """Reference for :func:`hemicycle.rules.law.round1_status`.
 
@@ -150,18 +185,22 @@ def ref_round1_status(
     ...                   np.array([200, 200]), np.array([100, 85])).tolist()
     [[2, 0], [1, 1]]
     """
-    v, ok = law._votes_valid(votes, valid)
-    reg = law._registered(registered, v.shape[0])
-    exp = law._expressed(expressed, v, reg)
+    law = _law._check_law(law)
+    v, ok = _law._votes_valid(votes, valid)
+    reg = _law._registered(registered, v.shape[0])
+    exp = _law._expressed(expressed, v, reg)
     votes_l, valid_l = v.tolist(), ok.tolist()
     result = []
     for c in range(len(votes_l)):
-        elected = _elected_in(votes_l[c], valid_l[c], int(reg[c]), int(exp[c]))
+        elected = _elected_in(votes_l[c], valid_l[c], int(reg[c]), int(exp[c]), law)
         if any(elected):
             # Elected in round 1: there is no round 2 here.
             row = [ELECTED if e else ELIMINATED for e in elected]
         else:
-            qualified = _qualified_in(votes_l[c], valid_l[c], int(reg[c]))
+            base = int(exp[c]) if law.qualify_base == "expressed" else int(reg[c])
+            qualified = _qualified_in(
+                votes_l[c], valid_l[c], base, law.qualify_share, law.top_two_fallback
+            )
             row = [QUALIFIED if q else ELIMINATED for q in qualified]
         result.append(row)
     return np.array(result, dtype=np.int8).reshape(v.shape)
@@ -174,7 +213,7 @@ def ref_round1_winner_index(status: npt.ArrayLike) -> npt.NDArray[np.int64]:
     >>> ref_round1_winner_index(np.array([[0, 2, 0], [1, 1, 0]], dtype=np.int8)).tolist()
     [1, -1]
     """
-    s = law._as_int_matrix("status", status)
+    s = _law._as_int_matrix("status", status)
     result = []
     for c, row in enumerate(s.tolist()):
         winners = []
@@ -202,7 +241,7 @@ def ref_lineup(qualified: npt.ArrayLike, withdrawn: npt.ArrayLike) -> npt.NDArra
     [[True, False, False]]
     """
     q = np.asarray(qualified)
-    law.lineup(q, withdrawn)  # same validation and errors
+    _law.lineup(q, withdrawn)  # same validation and errors
     q_l, w_l = q.tolist(), np.asarray(withdrawn).tolist()
     result = [
         [is_q and not is_w for is_q, is_w in zip(q_row, w_row, strict=True)]
@@ -222,8 +261,8 @@ def ref_round2_winner(
     >>> w.tolist(), u.tolist()
     ([0, 1], [False, False])
     """
-    v, ok = law._votes_valid(votes, valid)
-    b = law._as_int_matrix("birth", birth)
+    v, ok = _law._votes_valid(votes, valid)
+    b = _law._as_int_matrix("birth", birth)
     if b.shape != v.shape:
         raise RulesInputError(f"birth has shape {b.shape} but votes has shape {v.shape}")
     votes_l, valid_l, birth_l = v.tolist(), ok.tolist(), b.tolist()

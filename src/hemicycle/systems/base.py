@@ -156,7 +156,8 @@ class Allocation:
     """Seats by group under one system, with the national round-1 votes of the same groups.
 
     ``groups`` are ordered by seats then votes (descending); ``house_size`` is the number of seats
-    of that Assembly (577, or more for a mixed system that adds list seats); ``notes`` say what was
+    of that Assembly (the election's :attr:`~hemicycle.election.Election.house_size`: 577 today,
+    465 in 1958; or more for a mixed system that adds list seats); ``notes`` say what was
     assumed (e.g. that round-2 votes were projected).
     """
 
@@ -209,8 +210,8 @@ class Allocation:
 
     @property
     def majority(self) -> int:
-        """Seats for an absolute majority of this house (289 of 577)."""
-        return self.house_size // 2 + 1
+        """Seats for an absolute majority of this house (289 of 577, 233 of 465)."""
+        return rules.house_majority(self.house_size)
 
     @property
     def largest(self) -> tuple[str, int]:

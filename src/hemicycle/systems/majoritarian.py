@@ -257,7 +257,7 @@ def projected(v: Votes, *, name: str = "projected") -> Allocation:
     )
     med = np.floor(np.median(by, axis=0)).astype(np.int64)
     gap = by.mean(axis=0) - med
-    house = v.election.n_constituencies
+    house = v.election.house_size
     diff = house - int(med.sum())
     order = np.argsort(-gap if diff > 0 else gap, kind="stable")
     step = 1 if diff > 0 else -1

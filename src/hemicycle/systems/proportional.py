@@ -6,20 +6,23 @@ the round-1 votes of their candidates. Thresholds are shares of the votes cast (
 area where seats are shared. The kernels are :mod:`hemicycle.systems.apportion` (exact integer
 arithmetic).
 
-**Mixed-member** (``mixed``): the 577 constituency seats go to the winners under the actual
+The house is the election's own (:attr:`~hemicycle.election.Election.house_size`: one seat per
+constituency, 577 today, 465 in 1958), grown by the list seats of a mixed system.
+
+**Mixed-member** (``mixed``): the constituency seats go to the winners under the actual
 two-round system; ``list_seats`` more seats compensate nationally among the lists over the
 threshold. Overhang handling (``overhang``):
 
 * ``keep`` (default; the Scottish and Welsh additional-member system): the list seats are given
   one by one to the highest ``votes / (seats already held + 1)`` (D'Hondt continued from the
   constituency seats); a list that won more constituencies than its proportional share keeps
-  them (overhang) and the house stays ``577 + list_seats``;
-* ``balance`` (Germany 2013–2021): the house grows from ``577 + list_seats`` until the
+  them (overhang) and the house stays ``constituencies + list_seats``;
+* ``balance`` (Germany 2013–2021): the house grows from ``constituencies + list_seats`` until the
   Sainte-Laguë share of every list over the threshold is at least its constituency seats;
   constituency seats of lists under the threshold stay outside the proportional count.
 
-**Majority bonus** (``majority_bonus``): the list with the most votes gets ``bonus`` × 577 seats
-(rounded down) first; all seats left are shared by D'Hondt among the lists over the threshold,
+**Majority bonus** (``majority_bonus``): the list with the most votes gets ``bonus`` × the house's
+seats (rounded down) first; all seats left are shared by D'Hondt among the lists over the threshold,
 the leading list included (as in French regional and municipal elections).
 """
 
@@ -100,7 +103,7 @@ def _national(
     v: Votes, name: str, method: str, threshold: float, seats: int | None = None
 ) -> Allocation:
     e = v.election
-    house = seats or e.n_constituencies
+    house = seats or e.house_size
     got = _share(v.national, house, method, threshold, int(e.round1.expressed.sum()))
     return Allocation.build(
         name,
@@ -188,7 +191,7 @@ def _continue_dhondt(
 
 @register(
     "mixed",
-    "Mixed-member: the 577 constituency winners plus national compensation seats",
+    "Mixed-member: the constituency winners plus national compensation seats",
 )
 def mixed(
     v: Votes,
@@ -213,7 +216,7 @@ def mixed(
         np.array(list(votes.values()), np.int64), threshold=threshold, base=base
     )
     eligible = {g for g, e in zip(votes, ok.tolist(), strict=True) if e}
-    C = v.election.n_constituencies
+    C = v.election.house_size
     if overhang == "keep":
         extra = _continue_dhondt(votes, held, list_seats, eligible)
         seats = {g: held.get(g, 0) + extra.get(g, 0) for g in set(held) | set(extra)}
@@ -260,7 +263,7 @@ def majority_bonus(
     if not 0 <= bonus < 1:
         raise OptionError(f"majority_bonus: bonus must be in [0, 1); got {bonus}")
     e = v.election
-    house = e.n_constituencies
+    house = e.house_size
     f = Fraction(str(bonus))
     extra = house * f.numerator // f.denominator
     leader = next(iter(v.national))
