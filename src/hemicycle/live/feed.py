@@ -440,10 +440,10 @@ def _num(el: ET.Element, path: str, file: str, at: str) -> int:
 
 def _department(text: str) -> str:
     t = text.strip().upper()
+    if len(t) == 3 and t[0] == "0":  # the Ministry's three characters: 001, 02A, 0ZZ
+        t = t[1:]
     if t in LETTER_TO_NUMERIC:
         return LETTER_TO_NUMERIC[t]
-    if len(t) == 3 and t[0] == "0" and (t[1:].isdigit() or t[1:] in ("2A", "2B")):
-        t = t[1:]
     if t.isdigit():
         return t.zfill(2)
     return t
