@@ -1,0 +1,122 @@
+"""2024's official round 2 played back as an election night through the live state and the
+conditioned projection: every count passes the feed's checks, the polls are monotone, and once
+every runoff is declared the seats are the published Assembly, whatever the simulations said."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+from hemicycle.data.blocs import BLOCS
+from hemicycle.data.store import Store
+from hemicycle.election import Election, load
+from hemicycle.errors import OptionError
+from hemicycle.live.draws import simulate
+from hemicycle.live.feed import Reference, _check_count
+from hemicycle.live.night import Night, fixed_seats
+from hemicycle.live.replay import OVERSEAS, declaration_order, official_counts, replay_night
+from hemicycle.live.state import LiveState
+from hemicycle.sim import montecarlo as mc
+from hemicycle.sim.features import runoffs
+
+sys.path.insert(0, str(Path(__file__).parent))
+from published import BLOCS_2024  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def e2024(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Election:
+    path = tmp_path_factory.mktemp("live") / "s.duckdb"
+    with Store(path) as st:
+        st.ingest(2024, download=False)
+        return load(st, 2024)
+
+
+def test_reference_of_2024_round_2(e2024):
+    ref = Reference.from_election(e2024, 2)
+    assert len(ref.panels) == 577
+    assert len(ref.decided) == 76  # seats won in round 1 (the Ministry's 2024 tables)
+    held = set(e2024.codes[e2024.round2.held])
+    assert held.isdisjoint(ref.decided) and len(held) == 501
+
+
+def test_official_counts_pass_the_feeds_checks(e2024):
+    ref = Reference.from_election(e2024, 2)
+    counts = official_counts(e2024)
+    assert len(counts) == 501
+    for c in counts:
+        _check_count(c, ref, where=None, line=None)
+
+
+def test_replay_through_the_live_state_is_monotone(e2024):
+    state = LiveState(duckdb.connect(), 2024, 2)
+    seen = 0
+    for snap in replay_night(e2024, "overseas-first", 7, rng=np.random.default_rng(1)):
+        rep = state.ingest(snap)
+        assert rep.failures == ()
+        assert len(rep.declared) == len(snap.counts) - seen
+        seen = len(snap.counts)
+    assert seen == 501 and len(state.snapshot().declared) == 501
+
+
+def test_declaration_orders(e2024):
+    counts = official_counts(e2024)
+    far = sum(c.constituency.startswith(OVERSEAS) for c in counts)
+    first = declaration_order(counts, "overseas-first", np.random.default_rng(2))
+    assert all(c.constituency.startswith(OVERSEAS) for c in first[:far])
+    assert not any(c.constituency.startswith(OVERSEAS) for c in first[far:])
+    size = declaration_order(counts, "size")
+    assert [c.registered for c in size] == sorted(c.registered for c in counts)
+    a = declaration_order(counts, "random", np.random.default_rng(3))
+    b = declaration_order(counts, "random", np.random.default_rng(3))
+    assert [c.constituency for c in a] == [c.constituency for c in b]
+    with pytest.raises(OptionError, match="allowed: random, overseas-first, size"):
+        declaration_order(counts, "alphabetical")
+    with pytest.raises(OptionError, match="rng"):
+        declaration_order(counts, "random")
+
+
+def night_of(e2024: Election, sims: int = 2000) -> Night:
+    """The night of 2024 with simulated elections of the official lineup (transfers random, the
+    Monte Carlo's kernel and noise: the glue is what is tested, not the transfer model)."""
+    standing = e2024.round2.valid
+    run = runoffs(e2024, standing)
+    run = run.subset(run.n_slots >= 2)
+    R, J = run.cols.shape
+    rng = np.random.default_rng(0)
+    valid = run.cols >= 0
+    _, dep = np.unique(e2024.departments, return_inverse=True)
+    inp = mc.Inputs(
+        xm=rng.uniform(0, 0.05, (2, R, 7, J)) * valid[None, :, None, :],
+        abst=rng.uniform(0, 0.5, (2, R, 7)),
+        xnv=rng.uniform(0, 0.01, (2, R, J)) * valid[None],
+        bloc=run.bloc,
+        dep=dep[run.rows].astype(np.int64),
+        birth=np.zeros((R, J), np.int64),
+        n_deps=int(dep.max()) + 1,
+    )
+    draws = simulate(inp, mc.Noise(), sims=sims, rng=np.random.default_rng(4))
+    return Night(e2024, run, draws, standing)
+
+
+def test_night_ends_on_the_published_assembly(e2024):
+    night = night_of(e2024)
+    published = np.array([BLOCS_2024.get(b, 0) for b in BLOCS])
+    assert (fixed_seats(e2024, e2024.round2.valid) <= published).all()
+    updates = [
+        night.update(snap, poll=i) for i, snap in enumerate(replay_night(e2024, "size", 4), 1)
+    ]
+    for u in updates:
+        assert u.skipped == ()
+        assert (u.posterior.seat_draws.sum(axis=1) == 577).all()
+    last = updates[-1].posterior
+    assert last.declared.all()
+    np.testing.assert_array_equal(last.seat_draws, np.tile(published, (2000, 1)))
+    assert {c.constituency for c in updates[-1].calls.calls} == set(night.codes)
+    # declared runoffs' probabilities are their results, at every step
+    for u in updates:
+        d = u.posterior.declared
+        assert (u.posterior.p_win[d].max(axis=1) == 1).all()
