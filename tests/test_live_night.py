@@ -62,6 +62,22 @@ def test_replay_through_the_live_state_is_monotone(e2024):
     assert seen == 501 and len(state.snapshot().declared) == 501
 
 
+def test_replay_with_partial_counts(e2024):
+    """Half-counted constituencies show up a step before their declaration, are not declared,
+    pass the feed's checks, and grow monotonically into their final count."""
+    ref = Reference.from_election(e2024, 2)
+    state = LiveState(duckdb.connect(), 2024, 2)
+    snaps = list(replay_night(e2024, "size", 5, partial=True))
+    for i, snap in enumerate(snaps):
+        for c in snap.counts:
+            _check_count(c, ref, where=None, line=None)
+        rep = state.ingest(snap)
+        assert rep.failures == ()
+        assert len(snap.declared) == -(-(i + 1) * 501 // 5)
+        assert len(snap.counts) == min(501, -(-(i + 2) * 501 // 5))
+    assert len(state.snapshot().declared) == 501
+
+
 def test_declaration_orders(e2024):
     counts = official_counts(e2024)
     far = sum(c.constituency.startswith(OVERSEAS) for c in counts)

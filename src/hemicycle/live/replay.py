@@ -12,6 +12,7 @@ them (``file`` names the replay); the last one holds them all.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 
@@ -76,17 +77,37 @@ def replay_night(
     *,
     rng: np.random.Generator | None = None,
     round_: int = 2,
+    partial: bool = False,
 ) -> Iterator[Snapshot]:
     """``steps`` snapshots of ``election``'s official round ``round_`` declared in ``order``: the
-    ``i``-th holds the first ``ceil(i · n / steps)`` constituencies of the order."""
+    ``i``-th holds the first ``ceil(i · n / steps)`` constituencies of the order; with
+    ``partial``, the constituencies of the next step too, half counted (every figure but the
+    inscrits halved, rounded down; not final)."""
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
         raise OptionError(f"steps must be a positive integer; got {steps!r}")
     counts = declaration_order(official_counts(election, round_), order, rng)
     n = len(counts)
     for i in range(1, int(steps) + 1):
         upto = -(-i * n // int(steps))
+        shown = list(counts[:upto])
+        if partial:
+            nxt = -(-(i + 1) * n // int(steps))
+            shown += [half(c) for c in counts[upto:nxt]]
         yield Snapshot(
             election.year,
             round_,
-            tuple(sorted(counts[:upto], key=lambda c: c.constituency)),
+            tuple(sorted(shown, key=lambda c: c.constituency)),
         )
+
+
+def half(count: Count) -> Count:
+    """``count`` half counted: every figure but the inscrits halved (rounded down), not final."""
+    return replace(
+        count,
+        voters=count.voters // 2,
+        blank=count.blank // 2,
+        null=count.null // 2,
+        expressed=count.expressed // 2,
+        votes=tuple(v // 2 for v in count.votes),
+        final=False,
+    )
