@@ -135,7 +135,7 @@ def bench_condition(sims: int) -> None:
     dw[:D] = 0
     loglik = rng.normal(0, 3, sims)
     groups, fixed = tuple("abcdefg"), np.zeros(7, np.int64)
-    t_seats, all_seats = timed(lambda: simulated_seats(winners, slot_group, 7), repeat=1)
+    t_seats, all_seats = timed(lambda: simulated_seats(winners, slot_group, 7), repeat=3)
     t_cond, post = timed(
         lambda: condition(winners, loglik, dw, slot_group, fixed, groups, sim_seats=all_seats),
         repeat=3,
@@ -179,8 +179,12 @@ def bench_condition(sims: int) -> None:
         )
         draws = Draws(inp, mc.Noise(), 12345, winners)
         draws.expected(np.arange(2))  # compile
+        draws.log_likelihood(np.arange(2), observed[:2])
         t_exp, _ = timed(lambda: draws.expected(np.arange(50)), repeat=3)
+        t_fused, _ = timed(lambda: draws.log_likelihood(np.arange(50), observed), repeat=3)
         print(f"  expected log votes of 50 runoffs:      {t_exp * 1000:7.0f} ms (numba)")
+        print(f"  fused log likelihood of 50 runoffs:    {t_fused * 1000:7.0f} ms (numba, what")
+        print("    Night.update runs, then condition)")
     except ImportError:
         pass
 

@@ -342,3 +342,12 @@ def test_numba_counting_equals_numpy():
             np.testing.assert_allclose(a.p_win, b.p_win, rtol=1e-12, atol=1e-15)
     with pytest.raises(OptionError, match="unknown backend"):
         simulated_seats(winners, group, G, backend="jax")
+
+
+def test_fused_log_likelihood_equals_the_numpy_one():
+    inp = mc_inputs(6)
+    d = simulate(inp, NOISE, sims=500, rng=np.random.default_rng(8))
+    rows = np.array([3, 7, 11, 30])
+    obs = np.where(inp.bloc[rows] >= 0, np.arange(1, 13).reshape(4, 3) * 1000.0, -1)
+    want = log_likelihood(d.expected(rows), obs, d.scales()[rows])
+    np.testing.assert_allclose(d.log_likelihood(rows, obs), want, rtol=1e-10, atol=1e-8)

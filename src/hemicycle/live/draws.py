@@ -29,42 +29,96 @@ def _hash(key, s, k):
     return z ^ (z >> np.uint64(31))
 
 
+@_numba.njit(inline="always")
+def _normal(table, key, s, k):
+    return table[np.int64(_hash(key, s, k) >> np.uint64(48))]
+
+
+@_numba.njit(inline="always")
+def _shared(key, s, M, flo, fhi, sturn, nat, table, natz):
+    """The replicate, mobilisation factor and turnout factor of simulation ``s``, and its national
+    swings (``natz``, filled), as the Monte Carlo's kernel draws them."""
+    m = np.int64(_hash(key, s, 0) % np.uint64(M))
+    u = (np.float64(_hash(key, s, 1) >> np.uint64(11)) + 0.5) / 9007199254740992.0
+    f = flo + (fhi - flo) * u
+    t = np.exp(sturn * _normal(table, key, s, 2))
+    for b in range(natz.shape[0]):
+        natz[b] = nat * _normal(table, key, s, 8 + b)
+    return m, f, t
+
+
+@_numba.njit(inline="always")
+def _slots(xm, abst, xnv, bloc, dep, n_deps, table, key, s, c, m, f, t, natz, sdep, sloc, local,
+           scale, out):  # fmt: skip
+    """Expected log votes of runoff ``c``'s slots in simulation ``s`` into ``out`` (-inf:
+    padding), with the local noise when ``local``."""
+    NV = xm.shape[2]
+    J = xm.shape[3]
+    d = dep[c]
+    for i in range(NV):
+        scale[i] = (1.0 - f * abst[m, c, i]) / (1.0 - abst[m, c, i])
+    for j in range(J):
+        b = bloc[c, j]
+        if b < 0:
+            out[j] = -np.inf
+            continue
+        acc = 0.0
+        for i in range(NV):
+            acc += xm[m, c, i, j] * scale[i]
+        acc += t * xnv[m, c, j]
+        e = natz[b] + sdep * _normal(table, key, s, 16 + 8 * d + b)
+        if local:
+            e += sloc[c] * _normal(table, key, s, 16 + 8 * n_deps + c * J + j)
+        out[j] = np.log(max(acc, 1e-300)) + e
+
+
 @_numba.njit(parallel=True, cache=True)
 def _expected_kernel(
     xm, abst, xnv, bloc, dep, n_deps, table, key, rows, sims, nat, sdep, sloc, sturn, flo, fhi,
     local, out
 ):  # fmt: skip
     M, R, NV, J = xm.shape
-    for ss in _numba.prange(sims):
-        s = ss
-        m = np.int64(_hash(key, s, 0) % np.uint64(M))
-        u = (np.float64(_hash(key, s, 1) >> np.uint64(11)) + 0.5) / 9007199254740992.0
-        f = flo + (fhi - flo) * u
-        t = np.exp(sturn * table[np.int64(_hash(key, s, 2) >> np.uint64(48))])
+    for s in _numba.prange(sims):
+        natz = np.empty(8)
+        scale = np.empty(NV)
+        m, f, t = _shared(key, s, M, flo, fhi, sturn, nat, table, natz)
         for dd in range(rows.shape[0]):
-            c = rows[dd]
-            d = dep[c]
+            _slots(xm, abst, xnv, bloc, dep, n_deps, table, key, s, rows[dd], m, f, t, natz,
+                   sdep, sloc, local, scale, out[s, dd])  # fmt: skip
+
+
+@_numba.njit(parallel=True, cache=True)
+def _loglik_kernel(
+    xm, abst, xnv, bloc, dep, n_deps, table, key, rows, sims, nat, sdep, sloc, sturn, flo, fhi,
+    y, valid, inv, out
+):  # fmt: skip
+    M, R, NV, J = xm.shape
+    for s in _numba.prange(sims):
+        natz = np.empty(8)
+        scale = np.empty(NV)
+        mu = np.empty(J)
+        u = np.empty(J)
+        m, f, t = _shared(key, s, M, flo, fhi, sturn, nat, table, natz)
+        total = 0.0
+        for dd in range(rows.shape[0]):
+            _slots(xm, abst, xnv, bloc, dep, n_deps, table, key, s, rows[dd], m, f, t, natz,
+                   sdep, sloc, False, scale, mu)  # fmt: skip
+            n = 0
+            ubar = 0.0
             for j in range(J):
-                b = bloc[c, j]
-                if b < 0:
-                    out[ss, dd, j] = -np.inf
-                    continue
-                acc = 0.0
-                for i in range(NV):
-                    acc += xm[m, c, i, j] * ((1.0 - f * abst[m, c, i]) / (1.0 - abst[m, c, i]))
-                acc += t * xnv[m, c, j]
-                e = (
-                    nat * table[np.int64(_hash(key, s, 8 + b) >> np.uint64(48))]
-                    + sdep * table[np.int64(_hash(key, s, 16 + 8 * d + b) >> np.uint64(48))]
-                )
-                if local:
-                    e += (
-                        sloc[c]
-                        * table[
-                            np.int64(_hash(key, s, 16 + 8 * n_deps + c * J + j) >> np.uint64(48))
-                        ]
-                    )
-                out[ss, dd, j] = np.log(max(acc, 1e-300)) + e
+                if valid[dd, j]:
+                    u[j] = y[dd, j] - mu[j]
+                    ubar += u[j]
+                    n += 1
+            if n == 0:
+                continue
+            ubar /= n
+            q = 0.0
+            for j in range(J):
+                if valid[dd, j]:
+                    q += (u[j] - ubar) ** 2
+            total += q * inv[dd]
+        out[s] = -0.5 * total
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,6 +151,25 @@ class Draws:
             inp.xm, inp.abst, inp.xnv, inp.bloc, inp.dep, inp.n_deps, mc.NORMAL,
             np.uint64(self.key), rows, self.sims, noise.national, noise.department,
             inp.local_scales(noise), noise.turnout, float(lo), float(hi), local, out,
+        )  # fmt: skip
+        return out
+
+    def log_likelihood(self, runoffs: np.ndarray, observed: np.ndarray) -> np.ndarray:
+        """(sims,) log likelihood of the declared ``observed`` votes (D, J; -1 padding) of
+        ``runoffs`` under each simulation: :func:`hemicycle.live.condition.log_likelihood` of
+        :meth:`expected` at the runoffs' local scales, fused (nothing of size sims × D kept)."""
+        rows = np.asarray(runoffs, np.int64)
+        obs = np.asarray(observed, np.float64)
+        valid = obs >= 0
+        y = np.log(np.where(valid, obs, 0.0) + 0.5)
+        inp, noise = self.inp, self.noise
+        scales = inp.local_scales(noise)
+        out = np.empty(self.sims)
+        lo, hi = noise.mobilisation
+        _loglik_kernel(
+            inp.xm, inp.abst, inp.xnv, inp.bloc, inp.dep, inp.n_deps, mc.NORMAL,
+            np.uint64(self.key), rows, self.sims, noise.national, noise.department, scales,
+            noise.turnout, float(lo), float(hi), y, valid, 1.0 / scales[rows] ** 2, out,
         )  # fmt: skip
         return out
 

@@ -23,7 +23,6 @@ from hemicycle.live.condition import (
     Calls,
     Posterior,
     condition,
-    log_likelihood,
     simulated_seats,
 )
 from hemicycle.live.draws import Draws
@@ -105,7 +104,6 @@ class Night:
         self.declared_winner = np.full(len(self.codes), -1, np.int64)
         self.calls = Calls(threshold=threshold)
         self.min_ess = min_ess
-        self._scales = draws.scales()
         self.sim_seats = simulated_seats(draws.winners, self.slot_group, len(BLOCS))
 
     def update(self, snapshot: Snapshot, *, poll: int = 0, at: str = "") -> Update:
@@ -139,10 +137,8 @@ class Night:
             names.append(count.constituency)
         if rows:
             idx = np.asarray(rows)
-            exp = self.draws.expected(idx)
-            self.loglik += log_likelihood(
-                exp, np.asarray(observed).reshape(-1, J), self._scales[idx]
-            )
+            obs = np.asarray(observed).reshape(-1, J)
+            self.loglik += self.draws.log_likelihood(idx, obs)
             self.declared_winner[idx] = winners
         post = condition(
             self.draws.winners,
