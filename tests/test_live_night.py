@@ -136,3 +136,19 @@ def test_night_ends_on_the_published_assembly(e2024):
     for u in updates:
         d = u.posterior.declared
         assert (u.posterior.p_win[d].max(axis=1) == 1).all()
+
+
+def test_same_seed_same_bytes(e2024):
+    """Two nights from the same seed, fed the same snapshots, give identical bytes: weights,
+    probabilities, seat draws and calls (the parallel reductions have a fixed order)."""
+    snaps = list(replay_night(e2024, "random", 3, rng=np.random.default_rng(9)))[:2]
+    out = []
+    for _ in range(2):
+        night = night_of(e2024, sims=1500)
+        u = [night.update(s, poll=i) for i, s in enumerate(snaps, 1)][-1]
+        out.append(u)
+    a, b = (u.posterior for u in out)
+    assert a.weights.tobytes() == b.weights.tobytes()
+    assert a.p_win.tobytes() == b.p_win.tobytes()
+    assert a.seat_draws.tobytes() == b.seat_draws.tobytes()
+    assert out[0].calls == out[1].calls
