@@ -5,6 +5,7 @@ every runoff is declared the seats are the published Assembly, whatever the simu
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -16,7 +17,7 @@ from hemicycle.data.store import Store
 from hemicycle.election import Election, load
 from hemicycle.errors import OptionError
 from hemicycle.live.draws import simulate
-from hemicycle.live.feed import Reference, _check_count
+from hemicycle.live.feed import Reference, Snapshot, _check_count
 from hemicycle.live.night import Night, fixed_seats
 from hemicycle.live.replay import OVERSEAS, declaration_order, official_counts, replay_night
 from hemicycle.live.state import LiveState
@@ -152,3 +153,23 @@ def test_same_seed_same_bytes(e2024):
     assert a.p_win.tobytes() == b.p_win.tobytes()
     assert a.seat_draws.tobytes() == b.seat_draws.tobytes()
     assert out[0].calls == out[1].calls
+
+
+def test_counts_that_do_not_match_the_simulated_lineup(e2024):
+    """A count without one of the simulated candidates fixes the seat but does not weigh the
+    simulations; a count with a candidate the simulations never had is left out; both are said."""
+    night = night_of(e2024, sims=500)
+    counts = {c.constituency: c for c in official_counts(e2024)}
+    r = next(r for r in range(len(night.codes)) if (night.panels[r] >= 0).sum() == 3)
+    code = night.codes[r]
+    c = counts[code]
+    lost = replace(c, panels=c.panels[:2], votes=c.votes[:2])  # a third candidate vanished
+    u = night.update(Snapshot(2024, 2, (lost,)))
+    assert u.declared == (code,) and "not in the count" in u.skipped[0].message
+    assert u.posterior.declared[r] and (night.loglik == 0).all()
+    r2 = next(r2 for r2 in range(len(night.codes)) if r2 != r)
+    c2 = counts[night.codes[r2]]
+    odd = replace(c2, panels=(*c2.panels[:-1], 99))
+    u = night.update(Snapshot(2024, 2, (lost, odd)))
+    assert u.declared == () and "did not stand in the simulated lineup" in u.skipped[0].message
+    assert not u.posterior.declared[r2]

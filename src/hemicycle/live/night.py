@@ -131,6 +131,19 @@ class Night:
                 obs[slot[p]] = v
             top = np.flatnonzero(obs == obs.max())
             win = int(top[np.argmin(self.birth[r, top])])  # a tie goes to the older (the law)
+            missing = sorted(set(slot) - set(count.panels))
+            if missing:  # the seat is known, but not how the simulated lineup's votes went
+                self.declared_winner[r] = win
+                skipped.append(
+                    Failure(
+                        count.file,
+                        f"file {count.file}, constituency {count.constituency}: panel "
+                        f"{missing[0]} of the simulated lineup is not in the count; the seat is "
+                        f"fixed, the votes are not used to condition the projection",
+                    )
+                )
+                names.append(count.constituency)
+                continue
             rows.append(r)
             observed.append(obs)
             winners.append(win)
