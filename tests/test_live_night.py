@@ -173,3 +173,29 @@ def test_counts_that_do_not_match_the_simulated_lineup(e2024):
     u = night.update(Snapshot(2024, 2, (lost, odd)))
     assert u.declared == () and "did not stand in the simulated lineup" in u.skipped[0].message
     assert not u.posterior.declared[r2]
+
+
+def test_live_tables_in_the_store_leave_the_official_tables_alone(tmp_path, data_dir):
+    """The live state written through the store's own connection: the official tables (which
+    share names with the live state's staging, ``totals``) are byte for byte what they were."""
+    with Store(tmp_path / "s.duckdb") as st:
+        st.ingest(2024, download=False)
+        e = load(st, 2024)
+        before = {t: st.table(t, 2024) for t in ("totals", "candidates", "constituencies")}
+        state = LiveState(st.con, 2024, 2)
+        for snap in replay_night(e, "size", 3, partial=True):
+            assert state.ingest(snap).failures == ()
+        for t, df in before.items():
+            assert st.table(t, 2024).equals(df), t
+        assert st.query("SELECT count(*) AS n FROM live_totals")["n"][0] == 501
+
+
+def test_round_1_replayed_through_the_live_state(e2024):
+    ref = Reference.from_election(e2024, 1)
+    assert not ref.decided
+    state = LiveState(duckdb.connect(), 2024, 1)
+    for snap in replay_night(e2024, "random", 2, rng=np.random.default_rng(0), round_=1):
+        for c in snap.counts:
+            _check_count(c, ref, where=None, line=None)
+        assert state.ingest(snap).failures == ()
+    assert len(state.snapshot().declared) == 577
