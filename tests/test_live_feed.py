@@ -10,6 +10,8 @@ from types import MappingProxyType
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hemicycle.live.feed import (
     Count,
@@ -478,3 +480,33 @@ def test_parse_error_is_a_feed_error():
 def test_count_winner_tie_is_none():
     c = Count("0101", 10, 10, 0, 0, 10, (1, 2), (5, 5), True, "f")
     assert c.winner() is None
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_damaged_files_never_stop_a_poll(tmp_path_factory, data):
+    """Bytes cut, replaced or inserted anywhere in a department file: the poll gives that file's
+    counts (all checks passed) or one failure naming it, never an exception, and the other
+    department's counts either way."""
+    root = feed_dir(tmp_path_factory.mktemp("fuzz"))
+    path = root / "resultatsT2/001/R2001CIR.xml"
+    raw = bytearray(path.read_bytes())
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(raw)))
+        op = data.draw(st.sampled_from(["cut", "set", "insert"]))
+        b = data.draw(st.binary(min_size=1, max_size=8))
+        if op == "cut":
+            del raw[i:]
+        elif op == "set":
+            raw[i : i + len(b)] = b
+        else:
+            raw[i:i] = b
+    path.write_bytes(bytes(raw))
+    snap = open_feed(root, reference()).poll()
+    assert "97101" in snap.by_code()
+    if snap.failures:
+        assert len(snap.failures) == 1
+        assert snap.failures[0].message.startswith("file resultatsT2/001/R2001CIR.xml")
+        assert "\n" not in snap.failures[0].message

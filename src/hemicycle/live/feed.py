@@ -658,6 +658,15 @@ def parse_index(data: bytes, file: str) -> dict[str, float | None]:
 # --------------------------------------------------------------------------- feeds
 
 
+#: What a malformed file could still raise past the checks (a bug, or input no check foresaw):
+#: caught per file by the feeds, reported as that file's failure.
+UNEXPECTED = (ValueError, KeyError, IndexError, TypeError, RecursionError, UnicodeError)
+
+
+def _unexpected(exc: BaseException, file: str) -> FeedError:
+    return FeedError(f"cannot be read ({type(exc).__name__}: {exc})", file=file)
+
+
 class Feed(Protocol):
     year: int
     round: int
@@ -767,6 +776,8 @@ class XmlFeed:
                     yield name, parse_department_xml(data, name, self.reference)
                 except FeedError as exc:
                     yield name, Failure(name, str(exc))
+                except UNEXPECTED as exc:  # a poller never stops on one file
+                    yield name, Failure(name, str(_unexpected(exc, name)))
 
         return _collect(self.year, self.round, parts(), counted)
 
@@ -941,6 +952,8 @@ class CsvDrop:
                 return parse_csv_drop(t, v, self.reference)
             except FeedError as exc:
                 return Failure(exc.file or "totals.csv", str(exc))
+            except UNEXPECTED as exc:  # a poller never stops on one file
+                return Failure("totals.csv", str(_unexpected(exc, "totals.csv")))
 
         return _collect(self.year, self.round, [("totals.csv", part())])
 
