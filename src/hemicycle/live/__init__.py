@@ -10,13 +10,13 @@
   recomputes their expected votes in the runoffs declared;
 * :mod:`hemicycle.live.condition` reweights the simulated elections by the likelihood of the
   declared runoffs (ESS, tempering when it collapses) and calls races;
-* :mod:`hemicycle.live.night` ties them together poll after poll; :mod:`hemicycle.live.session`
+* :mod:`hemicycle.live.night` ties them together poll after poll; :mod:`hemicycle.live.setup`
   prepares a night from the store; :mod:`hemicycle.live.replay` plays an official round back.
 
 How ``hemicycle live YEAR --round 2 --source DIR_OR_URL --every 30s`` uses them::
 
     from hemicycle.live.feed import open_feed
-    from hemicycle.live.session import prepare
+    from hemicycle.live.setup import prepare
     from hemicycle.live.state import LiveState
 
     prep = prepare(year, store, train=train, sims=sims, seed=seed, lineup=lineup)  # minutes

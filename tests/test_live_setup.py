@@ -12,8 +12,8 @@ import pytest
 from hemicycle.data.store import Store
 from hemicycle.live.feed import Snapshot
 from hemicycle.live.replay import replay_night
-from hemicycle.live.session import prepare
-from hemicycle.sim import api
+from hemicycle.live.setup import prepare
+from hemicycle.sim import pipeline
 
 N_BOOT = 4
 SIMS = 2_000
@@ -36,7 +36,7 @@ def prepared(store):
 
 
 def test_before_any_declaration_the_night_is_the_projection(store, prepared):
-    proj = api.project(2024, 2017, store, sims=SIMS, seed=7, n_boot=N_BOOT)
+    proj = pipeline.project(2024, 2017, store, sims=SIMS, seed=7, n_boot=N_BOOT)
     night = prepared.night
     post = night.update(Snapshot(2024, 2, ())).posterior
     assert not post.declared.any() and post.ess == pytest.approx(SIMS)

@@ -1,6 +1,6 @@
 """One call to set up a night: the projection's simulated elections, ready to be conditioned.
 
-:func:`prepare` does what :func:`hemicycle.sim.api.project` does up to the Monte Carlo — the
+:func:`prepare` does what :func:`hemicycle.sim.pipeline.project` does up to the Monte Carlo — the
 target election from the store, the transfers pooled from the training elections, the round-2
 lineup — then keeps the simulated elections (:func:`hemicycle.live.draws.simulate`) instead of
 summarising them. With the same ``seed`` the draws are those of ``project``: before any
@@ -21,7 +21,7 @@ from hemicycle.live.condition import CALL_THRESHOLD, MIN_ESS
 from hemicycle.live.draws import simulate
 from hemicycle.live.feed import Reference
 from hemicycle.live.night import Night
-from hemicycle.sim import api as sim_api
+from hemicycle.sim import pipeline as sim_api
 from hemicycle.sim.features import resolve_lineup
 from hemicycle.sim.project import build_inputs
 
@@ -51,7 +51,7 @@ def prepare(
     min_ess: float = MIN_ESS,
     download: bool = True,
 ) -> Prepared:
-    """The night of ``year``'s round 2 (options as :func:`hemicycle.sim.api.project`'s;
+    """The night of ``year``'s round 2 (options as :func:`hemicycle.sim.pipeline.project`'s;
     ``withdrawals`` defaults to the official lineup where the store holds round 2, else every
     qualified candidate, and ``lineup`` — a ``constituency,panel`` CSV, e.g. the official round-2
     candidate list published before the vote — replaces it where it names a constituency)."""
