@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from hemicycle import election
-from hemicycle.analysis.replay import replay
+from hemicycle.replays import replay
 from hemicycle.data import blocs
 from hemicycle.data.codes import validate_code
 from hemicycle.data.store import Store

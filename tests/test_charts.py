@@ -23,7 +23,8 @@ from hemicycle.data.blocs import BLOCS
 from hemicycle.data.files import CONTOURS_YEAR, files_for
 from hemicycle.data.readers.contours import locate_contours, read_contours
 from hemicycle.errors import DataFileError
-from hemicycle.report import charts, geo, hemicycle_svg, maps, palette, views
+from hemicycle import geo
+from hemicycle.report import charts, hemicycle_svg, maps, palette, views
 from hemicycle.report.html import write_report
 from published import BLOCS_2024, SEATS_2024
 

@@ -16,7 +16,7 @@ from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from hemicycle import session as api  # noqa: E402
-from hemicycle.analysis.replay import STATUS_NAMES  # noqa: E402
+from hemicycle.replays import STATUS_NAMES  # noqa: E402
 from hemicycle.data.files import YEARS  # noqa: E402
 from hemicycle.data.store import Store  # noqa: E402
 from hemicycle.errors import HemicycleError  # noqa: E402

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from hemicycle import rules
-from hemicycle.data.blocs import BLOCS, blocs_of
+from hemicycle.data.blocs import BLOCS, bloc_of, blocs_of
+from hemicycle.data.notes import constituency_label
 from hemicycle.election import Election
 
 ROUND1_HEADER = ["constituency", "panel", "nuance", "votes", "status"]
@@ -33,6 +34,42 @@ STATUS_NAMES: dict[int, Status] = {
     rules.QUALIFIED: "qualified",
     rules.ELIMINATED: "eliminated",
 }
+
+
+#: Runoff type of a constituency after round 1, by the law (how many qualified).
+SITUATIONS = ("elected", "duel", "three-way", "four-way")
+#: The columns of :meth:`Replay.candidates` (and of the ``results.csv`` export).
+CANDIDATE_COLUMNS = [
+    "year",
+    "constituency",
+    "label",
+    "round",
+    "panel",
+    "surname",
+    "first_name",
+    "nuance",
+    "bloc",
+    "votes",
+    "share_expressed",
+    "share_registered",
+    "status",
+]
+#: The columns of :meth:`Replay.situations`.
+SITUATION_COLUMNS = [
+    "constituency",
+    "label",
+    "leader_nuance",
+    "leader_bloc",
+    "leader_share",
+    "situation",
+    "qualified",
+    "withdrawn",
+    "contest",
+]
+
+
+def _bloc(year: int, nuance: str) -> str:
+    return bloc_of(year, nuance, warn=False) if nuance else ""
 
 
 @dataclass(frozen=True)
@@ -151,6 +188,111 @@ class Replay:
     def decided(self) -> int:
         """Constituencies with a winner in the data (all of them once round 2 is there)."""
         return int((self.winner >= 0).sum())
+
+    # ----- the domain's tables, computed once -----------------------------------------------
+
+    def labels(self) -> dict[str, str]:
+        """Constituency code → label (``Paris 5``), in the Ministry's spelling."""
+        e = self.election
+        return {
+            c: constituency_label(str(n), str(d), str(c))
+            for c, n, d in zip(
+                e.codes.tolist(), e.department_names.tolist(), e.departments.tolist(), strict=True
+            )
+        }
+
+    def candidates(self) -> pd.DataFrame:
+        """The tidy results: one row per candidate and round held (:data:`CANDIDATE_COLUMNS`),
+        constituencies in the election's order, candidates by votes then panel. ``status``: round
+        1, the law's (``elected``, ``qualified``, ``withdrawn`` — qualified but not on the round-2
+        ballot —, ``eliminated``); round 2, ``elected`` or ``defeated``. Shares are of the
+        constituency's votes expressed and registered voters in that round."""
+        e = self.election
+        names = self.labels()
+        rows: list[tuple[object, ...]] = []
+        for rnd_no, rnd in ((1, e.round1), (2, e.round2)):
+            if rnd is None:
+                continue
+            for i, code in enumerate(e.codes.tolist()):
+                if not rnd.held[i]:
+                    continue
+                exp, reg = max(int(rnd.expressed[i]), 1), max(int(rnd.registered[i]), 1)
+                ks = np.flatnonzero(rnd.valid[i])
+                for k in ks[np.lexsort((e.panel[i, ks], -rnd.votes[i, ks]))]:
+                    if rnd_no == 1:
+                        st = (
+                            "withdrawn"
+                            if self.withdrawn[i, k]
+                            else STATUS_NAMES[int(self.status1[i, k])]
+                        )
+                    else:
+                        won = self.winner_round[i] == 2 and self.winner[i] == k
+                        st = "elected" if won else "defeated"
+                    nu, v = str(rnd.nuance[i, k]), int(rnd.votes[i, k])
+                    rows.append(
+                        (
+                            e.year,
+                            code,
+                            names[code],
+                            rnd_no,
+                            int(e.panel[i, k]),
+                            e.surname[i, k],
+                            e.first_name[i, k],
+                            nu,
+                            _bloc(e.year, nu),
+                            v,
+                            v / exp,
+                            v / reg,
+                            st,
+                        )
+                    )
+        return pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
+
+    def situations(self) -> pd.DataFrame:
+        """The situation after round 1, one row per constituency (:data:`SITUATION_COLUMNS`):
+        the round-1 leader (nuance, bloc, share of the votes expressed), the runoff the law
+        produces (``situation``, one of :data:`SITUATIONS`; ``qualified``: how many, 0 where
+        round 1 elected), the blocs of the qualified candidates who withdrew (a tuple), and the
+        candidates on the round-2 ballot (``contest``; ``None`` where round 2 is not in the
+        data)."""
+        e = self.election
+        r1, r2 = e.round1, e.round2
+        names = self.labels()
+        lead = np.where(r1.valid, r1.votes, -1).argmax(axis=1)
+        qualified = (self.status1 == rules.QUALIFIED).sum(axis=1)
+        rows = []
+        for i, code in enumerate(e.codes.tolist()):
+            k, runoff = int(lead[i]), bool(self.runoffs[i])
+            nu = str(r1.nuance[i, k])
+            q = int(qualified[i])
+            kind = (
+                "elected"
+                if not runoff
+                else {2: "duel", 3: "three-way"}.get(q, "four-way" if q >= 4 else "duel")
+            )
+            wd = tuple(
+                _bloc(e.year, str(r1.nuance[i, j])) for j in np.flatnonzero(self.withdrawn[i])
+            )
+            contest = (
+                int(r2.valid[i].sum())
+                if r2 is not None and r2.held[i]
+                else (None if r2 is None or runoff else 0)
+            )
+            share = int(r1.votes[i, k]) / max(int(r1.expressed[i]), 1)
+            rows.append(
+                (
+                    code,
+                    names[code],
+                    nu,
+                    _bloc(e.year, nu),
+                    share,
+                    kind,
+                    q if runoff else 0,
+                    wd,
+                    contest,
+                )
+            )
+        return pd.DataFrame(rows, columns=SITUATION_COLUMNS)
 
     # ----- output tables ------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """The constituency map and the hexagonal cartogram as SVG.
 
 Both take the election's constituency codes, a fill and a tooltip per code, and a
-:class:`~hemicycle.report.geo.GeoLayout`. Every constituency is exactly one element carrying
+:class:`~hemicycle.geo.GeoLayout`. Every constituency is exactly one element carrying
 ``data-code="<canonical code>"`` and a ``<title>``: a contour ``<path>`` (metropolitan France and
 the overseas departments, these in labelled insets), or — for the constituencies the contours file
 lacks (Saint-Martin/Saint-Barthélemy, the Pacific, the French abroad) — a labelled box in a strip.
@@ -277,7 +277,7 @@ def cartogram_svg(
     note: str | None = None,
 ) -> str:
     """The tile cartogram: one hexagon per metropolitan constituency (placed by
-    :func:`~hemicycle.report.geo.hex_cartogram`), department borders and codes, and a strip of
+    :func:`~hemicycle.geo.hex_cartogram`), department borders and codes, and a strip of
     hexagons for the overseas constituencies and the French abroad."""
     codes = list(codes)
     _check(codes, fills)

@@ -16,31 +16,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hemicycle import rules
 from hemicycle.data.blocs import BLOCS, bloc_of
-from hemicycle.replays import STATUS_NAMES, Replay
-from hemicycle.report.labels import label, normalise
+from hemicycle.replays import CANDIDATE_COLUMNS, SITUATIONS, Replay
+from hemicycle.report.labels import normalise
 from hemicycle.rules import SEATS
 
-#: Runoff type of a constituency after round 1, by the law (how many qualified).
-SITUATIONS = ("elected", "duel", "three-way", "four-way")
 SEARCH_LIMIT = 40
 
-RESULTS_HEADER = [
-    "year",
-    "constituency",
-    "label",
-    "round",
-    "panel",
-    "surname",
-    "first_name",
-    "nuance",
-    "bloc",
-    "votes",
-    "share_expressed",
-    "share_registered",
-    "status",
-]
+#: The columns of ``results.csv``: :meth:`Replay.candidates`'.
+RESULTS_HEADER = CANDIDATE_COLUMNS
 CONSTITUENCIES_HEADER = [
     "year",
     "constituency",
@@ -68,16 +52,6 @@ def _bloc(year: int, nuance: str) -> str:
 
 
 # ----- labels and search ------------------------------------------------------------------------
-
-
-def labels(rep: Replay) -> dict[str, str]:
-    e = rep.election
-    return {
-        c: label(str(n), str(d), str(c))
-        for c, n, d in zip(
-            e.codes.tolist(), e.department_names.tolist(), e.departments.tolist(), strict=True
-        )
-    }
 
 
 #: "Haute-Garonne 3e", "Paris 5ème", "Ain 1re": the ordinal suffix is dropped.
@@ -135,7 +109,7 @@ class SearchIndex:
         return cls(
             year=e.year,
             codes=tuple(e.codes.tolist()),
-            labels=labels(rep),
+            labels=rep.labels(),
             names=tuple(str(n) for n in e.names.tolist()),
             departments=tuple(str(d) for d in e.departments.tolist()),
             department_names=tuple(str(n) for n in e.department_names.tolist()),
@@ -221,42 +195,21 @@ class Situation:
 
 
 def situations(rep: Replay) -> list[Situation]:
-    e = rep.election
-    r1, r2 = e.round1, e.round2
-    names = labels(rep)
-    votes = np.where(r1.valid, r1.votes, -1)
-    lead = votes.argmax(axis=1)
-    qualified = (rep.status1 == rules.QUALIFIED).sum(axis=1)
-    out = []
-    for i, code in enumerate(e.codes.tolist()):
-        k = int(lead[i])
-        nu = str(r1.nuance[i, k])
-        if not rep.runoffs[i]:
-            kind = "elected"
-        else:
-            kind = {2: "duel", 3: "three-way"}.get(
-                int(qualified[i]), "four-way" if qualified[i] >= 4 else "duel"
-            )
-        wd = tuple(_bloc(e.year, str(r1.nuance[i, j])) for j in np.flatnonzero(rep.withdrawn[i]))
-        contest = (
-            int(r2.valid[i].sum())
-            if r2 is not None and r2.held[i]
-            else (None if r2 is None or rep.runoffs[i] else 0)
+    """:meth:`Replay.situations`, one value per constituency."""
+    return [
+        Situation(
+            r.constituency,
+            r.label,
+            r.leader_nuance,
+            r.leader_bloc,
+            r.leader_share,
+            r.situation,
+            r.qualified,
+            r.withdrawn,
+            None if r.contest is None or r.contest != r.contest else int(r.contest),
         )
-        out.append(
-            Situation(
-                code,
-                names[code],
-                nu,
-                _bloc(e.year, nu),
-                int(r1.votes[i, k]) / max(int(r1.expressed[i]), 1),
-                kind,
-                int(qualified[i]) if rep.runoffs[i] else 0,
-                wd,
-                contest,
-            )
-        )
-    return out
+        for r in rep.situations().itertuples(index=False)
+    ]
 
 
 def round1_summary(rep: Replay) -> dict[str, object]:
@@ -335,52 +288,12 @@ def _csv(header: Sequence[str], rows: list[list[object]]) -> bytes:
 
 
 def results_csv(rep: Replay) -> bytes:
-    """One row per candidate and round: ``RESULTS_HEADER``. Round 1 status is the law's
-    (``elected``, ``qualified``, ``withdrawn`` — qualified but not on the round-2 ballot —,
-    ``eliminated``); round 2: ``elected`` or ``defeated``."""
-    e = rep.election
-    names = labels(rep)
-    rows: list[list[object]] = []
-    for rnd_no, rnd in ((1, e.round1), (2, e.round2)):
-        if rnd is None:
-            continue
-        for i, code in enumerate(e.codes.tolist()):
-            if not rnd.held[i]:
-                continue
-            exp, reg = max(int(rnd.expressed[i]), 1), max(int(rnd.registered[i]), 1)
-            ks = np.flatnonzero(rnd.valid[i])
-            cols = ks[
-                np.lexsort((e.panel[i, ks], -rnd.votes[i, ks]))
-            ]  # most votes first, then panel
-            for k in cols:
-                st: str
-                if rnd_no == 1:
-                    st = (
-                        "withdrawn" if rep.withdrawn[i, k] else STATUS_NAMES[int(rep.status1[i, k])]
-                    )
-                else:
-                    st = (
-                        "elected" if rep.winner_round[i] == 2 and rep.winner[i] == k else "defeated"
-                    )
-                nu = str(rnd.nuance[i, k])
-                v = int(rnd.votes[i, k])
-                rows.append(
-                    [
-                        e.year,
-                        code,
-                        names[code],
-                        rnd_no,
-                        int(e.panel[i, k]),
-                        e.surname[i, k],
-                        e.first_name[i, k],
-                        nu,
-                        _bloc(e.year, nu),
-                        v,
-                        f"{v / exp:.6f}",
-                        f"{v / reg:.6f}",
-                        st,
-                    ]
-                )
+    """:meth:`Replay.candidates` as CSV (``RESULTS_HEADER``), shares to six decimals."""
+    df = rep.candidates()
+    rows = [
+        [*r[:10], f"{r[10]:.6f}", f"{r[11]:.6f}", r[12]]
+        for r in df[RESULTS_HEADER].itertuples(index=False, name=None)
+    ]
     return _csv(RESULTS_HEADER, rows)
 
 
