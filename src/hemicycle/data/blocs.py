@@ -25,7 +25,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Literal, cast, get_args
 
-VERSION = "2024.3"
+VERSION = "2024.4"
 #: The seven blocs, left to right: the one spelling of the type (the web schema uses it too).
 Bloc = Literal["far_left", "left", "centre", "right", "far_right", "regionalist", "other"]
 BLOCS: tuple[Bloc, ...] = get_args(Bloc)

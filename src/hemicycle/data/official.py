@@ -51,8 +51,16 @@ class Reader:
     ``read`` turns one file into a :class:`~hemicycle.data.readers.common.RoundTable` (role
     ``results``) or a table of candidacies (role ``candidacies``); ``link`` gives round 2 its panel
     numbers from round 1 for layouts that have none; ``boundary_maps`` says which constituency map
-    each year of its results uses (``"1986"`` or ``"2010"``); ``publisher`` names the source in
-    titles, ``credit`` in a report's footer (whose data, under which licence).
+    each year of its results uses (``"1958"``, ``"1967"``, ``"1986"`` or ``"2010"``: the year the
+    map was drawn); ``publisher`` names the source in titles, ``credit`` in a report's footer (whose
+    data, under which licence).
+
+    ``constituencies`` gives the number of constituencies a year's round 1 must hold where it is
+    not :data:`hemicycle.rules.SEATS` (1958: 465; 1988: 576, the source lacking one seat).
+    ``lineups_unjudged`` are the years whose round-1 law is not the one :mod:`hemicycle.rules`
+    applies (before the law of 1976: 5 % of the votes cast, then 10 % of the registered, and no
+    top-two rule): the store does not judge their round-2 lineups, nor decide their round-1
+    winners by that law.
     """
 
     name: str  # a short, stable name: the year it reads ("2017"), or the layout ("cdsp")
@@ -60,6 +68,8 @@ class Reader:
     read: Callable[[OfficialFile, Path], Any] | None = None
     link: Callable[[RoundTable, RoundTable], RoundTable] | None = None
     boundary_maps: Mapping[int, str] = field(default_factory=dict)
+    constituencies: Mapping[int, int] = field(default_factory=dict)
+    lineups_unjudged: frozenset[int] = frozenset()
     publisher: str = "the Ministry of the Interior's files"
     credit: str = "Ministère de l'Intérieur, Licence Ouverte / Etalab 2.0"
 

@@ -58,6 +58,7 @@ from hemicycle.data.readers import (
     link_rounds,
     read_candidacies,
     read_results,
+    reader_of,
 )
 from hemicycle.data.readers.common import check_possible
 from hemicycle.errors import DataFileError, DataNotAvailableError, HemicycleError
@@ -395,17 +396,32 @@ class Store:
         for t in rounds.values():  # what cannot be true is refused, whichever reader read it
             check_possible(t.totals, t.candidates, file=t.file)
         quirks = [(r, q) for r, t in rounds.items() for q in t.quirks]
-        quirks += self._cross_checks(year, rounds)
-        reader = files[(1, "results")][0].reader  # the year's reader: its round 1's
+        year_reader = reader_of(files[(1, "results")][0])  # the year's reader: its round 1's
+        quirks += self._cross_checks(
+            year,
+            rounds,
+            seats=year_reader.constituencies.get(year, SEATS),
+            judge_lineups=year not in year_reader.lineups_unjudged,
+        )
+        reader = year_reader.name
         return _Parsed(year, rounds, cands, source_rows, quirks, reader)
 
     @staticmethod
-    def _cross_checks(year: int, rounds: dict[int, RoundTable]) -> list[tuple[int, QuirkWarning]]:
+    def _cross_checks(
+        year: int,
+        rounds: dict[int, RoundTable],
+        *,
+        seats: int = SEATS,
+        judge_lineups: bool = True,
+    ) -> list[tuple[int, QuirkWarning]]:
+        """Round 1 covers ``seats`` constituencies; round 2 is where round 1 decided nothing, its
+        candidates stood in round 1 and (``judge_lineups``: the law of :mod:`hemicycle.rules` is
+        the year's) qualified by law."""
         r1 = rounds[1]
         n = len(r1.totals)
-        if n != SEATS and not (_is_sample_mirror() and 0 < n < SEATS):
+        if n != seats and not (_is_sample_mirror() and 0 < n < seats):
             raise DataFileError(
-                f"round 1 covers {n} constituencies, expected {SEATS} (truncated file?)",
+                f"round 1 covers {n} constituencies, expected {seats} (truncated file?)",
                 file=r1.file,
             )
         out: list[tuple[int, QuirkWarning]] = []
@@ -419,7 +435,7 @@ class Store:
             from hemicycle.rules import ELECTED
 
             flagged = flagged.fillna(pd.Series(status.to_numpy() == ELECTED, index=c1.index))
-        decided = set(c1.loc[flagged.astype(bool), "constituency"])
+        decided = set(c1.loc[flagged.astype(bool), "constituency"]) | r2.decided
         r1_codes = set(r1.totals["constituency"])
         r2_codes = set(r2.totals["constituency"])
         unknown = sorted(r2_codes - r1_codes)
@@ -428,6 +444,23 @@ class Store:
                 "constituency absent from round 1", file=r2.file, constituency=unknown[0]
             )
         missing = sorted(r1_codes - decided - r2_codes)
+        # where the source explains it: round 1's votes do not add up (1988's 975-1: 240 votes for
+        # 2,481 exprimés), or its round-2 row holds no count (1993's 78-8)
+        explained = {q.constituency for q in r1.quirks if q.kind == "votes_sum"}
+        explained |= {q.constituency for q in r2.quirks if q.kind == "no_counts"}
+        for code in [c for c in missing if c in explained]:
+            out.append(
+                (
+                    2,
+                    QuirkWarning(
+                        r2.file,
+                        code,
+                        "no_round2",
+                        "no round 2 in the file, and no round-1 winner on the published votes",
+                    ),
+                )
+            )
+        missing = [c for c in missing if c not in explained]
         if missing:
             raise DataFileError(
                 f"{len(missing)} constituencies without a round-1 winner are missing from round 2 "
@@ -451,7 +484,8 @@ class Store:
                 constituency=o.constituency,
                 column="panel",
             )
-        out += [(2, q) for q in Store._lineup_check(status, r2)]
+        if judge_lineups:
+            out += [(2, q) for q in Store._lineup_check(status, r2)]
         for o in both[both["nuance"] != both["nuance_r1"]].itertuples():
             out.append(
                 (
@@ -483,9 +517,15 @@ class Store:
         votes[row, col] = c1["votes"].to_numpy(np.int64)
         valid[row, col] = True
         t = r1.totals.set_index("constituency").loc[codes]
+        # a total NULLed as impossible (1993's 38-9) leaves the law nothing to judge there
+        unknown = (t["registered"].isna() | t["expressed"].isna()).to_numpy()
         status = rules.round1_status(
-            votes, valid, t["registered"].to_numpy(np.int64), t["expressed"].to_numpy(np.int64)
+            votes,
+            valid,
+            t["registered"].fillna(0).to_numpy(np.int64),
+            t["expressed"].fillna(0).to_numpy(np.int64),
         )
+        status[unknown] = np.where(valid[unknown], rules.QUALIFIED, rules.ELIMINATED)
         return pd.Series(
             status[row, col], index=pd.MultiIndex.from_arrays([c1["constituency"], c1["panel"]])
         )
@@ -537,7 +577,7 @@ class Store:
             cands[flag] = (
                 cands[flag] if flag in cands else pd.Series(pd.NA, index=cands.index)
             ).astype("boolean")
-        for col in ("abstentions", "blank"):
+        for col in ("registered", "abstentions", "voters", "blank", "null", "expressed"):
             totals[col] = totals[col].astype("Int64")
         years = pd.DataFrame(
             [{"year": year, "boundary_map": boundary_map(year), "reader": parsed.reader}]
