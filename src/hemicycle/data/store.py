@@ -518,14 +518,14 @@ class Store:
         valid[row, col] = True
         t = r1.totals.set_index("constituency").loc[codes]
         # a total NULLed as impossible (1993's 38-9) leaves the law nothing to judge there
-        unknown = (t["registered"].isna() | t["expressed"].isna()).to_numpy()
-        status = rules.round1_status(
-            votes,
-            valid,
-            t["registered"].fillna(0).to_numpy(np.int64),
-            t["expressed"].fillna(0).to_numpy(np.int64),
+        known = (t["registered"].notna() & t["expressed"].notna()).to_numpy()
+        status = np.where(valid, rules.QUALIFIED, rules.ELIMINATED).astype(np.int8)
+        status[known] = rules.round1_status(
+            votes[known],
+            valid[known],
+            t["registered"].to_numpy()[known].astype(np.int64),
+            t["expressed"].to_numpy()[known].astype(np.int64),
         )
-        status[unknown] = np.where(valid[unknown], rules.QUALIFIED, rules.ELIMINATED)
         return pd.Series(
             status[row, col], index=pd.MultiIndex.from_arrays([c1["constituency"], c1["panel"]])
         )
