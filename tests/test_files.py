@@ -19,7 +19,8 @@ def test_every_reader_module_registers() -> None:
     assert readers.UNREGISTERED == ()
     names = [r.name for r in readers.READERS]
     assert set(names) == {
-        *("cdsp", "cdsp_parties", "2017", "2022", "2024", "2024-candidacies", "contours")
+        *("cdsp", "cdsp_parties", "2017", "2022", "2024", "2024-candidacies", "contours"),
+        *("presidential_cdsp", "presidential_ministry"),
     }
     assert len(names) == len(set(names))
     assert registry.files_for(1997, 1)[0].reader == "cdsp"

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from hemicycle.data.readers.common import RoundTable
 
-Role = Literal["results", "candidacies", "contours"]
+#: ``presidential``: a presidential election's results by legislative constituency (kept apart
+#: from the legislative ones, in the store's ``presidential_*`` tables)
+Role = Literal["results", "candidacies", "contours", "presidential"]
 #: The roles a round's ingest reads (the contours belong to no round).
 ROUND_ROLES: tuple[Role, ...] = ("results", "candidacies")
 
@@ -60,7 +62,8 @@ class Reader:
     ``lineups_unjudged`` are the years whose round-1 law is not the one :mod:`hemicycle.rules`
     applies (before the law of 1976: 5 % of the votes cast, then 10 % of the registered, and no
     top-two rule): the store does not judge their round-2 lineups, nor decide their round-1
-    winners by that law.
+    winners by that law. ``presidential_maps``: the boundary map of each presidential
+    election a reader of role ``presidential`` reads (its years are not legislative years).
     """
 
     name: str  # a short, stable name: the year it reads ("2017"), or the layout ("cdsp")
@@ -70,6 +73,7 @@ class Reader:
     boundary_maps: Mapping[int, str] = field(default_factory=dict)
     constituencies: Mapping[int, int] = field(default_factory=dict)
     lineups_unjudged: frozenset[int] = frozenset()
+    presidential_maps: Mapping[int, str] = field(default_factory=dict)
     publisher: str = "the Ministry of the Interior's files"
     credit: str = "Ministère de l'Intérieur, Licence Ouverte / Etalab 2.0"
 

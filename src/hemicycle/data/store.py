@@ -91,6 +91,20 @@ CREATE TABLE IF NOT EXISTS candidacies (
     PRIMARY KEY (year, round, constituency, panel));
 CREATE TABLE IF NOT EXISTS quirks (
     year INTEGER, round INTEGER, file VARCHAR, constituency VARCHAR, kind VARCHAR, message VARCHAR);
+CREATE TABLE IF NOT EXISTS presidential_sources (
+    year INTEGER, round INTEGER, file VARCHAR, sha256 VARCHAR, bytes BIGINT, signature VARCHAR,
+    ingested_at TIMESTAMP, PRIMARY KEY (year, round));
+CREATE TABLE IF NOT EXISTS presidential_totals (
+    year INTEGER, round INTEGER, constituency VARCHAR, boundary_map VARCHAR,
+    department_name VARCHAR, registered BIGINT, abstentions BIGINT, voters BIGINT, blank BIGINT,
+    "null" BIGINT, expressed BIGINT, PRIMARY KEY (year, round, constituency));
+CREATE TABLE IF NOT EXISTS presidential_candidates (
+    year INTEGER, round INTEGER, constituency VARCHAR, panel INTEGER, surname VARCHAR,
+    first_name VARCHAR, party VARCHAR, votes BIGINT,
+    PRIMARY KEY (year, round, constituency, panel));
+CREATE TABLE IF NOT EXISTS presidential_quirks (
+    year INTEGER, round INTEGER, file VARCHAR, constituency VARCHAR, kind VARCHAR,
+    message VARCHAR);
 """
 DATA_TABLES = (
     "sources",
@@ -100,6 +114,15 @@ DATA_TABLES = (
     "candidates",
     "candidacies",
     "quirks",
+)
+#: The presidential elections by legislative constituency: tables of their own, so that no
+#: legislative query (on ``DATA_TABLES``) ever mixes them up; a presidential year is not a
+#: legislative year (``Store.years`` lists the legislative ones).
+PRESIDENTIAL_TABLES = (
+    "presidential_sources",
+    "presidential_totals",
+    "presidential_candidates",
+    "presidential_quirks",
 )
 
 
@@ -291,7 +314,7 @@ class Store:
             r[0]
             for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
         }
-        return set(DATA_TABLES) <= have
+        return set(DATA_TABLES) | set(PRESIDENTIAL_TABLES) <= have
 
     @contextmanager
     def _writable(self) -> Iterator[None]:
@@ -327,7 +350,7 @@ class Store:
         self.con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is not None and row[0] != SCHEMA_VERSION:
-            for t in DATA_TABLES:
+            for t in DATA_TABLES + PRESIDENTIAL_TABLES:
                 self.con.execute(f"DROP TABLE IF EXISTS {t}")
         self.con.execute(SCHEMA)
         # in-place migrations of stores written before these additions (their data are kept)
@@ -638,6 +661,108 @@ class Store:
             tuple(q for _, q in parsed.quirks),
             tuple(str(s["file"]) for s in parsed.source_rows),
         )
+
+    def ingest_presidential(self, year: int, *, download: bool = True) -> IngestReport:
+        """Read a presidential election's results by legislative constituency (both rounds where
+        available) and replace that year's rows of the ``presidential_*`` tables in one
+        transaction; the legislative tables are not touched."""
+        from hemicycle.data.files import PRESIDENTIAL_MAPS
+
+        rounds: dict[int, RoundTable] = {}
+        source_rows = []
+        for round_ in (1, 2):
+            hit = sources.locate_presidential(year, round_, download=download)
+            if hit is None:
+                continue
+            entry, path = hit
+            rounds[round_] = reader_of(entry).read(entry, path)  # type: ignore[misc]
+            source_rows.append(
+                {
+                    "year": year,
+                    "round": round_,
+                    "file": entry.name,
+                    "sha256": sources.sha256_of(path),
+                    "bytes": path.stat().st_size,
+                    "signature": self._signature(path),
+                }
+            )
+        if 1 not in rounds and 2 not in rounds:
+            raise DataNotAvailableError(
+                f"the {year} presidential election's files are not available "
+                f"({', '.join(e.name for e in sources.files_for(year, None, 'presidential'))})"
+            )
+        if 1 in rounds and 2 in rounds:  # 1981's round 2 numbers Corsica's seats 21 and 22
+            known = set(rounds[1].totals["constituency"])
+            for code in rounds[2].totals["constituency"]:
+                if code not in known:
+                    rounds[2].quirks.append(
+                        QuirkWarning(
+                            rounds[2].file,
+                            code,
+                            "not_in_round1",
+                            f"constituency {code} is not in round 1 ({rounds[1].file}): kept as "
+                            "published",
+                        )
+                    )
+        totals = pd.concat(
+            [t.totals.assign(year=year, round=r) for r, t in rounds.items()], ignore_index=True
+        )
+        totals["boundary_map"] = PRESIDENTIAL_MAPS[year]
+        for col in ("registered", "abstentions", "voters", "blank", "null", "expressed"):
+            totals[col] = totals[col].astype("Int64")
+        cands = pd.concat(
+            [t.candidates.assign(year=year, round=r) for r, t in rounds.items()],
+            ignore_index=True,
+        )
+        quirks = pd.DataFrame(
+            [
+                {
+                    "year": year,
+                    "round": r,
+                    "file": q.file,
+                    "constituency": q.constituency,
+                    "kind": q.kind,
+                    "message": q.message,
+                }
+                for r, t in rounds.items()
+                for q in t.quirks
+            ],
+            columns=["year", "round", "file", "constituency", "kind", "message"],
+        )
+        srcs = pd.DataFrame(source_rows).assign(ingested_at=dt.datetime.now())
+        with self._writable():
+            con = self.con
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for t in PRESIDENTIAL_TABLES:
+                    con.execute(f"DELETE FROM {t} WHERE year = ?", [year])
+                self._insert("presidential_sources", srcs)
+                self._insert("presidential_totals", totals)
+                self._insert("presidential_candidates", cands)
+                self._insert("presidential_quirks", quirks)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        every = tuple(q for t in rounds.values() for q in t.quirks)
+        return IngestReport(
+            year,
+            tuple(sorted(rounds)),
+            int(totals["constituency"].nunique()),
+            {r: len(t.candidates) for r, t in rounds.items()},
+            {},
+            every,
+            tuple(str(s["file"]) for s in source_rows),
+        )
+
+    def presidential_years(self) -> list[int]:
+        """The presidential elections the store holds (not legislative years)."""
+        return [
+            r[0]
+            for r in self.con.execute(
+                "SELECT DISTINCT year FROM presidential_sources ORDER BY 1"
+            ).fetchall()
+        ]
 
     def _insert(self, table: str, df: pd.DataFrame) -> None:
         cols = [r[0] for r in self.con.execute(f"DESCRIBE {table}").fetchall()]

@@ -339,7 +339,7 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
         cands_df[c] = cands_df[c].astype("boolean")
     totals_df["null"] = totals_df["null"].astype("Int64")
     if year < REFUSED_FROM:
-        totals_df, impossible = null_impossible(totals_df, cands_df, file=file)
+        totals_df, cands_df, impossible = null_impossible(totals_df, cands_df, file=file)
         quirks.extend(impossible)
     quirks.extend(_arithmetic(totals_df, cands_df, file=file))
     totals_df = totals_df.drop(columns="line")

@@ -284,7 +284,7 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
     for f in ("elected", "advanced"):
         cands_df[f] = cands_df[f].astype("boolean")
     totals_df["null"] = totals_df["null"].astype("Int64")
-    totals_df, impossible = null_impossible(totals_df, cands_df, file=file)
+    totals_df, cands_df, impossible = null_impossible(totals_df, cands_df, file=file)
     quirks.extend(impossible)
     sums = cands_df.groupby("constituency", sort=False)["votes"].sum()
     for r in totals_df.itertuples(index=False):

@@ -538,20 +538,22 @@ TOTAL_HEADERS = {
 
 def null_impossible(
     totals: pd.DataFrame, cands: pd.DataFrame, *, file: str
-) -> tuple[pd.DataFrame, list[QuirkWarning]]:
+) -> tuple[pd.DataFrame, pd.DataFrame, list[QuirkWarning]]:
     """The historical policy (the CDSP's tables of 1958–1993): a total that cannot be true is
     neither refused nor repaired but stored as NULL, each with a quirk (kind ``impossible``) naming
     the file, the line (``totals`` must have a ``line`` column) and the column.
 
-    Which field is NULLed is the one the others contradict: votants beyond inscrits (or a
-    candidate's votes beyond inscrits) NULLs ``Inscrits``; exprimés (or blancs et nuls) beyond
+    Which field is NULLed is the one the others contradict: votants beyond inscrits NULLs
+    ``Inscrits``, and so do a candidate's votes beyond inscrits where the votes add up to the
+    exprimés (else the candidate's votes are NULL: 1969's presidential 27-1, 223,111 votes for
+    65,666 inscrits); exprimés (or blancs et nuls) beyond
     votants NULLs ``Votants`` when the candidates' votes add up to the exprimés (the 1978 rows whose
     votants lost a digit) and ``Exprimés`` otherwise (1993's 85-3: exprimés 56,335, votes 50,335).
     Repeated until :func:`impossible_values` finds nothing (1978's round 2 has rows whose inscrits
-    *and* votants lost a digit). Candidates' votes are never NULLed: a row whose votes are
-    impossible against every total would still be refused by :func:`check_possible`.
+    *and* votants lost a digit). Returns the totals and candidates, NULLs in place.
     """
     out = totals.copy()
+    cands = cands.copy()
     for f in ("registered", "voters", "expressed", "null"):
         if f in out.columns:
             out[f] = out[f].astype("Int64")
@@ -568,6 +570,28 @@ def null_impossible(
                 continue
             done.add(code)
             at = out.index[out["constituency"] == code][0]
+            if column == "votes" and int(sums.get(code, -1)) != out.at[at, "expressed"]:
+                reg = int(out.at[at, "registered"])
+                mine = cands.index[cands["constituency"] == code]
+                bad = [j for j in mine if int(cands.at[j, "votes"]) > reg + _slack(reg)]
+                for j in bad:
+                    where = (
+                        cands.at[j, "label"]
+                        if "label" in cands
+                        else f"panel {cands.at[j, 'panel']}"
+                    )
+                    quirks.append(
+                        QuirkWarning(
+                            file,
+                            code,
+                            "impossible",
+                            f"line {line_of[code]}, column {where!r}: {cands.at[j, 'votes']} "
+                            f"cannot be true ({message}); stored as NULL, the row kept",
+                        )
+                    )
+                cands["votes"] = cands["votes"].astype("Int64")
+                cands.loc[bad, "votes"] = pd.NA
+                continue
             if column in ("voters", "votes"):
                 field = "registered"
             elif column in ("expressed", "null", "blank"):
@@ -593,4 +617,4 @@ def null_impossible(
                     f"true ({message}); stored as NULL, the row kept",
                 )
             )
-    return out, quirks
+    return out, cands, quirks
