@@ -3,9 +3,9 @@
 Tables (one row per ...):
 
 ``sources``        file ingested: year, round, role, file, sha256, bytes, ingested_at
-``years``          election ingested: year, boundary_map (``"1986"`` or ``"2010"``: a canonical
-                   code names the same seat only within one map), reader (the module that read its
-                   files)
+``years``          election ingested: year, boundary_map (``"1958"``, ``"1967"``, ``"1986"`` or
+                   ``"2010"``: a canonical code names the same seat only within one map), reader
+                   (the module that read its files)
 ``constituencies`` constituency of a year: year, constituency (canonical code), department,
                    department_name, name
 ``totals``         constituency and round: registered, abstentions, voters, blank, null, expressed
@@ -20,6 +20,13 @@ Tables (one row per ...):
                    candidate lists)
 ``quirks``         data quirks found at ingest (warned, not fatal): year, round, file,
                    constituency, kind, message
+``presidential_*`` a presidential election by legislative constituency (sources, totals with the
+                   boundary map, candidates with name and party, quirks): apart from the
+                   legislative tables, written by :meth:`Store.ingest_presidential` only
+
+NULL where the source does not publish a figure, and in the CDSP's tables of 1958–1993 where a
+figure cannot be true (a quirk ``impossible`` names its file, line and column); the party-column
+tables of 1958–1981 have no names (``surname``, ``first_name`` and ``sex`` NULL).
 
 An ingest reads and checks every file of a year first, then replaces that year's rows in one
 transaction: a failure leaves the store exactly as it was, and ingesting twice gives the same
