@@ -14,7 +14,7 @@ import pytest
 
 from hemicycle import election, rules
 from hemicycle.data import blocs
-from hemicycle.data.files import boundary_map, files_for
+from hemicycle.data.files import TRAINING_YEARS, YEARS, boundary_map, files_for
 from hemicycle.data.store import Store
 
 HISTORY = (1958, 1962, 1967, 1968, 1973, 1978, 1981, 1988, 1993)
@@ -353,3 +353,8 @@ def test_boundary_maps_from_the_files(store: Store) -> None:
     assert dict(zip(stored["year"], stored["boundary_map"], strict=True)) == {
         y: boundary_map(y) for y in HISTORY
     }
+
+
+def test_years_come_from_the_readers() -> None:
+    assert set(HISTORY) <= set(YEARS)
+    assert TRAINING_YEARS == (1997, 2002, 2007, 2012, 2017, 2022, 2024)

@@ -32,6 +32,7 @@ __all__ = [
     "FILES",
     "PRESIDENTIAL_MAPS",
     "PRESIDENTIAL_YEARS",
+    "TRAINING_YEARS",
     "YEARS",
     "OfficialFile",
     "Reader",
@@ -52,6 +53,14 @@ BOUNDARY_MAPS: dict[int, str] = dict(
 
 #: Years with results, each with a boundary map (checked by the tests).
 YEARS: tuple[int, ...] = tuple(sorted({f.year for f in FILES if f.role == "results"}))
+
+#: The elections a projection may learn vote transfers from by default: every year but those
+#: their readers mark untrained (1958–1993: no names before 1988, a party column standing for
+#: several candidates, and a back-test that covers 1997–2024 only). The store holds and replays
+#: them all; choosing the training set is the projection's (``sim``, ``api.training_year``).
+TRAINING_YEARS: tuple[int, ...] = tuple(
+    y for y in YEARS if not any(y in r.untrained_years for r in READERS)
+)
 
 #: The boundary map of each presidential election read by legislative constituency (its
 #: legislative constituencies of the time); these years are not in :data:`YEARS`.

@@ -64,6 +64,8 @@ class Reader:
     top-two rule): the store does not judge their round-2 lineups, nor decide their round-1
     winners by that law. ``presidential_maps``: the boundary map of each presidential
     election a reader of role ``presidential`` reads (its years are not legislative years).
+    ``untrained_years``: years a projection should not learn vote transfers from by default (see
+    :data:`hemicycle.data.files.TRAINING_YEARS`).
     """
 
     name: str  # a short, stable name: the year it reads ("2017"), or the layout ("cdsp")
@@ -74,6 +76,7 @@ class Reader:
     constituencies: Mapping[int, int] = field(default_factory=dict)
     lineups_unjudged: frozenset[int] = frozenset()
     presidential_maps: Mapping[int, str] = field(default_factory=dict)
+    untrained_years: frozenset[int] = frozenset()
     publisher: str = "the Ministry of the Interior's files"
     credit: str = "Ministère de l'Intérieur, Licence Ouverte / Etalab 2.0"
 

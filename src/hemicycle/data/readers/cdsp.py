@@ -488,6 +488,7 @@ READER = Reader(
     },
     # 1988 lacks Mayotte (985), 1993 one seat too: the store holds what the files have
     constituencies={1988: 576, 1993: 576},
+    untrained_years=frozenset({1988, 1993}),
     publisher="the CDSP's tables (Sciences Po)",
     credit="the CDSP (Sciences Po)'s constituency tables, compiled from the Ministry of the "
     "Interior's results, as committed in github.com/domi41/french-legislatives-analysis "

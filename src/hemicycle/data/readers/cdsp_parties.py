@@ -469,6 +469,7 @@ READER = Reader(
     boundary_maps={**MAPS, 1981: "1967"},
     constituencies=CONSTITUENCIES,
     lineups_unjudged=frozenset({1958, 1962, 1967, 1968, 1973}),
+    untrained_years=frozenset(CONSTITUENCIES),
     publisher="the CDSP's tables (Sciences Po)",
     credit="the CDSP (Sciences Po)'s constituency tables, compiled from the Ministry of the "
     "Interior's results, as committed in github.com/domi41/french-legislatives-analysis "
