@@ -199,6 +199,13 @@ def test_1968_round2_joins_on_the_code_line(store: Store) -> None:
         "SELECT constituency, max(votes) m FROM candidates WHERE year = 1968 AND round = 2 "
         "GROUP BY 1"
     )
+    cont = store.query("SELECT message FROM quirks WHERE year = 1968 AND kind = 'continuation'")
+    assert "round-2 code PC continues round-1 code COM in 160 constituencies" in set(
+        cont["message"].str.split(" \\(").str[0]
+    )
+    assert not _one(
+        store, "SELECT count(*) FROM quirks WHERE year = 1968 AND kind = 'nuance_change'", []
+    )
     left_out = {"5302": 15038, "6907": 17280, "7302": 4144}
     for code, votes in left_out.items():
         assert best.set_index("constituency").loc[code, "m"] > votes

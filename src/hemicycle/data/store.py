@@ -516,7 +516,10 @@ class Store:
             )
         if judge_lineups:
             out += [(2, q) for q in Store._lineup_check(status, r2)]
-        for o in both[both["nuance"] != both["nuance_r1"]].itertuples():
+        changed = both["nuance"] != both["nuance_r1"]
+        if "continues" in both:  # a declared continuation (1968's `PC` for `COM`): summarised
+            changed &= ~both["continues"].astype(bool)
+        for o in both[changed].itertuples():
             out.append(
                 (
                     2,

@@ -366,6 +366,7 @@ def link(r1: RoundTable, r2: RoundTable) -> RoundTable:
     panels: list[int] = []
     keep: list[bool] = []
     taken: set[tuple[str, int]] = set()
+    renamed: dict[tuple[str, str], int] = {}
     c2 = r2.candidates
     for row in c2.itertuples(index=False):
         allowed = ROUND2_CODES.get((year, row.nuance), (row.nuance,))
@@ -416,7 +417,19 @@ def link(r1: RoundTable, r2: RoundTable) -> RoundTable:
         taken.add((row.constituency, hit))
         panels.append(hit)
         keep.append(True)
-    cands = c2.assign(panel=panels)[keep].reset_index(drop=True) if len(c2) else c2
+        if stood[hit][0] != row.nuance:
+            renamed[(row.nuance, stood[hit][0])] = renamed.get((row.nuance, stood[hit][0]), 0) + 1
+    for (new, old), n in sorted(renamed.items()):
+        quirks.append(
+            QuirkWarning(
+                file,
+                "",
+                "continuation",
+                f"round-2 code {new} continues round-1 code {old} in {n} constituencies "
+                "(a declared continuation: the rounds joined on it)",
+            )
+        )
+    cands = c2.assign(panel=panels, continues=True)[keep].reset_index(drop=True) if len(c2) else c2
     return RoundTable(
         r2.year,
         r2.round,
