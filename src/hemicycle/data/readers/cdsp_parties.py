@@ -140,9 +140,7 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
                 f"the line of party codes has {len(rows[1])} fields, the header {len(header)}",
                 file=file,
                 line=2,
-                column=header[parties[min(len(rows[1]), len(header)) - 1 - len(fixed)]]
-                if len(rows[1]) > len(fixed)
-                else header[parties[0]],
+                column=header[max(min(len(rows[1]), len(header)) - 1, parties[0])],
             )
         codes_row, first_data = [cell_text(c) for c in rows[1]], 2
     codes = [codes_row[i] for i in parties]
