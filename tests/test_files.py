@@ -18,7 +18,10 @@ from hemicycle.errors import YearNotAvailableError
 def test_every_reader_module_registers() -> None:
     assert readers.UNREGISTERED == ()
     names = [r.name for r in readers.READERS]
-    assert set(names) == {"cdsp", "2017", "2022", "2024", "2024-candidacies", "contours"}
+    assert set(names) == {
+        *("cdsp", "cdsp_parties", "2017", "2022", "2024", "2024-candidacies", "contours"),
+        *("presidential_cdsp", "presidential_ministry"),
+    }
     assert len(names) == len(set(names))
     assert registry.files_for(1997, 1)[0].reader == "cdsp"
 
@@ -51,16 +54,21 @@ def test_files_are_declared_once_and_read_by_their_module() -> None:
 
 
 def test_every_year_has_a_map_blocs_and_round1() -> None:
-    assert registry.YEARS == (1997, 2002, 2007, 2012, 2017, 2022, 2024)
+    assert registry.YEARS == (
+        *(1958, 1962, 1967, 1968, 1973, 1978, 1981, 1988, 1993),
+        *(1997, 2002, 2007, 2012, 2017, 2022, 2024),
+    )
     assert set(registry.BOUNDARY_MAPS) == set(registry.YEARS)
-    assert {registry.boundary_map(y) for y in (1997, 2002, 2007)} == {"1986"}
+    assert {registry.boundary_map(y) for y in (1958, 1962)} == {"1958"}
+    assert {registry.boundary_map(y) for y in (1967, 1968, 1973, 1978, 1981)} == {"1967"}
+    assert {registry.boundary_map(y) for y in (1988, 1993, 1997, 2002, 2007)} == {"1986"}
     assert {registry.boundary_map(y) for y in (2012, 2017, 2022, 2024)} == {"2010"}
     bloc_years = {y for y, _ in blocs.table()}
     for y in registry.YEARS:
         assert y in bloc_years, y
         assert registry.files_for(y, 1, "results"), y
-    with pytest.raises(YearNotAvailableError, match="1997"):
-        registry.boundary_map(1993)
+    with pytest.raises(YearNotAvailableError, match="1958"):
+        registry.boundary_map(1986)
 
 
 def test_official_file_is_keyword_only() -> None:
@@ -76,8 +84,8 @@ def test_2022_round2_is_pinned_and_cdsp_files_point_at_the_pinned_commit() -> No
     (t2,) = registry.files_for(2022, 2, "results")
     assert t2.url == "https://www.data.gouv.fr/fr/datasets/r/a84f1483-a191-4187-ad40-404105bb9bf0"
     assert t2.sha256 == "0878a6943a609cf489c7af1f52e38e9152d788995c76ecbba58eb75926962fc7"
-    cdsp = [f for f in registry.FILES if f.name.startswith("cdsp_")]
-    assert len(cdsp) == 8 and all(f.sha256 and len(f.sha256) == 64 for f in cdsp)
+    cdsp = [f for f in registry.FILES if f.name.startswith("cdsp_legi")]
+    assert len(cdsp) == 2 * 13 and all(f.sha256 and len(f.sha256) == 64 for f in cdsp)
     assert all(
         f.url == "https://raw.githubusercontent.com/domi41/french-legislatives-analysis/"
         f"9e888ad0391e4f31d7e607a85a87bd32e3aa2993/data/{f.name}"

@@ -12,7 +12,10 @@ calls are documented in the README (e.g. UDI is ``right`` in 2017 and 2022, when
 and ``centre`` in 2024; DLF and DSV are ``far_right``; for the CDSP's codes of 1997–2012, the UDF is
 ``right`` in 1997 and 2002, as the RPR's and then the UMP's ally, the MoDem ``centre`` from 2007,
 the Nouveau Centre — ``PSLE`` in 2007, ``NouvC`` in 2012 — and the Parti radical ``PRV`` ``right``,
-the Front de gauche ``left`` like La France insoumise in 2017). An unknown nuance warns and maps to
+the Front de gauche ``left`` like La France insoumise in 2017; for 1958–1993 the README's calls: the
+MRP, the Centre démocrate, PDM and the réformateurs ``centre``, the centrists inside the majority —
+``MRPVREP`` 1962, the CDP 1973, the UDF from 1978 — ``right``, 1988's "majorité présidentielle"
+labels ``left``, the ecologists ``other`` until 1993). An unknown nuance warns and maps to
 ``other``.
 """
 
@@ -25,7 +28,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Literal, cast, get_args
 
-VERSION = "2024.3"
+VERSION = "2024.4"
 #: The seven blocs, left to right: the one spelling of the type (the web schema uses it too).
 Bloc = Literal["far_left", "left", "centre", "right", "far_right", "regionalist", "other"]
 BLOCS: tuple[Bloc, ...] = get_args(Bloc)

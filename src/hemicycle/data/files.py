@@ -30,6 +30,9 @@ __all__ = [
     "BOUNDARY_MAPS",
     "CONTOURS_YEAR",
     "FILES",
+    "PRESIDENTIAL_MAPS",
+    "PRESIDENTIAL_YEARS",
+    "TRAINING_YEARS",
     "YEARS",
     "OfficialFile",
     "Reader",
@@ -40,14 +43,34 @@ __all__ = [
 
 FILES: tuple[OfficialFile, ...] = tuple(f for r in READERS for f in r.files)
 
-#: The constituency boundaries each year uses: the 1986 map (1988–2007) or the 2010 map (2012 on,
-#: with the 11 seats abroad). A canonical code names the same seat only within one map.
+#: The constituency boundaries each year uses, named by the year they were drawn or first used:
+#: 1958 (1958, 1962), 1967 (the 1958 map with the Paris region's new departments: 1967–1981; 1978
+#: adds Corsica's 2A/2B seats), 1986 (1988–2007), 2010 (2012 on, with the 11 seats abroad). A
+#: canonical code names the same seat only within one map.
 BOUNDARY_MAPS: dict[int, str] = dict(
     sorted((y, m) for r in READERS for y, m in r.boundary_maps.items())
 )
 
 #: Years with results, each with a boundary map (checked by the tests).
 YEARS: tuple[int, ...] = tuple(sorted({f.year for f in FILES if f.role == "results"}))
+
+#: The elections a projection may learn vote transfers from by default: every year but those
+#: their readers mark untrained (1958–1993: no names before 1988, a party column standing for
+#: several candidates, and a back-test that covers 1997–2024 only). The store holds and replays
+#: them all; choosing the training set is the projection's (``sim``, ``api.training_year``).
+TRAINING_YEARS: tuple[int, ...] = tuple(
+    y for y in YEARS if not any(y in r.untrained_years for r in READERS)
+)
+
+#: The boundary map of each presidential election read by legislative constituency (its
+#: legislative constituencies of the time); these years are not in :data:`YEARS`.
+PRESIDENTIAL_MAPS: dict[int, str] = dict(
+    sorted((y, m) for r in READERS for y, m in r.presidential_maps.items())
+)
+#: Presidential elections by legislative constituency (files of role ``presidential``)
+PRESIDENTIAL_YEARS: tuple[int, ...] = tuple(
+    sorted({f.year for f in FILES if f.role == "presidential"})
+)
 
 
 def files_for(year: int, round_: int | None = None, role: Role | None = None) -> list[OfficialFile]:
@@ -62,7 +85,8 @@ def files_for(year: int, round_: int | None = None, role: Role | None = None) ->
 
 
 def boundary_map(year: int) -> str:
-    """The boundary map (``"1986"`` or ``"2010"``) of ``year``'s constituencies."""
+    """The boundary map (``"1958"``, ``"1967"``, ``"1986"`` or ``"2010"``) of ``year``'s
+    constituencies."""
     try:
         return BOUNDARY_MAPS[year]
     except KeyError:

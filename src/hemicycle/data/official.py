@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from hemicycle.data.readers.common import RoundTable
 
-Role = Literal["results", "candidacies", "contours"]
+#: ``presidential``: a presidential election's results by legislative constituency (kept apart
+#: from the legislative ones, in the store's ``presidential_*`` tables)
+Role = Literal["results", "candidacies", "contours", "presidential"]
 #: The roles a round's ingest reads (the contours belong to no round).
 ROUND_ROLES: tuple[Role, ...] = ("results", "candidacies")
 
@@ -51,8 +53,19 @@ class Reader:
     ``read`` turns one file into a :class:`~hemicycle.data.readers.common.RoundTable` (role
     ``results``) or a table of candidacies (role ``candidacies``); ``link`` gives round 2 its panel
     numbers from round 1 for layouts that have none; ``boundary_maps`` says which constituency map
-    each year of its results uses (``"1986"`` or ``"2010"``); ``publisher`` names the source in
-    titles, ``credit`` in a report's footer (whose data, under which licence).
+    each year of its results uses (``"1958"``, ``"1967"``, ``"1986"`` or ``"2010"``: the year the
+    map was drawn); ``publisher`` names the source in titles, ``credit`` in a report's footer (whose
+    data, under which licence).
+
+    ``constituencies`` gives the number of constituencies a year's round 1 must hold where it is
+    not :data:`hemicycle.rules.SEATS` (1958: 465; 1988: 576, the source lacking one seat).
+    ``lineups_unjudged`` are the years whose round-1 law is not the one :mod:`hemicycle.rules`
+    applies (before the law of 1976: 5 % of the votes cast, then 10 % of the registered, and no
+    top-two rule): the store does not judge their round-2 lineups, nor decide their round-1
+    winners by that law. ``presidential_maps``: the boundary map of each presidential
+    election a reader of role ``presidential`` reads (its years are not legislative years).
+    ``untrained_years``: years a projection should not learn vote transfers from by default (see
+    :data:`hemicycle.data.files.TRAINING_YEARS`).
     """
 
     name: str  # a short, stable name: the year it reads ("2017"), or the layout ("cdsp")
@@ -60,6 +73,10 @@ class Reader:
     read: Callable[[OfficialFile, Path], Any] | None = None
     link: Callable[[RoundTable, RoundTable], RoundTable] | None = None
     boundary_maps: Mapping[int, str] = field(default_factory=dict)
+    constituencies: Mapping[int, int] = field(default_factory=dict)
+    lineups_unjudged: frozenset[int] = frozenset()
+    presidential_maps: Mapping[int, str] = field(default_factory=dict)
+    untrained_years: frozenset[int] = frozenset()
     publisher: str = "the Ministry of the Interior's files"
     credit: str = "Ministère de l'Intérieur, Licence Ouverte / Etalab 2.0"
 

@@ -150,13 +150,14 @@ def fetch(entry: OfficialFile, *, progress: bool = True) -> Path:
             f"{entry.name}: no sha256 is pinned for this file; it is downloaded unverified",
             stacklevel=2,
         )
-    target = cache_dir() / "files" / str(entry.year)
+    # a name may hold a folder (``presidential/…``): pooch is given the file's own name
+    target = (cache_dir() / "files" / str(entry.year) / entry.name).parent
     bar = _RichDownloadBar(f"{entry.year}/{entry.name}") if progress else False
     try:
         path = pooch.retrieve(
             url=entry.url,
             known_hash=f"sha256:{entry.sha256}" if entry.sha256 else None,
-            fname=entry.name,
+            fname=Path(entry.name).name,
             path=target,
             progressbar=bar,
         )
@@ -211,3 +212,33 @@ def fetch_year(year: int, *, progress: bool = True) -> list[Path]:
         if found is not None:
             paths.append(found[1])
     return paths
+
+
+def locate_presidential(
+    year: int, round_: int, *, download: bool = True, progress: bool = True
+) -> tuple[OfficialFile, Path] | None:
+    """A presidential election's results by legislative constituency (role ``presidential``),
+    found like :func:`locate` (the mirror, when set, is the only source; else the cache, else a
+    pinned download). ``None`` when absent."""
+    from hemicycle.data.files import PRESIDENTIAL_YEARS
+
+    if isinstance(year, bool) or not isinstance(year, numbers.Integral):
+        raise OptionError(f"year must be an integer such as 2022; got {year!r}")
+    if year not in PRESIDENTIAL_YEARS:
+        raise YearNotAvailableError(
+            f"no reader for the {year} presidential election; years supported: "
+            + ", ".join(map(str, PRESIDENTIAL_YEARS))
+        )
+    mirror = mirror_dir()
+    root = mirror if mirror is not None else cache_dir() / "files"
+    entries = files_for(year, round_, "presidential")
+    for entry in entries:
+        path = root / str(year) / entry.name
+        if path.is_file():
+            return entry, path
+    if mirror is not None or not download:
+        return None
+    for entry in entries:
+        if entry.url is not None:
+            return entry, fetch(entry, progress=progress)
+    return None

@@ -3,9 +3,9 @@
 Tables (one row per ...):
 
 ``sources``        file ingested: year, round, role, file, sha256, bytes, ingested_at
-``years``          election ingested: year, boundary_map (``"1986"`` or ``"2010"``: a canonical
-                   code names the same seat only within one map), reader (the module that read its
-                   files)
+``years``          election ingested: year, boundary_map (``"1958"``, ``"1967"``, ``"1986"`` or
+                   ``"2010"``: a canonical code names the same seat only within one map), reader
+                   (the module that read its files)
 ``constituencies`` constituency of a year: year, constituency (canonical code), department,
                    department_name, name
 ``totals``         constituency and round: registered, abstentions, voters, blank, null, expressed
@@ -20,6 +20,13 @@ Tables (one row per ...):
                    candidate lists)
 ``quirks``         data quirks found at ingest (warned, not fatal): year, round, file,
                    constituency, kind, message
+``presidential_*`` a presidential election by legislative constituency (sources, totals with the
+                   boundary map, candidates with name and party, quirks): apart from the
+                   legislative tables, written by :meth:`Store.ingest_presidential` only
+
+NULL where the source does not publish a figure, and in the CDSP's tables of 1958–1993 where a
+figure cannot be true (a quirk ``impossible`` names its file, line and column); the party-column
+tables of 1958–1981 have no names (``surname``, ``first_name`` and ``sex`` NULL).
 
 An ingest reads and checks every file of a year first, then replaces that year's rows in one
 transaction: a failure leaves the store exactly as it was, and ingesting twice gives the same
@@ -58,6 +65,7 @@ from hemicycle.data.readers import (
     link_rounds,
     read_candidacies,
     read_results,
+    reader_of,
 )
 from hemicycle.data.readers.common import check_possible
 from hemicycle.errors import DataFileError, DataNotAvailableError, HemicycleError
@@ -90,6 +98,20 @@ CREATE TABLE IF NOT EXISTS candidacies (
     PRIMARY KEY (year, round, constituency, panel));
 CREATE TABLE IF NOT EXISTS quirks (
     year INTEGER, round INTEGER, file VARCHAR, constituency VARCHAR, kind VARCHAR, message VARCHAR);
+CREATE TABLE IF NOT EXISTS presidential_sources (
+    year INTEGER, round INTEGER, file VARCHAR, sha256 VARCHAR, bytes BIGINT, signature VARCHAR,
+    ingested_at TIMESTAMP, PRIMARY KEY (year, round));
+CREATE TABLE IF NOT EXISTS presidential_totals (
+    year INTEGER, round INTEGER, constituency VARCHAR, boundary_map VARCHAR,
+    department_name VARCHAR, registered BIGINT, abstentions BIGINT, voters BIGINT, blank BIGINT,
+    "null" BIGINT, expressed BIGINT, PRIMARY KEY (year, round, constituency));
+CREATE TABLE IF NOT EXISTS presidential_candidates (
+    year INTEGER, round INTEGER, constituency VARCHAR, panel INTEGER, surname VARCHAR,
+    first_name VARCHAR, party VARCHAR, votes BIGINT,
+    PRIMARY KEY (year, round, constituency, panel));
+CREATE TABLE IF NOT EXISTS presidential_quirks (
+    year INTEGER, round INTEGER, file VARCHAR, constituency VARCHAR, kind VARCHAR,
+    message VARCHAR);
 """
 DATA_TABLES = (
     "sources",
@@ -99,6 +121,15 @@ DATA_TABLES = (
     "candidates",
     "candidacies",
     "quirks",
+)
+#: The presidential elections by legislative constituency: tables of their own, so that no
+#: legislative query (on ``DATA_TABLES``) ever mixes them up; a presidential year is not a
+#: legislative year (``Store.years`` lists the legislative ones).
+PRESIDENTIAL_TABLES = (
+    "presidential_sources",
+    "presidential_totals",
+    "presidential_candidates",
+    "presidential_quirks",
 )
 
 
@@ -290,7 +321,7 @@ class Store:
             r[0]
             for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
         }
-        return set(DATA_TABLES) <= have
+        return set(DATA_TABLES) | set(PRESIDENTIAL_TABLES) <= have
 
     @contextmanager
     def _writable(self) -> Iterator[None]:
@@ -326,7 +357,7 @@ class Store:
         self.con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is not None and row[0] != SCHEMA_VERSION:
-            for t in DATA_TABLES:
+            for t in DATA_TABLES + PRESIDENTIAL_TABLES:
                 self.con.execute(f"DROP TABLE IF EXISTS {t}")
         self.con.execute(SCHEMA)
         # in-place migrations of stores written before these additions (their data are kept)
@@ -395,17 +426,32 @@ class Store:
         for t in rounds.values():  # what cannot be true is refused, whichever reader read it
             check_possible(t.totals, t.candidates, file=t.file)
         quirks = [(r, q) for r, t in rounds.items() for q in t.quirks]
-        quirks += self._cross_checks(year, rounds)
-        reader = files[(1, "results")][0].reader  # the year's reader: its round 1's
+        year_reader = reader_of(files[(1, "results")][0])  # the year's reader: its round 1's
+        quirks += self._cross_checks(
+            year,
+            rounds,
+            seats=year_reader.constituencies.get(year, SEATS),
+            judge_lineups=year not in year_reader.lineups_unjudged,
+        )
+        reader = year_reader.name
         return _Parsed(year, rounds, cands, source_rows, quirks, reader)
 
     @staticmethod
-    def _cross_checks(year: int, rounds: dict[int, RoundTable]) -> list[tuple[int, QuirkWarning]]:
+    def _cross_checks(
+        year: int,
+        rounds: dict[int, RoundTable],
+        *,
+        seats: int = SEATS,
+        judge_lineups: bool = True,
+    ) -> list[tuple[int, QuirkWarning]]:
+        """Round 1 covers ``seats`` constituencies; round 2 is where round 1 decided nothing, its
+        candidates stood in round 1 and (``judge_lineups``: the law of :mod:`hemicycle.rules` is
+        the year's) qualified by law."""
         r1 = rounds[1]
         n = len(r1.totals)
-        if n != SEATS and not (_is_sample_mirror() and 0 < n < SEATS):
+        if n != seats and not (_is_sample_mirror() and 0 < n < seats):
             raise DataFileError(
-                f"round 1 covers {n} constituencies, expected {SEATS} (truncated file?)",
+                f"round 1 covers {n} constituencies, expected {seats} (truncated file?)",
                 file=r1.file,
             )
         out: list[tuple[int, QuirkWarning]] = []
@@ -419,7 +465,7 @@ class Store:
             from hemicycle.rules import ELECTED
 
             flagged = flagged.fillna(pd.Series(status.to_numpy() == ELECTED, index=c1.index))
-        decided = set(c1.loc[flagged.astype(bool), "constituency"])
+        decided = set(c1.loc[flagged.astype(bool), "constituency"]) | r2.decided
         r1_codes = set(r1.totals["constituency"])
         r2_codes = set(r2.totals["constituency"])
         unknown = sorted(r2_codes - r1_codes)
@@ -428,6 +474,23 @@ class Store:
                 "constituency absent from round 1", file=r2.file, constituency=unknown[0]
             )
         missing = sorted(r1_codes - decided - r2_codes)
+        # where the source explains it: round 1's votes do not add up (1988's 975-1: 240 votes for
+        # 2,481 exprimés), or its round-2 row holds no count (1993's 78-8)
+        explained = {q.constituency for q in r1.quirks if q.kind == "votes_sum"}
+        explained |= {q.constituency for q in r2.quirks if q.kind == "no_counts"}
+        for code in [c for c in missing if c in explained]:
+            out.append(
+                (
+                    2,
+                    QuirkWarning(
+                        r2.file,
+                        code,
+                        "no_round2",
+                        "no round 2 in the file, and no round-1 winner on the published votes",
+                    ),
+                )
+            )
+        missing = [c for c in missing if c not in explained]
         if missing:
             raise DataFileError(
                 f"{len(missing)} constituencies without a round-1 winner are missing from round 2 "
@@ -451,8 +514,12 @@ class Store:
                 constituency=o.constituency,
                 column="panel",
             )
-        out += [(2, q) for q in Store._lineup_check(status, r2)]
-        for o in both[both["nuance"] != both["nuance_r1"]].itertuples():
+        if judge_lineups:
+            out += [(2, q) for q in Store._lineup_check(status, r2)]
+        changed = both["nuance"] != both["nuance_r1"]
+        if "continues" in both:  # a declared continuation (1968's `PC` for `COM`): summarised
+            changed &= ~both["continues"].astype(bool)
+        for o in both[changed].itertuples():
             out.append(
                 (
                     2,
@@ -483,8 +550,14 @@ class Store:
         votes[row, col] = c1["votes"].to_numpy(np.int64)
         valid[row, col] = True
         t = r1.totals.set_index("constituency").loc[codes]
-        status = rules.round1_status(
-            votes, valid, t["registered"].to_numpy(np.int64), t["expressed"].to_numpy(np.int64)
+        # a total NULLed as impossible (1993's 38-9) leaves the law nothing to judge there
+        known = (t["registered"].notna() & t["expressed"].notna()).to_numpy()
+        status = np.where(valid, rules.QUALIFIED, rules.ELIMINATED).astype(np.int8)
+        status[known] = rules.round1_status(
+            votes[known],
+            valid[known],
+            t["registered"].to_numpy()[known].astype(np.int64),
+            t["expressed"].to_numpy()[known].astype(np.int64),
         )
         return pd.Series(
             status[row, col], index=pd.MultiIndex.from_arrays([c1["constituency"], c1["panel"]])
@@ -537,7 +610,7 @@ class Store:
             cands[flag] = (
                 cands[flag] if flag in cands else pd.Series(pd.NA, index=cands.index)
             ).astype("boolean")
-        for col in ("abstentions", "blank"):
+        for col in ("registered", "abstentions", "voters", "blank", "null", "expressed"):
             totals[col] = totals[col].astype("Int64")
         years = pd.DataFrame(
             [{"year": year, "boundary_map": boundary_map(year), "reader": parsed.reader}]
@@ -598,6 +671,108 @@ class Store:
             tuple(q for _, q in parsed.quirks),
             tuple(str(s["file"]) for s in parsed.source_rows),
         )
+
+    def ingest_presidential(self, year: int, *, download: bool = True) -> IngestReport:
+        """Read a presidential election's results by legislative constituency (both rounds where
+        available) and replace that year's rows of the ``presidential_*`` tables in one
+        transaction; the legislative tables are not touched."""
+        from hemicycle.data.files import PRESIDENTIAL_MAPS
+
+        rounds: dict[int, RoundTable] = {}
+        source_rows = []
+        for round_ in (1, 2):
+            hit = sources.locate_presidential(year, round_, download=download)
+            if hit is None:
+                continue
+            entry, path = hit
+            rounds[round_] = reader_of(entry).read(entry, path)  # type: ignore[misc]
+            source_rows.append(
+                {
+                    "year": year,
+                    "round": round_,
+                    "file": entry.name,
+                    "sha256": sources.sha256_of(path),
+                    "bytes": path.stat().st_size,
+                    "signature": self._signature(path),
+                }
+            )
+        if 1 not in rounds and 2 not in rounds:
+            raise DataNotAvailableError(
+                f"the {year} presidential election's files are not available "
+                f"({', '.join(e.name for e in sources.files_for(year, None, 'presidential'))})"
+            )
+        if 1 in rounds and 2 in rounds:  # 1981's round 2 numbers Corsica's seats 21 and 22
+            known = set(rounds[1].totals["constituency"])
+            for code in rounds[2].totals["constituency"]:
+                if code not in known:
+                    rounds[2].quirks.append(
+                        QuirkWarning(
+                            rounds[2].file,
+                            code,
+                            "not_in_round1",
+                            f"constituency {code} is not in round 1 ({rounds[1].file}): kept as "
+                            "published",
+                        )
+                    )
+        totals = pd.concat(
+            [t.totals.assign(year=year, round=r) for r, t in rounds.items()], ignore_index=True
+        )
+        totals["boundary_map"] = PRESIDENTIAL_MAPS[year]
+        for col in ("registered", "abstentions", "voters", "blank", "null", "expressed"):
+            totals[col] = totals[col].astype("Int64")
+        cands = pd.concat(
+            [t.candidates.assign(year=year, round=r) for r, t in rounds.items()],
+            ignore_index=True,
+        )
+        quirks = pd.DataFrame(
+            [
+                {
+                    "year": year,
+                    "round": r,
+                    "file": q.file,
+                    "constituency": q.constituency,
+                    "kind": q.kind,
+                    "message": q.message,
+                }
+                for r, t in rounds.items()
+                for q in t.quirks
+            ],
+            columns=["year", "round", "file", "constituency", "kind", "message"],
+        )
+        srcs = pd.DataFrame(source_rows).assign(ingested_at=dt.datetime.now())
+        with self._writable():
+            con = self.con
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for t in PRESIDENTIAL_TABLES:
+                    con.execute(f"DELETE FROM {t} WHERE year = ?", [year])
+                self._insert("presidential_sources", srcs)
+                self._insert("presidential_totals", totals)
+                self._insert("presidential_candidates", cands)
+                self._insert("presidential_quirks", quirks)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        every = tuple(q for t in rounds.values() for q in t.quirks)
+        return IngestReport(
+            year,
+            tuple(sorted(rounds)),
+            int(totals["constituency"].nunique()),
+            {r: len(t.candidates) for r, t in rounds.items()},
+            {},
+            every,
+            tuple(str(s["file"]) for s in source_rows),
+        )
+
+    def presidential_years(self) -> list[int]:
+        """The presidential elections the store holds (not legislative years)."""
+        return [
+            r[0]
+            for r in self.con.execute(
+                "SELECT DISTINCT year FROM presidential_sources ORDER BY 1"
+            ).fetchall()
+        ]
 
     def _insert(self, table: str, df: pd.DataFrame) -> None:
         cols = [r[0] for r in self.con.execute(f"DESCRIBE {table}").fetchall()]

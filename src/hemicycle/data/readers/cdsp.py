@@ -46,6 +46,7 @@ from hemicycle.data.readers.common import (
     cell_text,
     decode_text,
     normalise_sex,
+    null_impossible,
     parse_int,
     split_text_rows,
     votes_sum_quirk,
@@ -59,8 +60,13 @@ FIXED = {
     "registered": "Inscrits",
     "voters": "Votants",
     "expressed": "Exprimés",
-    "blank_null": "Blancs et nuls",
 }
+#: Absent from 1993's round 1 (``null`` is NULL there).
+BLANK_NULL = "Blancs et nuls"
+#: The first year whose impossible values are refused (:func:`common.check_possible`); earlier
+#: tables (1958–1993) keep the row and store the impossible field as NULL, with a quirk
+#: (:func:`common.null_impossible`).
+REFUSED_FROM = 1997
 #: Candidate fields and the header texts of block ``k``; ``sex`` and the flags are optional per
 #: block.
 BLOCK = {
@@ -147,6 +153,8 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
         raise DataFileError("file ends before its header row (truncated?)", file=file)
     header = [cell_text(c) for c in rows[0]]
     fixed = _find_columns(header, FIXED, file=file, line=1)
+    if BLANK_NULL in header:
+        fixed["blank_null"] = header.index(BLANK_NULL)
     blocks: dict[int, dict[str, int]] = {}
     for name in header:
         m = _BLOCK_NUMBER.match(name)
@@ -198,9 +206,32 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
 
         def num(field: str, *, _row: list[str] = row, _i: int = i, _code: str = code) -> int:
             return parse_int(
-                _row[fixed[field]], file=file, line=_i, column=FIXED[field], constituency=_code
+                _row[fixed[field]],
+                file=file,
+                line=_i,
+                column=FIXED.get(field, BLANK_NULL),
+                constituency=_code,
             )
 
+        if year < REFUSED_FROM and all(
+            row[fixed[f]].strip() == "" for f in ("registered", "voters", "expressed")
+        ):  # 1993 round 2, 78-8: names and a winner's flag, no count at all
+            named = [
+                f"{row[cols['surname']]} ({row[cols['nuance']]})"
+                + (" flagged elected" if "elected" in cols and row[cols["elected"]] == "O" else "")
+                for cols in blocks.values()
+                if row[cols["surname"]].strip()
+            ]
+            quirks.append(
+                QuirkWarning(
+                    file,
+                    code,
+                    "no_counts",
+                    f"line {i}: no inscrits, votants, exprimés nor votes, only "
+                    f"{', '.join(named)}; the row is not read",
+                )
+            )
+            continue
         registered, voters = num("registered"), num("voters")
         totals.append(
             {
@@ -211,8 +242,9 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
                 "abstentions": None,
                 "voters": voters,
                 "blank": None,
-                "null": num("blank_null"),
+                "null": num("blank_null") if "blank_null" in fixed else None,
                 "expressed": num("expressed"),
+                "line": i,
             }
         )
         extra = [c for c in row[last_named + 1 :] if c.strip()]
@@ -248,7 +280,7 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
                 "surname": cell_text(cells["surname"]),
                 "first_name": cell_text(cells["first_name"]),
                 "sex": normalise_sex(cells["sex"]) or None if "sex" in cells else None,
-                "nuance": cell_text(cells["nuance"]),
+                "nuance": cell_text(cells["nuance"]),  # 1993: one `RPR `, one `EXG `
                 "votes": parse_int(
                     cells["votes"], file=file, line=i, column=names["votes"], constituency=code
                 ),
@@ -266,6 +298,16 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
             if has_elected:
                 rec["elected"] = _flag(
                     cells["elected"], file=file, line=i, column=names["elected"], constituency=code
+                )
+            if cells["nuance"] != rec["nuance"]:
+                quirks.append(
+                    QuirkWarning(
+                        file,
+                        code,
+                        "nuance_spaces",
+                        f"line {i}, column {names['nuance']!r}: nuance {cells['nuance']!r} "
+                        f"read as {rec['nuance']!r} (spaces stripped)",
+                    )
                 )
             for f in ("surname", "first_name"):
                 if MOJIBAKE.search(cells[f]):  # 2002's FRANÃ\x87OIS
@@ -295,39 +337,43 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
     cands_df = pd.DataFrame(cands)
     for c in ("elected", "advanced"):
         cands_df[c] = cands_df[c].astype("boolean")
+    totals_df["null"] = totals_df["null"].astype("Int64")
+    if year < REFUSED_FROM:
+        totals_df, cands_df, impossible = null_impossible(totals_df, cands_df, file=file)
+        quirks.extend(impossible)
     quirks.extend(_arithmetic(totals_df, cands_df, file=file))
+    totals_df = totals_df.drop(columns="line")
     return RoundTable(year, round_, file, totals_df, cands_df, quirks)
 
 
 def _arithmetic(totals: pd.DataFrame, cands: pd.DataFrame, *, file: str) -> list[QuirkWarning]:
     """The identities the CDSP's columns allow; a failure is a quirk of the source, kept as
-    published."""
+    published. A NULL total (not published, or NULLed as impossible) checks nothing."""
     out = []
     sums = cands.groupby("constituency", sort=False)["votes"].sum()
-    for r in totals.itertuples(index=False):
-        if r.voters > r.registered:  # possible (voters admitted by a judge's order), unusual
+    for r in totals.astype(object).where(totals.notna(), None).itertuples(index=False):
+        reg, vot, nul, exp = r.registered, r.voters, r.null, r.expressed
+        if vot is not None and reg is not None and vot > reg:  # possible (a judge's order)
             out.append(
                 QuirkWarning(
                     file,
                     r.constituency,
                     "registered",
-                    f"votants {r.voters} exceed inscrits {r.registered} "
-                    f"(+{r.voters - r.registered})",
+                    f"votants {vot} exceed inscrits {reg} (+{vot - reg})",
                 )
             )
-        if r.voters != r.null + r.expressed:
+        if vot is not None and nul is not None and exp is not None and vot != nul + exp:
             out.append(
                 QuirkWarning(
                     file,
                     r.constituency,
                     "voters",
-                    f"votants {r.voters} != blancs et nuls {r.null} + exprimés {r.expressed} "
-                    f"({r.voters - r.null - r.expressed:+d})",
+                    f"votants {vot} != blancs et nuls {nul} + exprimés {exp} "
+                    f"({vot - nul - exp:+d})",
                 )
             )
-        out.extend(
-            votes_sum_quirk(file, r.constituency, int(sums.get(r.constituency, 0)), r.expressed)
-        )
+        if exp is not None:
+            out.extend(votes_sum_quirk(file, r.constituency, int(sums.get(r.constituency, 0)), exp))
     return out
 
 
@@ -402,6 +448,10 @@ _REPO = (
 )
 _PAGE = "https://github.com/domi41/french-legislatives-analysis/tree/9e888ad0391e4f31d7e607a85a87bd32e3aa2993/data"
 _SHA256 = {
+    (1988, 1): "664317327d939c52db112f11183e031bf8cba4cd4453001c2b496c28c67748d4",
+    (1988, 2): "87e878a43cc3b245867a4751b0f78b58409d059420d66ffd83ac2cbc87823c3e",
+    (1993, 1): "9318384e969aed979940d534cf963b221b541fc7f251c21ceec2c9c676fd2282",
+    (1993, 2): "5bb4ed69c71865ff1ec8753d424a3abd89ab52ae978083eae783b5b038f713bd",
     (1997, 1): "5d9afd09317ea229ac41c22624009ca8535119ccdb614c9925d16557f52ba899",
     (1997, 2): "c1fd1957049b4078f6b1ba847a158dc054e0d806980c52cc2179c68b912ca025",
     (2002, 1): "193a44d3b0ef10267ffb002a8d06737324034dff42f3d9c74b7c6f1d8dc9576f",
@@ -428,7 +478,17 @@ READER = Reader(
     files=FILES,
     read=lambda entry, path: read(path, entry.round, year=entry.year),
     link=link,
-    boundary_maps={1997: "1986", 2002: "1986", 2007: "1986", 2012: "2010"},
+    boundary_maps={
+        1988: "1986",
+        1993: "1986",
+        1997: "1986",
+        2002: "1986",
+        2007: "1986",
+        2012: "2010",
+    },
+    # 1988 lacks Mayotte (985), 1993 one seat too: the store holds what the files have
+    constituencies={1988: 576, 1993: 576},
+    untrained_years=frozenset({1988, 1993}),
     publisher="the CDSP's tables (Sciences Po)",
     credit="the CDSP (Sciences Po)'s constituency tables, compiled from the Ministry of the "
     "Interior's results, as committed in github.com/domi41/french-legislatives-analysis "

@@ -53,6 +53,12 @@ class RoundTable:
     totals: pd.DataFrame
     candidates: pd.DataFrame
     quirks: list[QuirkWarning] = field(default_factory=list)
+    #: the party-column layout (1958–1981): each party column's code, in order
+    party_codes: tuple[str, ...] = ()
+    #: the party-column layout's round 2: seats its ``élu premier tour`` flag says round 1 filled
+    decided: frozenset[str] = frozenset()
+    #: the party-column layout's round 2 has an ``élu premier tour`` column (all but 1981)
+    has_flag: bool = False
 
 
 @dataclass(frozen=True)
@@ -517,3 +523,98 @@ def split_text_rows(text: str, *, delimiter: str, quoted: bool) -> list[list[str
     if quoted:
         return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     return [line.split(delimiter) for line in text.splitlines()]
+
+
+#: The header name of each total field, for quirks naming a column.
+TOTAL_HEADERS = {
+    "registered": "Inscrits",
+    "voters": "Votants",
+    "expressed": "Exprimés",
+    "null": "Blancs et nuls",
+    "blank": "Blancs",
+    "abstentions": "Abstentions",
+}
+
+
+def null_impossible(
+    totals: pd.DataFrame, cands: pd.DataFrame, *, file: str
+) -> tuple[pd.DataFrame, pd.DataFrame, list[QuirkWarning]]:
+    """The historical policy (the CDSP's tables of 1958–1993): a total that cannot be true is
+    neither refused nor repaired but stored as NULL, each with a quirk (kind ``impossible``) naming
+    the file, the line (``totals`` must have a ``line`` column) and the column.
+
+    Which field is NULLed is the one the others contradict: votants beyond inscrits NULLs
+    ``Inscrits``, and so do a candidate's votes beyond inscrits where the votes add up to the
+    exprimés (else the candidate's votes are NULL: 1969's presidential 27-1, 223,111 votes for
+    65,666 inscrits); exprimés (or blancs et nuls) beyond
+    votants NULLs ``Votants`` when the candidates' votes add up to the exprimés (the 1978 rows whose
+    votants lost a digit) and ``Exprimés`` otherwise (1993's 85-3: exprimés 56,335, votes 50,335).
+    Repeated until :func:`impossible_values` finds nothing (1978's round 2 has rows whose inscrits
+    *and* votants lost a digit). Returns the totals and candidates, NULLs in place.
+    """
+    out = totals.copy()
+    cands = cands.copy()
+    for f in ("registered", "voters", "expressed", "null"):
+        if f in out.columns:
+            out[f] = out[f].astype("Int64")
+    sums = cands.groupby("constituency", sort=False)["votes"].sum() if len(cands) else pd.Series()
+    quirks: list[QuirkWarning] = []
+    line_of = dict(zip(out["constituency"], out["line"], strict=True))
+    for _ in range(len(TOTAL_HEADERS)):
+        problems = impossible_values(out, cands)
+        if not problems:
+            break
+        done: set[str] = set()
+        for code, column, message in problems:
+            if code in done:  # one field per row and pass: the next pass sees the rest
+                continue
+            done.add(code)
+            at = out.index[out["constituency"] == code][0]
+            if column == "votes" and int(sums.get(code, -1)) != out.at[at, "expressed"]:
+                reg = int(out.at[at, "registered"])
+                mine = cands.index[cands["constituency"] == code]
+                bad = [j for j in mine if int(cands.at[j, "votes"]) > reg + _slack(reg)]
+                for j in bad:
+                    where = (
+                        cands.at[j, "label"]
+                        if "label" in cands
+                        else f"panel {cands.at[j, 'panel']}"
+                    )
+                    quirks.append(
+                        QuirkWarning(
+                            file,
+                            code,
+                            "impossible",
+                            f"line {line_of[code]}, column {where!r}: {cands.at[j, 'votes']} "
+                            f"cannot be true ({message}); stored as NULL, the row kept",
+                        )
+                    )
+                cands["votes"] = cands["votes"].astype("Int64")
+                cands.loc[bad, "votes"] = pd.NA
+                continue
+            if column in ("voters", "votes"):
+                field = "registered"
+            elif column in ("expressed", "null", "blank"):
+                expressed = out.at[at, "expressed"]
+                agree = column != "expressed" or int(sums.get(code, -1)) == expressed
+                field = "voters" if agree else "expressed"
+            else:
+                raise DataFileError(
+                    f"impossible value, refused: {message}",
+                    file=file,
+                    line=int(line_of[code]),
+                    constituency=code,
+                    column=TOTAL_HEADERS.get(column, column),
+                )
+            value = out.at[at, field]
+            out.at[at, field] = pd.NA
+            quirks.append(
+                QuirkWarning(
+                    file,
+                    code,
+                    "impossible",
+                    f"line {line_of[code]}, column {TOTAL_HEADERS[field]!r}: {value} cannot be "
+                    f"true ({message}); stored as NULL, the row kept",
+                )
+            )
+    return out, cands, quirks
