@@ -8,10 +8,10 @@ from collections import Counter
 import pytest
 
 from hemicycle import election
-from hemicycle.replays import replay
 from hemicycle.data import blocs
 from hemicycle.data.codes import validate_code
 from hemicycle.data.store import Store
+from hemicycle.replays import replay
 
 CDSP_YEARS = (1997, 2002, 2007, 2012)
 

@@ -17,13 +17,13 @@ import pandas as pd
 import pytest
 import shapely
 
+from hemicycle import geo
 from hemicycle import session as api
 from hemicycle.data import sources
 from hemicycle.data.blocs import BLOCS
 from hemicycle.data.files import CONTOURS_YEAR, files_for
 from hemicycle.data.readers.contours import locate_contours, read_contours
 from hemicycle.errors import DataFileError
-from hemicycle import geo
 from hemicycle.report import charts, hemicycle_svg, maps, palette, views
 from hemicycle.report.html import write_report
 from published import BLOCS_2024, SEATS_2024

@@ -16,10 +16,10 @@ from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from hemicycle import session as api  # noqa: E402
-from hemicycle.replays import STATUS_NAMES  # noqa: E402
 from hemicycle.data.files import YEARS  # noqa: E402
 from hemicycle.data.store import Store  # noqa: E402
 from hemicycle.errors import HemicycleError  # noqa: E402
+from hemicycle.replays import STATUS_NAMES  # noqa: E402
 from hemicycle.web import create_app  # noqa: E402
 
 CAP = 50_000

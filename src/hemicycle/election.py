@@ -12,7 +12,8 @@ per constituency: 577 today, 465 in 1958 and 474 in 1978 in the CDSP's files).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -72,6 +73,9 @@ class Election:
     #: constituencies whose round-2 lineup contradicts the published round-1 votes, a quirk of the
     #: source found at ingest (``quirks`` kind ``lineup``): the replay reports, not fails, them
     lineup_quirks: frozenset[str] = frozenset()
+    #: every constituency's quirk kinds found at ingest (``lineup``, ``flag``, ``aggregated``,
+    #: ``no_counts`` …): the replay lists, not fails, the decisions they explain
+    quirk_kinds: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def n_constituencies(self) -> int:
@@ -125,7 +129,9 @@ def _round(
     shape: tuple[int, int],
 ) -> Round:
     t = totals.set_index("constituency").reindex(codes)
-    held = t["registered"].notna().to_numpy()
+    # held where the round has a row of totals, even one whose impossible fields the store keeps
+    # as NULL (1968, 1978: inscrits or votants typed short); those fields read 0 below
+    held = np.asarray(codes.isin(totals["constituency"]))
     blank_separate = bool(t.loc[held, "blank"].notna().all())
     t = t.fillna(0)
     valid = np.zeros(shape, bool)
@@ -206,8 +212,16 @@ def load(store: Store, year: int) -> Election:
     lineup = store.query(
         "SELECT DISTINCT constituency FROM quirks WHERE year = ? AND kind = 'lineup'", [year]
     )
+    kinds = store.query(
+        "SELECT constituency, list(DISTINCT kind) AS kinds FROM quirks WHERE year = ? "
+        "GROUP BY constituency",
+        [year],
+    )
     return Election(
         lineup_quirks=frozenset(lineup["constituency"]),
+        quirk_kinds={
+            str(c): frozenset(k) for c, k in zip(kinds["constituency"], kinds["kinds"], strict=True)
+        },
         year=year,
         codes=codes.to_numpy(object),
         names=cons["name"].to_numpy(object),

@@ -72,6 +72,16 @@ def _bloc(year: int, nuance: str) -> str:
     return bloc_of(year, nuance, warn=False) if nuance else ""
 
 
+#: The quirks of the source (kinds found at ingest) that explain a decision of the law differing
+#: from the outcome the file states: listed by the replay, not failures.
+EXPLAINED_BY: dict[str, frozenset[str]] = {
+    "round 1 elected": frozenset({"flag", "aggregated", "no_counts"}),
+    "round 2 held": frozenset({"aggregated", "no_counts", "no_round2", "flag"}),
+    "round 2 lineup": frozenset({"lineup", "ambiguous_join", "unjoined", "continuation"}),
+    "round 2 winner": frozenset({"flag", "no_counts"}),
+}
+
+
 @dataclass(frozen=True)
 class Mismatch:
     constituency: str
@@ -219,6 +229,7 @@ class Replay:
                 exp, reg = max(int(rnd.expressed[i]), 1), max(int(rnd.registered[i]), 1)
                 ks = np.flatnonzero(rnd.valid[i])
                 for k in ks[np.lexsort((e.panel[i, ks], -rnd.votes[i, ks]))]:
+                    st: str
                     if rnd_no == 1:
                         st = (
                             "withdrawn"
@@ -369,7 +380,8 @@ def replay(election: Election) -> Replay:
     r2 = e.round2
     if r2 is not None:
         runoff = ~elected1.any(axis=1)
-        for i in np.flatnonzero(runoff != r2.held):
+        # a round 1 without counts (1967's Rhône 11–13) leaves the law nothing to decide there
+        for i in np.flatnonzero((runoff != r2.held) & r1.held):
             what = "held" if r2.held[i] else "not held"
             mismatches.append(
                 Mismatch(
@@ -381,7 +393,7 @@ def replay(election: Election) -> Replay:
             )
         bad = r2.valid & ~qualified
         for i, k in zip(*np.nonzero(bad), strict=True):
-            (explained if e.codes[i] in e.lineup_quirks else mismatches).append(
+            mismatches.append(
                 Mismatch(
                     str(e.codes[i]),
                     "round 2 lineup",
@@ -411,6 +423,13 @@ def replay(election: Election) -> Replay:
         winner = np.where(use2, win2, winner)
         winner_round = np.where(use2, 2, winner_round)
     assert winner.shape == (C,)
+    told = [
+        m
+        for m in mismatches
+        if EXPLAINED_BY[m.decision] & e.quirk_kinds.get(m.constituency, frozenset())
+    ]
+    explained += told
+    mismatches = [m for m in mismatches if m not in told]
     return Replay(
         e, status, winner_round, winner, tuple(ties), withdrawn, tuple(mismatches), tuple(explained)
     )

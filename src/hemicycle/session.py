@@ -30,7 +30,7 @@ import numpy as np
 from hemicycle.data import notes as _notes
 from hemicycle.data import sources as _sources
 from hemicycle.data.blocs import unknown_alliance_key
-from hemicycle.data.files import YEARS, boundary_map
+from hemicycle.data.files import TRAINING_YEARS, YEARS, boundary_map
 from hemicycle.data.readers import credit, publisher
 from hemicycle.data.store import ENV_STORE, DataQuirkWarning, IngestReport, Store, default_path
 from hemicycle.data.two_columns import read_two_columns
@@ -64,6 +64,7 @@ __all__ = [
     "COMPARE_SIMS",
     "DEFAULT_SIMS",
     "ENV_STORE",
+    "TRAINING_YEARS",
     "YEARS",
     "DataQuirkWarning",
     "Ingest",
@@ -200,8 +201,10 @@ class Session:
     def rounds(self, year: int) -> list[int]:
         return self._store.rounds(year)
 
-    def years_with_both_rounds(self) -> list[int]:
-        return [y for y in self.years() if 2 in self.rounds(y)]
+    def training_candidates(self) -> list[int]:
+        """The elections with both rounds in the store that a projection learns from by default
+        (:data:`~hemicycle.data.files.TRAINING_YEARS`)."""
+        return [y for y in self.years() if y in TRAINING_YEARS and 2 in self.rounds(y)]
 
     def is_current(self, year: int) -> bool:
         """Whether the store holds ``year`` from the official files as they are now."""
@@ -258,15 +261,16 @@ class Session:
         before: int | None = None,
         *,
         only_missing: bool = False,
+        training: bool = False,
         on_missing: Callable[[int, Exception], None] | None = None,
     ) -> None:
         """Under ``auto``: ingest every election hemicycle knows before ``before`` (every one:
         ``None``) whose files can be had — only those the store lacks with ``only_missing``, else
-        any whose files changed — and tell ``on_missing(year, error)`` of those that cannot be
-        had. Under ``never``: nothing."""
+        any whose files changed; only the default training elections with ``training`` — and tell
+        ``on_missing(year, error)`` of those that cannot be had. Under ``never``: nothing."""
         if self.ingest_policy == "never":
             return
-        for y in YEARS:
+        for y in TRAINING_YEARS if training else YEARS:
             if (before is None or y < before) and not (only_missing and y in self.years()):
                 try:
                     self._store.ensure(y)
@@ -293,7 +297,7 @@ class Session:
             return None
         spec = TrainSpec.parse(train)
         if spec.is_all:
-            self.ingest_earlier(year)
+            self.ingest_earlier(year, training=True)
         else:
             for y in spec.years or ():
                 self._have(y)
@@ -347,8 +351,8 @@ class Session:
     def default_training(self, year: int) -> tuple[int, ...] | None:
         """Every election before ``year`` with both rounds (``None`` if none): the default
         training set. Earlier elections that hemicycle knows are ingested first (``auto``)."""
-        self.ingest_earlier(year, only_missing=True)
-        earlier = tuple(sorted(y for y in self.years_with_both_rounds() if y < year))
+        self.ingest_earlier(year, only_missing=True, training=True)
+        earlier = tuple(sorted(y for y in self.training_candidates() if y < year))
         return earlier or None
 
     def transfers(

@@ -59,10 +59,7 @@ class Reader:
 
     ``constituencies`` gives the number of constituencies a year's round 1 must hold where it is
     not :data:`hemicycle.rules.SEATS` (1958: 465; 1988: 576, the source lacking one seat).
-    ``lineups_unjudged`` are the years whose round-1 law is not the one :mod:`hemicycle.rules`
-    applies (before the law of 1976: 5 % of the votes cast, then 10 % of the registered, and no
-    top-two rule): the store does not judge their round-2 lineups, nor decide their round-1
-    winners by that law. ``presidential_maps``: the boundary map of each presidential
+    ``presidential_maps``: the boundary map of each presidential
     election a reader of role ``presidential`` reads (its years are not legislative years).
     ``untrained_years``: years a projection should not learn vote transfers from by default (see
     :data:`hemicycle.data.files.TRAINING_YEARS`).
@@ -74,7 +71,6 @@ class Reader:
     link: Callable[[RoundTable, RoundTable], RoundTable] | None = None
     boundary_maps: Mapping[int, str] = field(default_factory=dict)
     constituencies: Mapping[int, int] = field(default_factory=dict)
-    lineups_unjudged: frozenset[int] = frozenset()
     presidential_maps: Mapping[int, str] = field(default_factory=dict)
     untrained_years: frozenset[int] = frozenset()
     publisher: str = "the Ministry of the Interior's files"

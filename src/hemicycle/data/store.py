@@ -431,7 +431,6 @@ class Store:
             year,
             rounds,
             seats=year_reader.constituencies.get(year, SEATS),
-            judge_lineups=year not in year_reader.lineups_unjudged,
         )
         reader = year_reader.name
         return _Parsed(year, rounds, cands, source_rows, quirks, reader)
@@ -442,11 +441,14 @@ class Store:
         rounds: dict[int, RoundTable],
         *,
         seats: int = SEATS,
-        judge_lineups: bool = True,
     ) -> list[tuple[int, QuirkWarning]]:
         """Round 1 covers ``seats`` constituencies; round 2 is where round 1 decided nothing, its
-        candidates stood in round 1 and (``judge_lineups``: the law of :mod:`hemicycle.rules` is
-        the year's) qualified by law."""
+        candidates stood in round 1 and qualified under the law of the year
+        (:func:`hemicycle.rules.law_for`), and its elected flags name the most voted. Where the
+        source contradicts itself, a quirk (kept, reported; the replay lists, not fails, it):
+        ``lineup``, ``aggregated`` (a party column elected by the law where the file holds a
+        round 2: the column sums several candidates), ``flag`` (round-2 flags that are not one,
+        or not the most voted)."""
         r1 = rounds[1]
         n = len(r1.totals)
         if n != seats and not (_is_sample_mirror() and 0 < n < seats):
@@ -459,7 +461,7 @@ class Store:
             return out
         r2 = rounds[2]
         c1 = r1.candidates
-        status = Store._round1_status(r1)
+        status = Store._round1_status(r1, year)
         flagged = c1["elected"].astype("boolean")
         if flagged.isna().any():  # no official flag (the CDSP tables): decided by the law
             from hemicycle.rules import ELECTED
@@ -514,8 +516,10 @@ class Store:
                 constituency=o.constituency,
                 column="panel",
             )
-        if judge_lineups:
-            out += [(2, q) for q in Store._lineup_check(status, r2)]
+        out += [(2, q) for q in Store._lineup_check(status, r2)]
+        if r1.party_codes:
+            out += [(1, q) for q in Store._aggregated_check(status, r1, r2_codes)]
+        out += [(2, q) for q in Store._flag_check(r2)]
         changed = both["nuance"] != both["nuance_r1"]
         if "continues" in both:  # a declared continuation (1968's `PC` for `COM`): summarised
             changed &= ~both["continues"].astype(bool)
@@ -535,7 +539,58 @@ class Store:
         return out
 
     @staticmethod
-    def _round1_status(r1: RoundTable) -> pd.Series:
+    def _aggregated_check(
+        status: pd.Series, r1: RoundTable, r2_codes: set[str]
+    ) -> list[QuirkWarning]:
+        """Party columns (1958–1981) that the law elects in round 1 where the file holds a round
+        2: a column sums the candidates of one family, so no candidate of it had the majority
+        alone (each SOURCES.md counts them)."""
+        from hemicycle.rules import ELECTED
+
+        hit = status[status == ELECTED]
+        return [
+            QuirkWarning(
+                r1.file,
+                code,
+                "aggregated",
+                f"the {nuance} column has a majority by the law, but the file holds a round 2: "
+                "the column sums several candidates of one family",
+            )
+            for (code, _), nuance in zip(
+                hit.index,
+                r1.candidates.set_index(["constituency", "panel"]).loc[hit.index, "nuance"],
+                strict=True,
+            )
+            if code in r2_codes
+        ]
+
+    @staticmethod
+    def _flag_check(r2: RoundTable) -> list[QuirkWarning]:
+        """Round-2 elected flags that contradict the round's own votes: none or several flagged,
+        or one flagged who is not the most voted (the law's winner, ties aside)."""
+        c2 = r2.candidates
+        flag = c2["elected"].astype("boolean")
+        out = []
+        for code, g in c2[flag.notna()].groupby("constituency", sort=False):
+            f = g["elected"].astype(bool)
+            top = g["votes"].max()
+            most = set(g.loc[g["votes"] == top, "panel"])
+            if int(f.sum()) == 1 and (len(most) > 1 or set(g.loc[f, "panel"]) == most):
+                continue
+            named = ", ".join(str(p) for p in g.loc[f, "panel"]) or "none"
+            out.append(
+                QuirkWarning(
+                    r2.file,
+                    str(code),
+                    "flag",
+                    f"round-2 elected flag on panel(s) {named}, but the most voted is panel "
+                    f"{', '.join(map(str, sorted(most)))}",
+                )
+            )
+        return out
+
+    @staticmethod
+    def _round1_status(r1: RoundTable, year: int) -> pd.Series:
         """The law's round-1 status of each candidate (``rules.ELECTED``/``QUALIFIED``/
         ``ELIMINATED``) on the published votes, indexed by (constituency, panel) in the order of
         ``r1.candidates``."""
@@ -558,6 +613,7 @@ class Store:
             valid[known],
             t["registered"].to_numpy()[known].astype(np.int64),
             t["expressed"].to_numpy()[known].astype(np.int64),
+            law=rules.law_for(year),
         )
         return pd.Series(
             status[row, col], index=pd.MultiIndex.from_arrays([c1["constituency"], c1["panel"]])

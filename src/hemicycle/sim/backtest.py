@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from hemicycle.data.files import TRAINING_YEARS
 from hemicycle.data.store import Store
 from hemicycle.errors import OptionError
 from hemicycle.options import DEFAULT_SIMS
@@ -38,7 +39,7 @@ EXTRA = ["leader_brier", "duel_consistency", "interval_score"]
 def targets(store: Store, text: str | Sequence[int] = "all") -> list[int]:
     """The target years: every election with both rounds and an earlier one to learn from
     (``"all"``), or the years named (each must qualify)."""
-    both = sorted(y for y in store.years() if 2 in store.rounds(y))
+    both = sorted(y for y in store.years() if 2 in store.rounds(y) and y in TRAINING_YEARS)
     usable = [y for y in both if any(t < y for t in both)]
     if isinstance(text, str) and text.strip().lower() == "all":
         if not usable:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from hemicycle.data import blocs
+from hemicycle.data.files import TRAINING_YEARS
 from hemicycle.data.pollsters import read_ranges as read_pollster_ranges
 from hemicycle.data.sources import cache_dir, write_cached
 from hemicycle.data.store import Store
@@ -299,11 +300,12 @@ def training_years(
     """The training elections ``train`` names for ``target_year``, checked.
 
     ``train``: a :class:`~hemicycle.options.TrainSpec` or what it parses: ``"all"`` is every
-    election with both rounds in the store, earlier than the target (every one when
-    ``target_year`` is None); named years must be earlier than the target and have both rounds.
+    election of :data:`~hemicycle.data.files.TRAINING_YEARS` with both rounds in the store,
+    earlier than the target (every one when ``target_year`` is None); named years must be earlier
+    than the target and have both rounds.
     """
     s = _store(store)
-    both = [y for y in s.years() if 2 in s.rounds(y)]
+    both = [y for y in s.years() if 2 in s.rounds(y) and y in TRAINING_YEARS]
     years = TrainSpec.parse(train).resolve(target_year, both)
     for y in years:
         _train_election(s, y)

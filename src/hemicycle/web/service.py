@@ -38,7 +38,7 @@ from hemicycle.replays import STATUS_NAMES, Replay
 from hemicycle.report import views
 from hemicycle.report.palette import BLOC_COLOURS, BLOC_LABELS, SEATING, nuance_colours
 from hemicycle.rules import MAJORITY, SEATS
-from hemicycle.session import Progress, Session, boundary_map, publisher
+from hemicycle.session import TRAINING_YEARS, Progress, Session, boundary_map, publisher
 from hemicycle.systems import canonical
 from hemicycle.web import guard, newsroom
 from hemicycle.web import schemas as s
@@ -246,7 +246,7 @@ class Service:
             rep = self.replay(y)
             e = rep.election
             rounds = [1] + ([2] if e.round2 is not None else [])
-            if e.round2 is not None:
+            if e.round2 is not None and y in TRAINING_YEARS:
                 train.append(y)
             infos.append(
                 s.ElectionInfo(

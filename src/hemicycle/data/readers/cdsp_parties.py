@@ -479,7 +479,6 @@ READER = Reader(
     link=link,
     boundary_maps={**MAPS, 1981: "1967"},
     constituencies=CONSTITUENCIES,
-    lineups_unjudged=frozenset({1958, 1962, 1967, 1968, 1973}),
     untrained_years=frozenset(CONSTITUENCIES),
     publisher="the CDSP's tables (Sciences Po)",
     credit="the CDSP (Sciences Po)'s constituency tables, compiled from the Ministry of the "
