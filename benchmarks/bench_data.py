@@ -15,9 +15,9 @@ import warnings
 from pathlib import Path
 
 from hemicycle import election
-from hemicycle.analysis.replay import replay
 from hemicycle.data.files import YEARS
 from hemicycle.data.store import Store
+from hemicycle.replays import replay
 from timing import timed
 
 

@@ -12,8 +12,8 @@ from collections import Counter
 from pathlib import Path
 
 from hemicycle import election
-from hemicycle.analysis.replay import replay
 from hemicycle.data.store import Store
+from hemicycle.replays import replay
 from hemicycle.sim import backtest, pipeline
 
 T1 = "resultats-par-niveau-cirlg-t1-france-entiere.txt"

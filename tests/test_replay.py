@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from hemicycle import election, rules
-from hemicycle.analysis.replay import replay
 from hemicycle.data.store import Store
+from hemicycle.replays import replay
 from published import SEATS_2024
 
 SEATS_2017 = {

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from hemicycle import rules, systems
 from hemicycle import session as api
-from hemicycle.analysis.replay import replay
 from hemicycle.election import Election, Round
 from hemicycle.errors import OptionError, YearNotAvailableError
+from hemicycle.replays import replay
 from hemicycle.systems import Unit, Votes
 from hemicycle.systems.compare import SEATS_COLUMNS
 

@@ -29,6 +29,7 @@ from hemicycle.options import COMPARE_SEED, COMPARE_SIMS, DEFAULT_SIMS, Projecti
 from hemicycle.report.text import COLOURS, GLYPHS, hemicycle, legend, seat_bar
 from hemicycle.session import (
     ENV_STORE,
+    PRESIDENTIAL_YEARS,
     YEARS,
     DataQuirkWarning,
     Session,
@@ -70,7 +71,7 @@ YearArg = Annotated[int, typer.Argument(help=f"Election year: {YEARS_TEXT}.")]
 
 #: Options checked before a command runs, by parameter name: output files, output folders, seeds,
 #: simulation counts. A bad value is a one-line error, never a traceback half-way through.
-OUTPUT_FILES = ("output", "round1_output", "seats_output", "indices_output")
+OUTPUT_FILES = ("output", "round1_output", "seats_output", "indices_output", "leaders_output")
 OUTPUT_DIRS = ("out",)
 
 
@@ -471,7 +472,7 @@ def replay_cmd(
     if e.round2 is not None:
         if hemicycle_view:
             console.print(hemicycle(by_bloc, colour=_colour()))
-        console.print(seat_bar(by_bloc, width=_width() - 2, colour=_colour()))
+        console.print(seat_bar(by_bloc, width=_width() - 2, total=e.house_size, colour=_colour()))
         if not hemicycle_view:
             console.print(legend(by_bloc, colour=_colour(), width=_width()))
 
@@ -663,7 +664,8 @@ def project_cmd(
     _closest_table(proj.closest.head(10), labels)
     mean_by_bloc = proj.seats.query("kind == 'bloc'").set_index("group")["mean"].to_dict()
     console.print("Mean seats by bloc:")
-    console.print(seat_bar(mean_by_bloc, width=_width() - 2, colour=_colour()))
+    house = int(round(sum(mean_by_bloc.values())))
+    console.print(seat_bar(mean_by_bloc, width=_width() - 2, total=house, colour=_colour()))
     console.print(legend(mean_by_bloc, colour=_colour(), width=_width()))
     if output is not None:
         output.write_bytes(hs.csv_bytes(proj.preds))
@@ -994,6 +996,88 @@ def claim_line(v: Any) -> str:
     ``expect``), ``FALSE — sentence`` when it is not."""
     word = "[bold green]✓ TRUE [/]" if v.holds else "[bold red]✗ FALSE[/]"
     return f"{word} — {escape(v.claim.text)}"
+
+
+PresidentialYearArg = Annotated[
+    int,
+    typer.Argument(
+        help="Presidential election year: "
+        f"{', '.join(map(str, PRESIDENTIAL_YEARS[:-1]))} or {PRESIDENTIAL_YEARS[-1]}."
+    ),
+]
+
+
+@app.command("presidential")
+@handle_errors
+def presidential_cmd(
+    year: PresidentialYearArg,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            help="CSV, one row per candidate, round and constituency: "
+            "year,round,constituency,label,candidate,votes,share_expressed",
+        ),
+    ] = None,
+    leaders_output: Annotated[
+        Path | None,
+        typer.Option(
+            "--leaders-output",
+            help="CSV, one row per constituency and round: "
+            "year,round,constituency,label,leader,leader_share,runner_up,margin",
+        ),
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """The presidential election of YEAR by legislative constituency: the national result of each
+    round, who led each constituency, and the Assembly "the presidential round 2 as a legislative
+    election" would give (each constituency to its leader)."""
+    with _open(store) as st:
+        p = st.presidential(year)
+    console.rule(
+        f"[bold]Présidentielle {year}[/] by legislative constituency "
+        f"({p.n_constituencies} constituencies, {p.boundary_map} map)"
+    )
+    for r in p.rounds:
+        nat = p.national(r)
+        total = max(int(nat.sum()), 1)
+        shown = ", ".join(f"{escape(str(c))} {v / total:.1%}" for c, v in nat.head(6).items())
+        more = f" … ({len(nat)} candidates)" if len(nat) > 6 else ""
+        console.print(f"Round {r}: {shown}{more}", highlight=False)
+    seats = p.assembly()
+    last = max(p.rounds)
+    lead = p.leaders(last)
+    t = Table(
+        title=f"Round {last} as a legislative election (first past the post)",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+    )
+    t.add_column("candidate")
+    t.add_column("seats", justify="right")
+    t.add_column("closest lead (points)", justify="right")
+    for name, n in seats.items():
+        mine = lead[lead["leader"] == name]
+        t.add_row(escape(name), str(n), f"{mine['margin'].min():.1f}")
+    console.print(t)
+    house = p.n_constituencies
+    console.print(
+        f"Absolute majority: {house // 2 + 1} of {house}; "
+        + (
+            f"{escape(next(iter(seats)))} would hold it."
+            if seats and next(iter(seats.values())) > house // 2
+            else "nobody would hold it."
+        ),
+        highlight=False,
+    )
+    if output is not None:
+        output.write_bytes(p.candidates().to_csv(index=False, float_format="%.6f").encode())
+        console.print(f"[green]✓[/] candidates → {escape(str(output))}")
+    if leaders_output is not None:
+        leaders_output.write_bytes(
+            p.leaders(last).to_csv(index=False, float_format="%.6f").encode()
+        )
+        console.print(f"[green]✓[/] leaders → {escape(str(leaders_output))}")
 
 
 @app.command("serve")

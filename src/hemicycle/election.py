@@ -129,9 +129,10 @@ def _round(
     shape: tuple[int, int],
 ) -> Round:
     t = totals.set_index("constituency").reindex(codes)
-    # held where the round has a row of totals, even one whose impossible fields the store keeps
-    # as NULL (1968, 1978: inscrits or votants typed short); those fields read 0 below
-    held = np.asarray(codes.isin(totals["constituency"]))
+    # held where the round has a row of totals with a count, even one whose impossible fields the
+    # store keeps as NULL (1968, 1978: inscrits or votants typed short; they read 0 below); not
+    # where every count is NULL (1967's Rhône 11-13: no results in the source)
+    held = t[["registered", "voters", "expressed"]].notna().any(axis=1).to_numpy()
     blank_separate = bool(t.loc[held, "blank"].notna().all())
     t = t.fillna(0)
     valid = np.zeros(shape, bool)

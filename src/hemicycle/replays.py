@@ -137,8 +137,8 @@ class Replay:
 
     @property
     def runoffs(self) -> np.ndarray:
-        """(C,) bool: constituencies with no winner in round 1."""
-        return ~(self.status1 == rules.ELECTED).any(axis=1)
+        """(C,) bool: constituencies whose round 1 (held, with counts) elected nobody."""
+        return ~(self.status1 == rules.ELECTED).any(axis=1) & self.election.round1.held
 
     def qualified_counts(self) -> Counter[int]:
         """Runoff configurations by law: how many qualified, per runoff constituency."""
@@ -358,6 +358,8 @@ def replay(election: Election) -> Replay:
     explained: list[Mismatch] = []
 
     def name(i: Any, k: Any) -> str:  # numpy integers from flatnonzero, or ints
+        if not e.surname[i, k]:  # the party-column layout (1958–1981): no names
+            return f"the {r1.nuance[i, k]} column (panel {e.panel[i, k]})"
         return f"{e.surname[i, k]} ({r1.nuance[i, k]}, panel {e.panel[i, k]})"
 
     # only what the source states is compared: a flag it does not have (the CDSP's round 1, 2012's

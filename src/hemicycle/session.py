@@ -30,7 +30,7 @@ import numpy as np
 from hemicycle.data import notes as _notes
 from hemicycle.data import sources as _sources
 from hemicycle.data.blocs import unknown_alliance_key
-from hemicycle.data.files import TRAINING_YEARS, YEARS, boundary_map
+from hemicycle.data.files import PRESIDENTIAL_YEARS, TRAINING_YEARS, YEARS, boundary_map
 from hemicycle.data.readers import credit, publisher
 from hemicycle.data.store import ENV_STORE, DataQuirkWarning, IngestReport, Store, default_path
 from hemicycle.data.two_columns import read_two_columns
@@ -54,6 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; importing the session stays
 
     from hemicycle.analysis.claims import ClaimsFile, Verdict
     from hemicycle.govern import Govern
+    from hemicycle.presidential import Presidential
     from hemicycle.sim.evaluate import Evaluation
     from hemicycle.sim.project import Projection
     from hemicycle.sim.transfers import PooledTransfers
@@ -64,6 +65,7 @@ __all__ = [
     "COMPARE_SIMS",
     "DEFAULT_SIMS",
     "ENV_STORE",
+    "PRESIDENTIAL_YEARS",
     "TRAINING_YEARS",
     "YEARS",
     "DataQuirkWarning",
@@ -336,6 +338,19 @@ class Session:
             )
             for r in df.itertuples(index=False)
         }
+
+    def presidential(self, year: int) -> Presidential:
+        """The presidential election of ``year`` by legislative constituency (read in from the
+        official files under ``auto`` the first time; its tables are not the legislative ones)."""
+        from hemicycle.presidential import load_presidential
+
+        if year not in self._store.presidential_years():
+            if self.ingest_policy == "never":
+                raise DataNotAvailableError(
+                    f"the {year} presidential election is not in the store this server loaded"
+                )
+            self._store.ingest_presidential(year)
+        return load_presidential(self._store, year)
 
     # ---------------------------------------------------------------- reads: transfers, projection
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from rich.text import Text
 
 from hemicycle.report.palette import SEATING
-from hemicycle.rules import MAJORITY, SEATS
+from hemicycle.rules import SEATS
 
 #: Terminal colours of the blocs, seated left to right in :data:`~hemicycle.report.palette.SEATING`.
 COLOURS = {
@@ -53,8 +53,9 @@ LABELS = {
 def seat_bar(
     seats: Mapping[str, float], *, width: int = 76, total: int = SEATS, colour: bool = True
 ) -> Text:
-    """A stacked bar of seats by bloc, with a marker at the majority (:data:`MAJORITY`); without
-    ``colour``, each bloc's part is drawn with its letter (:data:`GLYPHS`)."""
+    """A stacked bar of seats by bloc in a house of ``total`` seats, with a marker at its
+    majority (``total // 2 + 1``: :data:`MAJORITY` for 577); without ``colour``, each bloc's part
+    is drawn with its letter (:data:`GLYPHS`)."""
     text = Text()
     used = 0
     acc = 0.0
@@ -68,8 +69,9 @@ def seat_bar(
         text.append(mark * max(end - used, 0), style=COLOURS[bloc] if colour else "")
         used = end
     text.append(("░" if colour else ".") * max(width - used, 0), style="grey30" if colour else "")
-    marker = round(MAJORITY / total * width)
-    text.append("\n" + " " * (marker - 1) + f"▲ {MAJORITY} (majority)")
+    majority = total // 2 + 1
+    marker = round(majority / total * width)
+    text.append("\n" + " " * (marker - 1) + f"▲ {majority} (majority)")
     return text
 
 
