@@ -27,6 +27,19 @@ def proj24(store_path):
     return pipeline.project(2024, 2017, Store(store_path), sims=SIMS, seed=7, n_boot=N_BOOT)
 
 
+def test_draws_are_labelled(proj24):
+    """The simulated Assemblies as a DataFrame: one row a simulation, columns (kind, group); every
+    simulated Assembly seats the whole house, by bloc and by nuance."""
+    d = proj24.draws()
+    assert d.shape == proj24.seat_draws.shape and d.index.name == "simulation"
+    assert ("bloc", "far_right") in d.columns
+    assert (d.xs("bloc", axis=1, level="kind").sum(axis=1) == 577).all()
+    assert (d.xs("nuance", axis=1, level="kind").sum(axis=1) == 577).all()
+    from hemicycle import notebook
+
+    assert "P(one bloc has a majority)" in notebook.projection_html(proj24)
+
+
 def test_preds_and_seats_tables(proj24):
     preds, seats = proj24.preds, proj24.seats
     assert list(preds.columns) == PREDS_COLUMNS

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hemicycle._version import __version__
 from hemicycle.options import COMPARE_SEED, COMPARE_SIMS, DEFAULT_SIMS, N_BOOT
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; importing hemicycle stays light
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; importing hemicycle stays l
     from hemicycle.data.store import Store
     from hemicycle.govern import Govern
     from hemicycle.options import TrainSpec
+    from hemicycle.presidential import Presidential
     from hemicycle.replays import Replay
     from hemicycle.session import Session
     from hemicycle.sim.evaluate import Evaluation
@@ -44,8 +46,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; importing hemicycle stays l
     from hemicycle.systems import Comparison
 
     T = TypeVar("T")
-
-__version__ = "0.1.0"
 
 
 def _session(store: Store | str | Path | None) -> Session:
@@ -109,6 +109,21 @@ def replay(year: int, *, store: Store | str | Path | None = None) -> Replay:
     """The law on ``year``'s official files, decision by decision, compared with the outcome."""
     y = _year(year)
     return _call(store, lambda s: s.replay(y))
+
+
+def results(year: int, *, store: Store | str | Path | None = None) -> pd.DataFrame:
+    """The tidy results of ``year``: one row per candidate and round (names, nuance, bloc, votes,
+    shares of the votes cast and of the registered, the law's status, the constituency's label
+    and department)."""
+    y = _year(year)
+    return _call(store, lambda s: s.results(y))
+
+
+def presidential(year: int, *, store: Store | str | Path | None = None) -> Presidential:
+    """The presidential election of ``year`` by legislative constituency: ``.assembly()`` is the
+    Assembly its round 2 would give as a legislative election, ``.leaders()`` who led where."""
+    y = int(year)
+    return _call(store, lambda s: s.presidential(y))
 
 
 def project(
@@ -248,9 +263,31 @@ __all__ = [
     "compare",
     "evaluate",
     "project",
+    "presidential",
     "replay",
+    "results",
     "transfers",
 ]
+
+
+def _register_notebook() -> None:
+    """Inside IPython or Jupyter, show replays, projections, comparisons and coalitions as HTML
+    summaries (:mod:`hemicycle.notebook`); elsewhere, nothing."""
+    import sys
+
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if shell is not None and hasattr(shell, "display_formatter"):
+        from hemicycle import notebook
+
+        notebook.register(shell)
+
+
+_register_notebook()
+
+
+def __dir__() -> list[str]:
+    """The façade only (not the submodules importing it loads, nor its typing names)."""
+    return sorted(__all__)
 
 
 def __getattr__(name: str) -> object:

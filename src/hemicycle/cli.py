@@ -21,8 +21,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from hemicycle import __version__
 from hemicycle import session as hs
+from hemicycle._version import __version__
 from hemicycle.data.blocs import BLOCS
 from hemicycle.errors import HemicycleError, visible
 from hemicycle.options import COMPARE_SEED, COMPARE_SIMS, DEFAULT_SIMS, ProjectionOptions

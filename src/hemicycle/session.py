@@ -323,21 +323,23 @@ class Session:
         """The law on ``year``'s official files, decision by decision, against the outcome."""
         return replay(self.load(year))
 
+    def results(self, year: int) -> pd.DataFrame:
+        """The tidy results of ``year``: one row per candidate and round
+        (:meth:`hemicycle.replays.Replay.candidates`: names, nuance, bloc, votes, shares, the
+        law's status, the constituency's label), with the ``department`` and its
+        ``department_name`` (the Ministry's spelling) after the label."""
+        rep = self.replay(year)
+        e = rep.election
+        df = rep.candidates()
+        codes = {c: i for i, c in enumerate(e.codes.tolist())}
+        rows = df["constituency"].map(codes).to_numpy()
+        df.insert(3, "department", e.departments[rows])
+        df.insert(4, "department_name", e.department_names[rows])
+        return df
+
     def labels(self, year: int) -> dict[str, str]:
         """Constituency code → label (``Paris 5``), in the Ministry's spelling."""
-        from hemicycle.data.notes import constituency_label
-
-        self.prepare(year)
-        df = self._store.query(
-            "SELECT constituency, department, department_name FROM constituencies WHERE year = ?",
-            [year],
-        )
-        return {
-            r.constituency: constituency_label(
-                str(r.department_name or ""), str(r.department or ""), r.constituency
-            )
-            for r in df.itertuples(index=False)
-        }
+        return self.replay(year).labels()
 
     def presidential(self, year: int) -> Presidential:
         """The presidential election of ``year`` by legislative constituency (read in from the

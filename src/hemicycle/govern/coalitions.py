@@ -285,6 +285,22 @@ class Govern:
         """Shapley–Shubik index of each group (sums to exactly 1)."""
         return dict(zip(self.groups, power.shapley_shubik(self.seats, self.quota), strict=True))
 
+    def power(self) -> pd.DataFrame:
+        """Each group's seats and power: the Banzhaf and Shapley–Shubik indices as floats
+        (``banzhaf``, ``shapley_shubik``) beside the exact fractions they round
+        (``banzhaf_exact``, ``shapley_shubik_exact``), groups in order."""
+        ban, ssi = self.banzhaf(), self.shapley_shubik()
+        return pd.DataFrame(
+            {
+                "group": list(self.groups),
+                "seats": list(self.seats),
+                "banzhaf": [float(ban[g]) for g in self.groups],
+                "shapley_shubik": [float(ssi[g]) for g in self.groups],
+                "banzhaf_exact": [ban[g] for g in self.groups],
+                "shapley_shubik_exact": [ssi[g] for g in self.groups],
+            }
+        )
+
     def censure(self, government: Iterable[str] | None = None) -> Censure:
         """Art. 49 thresholds on this Assembly's ``house``; with ``government``, whether the rest
         of the Assembly can adopt a motion. (The law's thresholds, not this game's ``quota``.)"""

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from hemicycle import __version__, geo, rules
+from hemicycle import geo, rules
+from hemicycle._version import __version__
 from hemicycle.data.blocs import bloc_of, table
 from hemicycle.errors import HemicycleError
 from hemicycle.options import ProjectionOptions

@@ -142,6 +142,16 @@ class Projection:
             f"candidates={len(self.preds)}, lineup={self.lineup!r})"
         )
 
+    def draws(self) -> pd.DataFrame:
+        """The simulated Assemblies, labelled: one row per simulated election (index
+        ``simulation``), one column per group, named ``(kind, group)`` (``kind``: ``nuance`` or
+        ``bloc``); the seats each group holds in that simulation."""
+        columns = pd.MultiIndex.from_arrays(
+            [list(self.kinds), list(self.groups)], names=["kind", "group"]
+        )
+        index = pd.RangeIndex(self.seat_draws.shape[0], name="simulation")
+        return pd.DataFrame(self.seat_draws.astype(np.int64), index=index, columns=columns)
+
     def bloc_draws(self) -> np.ndarray:
         """(sims, len(BLOCS)) simulated seats per bloc, in :data:`BLOCS` order."""
         idx = [self.groups.index(b) for b in BLOCS if self._has(b, "bloc")]

@@ -31,7 +31,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hemicycle import __version__
+from hemicycle._version import __version__
 from hemicycle.errors import (
     DataNotAvailableError,
     HemicycleError,
