@@ -14,13 +14,9 @@ import pytest
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
+from hemicycle.report.labels import label, normalise  # noqa: E402
 from hemicycle.web import create_app  # noqa: E402
-from hemicycle.web.newsroom import (  # noqa: E402
-    CONSTITUENCIES_HEADER,
-    RESULTS_HEADER,
-    label,
-    normalise,
-)
+from hemicycle.web.newsroom import CONSTITUENCIES_HEADER, RESULTS_HEADER  # noqa: E402
 
 
 @pytest.fixture(scope="module")
