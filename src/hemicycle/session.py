@@ -23,7 +23,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -479,7 +479,7 @@ class Session:
         *,
         sims: int = COMPARE_SIMS,
         seed: int = COMPARE_SEED,
-        lock: AbstractContextManager[Any] | None = None,
+        lock: AbstractContextManager[object] | None = None,
         fit: bool = False,
     ) -> Votes:
         """The votes of ``year`` in a unit, ready for any seat rule, with a lazy projector that
@@ -504,9 +504,9 @@ class Session:
         with lock if lock is not None and fit else nullcontext():
             years = self.prepare(year, spec, fit=fit)
         assert years is not None
-        store, memo = self._store, dict[bytes, Any]()
+        store, memo = self._store, dict[bytes, "Projection"]()
 
-        def projection(standing: np.ndarray) -> Any:
+        def projection(standing: np.ndarray) -> Projection:
             key = standing.tobytes()
             if key not in memo:
                 with lock if lock is not None else nullcontext():
@@ -536,7 +536,7 @@ class Session:
         train: TrainSpec | str | int | Sequence[int] | None = "auto",
         sims: int = COMPARE_SIMS,
         seed: int = COMPARE_SEED,
-        lock: AbstractContextManager[Any] | None = None,
+        lock: AbstractContextManager[object] | None = None,
     ) -> Comparison:
         """The same round-1 votes of ``year`` under several systems (default: every registered
         one; the projected Assembly is left out when no earlier election can train it); the
@@ -557,7 +557,7 @@ class Session:
         train: TrainSpec | str | int | Sequence[int] | None = "auto",
         sims: int = COMPARE_SIMS,
         seed: int = COMPARE_SEED,
-        lock: AbstractContextManager[Any] | None = None,
+        lock: AbstractContextManager[object] | None = None,
     ) -> Govern:
         """Who can govern the Assembly that ``system`` gives ``year``: a
         :class:`hemicycle.govern.Govern` (groups ordered left to right as
