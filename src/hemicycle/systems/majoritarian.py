@@ -96,9 +96,17 @@ def resolve(v: Votes, standing: np.ndarray) -> tuple[np.ndarray, np.ndarray, lis
                     f"{int(tied.sum())} of them tied in round-1 votes with no birth dates "
                     f"to break the tie: the first of the file's order is counted"
                 )
-    if (winner < 0).any():
+    no_result = ~e.round1.valid.any(axis=1)  # no count in the source (1967's Rhône 11-13)
+    if ((winner < 0) & ~no_result).any():
         raise AssertionError(f"{int((winner < 0).sum())} constituencies without a winner")
-    return winner, v.printed_labels[np.arange(e.n_constituencies), winner], notes
+    return winner, _labels(v.printed_labels, winner), notes
+
+
+def _labels(table: np.ndarray, winner: np.ndarray) -> np.ndarray:
+    """(C,) the group of each constituency's winner column; ``""`` where there is none (a
+    constituency without results in the source)."""
+    rows = np.arange(winner.shape[0])
+    return np.where(winner >= 0, table[rows, np.maximum(winner, 0)], "").astype(object)
 
 
 def _allocation(
@@ -106,13 +114,20 @@ def _allocation(
 ) -> Allocation:
     seats: dict[str, int] = {}
     for g in labels.tolist():
-        seats[g] = seats.get(g, 0) + SEATS_PER_CONSTITUENCY
+        if g:  # "": a constituency without results in the source holds no seat here
+            seats[g] = seats.get(g, 0) + SEATS_PER_CONSTITUENCY
+    missing = int(sum(1 for g in labels.tolist() if not g))
+    if missing:
+        notes = [
+            *notes,
+            f"{missing} constituencies without results in the source are left out of the house",
+        ]
     return Allocation.build(
         name,
         v.unit.name,
         seats,
         v.national,
-        house_size=len(labels),
+        house_size=len(labels) - missing,
         notes=tuple(notes),
         winners=labels,
     )
@@ -154,7 +169,7 @@ def plurality(v: Votes, *, name: str = "plurality") -> Allocation:
         first = np.where(e.round1.valid, e.round1.votes, -1).argmax(axis=1)
         w = np.where(tie, first, w)
         notes.append(f"{int(tie.sum())} first-place tie(s) without birth dates: lower panel wins")
-    return _allocation(name, v, v.round1_labels[np.arange(len(w)), w], notes)
+    return _allocation(name, v, _labels(v.round1_labels, w), notes)
 
 
 @register(
