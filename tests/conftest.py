@@ -18,7 +18,9 @@ from hemicycle.data.store import Store
 
 def pytest_configure(config: pytest.Config) -> None:
     """Keep tests out of the user's cache: downloads, stores and fitted transfers go to a temp dir
-    unless HEMICYCLE_CACHE is set explicitly."""
+    unless HEMICYCLE_CACHE is set explicitly. The fitted transfers are one cache for the whole
+    session (keyed by the training files, the settings and the model's version, so modules that
+    fit with settings of their own share it safely); tests of a cold cache make their own."""
     if not os.environ.get("HEMICYCLE_CACHE"):
         import tempfile
 
@@ -94,12 +96,3 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HEMICYCLE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("HEMICYCLE_STORE", str(tmp_path / "store.duckdb"))
     return tmp_path
-
-
-@pytest.fixture(scope="module")
-def private_cache(tmp_path_factory: pytest.TempPathFactory):
-    """A module's own cache folder (fitted transfers are cached on disk): modules that fit with
-    their own settings use it with ``pytestmark = pytest.mark.usefixtures("private_cache")``."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HEMICYCLE_CACHE", str(tmp_path_factory.mktemp("cache")))
-        yield

@@ -11,8 +11,6 @@ import hemicycle as hc
 from hemicycle.data.store import Store
 from hemicycle.errors import MissingRoundError, OptionError, YearNotAvailableError
 
-pytestmark = pytest.mark.usefixtures("private_cache")
-
 
 def test_replay_2024_in_one_call(store_path: Path) -> None:
     rep = hc.replay(2024, store=store_path)

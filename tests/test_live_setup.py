@@ -18,7 +18,7 @@ from hemicycle.sim import pipeline
 N_BOOT = 4
 SIMS = 2_000
 
-pytestmark = [pytest.mark.usefixtures("private_cache"), pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,6 @@ N_BOOT = 4
 SIMS = 2_000
 
 
-pytestmark = pytest.mark.usefixtures("private_cache")
-
-
 @pytest.fixture(scope="module")
 def proj24(store_path):
     return pipeline.project(2024, 2017, Store(store_path), sims=SIMS, seed=7, n_boot=N_BOOT)

@@ -18,9 +18,6 @@ N_BOOT = 4
 SIMS = 1_000
 
 
-pytestmark = pytest.mark.usefixtures("private_cache")
-
-
 @pytest.fixture(scope="module")
 def projections(store_path) -> dict[int, pipeline.Projection | None]:
     """Every stored year projected with ``train='all'`` (None: no earlier election to learn
