@@ -1086,12 +1086,13 @@ def serve_cmd(
     host: Annotated[
         str, typer.Option(help="Interface to listen on (loopback by default).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
     max_sims: Annotated[
-        int, typer.Option("--max-sims", help="Cap on simulations per projection.")
+        int, typer.Option("--max-sims", help="Cap on simulations per projection.", min=1)
     ] = 200_000,
     timeout: Annotated[
-        float, typer.Option(help="Seconds a projection may run (504 past it).")
+        float,
+        typer.Option(help="Seconds a projection may run (504 past it).", min=1.0, max=86_400.0),
     ] = 180.0,
     prefit: Annotated[
         bool,
@@ -1102,7 +1103,10 @@ def serve_cmd(
     max_queued: Annotated[
         int,
         typer.Option(
-            "--max-queued", help="Projections that may wait behind the running one (503 past that)."
+            "--max-queued",
+            help="Projections that may wait behind the running one (503 past that).",
+            min=0,
+            max=10_000,
         ),
     ] = 4,
     allowed_hosts: Annotated[

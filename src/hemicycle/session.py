@@ -651,6 +651,11 @@ def unit(spec: Unit | str | Mapping[str, str], *, name: str | None = None) -> Un
     return Unit(name or path.stem, mapping)
 
 
+#: The largest Assembly a file may describe (the largest parliaments have about 3,000 members):
+#: a typo such as ``1000000000`` is refused, not allocated.
+MAX_ASSEMBLY_SEATS = 10_000
+
+
 def read_assembly(path: str | Path) -> dict[str, int]:
     """An Assembly from a CSV ``group,seats`` whose rows run from left to right."""
     p = Path(path)
@@ -672,6 +677,19 @@ def read_assembly(path: str | Path) -> dict[str, int]:
             ) from None
         if out[group] < 0:
             raise DataFileError("seats must be >= 0", file=str(p), line=n, column="seats")
+        if out[group] > MAX_ASSEMBLY_SEATS:
+            raise DataFileError(
+                f"seats {out[group]} is beyond any assembly (at most {MAX_ASSEMBLY_SEATS:,})",
+                file=str(p),
+                line=n,
+                column="seats",
+            )
+    if sum(out.values()) > MAX_ASSEMBLY_SEATS:
+        raise DataFileError(
+            f"{sum(out.values()):,} seats in all is beyond any assembly "
+            f"(at most {MAX_ASSEMBLY_SEATS:,})",
+            file=str(p),
+        )
     return out
 
 

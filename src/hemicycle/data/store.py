@@ -74,6 +74,12 @@ from hemicycle.rules import SEATS
 ENV_STORE = "HEMICYCLE_STORE"
 # additive changes are migrated in place (see ``_migrate``); a bump drops the data
 SCHEMA_VERSION = "1"
+#: Every connection: no extension is ever installed or loaded behind the user's back (a SQLite
+#: file given as the store would otherwise make DuckDB download ``sqlite_scanner``).
+_DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -250,6 +256,10 @@ class Store:
         if not self.read_only:  # (also when this process held it read-write already)
             self._migrate()
         elif upgrade and not self._schema_current():
+            why = self._foreign()  # checked on the read-only connection: nothing written
+            if why is not None:
+                self.con.close()
+                raise HemicycleError(f"cannot use the store {why}")
             with self._writable():
                 pass  # _writable migrates
 
@@ -274,7 +284,7 @@ class Store:
 
     def _connect_once(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         try:
-            return duckdb.connect(str(self.path), read_only=read_only)
+            return duckdb.connect(str(self.path), read_only=read_only, config=_DUCKDB_CONFIG)
         except duckdb.IOException as exc:
             text = str(exc)
             if "lock" in text.lower():
@@ -299,7 +309,7 @@ class Store:
                 ) from None
             if read_only and self.upgrade:  # this process holds it read-write already: share it
                 self.read_only = False
-                return duckdb.connect(str(self.path), read_only=False)
+                return duckdb.connect(str(self.path), read_only=False, config=_DUCKDB_CONFIG)
             raise HemicycleError(
                 f"cannot write the store {self.path}: this process holds it open read-only (close "
                 f"those connections first)"
@@ -353,7 +363,40 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
+    def _foreign(self) -> str | None:
+        """Why this file is not a store this hemicycle may write (``None``: it may): a newer
+        hemicycle's store, or a DuckDB file with tables of its own and no hemicycle schema. Such a
+        file is never migrated, so that no command, least of all a read, drops its tables."""
+        have = {
+            r[0]
+            for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
+        if "meta" not in have:
+            if have:
+                return (
+                    f"{self.path} is not a hemicycle store (it holds tables of its own: "
+                    f"{', '.join(sorted(have)[:3])}); give another path with --store or "
+                    f"${ENV_STORE}"
+                )
+            return None
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            return None
+        try:
+            newer = int(row[0]) > int(SCHEMA_VERSION)
+        except ValueError:
+            return f"{self.path} has a schema version {row[0]!r} this hemicycle does not know"
+        if newer:
+            return (
+                f"{self.path} was written by a newer hemicycle (store schema {row[0]}; this one "
+                f"reads schema {SCHEMA_VERSION}): upgrade hemicycle, or give another store"
+            )
+        return None
+
     def _migrate(self) -> None:
+        why = self._foreign()
+        if why is not None:
+            raise HemicycleError(f"cannot use the store {why}")
         self.con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is not None and row[0] != SCHEMA_VERSION:

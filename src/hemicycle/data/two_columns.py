@@ -90,17 +90,22 @@ def read_two_columns(
             line=text[: text.index("\0")].count("\n") + 1,
         )
     rows = csv.reader(text.splitlines())
-    first = next(rows, None)
-    if first is None or tuple(h.strip() for h in first) != header:
-        raise DataFileError(f"header must be exactly {names!r}", file=str(p), line=1)
     out = []
-    for n, row in enumerate(rows, start=2):
-        if not any(x.strip() for x in row):
-            continue
-        if len(row) != 2:
-            msg = bad_row or f"expected 2 fields ({names}), got {len(row)}"
-            raise DataFileError(msg, file=str(p), line=n)
-        out.append((n, row[0].strip(), row[1].strip()))
+    try:
+        first = next(rows, None)
+        if first is None or tuple(h.strip() for h in first) != header:
+            raise DataFileError(f"header must be exactly {names!r}", file=str(p), line=1)
+        for n, row in enumerate(rows, start=2):
+            if not any(x.strip() for x in row):
+                continue
+            if len(row) != 2:
+                msg = bad_row or f"expected 2 fields ({names}), got {len(row)}"
+                raise DataFileError(msg, file=str(p), line=n)
+            out.append((n, row[0].strip(), row[1].strip()))
+    except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a stray quote …
+        raise DataFileError(
+            f"not a readable CSV ({exc})", file=str(p), line=rows.line_num or 1
+        ) from None
     if not out:
         raise DataFileError(f"no rows below the header {names!r}: an empty {what}", file=str(p))
     return out

@@ -21,6 +21,7 @@ import json
 import logging
 import math
 import queue
+import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
@@ -240,16 +241,22 @@ async def _until_disconnect(receive: Receive) -> None:
 # ----- the ASGI guard -----------------------------------------------------------------------
 
 
+#: A ``Host`` header: a name (letters, digits, dots, hyphens) or a bracketed IPv6 address, and an
+#: optional port.
+_HOST = re.compile(r"(?P<name>\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::(?P<port>[0-9]{1,5}))?")
+
+
 def host_allowed(header: str, allowed: frozenset[str] | None) -> bool:
-    """``header`` (``name[:port]``, IPv6 in brackets) names an allowed host (``None``: any)."""
+    """``header`` is exactly ``name[:port]`` (a DNS name or IPv4 address, or an IPv6 address in
+    brackets; a port of 1–65535 digits' worth) and names an allowed host (``None``: any). Anything
+    else — ``127.0.0.1:80@evil.example``, ``localhost:evil``, ``[::1].evil.example``,
+    ``localhost:99999999`` — is refused."""
     if allowed is None:
         return True
-    h = header.strip().lower()
-    if h.startswith("["):
-        name = h[: h.find("]") + 1] if "]" in h else h
-    else:
-        name = h.rsplit(":", 1)[0] if h.count(":") == 1 else h
-    return name in allowed
+    m = _HOST.fullmatch(header.strip().lower())
+    if m is None or (m["port"] is not None and not 0 < int(m["port"]) <= 65535):
+        return False
+    return m["name"] in allowed
 
 
 def allowed_hosts_for(host: str, extra: Iterable[str] = ()) -> frozenset[str] | None:
