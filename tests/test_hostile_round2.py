@@ -110,3 +110,33 @@ def test_host_check_is_strict(header: str, ok: bool) -> None:
     from hemicycle.web.guard import allowed_hosts_for, host_allowed
 
     assert host_allowed(header, allowed_hosts_for("127.0.0.1")) is ok
+
+
+@pytest.mark.parametrize("damage", [b"", b"PK\x03\x04 not a zip", b"\x93NUMPY"])
+def test_a_damaged_fit_cache_file_is_refitted_not_fatal(tmp_path: Path, damage: bytes) -> None:
+    """A truncated or emptied ``.npz`` of the fit cache reads as a miss (then refitted and
+    overwritten), never as BadZipFile or EOFError escaping to the user (defect 5)."""
+    from hemicycle.sim import pipeline
+
+    path = tmp_path / "transfers-2017-x.npz"
+    path.write_bytes(damage)
+    assert pipeline._load(path) is None
+
+
+def test_names_from_the_data_never_reach_the_terminal_as_markup(capsys) -> None:
+    """A surname ``[/broken]`` or one with an ESC sequence prints as written (defects 10, 11)."""
+    import pandas as pd
+
+    from hemicycle import cli
+
+    closest = pd.DataFrame(
+        {
+            "constituency": ["0101"],
+            "leader": ["[/broken] (RN)"],
+            "p_win": [0.51],
+            "runner_up": ["\x1b[2J\x1b[31mX (UG)"],
+        }
+    )
+    cli._closest_table(closest, {"0101": "Ain 1"})
+    out = capsys.readouterr().out
+    assert "[/broken]" in out and "\x1b[2J" not in out and "\\x1b[2J" in out

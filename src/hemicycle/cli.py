@@ -691,8 +691,13 @@ def _closest_table(closest: Any, labels: dict[str, str]) -> None:
     t.add_column("P(win)", justify="right", no_wrap=True)
     t.add_column("runner-up", overflow="fold")
     for r in closest.itertuples(index=False):
-        t.add_row(
-            r.constituency, labels.get(r.constituency, ""), r.leader, f"{r.p_win:.2f}", r.runner_up
+        t.add_row(  # names from the data: no markup, no control characters reach the terminal
+            *(
+                escape(visible(str(x)))
+                for x in (r.constituency, labels.get(r.constituency, ""), r.leader)
+            ),
+            f"{r.p_win:.2f}",
+            escape(visible(str(r.runner_up))),
         )
     console.print(t, highlight=False)
 

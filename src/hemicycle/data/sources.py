@@ -36,6 +36,8 @@ def write_cached(path: Path, write: Callable[[Path], object]) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write(tmp)
+        with open(tmp, "rb+") as f:  # on disk before it is renamed: a crash leaves no torn file
+            os.fsync(f.fileno())
         tmp.replace(path)
     except OSError:
         try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -150,7 +151,8 @@ def _load(path: Path) -> tuple[TransferModel, Calibration] | None:
                 estimator=meta.get("estimator", "regression"),
             )
         return model, Calibration(**{k: _tuples(v) for k, v in meta["calibration"].items()})
-    except (OSError, KeyError, ValueError, TypeError):
+    except (OSError, KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile):
+        # a damaged cache file (truncated, emptied) is refitted and overwritten, never fatal
         return None
 
 
