@@ -26,7 +26,7 @@ MUST_HAVE_EXAMPLES = {
     "hemicycle.systems.base",
     "hemicycle.systems.registry",
     "hemicycle.govern.power",
-    "hemicycle.sim.features",
+    "hemicycle.options",  # TransferOverride.parse and TrainSpec (moved from sim.features)
     "hemicycle.govern",
     "hemicycle.govern.coalitions",
     "hemicycle.govern.censure",
