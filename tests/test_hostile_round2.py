@@ -140,3 +140,27 @@ def test_names_from_the_data_never_reach_the_terminal_as_markup(capsys) -> None:
     cli._closest_table(closest, {"0101": "Ain 1"})
     out = capsys.readouterr().out
     assert "[/broken]" in out and "\x1b[2J" not in out and "\\x1b[2J" in out
+
+
+def test_a_file_gone_from_the_mirror_never_drops_what_the_store_holds(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Round 2's file missing at the next start: the store keeps 2007's round 2 and says so,
+    instead of re-ingesting the year without it (defect 9)."""
+    import shutil
+    import warnings
+
+    mirror = tmp_path / "mirror"
+    shutil.copytree(data_dir / "2007", mirror / "2007")
+    monkeypatch.setenv("HEMICYCLE_DATA", str(mirror))
+    monkeypatch.setenv("HEMICYCLE_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "s.duckdb"
+    with Store(path) as st:
+        st.ensure(2007)
+        assert st.rounds(2007) == [1, 2]
+    (mirror / "2007" / "cdsp_legi2007t2_circ.csv").unlink()
+    with warnings.catch_warnings(record=True) as caught, Store(path) as st:
+        warnings.simplefilter("always")
+        assert st.ensure(2007) is None
+        assert st.rounds(2007) == [1, 2]
+    assert any("missing from the official files" in str(w.message) for w in caught)

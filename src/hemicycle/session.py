@@ -36,7 +36,7 @@ from hemicycle.data.store import ENV_STORE, DataQuirkWarning, IngestReport, Stor
 from hemicycle.data.two_columns import read_two_columns
 from hemicycle.election import Election
 from hemicycle.election import load as _load
-from hemicycle.errors import DataFileError, DataNotAvailableError, OptionError
+from hemicycle.errors import DataFileError, DataNotAvailableError, HemicycleError, OptionError
 from hemicycle.options import (
     COMPARE_SEED,
     COMPARE_SIMS,
@@ -269,7 +269,9 @@ class Session:
         """Under ``auto``: ingest every election hemicycle knows before ``before`` (every one:
         ``None``) whose files can be had — only those the store lacks with ``only_missing``, else
         any whose files changed; only the default training elections with ``training`` — and tell
-        ``on_missing(year, error)`` of those that cannot be had. Under ``never``: nothing."""
+        ``on_missing(year, error)`` of those that cannot be had (missing, or damaged: then the
+        store keeps what it holds of that year, and the others are read all the same; without
+        ``on_missing`` a damaged file is an error). Under ``never``: nothing."""
         if self.ingest_policy == "never":
             return
         for y in TRAINING_YEARS if training else YEARS:
@@ -279,6 +281,10 @@ class Session:
                 except DataNotAvailableError as exc:
                     if on_missing is not None:
                         on_missing(y, exc)
+                except HemicycleError as exc:  # a damaged file: one year, not the whole start
+                    if on_missing is None:
+                        raise
+                    on_missing(y, exc)
 
     def prepare(
         self,

@@ -690,6 +690,18 @@ class Store:
         if not files:
             return True
         now = {f"{r}:{role}": self._signature(p) for (r, role), (_, p) in files.items()}
+        gone = sorted(set(stored) - set(now))
+        if gone:  # a file the store was loaded from is missing now: never drop what it gave
+            warnings.warn(
+                DataQuirkWarning(
+                    f"{year}: {', '.join(gone)} (round:role) missing from the official files "
+                    f"now; the store keeps what it loaded from them (`hemicycle data ingest "
+                    f"{year} --force` reads the files as they are)",
+                    year,
+                ),
+                stacklevel=2,
+            )
+            return True
         return now == stored
 
     def ensure(self, year: int, *, download: bool = True) -> IngestReport | None:
