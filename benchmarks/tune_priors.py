@@ -71,7 +71,7 @@ def main() -> None:
     pd.set_option("display.width", 200)
     pd.set_option("display.max_colwidth", 120)
     mean = (
-        scores.groupby(["grid", "priors"])[
+        scores.groupby(["grid", "grid_priors"])[
             ["winners", "brier", "log_score", "coverage90", "interval_score", "energy_score"]
         ]
         .mean()

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from hemicycle.sim.backtest import nested
+from hemicycle.errors import OptionError
+from hemicycle.sim.backtest import GRID, grid, nested, parse_priors, priors_text
+from hemicycle.sim.calibrate import Priors
 
 
 def _scores(brier: dict[str, list[float]], targets: list[int]) -> pd.DataFrame:
@@ -42,3 +45,18 @@ def test_the_choosing_score_is_shown_and_minimised_on_the_others() -> None:
         assert others[r.value] == others.min()
         own = scores[(scores["value"] == r.value) & (scores["target"] == r.target)]
         assert r.interval_score == own["interval_score"].iloc[0]
+
+
+def test_the_grid_is_every_combination_and_its_text_reads_back() -> None:
+    spec = {"balancing": (0.0, 0.04), "rare_below": (0, 20.0), "symmetric": (True, False)}
+    combos = grid(spec)
+    assert len(combos) == 8 and len(set(combos)) == 8
+    assert all(type(p.rare_below) is int and type(p.symmetric) is bool for p in combos)
+    for p in combos:
+        assert parse_priors(priors_text(p, tuple(spec))) == p
+    assert len(grid()) == int(np.prod([len(v) for v in GRID.values()]))
+    assert parse_priors("") == Priors()
+    with pytest.raises(OptionError, match="unknown prior"):
+        grid({"bogus": (1.0,)})
+    with pytest.raises(OptionError, match="cannot read"):
+        parse_priors("bogus=1")

@@ -120,7 +120,8 @@ def render_backtest(table: pd.DataFrame) -> str:
 
 def backtest_csv(table: pd.DataFrame) -> bytes:
     """The back-test's CSV: the columns :data:`hemicycle.sim.backtest.COLUMNS`, one row per
-    target."""
+    target and training set (``figure``: ``nested`` or ``tuned``; ``latest``: whether the latest
+    earlier election trained it; ``priors``: the values of the chosen priors)."""
     from hemicycle.sim.backtest import COLUMNS
 
     return csv_bytes(table[COLUMNS])
@@ -434,18 +435,39 @@ class Session:
         return bt.targets(self._store, targets)
 
     def backtest(
-        self, targets: str | Sequence[int] = "all", *, sims: int = DEFAULT_SIMS, seed: int = 1
+        self,
+        targets: str | Sequence[int] = "all",
+        *,
+        sims: int = DEFAULT_SIMS,
+        seed: int = 1,
+        nested: bool = True,
+        drop_latest: bool = False,
     ) -> pd.DataFrame:
         """Every target projected from the earlier elections only, and scored (one row per
-        target; columns :data:`hemicycle.sim.backtest.COLUMNS`, then the extras)."""
+        target; columns :data:`hemicycle.sim.backtest.COLUMNS`, then the extras).
+
+        ``nested`` (default): each target's priors are chosen on the other targets
+        (:func:`hemicycle.sim.backtest.nested_backtest`; every target the store allows is
+        back-tested for every combination of :data:`hemicycle.sim.backtest.GRID`); otherwise the
+        default priors, chosen on every target (``figure`` ``tuned``). ``drop_latest``: the
+        targets with two earlier elections or more are projected again without the latest one
+        (rows with ``latest`` false, same priors)."""
         from hemicycle.sim import backtest as bt
 
         years = self.backtest_targets(targets)
-        every = sorted({y for t in years for y in self.training_years(t)})
-        self.prepare(None, every)
+        every = bt.targets(self._store, "all") if nested else years
+        train = sorted({y for t in every for y in self.training_years(t)})
+        self.prepare(None, train)
         seed_ = check_seed(seed)
         if seed_ is None:
             raise OptionError("a back-test needs a seed (a non-negative integer)")
+        if nested:
+            table, _ = bt.nested_backtest(
+                self._store, years, sims=check_sims(sims), seed=seed_, drop_latest=drop_latest
+            )
+            return table
+        if drop_latest:
+            return bt.with_drop_latest(self._store, years, sims=check_sims(sims), seed=seed_)
         return bt.backtest(self._store, years, sims=check_sims(sims), seed=seed_)
 
     # ---------------------------------------------------------------- reads: systems, coalitions
