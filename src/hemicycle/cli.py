@@ -655,6 +655,7 @@ def project_cmd(
     with _open(store) as st:
         labels = st.labels(year)
         proj = st.project(year, train, options)
+        where = st.extrapolation(year, train, options)
     console.print(
         proj.summary(n_closest=0).split("\nClosest")[0].rstrip() + "\n",
         markup=False,
@@ -665,6 +666,7 @@ def project_cmd(
     console.print("Mean seats by bloc:")
     console.print(seat_bar(mean_by_bloc, width=_width() - 2, colour=_colour()))
     console.print(legend(mean_by_bloc, colour=_colour(), width=_width()))
+    console.print("\n" + hs.render_extrapolation(where), markup=False, highlight=False)
     if output is not None:
         output.write_bytes(hs.csv_bytes(proj.preds))
         console.print(f"[green]✓[/] candidate projections → {escape(str(output))}")

@@ -55,6 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; importing the session stays
     from hemicycle.analysis.claims import ClaimsFile, Verdict
     from hemicycle.govern import Govern
     from hemicycle.sim.evaluate import Evaluation
+    from hemicycle.sim.extrapolation import Extrapolation
     from hemicycle.sim.project import Projection
     from hemicycle.sim.transfers import PooledTransfers
     from hemicycle.systems import Comparison, Unit, Votes
@@ -83,6 +84,7 @@ __all__ = [
     "publisher",
     "read_assembly",
     "render_backtest",
+    "render_extrapolation",
     "unit",
 ]
 
@@ -116,6 +118,13 @@ def render_backtest(table: pd.DataFrame) -> str:
     from hemicycle.sim.backtest import render
 
     return render(table)
+
+
+def render_extrapolation(ex: Extrapolation, n: int = 8) -> str:
+    """Where a projection extrapolates, as text (as ``hemicycle project`` prints it)."""
+    from hemicycle.sim.extrapolation import render
+
+    return render(ex, n)
 
 
 def backtest_csv(table: pd.DataFrame) -> bytes:
@@ -401,6 +410,33 @@ class Session:
                 n_boot=o.n_boot,
                 overrides=list(o.transfer_overrides),
             )
+
+    def extrapolation(
+        self,
+        year: int,
+        train: TrainSpec | str | int | Sequence[int] | None = None,
+        options: ProjectionOptions | None = None,
+    ) -> Extrapolation:
+        """Where the projection of ``year`` from ``train`` extrapolates: the transfer rates the
+        training elections disagree on and the runoffs of the lineup (``options``' withdrawals and
+        lineup) whose call moves across their range
+        (:class:`~hemicycle.sim.extrapolation.Extrapolation`: ``rates``, ``listed``,
+        ``runoffs``)."""
+        from hemicycle.sim import pipeline
+
+        o = options or ProjectionOptions()
+        spec = TrainSpec.parse(train)
+        years = self.prepare(year, spec, estimator=o.estimator, n_boot=o.n_boot)
+        assert years is not None
+        return pipeline.extrapolation(
+            year,
+            years,
+            self._store,
+            lineup=o.lineup,
+            withdrawals=o.withdrawals,
+            estimator=o.estimator,
+            n_boot=o.n_boot,
+        )
 
     def evaluate(
         self,
