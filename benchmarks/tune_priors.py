@@ -8,14 +8,17 @@ stages that set the spread of the shares (``noise``, ``rare``) — and the neste
 chosen on the other targets, scored on the one left out) says what that choice is worth on an
 election it did not see. Prints tables; writes nothing. Needs HEMICYCLE_DATA.
 
-``--stage latest`` searches the random-effects variants of the pool
-(:mod:`hemicycle.sim.pooling`: saturating election weights, a wider spread between elections) with
-the nested back-test's own grid; ``--why-latest`` prints, for every target with two earlier
-elections or more, how the pooled rates of its lineup move when its latest earlier election is
-added, against the target's own fitted rates (hindsight: a diagnosis, never a choice).
+``--stage latest`` and ``spread`` search the random-effects variants of the pool
+(:mod:`hemicycle.sim.pooling`: saturating election weights, a wider spread between elections),
+``similarity`` the similarity weights, with the nested back-test's own grid (docs/projection.md
+§5; its drop-latest figures: the same grids through ``backtest.backtest(..., drop_latest=True)``).
+``--why-latest`` prints, for every target with two earlier elections or more, how the pooled rates
+of its lineup move when its latest earlier election is added, against the target's own fitted
+rates (hindsight: a diagnosis, never a choice).
 
     python benchmarks/tune_priors.py [--sims 3000]
-        [--stage weights|pooling|noise|rare|leader|balancing|all|latest] [--why-latest]
+        [--stage weights|pooling|noise|rare|leader|balancing|all|latest|spread|similarity]
+        [--why-latest]
 """
 
 from __future__ import annotations
@@ -136,6 +139,12 @@ def main() -> None:
             balancing=(0.0, 0.02, 0.04, 0.06),
             half_life=(0.0, 2.0),
             saturation=(0.0, 5.0, 20.0, 50.0),
+        ),
+        "spread": dict(spread=(1.0, 1.25, 1.5), half_life=(2.0,)),
+        "similarity": dict(
+            balancing=(0.0, 0.02, 0.04, 0.06),
+            half_life=(0.0, 2.0),
+            similarity=(0.0, 0.05, 0.1),
         ),
     }
     ap = argparse.ArgumentParser()
