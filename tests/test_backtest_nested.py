@@ -1,13 +1,30 @@
-"""The nested leave-one-election-out choice that the tuning scripts report
-(:func:`hemicycle.sim.backtest.nested`): for each target, the value chosen on the *other*
-targets."""
+"""The nested leave-one-election-out choice that the tuning scripts and ``hemicycle backtest``
+report (:func:`hemicycle.sim.backtest.nested`, :func:`~hemicycle.sim.backtest.nested_backtest`):
+for each target, the value chosen on the *other* targets."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pytest
 
-from hemicycle.sim.backtest import nested
+from hemicycle.data.store import Store
+from hemicycle.errors import OptionError
+from hemicycle.sim import pipeline
+from hemicycle.sim.backtest import (
+    COLUMNS,
+    EXTRA,
+    GRID,
+    grid,
+    nested,
+    nested_backtest,
+    parse_priors,
+    priors_text,
+    targets,
+)
+from hemicycle.sim.calibrate import Priors
 
 
 def _scores(brier: dict[str, list[float]], targets: list[int]) -> pd.DataFrame:
@@ -42,3 +59,47 @@ def test_the_choosing_score_is_shown_and_minimised_on_the_others() -> None:
         assert others[r.value] == others.min()
         own = scores[(scores["value"] == r.value) & (scores["target"] == r.target)]
         assert r.interval_score == own["interval_score"].iloc[0]
+
+
+def test_the_grid_is_every_combination_and_its_text_reads_back() -> None:
+    spec = {"balancing": (0.0, 0.04), "rare_below": (0, 20.0), "symmetric": (True, False)}
+    combos = grid(spec)
+    assert len(combos) == 8 and len(set(combos)) == 8
+    assert all(type(p.rare_below) is int and type(p.symmetric) is bool for p in combos)
+    for p in combos:
+        assert parse_priors(priors_text(p, tuple(spec))) == p
+    assert len(grid()) == int(np.prod([len(v) for v in GRID.values()]))
+    assert parse_priors("") == Priors()
+    with pytest.raises(OptionError, match="unknown prior"):
+        grid({"bogus": (1.0,)})
+    with pytest.raises(OptionError, match="cannot read"):
+        parse_priors("bogus=1")
+
+
+def test_the_nested_backtest_scores_each_target_with_priors_chosen_without_it(
+    store_path: Path,
+) -> None:
+    """On real data (a small grid, few simulations): each target's row is its own back-test with
+    the combination best on the *other* targets, and its drop-latest row trains on one election
+    fewer with the same priors."""
+    spec = {"balancing": (0.0, 0.04)}
+    with Store(store_path, read_only=True) as st:
+        every = targets(st, "all")
+        table, scores = nested_backtest(
+            st, [2012, 2024], sims=200, seed=1, spec=spec, drop_latest=True
+        )
+        full = {y: pipeline.training_years(y, "all", st) for y in (2012, 2024)}
+    assert len(scores) == 2 * len(every) and set(scores["target"]) == set(every)
+    assert list(table.columns) == COLUMNS + EXTRA
+    assert (table["figure"] == "nested").all()
+    rows = table[table["latest"]]
+    assert rows["target"].tolist() == [2012, 2024]
+    for r in rows.itertuples(index=False):
+        others = scores[scores["target"] != r.target].groupby("priors")["brier"].mean()
+        assert r.priors == others.idxmin()
+        own = scores[(scores["target"] == r.target) & (scores["priors"] == r.priors)].iloc[0]
+        assert r.brier == own["brier"] and r.winners == own["winners"]
+    drop = table[~table["latest"]].set_index("target")
+    for y in (2012, 2024):
+        assert drop.loc[y, "train"] == "+".join(map(str, full[y][:-1]))
+        assert drop.loc[y, "priors"] == rows.set_index("target").loc[y, "priors"]

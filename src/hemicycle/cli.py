@@ -656,6 +656,7 @@ def project_cmd(
     with _open(store) as st:
         labels = st.labels(year)
         proj = st.project(year, train, options)
+        where = st.extrapolation(year, train, options)
     console.print(
         proj.summary(n_closest=0).split("\nClosest")[0].rstrip() + "\n",
         markup=False,
@@ -667,6 +668,7 @@ def project_cmd(
     house = int(round(sum(mean_by_bloc.values())))
     console.print(seat_bar(mean_by_bloc, width=_width() - 2, total=house, colour=_colour()))
     console.print(legend(mean_by_bloc, colour=_colour(), width=_width()))
+    console.print("\n" + hs.render_extrapolation(where), markup=False, highlight=False)
     if output is not None:
         output.write_bytes(hs.csv_bytes(proj.preds))
         console.print(f"[green]✓[/] candidate projections → {escape(str(output))}")
@@ -739,20 +741,38 @@ def backtest_cmd(
     ] = "all",
     sims: SimsOpt = DEFAULT_SIMS,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of every projection.")] = 1,
+    nested: Annotated[
+        bool,
+        typer.Option(
+            "--nested/--no-nested",
+            help="Nested (default): each target's priors are chosen on the other targets "
+            "(every target is back-tested for every prior combination searched). "
+            "--no-nested: the default priors, chosen on every target (tuned, optimistic).",
+        ),
+    ] = True,
+    drop_latest: Annotated[
+        bool,
+        typer.Option(
+            "--drop-latest",
+            help="Also project each target without its latest earlier election (same priors) "
+            "and show what adding it changes.",
+        ),
+    ] = False,
     output: Annotated[
         Path | None,
         typer.Option(
             "--output",
-            help="CSV, one row per target: target,train,runoffs,winners,leader_winners,brier,"
-            "log_score,coverage90,energy_score,bloc_seat_mae",
+            help="CSV, one row per target and training set: target,train,figure,latest,runoffs,"
+            "winners,leader_winners,brier,log_score,coverage90,energy_score,bloc_seat_mae,priors",
         ),
     ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Back-test the projection: each target projected with transfers learnt from every earlier
-    election only (official lineup), and scored against its official round 2."""
+    election only (official lineup), and scored against its official round 2; nested by default
+    (each target's priors chosen without it)."""
     with _open(store) as st:
-        table = st.backtest(targets, sims=sims, seed=seed)
+        table = st.backtest(targets, sims=sims, seed=seed, nested=nested, drop_latest=drop_latest)
     console.print(hs.render_backtest(table), markup=False, highlight=False)
     if output is not None:
         output.write_bytes(hs.backtest_csv(table))

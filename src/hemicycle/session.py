@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; importing the session stays
     from hemicycle.govern import Govern
     from hemicycle.presidential import Presidential
     from hemicycle.sim.evaluate import Evaluation
+    from hemicycle.sim.extrapolation import Extrapolation
     from hemicycle.sim.project import Projection
     from hemicycle.sim.transfers import PooledTransfers
     from hemicycle.systems import Comparison, Unit, Votes
@@ -86,6 +87,7 @@ __all__ = [
     "publisher",
     "read_assembly",
     "render_backtest",
+    "render_extrapolation",
     "unit",
 ]
 
@@ -121,9 +123,17 @@ def render_backtest(table: pd.DataFrame) -> str:
     return render(table)
 
 
+def render_extrapolation(ex: Extrapolation, n: int = 8) -> str:
+    """Where a projection extrapolates, as text (as ``hemicycle project`` prints it)."""
+    from hemicycle.sim.extrapolation import render
+
+    return render(ex, n)
+
+
 def backtest_csv(table: pd.DataFrame) -> bytes:
     """The back-test's CSV: the columns :data:`hemicycle.sim.backtest.COLUMNS`, one row per
-    target."""
+    target and training set (``figure``: ``nested`` or ``tuned``; ``latest``: whether the latest
+    earlier election trained it; ``priors``: the values of the chosen priors)."""
     from hemicycle.sim.backtest import COLUMNS
 
     return csv_bytes(table[COLUMNS])
@@ -428,6 +438,33 @@ class Session:
                 overrides=list(o.transfer_overrides),
             )
 
+    def extrapolation(
+        self,
+        year: int,
+        train: TrainSpec | str | int | Sequence[int] | None = None,
+        options: ProjectionOptions | None = None,
+    ) -> Extrapolation:
+        """Where the projection of ``year`` from ``train`` extrapolates: the transfer rates the
+        training elections disagree on and the runoffs of the lineup (``options``' withdrawals and
+        lineup) whose call moves across their range
+        (:class:`~hemicycle.sim.extrapolation.Extrapolation`: ``rates``, ``listed``,
+        ``runoffs``)."""
+        from hemicycle.sim import pipeline
+
+        o = options or ProjectionOptions()
+        spec = TrainSpec.parse(train)
+        years = self.prepare(year, spec, estimator=o.estimator, n_boot=o.n_boot)
+        assert years is not None
+        return pipeline.extrapolation(
+            year,
+            years,
+            self._store,
+            lineup=o.lineup,
+            withdrawals=o.withdrawals,
+            estimator=o.estimator,
+            n_boot=o.n_boot,
+        )
+
     def evaluate(
         self,
         year: int,
@@ -461,18 +498,39 @@ class Session:
         return bt.targets(self._store, targets)
 
     def backtest(
-        self, targets: str | Sequence[int] = "all", *, sims: int = DEFAULT_SIMS, seed: int = 1
+        self,
+        targets: str | Sequence[int] = "all",
+        *,
+        sims: int = DEFAULT_SIMS,
+        seed: int = 1,
+        nested: bool = True,
+        drop_latest: bool = False,
     ) -> pd.DataFrame:
         """Every target projected from the earlier elections only, and scored (one row per
-        target; columns :data:`hemicycle.sim.backtest.COLUMNS`, then the extras)."""
+        target; columns :data:`hemicycle.sim.backtest.COLUMNS`, then the extras).
+
+        ``nested`` (default): each target's priors are chosen on the other targets
+        (:func:`hemicycle.sim.backtest.nested_backtest`; every target the store allows is
+        back-tested for every combination of :data:`hemicycle.sim.backtest.GRID`); otherwise the
+        default priors, chosen on every target (``figure`` ``tuned``). ``drop_latest``: the
+        targets with two earlier elections or more are projected again without the latest one
+        (rows with ``latest`` false, same priors)."""
         from hemicycle.sim import backtest as bt
 
         years = self.backtest_targets(targets)
-        every = sorted({y for t in years for y in self.training_years(t)})
-        self.prepare(None, every)
+        every = bt.targets(self._store, "all") if nested else years
+        train = sorted({y for t in every for y in self.training_years(t)})
+        self.prepare(None, train)
         seed_ = check_seed(seed)
         if seed_ is None:
             raise OptionError("a back-test needs a seed (a non-negative integer)")
+        if nested:
+            table, _ = bt.nested_backtest(
+                self._store, years, sims=check_sims(sims), seed=seed_, drop_latest=drop_latest
+            )
+            return table
+        if drop_latest:
+            return bt.with_drop_latest(self._store, years, sims=check_sims(sims), seed=seed_)
         return bt.backtest(self._store, years, sims=check_sims(sims), seed=seed_)
 
     # ---------------------------------------------------------------- reads: systems, coalitions

@@ -68,7 +68,11 @@ class Priors:
     the expected votes of every candidate of the bloc that led round 1 nationally (the wave that
     ebbs between the rounds: 2007's right, 2017's centre, 2024's far right); ``rare_below``: a
     configuration with fewer runoffs than this in its election (training) or in the lineup
-    (target) is rare and draws its local noise at the rare scale (0: one scale for all).
+    (target) is rare and draws its local noise at the rare scale (0: one scale for all);
+    ``saturation``: an election's weight on a configuration grows with its runoffs of it as
+    ``m / (1 + m / saturation)`` instead of ``m`` (``m`` = runoffs + ``config_pseudo``; 0: off), the
+    random-effects weight of :class:`~hemicycle.sim.pooling.RandomEffectsPool`; ``spread``: every
+    replicate of the pool deviates ``spread`` times as far from the pool's mean (1: off).
     """
 
     national: float = 0.02
@@ -83,6 +87,8 @@ class Priors:
     symmetric: bool = True
     balancing: float = 0.04
     rare_below: int = 20
+    saturation: float = 0.0
+    spread: float = 1.0
 
 
 def election_weights(

@@ -51,6 +51,8 @@ from hemicycle.sim.calibrate import (
     pooled_noise,
 )
 from hemicycle.sim.evaluate import Evaluation, evaluate_projection
+from hemicycle.sim.extrapolation import MIN_SD, Extrapolation
+from hemicycle.sim.extrapolation import extrapolation as extrapolate
 from hemicycle.sim.features import (
     ORIGINS,
     FrontRepublicain,
@@ -60,6 +62,7 @@ from hemicycle.sim.features import (
     parse_scenario,
     resolve_lineup,
 )
+from hemicycle.sim.pooling import RandomEffectsPool
 from hemicycle.sim.project import Projection, project_arrays
 from hemicycle.sim.transfers import (
     PooledTransfers,
@@ -347,7 +350,18 @@ def pooled(
         origin_pseudo=pri.origin_pseudo,
         symmetric=pri.symmetric,
     )
+    if pri.saturation > 0 or pri.spread != 1.0:  # random-effects variants (sim.pooling)
+        model = RandomEffectsPool(
+            **{**_fields(model), "saturation": pri.saturation, "spread": pri.spread}
+        )
     return model, pooled_noise([c for _, c in fits], w, pri)
+
+
+def _fields(pool: PooledTransfers) -> dict[str, Any]:
+    """A pool's fields (a fresh cache) to build another kind of pool from it."""
+    from dataclasses import fields
+
+    return {f.name: getattr(pool, f.name) for f in fields(pool) if f.name != "_cache"}
 
 
 def transfers(
@@ -482,6 +496,34 @@ def evaluate(
     return evaluate_projection(proj, target, ranges=ranges)
 
 
+def extrapolation(
+    target_year: int,
+    train: Train = "all",
+    store: Store | None = None,
+    *,
+    lineup: str | Path | None = None,
+    withdrawals: str | FrontRepublicain | None = None,
+    n_boot: int = N_BOOT,
+    estimator: str = "regression",
+    priors: Priors | None = None,
+    min_sd: float = MIN_SD,
+) -> Extrapolation:
+    """Where the projection of ``target_year`` from ``train`` extrapolates: the transfer rates
+    its training elections disagree on (weighted sd at least ``min_sd``) and the runoffs of the
+    lineup (``lineup``, ``withdrawals`` as in :func:`project`) whose call moves across their range
+    (:mod:`hemicycle.sim.extrapolation`)."""
+    if isinstance(withdrawals, str):
+        withdrawals = parse_scenario(withdrawals)
+    s = _store(store)
+    target = _election(s, target_year)
+    years = training_years(int(target_year), train, s)
+    model, noise = pooled(
+        years, s, n_boot=n_boot, estimator=estimator, priors=priors, target=target
+    )
+    standing = resolve_lineup(target, lineup=lineup, withdrawals=withdrawals)
+    return extrapolate(model, target, standing, noise, min_sd=min_sd)
+
+
 def write_csv(df: pd.DataFrame, path: str | Path) -> None:
     """Write a preds/seats table with fixed formatting (6 decimals, LF): same data ⇒ same bytes."""
     Path(path).write_bytes(to_csv_bytes(df))
@@ -502,6 +544,7 @@ __all__ = [
     "TransferOverride",
     "check_overrides",
     "evaluate",
+    "extrapolation",
     "fitted",
     "pooled",
     "project",
