@@ -196,7 +196,8 @@ def backtest(
     sims: int = DEFAULT_SIMS,
     seed: int = 1,
 ) -> pd.DataFrame:
-    """Every target projected from the earlier elections only, and scored (one row per target)."""
+    """Every target projected from the earlier elections only, and scored (one row per target);
+    nested: each target's priors are chosen on the other targets (:meth:`Session.backtest`)."""
     return _call(store, lambda s: s.backtest(targets, sims=sims, seed=seed))
 
 
