@@ -494,7 +494,7 @@ class Session:
         to learn from, or the years named, checked)."""
         from hemicycle.sim import backtest as bt
 
-        self.ingest_earlier(None)
+        self.ingest_earlier(None, training=True)
         return bt.targets(self._store, targets)
 
     def backtest(
