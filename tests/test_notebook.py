@@ -67,3 +67,19 @@ def test_register_with_an_ipython_shell() -> None:
     assert ("hemicycle.replays", "Replay") in seen and len(seen) == 4
     for module, name in seen:  # each names a real class
         assert isinstance(getattr(__import__(module, fromlist=[name]), name), type)
+
+
+def test_contours_as_a_geodataframe(store_path: Path) -> None:
+    """The official contours (559 of the 577 constituencies: the file lacks the seats abroad and
+    some overseas ones) as a GeoDataFrame with the constituency's label; none for a year on
+    another map."""
+    import pytest
+
+    from hemicycle.errors import DataNotAvailableError
+
+    gdf = hc.contours(2024, store=store_path)
+    assert len(gdf) == 559 and gdf.crs.to_epsg() == 4326
+    assert gdf.set_index("constituency").loc["7505", "label"] == "Paris 5"
+    assert (gdf.geometry.to_crs(3857).area > 0).all()  # every feature has a shape
+    with pytest.raises(DataNotAvailableError, match="1986 map"):
+        hc.contours(1997, store=store_path)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; importing hemicycle stays l
     from typing import TypeVar
 
     import pandas as pd
+    from geopandas import GeoDataFrame
 
     from hemicycle.analysis.claims import ClaimsFile, Verdict
     from hemicycle.data.store import Store
@@ -117,6 +118,13 @@ def results(year: int, *, store: Store | str | Path | None = None) -> pd.DataFra
     and department)."""
     y = _year(year)
     return _call(store, lambda s: s.results(y))
+
+
+def contours(year: int, *, store: Store | str | Path | None = None) -> GeoDataFrame:
+    """The official contours of ``year``'s constituencies as a GeoDataFrame (2012 on; the extra
+    ``hemicycle[geo]``)."""
+    y = _year(year)
+    return _call(store, lambda s: s.contours(y))
 
 
 def presidential(year: int, *, store: Store | str | Path | None = None) -> Presidential:
@@ -262,6 +270,7 @@ __all__ = [
     "claims",
     "coalitions",
     "compare",
+    "contours",
     "evaluate",
     "project",
     "presidential",

@@ -30,7 +30,13 @@ import numpy as np
 from hemicycle.data import notes as _notes
 from hemicycle.data import sources as _sources
 from hemicycle.data.blocs import unknown_alliance_key
-from hemicycle.data.files import PRESIDENTIAL_YEARS, TRAINING_YEARS, YEARS, boundary_map
+from hemicycle.data.files import (
+    CONTOURS_YEAR,
+    PRESIDENTIAL_YEARS,
+    TRAINING_YEARS,
+    YEARS,
+    boundary_map,
+)
 from hemicycle.data.readers import credit, publisher
 from hemicycle.data.store import ENV_STORE, DataQuirkWarning, IngestReport, Store, default_path
 from hemicycle.data.two_columns import read_two_columns
@@ -51,6 +57,7 @@ from hemicycle.replays import Replay, replay
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; importing the session stays light
     import pandas as pd
+    from geopandas import GeoDataFrame
 
     from hemicycle.analysis.claims import ClaimsFile, Verdict
     from hemicycle.govern import Govern
@@ -356,6 +363,36 @@ class Session:
     def labels(self, year: int) -> dict[str, str]:
         """Constituency code → label (``Paris 5``), in the Ministry's spelling."""
         return self.replay(year).labels()
+
+    def contours(self, year: int) -> GeoDataFrame:
+        """The official contours of ``year``'s constituencies as a GeoDataFrame (WGS 84; columns
+        ``constituency``, ``label``, ``geometry``), for the years on the map the contours describe
+        (2012 on); needs the extra ``pip install 'hemicycle[geo]'`` (geopandas)."""
+        try:
+            import geopandas
+        except ImportError:
+            raise OptionError(
+                "contours as a GeoDataFrame need geopandas: pip install 'hemicycle[geo]'"
+            ) from None
+        from shapely.geometry import MultiPolygon, Polygon
+
+        from hemicycle.data.readers.contours import locate_contours, read_contours
+
+        if boundary_map(year) != boundary_map(CONTOURS_YEAR):
+            raise DataNotAvailableError(
+                f"the official contours describe the {boundary_map(CONTOURS_YEAR)} map; {year} "
+                f"used the {boundary_map(year)} map, whose codes name other seats"
+            )
+        labels = self.labels(year)
+        c = read_contours(locate_contours()[1])
+        shapes = [
+            MultiPolygon([Polygon(poly[0], poly[1:]) for poly in feature]) for feature in c.polygons
+        ]
+        return geopandas.GeoDataFrame(
+            {"constituency": list(c.codes), "label": [labels.get(k, "") for k in c.codes]},
+            geometry=shapes,
+            crs="EPSG:4326",
+        )
 
     def presidential(self, year: int) -> Presidential:
         """The presidential election of ``year`` by legislative constituency (read in from the
