@@ -16,15 +16,12 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from hemicycle import __version__, geo, rules
+from hemicycle import __version__, geo
 from hemicycle.data.blocs import bloc_of, table
 from hemicycle.errors import HemicycleError
 from hemicycle.options import ProjectionOptions
 from hemicycle.replays import Replay
 from hemicycle.report import charts, maps, svg, views
-from hemicycle.report.labels import label
 from hemicycle.report.palette import (
     BLOC_COLOURS,
     BLOC_LABELS,
@@ -194,19 +191,13 @@ def _round1_facts(rep: Replay) -> str:
 def _situation_map(rep: Replay, layout: Any) -> str:
     """The map of the runoff each constituency faced after round 1, coloured as the dashboard's."""
     e = rep.election
-    q = (rep.status1 == rules.QUALIFIED).sum(axis=1)
-    kinds = np.where(
-        ~rep.runoffs, "elected", np.where(q <= 2, "duel", np.where(q == 3, "three-way", "four-way"))
-    )
-    codes = [str(c) for c in e.codes.tolist()]
-    names = [
-        label(str(n), str(d), c)
-        for n, d, c in zip(e.department_names.tolist(), e.departments.tolist(), codes, strict=True)
-    ]
-    fills = {c: SITUATION_COLOURS[str(k)] for c, k in zip(codes, kinds, strict=True)}
+    situations = rep.situations()
+    codes = situations["constituency"].tolist()
+    kinds = situations["situation"]
+    fills = {c: SITUATION_COLOURS[k] for c, k in zip(codes, kinds, strict=True)}
     titles = {
-        c: f"{n} ({c}): {SITUATION_LABELS[str(k)]}"
-        for c, n, k in zip(codes, names, kinds, strict=True)
+        c: f"{n} ({c}): {SITUATION_LABELS[k]}"
+        for c, n, k in zip(codes, situations["label"], kinds, strict=True)
     }
     counts = {k: int((kinds == k).sum()) for k in SITUATION_COLOURS}
     legend = [
