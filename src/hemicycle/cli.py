@@ -402,56 +402,72 @@ def replay_cmd(
     with _open(store) as st:
         rep = st.replay(year)
         labels = st.labels(year)
-    e = rep.election
 
     def named(code: str) -> str:
         return f"{code} ({labels[code]})" if code in labels else code
 
     console.rule(f"[bold]Législatives {year}[/] — replayed from {publisher(year)}")
+    _print_rounds(rep, named)
+    _print_replay_seats(rep, hemicycle_view=hemicycle_view)
+    if output is not None:
+        rep.winners_frame().to_csv(output, index=False)
+        console.print(f"[green]✓[/] winners → {escape(str(output))}")
+    if round1_output is not None:
+        rep.round1_frame().to_csv(round1_output, index=False)
+        console.print(f"[green]✓[/] round-1 statuses → {escape(str(round1_output))}")
+    _print_replay_check(rep, named)
+
+
+def _print_rounds(rep: hs.Replay, named: Callable[[str], str]) -> None:
+    """What each round did: elected outright, runoffs, withdrawals, contests, ties."""
+    e = rep.election
+    year = e.year
     runoffs = int(rep.runoffs.sum())
     qualified_labels = {2: "with two qualified", 3: "with three", 4: "with four"}
     console.print(
         f"Round 1: [bold]{rep.elected_round1}[/] elected outright; [bold]{runoffs}[/] runoffs "
         f"({_counter_line(rep.qualified_counts(), qualified_labels)})."
     )
-    if e.round2 is not None:
-        wd = rep.withdrawals_by_nuance()
-        console.print(
-            f"Withdrawals: [bold]{sum(wd.values())}[/] qualified candidates "
-            "did not stand in round 2 "
-            f"({escape(', '.join(f'{n} {c}' for n, c in wd.most_common()))})."
-        )
-        size_labels = {1: "single-candidate", 2: "duels", 3: "three-way", 4: "four-way"}
-        console.print(f"Round 2: {_counter_line(rep.contest_sizes(), size_labels)}.")
-        codes = set(e.codes.tolist())
-        late = [r for r in late_withdrawals_of(year) if r["constituency"] in codes]
-        if late:
-            console.print(
-                "Withdrew too late, still on the ballot: "
-                + ", ".join(
-                    f"{named(r['constituency'])} {r['surname']} ({r['nuance']})" for r in late
-                )
-                + "."
-            )
-        changes = rep.nuance_changes()
-        if changes:
-            console.print(
-                "Changed nuance between rounds: "
-                + ", ".join(named(c.partition(" ")[0]) + " " + c.partition(" ")[2] for c in changes)
-                + ".",
-                markup=False,
-            )
-        if rep.unresolved_ties:
-            console.print(
-                "[yellow]Unresolved ties (no birth dates):[/] "
-                f"{', '.join(map(named, rep.unresolved_ties))}"
-            )
-    else:
+    if e.round2 is None:
         console.print(
             f"[yellow]Round 2 of {year} is not in the data: seats below are round 1 only "
             f"({rep.decided} of {e.n_constituencies}).[/]"
         )
+        return
+    wd = rep.withdrawals_by_nuance()
+    console.print(
+        f"Withdrawals: [bold]{sum(wd.values())}[/] qualified candidates "
+        "did not stand in round 2 "
+        f"({escape(', '.join(f'{n} {c}' for n, c in wd.most_common()))})."
+    )
+    size_labels = {1: "single-candidate", 2: "duels", 3: "three-way", 4: "four-way"}
+    console.print(f"Round 2: {_counter_line(rep.contest_sizes(), size_labels)}.")
+    codes = set(e.codes.tolist())
+    late = [r for r in late_withdrawals_of(year) if r["constituency"] in codes]
+    if late:
+        console.print(
+            "Withdrew too late, still on the ballot: "
+            + ", ".join(f"{named(r['constituency'])} {r['surname']} ({r['nuance']})" for r in late)
+            + "."
+        )
+    changes = rep.nuance_changes()
+    if changes:
+        console.print(
+            "Changed nuance between rounds: "
+            + ", ".join(named(c.partition(" ")[0]) + " " + c.partition(" ")[2] for c in changes)
+            + ".",
+            markup=False,
+        )
+    if rep.unresolved_ties:
+        console.print(
+            "[yellow]Unresolved ties (no birth dates):[/] "
+            f"{', '.join(map(named, rep.unresolved_ties))}"
+        )
 
+
+def _print_replay_seats(rep: hs.Replay, *, hemicycle_view: bool) -> None:
+    """The seats by nuance and by bloc, side by side, then the hemicycle or the seat bar."""
+    e = rep.election
     seats = rep.seats_by_nuance()
     t = Table(title=f"Seats by nuance ({sum(seats.values())})", show_edge=False)
     t.add_column("nuance")
@@ -476,18 +492,16 @@ def replay_cmd(
         if not hemicycle_view:
             console.print(legend(by_bloc, colour=_colour(), width=_width()))
 
-    if output is not None:
-        rep.winners_frame().to_csv(output, index=False)
-        console.print(f"[green]✓[/] winners → {escape(str(output))}")
-    if round1_output is not None:
-        rep.round1_frame().to_csv(round1_output, index=False)
-        console.print(f"[green]✓[/] round-1 statuses → {escape(str(round1_output))}")
 
+def _print_replay_check(rep: hs.Replay, named: Callable[[str], str]) -> None:
+    """The replay against the official outcome: the differences the source explains, then the
+    mismatches (exit 1) or the constituencies that match."""
+    e = rep.election
     if rep.explained:
         err.print(
             f"[yellow]{len(rep.explained)} decision(s) differ because the source "
             "contradicts itself "
-            f"(quirks found at ingest, `hemicycle data quirks {year}`):[/]"
+            f"(quirks found at ingest, `hemicycle data quirks {e.year}`):[/]"
         )
         for m in rep.explained:
             err.print(f"  {m.constituency}  {m.decision}: {m.detail}", highlight=False)
@@ -843,12 +857,7 @@ def compare_cmd(
     from hemicycle import systems as sy
 
     if list_:
-        for s in sy.SYSTEMS.values():
-            params = s.parameters
-            console.print(
-                f"[bold]{s.name}[/]" + (f"  [dim]({params})[/]" if params else ""), highlight=False
-            )
-            console.print(f"    {s.title}", highlight=False)
+        _print_systems()
         return
     if year is None:
         raise HemicycleError(
@@ -857,6 +866,30 @@ def compare_cmd(
     sy.compare_specs(systems)  # an unknown system is refused before any work
     with _open(store) as st:
         cmp = st.compare(year, systems, unit=unit, train=train, sims=sims, seed=seed)
+    _print_comparison(year, cmp)
+    if output is not None:
+        output.write_bytes(cmp.to_csv_bytes())
+        console.print(f"[green]✓[/] seats → {escape(str(output))}")
+    if indices_output is not None:
+        indices_output.write_bytes(cmp.indices_csv_bytes())
+        console.print(f"[green]✓[/] indices → {escape(str(indices_output))}")
+
+
+def _print_systems() -> None:
+    """``compare --list``: every system, its parameters and title."""
+    from hemicycle import systems as sy
+
+    for s in sy.SYSTEMS.values():
+        params = s.parameters
+        console.print(
+            f"[bold]{s.name}[/]" + (f"  [dim]({params})[/]" if params else ""), highlight=False
+        )
+        console.print(f"    {s.title}", highlight=False)
+
+
+def _print_comparison(year: int, cmp: hs.Comparison) -> None:
+    """The comparison's table (one row per system: house, majority, indices), then its notes and
+    the systems left out."""
     from rich import box
 
     t = Table(
@@ -896,12 +929,6 @@ def compare_cmd(
             console.print(f"  [dim]{a.system}:[/] {note}", highlight=False)
     for name, why in cmp.skipped:
         console.print(f"  [dim]{name}:[/] left out: {escape(why)}", highlight=False)
-    if output is not None:
-        output.write_bytes(cmp.to_csv_bytes())
-        console.print(f"[green]✓[/] seats → {escape(str(output))}")
-    if indices_output is not None:
-        indices_output.write_bytes(cmp.indices_csv_bytes())
-        console.print(f"[green]✓[/] indices → {escape(str(indices_output))}")
 
 
 @app.command("coalitions")

@@ -110,8 +110,32 @@ class ClaimsFile:
 def parse(text: str, path: str = "<claims>") -> ClaimsFile:
     """Parse a claims file; syntax and shape errors name the file and line."""
     text = text.removeprefix("\ufeff")
+    doc = _load_toml(text, path)
+    lines = tuple(text.splitlines())
+    headers = [n for n, ln in enumerate(lines, start=1) if re.match(r"^\s*\[\[\s*claim\s*\]\]", ln)]
+    raw = doc.get("claim", [])
+    if not isinstance(raw, list) or not raw:
+        raise DataFileError("no [[claim]] table", file=path)
+    groupings = _groupings(doc, lines, path)
+    unknown_top = sorted(set(doc) - {"year", "groupings", "claim"})
+    if unknown_top:
+        raise DataFileError(
+            f"unknown top-level key {unknown_top[0]!r}; allowed: year, groupings, [[claim]]",
+            file=path,
+            line=_find(lines, unknown_top[0]),
+            column=unknown_top[0],
+        )
+    default_year = doc.get("year")
+    claims: list[Claim] = []
+    for i, (c, line) in enumerate(zip(raw, headers, strict=False)):
+        claims.append(_claim(c, i + 1, line, default_year, claims, lines, path))
+    return ClaimsFile(path=path, claims=tuple(claims), groupings=groupings, lines=lines)
+
+
+def _load_toml(text: str, path: str) -> dict[str, Any]:
+    """The TOML document; its syntax errors as :class:`DataFileError` with the line."""
     try:
-        doc = tomllib.loads(text)
+        return tomllib.loads(text)
     except RecursionError:
         raise DataFileError(
             "TOML nested too deeply (arrays or tables within each other)", file=path
@@ -121,11 +145,10 @@ def parse(text: str, path: str = "<claims>") -> ClaimsFile:
         raise DataFileError(
             f"TOML syntax error: {exc}", file=path, line=int(m.group(1)) if m else None
         ) from None
-    lines = tuple(text.splitlines())
-    headers = [n for n, ln in enumerate(lines, start=1) if re.match(r"^\s*\[\[\s*claim\s*\]\]", ln)]
-    raw = doc.get("claim", [])
-    if not isinstance(raw, list) or not raw:
-        raise DataFileError("no [[claim]] table", file=path)
+
+
+def _groupings(doc: dict[str, Any], lines: tuple[str, ...], path: str) -> Any:
+    """The ``[groupings.NAME]`` tables, checked: nuances or blocs to group names."""
     groupings = doc.get("groupings", {})
     if not isinstance(groupings, dict) or not all(
         isinstance(g, dict) and all(isinstance(v, str) for v in g.values())
@@ -146,83 +169,86 @@ def parse(text: str, path: str = "<claims>") -> ClaimsFile:
                     line=_find(lines, key, _find(lines, f"groupings.{gname}") or 1),
                     column=key,
                 )
-    unknown_top = sorted(set(doc) - {"year", "groupings", "claim"})
-    if unknown_top:
+    return groupings
+
+
+def _claim(
+    c: object,
+    n: int,
+    line: int,
+    default_year: object,
+    earlier: list[Claim],
+    lines: tuple[str, ...],
+    path: str,
+) -> Claim:
+    """Claim number ``n`` (its ``[[claim]]`` header on ``line``), checked: known keys, the ones it
+    needs, its year, an id unused by the ``earlier`` claims, a boolean ``expect``."""
+    if not isinstance(c, dict):
+        raise DataFileError(f"claim {n} is not a table", file=path, line=line)
+    unknown = sorted(set(c) - set(KEYS))
+    if unknown:
         raise DataFileError(
-            f"unknown top-level key {unknown_top[0]!r}; allowed: year, groupings, [[claim]]",
+            f"unknown key {unknown[0]!r} in claim {n}; allowed: {', '.join(KEYS)}",
             file=path,
-            line=_find(lines, unknown_top[0]),
-            column=unknown_top[0],
+            line=_find(lines, unknown[0], line),
+            column=unknown[0],
         )
-    default_year = doc.get("year")
-    claims: list[Claim] = []
-    for i, (c, line) in enumerate(zip(raw, headers, strict=False)):
-        if not isinstance(c, dict):
-            raise DataFileError(f"claim {i + 1} is not a table", file=path, line=line)
-        unknown = sorted(set(c) - set(KEYS))
-        if unknown:
-            raise DataFileError(
-                f"unknown key {unknown[0]!r} in claim {i + 1}; allowed: {', '.join(KEYS)}",
-                file=path,
-                line=_find(lines, unknown[0], line),
-                column=unknown[0],
-            )
-        missing = [k for k in ("measure", "group", "test") if k not in c]
-        year = c.get("year", default_year)
-        if year is None:
-            missing.insert(0, "year")
-        if missing:
-            raise DataFileError(f"claim {i + 1} lacks {', '.join(missing)}", file=path, line=line)
-        if (
-            isinstance(year, bool)
-            or not isinstance(year, int | str)
-            or not str(year).strip().isdigit()
-        ):
-            raise DataFileError(
-                f"claim {i + 1}: year must be an integer; got {year!r}",
-                file=path,
-                line=_find(lines, "year", line) or line,
-                column="year",
-            )
-        if int(year) not in YEARS:
-            raise DataFileError(
-                f"claim {i + 1}: no legislative elections in {int(year)} that hemicycle reads "
-                f"({', '.join(map(str, YEARS))})",
-                file=path,
-                line=_find(lines, "year", line) if "year" in c else _find(lines, "year"),
-                column="year",
-            )
-        cid = str(c.get("id", f"claim-{i + 1}"))
-        if any(prev.id == cid for prev in claims):
-            raise DataFileError(
-                f"claim {i + 1}: id {cid!r} is already used by an earlier claim; ids are unique",
-                file=path,
-                line=_find(lines, "id", line) or line,
-                column="id",
-            )
-        expect = c.get("expect", True)
-        if not isinstance(expect, bool):
-            raise DataFileError(
-                "expect must be true or false",
-                file=path,
-                line=_find(lines, "expect", line),
-                column="expect",
-            )
-        claims.append(
-            Claim(
-                id=cid,
-                text=str(c.get("text", "")),
-                year=int(year),
-                measure=str(c["measure"]),
-                unit=str(c.get("unit", "nuance")),
-                group=str(c["group"]),
-                test=str(c["test"]),
-                expect=expect,
-                system=str(c.get("system", "actual")),
-                line=line,
-            )
+    missing = [k for k in ("measure", "group", "test") if k not in c]
+    year = c.get("year", default_year)
+    if year is None:
+        missing.insert(0, "year")
+    if missing:
+        raise DataFileError(f"claim {n} lacks {', '.join(missing)}", file=path, line=line)
+    _check_year(year, n, line, "year" in c, lines, path)
+    cid = str(c.get("id", f"claim-{n}"))
+    if any(prev.id == cid for prev in earlier):
+        raise DataFileError(
+            f"claim {n}: id {cid!r} is already used by an earlier claim; ids are unique",
+            file=path,
+            line=_find(lines, "id", line) or line,
+            column="id",
         )
-    return ClaimsFile(path=path, claims=tuple(claims), groupings=groupings, lines=lines)
+    expect = c.get("expect", True)
+    if not isinstance(expect, bool):
+        raise DataFileError(
+            "expect must be true or false",
+            file=path,
+            line=_find(lines, "expect", line),
+            column="expect",
+        )
+    return Claim(
+        id=cid,
+        text=str(c.get("text", "")),
+        year=int(year),
+        measure=str(c["measure"]),
+        unit=str(c.get("unit", "nuance")),
+        group=str(c["group"]),
+        test=str(c["test"]),
+        expect=expect,
+        system=str(c.get("system", "actual")),
+        line=line,
+    )
+
+
+def _check_year(
+    year: object, n: int, line: int, own: bool, lines: tuple[str, ...], path: str
+) -> None:
+    """Claim ``n``'s year (its ``own``, or the file's) must be an election hemicycle reads."""
+    if isinstance(year, bool) or not isinstance(year, int | str) or not str(year).strip().isdigit():
+        raise DataFileError(
+            f"claim {n}: year must be an integer; got {year!r}",
+            file=path,
+            line=_find(lines, "year", line) or line,
+            column="year",
+        )
+    if int(year) not in YEARS:
+        raise DataFileError(
+            f"claim {n}: no legislative elections in {int(year)} that hemicycle reads "
+            f"({', '.join(map(str, YEARS))})",
+            file=path,
+            line=_find(lines, "year", line) if own else _find(lines, "year"),
+            column="year",
+        )
 
 
 def _find(lines: tuple[str, ...], key: str, start: int = 1) -> int | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -287,9 +288,7 @@ def seat_distribution_svg(
     plot_x, plot_w = pad + label_w, width - 2 * pad - label_w - info_w
     vmax = _axis_max([float(d[:, idx[gname]].max()) for gname in order], majority)
 
-    def sx(v: float) -> float:  # the centre of seat count v
-        return plot_x + plot_w * (v + 0.5) / (vmax + 1)
-
+    plot = _SeatAxis(pad, plot_x, plot_w, vmax)
     sims = d.shape[0]
     width_bin = max(1, vmax // 100)  # seats per histogram bar
     n_bins = vmax // width_bin + 1
@@ -301,61 +300,23 @@ def seat_distribution_svg(
         top = head + i * (panel_h + gap)
         base = top + panel_h
         h = panel_h - 4
-        scale = h / counts.max()
-        pts = []
-        for k in np.flatnonzero(counts):
-            x0 = plot_x + k * bw
-            yk = base - counts[k] * scale
-            pts.append(
-                f"M{svg.num(x0)} {svg.num(base)}V{svg.num(yk)}H{svg.num(x0 + bw)}V{svg.num(base)}z"
-            )
-        lo, med, hi = np.quantile(v, [0.05, 0.5, 0.95])
-        pm = float((v >= majority).mean())
-        tip = (
-            f"{lab[gname]}: median {med:.0f}, 90% interval {lo:.0f}–{hi:.0f}, "
-            f"P(≥{majority}) {pm:.1%}"
-        )
-        items = [
-            svg.title(tip),
-            svg.text(pad, base - h / 2 + 4, lab[gname], font_size="12", fill=INK),
-            svg.line(plot_x, base, plot_x + plot_w, base, stroke="#CCC", stroke_width="0.8"),
-            svg.el("path", {"d": "".join(pts), "fill": col[gname]}),
-            svg.line(
-                sx(med),
-                base - h,
-                sx(med),
-                base,
-                stroke=INK,
-                stroke_width="1",
-                stroke_dasharray="2 2",
-            ),
-        ]
-        if actual is not None and gname in actual:
-            a = sx(float(actual[gname]))
-            items.append(
-                svg.el(
-                    "path",
-                    {
-                        "d": f"M{svg.num(a)} {svg.num(base - 2)}l5 -6-5-6-5 6z",
-                        "fill": "#FFFFFF",
-                        "stroke": INK,
-                        "stroke-width": "1.4",
-                    },
-                )
-            )
-        items.append(
-            svg.text(
-                plot_x + plot_w + 10,
-                base - h / 2 + 4,
-                f"P(≥{majority}) {pm:.1%}",
-                font_size="11",
-                fill=INK,
+        parts.append(
+            _distribution_panel(
+                plot,
+                v,
+                gname,
+                lab[gname],
+                col[gname],
+                _histogram_path(counts, plot_x, base, bw, h),
+                base=base,
+                h=h,
+                majority=majority,
+                actual=float(actual[gname]) if actual is not None and gname in actual else None,
             )
         )
-        parts.append(svg.g(*items, class_="distribution", data_group=gname))
     bottom = head + len(order) * (panel_h + gap)
     parts.append(_axis(plot_x, bottom, plot_w, vmax))
-    parts.append(_majority_line(sx(majority), head - 6, bottom, majority))
+    parts.append(_majority_line(plot.sx(majority), head - 6, bottom, majority))
     note = (
         f"{sims:,} simulated Assemblies"
         + (f"; bars of {width_bin} seats" if width_bin > 1 else "")
@@ -365,6 +326,93 @@ def seat_distribution_svg(
     parts.append(svg.text(pad, bottom + 32, note, font_size="10.5", fill="#555"))
     heading = svg.text(pad, 20, title, font_size="15", font_weight="700", fill=INK)
     return svg.document(width, bottom + 42, [heading, *parts], label=title)
+
+
+@dataclass(frozen=True)
+class _SeatAxis:
+    """The horizontal geometry of a histogram of seats: labels from ``pad``, the plot from ``x``,
+    ``w`` wide, seat counts 0 to ``vmax``."""
+
+    pad: float
+    x: float
+    w: float
+    vmax: int
+
+    def sx(self, v: float) -> float:
+        """The centre of seat count ``v``."""
+        return self.x + self.w * (v + 0.5) / (self.vmax + 1)
+
+
+def _histogram_path(counts: np.ndarray, x0: float, base: float, bw: float, h: float) -> str:
+    """The histogram's bars as one SVG path: bar ``k`` from ``x0 + k * bw``, ``bw`` wide, on the
+    line ``base``; the highest is ``h`` tall."""
+    scale = h / counts.max()
+    pts = []
+    for k in np.flatnonzero(counts):
+        x = x0 + k * bw
+        yk = base - counts[k] * scale
+        pts.append(
+            f"M{svg.num(x)} {svg.num(base)}V{svg.num(yk)}H{svg.num(x + bw)}V{svg.num(base)}z"
+        )
+    return "".join(pts)
+
+
+def _distribution_panel(
+    plot: _SeatAxis,
+    v: np.ndarray,
+    gname: str,
+    label: str,
+    colour: str,
+    bars: str,
+    *,
+    base: float,
+    h: float,
+    majority: int,
+    actual: float | None,
+) -> str:
+    """One group's panel: its label, the histogram ``bars`` of its simulated seats ``v``, the
+    median (dashed), the ``actual`` seats (a diamond) and P(majority)."""
+    lo, med, hi = np.quantile(v, [0.05, 0.5, 0.95])
+    pm = float((v >= majority).mean())
+    tip = f"{label}: median {med:.0f}, 90% interval {lo:.0f}–{hi:.0f}, P(≥{majority}) {pm:.1%}"
+    items = [
+        svg.title(tip),
+        svg.text(plot.pad, base - h / 2 + 4, label, font_size="12", fill=INK),
+        svg.line(plot.x, base, plot.x + plot.w, base, stroke="#CCC", stroke_width="0.8"),
+        svg.el("path", {"d": bars, "fill": colour}),
+        svg.line(
+            plot.sx(med),
+            base - h,
+            plot.sx(med),
+            base,
+            stroke=INK,
+            stroke_width="1",
+            stroke_dasharray="2 2",
+        ),
+    ]
+    if actual is not None:
+        a = plot.sx(actual)
+        items.append(
+            svg.el(
+                "path",
+                {
+                    "d": f"M{svg.num(a)} {svg.num(base - 2)}l5 -6-5-6-5 6z",
+                    "fill": "#FFFFFF",
+                    "stroke": INK,
+                    "stroke-width": "1.4",
+                },
+            )
+        )
+    items.append(
+        svg.text(
+            plot.x + plot.w + 10,
+            base - h / 2 + 4,
+            f"P(≥{majority}) {pm:.1%}",
+            font_size="11",
+            fill=INK,
+        )
+    )
+    return svg.g(*items, class_="distribution", data_group=gname)
 
 
 def projection_distribution_svg(
@@ -395,18 +443,7 @@ def systems_svg(
 ) -> str:
     """One stacked bar per (system name, {group: seats}), groups left to right; the majority of
     each Assembly (``house_size // 2 + 1``; one size, or one per row) is marked on its bar."""
-    if not rows:
-        raise ValueError("no systems to draw")
-    sizes = (
-        [int(house_size)] * len(rows)
-        if isinstance(house_size, int)
-        else [int(h) for h in house_size]
-    )
-    if len(sizes) != len(rows):
-        raise ValueError(f"{len(sizes)} house sizes for {len(rows)} systems")
-    for (name, seats), h in zip(rows, sizes, strict=True):
-        if sum(int(v) for v in seats.values()) > h:
-            raise ValueError(f"{name}: {sum(seats.values())} seats exceed the house size {h}")
+    sizes = _house_sizes(rows, house_size)
     allg = [gname for _, seats in rows for gname, v in seats.items() if int(v) > 0]
     order, col, lab = group_style(allg, year=year, colours=colours, labels=labels)
     pad, head, label_w, row_h, bar_h = 16.0, 34.0, 190.0, 34.0, 22.0
@@ -415,37 +452,9 @@ def systems_svg(
     parts = []
     for i, ((name, seats), h) in enumerate(zip(rows, sizes, strict=True)):
         cy = head + i * row_h
-        x = plot_x
-        segs = []
-        for gname in order:
-            n = int(seats.get(gname, 0))
-            if n <= 0:
-                continue
-            w = plot_w * n / hmax
-            segs.append(
-                svg.rect(
-                    x,
-                    cy,
-                    w,
-                    bar_h,
-                    svg.title(f"{name}: {lab[gname]} {n} of {h} seats"),
-                    fill=col[gname],
-                    data_group=gname,
-                )
-            )
-            if w >= 24:
-                segs.append(
-                    svg.text(
-                        x + w / 2,
-                        cy + bar_h / 2 + 4,
-                        n,
-                        text_anchor="middle",
-                        font_size="11",
-                        fill=ink_on(col[gname]),
-                        pointer_events="none",
-                    )
-                )
-            x += w
+        segs = _system_segments(
+            name, seats, h, order, col, lab, x=plot_x, cy=cy, bar_h=bar_h, plot_w=plot_w, hmax=hmax
+        )
         m = svg.num(plot_x + plot_w * (h // 2 + 1) / hmax)
         segs.append(
             svg.el(
@@ -488,3 +497,72 @@ def systems_svg(
         y += 15
     heading = svg.text(pad, 22, title, font_size="15", font_weight="700", fill=INK)
     return svg.document(width, y + 4, [heading, *parts, leg, foot, *extra], label=title)
+
+
+def _house_sizes(
+    rows: Sequence[tuple[str, Mapping[str, int]]], house_size: int | Sequence[int]
+) -> list[int]:
+    """Each system's house size (one for all, or one per row), checked against its seats."""
+    if not rows:
+        raise ValueError("no systems to draw")
+    sizes = (
+        [int(house_size)] * len(rows)
+        if isinstance(house_size, int)
+        else [int(h) for h in house_size]
+    )
+    if len(sizes) != len(rows):
+        raise ValueError(f"{len(sizes)} house sizes for {len(rows)} systems")
+    for (name, seats), h in zip(rows, sizes, strict=True):
+        if sum(int(v) for v in seats.values()) > h:
+            raise ValueError(f"{name}: {sum(seats.values())} seats exceed the house size {h}")
+    return sizes
+
+
+def _system_segments(
+    name: str,
+    seats: Mapping[str, int],
+    h: int,
+    order: Sequence[str],
+    col: Mapping[str, str],
+    lab: Mapping[str, str],
+    *,
+    x: float,
+    cy: float,
+    bar_h: float,
+    plot_w: float,
+    hmax: int,
+) -> list[str]:
+    """One system's stacked bar from ``x``: a rectangle per group in ``order`` (``plot_w``
+    pixels for the ``hmax`` seats of the largest house), its seats written inside when it is
+    wide enough."""
+    segs = []
+    for gname in order:
+        n = int(seats.get(gname, 0))
+        if n <= 0:
+            continue
+        w = plot_w * n / hmax
+        segs.append(
+            svg.rect(
+                x,
+                cy,
+                w,
+                bar_h,
+                svg.title(f"{name}: {lab[gname]} {n} of {h} seats"),
+                fill=col[gname],
+                data_group=gname,
+            )
+        )
+        if w >= 24:
+            segs.append(
+                svg.text(
+                    x + w / 2,
+                    cy + bar_h / 2 + 4,
+                    n,
+                    text_anchor="middle",
+                    font_size="11",
+                    fill=ink_on(col[gname]),
+                    pointer_events="none",
+                )
+            )
+        x += w
+    return segs

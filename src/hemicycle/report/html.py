@@ -16,16 +16,13 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from hemicycle import geo, rules
+from hemicycle import geo
 from hemicycle._version import __version__
 from hemicycle.data.blocs import bloc_of, table
 from hemicycle.errors import HemicycleError
 from hemicycle.options import ProjectionOptions
 from hemicycle.replays import Replay
 from hemicycle.report import charts, maps, svg, views
-from hemicycle.report.labels import label
 from hemicycle.report.palette import (
     BLOC_COLOURS,
     BLOC_LABELS,
@@ -195,19 +192,13 @@ def _round1_facts(rep: Replay) -> str:
 def _situation_map(rep: Replay, layout: Any) -> str:
     """The map of the runoff each constituency faced after round 1, coloured as the dashboard's."""
     e = rep.election
-    q = (rep.status1 == rules.QUALIFIED).sum(axis=1)
-    kinds = np.where(
-        ~rep.runoffs, "elected", np.where(q <= 2, "duel", np.where(q == 3, "three-way", "four-way"))
-    )
-    codes = [str(c) for c in e.codes.tolist()]
-    names = [
-        label(str(n), str(d), c)
-        for n, d, c in zip(e.department_names.tolist(), e.departments.tolist(), codes, strict=True)
-    ]
-    fills = {c: SITUATION_COLOURS[str(k)] for c, k in zip(codes, kinds, strict=True)}
+    situations = rep.situations()
+    codes = situations["constituency"].tolist()
+    kinds = situations["situation"]
+    fills = {c: SITUATION_COLOURS[k] for c, k in zip(codes, kinds, strict=True)}
     titles = {
-        c: f"{n} ({c}): {SITUATION_LABELS[str(k)]}"
-        for c, n, k in zip(codes, names, kinds, strict=True)
+        c: f"{n} ({c}): {SITUATION_LABELS[k]}"
+        for c, n, k in zip(codes, situations["label"], kinds, strict=True)
     }
     counts = {k: int((kinds == k).sum()) for k in SITUATION_COLOURS}
     legend = [
@@ -336,53 +327,10 @@ def build_report(
         say("laying out the constituency contours")
     layout = geo.geo_layout() if drawn else None
     say("drawing the hemicycles")
-    hemi_bloc = views.outcome_hemicycle_svg(
-        rep, "bloc", title=f"Assemblée nationale {year}: seats by bloc"
-    )
-    hemi_nu = views.outcome_hemicycle_svg(
-        rep, "nuance", title=f"Assemblée nationale {year}: seats by nuance"
-    )
+    sections = [_assembly_section(rep)]
     say("drawing the map and the cartogram")
-    map_svg = views.outcome_map_svg(rep, "bloc", layout=layout) if drawn else ""
-    carto_svg = views.outcome_cartogram_svg(rep, "bloc", layout=layout) if drawn else ""
-    sections = []
-    e = rep.election
-    decided = rep.decided
-    status = (
-        ""
-        if decided == e.n_constituencies
-        else f" Only {decided} of {e.n_constituencies} constituencies have a winner in the data."
-    )
-    sections.append(
-        '<section id="assembly"><h2>The Assembly</h2>'
-        f'<p class="lede">{e.n_constituencies} seats, replayed constituency by constituency from '
-        f"{_e(publisher(year))}.{_e(status)}</p>"
-        f'<div class="grid">{_figure(hemi_bloc)}{_figure(hemi_nu)}</div>'
-        f"{_seat_tables(rep)}</section>"
-    )
-    if drawn:
-        sections.append(
-            '<section id="map"><h2>Map</h2><p class="lede">The winner\'s bloc in each '
-            "constituency. Hover for the name, the winner and the nuance; overseas departments "
-            "are in insets, the constituencies the contours file lacks in a strip below.</p>"
-            f"{_figure(map_svg, 'Contours: official constituency boundaries (simplified).')}"
-            "</section>"
-        )
-        sections.append(
-            '<section id="cartogram"><h2>Cartogram</h2><p class="lede">Every constituency the same '
-            "size: one hexagon each, placed near its true position (dark lines: department "
-            "borders).</p>"
-            f"{_figure(carto_svg)}</section>"
-        )
-    else:
-        no_map = (
-            f'<p class="lede">{year} used the constituencies of the {boundary_map(year)} map; the '
-            f"official contours describe the {views.CONTOURS_MAP} map only, whose codes name other "
-            "seats.</p>"
-        )
-        sections.append(f'<section id="map"><h2>Map</h2>{no_map}</section>')
-        sections.append(f'<section id="cartogram"><h2>Cartogram</h2>{no_map}</section>')
-    situation = _figure(_situation_map(rep, layout)) if drawn else ""
+    sections += _map_sections(rep, layout)
+    situation = _figure(_situation_map(rep, layout)) if layout is not None else ""
     sections.append(
         f'<section id="round1"><h2>Round 1</h2>{_round1_facts(rep)}{situation}</section>'
     )
@@ -392,16 +340,79 @@ def build_report(
         who = ", ".join(map(str, train))
         say(f"projecting round 2 with transfers from {who} ({sims:,} simulations)")
         sections.append(_projection_section(year, train, session, rep, sims=sims, seed=seed))
+    return _page(year, sections, _nav(projection=train is not None), _footer(year, session, layout))
+
+
+def _assembly_section(rep: Replay) -> str:
+    """The official Assembly: the hemicycles by bloc and by nuance, and the seat tables."""
+    e = rep.election
+    year = e.year
+    hemi_bloc = views.outcome_hemicycle_svg(
+        rep, "bloc", title=f"Assemblée nationale {year}: seats by bloc"
+    )
+    hemi_nu = views.outcome_hemicycle_svg(
+        rep, "nuance", title=f"Assemblée nationale {year}: seats by nuance"
+    )
+    decided = rep.decided
+    status = (
+        ""
+        if decided == e.n_constituencies
+        else f" Only {decided} of {e.n_constituencies} constituencies have a winner in the data."
+    )
+    return (
+        '<section id="assembly"><h2>The Assembly</h2>'
+        f'<p class="lede">{e.n_constituencies} seats, replayed constituency by constituency from '
+        f"{_e(publisher(year))}.{_e(status)}</p>"
+        f'<div class="grid">{_figure(hemi_bloc)}{_figure(hemi_nu)}</div>'
+        f"{_seat_tables(rep)}</section>"
+    )
+
+
+def _map_sections(rep: Replay, layout: geo.GeoLayout | None) -> list[str]:
+    """The map and the cartogram of the winners' blocs, or why there are none (``layout`` is
+    ``None`` for the years whose boundaries the contours do not describe)."""
+    year = rep.election.year
+    if layout is None:
+        no_map = (
+            f'<p class="lede">{year} used the constituencies of the {boundary_map(year)} map; the '
+            f"official contours describe the {views.CONTOURS_MAP} map only, whose codes name other "
+            "seats.</p>"
+        )
+        return [
+            f'<section id="map"><h2>Map</h2>{no_map}</section>',
+            f'<section id="cartogram"><h2>Cartogram</h2>{no_map}</section>',
+        ]
+    map_svg = views.outcome_map_svg(rep, "bloc", layout=layout)
+    carto_svg = views.outcome_cartogram_svg(rep, "bloc", layout=layout)
+    return [
+        '<section id="map"><h2>Map</h2><p class="lede">The winner\'s bloc in each '
+        "constituency. Hover for the name, the winner and the nuance; overseas departments "
+        "are in insets, the constituencies the contours file lacks in a strip below.</p>"
+        f"{_figure(map_svg, 'Contours: official constituency boundaries (simplified).')}"
+        "</section>",
+        '<section id="cartogram"><h2>Cartogram</h2><p class="lede">Every constituency the same '
+        "size: one hexagon each, placed near its true position (dark lines: department "
+        "borders).</p>"
+        f"{_figure(carto_svg)}</section>",
+    ]
+
+
+def _nav(*, projection: bool) -> str:
+    """The links to the page's sections."""
     nav_items = [
         ("assembly", "Assembly"),
         ("map", "Map"),
         ("cartogram", "Cartogram"),
         ("round1", "Round 1"),
+        ("systems", "Other systems"),
     ]
-    nav_items.append(("systems", "Other systems"))
-    if train is not None:
+    if projection:
         nav_items.append(("projection", "Projection"))
-    nav = "<nav>" + "".join(f'<a href="#{a}">{_e(b)}</a>' for a, b in nav_items) + "</nav>"
+    return "<nav>" + "".join(f'<a href="#{a}">{_e(b)}</a>' for a, b in nav_items) + "</nav>"
+
+
+def _footer(year: int, session: Session, layout: geo.GeoLayout | None) -> str:
+    """The sources: the official files (with their hashes), the contours, the colours, the blocs."""
     files = session.query(
         "SELECT round, role, file, sha256 FROM sources WHERE year = ? ORDER BY round, role", [year]
     )
@@ -416,6 +427,15 @@ def build_report(
         if layout is not None
         else ""
     )
+    return (
+        f"<footer><p>Results: {_e(credit(year))} — {_e(src)}.</p><p>{contours}Colours: Okabe–Ito, "
+        "safe for colour-blind readers. Blocs: hemicycle's classification of the nuances "
+        "(hemicycle/data/blocs.csv).</p></footer>"
+    )
+
+
+def _page(year: int, sections: list[str], nav: str, footer: str) -> str:
+    """The whole page: head (inline CSS), header, the sections, the footer."""
     title = f"Législatives {year}: the Assembly at a glance"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/>'
@@ -424,9 +444,7 @@ def build_report(
         f'<header><h1>{_e(title)}</h1><p class="lede">French legislative elections of {year}, '
         f"from {_e(publisher(year))}, by hemicycle {__version__}.</p>{nav}</header>"
         f"<main>{''.join(sections)}</main>"
-        f"<footer><p>Results: {_e(credit(year))} — {_e(src)}.</p><p>{contours}Colours: Okabe–Ito, "
-        "safe for colour-blind readers. Blocs: hemicycle's classification of the nuances "
-        "(hemicycle/data/blocs.csv).</p></footer>"
+        f"{footer}"
         "</body></html>\n"
     )
 

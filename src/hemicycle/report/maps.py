@@ -179,58 +179,8 @@ def constituency_map_svg(
             stroke_linejoin="round",
         )
     )
-    # insets: frames and labels
-    frames = []
-    for p in lay.panels:
-        if p.name in ("metro", "zoom"):
-            continue
-        x, y, w, h = p.box
-        frames.append(svg.rect(x, y, w, h, fill="none", stroke="#BBBBBB", stroke_width="0.8"))
-        frames.append(
-            svg.text(x + 5, y + 13, SHORT_NAMES.get(p.name, p.label), font_size="11", fill=INK)
-        )
-    parts.append(svg.g(*frames, class_="insets"))
-    # the Paris zoom
-    zoom = [c for c in drawn if c in lay.zoom_paths]
-    zp = [p for p in lay.panels if p.name == "zoom"]
-    if zoom and zp:
-        x, y, w, h = zp[0].box
-        zpaths = [
-            svg.el(
-                "path",
-                {"d": lay.zoom_paths[c], "fill": fills[c], "data-zoom": c},
-                svg.title(titles.get(c, c)),
-            )
-            for c in zoom
-        ]
-        parts.append(
-            svg.g(
-                svg.rect(x, y, w, h, fill="#FFFFFF", stroke="#888888", stroke_width="0.8"),
-                svg.g(
-                    *zpaths,
-                    transform=f"scale({1 / geo.SUBPX:g})",
-                    stroke="#FFFFFF",
-                    stroke_width=svg.num(0.6 * geo.SUBPX),
-                    stroke_linejoin="round",
-                ),
-                svg.text(x + 6, y + 15, zp[0].label, font_size="11", fill=INK),
-                class_="zoom",
-            )
-        )
-        if lay.zoom_extent:
-            zx, zy, zw, zh = lay.zoom_extent
-            parts.append(
-                svg.rect(
-                    zx - 2,
-                    zy - 2,
-                    zw + 4,
-                    zh + 4,
-                    fill="none",
-                    stroke="#555555",
-                    stroke_width="0.8",
-                    pointer_events="none",
-                )
-            )
+    parts.append(_inset_frames(lay))
+    parts += _paris_zoom(lay, [c for c in drawn if c in lay.zoom_paths], fills, titles)
     # constituencies without contours
     strip_h = 0.0
     if inset:
@@ -254,6 +204,68 @@ def constituency_map_svg(
         parts.append(leg)
     height = max(geo.MAP_HEIGHT, geo.STRIP_Y + strip_h + 8)
     return svg.document(geo.MAP_WIDTH, height, parts, label=title, css=MAP_CSS, cls="hemicycle-map")
+
+
+def _inset_frames(lay: geo.GeoLayout) -> str:
+    """The frames and labels of the insets (the overseas departments)."""
+    frames = []
+    for p in lay.panels:
+        if p.name in ("metro", "zoom"):
+            continue
+        x, y, w, h = p.box
+        frames.append(svg.rect(x, y, w, h, fill="none", stroke="#BBBBBB", stroke_width="0.8"))
+        frames.append(
+            svg.text(x + 5, y + 13, SHORT_NAMES.get(p.name, p.label), font_size="11", fill=INK)
+        )
+    return svg.g(*frames, class_="insets")
+
+
+def _paris_zoom(
+    lay: geo.GeoLayout, zoom: Sequence[str], fills: Mapping[str, str], titles: Mapping[str, str]
+) -> list[str]:
+    """The Paris zoom (its constituencies ``zoom`` repeated with ``data-zoom``) and the frame of
+    the area it enlarges; nothing where the layout has no zoom panel."""
+    zp = [p for p in lay.panels if p.name == "zoom"]
+    if not (zoom and zp):
+        return []
+    x, y, w, h = zp[0].box
+    zpaths = [
+        svg.el(
+            "path",
+            {"d": lay.zoom_paths[c], "fill": fills[c], "data-zoom": c},
+            svg.title(titles.get(c, c)),
+        )
+        for c in zoom
+    ]
+    parts = [
+        svg.g(
+            svg.rect(x, y, w, h, fill="#FFFFFF", stroke="#888888", stroke_width="0.8"),
+            svg.g(
+                *zpaths,
+                transform=f"scale({1 / geo.SUBPX:g})",
+                stroke="#FFFFFF",
+                stroke_width=svg.num(0.6 * geo.SUBPX),
+                stroke_linejoin="round",
+            ),
+            svg.text(x + 6, y + 15, zp[0].label, font_size="11", fill=INK),
+            class_="zoom",
+        )
+    ]
+    if lay.zoom_extent:
+        zx, zy, zw, zh = lay.zoom_extent
+        parts.append(
+            svg.rect(
+                zx - 2,
+                zy - 2,
+                zw + 4,
+                zh + 4,
+                fill="none",
+                stroke="#555555",
+                stroke_width="0.8",
+                pointer_events="none",
+            )
+        )
+    return parts
 
 
 def _hex_path(cx: float, cy: float, spacing: float) -> str:
@@ -296,55 +308,8 @@ def cartogram_svg(
     ]
     parts.append(svg.g(*hexes, class_="hexes", stroke="#FFFFFF", stroke_width="0.6"))
     if metro:
-        centres = np.array([lay.hexes[c] for c in metro])
-        deps = [geo.department_of(c) for c in metro]
-        segs = []
-        for i, j in geo.hex_neighbours(centres, s):
-            if deps[i] != deps[j]:
-                a, b = geo.shared_edge(centres[i], centres[j])
-                segs.append(
-                    f"M{svg.num(a[0], 1)} {svg.num(a[1], 1)}L{svg.num(b[0], 1)} {svg.num(b[1], 1)}"
-                )
-        parts.append(
-            svg.el(
-                "path",
-                {
-                    "d": "".join(segs),
-                    "fill": "none",
-                    "stroke": "#1A1A1A",
-                    "stroke-width": "1.6",
-                    "stroke-linecap": "round",
-                    "pointer-events": "none",
-                    "class": "departments",
-                },
-            )
-        )
-        labels = []
-        for dep, cs in _groups(metro):
-            pts = np.array([lay.hexes[c] for c in cs])
-            m = pts.mean(axis=0)
-            k = int(np.argmin(((pts - m) ** 2).sum(axis=1)))
-            labels.append(
-                svg.text(
-                    pts[k, 0],
-                    pts[k, 1] + 3,
-                    dep,
-                    text_anchor="middle",
-                    font_size="8.5",
-                    font_weight="600",
-                )
-            )
-        parts.append(
-            svg.g(
-                *labels,
-                class_="department-labels",
-                fill=INK,
-                stroke="#FFFFFF",
-                stroke_width="2.2",
-                paint_order="stroke",
-                pointer_events="none",
-            )
-        )
+        parts.append(_department_borders(lay, metro))
+        parts.append(_department_labels(lay, metro))
     strip_h = 0.0
     if rest:
         strip, strip_h = _hex_strip(
@@ -363,6 +328,60 @@ def cartogram_svg(
     height = max(geo.CARTO_HEIGHT, geo.CARTO_STRIP_Y + strip_h + 8)
     return svg.document(
         geo.CARTO_WIDTH, height, parts, label=title, css=MAP_CSS, cls="hemicycle-cartogram"
+    )
+
+
+def _department_borders(lay: geo.GeoLayout, metro: Sequence[str]) -> str:
+    """One path along the hexagon edges that two departments share."""
+    s = lay.hex_spacing
+    centres = np.array([lay.hexes[c] for c in metro])
+    deps = [geo.department_of(c) for c in metro]
+    segs = []
+    for i, j in geo.hex_neighbours(centres, s):
+        if deps[i] != deps[j]:
+            a, b = geo.shared_edge(centres[i], centres[j])
+            segs.append(
+                f"M{svg.num(a[0], 1)} {svg.num(a[1], 1)}L{svg.num(b[0], 1)} {svg.num(b[1], 1)}"
+            )
+    return svg.el(
+        "path",
+        {
+            "d": "".join(segs),
+            "fill": "none",
+            "stroke": "#1A1A1A",
+            "stroke-width": "1.6",
+            "stroke-linecap": "round",
+            "pointer-events": "none",
+            "class": "departments",
+        },
+    )
+
+
+def _department_labels(lay: geo.GeoLayout, metro: Sequence[str]) -> str:
+    """Each department's code on its hexagon nearest the department's centre."""
+    labels = []
+    for dep, cs in _groups(metro):
+        pts = np.array([lay.hexes[c] for c in cs])
+        m = pts.mean(axis=0)
+        k = int(np.argmin(((pts - m) ** 2).sum(axis=1)))
+        labels.append(
+            svg.text(
+                pts[k, 0],
+                pts[k, 1] + 3,
+                dep,
+                text_anchor="middle",
+                font_size="8.5",
+                font_weight="600",
+            )
+        )
+    return svg.g(
+        *labels,
+        class_="department-labels",
+        fill=INK,
+        stroke="#FFFFFF",
+        stroke_width="2.2",
+        paint_order="stroke",
+        pointer_events="none",
     )
 
 

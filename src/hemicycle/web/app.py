@@ -19,8 +19,8 @@ else.
 
 import logging
 import threading
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -117,14 +117,7 @@ def create_app(
     any; default: the loopback names and TestClient's ``testserver``). ``max_body``: the largest
     request body in bytes (413 above it).
     """
-    from hemicycle.session import default_store_path
-
-    path = Path(store_path) if store_path is not None else default_store_path()
-    if not path.exists():
-        raise HemicycleError(
-            f"the store {path} does not exist: run `hemicycle data ingest YEAR` first "
-            f"(`hemicycle serve` does it)"
-        )
+    path = _existing_store(store_path)
     if max_sims < 1:
         raise HemicycleError(f"max_sims must be >= 1; got {max_sims}")
     svc = Service(path, max_sims=max_sims, timeout_s=timeout_s, max_queued=max_queued)
@@ -133,20 +126,10 @@ def create_app(
         if allowed_hosts is None
         else guard.allowed_hosts_for("0.0.0.0", allowed_hosts or ["*"])
     )
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if prefit:
-            threading.Thread(target=svc.prefit, name="hemicycle-prefit", daemon=True).start()
-        try:
-            yield
-        finally:
-            svc.close()  # cancels running projections: shutdown does not wait for them
-
     app = FastAPI(
         title="hemicycle",
         version=__version__,
-        lifespan=lifespan,
+        lifespan=_lifespan(svc, prefit=prefit),
         docs_url=None,
         redoc_url=None,
         description="French legislative elections, computable: the official results of 1997 to "
@@ -158,8 +141,49 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN)
     app.add_middleware(guard.HeadAsGet)  # outside gzip: HEAD's headers are GET's
     app.add_middleware(guard.Guard, allowed_hosts=hosts, max_body=max_body, csp=CSP)  # outermost
+    _add_error_handlers(app, svc)
 
-    # ---- errors --------------------------------------------------------------------------
+    # ---- pages, static files and the API -------------------------------------------------
+
+    app.include_router(routes.pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in routes.api(max_sims):
+        app.include_router(router)
+    return app
+
+
+def _existing_store(store_path: str | Path | None) -> Path:
+    """The store's path (default: ``$HEMICYCLE_STORE`` or the user cache), which must exist."""
+    from hemicycle.session import default_store_path
+
+    path = Path(store_path) if store_path is not None else default_store_path()
+    if not path.exists():
+        raise HemicycleError(
+            f"the store {path} does not exist: run `hemicycle data ingest YEAR` first "
+            f"(`hemicycle serve` does it)"
+        )
+    return path
+
+
+def _lifespan(
+    svc: Service, *, prefit: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: start the transfer fit (``prefit``), close the service at shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if prefit:
+            threading.Thread(target=svc.prefit, name="hemicycle-prefit", daemon=True).start()
+        try:
+            yield
+        finally:
+            svc.close()  # cancels running projections: shutdown does not wait for them
+
+    return lifespan
+
+
+def _add_error_handlers(app: FastAPI, svc: Service) -> None:
+    """Every error as JSON ``{"error": KIND, "detail": SENTENCE}`` (see the module's docstring)."""
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -203,11 +227,3 @@ def create_app(
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
         log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
         return _error(500, "internal_error", "internal error: the server log has the details")
-
-    # ---- pages, static files and the API -------------------------------------------------
-
-    app.include_router(routes.pages)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in routes.api(max_sims):
-        app.include_router(router)
-    return app

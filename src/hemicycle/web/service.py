@@ -14,7 +14,9 @@ raises a 503 with ``Retry-After``; reads never wait behind them. A projection pa
 
 :class:`Service` takes and returns plain values and schema models; it raises
 :class:`~hemicycle.web.errors.ApiError` (or a :class:`~hemicycle.errors.HemicycleError`), which the
-app turns into JSON errors. The routes (:mod:`hemicycle.web.routes`) reach it through a dependency.
+app turns into JSON errors. It loads, caches and queues; the response models are built from the
+replays, projections and comparisons by the pure functions of :mod:`hemicycle.web.viewmodels`.
+The routes (:mod:`hemicycle.web.routes`) reach it through a dependency.
 """
 
 import gzip
@@ -25,48 +27,21 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-import numpy as np
 from starlette.requests import Request
 
-from hemicycle import rules
-from hemicycle.data.blocs import BLOCS, bloc_of, table
 from hemicycle.errors import HemicycleError
-from hemicycle.options import SCENARIOS, ProjectionOptions, TransferOverride
-from hemicycle.replays import STATUS_NAMES, Replay
+from hemicycle.options import ProjectionOptions, TransferOverride
+from hemicycle.replays import Replay
 from hemicycle.report import views
-from hemicycle.report.palette import BLOC_COLOURS, BLOC_LABELS, SEATING, nuance_colours
-from hemicycle.rules import MAJORITY, SEATS
-from hemicycle.session import TRAINING_YEARS, Progress, Session, boundary_map, publisher
+from hemicycle.session import Progress, Session, boundary_map
 from hemicycle.systems import canonical
-from hemicycle.web import guard, newsroom
+from hemicycle.web import guard, newsroom, viewmodels
 from hemicycle.web import schemas as s
 from hemicycle.web.errors import ApiError
 
 log = logging.getLogger("hemicycle.web")
-
-
-def _label(year: int, nuance: str) -> str:
-    return table().get((year, nuance), (nuance, "other"))[0] or nuance
-
-
-def _bloc(year: int, nuance: str) -> s.Bloc:
-    # an unclassified nuance is 'other', silently
-    return bloc_of(year, nuance, warn=False)
-
-
-def _blocs() -> list[s.Bloc]:
-    """The seven blocs, left to right, as the API's literal type."""
-    return list(BLOCS)
-
-
-def _finite(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if np.isfinite(v) else None
 
 
 # ----- store and caches ---------------------------------------------------------------------
@@ -241,36 +216,7 @@ class Service:
         return self.memo.get(("elections",), self._elections)
 
     def _elections(self) -> s.Elections:
-        infos, train = [], []
-        for y in self.years():
-            rep = self.replay(y)
-            e = rep.election
-            rounds = [1] + ([2] if e.round2 is not None else [])
-            if e.round2 is not None and y in TRAINING_YEARS:
-                train.append(y)
-            infos.append(
-                s.ElectionInfo(
-                    year=y,
-                    rounds=rounds,
-                    constituencies=e.n_constituencies,
-                    candidates_round1=int(e.round1.valid.sum()),
-                    candidates_round2=int(e.round2.valid.sum()) if e.round2 is not None else None,
-                    decided=rep.decided,
-                    map=views.has_contours(y),
-                )
-            )
-        return s.Elections(
-            elections=infos,
-            train_years=train,
-            blocs=[
-                s.BlocInfo(bloc=b, label=BLOC_LABELS[b], colour=BLOC_COLOURS[b]) for b in _blocs()
-            ],
-            seating=list(SEATING),
-            seats=SEATS,
-            majority=MAJORITY,
-            scenarios=list(SCENARIOS),
-            max_sims=self.max_sims,
-        )
+        return viewmodels.elections([self.replay(y) for y in self.years()], self.max_sims)
 
     # ---- national results ------------------------------------------------------------------
 
@@ -280,94 +226,7 @@ class Service:
         )
 
     def _results(self, year: int) -> s.Results:
-        rep = self.replay(year)
-        e = rep.election
-        r1 = e.round1
-        winners_nuance = rep.winner_nuance()
-        nuances = sorted(
-            {n for n in r1.nuance[r1.valid].tolist()} | {n for n in winners_nuance if n}
-        )
-        colours = nuance_colours(year, nuances)
-        by_nuance = rep.seats_by_nuance()
-        by_bloc = rep.seats_by_bloc()
-        votes: dict[str, int] = {}
-        cands: dict[str, int] = {}
-        for n, v in zip(r1.nuance[r1.valid].tolist(), r1.votes[r1.valid].tolist(), strict=True):
-            votes[n] = votes.get(n, 0) + int(v)
-            cands[n] = cands.get(n, 0) + 1
-        expressed = max(int(r1.expressed.sum()), 1)
-        winners = []
-        rows = np.arange(e.n_constituencies)
-        labels = self.search_index(year).labels
-        for i in rows:
-            k = int(rep.winner[i])
-            base = {
-                "constituency": e.codes[i],
-                "label": labels[e.codes[i]],
-                "name": e.names[i],
-                "department": e.departments[i],
-                "department_name": e.department_names[i],
-            }
-            if k < 0:
-                winners.append(
-                    s.Winner(
-                        **base,
-                        surname=None,
-                        first_name=None,
-                        nuance=None,
-                        bloc=None,
-                        round=None,
-                        votes=None,
-                    )
-                )
-                continue
-            rnd = int(rep.winner_round[i])
-            v = (e.round2.votes if rnd == 2 and e.round2 is not None else r1.votes)[i, k]
-            n = winners_nuance[i]
-            winners.append(
-                s.Winner(
-                    **base,
-                    surname=e.surname[i, k],
-                    first_name=e.first_name[i, k],
-                    nuance=n,
-                    bloc=_bloc(year, n),
-                    round=rnd,
-                    votes=int(v),
-                )
-            )
-        return s.Results(
-            year=year,
-            rounds=[1] + ([2] if e.round2 is not None else []),
-            seats=SEATS,
-            majority=MAJORITY,
-            decided=rep.decided,
-            replay_ok=rep.ok,
-            mismatches=len(rep.mismatches),
-            explained=len(rep.explained),
-            verdict=rep.verdict(),
-            source=publisher(year),
-            seats_by_nuance=[
-                s.NuanceSeats(
-                    nuance=n, label=_label(year, n), bloc=_bloc(year, n), colour=colours[n], seats=c
-                )
-                for n, c in by_nuance.items()
-            ],
-            seats_by_bloc=[s.BlocSeats(bloc=b, seats=by_bloc.get(b, 0)) for b in _blocs()],
-            votes_round1=[
-                s.NuanceVotes(
-                    nuance=n,
-                    label=_label(year, n),
-                    bloc=_bloc(year, n),
-                    colour=colours[n],
-                    candidates=cands[n],
-                    votes=v,
-                    share=v / expressed,
-                )
-                for n, v in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
-            ],
-            turnout=_round_totals(rep),
-            winners=winners,
-        )
+        return viewmodels.results(self.replay(year))
 
     # ---- one constituency ------------------------------------------------------------------
 
@@ -380,88 +239,9 @@ class Service:
 
     def _constituency(self, year: int, code: str) -> s.Constituency:
         rep = self.replay(year)
-        e = rep.election
-        hits = np.flatnonzero(e.codes == code)
-        if not len(hits):
-            raise ApiError(
-                404,
-                "not_found",
-                f"no constituency {code!r} in {year}; codes look like "
-                f"0101, 2A01, 97101 or ZZ01 (department + number)",
-            )
-        i = int(hits[0])
-        r1, r2 = e.round1, e.round2
-        exp1 = max(int(r1.expressed[i]), 1)
-        reg1 = max(int(r1.registered[i]), 1)
-        known = e.birth[i] != rules.UNKNOWN_BIRTH
-        cols = sorted(
-            np.flatnonzero(r1.valid[i]), key=lambda k: (-int(r1.votes[i, k]), int(e.panel[i, k]))
-        )
-        round1 = [
-            s.Candidate1(
-                panel=int(e.panel[i, k]),
-                surname=e.surname[i, k],
-                first_name=e.first_name[i, k],
-                nuance=r1.nuance[i, k],
-                bloc=_bloc(year, r1.nuance[i, k]),
-                votes=int(r1.votes[i, k]),
-                share=int(r1.votes[i, k]) / exp1,
-                share_registered=int(r1.votes[i, k]) / reg1,
-                status=STATUS_NAMES[int(rep.status1[i, k])],
-                withdrawn=bool(rep.withdrawn[i, k]),
-                incumbent=bool(e.incumbent[i, k]) if known[k] else None,
-            )
-            for k in cols
-        ]
-        round2: list[s.Candidate2] = []
-        if r2 is not None and r2.held[i]:
-            exp2 = max(int(r2.expressed[i]), 1)
-            cols2 = sorted(np.flatnonzero(r2.valid[i]), key=lambda k: -int(r2.votes[i, k]))
-            round2 = [
-                s.Candidate2(
-                    panel=int(e.panel[i, k]),
-                    surname=e.surname[i, k],
-                    first_name=e.first_name[i, k],
-                    nuance=r2.nuance[i, k],
-                    bloc=_bloc(year, r2.nuance[i, k]),
-                    votes=int(r2.votes[i, k]),
-                    share=int(r2.votes[i, k]) / exp2,
-                    elected=bool(rep.winner_round[i] == 2 and rep.winner[i] == k),
-                )
-                for k in cols2
-            ]
-        winner = None
-        k = int(rep.winner[i])
-        if k >= 0:
-            rnd = int(rep.winner_round[i])
-            rr = r2 if rnd == 2 and r2 is not None else r1
-            n = rep.winner_nuance()[i]
-            winner = s.ConstituencyWinner(
-                panel=int(e.panel[i, k]),
-                surname=e.surname[i, k],
-                first_name=e.first_name[i, k],
-                nuance=n,
-                bloc=_bloc(year, n),
-                round=rnd,
-                votes=int(rr.votes[i, k]),
-            )
+        viewmodels.constituency_row(rep, code)  # 404 before loading the previous election
         before = self.previous_year(year)
-        prev = newsroom.previous_seat(rep, self.replay(before) if before else None, code)
-        return s.Constituency(
-            year=year,
-            constituency=code,
-            label=self.search_index(year).labels[code],
-            name=e.names[i],
-            department=e.departments[i],
-            department_name=e.department_names[i],
-            runoff=bool(rep.runoffs[i]),
-            totals=_round_totals(rep, i),
-            round1=round1,
-            round2=round2,
-            winner=winner,
-            unresolved_tie=code in rep.unresolved_ties,
-            previous=s.Previous.model_validate(prev) if prev else None,
-        )
+        return viewmodels.constituency(rep, code, self.replay(before) if before else None)
 
     # ---- newsroom: search, round-1 situation, CSV exports, learnt rates ---------------------
 
@@ -496,11 +276,7 @@ class Service:
     def round1_json(self, year: int) -> bytes:
         return self.memo.get(
             ("round1", year),
-            lambda: (
-                s.Round1.model_validate(newsroom.round1_summary(self.replay(year)))
-                .model_dump_json()
-                .encode()
-            ),
+            lambda: viewmodels.round1(self.replay(year)).model_dump_json().encode(),
         )
 
     def csv_export(self, year: int, what: str) -> bytes:
@@ -516,10 +292,7 @@ class Service:
         def make() -> s.LearntRates:
             with self.sim_lock, self.stores.open() as st:
                 frame = st.transfers(train, target=year).to_frame()
-            return s.LearntRates(
-                train=train,
-                rates=[s.LearntRate.model_validate(r) for r in newsroom.learnt_rates(frame)],
-            )
+            return viewmodels.learnt_rates(train, frame)
 
         return self.memo.get(("rates", train, year), make)
 
@@ -544,78 +317,7 @@ class Service:
             with self.stores.open() as st:
                 proj = st.project(req.year, req.train, options, cancelled=cancelled.is_set)
             elapsed = time.perf_counter() - t0
-        rep = self.replay(req.year)
-        e = rep.election
-        row_of = {c: i for i, c in enumerate(e.codes.tolist())}
-        decided1 = ~rep.runoffs
-        preds = proj.preds
-        n_cands = preds.groupby("constituency")["panel"].transform("size").to_numpy()
-        lead = (
-            preds.assign(n=n_cands)
-            .sort_values(["constituency", "p_win"], ascending=[True, False], kind="stable")
-            .drop_duplicates("constituency")
-        )
-        odds = []
-        for r in lead.itertuples(index=False):
-            i = row_of[r.constituency]
-            k = int(np.flatnonzero(e.panel[i] == r.panel)[0])
-            odds.append(
-                s.ConstituencyOdds(
-                    constituency=r.constituency,
-                    panel=int(r.panel),
-                    surname=e.surname[i, k],
-                    nuance=r.nuance,
-                    bloc=r.bloc,
-                    p_win=float(r.p_win),
-                    decided=bool(decided1[i] or r.n == 1),
-                )
-            )
-
-        def intervals(kind: str) -> list[s.SeatInterval]:
-            rows = proj.seats[proj.seats["kind"] == kind]
-            return [
-                s.SeatInterval(
-                    group=r.group,
-                    kind=cast(s.Unit, kind),
-                    mean=r.mean,
-                    median=r.median,
-                    lo=r.lo,
-                    hi=r.hi,
-                    p_majority=r.p_majority,
-                )
-                for r in rows.itertuples(index=False)
-            ]
-
-        return s.ProjectionOut(
-            year=req.year,
-            train=req.train,
-            train_years=list(proj.train_years),
-            sims=proj.sims,
-            seed=seed,
-            lineup=proj.lineup,
-            overrides=req.overrides,
-            blocs=intervals("bloc"),
-            nuances=intervals("nuance"),
-            p_any_majority=proj.p_any_majority,
-            p_any_majority_nuance=proj.p_any_majority_nuance,
-            constituencies=odds,
-            closest=[
-                s.Close(
-                    constituency=r.constituency,
-                    leader=r.leader,
-                    p_win=r.p_win,
-                    runner_up=r.runner_up,
-                )
-                for r in proj.closest.head(20).itertuples(index=False)
-            ],
-            candidates=[
-                s.CandidateOdds(constituency=c, panel=int(k), p_win=round(float(pw), 4))
-                for c, k, pw in zip(
-                    preds["constituency"], preds["panel"], preds["p_win"], strict=True
-                )
-            ],
-            elapsed_s=round(elapsed, 3),
-        )
+        return viewmodels.projection(req, seed, self.replay(req.year), proj, elapsed)
 
     def prefit(self) -> None:
         """Fit (or load from the disk cache) the transfers of the training years the dashboard
@@ -640,30 +342,7 @@ class Service:
         def make() -> bytes:
             with self.stores.open() as st:
                 cmp = st.compare(year, systems, unit=unit, lock=self.sim_lock)
-            idx = cmp.indices_frame().set_index("system")
-            out = []
-            for a in cmp.allocations:
-                row = idx.loc[a.system]
-                colours = self._colours(year, unit, a.groups)
-                out.append(
-                    s.SystemResult(
-                        system=a.system,
-                        title=_system_title(a.system),
-                        unit=a.unit,
-                        house_size=int(a.house_size),
-                        largest=str(row["largest"]),
-                        majority=bool(row["majority"]),
-                        notes=[str(n) for n in a.notes],
-                        seats=[
-                            s.GroupSeats(group=g, colour=colours[g], seats=int(n), votes=int(v))
-                            for g, n, v in zip(a.groups, a.seats, a.votes, strict=True)
-                            if n
-                        ],
-                        indices={k: _finite(row[k]) for k in INDICES},
-                    )
-                )
-            body = s.Comparison(year=year, unit=cast(s.Unit, unit), systems=out)
-            return body.model_dump_json().encode()
+            return viewmodels.comparison(year, unit, cmp).model_dump_json().encode()
 
         # one entry per system asked for, however spelt (dhondt, dhondt:threshold=5%)
         key = tuple(x if x == "all" else canonical(x) for x in systems or ())
@@ -675,47 +354,10 @@ class Service:
         def make() -> bytes:
             with self.stores.open() as st:
                 g = st.coalitions(year, system, unit=unit, lock=self.sim_lock)
-            df = g.coalitions
-            if minimal:
-                df = df[df["minimal_winning"]]
-            rows = [
-                s.CoalitionRow(
-                    members=_members(r.coalition),
-                    seats=int(r.seats),
-                    minimal_winning=bool(r.minimal_winning),
-                    connected=bool(r.connected),
-                )
-                for r in df.head(500).itertuples(index=False)
-            ]
-            colours = self._colours(year, unit, g.groups)
-            return (
-                s.Coalitions(
-                    year=year,
-                    system=system,
-                    unit=cast(s.Unit, unit),
-                    quota=int(g.quota),
-                    house_size=int(g.house),
-                    seats=[
-                        s.GroupSeats(group=n, colour=colours[n], seats=int(k), votes=None)
-                        for n, k in zip(g.groups, g.seats, strict=True)
-                    ],
-                    notes=[str(n) for n in g.notes],
-                    count=len(df),
-                    coalitions=rows,
-                    banzhaf={k: float(v) for k, v in g.banzhaf().items()},
-                    shapley={k: float(v) for k, v in g.shapley_shubik().items()},
-                )
-                .model_dump_json()
-                .encode()
-            )
+            body = viewmodels.coalitions(year, system, unit, minimal, g)
+            return body.model_dump_json().encode()
 
         return self.analyses_memo.get(("coalitions", year, system, unit, minimal), make)
-
-    @staticmethod
-    def _colours(year: int, unit: str, groups: Any) -> dict[str, str]:
-        if unit == "bloc":
-            return {g: BLOC_COLOURS.get(g, "#999999") for g in groups}
-        return nuance_colours(year, list(groups))
 
     # ---- charts ----------------------------------------------------------------------------
 
@@ -774,40 +416,3 @@ class Service:
             f"one after start-up learns the vote transfers, about a "
             f"minute); try again shortly",
         )
-
-
-INDICES = ("gallagher", "loosemore_hanby", "enp_votes", "enp_seats")
-
-
-def _system_title(name: str) -> str:
-    from hemicycle.systems import get
-
-    return get(name.partition(":")[0]).title
-
-
-def _round_totals(rep: Replay, i: int | None = None) -> list[s.RoundTotals]:
-    e = rep.election
-    out = []
-    for n, rnd in ((1, e.round1), (2, e.round2)):
-        if rnd is None:
-            continue
-        held = rnd.held if i is None else rnd.held & (np.arange(len(rnd.held)) == i)
-        if not held.any():
-            continue
-        tot = {k: int(getattr(rnd, k)[held].sum()) for k in ("registered", "voters", "expressed")}
-        out.append(
-            s.RoundTotals(
-                round=n,
-                constituencies=int(held.sum()),
-                **tot,
-                blank=int(rnd.blank[held].sum()) if rnd.blank_separate else None,
-                null=int(rnd.null[held].sum()),
-                abstentions=tot["registered"] - tot["voters"],
-                turnout=tot["voters"] / max(tot["registered"], 1),
-            )
-        )
-    return out
-
-
-def _members(value: Any) -> list[str]:
-    return value.split("+") if isinstance(value, str) else [str(m) for m in value]
