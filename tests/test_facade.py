@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import hemicycle as hc
+from hemicycle.data.files import TRAINING_YEARS
 from hemicycle.data.store import Store
 from hemicycle.errors import MissingRoundError, OptionError, YearNotAvailableError
 
@@ -21,9 +22,11 @@ def test_replay_2024_in_one_call(store_path: Path) -> None:
 
 def test_project_and_backtest_learn_only_from_earlier_elections(store_path: Path) -> None:
     proj = hc.project(2024, store=store_path, sims=300, seed=1, n_boot=4)
-    years = [int(y) for y in str(proj.train_year).split(",")]
-    with Store(store_path) as st:  # every earlier election with both rounds (2022: the mirror's)
-        assert years == [y for y in sorted(st.years()) if y < 2024 and 2 in st.rounds(y)]
+    years = list(proj.train_years)
+    with Store(store_path) as st:  # every earlier training election with both rounds
+        assert years == [
+            y for y in sorted(st.years()) if y in TRAINING_YEARS and y < 2024 and 2 in st.rounds(y)
+        ]
     assert proj.preds["constituency"].nunique() == 577
     with pytest.raises(OptionError, match="not earlier than the target"):
         hc.project(2017, 2024, store=store_path, sims=10, n_boot=4)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hemicycle.data.files import TRAINING_YEARS
 from hemicycle.data.store import Store
 from hemicycle.election import load
 from hemicycle.errors import DataFileError, MissingRoundError, OptionError
@@ -96,17 +97,17 @@ def test_training_must_be_earlier_than_the_target(store_path):
             pipeline.project(target, train, st, sims=10, n_boot=N_BOOT)
     with pytest.raises(OptionError, match="a year, years separated by commas, or 'all'"):
         pipeline.project(2024, "last", st, sims=10, n_boot=N_BOOT)
-    earliest = min(y for y in st.years() if 2 in st.rounds(y))
+    earliest = min(y for y in st.years() if 2 in st.rounds(y) and y in TRAINING_YEARS)
     with pytest.raises(MissingRoundError, match="nothing to learn transfers from"):
         pipeline.project(earliest, "all", st, sims=10, n_boot=N_BOOT)
-    both = [y for y in st.years() if 2 in st.rounds(y)]
+    both = [y for y in st.years() if 2 in st.rounds(y) and y in TRAINING_YEARS]
     assert pipeline.training_years(2024, "all", st) == tuple(y for y in both if y < 2024)
     assert pipeline.training_years(2024, "2017", st) == (2017,)
 
 
 def test_pooled_transfers_are_rates_and_carry_the_variation_between_elections(store_path):
     st = Store(store_path)
-    both = [y for y in st.years() if 2 in st.rounds(y)]
+    both = [y for y in st.years() if 2 in st.rounds(y) and y in TRAINING_YEARS]
     model = pipeline.transfers(",".join(map(str, both)), st, n_boot=N_BOOT)
     assert model.years == tuple(both) and model.n_replicates >= len(both)
     df = model.to_frame([("left", "far_right"), ("centre", "far_right")])
@@ -413,7 +414,7 @@ def test_rare_configurations_are_noisier_and_draw_wider_intervals(store_path):
 
     st = Store(store_path)
     k = Priors().rare_below
-    years = [y for y in st.years() if 2 in st.rounds(y)]
+    years = [y for y in st.years() if 2 in st.rounds(y) and y in TRAINING_YEARS]
     for year in years:
         common, rare, dof = pipeline.fitted(year, st, n_boot=N_BOOT)[1].local_split(k)
         assert dof > 0 and rare > 1.5 * common, (year, common, rare)

@@ -444,9 +444,13 @@ def test_every_system_runs_on_every_stored_year(store) -> None:
     2012, where four constituencies' round-1 votes contradict their round-2 lineup (the candidates
     qualifying at 12.5 % of the votes cast all withdrew there: they stand)."""
     for year in store.years():
-        cmp = api.Session(store).compare(year, unit="bloc", train=None)
+        s = api.Session(store)
+        cmp = s.compare(year, unit="bloc", train=None)
+        # the house is the election's own (465 in 1958), less at most the three constituencies
+        # without results in the source (1967's and 1968's Rhône 11-13) and 1988's 975-01
+        house = s.load(year).house_size
         for a in cmp.allocations:
-            assert sum(a.as_dict().values()) == a.house_size >= rules.SEATS, (year, a.system)
+            assert sum(a.as_dict().values()) == a.house_size >= house - 3, (year, a.system)
     cmp12 = api.Session(store).compare(
         2012, systems=["two_round_expressed"], unit="bloc", train=None
     )

@@ -16,7 +16,7 @@ from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from hemicycle import session as api  # noqa: E402
-from hemicycle.data.files import YEARS  # noqa: E402
+from hemicycle.data.files import TRAINING_YEARS, YEARS  # noqa: E402
 from hemicycle.data.store import Store  # noqa: E402
 from hemicycle.errors import HemicycleError  # noqa: E402
 from hemicycle.replays import STATUS_NAMES  # noqa: E402
@@ -63,7 +63,7 @@ def test_elections_lists_the_store(client, round2_2022: bool) -> None:
     assert years[2024]["rounds"] == [1, 2]
     assert years[2022]["rounds"] == ([1, 2] if round2_2022 else [1])  # ../shared/data: [1]
     assert years[2024]["constituencies"] == 577 and years[2024]["decided"] == 577
-    assert d["train_years"] == [y for y in YEARS if y != 2022 or round2_2022]
+    assert d["train_years"] == [y for y in TRAINING_YEARS if y != 2022 or round2_2022]
     assert d["seats"] == 577 and d["majority"] == 289 and d["max_sims"] == CAP
     assert [b["bloc"] for b in d["blocs"]] == [
         "far_left",
@@ -294,7 +294,7 @@ def test_internal_errors_hide_the_details(
     def broken(*args, **kwargs):
         raise RuntimeError("secret /etc/passwd details")
 
-    monkeypatch.setattr(api, "replay_year", broken)
+    monkeypatch.setattr(api.Session, "replay", broken)
     app = create_app(store_path)
     with TestClient(app, raise_server_exceptions=False) as c:
         for url in (
@@ -579,7 +579,7 @@ def test_projection_trains_on_every_earlier_election_by_default(
     body = r.json()
     assert body["train"] == "all"
     with Store(store_path, read_only=True) as st:
-        both = [y for y in st.years() if y < 2024 and 2 in st.rounds(y)]
+        both = [y for y in st.years() if y in TRAINING_YEARS and y < 2024 and 2 in st.rounds(y)]
     assert body["train_years"] == both and len(both) >= 5
     late = client.post("/api/project", json={"year": 2017, "train": 2024, "sims": 10})
     assert late.status_code == 400 and "not earlier than the target" in late.json()["detail"]

@@ -317,7 +317,7 @@ def test_csp_on_every_html_response(client) -> None:
 def test_internal_error_has_nosniff(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from hemicycle import session as api
 
-    monkeypatch.setattr(api, "replay_year", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(api.Session, "replay", lambda *a, **k: 1 / 0)
     with TestClient(create_app(store_path), raise_server_exceptions=False) as c:
         r = c.get("/api/elections")
     assert r.status_code == 500 and r.headers["x-content-type-options"] == "nosniff"

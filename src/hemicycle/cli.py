@@ -782,9 +782,11 @@ def backtest_cmd(
     ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Back-test the projection: each target projected with transfers learnt from every earlier
-    election only (official lineup), and scored against its official round 2; nested by default
-    (each target's priors chosen without it)."""
+    """Back-test the projection: each target projected from earlier elections only, and scored.
+
+    Each target is projected with transfers learnt from every earlier election only (official
+    lineup) and scored against its official round 2; nested by default (each target's priors
+    chosen without it)."""
     with _open(store) as st:
         table = st.backtest(targets, sims=sims, seed=seed, nested=nested, drop_latest=drop_latest)
     console.print(hs.render_backtest(table), markup=False, highlight=False)
@@ -1081,9 +1083,11 @@ def presidential_cmd(
     ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """The presidential election of YEAR by legislative constituency: the national result of each
-    round, who led each constituency, and the Assembly "the presidential round 2 as a legislative
-    election" would give (each constituency to its leader)."""
+    """The presidential election of YEAR by constituency, and its round 2 as a legislative one.
+
+    Prints the national result of each round, who led each constituency, and the Assembly "the
+    presidential round 2 as a legislative election" would give (each constituency to its
+    leader)."""
     with _open(store) as st:
         p = st.presidential(year)
     console.rule(

@@ -260,7 +260,8 @@ class Replay:
         return pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
 
     def situations(self) -> pd.DataFrame:
-        """The situation after round 1, one row per constituency (:data:`SITUATION_COLUMNS`):
+        """The situation after round 1, one row per constituency whose round 1 has results
+        (:data:`SITUATION_COLUMNS`):
         the round-1 leader (nuance, bloc, share of the votes expressed), the runoff the law
         produces (``situation``, one of :data:`SITUATIONS`; ``qualified``: how many, 0 where
         round 1 elected), the blocs of the qualified candidates who withdrew (a tuple), and the
@@ -273,6 +274,8 @@ class Replay:
         qualified = (self.status1 == rules.QUALIFIED).sum(axis=1)
         rows = []
         for i, code in enumerate(e.codes.tolist()):
+            if not r1.held[i]:  # no results in the source (1967's Rhône 11-13): no situation
+                continue
             k, runoff = int(lead[i]), bool(self.runoffs[i])
             nu = str(r1.nuance[i, k])
             q = int(qualified[i])

@@ -97,8 +97,21 @@ def resolve(v: Votes, standing: np.ndarray) -> tuple[np.ndarray, np.ndarray, lis
                     f"to break the tie: the first of the file's order is counted"
                 )
     no_result = ~e.round1.valid.any(axis=1)  # no count in the source (1967's Rhône 11-13)
-    if ((winner < 0) & ~no_result).any():
-        raise AssertionError(f"{int((winner < 0).sum())} constituencies without a winner")
+    # the file states a round-1 winner the law does not find on its own votes, and holds no round
+    # 2 there (1978's 29-06, a quirk): the stated winner, said so
+    stated = (winner < 0) & ~no_result & (e.round1.official_elected.sum(axis=1) == 1)
+    if stated.any():
+        winner[stated] = e.round1.official_elected[stated].argmax(axis=1)
+        notes.append(
+            f"{int(stated.sum())} constituencies whose file states a round-1 winner that the law "
+            "does not find on its votes, with no round 2: the stated winner"
+        )
+    unknown = (winner < 0) & ~no_result
+    if unknown.any():  # 1988's 975-01: votes that elect nobody, and no round 2 in the file
+        notes.append(
+            f"{int(unknown.sum())} constituencies without a winner in the data (no one elected "
+            "by the law on the published votes, no round 2 in the file): left out of the house"
+        )
     return winner, _labels(v.printed_labels, winner), notes
 
 

@@ -20,6 +20,8 @@ from hemicycle.replays import Status as Status
 from hemicycle.web.errors import ErrorKind
 
 Origin = Literal[Bloc, "nonvoter"]
+#: The party-column tables of 1958–1981 have one column per party family and no names.
+NAMELESS = "null in 1958–1981, whose tables give a party column, not a named candidate"
 Unit = Literal["nuance", "bloc"]
 
 #: Canonical constituency codes: ``0101``, ``2A01``, ``97101``, ``ZX01`` (case-insensitive here).
@@ -167,8 +169,8 @@ class Results(_Frozen):
 
 class Candidate1(_Frozen):
     panel: int
-    surname: str
-    first_name: str
+    surname: str | None = Field(description=NAMELESS)
+    first_name: str | None = Field(description=NAMELESS)
     nuance: str
     bloc: Bloc
     votes: int
@@ -181,8 +183,8 @@ class Candidate1(_Frozen):
 
 class Candidate2(_Frozen):
     panel: int
-    surname: str
-    first_name: str
+    surname: str | None = Field(description=NAMELESS)
+    first_name: str | None = Field(description=NAMELESS)
     nuance: str
     bloc: Bloc
     votes: int
@@ -192,8 +194,8 @@ class Candidate2(_Frozen):
 
 class ConstituencyWinner(_Frozen):
     panel: int
-    surname: str
-    first_name: str
+    surname: str | None = Field(description=NAMELESS)
+    first_name: str | None = Field(description=NAMELESS)
     nuance: str
     bloc: Bloc
     round: int
@@ -379,7 +381,7 @@ class SeatInterval(_Frozen):
 class ConstituencyOdds(_Frozen):
     constituency: str
     panel: int = Field(description="the most likely winner")
-    surname: str
+    surname: str | None = Field(description=NAMELESS)
     nuance: str
     bloc: Bloc
     p_win: float
