@@ -149,6 +149,9 @@ class Posterior:
     ess_raw: float
     alpha: float
     collapsed: bool
+    #: fresh simulations (:mod:`hemicycle.live.effects`): the lowest ESS of the effects'
+    #: particles in the update, before resampling; None: importance weights
+    particle_ess: float | None = None
 
     def __repr__(self) -> str:
         return (
