@@ -64,9 +64,9 @@ from hemicycle.sim import montecarlo as mc
 from hemicycle.sim.transfers import config_key
 
 #: Particles of θ carried through the night.
-PARTICLES = 2048
+PARTICLES = 1024
 #: Metropolis–Hastings moves after each resampling.
-MOVES = 4
+MOVES = 3
 #: The grid of the local noise's scale λ (a multiple of the Monte Carlo's).
 LAMBDAS = (1.0, 1.25, 1.6, 2.0)
 #: The grid of the configuration effects' scale s (log votes).
@@ -422,11 +422,11 @@ def _systematic(logw: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarra
 @_numba.njit(parallel=True, cache=True)
 def _fresh_kernel(
     g, bloc, dep, cfg, birth, und, sloc, table, key, pidx, ph, svals, mean_g, mean_d, ln,
-    F, Lsub, act, nact, nat, sdep, lam, sims, winners,
+    Fc, fcols, nf, Lsub, act, nact, nat, sdep, lam, sims, winners,
 ):  # fmt: skip
     U = und.shape[0]
     J = g.shape[2]
-    nd = F.shape[1]
+    nd = Fc.shape[1]
     G = ln.shape[1]
     n_blocks = (sims + 1023) // 1024
     for blk in _numba.prange(n_blocks):
@@ -450,8 +450,8 @@ def _fresh_kernel(
                 for i in range(k):
                     a = act[d, i]
                     acc = mean_d[p, d, a]
-                    for b in range(G):
-                        acc -= F[h, d, a, b] * zg[b]
+                    for q in range(nf[d]):
+                        acc -= Fc[h, d, a, q] * zg[fcols[d, q]]
                     for b in range(i + 1):
                         acc += Lsub[h, d, i, b] * xi[b]
                     zd[d, a] = acc
@@ -530,10 +530,20 @@ def simulate_undeclared(
             act[d, :k] = blocs
             nact[d] = k
             Lsub[:, d, :k, :k] = np.linalg.cholesky(B[:, d][:, blocs][:, :, blocs])
+    # F's non-zero columns in each department (the blocs and configurations declared there)
+    nz = np.abs(F).max(axis=(0, 2)) > 0  # (nd, G)
+    nf = nz.sum(axis=1).astype(np.int64)
+    fcols = np.zeros((nd, max(1, int(nf.max(initial=0)))), np.int64)
+    Fc = np.zeros((H, nd, _NB, fcols.shape[1]))
+    for d in np.flatnonzero(nf):
+        cols = np.flatnonzero(nz[d])
+        fcols[d, : len(cols)] = cols
+        Fc[:, d, :, : len(cols)] = F[:, d][:, :, cols]
     winners = np.empty((int(sims), U), np.int8)
     _fresh_kernel(
         g, inp.bloc, inp.dep, effects.cfg, inp.birth, und, inp.local_scales(noise), mc.NORMAL,
-        np.uint64(key), pidx, effects.h, effects.svals, mean_g, mean_d, ln, F, Lsub, act, nact,
+        np.uint64(key), pidx, effects.h, effects.svals, mean_g, mean_d, ln, Fc, fcols, nf, Lsub,
+        act, nact,
         float(noise.national), float(noise.department), np.sqrt(effects.lam2), int(sims),
         winners,
     )  # fmt: skip
