@@ -535,10 +535,10 @@ def simulate_undeclared(
     nf = nz.sum(axis=1).astype(np.int64)
     fcols = np.zeros((nd, max(1, int(nf.max(initial=0)))), np.int64)
     Fc = np.zeros((H, nd, _NB, fcols.shape[1]))
-    for d in np.flatnonzero(nf):
-        cols = np.flatnonzero(nz[d])
-        fcols[d, : len(cols)] = cols
-        Fc[:, d, :, : len(cols)] = F[:, d][:, :, cols]
+    for dd in np.flatnonzero(nf):
+        cols = np.flatnonzero(nz[dd])
+        fcols[dd, : len(cols)] = cols
+        Fc[:, dd, :, : len(cols)] = F[:, dd][:, :, cols]
     winners = np.empty((int(sims), U), np.int8)
     _fresh_kernel(
         g, inp.bloc, inp.dep, effects.cfg, inp.birth, und, inp.local_scales(noise), mc.NORMAL,
