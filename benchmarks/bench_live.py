@@ -220,6 +220,17 @@ def bench_night(sims: int, store_path: str) -> None:
                     f"(tempering steps {night.effects.steps}, particles' ESS "
                     f"{u.posterior.particle_ess:,.0f})"
                 )
+        # a poll as they come on the night: a few runoffs newly declared
+        for extra in (5, 10):
+            k += extra
+            snap = Snapshot(2024, 2, tuple(sorted(counts[:k], key=lambda c: c.constituency)))
+            t0 = time.perf_counter()
+            night.update(snap)
+            dt = time.perf_counter() - t0
+            if not warm:
+                print(
+                    f"  a poll declaring {extra:2d} more ({k:3d} declared):   {dt * 1000:7.0f} ms"
+                )
 
 
 def main() -> None:
