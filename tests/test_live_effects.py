@@ -40,7 +40,7 @@ def dense_marginal(eff: Effects, rows, observed, m, f, zt, h):
     """The log density of the declared contrasts (y_j − y_0 of each runoff) as one multivariate
     normal, every swing integrated out by brute force; and the swings' posterior mean."""
     inp, noise = eff.draws.inp, eff.draws.noise
-    lam, s = eff.grid[h]
+    lam_m, lam_o, s = eff.grid[h]
     G = 8 + eff.n_cfg
     K = G + 8 * inp.n_deps
     a0, a1 = eff.terms
@@ -61,6 +61,7 @@ def dense_marginal(eff: Effects, rows, observed, m, f, zt, h):
         ys.append(np.log(observed[i, js] + 0.5))
         D = np.hstack([-np.ones((len(js) - 1, 1)), np.eye(len(js) - 1)])
         Ds.append(D)
+        lam = lam_o if eff.group[inp.dep[r]] else lam_m
         noise_var.append(np.full(len(js), (lam * sig[r]) ** 2))
     H = np.vstack(Hs)
     g, y = np.concatenate(gs), np.concatenate(ys)
@@ -77,8 +78,14 @@ def dense_marginal(eff: Effects, rows, observed, m, f, zt, h):
 
 def test_marginal_and_means_match_a_dense_multivariate_normal():
     draws = tiny()
-    eff = Effects(draws, np.random.default_rng(2), particles=8, min_config=3)
-    assert eff.n_cfg > 0
+    eff = Effects(
+        draws,
+        np.random.default_rng(2),
+        particles=8,
+        min_config=3,
+        overseas=np.array([False, False, False, True]),  # department 3 has a scale of its own
+    )
+    assert eff.n_cfg > 0 and len(eff.grid) == 64
     rng = np.random.default_rng(3)
     rows = np.array([0, 1, 2, 3, 5, 6, 9, 13, 17])
     observed = np.where(draws.inp.bloc[rows] >= 0, rng.integers(500, 20000, (len(rows), 3)), -1)
@@ -86,7 +93,7 @@ def test_marginal_and_means_match_a_dense_multivariate_normal():
     m = np.array([0, 1, 2, 0, 1, 2])
     f = np.array([0.1, 0.5, 0.9, 0.3, 0.7, 0.2])
     zt = np.array([0.0, -1.0, 1.5, 0.5, -0.3, 2.0])
-    h = np.array([0, 5, 10, 15, 3, 12])
+    h = np.array([0, 21, 42, 63, 7, 50])
     got, mean_g, mean_d = eff.log_marginal(lin, m, f, zt, h, means=True)
     dense = [dense_marginal(eff, rows, observed, *args) for args in zip(m, f, zt, h, strict=True)]
     want = np.array([d[0] for d in dense])
@@ -113,7 +120,12 @@ def test_fresh_simulations_before_any_declaration_are_the_monte_carlos():
     probabilities are the kernel's (λ and s at their grid's, here 1 and 0), within sampling."""
     draws = tiny(sims=20_000)
     eff = Effects(
-        draws, np.random.default_rng(5), particles=4000, lambdas=(1.0,), config_scales=(0.0,)
+        draws,
+        np.random.default_rng(5),
+        particles=4000,
+        lambdas=(1.0,),
+        overseas_lambdas=(1.0,),
+        config_scales=(0.0,),
     )
     R, J = draws.inp.bloc.shape
     win = simulate_undeclared(eff, np.arange(R), sims=20_000, rng=np.random.default_rng(6))
@@ -166,3 +178,5 @@ def test_bad_options():
         Effects(draws, np.random.default_rng(0), particles=1)
     with pytest.raises(ValueError, match="grids"):
         Effects(draws, np.random.default_rng(0), lambdas=(0.0,))
+    with pytest.raises(ValueError, match="one flag per department"):
+        Effects(draws, np.random.default_rng(0), overseas=np.zeros(3, bool))

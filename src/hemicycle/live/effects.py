@@ -19,21 +19,23 @@ terms are the night's, beside the Monte Carlo's (for which ``s = 0``, ``λ = 1``
 **configuration effect** ``z_k`` — how the transfers of one configuration (the left against the
 far right, a three-way, ...) deviate from the learnt ones, shared by every runoff of that
 configuration (each configuration with at least :data:`MIN_CONFIG` runoffs in the lineup) — and a
-**scale** ``λ`` of the local noise. The back-tests show both: each election's voters transferred
-in a way the earlier ones did not show, one configuration at a time, and the local noise is
-learnt on earlier elections. Neither is tuned: ``(λ, s)`` is a hyperparameter on the grid
-:data:`LAMBDAS` × :data:`CONFIG_SCALES` with a uniform prior, and the declared runoffs choose.
+**scale** ``λ`` of the local noise, one for metropolitan France and one for the overseas
+departments and the French abroad, whose politics are not the blocs' (in the back-tests their
+runoffs' Brier score is twice the others'). Neither is tuned: ``(λ, λ_overseas, s)`` is a
+hyperparameter on the grid :data:`LAMBDAS` × :data:`OVERSEAS_LAMBDAS` × :data:`CONFIG_SCALES`
+with a uniform prior, and the declared runoffs choose.
 
-**Given θ = (m, f, z_t, λ, s) the swings are linear-Gaussian.** The declared votes ``y`` (log,
+**Given θ = (m, f, z_t, grid point) the swings are linear-Gaussian.** The declared votes ``y`` (log,
 + ½) inform only the contrasts between a runoff's candidates: the log density of runoff ``c`` is
-``−½ (r − H z)ᵀ P_c (r − H z) − (n_c − 1) log λ`` with ``r = y − g``, ``P_c = (I − 11ᵀ/n_c) /
-(λ sigma_c)²`` and ``H`` the loadings above (:func:`hemicycle.live.condition.log_likelihood` at
-``λ = 1``). So the swings' posterior given θ is exactly Gaussian, with a precision ``Λ = I + Σ Hᵀ P
-H`` that depends on ``(λ, s)`` only and a mean ``Λ⁻¹ η(θ)``, ``η = Σ Hᵀ P r``; and θ's marginal
-likelihood is ``−½ Σ rᵀ P r + ½ ηᵀ Λ⁻¹ η − ½ log det Λ − Σ (n_c − 1) log λ`` (up to a constant).
-``Λ`` is block-arrow shaped — the global swings (national and configuration) coupled to each
-declared department's, departments independent of one another — and is solved by the Schur
-complement on the global swings. A department with no declared runoff keeps its prior.
+``−½ (r − H z)ᵀ P_c (r − H z) − (n_c − 1) log λ`` (λ of the runoff's group) with ``r = y − g``,
+``P_c = (I − 11ᵀ/n_c) / (λ sigma_c)²`` and ``H`` the loadings above
+(:func:`hemicycle.live.condition.log_likelihood` at ``λ = 1``). So the swings' posterior given θ is
+exactly Gaussian, with a precision ``Λ = I + Σ Hᵀ P H`` that depends on the grid point only and a
+mean ``Λ⁻¹ η(θ)``, ``η = Σ Hᵀ P r``; and θ's marginal likelihood is ``−½ Σ rᵀ P r + ½ ηᵀ Λ⁻¹ η − ½
+log det Λ − Σ (n_c − 1) log λ`` (up to a constant). ``Λ`` is block-arrow shaped — the global swings
+(national and configuration) coupled to each declared department's, departments independent of one
+another — and is solved by the Schur complement on the global swings. A department with no declared
+runoff keeps its prior.
 
 **θ by sequential Monte Carlo** (:class:`Effects`): ``particles`` values of θ, drawn from the prior,
 carried from one update to the next; each update moves their target from the previous declared set
@@ -69,6 +71,9 @@ PARTICLES = 1024
 MOVES = 3
 #: The grid of the local noise's scale λ (a multiple of the Monte Carlo's).
 LAMBDAS = (1.0, 1.25, 1.6, 2.0)
+#: The grid of the local noise's scale in the overseas departments and abroad (their own: their
+#: politics are not the blocs' of metropolitan France).
+OVERSEAS_LAMBDAS = (1.0, 1.6, 2.5, 4.0)
 #: The grid of the configuration effects' scale s (log votes).
 CONFIG_SCALES = (0.0, 0.05, 0.1, 0.2)
 #: A configuration gets effects of its own from this many runoffs in the lineup.
@@ -132,9 +137,11 @@ class Linear:
         n_cfg: int,
         rows: np.ndarray,
         observed: np.ndarray,
-        grid: tuple[tuple[float, float], ...],
+        grid: tuple[tuple[float, float, float], ...],
+        group: np.ndarray,
     ) -> Linear:
-        """From the declared ``rows`` and their ``observed`` votes (D, J; -1 padding)."""
+        """From the declared ``rows`` and their ``observed`` votes (D, J; -1 padding); ``group``
+        (n_deps,) 0 for a metropolitan department, 1 overseas or abroad (its own scale λ)."""
         inp, noise = draws.inp, draws.noise
         rows = np.asarray(rows, np.int64)
         J = inp.bloc.shape[1]
@@ -145,62 +152,64 @@ class Linear:
         nd, G = inp.n_deps, _NB + n_cfg
         Md = np.zeros((nd, _NB, _NB))  # Σ Eᵀ P E per department (unit λ)
         Nd = np.zeros((nd, _NB, n_cfg))  # Σ Eᵀ P Q
-        Mcc = np.zeros((n_cfg, n_cfg))  # Σ Qᵀ P Q
-        contrasts = 0
+        Mcc = np.zeros((2, n_cfg, n_cfg))  # Σ Qᵀ P Q, per group
+        contrasts = np.zeros(2)
         for i, r in enumerate(rows):
             js = np.flatnonzero(valid[i])
             n = len(js)
             if n < 2:
                 continue
-            contrasts += n - 1
+            d = inp.dep[r]
+            contrasts[group[d]] += n - 1
             E = np.zeros((n, _NB))
             E[np.arange(n), inp.bloc[r, js]] = 1.0
             P = (np.eye(n) - 1.0 / n) * inv[i]
-            d = inp.dep[r]
             Md[d] += E.T @ P @ E
             k = cfg[r, js]
             if (k >= 0).all() and n_cfg:
                 Q = np.zeros((n, n_cfg))
                 Q[np.arange(n), k] = 1.0
                 Nd[d] += E.T @ P @ Q
-                Mcc += Q.T @ P @ Q
+                Mcc[group[d]] += Q.T @ P @ Q
         nat, dep = float(noise.national), float(noise.department)
         decl = np.unique(inp.dep[rows]).astype(np.int64)
         H = len(grid)
-        B = np.tile(np.eye(_NB), (H, nd, 1, 1))
+        B = np.zeros((H, nd, _NB, _NB))
         C = np.zeros((H, nd, G, _NB))
         F = np.zeros((H, nd, _NB, G))
         sinv = np.zeros((H, G, G))
         const = np.zeros(H)
-        Mnn, Mnc = Md.sum(axis=0), Nd.sum(axis=0)
-        for h, (lam, s) in enumerate(grid):
-            a = 1.0 / lam**2
+        mu, Qd = np.linalg.eigh(Md)  # Λ_dd = I + a dep² Md: one eigenbasis for every grid point
+        mu = np.maximum(mu, 0.0)
+        Lg = np.concatenate([dep * nat * Md, Nd], axis=2)  # Λ_dg / a, the last columns × s
+        for h, (lam_m, lam_o, s) in enumerate(grid):
+            ag = np.array([1.0 / lam_m**2, 1.0 / lam_o**2])
+            a = ag[group]  # (nd,)
+            ev = 1.0 + (a * dep**2)[:, None] * mu
+            B[h] = np.einsum("dij,dj,dkj->dik", Qd, 1.0 / ev, Qd)
+            Ldg = Lg * a[:, None, None]
+            Ldg[:, :, _NB:] *= dep * s
+            C[h] = np.einsum("dag,dab->dgb", Ldg, B[h])
+            F[h] = np.einsum("dab,dbg->dag", B[h], Ldg)
             S = np.eye(G)
-            S[:_NB, :_NB] += a * nat**2 * Mnn
-            S[:_NB, _NB:] += a * nat * s * Mnc
-            S[_NB:, :_NB] += a * nat * s * Mnc.T
-            S[_NB:, _NB:] += a * s**2 * Mcc
-            logdet = 0.0
-            for d in decl:
-                Ldd = np.eye(_NB) + a * dep**2 * Md[d]
-                Ldg = np.concatenate([a * dep * nat * Md[d], a * dep * s * Nd[d]], axis=1)
-                B[h, d] = np.linalg.inv(Ldd)
-                C[h, d] = Ldg.T @ B[h, d]
-                F[h, d] = B[h, d] @ Ldg
-                S -= C[h, d] @ Ldg
-                logdet += np.linalg.slogdet(Ldd)[1]
+            S[:_NB, :_NB] += nat**2 * np.einsum("d,dab->ab", a, Md)
+            Snc = nat * s * np.einsum("d,dab->ab", a, Nd)
+            S[:_NB, _NB:] += Snc
+            S[_NB:, :_NB] += Snc.T
+            S[_NB:, _NB:] += s**2 * np.einsum("g,gab->ab", ag, Mcc)
+            S -= np.einsum("dga,dab->gb", C[h], Ldg)
             S = 0.5 * (S + S.T)
-            logdet += np.linalg.slogdet(S)[1]
+            logdet = float(np.log(ev).sum()) + np.linalg.slogdet(S)[1]
             si = np.linalg.inv(S)
             sinv[h] = 0.5 * (si + si.T)
-            const[h] = -0.5 * logdet - contrasts * np.log(lam)
+            const[h] = -0.5 * logdet - contrasts[0] * np.log(lam_m) - contrasts[1] * np.log(lam_o)
         return cls(rows, y, valid, inv, decl, B, C, F, sinv, const)
 
 
 @_numba.njit(parallel=True, cache=True)
 def _marginal_kernel(
-    a0, a1, xnv, bloc, dep, cfg, rows, y, valid, inv, decl, B, C, sinv, const, lam2, svals,
-    nat, sdep, pm, pf, pt, ph, want_means, out, mean_g, mean_d,
+    a0, a1, xnv, bloc, dep, cfg, rows, y, valid, inv, decl, B, C, sinv, const, lam2, group,
+    svals, nat, sdep, pm, pf, pt, ph, want_means, out, mean_g, mean_d,
 ):  # fmt: skip
     N = pm.shape[0]
     nd = B.shape[1]
@@ -209,7 +218,6 @@ def _marginal_kernel(
     for p in _numba.prange(N):
         m, f, t, h = pm[p], pf[p], pt[p], ph[p]
         s = svals[h]
-        il = 1.0 / lam2[h]
         eta_g = np.zeros(G)
         eta_d = np.zeros((nd, 8))
         r = np.empty(J)
@@ -228,6 +236,7 @@ def _marginal_kernel(
                 continue
             rbar /= n
             d = dep[c]
+            il = 1.0 / lam2[h, group[d]]
             for j in range(J):
                 if valid[i, j]:
                     v = (r[j] - rbar) * inv[i] * il
@@ -274,22 +283,41 @@ class Effects:
         *,
         particles: int = PARTICLES,
         lambdas: tuple[float, ...] = LAMBDAS,
+        overseas_lambdas: tuple[float, ...] = OVERSEAS_LAMBDAS,
         config_scales: tuple[float, ...] = CONFIG_SCALES,
         min_config: int = MIN_CONFIG,
+        overseas: np.ndarray | None = None,
     ) -> None:
         if particles < 2:
             raise ValueError(f"at least 2 particles are needed; got {particles}")
-        if not lambdas or min(lambdas) <= 0 or not config_scales or min(config_scales) < 0:
+        if (
+            not lambdas
+            or min(lambdas) <= 0
+            or not overseas_lambdas
+            or min(overseas_lambdas) <= 0
+            or not config_scales
+            or min(config_scales) < 0
+        ):
             raise ValueError(
                 f"the grids need positive scales λ and non-negative scales s; got {lambdas}, "
-                f"{config_scales}"
+                f"{overseas_lambdas}, {config_scales}"
             )
         self.draws = draws
         self.terms = base_terms(draws)
         self.cfg, self.n_cfg = config_columns(draws.inp.bloc, min_config)
-        self.grid = tuple((float(a), float(b)) for a in lambdas for b in config_scales)
-        self.lam2 = np.array([a**2 for a, _ in self.grid])
-        self.svals = np.array([b for _, b in self.grid])
+        nd = draws.inp.n_deps
+        over = np.zeros(nd, bool) if overseas is None else np.asarray(overseas, bool)
+        if over.shape != (nd,):
+            raise ValueError(f"overseas has one flag per department ({nd}); got {over.shape}")
+        self.group = over.astype(np.int64)
+        self.grid = tuple(
+            (float(a), float(o), float(b))
+            for a in lambdas
+            for o in overseas_lambdas
+            for b in config_scales
+        )
+        self.lam2 = np.array([[a**2, o**2] for a, o, _ in self.grid])
+        self.svals = np.array([b for _, _, b in self.grid])
         self.rng = rng
         M = draws.inp.xm.shape[0]
         lo, hi = draws.noise.mobilisation
@@ -307,7 +335,7 @@ class Effects:
 
     def linear(self, rows: np.ndarray, observed: np.ndarray) -> Linear:
         """The :class:`Linear` part for these declared runoffs."""
-        return Linear.build(self.draws, self.cfg, self.n_cfg, rows, observed, self.grid)
+        return Linear.build(self.draws, self.cfg, self.n_cfg, rows, observed, self.grid, self.group)
 
     def log_marginal(
         self, lin: Linear, m, f, zt, h, *, means: bool = False
@@ -325,7 +353,7 @@ class Effects:
         _marginal_kernel(
             self.terms[0], self.terms[1], inp.xnv, inp.bloc, inp.dep, self.cfg, lin.rows, lin.y,
             lin.valid, lin.inv, lin.decl, lin.B, lin.C, lin.sinv, lin.const, self.lam2,
-            self.svals, float(noise.national), float(noise.department),
+            self.group, self.svals, float(noise.national), float(noise.department),
             np.asarray(m, np.int64), np.asarray(f, np.float64), t, np.asarray(h, np.int64),
             means, out, mean_g, mean_d,
         )  # fmt: skip
@@ -422,7 +450,7 @@ def _systematic(logw: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarra
 @_numba.njit(parallel=True, cache=True)
 def _fresh_kernel(
     g, bloc, dep, cfg, birth, und, sloc, table, key, pidx, ph, svals, mean_g, mean_d, ln,
-    Fc, fcols, nf, Lsub, act, nact, nat, sdep, lam, sims, winners,
+    Fc, fcols, nf, Lsub, act, nact, nat, sdep, lam, group, sims, winners,
 ):  # fmt: skip
     U = und.shape[0]
     J = g.shape[2]
@@ -456,10 +484,10 @@ def _fresh_kernel(
                         acc += Lsub[h, d, i, b] * xi[b]
                     zd[d, a] = acc
             sv = svals[h]
-            lh = lam[h]
             for u in range(U):
                 c = und[u]
                 d = dep[c]
+                lh = lam[h, group[d]]
                 best = -1
                 bv = 0.0
                 for j in range(J):
@@ -544,7 +572,8 @@ def simulate_undeclared(
         g, inp.bloc, inp.dep, effects.cfg, inp.birth, und, inp.local_scales(noise), mc.NORMAL,
         np.uint64(key), pidx, effects.h, effects.svals, mean_g, mean_d, ln, Fc, fcols, nf, Lsub,
         act, nact,
-        float(noise.national), float(noise.department), np.sqrt(effects.lam2), int(sims),
+        float(noise.national), float(noise.department), np.sqrt(effects.lam2), effects.group,
+        int(sims),
         winners,
     )  # fmt: skip
     return winners

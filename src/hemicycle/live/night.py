@@ -30,6 +30,7 @@ from hemicycle.live.condition import (
 from hemicycle.live.draws import Draws
 from hemicycle.live.effects import PARTICLES, Effects, simulate_undeclared
 from hemicycle.live.feed import Failure, Snapshot
+from hemicycle.live.replay import OVERSEAS
 from hemicycle.sim.features import BLOC_INDEX, Runoffs
 
 
@@ -132,7 +133,13 @@ class Night:
             rng if rng is not None else np.random.default_rng(np.random.SeedSequence(draws.key))
         )
         self.observed: dict[int, np.ndarray] = {}
-        self.effects = Effects(draws, self.rng, particles=particles) if method == "fresh" else None
+        self.overseas = np.zeros(draws.inp.n_deps, bool)
+        self.overseas[draws.inp.dep] = [c.startswith(OVERSEAS) for c in self.codes]
+        self.effects = (
+            Effects(draws, self.rng, particles=particles, overseas=self.overseas)
+            if method == "fresh"
+            else None
+        )
 
     def restarted(
         self, *, method: str | None = None, rng: np.random.Generator | None = None
@@ -154,7 +161,9 @@ class Night:
         )
         new.observed = {}
         new.effects = (
-            Effects(self.draws, new.rng, particles=self.particles) if method == "fresh" else None
+            Effects(self.draws, new.rng, particles=self.particles, overseas=self.overseas)
+            if method == "fresh"
+            else None
         )
         return new
 
