@@ -133,3 +133,43 @@ def test_cli_refuses_in_one_line(store2024, args, message):
     res = cli.invoke(app, ["live", "2024", *args, "--store", str(store2024)])
     assert res.exit_code == 1
     assert message in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def write_drop(root: Path, counts, *, broken: str | None = None) -> Path:
+    """A CSV drop (``totals.csv``, ``votes.csv``) of ``counts``."""
+    root.mkdir(parents=True, exist_ok=True)
+    totals = ["constituency,registered,voters,blank,null,expressed,final"]
+    votes = ["constituency,panel,votes"]
+    for c in counts:
+        totals.append(
+            f"{c.constituency},{c.registered},{c.voters},{c.blank},{c.null},{c.expressed},"
+            f"{str(c.final).lower()}"
+        )
+        votes += [f"{c.constituency},{p},{v}" for p, v in zip(c.panels, c.votes, strict=True)]
+    if broken is not None:
+        votes.append(broken)
+    (root / "totals.csv").write_text("\n".join(totals) + "\n")
+    (root / "votes.csv").write_text("\n".join(votes) + "\n")
+    return root
+
+
+def test_cli_round_1_from_a_csv_drop(store2024, e2024, tmp_path):
+    counts = official_counts(e2024, 1)[:40]
+    drop = write_drop(tmp_path / "drop", counts)
+    args = ["live", "2024", "--round", "1", "--source", str(drop), "--every", "1s", "--polls", "2"]
+    res = cli.invoke(app, [*args, "--store", str(store2024)], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert res.output.count("40 of 577 declared") == 1  # the second poll changes nothing
+    decided = runner.round1_decisions(counts, 2024)
+    assert sum(f" {d.constituency} {d.kind}: " in res.output for d in decided) == 40
+    # a damaged drop is a one-line warning naming the file and line, and the night goes on
+    bad = write_drop(tmp_path / "bad", counts, broken=f"{counts[0].constituency},99,oops")
+    res = cli.invoke(
+        app,
+        ["live", "2024", "--round", "1", "--source", str(bad), "--polls", "1",
+         "--store", str(store2024)],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    warnings = [line for line in res.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "votes.csv" in warnings[0] and "line" in warnings[0]
