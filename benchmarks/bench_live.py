@@ -4,13 +4,16 @@
   4,000 candidate rows), polled (read + parsed + checked) and ingested into the DuckDB live tables:
   the first refresh (every row written), a refresh where every count moved (every row rewritten),
   and a refresh that changes nothing (idempotent: nothing written).
-* Conditioning: 100,000 simulations × 500 runoffs (3 slots), 250 of them declared: one
+* The night of 2024 (``--store``): one :meth:`~hemicycle.live.night.Night.update` (fresh
+  simulations of the undeclared runoffs from the conditioned effects) at 5, 10, 25, 50 and 75 %
+  declared, in a random order.
+* Importance weights: 100,000 simulations × 500 runoffs (3 slots), 250 of them declared: one
   :func:`~hemicycle.live.condition.condition`, the log likelihood of 50 runoffs newly declared,
   and :meth:`~hemicycle.live.draws.Draws.expected` of those 50 runoffs (the numba kernel).
 
 Prints figures only (no assertions on time).
 
-    python benchmarks/bench_live.py [--sims 100000]
+    python benchmarks/bench_live.py [--sims 100000] [--store PATH]
 """
 
 from __future__ import annotations
@@ -189,13 +192,57 @@ def bench_condition(sims: int) -> None:
         pass
 
 
+def bench_night(sims: int, store_path: str) -> None:
+    """Real 2024: Night.update (method fresh) at each stage of a random declaration order."""
+    from hemicycle.data.store import Store
+    from hemicycle.live.feed import Snapshot
+    from hemicycle.live.replay import declaration_order, official_counts
+    from hemicycle.live.setup import prepare
+
+    st = Store(store_path, read_only=True)
+    t0 = time.perf_counter()
+    prep = prepare(2024, st, sims=sims, seed=1, download=False)
+    print(f"night of 2024 (fresh simulations), {sims:,} simulations, {os.cpu_count()} CPUs")
+    print(f"  prepare (fits cached, Monte Carlo):    {time.perf_counter() - t0:7.1f} s")
+    counts = declaration_order(official_counts(prep.election), "random", np.random.default_rng(3))
+    n = len(counts)
+    for warm in (True, False):  # the first pass compiles (cached on disk afterwards)
+        night = prep.night.restarted(rng=np.random.default_rng(4))
+        for frac in (0.05, 0.10, 0.25, 0.50, 0.75):
+            k = -(-round(frac * 1000) * n // 1000)
+            snap = Snapshot(2024, 2, tuple(sorted(counts[:k], key=lambda c: c.constituency)))
+            t0 = time.perf_counter()
+            u = night.update(snap)
+            dt = time.perf_counter() - t0
+            if not warm:
+                print(
+                    f"  update to {frac:4.0%} declared ({k:3d} runoffs):  {dt * 1000:7.0f} ms "
+                    f"(tempering steps {night.effects.steps}, particles' ESS "
+                    f"{u.posterior.particle_ess:,.0f})"
+                )
+        # a poll as they come on the night: a few runoffs newly declared
+        for extra in (5, 10):
+            k += extra
+            snap = Snapshot(2024, 2, tuple(sorted(counts[:k], key=lambda c: c.constituency)))
+            t0 = time.perf_counter()
+            night.update(snap)
+            dt = time.perf_counter() - t0
+            if not warm:
+                print(
+                    f"  a poll declaring {extra:2d} more ({k:3d} declared):   {dt * 1000:7.0f} ms"
+                )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sims", type=int, default=100_000)
+    ap.add_argument("--store", help="a store holding 1997-2024 (the night of 2024; fits cached)")
     args = ap.parse_args()
-    print(f"CPUs: {os.cpu_count()}")
+    print(f"CPUs: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
     bench_ingest()
     bench_condition(args.sims)
+    if args.store:
+        bench_night(args.sims, args.store)
 
 
 if __name__ == "__main__":

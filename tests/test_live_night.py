@@ -199,3 +199,35 @@ def test_round_1_replayed_through_the_live_state(e2024):
             _check_count(c, ref, where=None, line=None)
         assert state.ingest(snap).failures == ()
     assert len(state.snapshot().declared) == 577
+
+
+def test_methods_and_restart(e2024):
+    """Both methods end on the published Assembly; a restarted night forgets what was declared;
+    an unknown method is refused with the allowed ones."""
+    night = night_of(e2024, sims=500)
+    assert night.method == "fresh"
+    snaps = list(replay_night(e2024, "random", 2, rng=np.random.default_rng(5)))
+    published = np.array([BLOCS_2024.get(b, 0) for b in BLOCS])
+    for method in ("fresh", "weights"):
+        n = night.restarted(method=method)
+        half = n.update(snaps[0]).posterior
+        assert half.declared.sum() < len(half.declared)
+        if method == "fresh":  # equally weighted fresh simulations, the particles' ESS said
+            assert half.particle_ess is not None and half.ess == 500 and not half.collapsed
+            assert (half.weights == 1 / 500).all()
+        else:
+            assert half.particle_ess is None and (n.loglik != 0).any()
+        last = n.update(snaps[1]).posterior
+        np.testing.assert_array_equal(last.seat_draws, np.tile(published, (500, 1)))
+    again = night.restarted()
+    assert (again.declared_winner == -1).all() and again.calls.calls == () and not again.observed
+    with pytest.raises(OptionError, match="allowed: fresh, weights"):
+        night.restarted(method="exact")
+    with pytest.raises(OptionError, match="allowed: fresh, weights"):
+        Night(e2024, *night_parts(e2024), method="exact")
+
+
+def night_parts(e2024: Election):
+    n = night_of(e2024, sims=50)
+    run = runoffs(e2024, e2024.round2.valid)
+    return run.subset(run.n_slots >= 2), n.draws, e2024.round2.valid

@@ -50,31 +50,28 @@ def test_before_any_declaration_the_night_is_the_projection(store, prepared):
         assert preds[key] == pytest.approx(p, abs=1e-12)
 
 
-def test_a_replayed_night_calls_right(prepared):
+@pytest.mark.parametrize("method", ["weights", "fresh"])
+def test_a_replayed_night_calls_right(prepared, method):
     e = prepared.election
-    night = prepare_fresh(prepared)
+    night = prepared.night.restarted(method=method)
     ess = []
     for i, snap in enumerate(replay_night(e, "random", 5, rng=np.random.default_rng(3)), 1):
         u = night.update(snap, poll=i)
         ess.append(u.posterior.ess_raw)
-        floor = 0.01 * SIMS
-        assert u.posterior.collapsed == (u.posterior.ess_raw < floor)
-        assert u.posterior.ess >= min(u.posterior.ess_raw, floor) * 0.99
-    assert ess[0] < SIMS
+        if method == "weights":
+            floor = 0.01 * SIMS
+            assert u.posterior.collapsed == (u.posterior.ess_raw < floor)
+            assert u.posterior.ess >= min(u.posterior.ess_raw, floor) * 0.99
+            assert u.posterior.particle_ess is None
+        else:  # fresh simulations, equally weighted: never collapsed, the particles' ESS said
+            assert not u.posterior.collapsed and u.posterior.ess == SIMS
+            assert u.posterior.particle_ess is not None and u.posterior.particle_ess >= 1
+            assert (u.posterior.seat_draws.sum(axis=1) == 577).all()
+    if method == "weights":
+        assert ess[0] < SIMS
     assert u.posterior.declared.all()
     calls = u.calls
     # model calls (made before the count) that the count then contradicted: at 0.995, few (seed
     # 3: 74 races called before their count, none wrong)
     model_calls = [c for c in calls.calls if not c.declared]
     assert len(calls.wrong) <= max(2, len(model_calls) // 50), (len(calls.wrong), len(model_calls))
-
-
-def prepare_fresh(prepared):
-    """A new night on the same draws (a Night accumulates)."""
-    from hemicycle.live.night import Night
-    from hemicycle.sim.features import runoffs
-
-    n = prepared.night
-    run = runoffs(prepared.election, prepared.standing)
-    run = run.subset(run.n_slots >= 2)
-    return Night(prepared.election, run, n.draws, prepared.standing)

@@ -1251,6 +1251,157 @@ def report_cmd(
     console.print(f"[green]✓[/] report → {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
+# ------------------------------------------------------------------------ election night
+
+
+@app.command("live")
+@handle_errors
+def live_cmd(
+    year: YearArg,
+    round_: Annotated[int, typer.Option("--round", help="The round of the night: 1 or 2.")] = 2,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="The Ministry's XML feed or a CSV drop: a folder or a URL (not with --replay).",
+        ),
+    ] = None,
+    every: Annotated[
+        str,
+        typer.Option("--every", help="Time between polls: 30s, 2m, … (night time in a replay)."),
+    ] = "30s",
+    lineup: Annotated[
+        Path | None,
+        typer.Option("--lineup", help="CSV `constituency,panel`: the round-2 lineup it names."),
+    ] = None,
+    sims: SimsOpt = 100_000,
+    seed: FreshSeedOpt = None,
+    replay: Annotated[
+        bool, typer.Option("--replay", help="Play YEAR's official round back as a night.")
+    ] = False,
+    speed: Annotated[
+        float, typer.Option("--speed", help="Replay speed: night seconds per second.")
+    ] = 60.0,
+    order: Annotated[
+        str,
+        typer.Option("--order", help="Replay declaration order: random, overseas-first or size."),
+    ] = "overseas-first",
+    polls: Annotated[
+        int | None,
+        typer.Option("--polls", help="Stop after this many polls (default: all declared, Ctrl-C)."),
+    ] = None,
+    live_store: Annotated[
+        Path | None,
+        typer.Option("--live-store", help="DuckDB file keeping the live tables (default: memory)."),
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Election night: poll the results feed (or replay YEAR's official files), ingest each poll,
+    print "N of M declared", the seat projection conditioned on the declared runoffs (90 %
+    intervals) and each race called at 0.995 with its time; with --round 1, the law's decisions
+    as constituencies complete round 1. Failures are one-line warnings; Ctrl-C stops."""
+    import time
+    from datetime import datetime
+
+    import numpy as np
+
+    from hemicycle.errors import OptionError
+    from hemicycle.live import runner
+    from hemicycle.live.feed import Reference, open_feed
+    from hemicycle.live.replay import ORDERS
+    from hemicycle.live.setup import prepare
+
+    if round_ not in (1, 2):
+        raise OptionError(f"--round must be 1 or 2; got {round_}")
+    if replay == (source is not None):
+        raise OptionError("give either --source DIR_OR_URL or --replay")
+    if order not in ORDERS:
+        raise OptionError(f"unknown --order {order!r}; allowed: {', '.join(ORDERS)}")
+    if not speed > 0:
+        raise OptionError(f"--speed must be positive; got {speed}")
+    if polls is not None and polls < 1:
+        raise OptionError(f"--polls must be a positive integer; got {polls}")
+    wait = runner.parse_every(every)
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    with _open(store) as st:
+        if round_ == 2:
+            st.prepare(year, "all")
+            err.print(f"Simulating {sims:,} elections of {year}'s round 2…")
+            prep = prepare(year, st.store, sims=sims, seed=seed, lineup=lineup, download=False)
+            election, night = prep.election, runner.RoundTwo(prep.election, prep.night)
+        else:
+            st.prepare(year)
+            election, night = st.load(year), None
+    ref = Reference.from_election(election, round_)
+    total = len(ref.panels) - len(ref.decided)
+    state = runner.open_state(live_store, year, round_)
+    snaps = runner.replay_polls(election, order, wait, rng=rng, round_=round_) if replay else None
+    feed = None if replay else open_feed(str(source), ref)
+    seen: set[str] = set()
+    n = 0
+    try:
+        while True:
+            t0 = time.perf_counter()
+            if snaps is not None:
+                nxt = next(snaps, None)
+                if nxt is None:
+                    break
+                at, snap = nxt
+                report = state.ingest(snap)
+            else:
+                at = datetime.now().strftime("%H:%M:%S")
+                assert feed is not None
+                report = state.poll(feed)
+            n += 1
+            if night is not None:
+                frame = night.step(report, at)
+                for msg in frame.failures:
+                    err.print(Text.assemble(("warning:", "yellow"), " ", msg), highlight=False)
+                if frame.updated:
+                    _live_frame(frame)
+            else:
+                for msg in (f.message for f in report.failures):
+                    err.print(Text.assemble(("warning:", "yellow"), " ", msg), highlight=False)
+                new = [c for c in report.snapshot.counts if c.final and c.constituency not in seen]
+                if new or n == 1:
+                    console.print(
+                        f"[bold]{at}[/]  {len(report.snapshot.declared)} of {total} declared",
+                        highlight=False,
+                    )
+                for d in runner.round1_decisions(new, year):
+                    seen.add(d.constituency)
+                    who = d.qualified if d.elected is None else (d.elected,)
+                    names = ", ".join(
+                        escape(runner.candidate_name(election, d.constituency, p)) for p in who
+                    )
+                    console.print(f"  {d.constituency} {d.kind}: {names}", highlight=False)
+            if len(report.snapshot.declared) >= total or (polls is not None and n >= polls):
+                break
+            pause = wait / speed if snaps is not None else wait
+            time.sleep(max(0.0, pause - (time.perf_counter() - t0)))
+    except KeyboardInterrupt:
+        err.print(f"stopped after poll {n}")
+
+
+def _live_frame(frame: Any) -> None:
+    """One poll of round 2's night: the count, the seats per bloc and the new calls."""
+    console.print(f"[bold]{frame.at}[/]  {frame.headline()}", highlight=False)
+    for bloc, s in frame.seats.items():
+        if s["hi"] <= 0:
+            continue
+        console.print(
+            f"  {bloc:<12}{s['mean']:6.1f}  [{s['lo']:.0f}–{s['hi']:.0f}]"
+            f"  P(majority) {s['p_majority']:.2f}",
+            highlight=False,
+        )
+    for c in frame.calls:
+        console.print(
+            f"  called {c.constituency}: {escape(c.candidate)} ({c.bloc}) "
+            f"p={c.probability:.3f} at {c.at}",
+            highlight=False,
+        )
+
+
 def _flowing_summaries(*apps: typer.Typer) -> None:
     """Give every command its docstring's first paragraph as one flowing line for the command
     lists: rich markup keeps a docstring's line breaks there (not on the command's own page), which

@@ -8,10 +8,16 @@
   earlier polls (votes going down, a declared count changing);
 * :mod:`hemicycle.live.draws` keeps the Monte Carlo's simulated elections (winners and key) and
   recomputes their expected votes in the runoffs declared;
-* :mod:`hemicycle.live.condition` reweights the simulated elections by the likelihood of the
-  declared runoffs (ESS, tempering when it collapses) and calls races;
+* :mod:`hemicycle.live.effects` conditions the election-level effects (replicate, mobilisation,
+  turnout by sequential Monte Carlo; the national, configuration and department swings in closed
+  form) on the declared runoffs and simulates the undeclared ones afresh — the night's default;
+* :mod:`hemicycle.live.condition` holds the posterior and the calls, and the alternative that
+  reweights the projection's own simulations (ESS, tempering when it collapses);
 * :mod:`hemicycle.live.night` ties them together poll after poll; :mod:`hemicycle.live.setup`
-  prepares a night from the store; :mod:`hemicycle.live.replay` plays an official round back.
+  prepares a night from the store; :mod:`hemicycle.live.replay` plays an official round back;
+* :mod:`hemicycle.live.runner` computes what ``hemicycle live`` prints (round 2's frames and
+  calls, round 1's decisions); :mod:`hemicycle.live.backtest` replays every target's night in
+  several declaration orders and scores it.
 
 How ``hemicycle live YEAR --round 2 --source DIR_OR_URL --every 30s`` uses them::
 
@@ -27,7 +33,7 @@ How ``hemicycle live YEAR --round 2 --source DIR_OR_URL --every 30s`` uses them:
         for failure in report.failures:               # one sentence each: print, go on
             warn(failure.message)
         update = prep.night.update(report.snapshot, poll=report.poll, at=now_iso)
-        show(update.posterior, update.calls)          # p_win, seats(), ess, collapsed
+        show(update.posterior, update.calls)          # p_win, seats(), particle_ess
         if update.posterior.declared.all():
             break
         sleep(every)

@@ -1,5 +1,8 @@
 """The projection of the undeclared runoffs given the declared ones: importance weights on the
-simulated elections, posterior win probabilities and seats, and calls.
+simulated elections, posterior win probabilities and seats, and calls. (The night's default
+conditions the election-level effects instead and simulates afresh, :mod:`hemicycle.live.effects`;
+the weights below are ``Night(method="weights")``, and :class:`Posterior` and :class:`Calls` serve
+both.)
 
 **The likelihood.** In the Monte Carlo (:mod:`hemicycle.sim.montecarlo`) a simulated election draws
 *shared* components — a bootstrap replicate of the transfers, the mobilisation and turnout factors,
@@ -149,6 +152,9 @@ class Posterior:
     ess_raw: float
     alpha: float
     collapsed: bool
+    #: fresh simulations (:mod:`hemicycle.live.effects`): the lowest ESS of the effects'
+    #: particles in the update, before resampling; None: importance weights
+    particle_ess: float | None = None
 
     def __repr__(self) -> str:
         return (

@@ -668,8 +668,11 @@ def _unexpected(exc: BaseException, file: str) -> FeedError:
 
 
 class Feed(Protocol):
-    year: int
-    round: int
+    @property
+    def year(self) -> int: ...
+
+    @property
+    def round(self) -> int: ...
 
     def poll(self) -> Snapshot:
         """Read the whole source once; never raises for one bad file."""

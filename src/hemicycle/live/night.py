@@ -10,6 +10,7 @@ the calls. It keeps that running sum and the calls: one object per night, fed in
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ import numpy as np
 from hemicycle import rules
 from hemicycle.data.blocs import BLOCS, blocs_of
 from hemicycle.election import Election, printed_nuance
+from hemicycle.errors import OptionError
 from hemicycle.live.condition import (
     CALL_THRESHOLD,
     MIN_ESS,
@@ -26,7 +28,9 @@ from hemicycle.live.condition import (
     simulated_seats,
 )
 from hemicycle.live.draws import Draws
+from hemicycle.live.effects import PARTICLES, Effects, simulate_undeclared
 from hemicycle.live.feed import Failure, Snapshot
+from hemicycle.live.replay import OVERSEAS
 from hemicycle.sim.features import BLOC_INDEX, Runoffs
 
 
@@ -64,9 +68,22 @@ class Update:
     skipped: tuple[Failure, ...]
 
 
+#: How a night conditions: ``fresh`` (the election-level effects conditioned, the undeclared
+#: runoffs simulated afresh: :mod:`hemicycle.live.effects`) or ``weights`` (importance weights on
+#: the projection's simulations, tempered when they collapse: :mod:`hemicycle.live.condition`).
+METHODS = ("fresh", "weights")
+
+
 class Night:
     """The projection of ``election``'s contested runoffs ``run`` (``draws`` simulated on them,
-    lineup ``standing``) conditioned on the live count."""
+    lineup ``standing``) conditioned on the live count.
+
+    ``method`` (:data:`METHODS`): ``fresh`` (default) conditions the election-level effects and
+    simulates the undeclared runoffs afresh (``draws.sims`` simulations, ``particles`` values of
+    the replicate, mobilisation and turnout); ``weights`` reweights the projection's own
+    simulations. ``rng`` feeds the fresh simulations (default: seeded from the draws' key, so a
+    night is a function of its draws and its snapshots). Until a declared count can be compared
+    with the simulations, both give the projection's own simulations, unweighted."""
 
     def __init__(
         self,
@@ -77,7 +94,12 @@ class Night:
         *,
         threshold: float = CALL_THRESHOLD,
         min_ess: float = MIN_ESS,
+        method: str = "fresh",
+        particles: int = PARTICLES,
+        rng: np.random.Generator | None = None,
     ) -> None:
+        if method not in METHODS:
+            raise OptionError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
         if draws.winners.shape[1] != len(run.rows):
             raise ValueError("the draws do not simulate these runoffs")
         self.draws = draws
@@ -105,6 +127,45 @@ class Night:
         self.calls = Calls(threshold=threshold)
         self.min_ess = min_ess
         self.sim_seats = simulated_seats(draws.winners, self.slot_group, len(BLOCS))
+        self.method = method
+        self.particles = particles
+        self.rng = (
+            rng if rng is not None else np.random.default_rng(np.random.SeedSequence(draws.key))
+        )
+        self.observed: dict[int, np.ndarray] = {}
+        self.overseas = np.zeros(draws.inp.n_deps, bool)
+        self.overseas[draws.inp.dep] = [c.startswith(OVERSEAS) for c in self.codes]
+        self.effects = (
+            Effects(draws, self.rng, particles=particles, overseas=self.overseas)
+            if method == "fresh"
+            else None
+        )
+
+    def restarted(
+        self, *, method: str | None = None, rng: np.random.Generator | None = None
+    ) -> Night:
+        """A new night on the same draws and runoffs, nothing declared (``method`` and ``rng``
+        as the constructor's; default: this night's method, an rng seeded from the draws' key)."""
+        method = self.method if method is None else method
+        if method not in METHODS:
+            raise OptionError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
+        new = copy.copy(self)
+        new.method = method
+        new.loglik = np.zeros(self.draws.sims)
+        new.declared_winner = np.full(len(self.codes), -1, np.int64)
+        new.calls = Calls(threshold=self.calls.threshold)
+        new.rng = (
+            rng
+            if rng is not None
+            else np.random.default_rng(np.random.SeedSequence(self.draws.key))
+        )
+        new.observed = {}
+        new.effects = (
+            Effects(self.draws, new.rng, particles=self.particles, overseas=self.overseas)
+            if method == "fresh"
+            else None
+        )
+        return new
 
     def update(self, snapshot: Snapshot, *, poll: int = 0, at: str = "") -> Update:
         """Condition on every count of ``snapshot`` declared since the last update."""
@@ -151,9 +212,37 @@ class Night:
         if rows:
             idx = np.asarray(rows)
             obs = np.asarray(observed).reshape(-1, J)
-            self.loglik += self.draws.log_likelihood(idx, obs)
+            if self.effects is None:
+                self.loglik += self.draws.log_likelihood(idx, obs)
             self.declared_winner[idx] = winners
-        post = condition(
+            self.observed.update(zip(rows, observed, strict=True))
+        if self.effects is not None and self.observed:
+            post = self._fresh(bool(rows))
+        else:
+            post = self._weights()
+        self.calls = self.calls.update(self.codes, self.panels, post, poll=poll, at=at)
+        return Update(poll, post, self.calls, tuple(names), tuple(skipped))
+
+    def _fresh(self, moved: bool) -> Posterior:
+        assert self.effects is not None
+        if moved:
+            keys = sorted(self.observed)
+            lin = self.effects.linear(
+                np.asarray(keys), np.asarray([self.observed[r] for r in keys])
+            )
+            self.effects.update(lin)
+        return fresh_posterior(
+            self.effects,
+            self.declared_winner,
+            self.slot_group,
+            self.fixed,
+            BLOCS,
+            sims=self.draws.sims,
+            rng=self.rng,
+        )
+
+    def _weights(self) -> Posterior:
+        return condition(
             self.draws.winners,
             self.loglik,
             self.declared_winner,
@@ -163,5 +252,43 @@ class Night:
             min_ess=self.min_ess,
             sim_seats=self.sim_seats,
         )
-        self.calls = self.calls.update(self.codes, self.panels, post, poll=poll, at=at)
-        return Update(poll, post, self.calls, tuple(names), tuple(skipped))
+
+
+def fresh_posterior(
+    effects: Effects,
+    declared_winner: np.ndarray,
+    slot_group: np.ndarray,
+    fixed: np.ndarray,
+    groups: tuple[str, ...],
+    *,
+    sims: int,
+    rng: np.random.Generator,
+) -> Posterior:
+    """The :class:`Posterior` of ``sims`` fresh, equally weighted simulations of the undeclared
+    runoffs (:func:`~hemicycle.live.effects.simulate_undeclared`), the declared ones fixed."""
+    R, J = slot_group.shape
+    declared = declared_winner >= 0
+    dr, und = np.flatnonzero(declared), np.flatnonzero(~declared)
+    p = np.zeros((R, J))
+    p[dr, declared_winner[dr]] = 1.0
+    seats = np.tile(np.asarray(fixed, np.int64), (sims, 1))
+    seats += np.bincount(slot_group[dr, declared_winner[dr]], minlength=len(groups))[None, :]
+    if len(und):
+        win = simulate_undeclared(effects, und, sims=sims, rng=rng)
+        counts = np.zeros((len(und), J))
+        for j in range(J):
+            counts[:, j] = (win == j).sum(axis=0)
+        p[und] = counts / sims
+        seats += simulated_seats(win, slot_group[und], len(groups))
+    return Posterior(
+        p_win=p,
+        declared=declared,
+        seat_draws=seats.astype(np.int16),
+        weights=np.full(sims, 1.0 / sims),
+        groups=tuple(groups),
+        ess=float(sims),
+        ess_raw=float(sims),
+        alpha=1.0,
+        collapsed=False,
+        particle_ess=effects.min_ess,
+    )

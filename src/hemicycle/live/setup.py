@@ -49,12 +49,14 @@ def prepare(
     n_boot: int = sim_api.N_BOOT,
     threshold: float = CALL_THRESHOLD,
     min_ess: float = MIN_ESS,
+    method: str = "fresh",
     download: bool = True,
 ) -> Prepared:
     """The night of ``year``'s round 2 (options as :func:`hemicycle.sim.pipeline.project`'s;
     ``withdrawals`` defaults to the official lineup where the store holds round 2, else every
     qualified candidate, and ``lineup`` — a ``constituency,panel`` CSV, e.g. the official round-2
-    candidate list published before the vote — replaces it where it names a constituency)."""
+    candidate list published before the vote — replaces it where it names a constituency;
+    ``method``: how the night conditions, :data:`hemicycle.live.night.METHODS`)."""
     if seed is not None and (
         not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0
     ):
@@ -67,5 +69,7 @@ def prepare(
     inp, run = build_inputs(model, election, standing, (), noise)
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     draws = simulate(inp, noise, sims=int(sims), rng=rng)
-    night = Night(election, run, draws, standing, threshold=threshold, min_ess=min_ess)
+    night = Night(
+        election, run, draws, standing, threshold=threshold, min_ess=min_ess, method=method
+    )
     return Prepared(election, standing, night, Reference.from_election(election, 2))
