@@ -90,3 +90,47 @@ def test_calibration_bins():
 def test_bad_stages(e2024):
     with pytest.raises(OptionError, match="stages are shares"):
         bt.night_backtest(None, [2024], stages=(0.5, 1.0))  # type: ignore[arg-type]
+
+
+def test_backtest_live_command_writes_the_documented_csv(store_path, tmp_path) -> None:
+    """`hemicycle backtest --live --output F`: one row per target, order and stage, with exactly the
+    documented columns; 20 random orders, overseas first and by size; stages 5 … 75 %."""
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from hemicycle.cli import app
+
+    out = tmp_path / "night.csv"
+    res = CliRunner().invoke(
+        app,
+        [
+            "backtest",
+            "--live",
+            "--targets",
+            "2007",
+            "--sims",
+            "300",
+            "--output",
+            str(out),
+            "--store",
+            str(store_path),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(out)
+    assert list(df.columns) == [
+        "target",
+        "order",
+        "declared",
+        "undeclared",
+        "winners",
+        "bloc_seat_mae",
+        "coverage90",
+        "called",
+        "wrong_calls",
+    ]
+    assert set(df["declared"]) == {0.05, 0.1, 0.25, 0.5, 0.75}
+    kinds = set(df["order"].str.replace(r"-\d+$", "", regex=True))
+    assert kinds == {"random", "overseas-first", "size"}
+    assert df[df["order"].str.startswith("random")]["order"].nunique() == 20
+    assert ((df["winners"] >= 0) & (df["winners"] <= 1)).all()

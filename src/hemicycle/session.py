@@ -94,6 +94,7 @@ __all__ = [
     "publisher",
     "read_assembly",
     "render_backtest",
+    "render_night",
     "render_extrapolation",
     "unit",
 ]
@@ -144,6 +145,13 @@ def backtest_csv(table: pd.DataFrame) -> bytes:
     from hemicycle.sim.backtest import COLUMNS
 
     return csv_bytes(table[COLUMNS])
+
+
+def render_night(table: pd.DataFrame) -> str:
+    """The night back-test as text: per target and stage, the summary over the orders."""
+    from hemicycle.live.backtest import render
+
+    return render(table)
 
 
 def default_store_path() -> Path:
@@ -569,6 +577,18 @@ class Session:
         if drop_latest:
             return bt.with_drop_latest(self._store, years, sims=check_sims(sims), seed=seed_)
         return bt.backtest(self._store, years, sims=check_sims(sims), seed=seed_)
+
+    def backtest_live(
+        self, targets: str | Sequence[int] = "all", *, sims: int = DEFAULT_SIMS, seed: int = 1
+    ) -> pd.DataFrame:
+        """The back-test of election night (:func:`hemicycle.live.backtest.run_backtest`): each
+        target's round 2 declared in several orders, scored at 5 … 75 % declared; columns
+        ``target,order,declared,undeclared,winners,bloc_seat_mae,coverage90,called,wrong_calls``."""
+        from hemicycle.live.backtest import run_backtest
+
+        years = self.backtest_targets(targets)
+        self.prepare(None, sorted({y for t in years for y in self.training_years(t)}))
+        return run_backtest(self._store, years, sims=check_sims(sims), seed=seed)
 
     # ---------------------------------------------------------------- reads: systems, coalitions
 
