@@ -19,7 +19,6 @@ import numpy as np
 from hemicycle.data.blocs import BLOCS, bloc_of
 from hemicycle.replays import CANDIDATE_COLUMNS, SITUATIONS, Replay
 from hemicycle.report.labels import normalise
-from hemicycle.rules import SEATS
 
 SEARCH_LIMIT = 40
 
@@ -226,7 +225,10 @@ def round1_summary(rep: Replay) -> dict[str, object]:
             "total": sum(by_bloc.values()),
             "by_bloc": {b: by_bloc.get(b, 0) for b in BLOCS},
         },
-        "plurality": {"seats": SEATS, "by_bloc": {b: leaders.get(b, 0) for b in BLOCS}},
+        "plurality": {
+            "seats": rep.election.house_size,
+            "by_bloc": {b: leaders.get(b, 0) for b in BLOCS},
+        },
         "constituencies": [s.as_dict() for s in sits],
     }
 

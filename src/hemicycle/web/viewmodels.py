@@ -197,8 +197,8 @@ def results(rep: Replay) -> s.Results:
     return s.Results(
         year=year,
         rounds=_rounds(rep),
-        seats=SEATS,
-        majority=MAJORITY,
+        seats=e.house_size,  # the election's own house: 465 in 1958
+        majority=e.majority,
         decided=rep.decided,
         replay_ok=rep.ok,
         mismatches=len(rep.mismatches),

@@ -295,7 +295,7 @@ function renderRound1() {
   const groups = state.meta.seating.filter((b) => plural[b] > 0)
     .map((b) => ({ name: b, label: blocLabel(b), seats: plural[b], colour: blocColour(b) }));
   hemicycle($("#basis-hemicycle"), groups, {
-    total: d.plurality.seats, majority: state.meta.majority,
+    total: d.plurality.seats, majority: Math.floor(d.plurality.seats / 2) + 1,
     caption: `Round 1 as the basis, ${d.year} (first-round plurality): ` + groups.map((g) => `${g.label} ${g.seats}`).join(", "),
   });
   $("#basis-legend").replaceChildren(...groups.map((g) => h("li", {}, swatch(g.colour), h("span", {}, g.label), h("strong", {}, String(g.seats)))));
