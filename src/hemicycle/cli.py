@@ -1316,10 +1316,12 @@ def live_cmd(
     ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Election night: poll the results feed (or replay YEAR's official files), ingest each poll,
-    print "N of M declared", the seat projection conditioned on the declared runoffs (90 %
-    intervals) and each race called at 0.995 with its time; with --round 1, the law's decisions
-    as constituencies complete round 1. Failures are one-line warnings; Ctrl-C stops."""
+    """Election night: follow the count as constituencies are declared, and call the races.
+
+    Polls the results feed (or replays YEAR's official files), ingests each poll, prints "N of M
+    declared", the seat projection conditioned on the declared runoffs (90 % intervals) and each
+    race called at 0.995 with its time; with --round 1, the law's decisions as constituencies
+    complete round 1. Failures are one-line warnings; Ctrl-C stops."""
     import time
     from datetime import datetime
 
