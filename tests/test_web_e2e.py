@@ -436,12 +436,12 @@ def test_phone_width_has_no_horizontal_overflow_on_any_view(phone) -> None:
 
 @pytest.fixture(scope="module")
 def report_file(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from hemicycle.data.store import Store
     from hemicycle.report.html import write_report
+    from hemicycle.session import Session
 
     out = tmp_path_factory.mktemp("report")
-    with Store(store_path, read_only=True) as st:
-        return write_report(2024, out, store=st, train=2017, sims=500, seed=1)
+    with Session(store_path, ingest="never") as s:
+        return write_report(2024, out, session=s, train=(2017,), sims=500, seed=1)
 
 
 def test_report_uses_the_dashboards_marks_and_fits_a_phone(page, report_file: Path) -> None:
