@@ -448,6 +448,18 @@ class Session:
         assert years is not None
         return pipeline.transfers(years, self._store, estimator=estimator)
 
+    def _trained(
+        self,
+        year: int,
+        train: TrainSpec | str | int | Sequence[int] | None,
+        o: ProjectionOptions,
+    ) -> tuple[int, ...]:
+        """``year`` there and the transfers of ``train`` fitted with ``o``'s settings: the
+        training years (every earlier election with both rounds when ``train`` is ``None``)."""
+        years = self.prepare(year, TrainSpec.parse(train), estimator=o.estimator, n_boot=o.n_boot)
+        assert years is not None  # a train spec always resolves to years (or raises)
+        return years
+
     def project(
         self,
         year: int,
@@ -463,8 +475,7 @@ class Session:
         from hemicycle.sim import montecarlo, pipeline
 
         o = options or ProjectionOptions()
-        years = self.prepare(year, train, estimator=o.estimator, n_boot=o.n_boot)
-        assert years is not None
+        years = self._trained(year, train, o)
         stop = montecarlo.stop_when(cancelled) if cancelled is not None else nullcontext()
         with stop:
             return pipeline.project(
@@ -497,9 +508,7 @@ class Session:
         from hemicycle.sim import pipeline
 
         o = options or ProjectionOptions()
-        spec = TrainSpec.parse(train)
-        years = self.prepare(year, spec, estimator=o.estimator, n_boot=o.n_boot)
-        assert years is not None
+        years = self._trained(year, train, o)
         return pipeline.extrapolation(
             year,
             years,
@@ -520,8 +529,7 @@ class Session:
         from hemicycle.sim import pipeline
 
         o = options or ProjectionOptions(seed=1)
-        years = self.prepare(year, train, estimator=o.estimator, n_boot=o.n_boot)
-        assert years is not None
+        years = self._trained(year, train, o)
         return pipeline.evaluate(
             year,
             years,

@@ -533,24 +533,16 @@ class Store:
         )
         srcs = pd.DataFrame(parsed.source_rows).assign(ingested_at=dt.datetime.now())
 
-        with self._writable():
-            con = self.con
-            con.execute("BEGIN TRANSACTION")
-            try:
-                for t in DATA_TABLES:
-                    con.execute(f"DELETE FROM {t} WHERE year = ?", [year])
-                self._insert("sources", srcs)
-                self._insert("years", years)
-                self._insert("constituencies", cons)
-                self._insert("totals", totals)
-                self._insert("candidates", cands)
-                if cdcy is not None:
-                    self._insert("candidacies", cdcy)
-                self._insert("quirks", quirks)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        rows = {
+            "sources": srcs,
+            "years": years,
+            "constituencies": cons,
+            "totals": totals,
+            "candidates": cands,
+            "candidacies": cdcy,
+            "quirks": quirks,
+        }
+        self._replace_year(year, DATA_TABLES, rows)
         for _, q in parsed.quirks:
             warnings.warn(
                 DataQuirkWarning(f"{year} {q.file} {q.constituency}: {q.message}", year),
@@ -565,6 +557,25 @@ class Store:
             tuple(q for _, q in parsed.quirks),
             tuple(str(s["file"]) for s in parsed.source_rows),
         )
+
+    def _replace_year(
+        self, year: int, tables: tuple[str, ...], rows: dict[str, pd.DataFrame | None]
+    ) -> None:
+        """Replace ``year``'s rows of ``tables`` by ``rows`` (table → frame, in insertion order;
+        ``None``: nothing to insert) in one transaction: a failure leaves the store as it was."""
+        with self._writable():
+            con = self.con
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for t in tables:
+                    con.execute(f"DELETE FROM {t} WHERE year = ?", [year])
+                for t, df in rows.items():
+                    if df is not None:
+                        self._insert(t, df)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
 
     def ingest_presidential(self, year: int, *, download: bool = True) -> IngestReport:
         """Read a presidential election's results by legislative constituency (both rounds where
@@ -634,20 +645,13 @@ class Store:
             columns=["year", "round", "file", "constituency", "kind", "message"],
         )
         srcs = pd.DataFrame(source_rows).assign(ingested_at=dt.datetime.now())
-        with self._writable():
-            con = self.con
-            con.execute("BEGIN TRANSACTION")
-            try:
-                for t in PRESIDENTIAL_TABLES:
-                    con.execute(f"DELETE FROM {t} WHERE year = ?", [year])
-                self._insert("presidential_sources", srcs)
-                self._insert("presidential_totals", totals)
-                self._insert("presidential_candidates", cands)
-                self._insert("presidential_quirks", quirks)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        rows = {
+            "presidential_sources": srcs,
+            "presidential_totals": totals,
+            "presidential_candidates": cands,
+            "presidential_quirks": quirks,
+        }
+        self._replace_year(year, PRESIDENTIAL_TABLES, rows)
         every = tuple(q for t in rounds.values() for q in t.quirks)
         return IngestReport(
             year,

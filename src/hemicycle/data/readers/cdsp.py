@@ -37,7 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from hemicycle.data.codes import validate_code
-from hemicycle.data.official import OfficialFile, Reader
+from hemicycle.data.official import OfficialFile, Reader, Role
 from hemicycle.data.readers.common import (
     MOJIBAKE,
     QuirkWarning,
@@ -461,18 +461,35 @@ _SHA256 = {
     (2012, 1): "453fd1c31c59a40b27be7a72d64fb3d50769be20cb4f2eaa07b5f2cfc6717a3c",
     (2012, 2): "ca1ac69a369e47e6e1b7fff72dbaf91d44079689b19ccca4114bc31679495f54",
 }
-FILES = tuple(
-    OfficialFile(
-        year=y,
-        round=r,
-        role="results",
-        name=f"cdsp_legi{y}t{r}_circ.csv",
-        url=f"{_REPO}/cdsp_legi{y}t{r}_circ.csv",
-        sha256=h,
-        dataset_page=_PAGE,
+
+
+def cdsp_files(
+    hashes: dict[tuple[int, int], str],
+    *,
+    kind: str = "legi",
+    role: Role = "results",
+    folder: str = "",
+    repo: str = _REPO,
+    page: str = _PAGE,
+) -> tuple[OfficialFile, ...]:
+    """The registry entries of the CDSP's tables ``cdsp_<kind><year>t<round>_circ.csv``, one per
+    (year, round) of ``hashes`` (their pinned sha256), downloaded from ``repo``; ``folder``: the
+    mirror's subfolder (``presidential/``)."""
+    return tuple(
+        OfficialFile(
+            year=y,
+            round=r,
+            role=role,
+            name=f"{folder}cdsp_{kind}{y}t{r}_circ.csv",
+            url=f"{repo}/cdsp_{kind}{y}t{r}_circ.csv",
+            sha256=h,
+            dataset_page=page,
+        )
+        for (y, r), h in hashes.items()
     )
-    for (y, r), h in _SHA256.items()
-)
+
+
+FILES = cdsp_files(_SHA256)
 READER = Reader(
     name="cdsp",
     files=FILES,

@@ -40,8 +40,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from hemicycle.data.official import OfficialFile, Reader
-from hemicycle.data.readers.cdsp import _PAGE, _REPO, _flag, _ordinal, constituency_code
+from hemicycle.data.official import Reader
+from hemicycle.data.readers.cdsp import _flag, _ordinal, cdsp_files, constituency_code
 from hemicycle.data.readers.common import (
     MOJIBAKE,
     QuirkWarning,
@@ -457,18 +457,7 @@ _SHA256 = {
     (1981, 1): "e0517105a2cf14080d28497feb5380581627b32b6cb3d7292bb8ec88ae197708",
     (1981, 2): "de41678c699a7dad876aba04349d7158d1be84c775439aa02bc66ddf53df0bd1",
 }
-FILES = tuple(
-    OfficialFile(
-        year=y,
-        round=r,
-        role="results",
-        name=f"cdsp_legi{y}t{r}_circ.csv",
-        url=f"{_REPO}/cdsp_legi{y}t{r}_circ.csv",
-        sha256=h,
-        dataset_page=_PAGE,
-    )
-    for (y, r), h in _SHA256.items()
-)
+FILES = cdsp_files(_SHA256)
 #: The boundary maps, named by the year they were first used (README, "Boundary maps": decided
 #: from the files' codes and inscrits).
 MAPS = {1958: "1958", 1962: "1958", 1967: "1967", 1968: "1967", 1973: "1967", 1978: "1967"}

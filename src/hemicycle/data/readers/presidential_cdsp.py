@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from hemicycle.data.official import OfficialFile, Reader
-from hemicycle.data.readers.cdsp import constituency_code, department_code
+from hemicycle.data.official import Reader
+from hemicycle.data.readers.cdsp import cdsp_files, constituency_code, department_code
 from hemicycle.data.readers.common import (
     QuirkWarning,
     RoundTable,
@@ -248,17 +248,8 @@ _SHA256 = {
     (2012, 1): "f53041f5b39a65bfbd35e22adc99a75b4b22c2e6047dc65aca35bbfd07acf0ff",
     (2012, 2): "4e56d538425e0043d3220692672847aed65f1619dcd99999d97b7bbce59cf8d8",
 }
-FILES = tuple(
-    OfficialFile(
-        year=y,
-        round=r,
-        role="presidential",
-        name=f"presidential/cdsp_presi{y}t{r}_circ.csv",
-        url=f"{_REPO}/cdsp_presi{y}t{r}_circ.csv",
-        sha256=h,
-        dataset_page=_PAGE,
-    )
-    for (y, r), h in _SHA256.items()
+FILES = cdsp_files(
+    _SHA256, kind="presi", role="presidential", folder="presidential/", repo=_REPO, page=_PAGE
 )
 READER = Reader(
     name="presidential_cdsp",
