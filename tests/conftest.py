@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hemicycle.data.files import YEARS
+from hemicycle.data.files import PRESIDENTIAL_YEARS, YEARS
 from hemicycle.data.store import Store
 
 
@@ -65,6 +65,8 @@ def store_path(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path
     with Store(path) as st:
         for year in YEARS:
             st.ingest(year, download=False)
+        for year in PRESIDENTIAL_YEARS:  # the projection's fundamentals read them
+            st.ingest_presidential(year, download=False)
     return path
 
 

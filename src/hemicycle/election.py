@@ -99,12 +99,15 @@ class Election:
         return house_majority(self.house_size)
 
     def blocs(self, round_: int = 1) -> np.ndarray:
-        """(C, K) bloc of each candidate, from the nuance printed in that round's file."""
+        """(C, K) bloc of each candidate, from the nuance printed in that round's file (``""``
+        for padding); a candidate whose nuance the source left empty (1993's 3004) counts as
+        ``other``, as an unclassified nuance does."""
         rnd = self.round1 if round_ == 1 else self.round2
         if rnd is None:
             raise HemicycleError(f"{self.year} has no round 2 in the store")
         flat = blocs_of(self.year, rnd.nuance.ravel().tolist())
-        return np.asarray(flat, dtype=object).reshape(rnd.nuance.shape)
+        out = np.asarray(flat, dtype=object).reshape(rnd.nuance.shape)
+        return np.where((out == "") & rnd.valid, "other", out)
 
     def round1_status(self) -> np.ndarray:
         """(C, K) the law's round-1 status of every candidate (``rules.ELIMINATED``/``QUALIFIED``/

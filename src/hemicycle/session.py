@@ -283,6 +283,22 @@ class Session:
         if self._stale is not None:
             self._stale(self, year)
 
+    def _have_presidential(self, years: Sequence[int]) -> None:
+        """Under ``auto``: the presidential elections the projection's fundamentals read for
+        ``years`` (:func:`hemicycle.sim.fundamentals.presidential_year`) in the store, ingested
+        where missing; one whose files cannot be had is left out (the projection then says the
+        year is missing). Under ``never``: nothing."""
+        if self.ingest_policy == "never":
+            return
+        from hemicycle.sim.fundamentals import presidential_year
+
+        wanted = {p for p in map(presidential_year, years) if p is not None}
+        for p in sorted(wanted - set(self._store.presidential_years())):
+            try:
+                self._store.ingest_presidential(p)
+            except HemicycleError:  # missing or damaged: the projection names what it lacks
+                continue
+
     def ingest_earlier(
         self,
         before: int | None = None,
@@ -296,7 +312,8 @@ class Session:
         any whose files changed; only the default training elections with ``training`` — and tell
         ``on_missing(year, error)`` of those that cannot be had (missing, or damaged: then the
         store keeps what it holds of that year, and the others are read all the same; without
-        ``on_missing`` a damaged file is an error). Under ``never``: nothing."""
+        ``on_missing`` a damaged file is an error); with ``before=None``, also the presidential
+        elections the projections' fundamentals read. Under ``never``: nothing."""
         if self.ingest_policy == "never":
             return
         for y in TRAINING_YEARS if training else YEARS:
@@ -310,6 +327,8 @@ class Session:
                     if on_missing is None:
                         raise
                     on_missing(y, exc)
+        if before is None:  # every election: the presidential ones the projections read too
+            self._have_presidential(self.years())
 
     def prepare(
         self,
@@ -335,6 +354,7 @@ class Session:
             for y in spec.years or ():
                 self._have(y)
         years = self.training_years(year, spec)
+        self._have_presidential((*years, *(() if year is None else (year,))))
         if fit:
             from hemicycle.sim import pipeline
 

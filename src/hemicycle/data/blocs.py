@@ -17,18 +17,25 @@ MRP, the Centre démocrate, PDM and the réformateurs ``centre``, the centrists 
 ``MRPVREP`` 1962, the CDP 1973, the UDF from 1978 — ``right``, 1988's "majorité présidentielle"
 labels ``left``, the ecologists ``other`` until 1993). An unknown nuance warns and maps to
 ``other``.
+
+The finalists of every presidential election read by legislative constituency have a bloc too
+(``finalists.csv``, :func:`finalist_bloc`), by the same calls (Poher ``centre`` like the Centre
+démocrate, Giscard d'Estaing ``right`` like the UDF, Macron ``centre`` like REM and ENS): the
+projection's fundamentals (:mod:`hemicycle.sim.fundamentals`) map each runoff's candidates onto the
+finalists by these blocs.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import unicodedata
 import warnings
 from functools import cache
 from importlib.resources import files
 from typing import Literal, cast, get_args
 
-VERSION = "2024.4"
+VERSION = "2024.5"
 #: The seven blocs, left to right: the one spelling of the type (the web schema uses it too).
 Bloc = Literal["far_left", "left", "centre", "right", "far_right", "regionalist", "other"]
 BLOCS: tuple[Bloc, ...] = get_args(Bloc)
@@ -110,3 +117,36 @@ def blocs_of(year: int, nuances: list[str] | tuple[str, ...]) -> list[str]:
             stacklevel=2,
         )
     return [table().get((year, n), ("", "other"))[1] if n else "" for n in nuances]
+
+
+def _plain(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.upper())
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+
+
+@cache
+def finalists() -> dict[tuple[int, str], Bloc]:
+    """``{(year, SURNAME): bloc}`` of the presidential finalists, as shipped (``finalists.csv``)."""
+    text = files("hemicycle.data").joinpath("finalists.csv").read_text(encoding="utf-8")
+    out = {}
+    for row in csv.DictReader(text.splitlines()):
+        if row["bloc"] not in BLOCS:
+            raise ValueError(
+                f"finalists.csv: unknown bloc {row['bloc']!r} for {row['year']} {row['surname']}"
+            )
+        out[(int(row["year"]), _plain(row["surname"]))] = cast(Bloc, row["bloc"])
+    return out
+
+
+def finalist_bloc(year: int, name: str) -> Bloc | None:
+    """The bloc of the presidential finalist of ``year`` whose surname ``name`` holds, as the
+    source writes it (``"LE PEN"``, ``"François HOLLANDE"``); None for an unknown name.
+
+    >>> finalist_bloc(2012, "François HOLLANDE"), finalist_bloc(2022, "Le Pen")
+    ('left', 'far_right')
+    """
+    words = f" {_plain(name)} "
+    for (y, surname), bloc in finalists().items():
+        if y == year and f" {surname} " in words:
+            return bloc
+    return None

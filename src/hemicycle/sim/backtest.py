@@ -62,6 +62,7 @@ EXTRA = ["leader_brier", "duel_consistency", "interval_score"]
 GRID: dict[str, tuple[float, ...]] = {
     "balancing": (0.0, 0.02, 0.04, 0.06),
     "half_life": (0.0, 2.0),
+    "presidential": (0.0, 1.0),
 }
 #: The score the nested choice minimises (mean over the other targets).
 NESTED_SCORE = "brier"

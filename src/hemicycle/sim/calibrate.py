@@ -72,7 +72,9 @@ class Priors:
     ``saturation``: an election's weight on a configuration grows with its runoffs of it as
     ``m / (1 + m / saturation)`` instead of ``m`` (``m`` = runoffs + ``config_pseudo``; 0: off), the
     random-effects weight of :class:`~hemicycle.sim.pooling.RandomEffectsPool`; ``spread``: every
-    replicate of the pool deviates ``spread`` times as far from the pool's mean (1: off).
+    replicate of the pool deviates ``spread`` times as far from the pool's mean (1: off);
+    ``presidential``: a factor on the learnt pull of each runoff towards the target's last
+    presidential round 2 (:mod:`hemicycle.sim.fundamentals`; 0: off, 1: as learnt).
     """
 
     national: float = 0.02
@@ -89,6 +91,7 @@ class Priors:
     rare_below: int = 20
     saturation: float = 0.0
     spread: float = 1.0
+    presidential: float = 1.0
 
 
 def election_weights(

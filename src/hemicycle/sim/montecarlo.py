@@ -33,12 +33,16 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numba as _numba
 import numpy as np
 from scipy.special import ndtri
 
 from hemicycle.errors import HemicycleError, OptionError
+
+if TYPE_CHECKING:
+    from hemicycle.sim.fundamentals import PresidentialShift
 
 NBINS = 2000
 QSCALE = float(1 << 24)  # shares are summed as integers of 2**-24, exact and order-independent
@@ -100,6 +104,10 @@ class Noise:
     #: log penalty on the expected votes of every candidate of the bloc that led round 1
     #: nationally (deterministic, applied by :func:`hemicycle.sim.project.build_inputs`; 0: none)
     balancing: float = 0.0
+    #: the target's pull towards its presidential round 2
+    #: (:class:`~hemicycle.sim.fundamentals.PresidentialShift`, deterministic, applied by
+    #: :func:`hemicycle.sim.project.build_inputs`; None: none)
+    presidential: PresidentialShift | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -40,7 +40,7 @@ from hemicycle.errors import (
     YearNotAvailableError,
 )
 from hemicycle.options import DEFAULT_SIMS, N_BOOT, TrainSpec, check_seed, check_sims
-from hemicycle.sim import ei
+from hemicycle.sim import ei, fundamentals
 from hemicycle.sim import montecarlo as mc
 from hemicycle.sim.calibrate import (
     Calibration,
@@ -63,7 +63,7 @@ from hemicycle.sim.features import (
     resolve_lineup,
 )
 from hemicycle.sim.pooling import RandomEffectsPool
-from hemicycle.sim.project import Projection, project_arrays
+from hemicycle.sim.project import Projection, build_inputs, project_arrays
 from hemicycle.sim.transfers import (
     PooledTransfers,
     TrainingData,
@@ -354,7 +354,59 @@ def pooled(
         model = RandomEffectsPool(
             **{**_fields(model), "saturation": pri.saturation, "spread": pri.spread}
         )
-    return model, pooled_noise([c for _, c in fits], w, pri)
+    noise = pooled_noise([c for _, c in fits], w, pri)
+    if pri.presidential > 0 and target is not None:
+        d, why = fundamentals.duel(s, target)
+        shift = fundamentals.PresidentialShift(0.0, None, missing=why)
+        if d is not None:
+            weight, used, n = _presidential_weight(
+                tuple(years), s, pri, n_boot, estimator, fundamentals.kind(d)
+            )
+            shift = fundamentals.PresidentialShift(pri.presidential * weight, d, used, n)
+        noise = replace(noise, presidential=shift)
+    return model, noise
+
+
+#: learnt pulls towards the presidential round 2, by (store, training years, priors, fits)
+_PULLS: dict[tuple[Any, ...], tuple[float, tuple[int, ...], int]] = {}
+
+
+def _presidential_weight(
+    years: tuple[int, ...],
+    store: Store,
+    priors: Priors,
+    n_boot: int,
+    estimator: str,
+    kind: str,
+) -> tuple[float, tuple[int, ...], int]:
+    """The pull ``w`` towards the presidential round 2 learnt from the training ``years``
+    (:func:`hemicycle.sim.fundamentals.fit_weight`): each of them that has earlier ones among
+    ``years`` and a presidential round 2 of the same ``kind`` as the target's
+    (:func:`hemicycle.sim.fundamentals.kind`) projected from those (official lineup, the same
+    priors without the pull, as the back-test does), and its runoffs' actual log ratios against
+    the projection's. Returns ``(w, the elections it was learnt from, their runoffs)``."""
+    base = replace(priors, presidential=0.0)
+    sig = tuple(_signature(store, y) for y in years)
+    key = (str(store.path), years, base, n_boot, estimator, kind, sig)
+    if key not in _PULLS:
+        per_election, used = [], []
+        for e in years:
+            before = [y for y in years if y < e]
+            election = _election(store, e)
+            d, _ = fundamentals.duel(store, election) if before else (None, "")
+            if d is None or election.round2 is None or fundamentals.kind(d) != kind:
+                continue
+            model, noise = pooled(
+                before, store, n_boot=n_boot, estimator=estimator, priors=base, target=election
+            )
+            inp, run = build_inputs(model, election, resolve_lineup(election), (), noise)
+            per_election.append(
+                fundamentals.samples(inp.xm.sum(axis=2) + inp.xnv, run, d, election.round2.votes)
+            )
+            used.append(e)
+        n = sum(len(x) for x, _ in per_election)
+        _PULLS[key] = (fundamentals.fit_weight(per_election), tuple(used), n)
+    return _PULLS[key]
 
 
 def _fields(pool: PooledTransfers) -> dict[str, Any]:

@@ -5,7 +5,7 @@ Engine-side only (arrays and frozen values); :mod:`hemicycle.sim.api` loads data
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -53,9 +53,10 @@ def build_inputs(
     with the transfer ``overrides`` applied to every replicate's matrices, and what ``noise``
     applies to the inputs: the expected votes of each runoff's round-1 leader multiplied by
     ``exp(noise.leader)``, those of every candidate of the bloc that led round 1 nationally
-    (:func:`~hemicycle.sim.features.national_profile`) by ``exp(-noise.balancing)``, and the
-    runoffs whose configuration has fewer than ``noise.rare_below`` runoffs in this lineup marked
-    rare (:attr:`~hemicycle.sim.montecarlo.Inputs.rare`)."""
+    (:func:`~hemicycle.sim.features.national_profile`) by ``exp(-noise.balancing)``, then the pull
+    towards the presidential round 2 (``noise.presidential``, :mod:`hemicycle.sim.fundamentals`),
+    and the runoffs whose configuration has fewer than ``noise.rare_below`` runoffs in this lineup
+    marked rare (:attr:`~hemicycle.sim.montecarlo.Inputs.rare`)."""
     leader, balancing = noise.leader, noise.balancing
     overrides = check_overrides(overrides)  # once: apply_overrides runs for every replicate
     run_all = runoffs(election, standing)
@@ -80,6 +81,10 @@ def build_inputs(
         shift[run.bloc == int(np.argmax(national_profile(election)))] -= balancing
     if shift.any():
         factor = np.exp(shift)
+        xm *= factor[None, :, None, :]
+        xnv *= factor[None]
+    if noise.presidential is not None:  # after the shifts above: the pull is towards a level
+        factor = np.exp(noise.presidential.log_shift(xm.sum(axis=2) + xnv, run, election))
         xm *= factor[None, :, None, :]
         xnv *= factor[None]
     _, dep = np.unique(election.departments, return_inverse=True)
@@ -128,6 +133,9 @@ class Projection:
     p_any_majority_nuance: float
     closest: pd.DataFrame
     lineup: str
+    #: the pull towards the presidential round 2, in words ("": none;
+    #: :attr:`~hemicycle.sim.montecarlo.Noise.presidential`)
+    fundamentals: str = ""
 
     @property
     def train_year(self) -> int | str:
@@ -165,6 +173,7 @@ class Projection:
         lines = [
             f"Projection of {self.target_year} round 2, transfers learnt from {self.train_year} "
             f"({self.sims:,} simulated elections, lineup: {self.lineup})",
+            *([f"Fundamentals: {self.fundamentals}"] if self.fundamentals else []),
             "",
             f"{'bloc':<12}{'mean':>8}{'median':>8}{'90% interval':>16}{'P(>=289)':>10}",
         ]
@@ -214,9 +223,12 @@ def project_arrays(
     """Simulate the round 2 of ``election`` with lineups ``standing`` (C, K) and summarise it."""
     inp, run = build_inputs(model, election, standing, overrides, noise)
     acc = mc.run(inp, noise, sims=sims, rng=rng, backend=backend, chunk=chunk, progress=progress)
-    return summarise(
+    out = summarise(
         election, standing, run, acc, train_years=_years(model), lineup_label=lineup_label
     )
+    if noise.presidential is not None:
+        out = replace(out, fundamentals=noise.presidential.note)
+    return out
 
 
 def summarise(
