@@ -31,6 +31,7 @@ from hemicycle.live.state import LiveState
 from hemicycle.replays import replay
 from hemicycle.web import create_app
 from hemicycle.web.night import NightBoard, follow
+from hemicycle.web.schemas import Live
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_live_night import night_of  # noqa: E402
@@ -135,6 +136,7 @@ def test_api_live_reports_the_night(night, store2024, e2024, official):
     res = client.get("/api/live")
     assert res.status_code == 200 and res.headers["content-type"] == "application/json"
     live = res.json()
+    Live.model_validate(live)  # as documented in the OpenAPI schema
     declared = len(night.snapshot.declared)
     assert live["status"] == "running" and live["year"] == 2024 and live["round"] == 2
     assert live["declared"] == declared and live["total"] == 501
@@ -177,12 +179,41 @@ def test_api_live_caching_and_compression(night, store2024):
 def test_no_night_says_so(store2024):
     client = TestClient(create_app(store2024))
     live = client.get("/api/live").json()
+    Live.model_validate(live)
     assert live["status"] == "none" and live["year"] is None and live["races"] == []
     assert "No election night is running" in live["message"]
     page = client.get("/night")
     assert page.status_code == 200 and "night.js" in page.text
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert client.get("/static/night.js").status_code == 200
+    for url in ("/api/live", "/night", "/static/night.js"):
+        assert client.get(url).headers.get("x-content-type-options") == "nosniff", url
+
+
+def test_api_live_answers_while_the_night_moves(night, store2024):
+    """Many readers while the night's thread publishes: every answer whole and consistent."""
+    board = NightBoard(2024, source="a replay of 2024", total=501)
+    client = TestClient(create_app(store2024, night=board))
+    answers: list[tuple[int, dict[str, Any]]] = []
+    lock = threading.Lock()
+
+    def read() -> None:
+        for _ in range(20):
+            r = client.get("/api/live", headers={"Accept-Encoding": "gzip"})
+            with lock:
+                answers.append((r.status_code, r.json()))
+
+    readers = [threading.Thread(target=read) for _ in range(6)]
+    for t in readers:
+        t.start()
+    for frame in night.frames * 5:
+        board.publish(frame)
+    for t in readers:
+        t.join()
+    assert len(answers) == 120 and {code for code, _ in answers} == {200}
+    for _, live in answers:
+        assert live["headline"] is None or live["headline"] == f"{live['declared']} of 501 declared"
+        assert len(live["history"]) == live["version"] - 1  # one point per frame published
 
 
 def test_a_failing_night_is_one_sentence(store2024):

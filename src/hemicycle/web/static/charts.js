@@ -321,6 +321,12 @@ export function nightChart(host, points, groups, { majority = 289, caption = "" 
     root.append(svg("text", { x: xs(secs[k]), y: H - 8, "text-anchor": "middle", class: "axis" }, String(points[k].at).slice(0, 5)));
   }
   const last = points[points.length - 1];
+  // the end labels, moved apart where the lines end close together (13 px between two)
+  const ends = shown.map((g) => ({ g, y: ys((last.seats[g.group] ?? { mean: 0 }).mean) + 4 })).sort((a, b) => a.y - b.y);
+  for (let i = 1; i < ends.length; i++) ends[i].y = Math.max(ends[i].y, ends[i - 1].y + 13);
+  const over = Math.max(0, (ends[ends.length - 1]?.y ?? 0) - (H - bottom + 4));
+  for (const e of ends) e.y -= over;
+  const labelY = new Map(ends.map((e) => [e.g.group, e.y]));
   for (const g of shown) {
     const at = points.map((p, i) => [xs(secs[i]), p.seats[g.group] ?? { mean: 0, lo: 0, hi: 0 }]);
     const grp = svg("g", { "data-group": g.group });
@@ -336,7 +342,7 @@ export function nightChart(host, points, groups, { majority = 289, caption = "" 
       grp.append(svg("circle", { cx: x, cy: ys(s.mean), r: 3, fill: g.colour, class: "mean" }));
     }
     const end = last.seats[g.group] ?? { mean: 0, lo: 0, hi: 0 };
-    grp.append(svg("text", { x: W - R + 6, y: ys(end.mean) + 4, class: "row-label", fill: g.colour },
+    grp.append(svg("text", { x: W - R + 6, y: labelY.get(g.group).toFixed(1), class: "row-label", fill: g.colour },
       `${g.label} ${fmt.seats(end.mean)}`));
     grp.append(svg("title", {}, `${g.label}: ${fmt.seats(end.mean)} seats now (90% interval ${fmt.seats(end.lo)}–${fmt.seats(end.hi)})`));
     root.append(grp);

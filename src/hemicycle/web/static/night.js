@@ -168,7 +168,7 @@ function paintMap(live) {
   }
   $("#night-map-legend").replaceChildren(
     h("li", { "data-state": "declared" }, `Seat known: ${counts.declared}`),
-    h("li", { "data-state": "called" }, `Called: ${counts.called}`),
+    h("li", { "data-state": "called" }, `Called, not declared yet: ${counts.called}`),
     h("li", { "data-state": "projected" }, `Projected: ${counts.projected}`));
 }
 
