@@ -1314,6 +1314,16 @@ def live_cmd(
         Path | None,
         typer.Option("--live-store", help="DuckDB file keeping the live tables (default: memory)."),
     ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve", help="Show round 2's night in the dashboard (/night) instead of printing it."
+        ),
+    ] = False,
+    host: Annotated[
+        str, typer.Option(help="With --serve: interface to listen on (loopback by default).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="With --serve: TCP port.", min=1, max=65535)] = 8000,
     store: StoreOpt = None,
 ) -> None:
     """Election night: follow the count as constituencies are declared, and call the races.
@@ -1321,10 +1331,8 @@ def live_cmd(
     Polls the results feed (or replays YEAR's official files), ingests each poll, prints "N of M
     declared", the seat projection conditioned on the declared runoffs (90 % intervals) and each
     race called at 0.995 with its time; with --round 1, the law's decisions as constituencies
-    complete round 1. Failures are one-line warnings; Ctrl-C stops."""
-    import time
-    from datetime import datetime
-
+    complete round 1. Failures are one-line warnings; Ctrl-C stops. With --serve, the night runs
+    behind the dashboard, whose night view (/night) follows it."""
     import numpy as np
 
     from hemicycle.errors import OptionError
@@ -1343,6 +1351,8 @@ def live_cmd(
         raise OptionError(f"--speed must be positive; got {speed}")
     if polls is not None and polls < 1:
         raise OptionError(f"--polls must be a positive integer; got {polls}")
+    if serve and round_ != 2:
+        raise OptionError("--serve shows round 2's night: use --round 2")
     wait = runner.parse_every(every)
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     with _open(store) as st:
@@ -1350,30 +1360,42 @@ def live_cmd(
             st.prepare(year, "all")
             err.print(f"Simulating {sims:,} elections of {year}'s round 2…")
             prep = prepare(year, st.store, sims=sims, seed=seed, lineup=lineup, download=False)
-            election, night = prep.election, runner.RoundTwo(prep.election, prep.night)
+            election = prep.election
+            night = runner.RoundTwo(prep.election, prep.night, prep.standing)
         else:
             st.prepare(year)
             election, night = st.load(year), None
+        path = st.path
     ref = Reference.from_election(election, round_)
     total = len(ref.panels) - len(ref.decided)
     state = runner.open_state(live_store, year, round_)
     snaps = runner.replay_polls(election, order, wait, rng=rng, round_=round_) if replay else None
     feed = None if replay else open_feed(str(source), ref)
+    pace = wait / speed if replay else wait
+    if serve:
+        assert night is not None
+        what = (
+            f"a replay of {year} ({order}, {speed:g}× real time)"
+            if replay
+            else f"the count from {source}"
+        )
+        _serve_night(
+            night,
+            lambda stop: runner.poll_reports(
+                state, snaps=snaps, feed=feed, wait=pace, total=total, polls=polls, stop=stop
+            ),
+            what=what,
+            store=path,
+            host=host,
+            port=port,
+        )
+        return
     seen: set[str] = set()
     n = 0
     try:
-        while True:
-            t0 = time.perf_counter()
-            if snaps is not None:
-                nxt = next(snaps, None)
-                if nxt is None:
-                    break
-                at, snap = nxt
-                report = state.ingest(snap)
-            else:
-                at = datetime.now().strftime("%H:%M:%S")
-                assert feed is not None
-                report = state.poll(feed)
+        for at, report in runner.poll_reports(
+            state, snaps=snaps, feed=feed, wait=pace, total=total, polls=polls
+        ):
             n += 1
             if night is not None:
                 frame = night.step(report, at)
@@ -1397,12 +1419,63 @@ def live_cmd(
                         escape(runner.candidate_name(election, d.constituency, p)) for p in who
                     )
                     console.print(f"  {d.constituency} {d.kind}: {names}", highlight=False)
-            if len(report.snapshot.declared) >= total or (polls is not None and n >= polls):
-                break
-            pause = wait / speed if snaps is not None else wait
-            time.sleep(max(0.0, pause - (time.perf_counter() - t0)))
     except KeyboardInterrupt:
         err.print(f"stopped after poll {n}")
+
+
+def _serve_night(
+    night: Any,
+    reports: Callable[[Callable[[], bool]], Iterator[tuple[str, Any]]],
+    *,
+    what: str,
+    store: Path,
+    host: str,
+    port: int,
+) -> None:
+    """Run round 2's night (``night``: a RoundTwo, fed by ``reports(stop)``) in a background
+    thread and serve the dashboard, whose night view (/night) polls ``/api/live``; Ctrl-C or
+    SIGTERM stops both."""
+    import threading
+
+    import uvicorn
+
+    from hemicycle.web import create_app
+    from hemicycle.web.guard import allowed_hosts_for, timed_h11_protocol
+    from hemicycle.web.night import NightBoard, follow
+
+    board = NightBoard(night.election.year, source=what, total=night.total)
+    stop = threading.Event()
+    hosts = allowed_hosts_for(host)
+    app_ = create_app(
+        store,
+        prefit=False,
+        allowed_hosts=sorted(hosts) if hosts is not None else ["*"],
+        night=board,
+    )
+    frames = (night.step(report, at) for at, report in reports(stop.is_set))
+    thread = threading.Thread(
+        target=follow, args=(board, frames), name="hemicycle-night", daemon=True
+    )
+    console.print(
+        f"Election night of {night.election.year}: {escape(what)}; "
+        f"watch it on http://{host}:{port}/night",
+        highlight=False,
+    )
+    thread.start()
+    try:
+        uvicorn.run(
+            app_,
+            host=host,
+            port=port,
+            http=timed_h11_protocol(10.0),
+            timeout_keep_alive=5,
+            h11_max_incomplete_event_size=16 * 1024,
+            limit_concurrency=1000,
+            backlog=1024,
+            timeout_graceful_shutdown=3,
+        )
+    finally:
+        stop.set()  # the night stops before its next poll (a daemon thread: it never holds exit)
 
 
 def _live_frame(frame: Any) -> None:

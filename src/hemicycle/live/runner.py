@@ -9,12 +9,19 @@
   alone, by :func:`hemicycle.rules.round1_status` under the year's law.
 * Replays (:func:`replay_polls`): an official round declared in an order over a nominal night
   (:data:`NIGHT_SECONDS` from 20:00), one snapshot per poll of ``every`` seconds of that night.
+* The map of the night (:meth:`RoundTwo.races`, :class:`Race`): every constituency declared (its
+  winner), elected in round 1 or unopposed, called (the candidate called) or projected (the
+  leader and the probability that they win), for the dashboard's night view.
+* The poll loop (:func:`poll_reports`): a replay or a feed polled at its pace, one
+  :class:`~hemicycle.live.state.PollReport` after another, until everything is declared.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -24,8 +31,8 @@ from hemicycle import rules
 from hemicycle.data.blocs import BLOCS
 from hemicycle.election import Election
 from hemicycle.errors import OptionError
-from hemicycle.live.feed import Count, Snapshot
-from hemicycle.live.night import Night, Update
+from hemicycle.live.feed import Count, Feed, Snapshot
+from hemicycle.live.night import Night, Update, printed_blocs
 from hemicycle.live.replay import replay_night
 from hemicycle.live.state import LiveState, PollReport
 
@@ -46,9 +53,30 @@ class CallLine:
     at: str
 
 
+#: What a constituency shows on the night's map (:class:`Race`), from the most to the least sure.
+RACE_STATES = ("declared", "elected", "unopposed", "called", "projected")
+
+
+@dataclass(frozen=True)
+class Race:
+    """One constituency on the night's map: its ``state`` (:data:`RACE_STATES`) — ``declared``
+    (its round-2 count is final: the winner), ``elected`` in round 1, ``unopposed`` (one candidate
+    stands in round 2), ``called`` (the candidate called at the night's threshold, the count not
+    declared yet) or ``projected`` (the likeliest winner) — the panel and candidate, the bloc of
+    the nuance printed, and ``probability``: 1 where the seat is known, else the probability now
+    that this candidate wins."""
+
+    constituency: str
+    state: str
+    panel: int
+    candidate: str
+    bloc: str
+    probability: float
+
+
 @dataclass(frozen=True)
 class Frame:
-    """What one poll of round 2 shows."""
+    """What one poll of round 2 shows (``races``: every constituency, :meth:`RoundTwo.races`)."""
 
     poll: int
     at: str
@@ -58,20 +86,41 @@ class Frame:
     calls: tuple[CallLine, ...]
     failures: tuple[str, ...]
     updated: bool
+    races: tuple[Race, ...] = ()
 
     def headline(self) -> str:
         return f"{self.declared} of {self.total} declared"
 
 
 class RoundTwo:
-    """Round 2's night: ``night`` conditioned on each poll (see the module doc)."""
+    """Round 2's night: ``night`` conditioned on each poll (see the module doc). ``standing``
+    (C, K): the round-2 lineup (default: the official one where the election has round 2), which
+    names the unopposed on the map."""
 
-    def __init__(self, election: Election, night: Night) -> None:
+    def __init__(
+        self, election: Election, night: Night, standing: np.ndarray | None = None
+    ) -> None:
         self.election = election
         self.night = night
         self.total = len(np.flatnonzero(election.round2.held)) if election.round2 else None
         self.seen_calls = 0
         self.update: Update | None = None
+        self._row = {str(code): c for c, code in enumerate(election.codes)}
+        self._blocs = printed_blocs(election)
+        if standing is None and election.round2 is not None:
+            standing = election.round2.valid
+        status = election.round1_status()
+        #: constituencies outside the contested runoffs: (state, panel) of the seat's winner
+        self._settled: dict[str, tuple[str, int]] = {}
+        for code, c in self._row.items():
+            if code in night.index:
+                continue
+            won = np.flatnonzero(status[c] == rules.ELECTED)
+            alone = np.flatnonzero(standing[c]) if standing is not None else np.array([], int)
+            if len(won):
+                self._settled[code] = ("elected", int(election.panel[c, won[0]]))
+            elif len(alone) == 1:
+                self._settled[code] = ("unopposed", int(election.panel[c, alone[0]]))
 
     def step(self, report: PollReport, at: str) -> Frame:
         failures = [f.message for f in report.failures]
@@ -93,7 +142,50 @@ class RoundTwo:
             tuple(self._line(c.constituency, c.panel, c.probability, c.at) for c in new),
             tuple(failures),
             updated,
+            self.races(report.snapshot),
         )
+
+    def races(self, snapshot: Snapshot) -> tuple[Race, ...]:
+        """Every constituency as the night stands after ``snapshot`` (in code order; one left
+        out only where nothing is known of it: a runoff outside the simulated lineup, before its
+        count is declared)."""
+        post = self.update.posterior if self.update is not None else None
+        called = self.update.calls.by_code() if self.update is not None else {}
+        counts = snapshot.by_code()
+        out = []
+        for code in self._row:
+            count = counts.get(code)
+            r = self.night.index.get(code)
+            if count is not None and count.final:
+                out.append(self._race(code, "declared", self._declared_panel(code, count), 1.0))
+            elif code in self._settled:
+                state, panel = self._settled[code]
+                out.append(self._race(code, state, panel, 1.0))
+            elif r is not None and post is not None:
+                call = called.get(code)
+                panels = self.night.panels[r]
+                j = (
+                    int(np.flatnonzero(panels == call.panel)[0])
+                    if call is not None
+                    else int(post.p_win[r].argmax())
+                )
+                state = "called" if call is not None else "projected"
+                out.append(self._race(code, state, int(panels[j]), float(post.p_win[r, j])))
+        return tuple(out)
+
+    def _declared_panel(self, code: str, count: Count) -> int:
+        """The winner of a declared count: the night's (a tie goes to the older), else the most
+        votes."""
+        r = self.night.index.get(code)
+        if r is not None and self.night.declared_winner[r] >= 0:
+            return int(self.night.panels[r, self.night.declared_winner[r]])
+        return int(count.panels[int(np.argmax(count.votes))]) if count.votes else -1
+
+    def _race(self, code: str, state: str, panel: int, p: float) -> Race:
+        c = self._row[code]
+        k = np.flatnonzero(self.election.panel[c] == panel)
+        bloc = str(self._blocs[c, k[0]]) if len(k) and self._blocs[c, k[0]] else "?"
+        return Race(code, state, panel, candidate_name(self.election, code, panel), bloc, p)
 
     def _line(self, code: str, panel: int, p: float, at: str) -> CallLine:
         name = candidate_name(self.election, code, panel)
@@ -166,6 +258,43 @@ def replay_polls(
     for i, snap in enumerate(snaps, 1):
         t = 20 * 3600 + int(round(i * float(every)))
         yield f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}", snap
+
+
+def poll_reports(
+    state: LiveState,
+    *,
+    snaps: Iterator[tuple[str, Snapshot]] | None = None,
+    feed: Feed | None = None,
+    wait: float,
+    total: int,
+    polls: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    stop: Callable[[], bool] = lambda: False,
+) -> Iterator[tuple[str, PollReport]]:
+    """The night's polls: each replayed snapshot (``snaps``, one every ``wait`` seconds of real
+    time) or each poll of ``feed`` (every ``wait`` seconds, stamped with the wall clock) ingested
+    into ``state``, as (time, report) pairs, until ``total`` counts are declared, ``polls`` polls
+    are done, the replay ends or ``stop()`` says so (checked before each poll)."""
+    if (snaps is None) == (feed is None):
+        raise OptionError("poll either a replay or a feed")
+    n = 0
+    while not stop():
+        t0 = time.perf_counter()
+        if snaps is not None:
+            nxt = next(snaps, None)
+            if nxt is None:
+                return
+            at, snap = nxt
+            report = state.ingest(snap)
+        else:
+            assert feed is not None
+            at = datetime.now().strftime("%H:%M:%S")
+            report = state.poll(feed)
+        n += 1
+        yield at, report
+        if len(report.snapshot.declared) >= total or (polls is not None and n >= polls):
+            return
+        sleep(max(0.0, wait - (time.perf_counter() - t0)))
 
 
 def parse_every(text: str) -> float:

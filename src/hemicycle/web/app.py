@@ -40,6 +40,7 @@ from hemicycle.errors import (
 )
 from hemicycle.web import guard, routes
 from hemicycle.web.errors import ApiError, ErrorKind
+from hemicycle.web.night import NightBoard
 from hemicycle.web.routes import CSP, GZIP_MIN, STATIC
 from hemicycle.web.service import Service
 
@@ -105,6 +106,7 @@ def create_app(
     max_queued: int = 4,
     allowed_hosts: Sequence[str] | None = None,
     max_body: int = guard.MAX_BODY,
+    night: NightBoard | None = None,
 ) -> FastAPI:
     """The FastAPI app over the store at ``store_path`` (default: ``$HEMICYCLE_STORE`` or the user
     cache), opened read-only: ingest the years first (``hemicycle serve`` does). It never ingests
@@ -115,7 +117,9 @@ def create_app(
     ``Retry-After`` past that); ``prefit`` fits the transfers of the training years in a background
     thread at start-up. ``allowed_hosts``: the ``Host`` names answered (400 otherwise; ``"*"``:
     any; default: the loopback names and TestClient's ``testserver``). ``max_body``: the largest
-    request body in bytes (413 above it).
+    request body in bytes (413 above it). ``night``: the board of an election night running
+    beside the server (``hemicycle live --serve``), which ``GET /api/live`` and the night view
+    (``/night``) show; without one they say that no night is running.
     """
     path = _existing_store(store_path)
     if max_sims < 1:
@@ -138,6 +142,7 @@ def create_app(
         '`{"error": KIND, "detail": SENTENCE}`.',
     )
     app.state.service = svc
+    app.state.night = night if night is not None else NightBoard()
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN)
     app.add_middleware(guard.HeadAsGet)  # outside gzip: HEAD's headers are GET's
     app.add_middleware(guard.Guard, allowed_hosts=hosts, max_body=max_body, csp=CSP)  # outermost

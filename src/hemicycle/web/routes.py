@@ -125,6 +125,11 @@ def docs() -> FileResponse:
     return page("docs.html")
 
 
+@pages.get("/night", include_in_schema=False)
+def night_page() -> FileResponse:
+    return page("night.html")
+
+
 # ----- elections: the fit's progress, the elections, national results, one constituency ------
 
 election_routes = APIRouter()
@@ -441,6 +446,31 @@ def cartogram_svg(
     return svg_response(svc, request, year, "cartogram", unit, legend)
 
 
+# ----- the election night -------------------------------------------------------------------
+
+live_routes = APIRouter()
+
+
+@live_routes.get(
+    "/api/live", response_model=s.Live, tags=["election night"], responses=_responses(500)
+)
+async def live(request: Request) -> Response:
+    """The election night running beside this server (`hemicycle live YEAR --serve`): "N of M
+    declared", the projected seats per bloc now (90% interval) and after each update, every call
+    with its time, and every constituency declared, called or projected. Without a night,
+    `status` is `none`. Made once per poll of the night, whoever asks: poll it freely (an
+    `If-None-Match` with the last `ETag` is answered 304 while nothing changed)."""
+    zipped = "gzip" in request.headers.get("accept-encoding", "")
+    version, body = request.app.state.night.body(gzipped=zipped)
+    etag = f'"night-{version}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    if zipped:  # compressed once per version by the board, not per request
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type="application/json", headers=headers)
+
+
 def api(max_sims: int) -> list[APIRouter]:
     """The API's routers, in the order of ``/openapi.json`` (and of ``/docs``)."""
-    return [election_routes, projection(max_sims), analysis_routes]
+    return [election_routes, projection(max_sims), analysis_routes, live_routes]

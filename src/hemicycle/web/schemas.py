@@ -474,3 +474,70 @@ class Coalitions(_Frozen):
     coalitions: list[CoalitionRow] = Field(description="by seats, most first (at most 500)")
     banzhaf: dict[str, float]
     shapley: dict[str, float]
+
+
+# ----- the election night (GET /api/live) -------------------------------------------------
+
+
+class LiveSeats(_Frozen):
+    bloc: str
+    mean: float
+    median: float
+    lo: float = Field(description="5% quantile of the seats (the 90% interval's low end)")
+    hi: float = Field(description="95% quantile of the seats")
+    p_majority: float = Field(description="probability of an absolute majority (289 of 577)")
+
+
+class LiveInterval(_Frozen):
+    mean: float
+    lo: float
+    hi: float
+
+
+class LivePoint(_Frozen):
+    poll: int
+    at: str = Field(description="the night's clock, HH:MM:SS")
+    declared: int
+    seats: dict[str, LiveInterval]
+
+
+class LiveCall(_Frozen):
+    constituency: str
+    candidate: str
+    bloc: str
+    probability: float = Field(description="the probability that they win, when called")
+    at: str = Field(description="the night's clock at the call")
+
+
+class LiveRace(_Frozen):
+    constituency: str
+    state: Literal["declared", "elected", "unopposed", "called", "projected"] = Field(
+        description="declared (count final), elected in round 1, unopposed in round 2, called "
+        "(at the night's threshold, not declared yet) or projected (the likeliest winner)"
+    )
+    panel: int
+    candidate: str
+    bloc: str
+    probability: float = Field(description="1 where the seat is known, else P(this candidate wins)")
+
+
+class Live(_Frozen):
+    """The election night running beside this server (``hemicycle live --serve``), or none."""
+
+    status: Literal["none", "running", "finished", "stopped", "failed"]
+    message: str
+    version: int = Field(description="bumped at every change (the response's ETag)")
+    year: int | None
+    round: int
+    source: str
+    poll: int
+    at: str | None
+    declared: int
+    total: int | None
+    headline: str | None = Field(description='"N of M declared"')
+    seats: list[LiveSeats]
+    won: dict[str, int] = Field(description="seats known by bloc: declared, round 1, unopposed")
+    history: list[LivePoint] = Field(description="the projected Assembly after each update")
+    calls: list[LiveCall] = Field(description="every race called before its count, in order")
+    races: list[LiveRace] = Field(description="every constituency, in code order")
+    failures: list[str] = Field(description="the latest warnings (at most 20)")

@@ -201,8 +201,9 @@ export function hatch(root, colour) {
 }
 
 /**
- * Colour tiles (code -> [elements]): `paint(code) -> {colour, hatched, title}`. A hatched tile is
- * striped in its colour on white: the second channel (besides the hue) for an uncertain race.
+ * Colour tiles (code -> [elements]): `paint(code) -> {colour, hatched, title, opacity, state}`. A
+ * hatched tile is striped in its colour on white: the second channel (besides the hue) for an
+ * uncertain race; `opacity` (default 1) shades it further; `state`, if any, goes to data-state.
  */
 export function paintTiles(tiles, paint) {
   for (const [code, els] of tiles) {
@@ -210,8 +211,9 @@ export function paintTiles(tiles, paint) {
     for (const t of els) {
       const root = t.ownerSVGElement;
       t.setAttribute("fill", p.hatched && root ? `url(#${hatch(root, p.colour)})` : p.colour);
-      t.setAttribute("fill-opacity", 1);
+      t.setAttribute("fill-opacity", p.opacity ?? 1);
       t.classList.toggle("hatched", Boolean(p.hatched));
+      if (p.state) t.setAttribute("data-state", p.state);
       let title = t.querySelector("title");
       if (!title) {
         title = svg("title", {});
@@ -262,6 +264,89 @@ export function intervals(host, rows, { majority = 289, caption = "" } = {}) {
       (r.actual !== undefined && r.actual !== null ? `, actual ${r.actual}` : "")));
     root.append(g);
   });
+  host.replaceChildren(root);
+  return root;
+}
+
+// ----- seats through the night ---------------------------------------------------------------
+
+/** Seconds since the first of `times` ("HH:MM:SS"), counting on past midnight. */
+function clockSeconds(times) {
+  const out = [];
+  let day = 0;
+  let last = -1;
+  for (const t of times) {
+    const [hh, mm, ss] = String(t).split(":").map(Number);
+    let s = (hh || 0) * 3600 + (mm || 0) * 60 + (ss || 0) + day;
+    if (s < last) {
+      day += 86400;
+      s += 86400;
+    }
+    out.push(s);
+    last = s;
+  }
+  return out;
+}
+
+/**
+ * The projected Assembly through the night: for each of `groups` ([{group, label, colour}]) its
+ * 90% interval as a band and its mean as a line, over the night's clock; `points` are
+ * [{at, declared, seats: {group: {mean, lo, hi}}}] in order. The majority is marked.
+ */
+export function nightChart(host, points, groups, { majority = 289, caption = "" } = {}) {
+  const W = 640;
+  const H = 300;
+  const L = 40;
+  const R = 104;
+  const top = 12;
+  const bottom = 28;
+  const secs = clockSeconds(points.map((p) => p.at));
+  const t0 = secs[0] ?? 0;
+  const span = Math.max((secs[secs.length - 1] ?? 0) - t0, 1);
+  const shown = groups.filter((g) => points.some((p) => (p.seats[g.group]?.hi ?? 0) > 0));
+  const max = Math.max(majority + 30, ...points.flatMap((p) => shown.map((g) => (p.seats[g.group]?.hi ?? 0) + 10)));
+  const xs = (s) => L + ((W - L - R) * (s - t0)) / span;
+  const ys = (v) => top + (H - top - bottom) * (1 - v / max);
+  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": caption, class: "nightchart" });
+  root.append(svg("title", {}, caption));
+  for (let v = 0; v <= max; v += 100) {
+    root.append(svg("line", { x1: L, x2: W - R, y1: ys(v), y2: ys(v), class: "grid" }));
+    root.append(svg("text", { x: L - 6, y: ys(v) + 4, "text-anchor": "end", class: "axis" }, String(v)));
+  }
+  root.append(svg("line", { x1: L, x2: W - R, y1: ys(majority), y2: ys(majority), class: "majority" }));
+  root.append(svg("text", { x: L + 4, y: ys(majority) - 4, class: "axis majority-label" }, `majority ${majority}`));
+  const ticks = Math.min(points.length, 6);
+  for (let i = 0; i < ticks; i++) {
+    const k = ticks === 1 ? 0 : Math.round((i * (points.length - 1)) / (ticks - 1));
+    root.append(svg("text", { x: xs(secs[k]), y: H - 8, "text-anchor": "middle", class: "axis" }, String(points[k].at).slice(0, 5)));
+  }
+  const last = points[points.length - 1];
+  // the end labels, moved apart where the lines end close together (13 px between two)
+  const ends = shown.map((g) => ({ g, y: ys((last.seats[g.group] ?? { mean: 0 }).mean) + 4 })).sort((a, b) => a.y - b.y);
+  for (let i = 1; i < ends.length; i++) ends[i].y = Math.max(ends[i].y, ends[i - 1].y + 13);
+  const over = Math.max(0, (ends[ends.length - 1]?.y ?? 0) - (H - bottom + 4));
+  for (const e of ends) e.y -= over;
+  const labelY = new Map(ends.map((e) => [e.g.group, e.y]));
+  for (const g of shown) {
+    const at = points.map((p, i) => [xs(secs[i]), p.seats[g.group] ?? { mean: 0, lo: 0, hi: 0 }]);
+    const grp = svg("g", { "data-group": g.group });
+    if (points.length > 1) {
+      const band = at.map(([x, s]) => `${x.toFixed(1)},${ys(s.hi).toFixed(1)}`)
+        .concat(at.slice().reverse().map(([x, s]) => `${x.toFixed(1)},${ys(s.lo).toFixed(1)}`));
+      grp.append(svg("polygon", { points: band.join(" "), fill: g.colour, "fill-opacity": 0.18, class: "band" }));
+      grp.append(svg("polyline", { points: at.map(([x, s]) => `${x.toFixed(1)},${ys(s.mean).toFixed(1)}`).join(" "),
+        fill: "none", stroke: g.colour, "stroke-width": 2, class: "mean" }));
+    } else {
+      const [x, s] = at[0];
+      grp.append(svg("line", { x1: x, x2: x, y1: ys(s.lo), y2: ys(s.hi), stroke: g.colour, "stroke-width": 6, "stroke-opacity": 0.3 }));
+      grp.append(svg("circle", { cx: x, cy: ys(s.mean), r: 3, fill: g.colour, class: "mean" }));
+    }
+    const end = last.seats[g.group] ?? { mean: 0, lo: 0, hi: 0 };
+    grp.append(svg("text", { x: W - R + 6, y: labelY.get(g.group).toFixed(1), class: "row-label", fill: g.colour },
+      `${g.label} ${fmt.seats(end.mean)}`));
+    grp.append(svg("title", {}, `${g.label}: ${fmt.seats(end.mean)} seats now (90% interval ${fmt.seats(end.lo)}–${fmt.seats(end.hi)})`));
+    root.append(grp);
+  }
   host.replaceChildren(root);
   return root;
 }
