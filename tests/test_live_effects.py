@@ -250,10 +250,10 @@ def test_calls_at_0995_are_right_on_simulated_nights_with_heavy_tails():
     calls more and gets some wrong."""
     tails = Tails(pi=0.125, core=0.7, wide=2.5)
     calls, wrong = calls_on_simulated_nights(tails, tails)
-    assert calls > 50 and wrong == 0
+    assert calls > 30 and wrong == 0
     mixed = np.sqrt((1 - tails.pi) * tails.core**2 + tails.pi * tails.wide**2)
     calls_n, wrong_n = calls_on_simulated_nights(tails, Tails(0.0, mixed, mixed))
-    assert wrong_n >= wrong
+    assert calls_n > calls and wrong_n > 0  # (on these seeded nights: 144 calls, 1 wrong)
 
 
 def test_an_outlier_declared_runoff_is_recognised_and_weighs_less():
@@ -274,3 +274,36 @@ def test_an_outlier_declared_runoff_is_recognised_and_weighs_less():
     lin = eff.linear(np.append(rows, 7), votes[np.append(rows, 7)])
     assert eff.prec[7] == pytest.approx(1 / tails.wide**2, rel=0.02)
     assert lin.inv[-1] == pytest.approx(eff.prec[7] / draws.scales()[7] ** 2)
+
+
+def test_tails_of_reads_the_training_cross_validations_only():
+    """``tails_of`` pools the training elections' per-runoff moments (each over its election's
+    mean) and counts the runoffs their cross-validation left out as censored: more of those, a
+    heavier tail; elections of different scales but the same shape give the same tails."""
+    from hemicycle.live.setup import tails_of
+    from hemicycle.sim.calibrate import Calibration
+
+    def cal(scale: float, left_out: int, seed: int) -> Calibration:
+        r = np.random.default_rng(seed)
+        wide = r.random(500) < 0.1
+        ss = np.where(wide, 9.0, 1.0) * scale * r.chisquare(1, 500)
+        return Calibration(
+            department=0.2 * np.sqrt(scale),
+            local=np.sqrt(scale),
+            n_runoffs=500 + left_out,
+            folds=10,
+            cv_winner_accuracy=0.9,
+            cv_error_regression=scale,
+            cv_error_luce=scale,
+            use_regression=True,
+            left_out=tuple(range(left_out)),
+            moments=tuple((100, float(x), 1) for x in ss),
+        )
+
+    base = tails_of([cal(0.01, 0, 1), cal(0.01, 0, 2)])
+    assert 0.05 < base.pi < 0.2 and base.wide > 2 * base.core
+    same_shape = tails_of([cal(0.01, 0, 1), cal(0.04, 0, 2)])  # the second election 2× noisier
+    assert same_shape.pi == pytest.approx(base.pi, rel=1e-6)
+    heavier = tails_of([cal(0.01, 5, 1), cal(0.01, 5, 2)])
+    assert heavier.pi * heavier.wide**2 > base.pi * base.wide**2
+    assert tails_of([]) == Tails()

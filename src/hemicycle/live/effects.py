@@ -671,18 +671,44 @@ def _fresh_kernel(
                     lh *= t_wide if u01 < t_pi else t_core
                 best = -1
                 bv = 0.0
+                hl = np.uint64(0)
                 for j in range(J):
+                    # four local normals from one hash (its four 16-bit fields index the table)
+                    if j % 4 == 0:
+                        hl = _hash(key, s, G + 8 * nd + c * J + j)
                     b = bloc[c, j]
                     if b < 0:
                         continue
                     v = g[p, u, j] + nat * zg[b] + sdep * zd[d, b]
                     if cfg[c, j] >= 0:
                         v += sv * zg[8 + cfg[c, j]]
-                    v += lh * _normal(table, key, s, G + 8 * nd + c * J + j)
+                    sh = np.uint64(48 - 16 * (j % 4))
+                    v += lh * table[np.int64((hl >> sh) & np.uint64(0xFFFF))]
                     if best < 0 or v > bv or (v == bv and birth[c, j] < birth[c, best]):
                         best = j
                         bv = v
                 winners[s, u] = best
+
+
+@_numba.njit(parallel=True, cache=True)
+def _count_kernel(winners, J, out):  # pragma: no cover - compiled
+    S, U = winners.shape
+    n_blocks = 16
+    part = np.zeros((n_blocks, U, J), np.int64)
+    size = (S + n_blocks - 1) // n_blocks
+    for blk in _numba.prange(n_blocks):
+        for s in range(blk * size, min(S, (blk + 1) * size)):
+            for u in range(U):
+                part[blk, u, winners[s, u]] += 1
+    for blk in range(n_blocks):
+        out += part[blk]
+
+
+def count_wins(winners: np.ndarray, J: int) -> np.ndarray:
+    """(U, J) int64: how many of the simulations each slot wins (``winners`` (S, U))."""
+    out = np.zeros((winners.shape[1], int(J)), np.int64)
+    _count_kernel(np.ascontiguousarray(winners), int(J), out)
+    return out
 
 
 def simulate_undeclared(

@@ -28,7 +28,14 @@ from hemicycle.live.condition import (
     simulated_seats,
 )
 from hemicycle.live.draws import Draws
-from hemicycle.live.effects import NORMAL_TAILS, PARTICLES, Effects, Tails, simulate_undeclared
+from hemicycle.live.effects import (
+    NORMAL_TAILS,
+    PARTICLES,
+    Effects,
+    Tails,
+    count_wins,
+    simulate_undeclared,
+)
 from hemicycle.live.feed import Failure, Snapshot
 from hemicycle.live.replay import OVERSEAS
 from hemicycle.sim.features import BLOC_INDEX, Runoffs
@@ -286,10 +293,7 @@ def fresh_posterior(
     seats += np.bincount(slot_group[dr, declared_winner[dr]], minlength=len(groups))[None, :]
     if len(und):
         win = simulate_undeclared(effects, und, sims=sims, rng=rng)
-        counts = np.zeros((len(und), J))
-        for j in range(J):
-            counts[:, j] = (win == j).sum(axis=0)
-        p[und] = counts / sims
+        p[und] = count_wins(win, J) / sims
         seats += simulated_seats(win, slot_group[und], len(groups))
     return Posterior(
         p_win=p,
