@@ -37,6 +37,20 @@ log det Λ − Σ (n_c − 1) log λ`` (up to a constant). ``Λ`` is block-arrow
 another — and is solved by the Schur complement on the global swings. A department with no declared
 runoff keeps its prior.
 
+**Heavy tails** (:class:`Tails`). The training elections' cross-validated residuals are not
+normal: a runoff in ten or so is two to three times as far off as the rest, and the
+cross-validation leaves the farthest out altogether. The local noise is therefore a contaminated
+normal — with probability ``π`` a runoff's noise is ``wide`` times the Monte Carlo's scale, else
+``core`` times it — fitted by maximum likelihood on the training elections' residuals only
+(:func:`fit_tails`, :func:`hemicycle.live.setup.tails_of`; the left-out runoffs count as censored
+beyond their bound). A declared runoff enters the Gaussian conditioning with its expected
+precision given its residual, ``(1 − ρ) / core² + ρ / wide²`` (``ρ`` the probability that it is
+wide, :meth:`Effects.wide_probability`, found once when it is declared, against the posterior of
+the runoffs declared before it): an outlier does not drag the swings nor widen λ for every other
+runoff. Each fresh simulation draws each undeclared runoff's component, so a race's probability
+allows for an outlier of its own: a call at 0.995 needs a lead the wide component rarely
+overturns.
+
 **θ by sequential Monte Carlo** (:class:`Effects`): ``particles`` values of θ, drawn from the prior,
 carried from one update to the next; each update moves their target from the previous declared set
 to the new one through adaptively tempered steps (each step's incremental weights keep an ESS of
@@ -48,7 +62,7 @@ particles hold it at any stage of the night; its marginal likelihood is exact (s
 **Fresh simulations** (:func:`simulate_undeclared`): each simulation takes a particle (systematic
 resampling), draws the global swings from their Gaussian posterior, each department's from its
 Gaussian given them (prior where nothing is declared there), the local noise of each undeclared
-runoff, and its winner (the most voted; a tie to the older). The simulations are equally
+runoff (its component, then its candidates' normals), and its winner (the most voted; a tie to the older). The simulations are equally
 weighted, their count is the night's, and none of them is ever discarded: the posterior does not
 collapse, nor is it widened. Random numbers are the Monte Carlo's counter-based ones (a key from
 ``rng``; simulation ``s``, slot ``k``), so the bytes do not depend on threads.
