@@ -62,9 +62,10 @@ particles hold it at any stage of the night; its marginal likelihood is exact (s
 **Fresh simulations** (:func:`simulate_undeclared`): each simulation takes a particle (systematic
 resampling), draws the global swings from their Gaussian posterior, each department's from its
 Gaussian given them (prior where nothing is declared there), the local noise of each undeclared
-runoff (its component, then its candidates' normals), and its winner (the most voted; a tie to the older). The simulations are equally
-weighted, their count is the night's, and none of them is ever discarded: the posterior does not
-collapse, nor is it widened. Random numbers are the Monte Carlo's counter-based ones (a key from
+runoff (its component, then its candidates' normals), and its winner (the most voted; a tie to
+the older). The simulations are equally weighted, their count is the night's, and none of them is
+ever discarded: the posterior does not collapse, nor is it widened. Random numbers are the Monte
+Carlo's counter-based ones (a key from
 ``rng``; simulation ``s``, slot ``k``), so the bytes do not depend on threads.
 """
 
