@@ -65,8 +65,8 @@ Gaussian given them (prior where nothing is declared there), the local noise of 
 runoff (its component, then its candidates' normals), and its winner (the most voted; a tie to
 the older). The simulations are equally weighted, their count is the night's, and none of them is
 ever discarded: the posterior does not collapse, nor is it widened. Random numbers are the Monte
-Carlo's counter-based ones (a key from
-``rng``; simulation ``s``, slot ``k``), so the bytes do not depend on threads.
+Carlo's counter-based ones (a key from ``rng``; simulation ``s``, slot ``k``), so the bytes do not
+depend on threads.
 """
 
 from __future__ import annotations
