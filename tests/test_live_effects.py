@@ -163,13 +163,14 @@ def test_same_seed_same_bytes():
     draws = tiny()
     rows = np.array([0, 1, 2, 4, 7])
     obs = np.where(draws.inp.bloc[rows] >= 0, 1000.0 + np.arange(15).reshape(5, 3), -1)
-    out = []
-    for _ in range(2):
-        eff = Effects(draws, np.random.default_rng(11), particles=256)
-        eff.update(eff.linear(rows, obs))
-        w = simulate_undeclared(eff, np.arange(8, 20), sims=3000, rng=np.random.default_rng(12))
-        out.append((eff.f.tobytes(), eff.m.tobytes(), w.tobytes()))
-    assert out[0] == out[1]
+    for tails in (Tails(), Tails(pi=0.1, core=0.7, wide=2.5)):
+        out = []
+        for _ in range(2):
+            eff = Effects(draws, np.random.default_rng(11), particles=256, tails=tails)
+            eff.update(eff.linear(rows, obs))
+            w = simulate_undeclared(eff, np.arange(8, 20), sims=3000, rng=np.random.default_rng(12))
+            out.append((eff.f.tobytes(), eff.m.tobytes(), w.tobytes(), str(eff.prec)))
+        assert out[0] == out[1]
 
 
 def test_bad_options():
