@@ -204,6 +204,8 @@ def bench_night(sims: int, store_path: str) -> None:
     prep = prepare(2024, st, sims=sims, seed=1, download=False)
     print(f"night of 2024 (fresh simulations), {sims:,} simulations, {os.cpu_count()} CPUs")
     print(f"  prepare (fits cached, Monte Carlo):    {time.perf_counter() - t0:7.1f} s")
+    t = prep.night.tails
+    print(f"  local noise's tails: pi {t.pi:.3f}, core × {t.core:.2f}, wide × {t.wide:.2f}")
     counts = declaration_order(official_counts(prep.election), "random", np.random.default_rng(3))
     n = len(counts)
     for warm in (True, False):  # the first pass compiles (cached on disk afterwards)

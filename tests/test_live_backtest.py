@@ -31,7 +31,7 @@ def e2024(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Election:
 
 def test_orders():
     names = bt.orders()
-    assert len(names) == 26 and names[0] == "random-1" and names[-1] == "size"
+    assert len(names) == 24 and names[0] == "random-1" and names[-1] == "size"
     assert [bt._parse_order(n) for n in ("random-3", "overseas-first-12", "size")] == [
         "random",
         "overseas-first",

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from hemicycle.live.draws import Draws, simulate
-from hemicycle.live.effects import Effects, config_columns, simulate_undeclared
+from hemicycle.live.effects import Effects, Tails, config_columns, fit_tails, simulate_undeclared
 from hemicycle.sim import montecarlo as mc
 
 
@@ -163,13 +163,14 @@ def test_same_seed_same_bytes():
     draws = tiny()
     rows = np.array([0, 1, 2, 4, 7])
     obs = np.where(draws.inp.bloc[rows] >= 0, 1000.0 + np.arange(15).reshape(5, 3), -1)
-    out = []
-    for _ in range(2):
-        eff = Effects(draws, np.random.default_rng(11), particles=256)
-        eff.update(eff.linear(rows, obs))
-        w = simulate_undeclared(eff, np.arange(8, 20), sims=3000, rng=np.random.default_rng(12))
-        out.append((eff.f.tobytes(), eff.m.tobytes(), w.tobytes()))
-    assert out[0] == out[1]
+    for tails in (Tails(), Tails(pi=0.1, core=0.7, wide=2.5)):
+        out = []
+        for _ in range(2):
+            eff = Effects(draws, np.random.default_rng(11), particles=256, tails=tails)
+            eff.update(eff.linear(rows, obs))
+            w = simulate_undeclared(eff, np.arange(8, 20), sims=3000, rng=np.random.default_rng(12))
+            out.append((eff.f.tobytes(), eff.m.tobytes(), w.tobytes(), str(eff.prec)))
+        assert out[0] == out[1]
 
 
 def test_bad_options():
@@ -180,3 +181,130 @@ def test_bad_options():
         Effects(draws, np.random.default_rng(0), lambdas=(0.0,))
     with pytest.raises(ValueError, match="one flag per department"):
         Effects(draws, np.random.default_rng(0), overseas=np.zeros(3, bool))
+
+
+def test_fit_tails_recovers_a_contaminated_normal():
+    """Sums of squared residuals drawn from a contaminated normal (10 % of runoffs four times as
+    variable) give back its mixing probability and scales; a normal gives almost no tail."""
+    rng = np.random.default_rng(21)
+    n = 4000
+    dof = rng.choice([1, 1, 1, 2], n).astype(float)
+    wide = rng.random(n) < 0.1
+    a = np.where(wide, 4.0**2, 1.0) * 0.5
+    u = a * rng.chisquare(dof)
+    t = fit_tails(u, dof, np.zeros(0), 0.0)
+    assert 0.07 < t.pi < 0.13
+    a0 = 0.5 / (0.9 * 0.5 + 0.1 * 8.0)  # relative to the all-runoff scale: mean variance 1
+    assert t.core == pytest.approx(np.sqrt(0.5), rel=0.08)
+    assert t.wide == pytest.approx(np.sqrt(8.0), rel=0.15)
+    assert a0 < 1
+    # a normal: the wide component, if any, is rare or close to the core
+    un = rng.chisquare(dof)
+    tn = fit_tails(un, dof, np.zeros(0), 0.0)
+    assert tn.pi < 0.05 or tn.wide / tn.core < 1.5
+    # runoffs censored beyond a bound (left out as outliers) raise the tail
+    tc = fit_tails(u, dof, np.full(40, 30.0), 0.0)
+    assert tc.pi * tc.wide**2 > t.pi * t.wide**2
+    with pytest.raises(ValueError, match="at least 20"):
+        fit_tails(u[:5], dof[:5], np.zeros(0), 0.0)
+    with pytest.raises(ValueError, match="tails need"):
+        Tails(pi=0.1, core=2.0, wide=1.0)
+
+
+def contaminated_truth(draws: Draws, tails: Tails, s: int, rng: np.random.Generator) -> np.ndarray:
+    """Votes of an election the model simulated (simulation ``s``'s shared effects) with a
+    contaminated-normal local noise: one runoff in ``1 / pi`` gets the wide scale."""
+    inp = draws.inp
+    R, J = inp.bloc.shape
+    mu = draws.expected(np.arange(R))[s]
+    scale = np.where(rng.random(R) < tails.pi, tails.wide, tails.core) * draws.scales()
+    logv = mu + scale[:, None] * rng.standard_normal((R, J))
+    return np.where(inp.bloc >= 0, np.round(np.exp(np.where(inp.bloc >= 0, logv, 0)) * 60_000), -1)
+
+
+def calls_on_simulated_nights(tails: Tails, model: Tails, nights: int = 6) -> tuple[int, int]:
+    """(calls at 0.995, wrong ones) over simulated nights, three quarters declared, the truth
+    drawn with ``tails`` and the night conditioned with ``model``."""
+    draws = tiny(R=240, n_deps=12, M=2, sims=2000)
+    inp = draws.inp
+    R, J = inp.bloc.shape
+    calls = wrong = 0
+    rng = np.random.default_rng(31)
+    for s in range(nights):
+        votes = contaminated_truth(draws, tails, s, rng)
+        truth = np.where(inp.bloc >= 0, votes, -1).argmax(axis=1)
+        decl = rng.random(R) < 0.75
+        eff = Effects(draws, np.random.default_rng(s), particles=512, tails=model)
+        eff.update(eff.linear(np.flatnonzero(decl), votes[decl]))
+        und = np.flatnonzero(~decl)
+        win = simulate_undeclared(eff, und, sims=4000, rng=np.random.default_rng(100 + s))
+        p = np.stack([(win == j).mean(axis=0) for j in range(J)], axis=1)
+        called = p.max(axis=1) >= 0.995
+        calls += int(called.sum())
+        wrong += int((p.argmax(axis=1) != truth[und])[called].sum())
+    return calls, wrong
+
+
+def test_calls_at_0995_are_right_on_simulated_nights_with_heavy_tails():
+    """Nights the contaminated model itself simulated (an outlier runoff in eight): conditioned
+    with the tails, the calls at 0.995 are right; the normal model at the same overall scale
+    calls more and gets some wrong."""
+    tails = Tails(pi=0.125, core=0.7, wide=2.5)
+    calls, wrong = calls_on_simulated_nights(tails, tails)
+    assert calls > 30 and wrong == 0
+    mixed = np.sqrt((1 - tails.pi) * tails.core**2 + tails.pi * tails.wide**2)
+    calls_n, wrong_n = calls_on_simulated_nights(tails, Tails(0.0, mixed, mixed))
+    assert calls_n > calls and wrong_n > 0  # (on these seeded nights: 144 calls, 1 wrong)
+
+
+def test_an_outlier_declared_runoff_is_recognised_and_weighs_less():
+    """A declared runoff far off its expectation (one candidate's votes × 6) is found wide and its
+    precision falls to the wide component's; the others keep about the core's."""
+    draws = tiny(R=240, n_deps=12, M=2, sims=2000)
+    inp = draws.inp
+    R = inp.bloc.shape[0]
+    tails = Tails(pi=0.1, core=0.7, wide=2.5)
+    votes = contaminated_truth(draws, Tails(0.0, 0.7, 0.7), 0, np.random.default_rng(4))
+    votes[7, 0] *= 6
+    eff = Effects(draws, np.random.default_rng(5), particles=512, tails=tails)
+    rows = np.arange(0, R, 2)
+    eff.update(eff.linear(rows, votes[rows]))
+    assert eff.prec[6] > 1.5 and eff.prec[8] > 1.5
+    rho = eff.wide_probability(np.array([7]), votes[[7]])
+    assert rho[0] > 0.99
+    lin = eff.linear(np.append(rows, 7), votes[np.append(rows, 7)])
+    assert eff.prec[7] == pytest.approx(1 / tails.wide**2, rel=0.02)
+    assert lin.inv[-1] == pytest.approx(eff.prec[7] / draws.scales()[7] ** 2)
+
+
+def test_tails_of_reads_the_training_cross_validations_only():
+    """``tails_of`` pools the training elections' per-runoff moments (each over its election's
+    mean) and counts the runoffs their cross-validation left out as censored: more of those, a
+    heavier tail; elections of different scales but the same shape give the same tails."""
+    from hemicycle.live.setup import tails_of
+    from hemicycle.sim.calibrate import Calibration
+
+    def cal(scale: float, left_out: int, seed: int) -> Calibration:
+        r = np.random.default_rng(seed)
+        wide = r.random(500) < 0.1
+        ss = np.where(wide, 9.0, 1.0) * scale * r.chisquare(1, 500)
+        return Calibration(
+            department=0.2 * np.sqrt(scale),
+            local=np.sqrt(scale),
+            n_runoffs=500 + left_out,
+            folds=10,
+            cv_winner_accuracy=0.9,
+            cv_error_regression=scale,
+            cv_error_luce=scale,
+            use_regression=True,
+            left_out=tuple(range(left_out)),
+            moments=tuple((100, float(x), 1) for x in ss),
+        )
+
+    base = tails_of([cal(0.01, 0, 1), cal(0.01, 0, 2)])
+    assert 0.05 < base.pi < 0.2 and base.wide > 2 * base.core
+    same_shape = tails_of([cal(0.01, 0, 1), cal(0.04, 0, 2)])  # the second election 2× noisier
+    assert same_shape.pi == pytest.approx(base.pi, rel=1e-6)
+    heavier = tails_of([cal(0.01, 5, 1), cal(0.01, 5, 2)])
+    assert heavier.pi * heavier.wide**2 > base.pi * base.wide**2
+    assert tails_of([]) == Tails()

@@ -75,3 +75,15 @@ def test_a_replayed_night_calls_right(prepared, method):
     # 3: 74 races called before their count, none wrong)
     model_calls = [c for c in calls.calls if not c.declared]
     assert len(calls.wrong) <= max(2, len(model_calls) // 50), (len(calls.wrong), len(model_calls))
+
+
+def test_the_tails_are_the_training_elections(store, prepared):
+    """The night's heavy tails are fitted on its training elections' cross-validated residuals
+    (here 2017's alone, the target 2024 never): a contaminated normal, narrower than the normal
+    in its core, wider in its tail."""
+    from hemicycle.live.setup import tails_of
+
+    tails = prepared.night.tails
+    assert tails == tails_of([pipeline.fitted(2017, store, n_boot=N_BOOT)[1]])
+    assert 0 < tails.pi < 0.3 and tails.core < 1 < tails.wide
+    assert prepared.night.effects is not None and prepared.night.effects.tails == tails

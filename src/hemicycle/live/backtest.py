@@ -59,7 +59,7 @@ STAGES = (0.05, 0.10, 0.25, 0.50, 0.75)
 BINS = (0.0, 0.05, 0.2, 0.4, 0.6, 0.8, 0.95, 0.995, 1.0)
 
 
-def orders(n_random: int = 20, n_overseas: int = 5) -> list[str]:
+def orders(n_random: int = 20, n_overseas: int = 3) -> list[str]:
     """The declaration orders of the back-test: ``random-1`` … ``random-{n_random}``,
     ``overseas-first-1`` … and ``size``."""
     return (

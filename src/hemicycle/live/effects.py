@@ -37,6 +37,20 @@ log det Λ − Σ (n_c − 1) log λ`` (up to a constant). ``Λ`` is block-arrow
 another — and is solved by the Schur complement on the global swings. A department with no declared
 runoff keeps its prior.
 
+**Heavy tails** (:class:`Tails`). The training elections' cross-validated residuals are not
+normal: a runoff in ten or so is two to three times as far off as the rest, and the
+cross-validation leaves the farthest out altogether. The local noise is therefore a contaminated
+normal — with probability ``π`` a runoff's noise is ``wide`` times the Monte Carlo's scale, else
+``core`` times it — fitted by maximum likelihood on the training elections' residuals only
+(:func:`fit_tails`, :func:`hemicycle.live.setup.tails_of`; the left-out runoffs count as censored
+beyond their bound). A declared runoff enters the Gaussian conditioning with its expected
+precision given its residual, ``(1 − ρ) / core² + ρ / wide²`` (``ρ`` the probability that it is
+wide, :meth:`Effects.wide_probability`, found once when it is declared, against the posterior of
+the runoffs declared before it): an outlier does not drag the swings nor widen λ for every other
+runoff. Each fresh simulation draws each undeclared runoff's component, so a race's probability
+allows for an outlier of its own: a call at 0.995 needs a lead the wide component rarely
+overturns.
+
 **θ by sequential Monte Carlo** (:class:`Effects`): ``particles`` values of θ, drawn from the prior,
 carried from one update to the next; each update moves their target from the previous declared set
 to the new one through adaptively tempered steps (each step's incremental weights keep an ESS of
@@ -48,10 +62,11 @@ particles hold it at any stage of the night; its marginal likelihood is exact (s
 **Fresh simulations** (:func:`simulate_undeclared`): each simulation takes a particle (systematic
 resampling), draws the global swings from their Gaussian posterior, each department's from its
 Gaussian given them (prior where nothing is declared there), the local noise of each undeclared
-runoff, and its winner (the most voted; a tie to the older). The simulations are equally
-weighted, their count is the night's, and none of them is ever discarded: the posterior does not
-collapse, nor is it widened. Random numbers are the Monte Carlo's counter-based ones (a key from
-``rng``; simulation ``s``, slot ``k``), so the bytes do not depend on threads.
+runoff (its component, then its candidates' normals), and its winner (the most voted; a tie to
+the older). The simulations are equally weighted, their count is the night's, and none of them is
+ever discarded: the posterior does not collapse, nor is it widened. Random numbers are the Monte
+Carlo's counter-based ones (a key from ``rng``; simulation ``s``, slot ``k``), so the bytes do not
+depend on threads.
 """
 
 from __future__ import annotations
@@ -61,7 +76,7 @@ from dataclasses import dataclass
 import numba as _numba
 import numpy as np
 
-from hemicycle.live.draws import Draws, _normal
+from hemicycle.live.draws import Draws, _hash, _normal
 from hemicycle.sim import montecarlo as mc
 from hemicycle.sim.transfers import config_key
 
@@ -109,6 +124,92 @@ def config_columns(bloc: np.ndarray, min_runoffs: int = MIN_CONFIG) -> tuple[np.
     return cols, len(where)
 
 
+@dataclass(frozen=True)
+class Tails:
+    """The local noise as a contaminated normal: each runoff's noise is, with probability ``pi``,
+    ``wide`` times the Monte Carlo's local scale, else ``core`` times it (one draw per runoff, its
+    candidates alike). ``Tails()`` is the Monte Carlo's normal. Fitted on the training elections'
+    cross-validated residuals by :func:`fit_tails`."""
+
+    pi: float = 0.0
+    core: float = 1.0
+    wide: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not (0.0 <= self.pi < 1.0 and 0.0 < self.core <= self.wide):
+            raise ValueError(
+                f"tails need 0 <= pi < 1 and 0 < core <= wide; got pi={self.pi}, "
+                f"core={self.core}, wide={self.wide}"
+            )
+
+
+#: The Monte Carlo's own local noise (a normal).
+NORMAL_TAILS = Tails()
+
+
+def _mixture_loglik(x: np.ndarray, u, k, cens, nk) -> float:
+    from scipy import stats
+
+    pi = 1.0 / (1.0 + np.exp(-x[0]))
+    a0 = np.exp(x[1])
+    a1 = a0 * (1.0 + np.exp(x[2]))
+    l0 = stats.chi2.logpdf(u / a0, k) - np.log(a0)
+    l1 = stats.chi2.logpdf(u / a1, k) - np.log(a1)
+    out = float(np.logaddexp(np.log1p(-pi) + l0, np.log(pi) + l1).sum())
+    if len(cens):
+        c0 = stats.chi2.logsf(cens / a0, nk)
+        c1 = stats.chi2.logsf(cens / a1, nk)
+        out += float(np.logaddexp(np.log1p(-pi) + c0, np.log(pi) + c1).sum())
+    return out
+
+
+def fit_tails(
+    u: np.ndarray,
+    dof: np.ndarray,
+    censored: np.ndarray,
+    nonlocal_share: float,
+    *,
+    censored_dof: int = 1,
+) -> Tails:
+    """The contaminated normal of the local noise, by maximum likelihood on training residuals.
+
+    ``u`` (N,): each training runoff's sum of squared centred cross-validated log residuals over
+    its election's mean squared residual (so elections of different scales pool), ``dof`` (N,):
+    its degrees of freedom (candidates − 1): ``u`` is ``a · χ²(dof)`` with ``a`` the core variance
+    ratio ``a0`` or, with probability ``pi``, the wide one ``a1``. ``censored`` (C,): the runoffs
+    the projection's cross-validation left out as outliers (a residual beyond its bound), known
+    only to exceed their bound (in the same units; ``censored_dof`` degrees of freedom): they count
+    in ``pi`` and ``a1`` through the probability of exceeding it. ``nonlocal_share``: the share of
+    the residual variance that is not local noise (departmental swings, the bootstrap's), shared
+    by every runoff: the local noise's core and wide scales are those of the rest, relative to
+    the all-runoff local scale the Monte Carlo uses."""
+    from scipy import optimize
+
+    u = np.asarray(u, np.float64)
+    k = np.asarray(dof, np.float64)
+    cens = np.asarray(censored, np.float64)
+    if len(u) < 20 or (k < 1).any() or (u < 0).any():
+        raise ValueError("fit_tails needs at least 20 runoffs with dof >= 1 and u >= 0")
+    d = float(np.clip(nonlocal_share, 0.0, 0.9))
+    best = None
+    for x0 in ([-3.0, -0.2, 1.0], [-2.0, -0.1, 2.0], [-4.0, -0.05, 0.5]):
+        res = optimize.minimize(
+            lambda x: -_mixture_loglik(x, u, k, cens, censored_dof),
+            np.array(x0),
+            method="Nelder-Mead",
+            options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 4000},
+        )
+        if best is None or res.fun < best.fun:
+            best = res
+    assert best is not None
+    pi = float(1.0 / (1.0 + np.exp(-best.x[0])))
+    a0 = float(np.exp(best.x[1]))
+    a1 = a0 * (1.0 + float(np.exp(best.x[2])))
+    core2 = max(a0 - d, 0.25 * a0) / (1.0 - d)
+    wide2 = max(a1 - d, core2 * (1.0 - d)) / (1.0 - d)
+    return Tails(pi=pi, core=float(np.sqrt(core2)), wide=float(np.sqrt(wide2)))
+
+
 @dataclass(frozen=True, eq=False)
 class Linear:
     """The Gaussian part of the posterior for one set of declared runoffs (see the module doc),
@@ -139,9 +240,13 @@ class Linear:
         observed: np.ndarray,
         grid: tuple[tuple[float, float, float], ...],
         group: np.ndarray,
+        precision: np.ndarray | None = None,
     ) -> Linear:
         """From the declared ``rows`` and their ``observed`` votes (D, J; -1 padding); ``group``
-        (n_deps,) 0 for a metropolitan department, 1 overseas or abroad (its own scale λ)."""
+        (n_deps,) 0 for a metropolitan department, 1 overseas or abroad (its own scale λ);
+        ``precision`` (D,): each runoff's local precision as a multiple of the Monte Carlo's (the
+        heavy tails' expected precision given its residual, :meth:`Effects.precision`; default
+        1)."""
         inp, noise = draws.inp, draws.noise
         rows = np.asarray(rows, np.int64)
         J = inp.bloc.shape[1]
@@ -149,6 +254,8 @@ class Linear:
         valid = (obs >= 0) & (inp.bloc[rows] >= 0)
         y = np.where(valid, np.log(np.where(valid, obs, 0.0) + 0.5), 0.0)
         inv = 1.0 / inp.local_scales(noise)[rows] ** 2
+        if precision is not None:
+            inv = inv * np.asarray(precision, np.float64)
         nd, G = inp.n_deps, _NB + n_cfg
         Md = np.zeros((nd, _NB, _NB))  # Σ Eᵀ P E per department (unit λ)
         Nd = np.zeros((nd, _NB, n_cfg))  # Σ Eᵀ P Q
@@ -287,6 +394,7 @@ class Effects:
         config_scales: tuple[float, ...] = CONFIG_SCALES,
         min_config: int = MIN_CONFIG,
         overseas: np.ndarray | None = None,
+        tails: Tails = NORMAL_TAILS,
     ) -> None:
         if particles < 2:
             raise ValueError(f"at least 2 particles are needed; got {particles}")
@@ -303,6 +411,9 @@ class Effects:
                 f"{overseas_lambdas}, {config_scales}"
             )
         self.draws = draws
+        self.tails = tails
+        #: each declared runoff's local precision multiplier (:meth:`precision`), kept once found
+        self.prec: dict[int, float] = {}
         self.terms = base_terms(draws)
         self.cfg, self.n_cfg = config_columns(draws.inp.bloc, min_config)
         nd = draws.inp.n_deps
@@ -334,8 +445,88 @@ class Effects:
         self.min_ess = float(particles)
 
     def linear(self, rows: np.ndarray, observed: np.ndarray) -> Linear:
-        """The :class:`Linear` part for these declared runoffs."""
-        return Linear.build(self.draws, self.cfg, self.n_cfg, rows, observed, self.grid, self.group)
+        """The :class:`Linear` part for these declared runoffs (each runoff's local precision
+        under the heavy tails found when it is first seen, :meth:`precision`, and kept)."""
+        rows = np.asarray(rows, np.int64)
+        obs = np.asarray(observed, np.float64).reshape(len(rows), -1)
+        new = np.array([int(r) not in self.prec for r in rows], bool)
+        if new.any():
+            for r, v in zip(rows[new], self.precision(rows[new], obs[new]), strict=True):
+                self.prec[int(r)] = float(v)
+        prec = np.array([self.prec[int(r)] for r in rows])
+        return Linear.build(
+            self.draws, self.cfg, self.n_cfg, rows, obs, self.grid, self.group, prec
+        )
+
+    def wide_probability(self, rows: np.ndarray, observed: np.ndarray) -> np.ndarray:
+        """(D,) the probability that each declared runoff's local noise is the wide component
+        (:class:`Tails`), given its votes, under the particles' current posterior: each
+        particle's expected log votes with the swings at their posterior mean, their prior
+        variance (``national² + department²`` a candidate) added to both components' (a residual
+        is wide only beyond what the swings could explain), weighed by the particles."""
+        tails = self.tails
+        rows = np.asarray(rows, np.int64)
+        if tails.pi == 0.0 or not len(rows):
+            return np.zeros(len(rows))
+        inp, noise = self.draws.inp, self.draws.noise
+        obs = np.asarray(observed, np.float64).reshape(len(rows), -1)
+        valid = (obs >= 0) & (inp.bloc[rows] >= 0)
+        y = np.log(np.where(valid, obs, 0.0) + 0.5)
+        a0, a1 = self.terms
+        m, f = self.m, self.f
+        t = np.exp(noise.turnout * self.zt)
+        g = np.log(
+            np.maximum(
+                a0[m[:, None], rows[None, :]]
+                - f[:, None, None] * a1[m[:, None], rows[None, :]]
+                + t[:, None, None] * inp.xnv[m[:, None], rows[None, :]],
+                1e-300,
+            )
+        )
+        nat, sdep = float(noise.national), float(noise.department)
+        bl = np.maximum(inp.bloc[rows], 0)  # (D, J)
+        deps = inp.dep[rows]
+        if self.lin is not None:
+            _, mg, md = self.log_marginal(self.lin, m, f, self.zt, self.h, means=True)
+            ud = np.unique(deps)
+            zd = np.zeros((len(m), inp.n_deps, _NB))
+            for hv in np.unique(self.h):
+                i = np.flatnonzero(self.h == hv)
+                zd[np.ix_(i, ud)] = md[np.ix_(i, ud)] - np.einsum(
+                    "dag,pg->pda", self.lin.F[hv][ud], mg[i]
+                )
+            swing = nat * mg[:, bl] + sdep * zd[:, deps[:, None], bl]
+            cfg = self.cfg[rows]
+            if self.n_cfg:
+                swing += np.where(
+                    cfg[None] >= 0,
+                    self.svals[self.h][:, None, None] * mg[:, 8 + np.maximum(cfg, 0)],
+                    0.0,
+                )
+            g = g + swing
+        r = np.where(valid[None], y[None] - g, 0.0)
+        n = valid.sum(axis=1)
+        rbar = r.sum(axis=2) / np.maximum(n, 1)
+        ss = (np.where(valid[None], r - rbar[..., None], 0.0) ** 2).sum(axis=2)  # (N, D)
+        k = np.maximum(n - 1, 0)[None, :]
+        lam2 = self.lam2[self.h][:, self.group[deps]]  # (N, D)
+        sig2 = inp.local_scales(noise)[rows] ** 2
+        tau2 = nat**2 + sdep**2
+        v0 = lam2 * tails.core**2 * sig2 + tau2
+        v1 = lam2 * tails.wide**2 * sig2 + tau2
+        lo = np.log(tails.pi) - np.log1p(-tails.pi) - 0.5 * k * np.log(v1 / v0)
+        lo = lo - 0.5 * ss * (1.0 / v1 - 1.0 / v0)
+        rho = 1.0 / (1.0 + np.exp(-lo))
+        w = np.exp(self.logw - self.logw.max())
+        return np.where(n >= 2, (w / w.sum()) @ rho, tails.pi)
+
+    def precision(self, rows: np.ndarray, observed: np.ndarray) -> np.ndarray:
+        """(D,) each declared runoff's expected local precision under the tails, as a multiple
+        of the Monte Carlo's: ``(1 − ρ) / core² + ρ / wide²`` with ``ρ``
+        :meth:`wide_probability` (ones without tails)."""
+        rho = self.wide_probability(rows, observed)
+        t = self.tails
+        return (1.0 - rho) / t.core**2 + rho / t.wide**2
 
     def log_marginal(
         self, lin: Linear, m, f, zt, h, *, means: bool = False
@@ -450,10 +641,11 @@ def _systematic(logw: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarra
 @_numba.njit(parallel=True, cache=True)
 def _fresh_kernel(
     g, bloc, dep, cfg, birth, und, sloc, table, key, pidx, ph, svals, mean_g, mean_d, ln,
-    Fc, fcols, nf, Lsub, act, nact, nat, sdep, lam, group, sims, winners,
+    Fc, fcols, nf, Lsub, act, nact, nat, sdep, lam, group, t_pi, t_core, t_wide, sims, winners,
 ):  # fmt: skip
     U = und.shape[0]
     J = g.shape[2]
+    R = bloc.shape[0]
     nd = Fc.shape[1]
     G = ln.shape[1]
     n_blocks = (sims + 1023) // 1024
@@ -487,21 +679,51 @@ def _fresh_kernel(
             for u in range(U):
                 c = und[u]
                 d = dep[c]
-                lh = lam[h, group[d]]
+                lh = lam[h, group[d]] * sloc[c]
+                if t_pi > 0.0:
+                    hv = _hash(key, s, G + 8 * nd + R * J + c)
+                    u01 = (np.float64(hv >> np.uint64(11)) + 0.5) / 9007199254740992.0
+                    lh *= t_wide if u01 < t_pi else t_core
                 best = -1
                 bv = 0.0
+                hl = np.uint64(0)
                 for j in range(J):
+                    # four local normals from one hash (its four 16-bit fields index the table)
+                    if j % 4 == 0:
+                        hl = _hash(key, s, G + 8 * nd + c * J + j)
                     b = bloc[c, j]
                     if b < 0:
                         continue
                     v = g[p, u, j] + nat * zg[b] + sdep * zd[d, b]
                     if cfg[c, j] >= 0:
                         v += sv * zg[8 + cfg[c, j]]
-                    v += lh * sloc[c] * _normal(table, key, s, G + 8 * nd + c * J + j)
+                    sh = np.uint64(48 - 16 * (j % 4))
+                    v += lh * table[np.int64((hl >> sh) & np.uint64(0xFFFF))]
                     if best < 0 or v > bv or (v == bv and birth[c, j] < birth[c, best]):
                         best = j
                         bv = v
                 winners[s, u] = best
+
+
+@_numba.njit(parallel=True, cache=True)
+def _count_kernel(winners, J, out):  # pragma: no cover - compiled
+    S, U = winners.shape
+    n_blocks = 16
+    part = np.zeros((n_blocks, U, J), np.int64)
+    size = (S + n_blocks - 1) // n_blocks
+    for blk in _numba.prange(n_blocks):
+        for s in range(blk * size, min(S, (blk + 1) * size)):
+            for u in range(U):
+                part[blk, u, winners[s, u]] += 1
+    for blk in range(n_blocks):
+        out += part[blk]
+
+
+def count_wins(winners: np.ndarray, J: int) -> np.ndarray:
+    """(U, J) int64: how many of the simulations each slot wins (``winners`` (S, U))."""
+    out = np.zeros((winners.shape[1], int(J)), np.int64)
+    _count_kernel(np.ascontiguousarray(winners), int(J), out)
+    return out
 
 
 def simulate_undeclared(
@@ -573,7 +795,7 @@ def simulate_undeclared(
         np.uint64(key), pidx, effects.h, effects.svals, mean_g, mean_d, ln, Fc, fcols, nf, Lsub,
         act, nact,
         float(noise.national), float(noise.department), np.sqrt(effects.lam2), effects.group,
-        int(sims),
+        float(effects.tails.pi), float(effects.tails.core), float(effects.tails.wide), int(sims),
         winners,
     )  # fmt: skip
     return winners

@@ -28,7 +28,14 @@ from hemicycle.live.condition import (
     simulated_seats,
 )
 from hemicycle.live.draws import Draws
-from hemicycle.live.effects import PARTICLES, Effects, simulate_undeclared
+from hemicycle.live.effects import (
+    NORMAL_TAILS,
+    PARTICLES,
+    Effects,
+    Tails,
+    count_wins,
+    simulate_undeclared,
+)
 from hemicycle.live.feed import Failure, Snapshot
 from hemicycle.live.replay import OVERSEAS
 from hemicycle.sim.features import BLOC_INDEX, Runoffs
@@ -82,8 +89,11 @@ class Night:
     simulates the undeclared runoffs afresh (``draws.sims`` simulations, ``particles`` values of
     the replicate, mobilisation and turnout); ``weights`` reweights the projection's own
     simulations. ``rng`` feeds the fresh simulations (default: seeded from the draws' key, so a
-    night is a function of its draws and its snapshots). Until a declared count can be compared
-    with the simulations, both give the projection's own simulations, unweighted."""
+    night is a function of its draws and its snapshots); ``tails``: the local noise's heavy tails
+    for the fresh simulations (:class:`~hemicycle.live.effects.Tails`; default none, the Monte
+    Carlo's normal; :func:`hemicycle.live.setup.prepare` fits them on the training elections).
+    Until a declared count can be compared with the simulations, both give the projection's own
+    simulations, unweighted."""
 
     def __init__(
         self,
@@ -97,6 +107,7 @@ class Night:
         method: str = "fresh",
         particles: int = PARTICLES,
         rng: np.random.Generator | None = None,
+        tails: Tails = NORMAL_TAILS,
     ) -> None:
         if method not in METHODS:
             raise OptionError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
@@ -129,6 +140,7 @@ class Night:
         self.sim_seats = simulated_seats(draws.winners, self.slot_group, len(BLOCS))
         self.method = method
         self.particles = particles
+        self.tails = tails
         self.rng = (
             rng if rng is not None else np.random.default_rng(np.random.SeedSequence(draws.key))
         )
@@ -136,7 +148,7 @@ class Night:
         self.overseas = np.zeros(draws.inp.n_deps, bool)
         self.overseas[draws.inp.dep] = [c.startswith(OVERSEAS) for c in self.codes]
         self.effects = (
-            Effects(draws, self.rng, particles=particles, overseas=self.overseas)
+            Effects(draws, self.rng, particles=particles, overseas=self.overseas, tails=tails)
             if method == "fresh"
             else None
         )
@@ -161,7 +173,13 @@ class Night:
         )
         new.observed = {}
         new.effects = (
-            Effects(self.draws, new.rng, particles=self.particles, overseas=self.overseas)
+            Effects(
+                self.draws,
+                new.rng,
+                particles=self.particles,
+                overseas=self.overseas,
+                tails=self.tails,
+            )
             if method == "fresh"
             else None
         )
@@ -275,10 +293,7 @@ def fresh_posterior(
     seats += np.bincount(slot_group[dr, declared_winner[dr]], minlength=len(groups))[None, :]
     if len(und):
         win = simulate_undeclared(effects, und, sims=sims, rng=rng)
-        counts = np.zeros((len(und), J))
-        for j in range(J):
-            counts[:, j] = (win == j).sum(axis=0)
-        p[und] = counts / sims
+        p[und] = count_wins(win, J) / sims
         seats += simulated_seats(win, slot_group[und], len(groups))
     return Posterior(
         p_win=p,
