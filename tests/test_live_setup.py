@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from hemicycle.data.store import Store
+from hemicycle.live.effects import NORMAL_TAILS
 from hemicycle.live.feed import Snapshot
 from hemicycle.live.replay import replay_night
 from hemicycle.live.setup import prepare
@@ -36,8 +37,10 @@ def prepared(store):
 
 
 def test_before_any_declaration_the_night_is_the_projection(store, prepared):
+    """With the Monte Carlo's normal noise, the night before any count is the projection, to the
+    last bit."""
     proj = pipeline.project(2024, 2017, store, sims=SIMS, seed=7, n_boot=N_BOOT)
-    night = prepared.night
+    night = prepared.night.restarted(tails=NORMAL_TAILS)
     post = night.update(Snapshot(2024, 2, ())).posterior
     assert not post.declared.any() and post.ess == pytest.approx(SIMS)
     got = {}
@@ -48,6 +51,20 @@ def test_before_any_declaration_the_night_is_the_projection(store, prepared):
     preds = proj.preds.set_index(["constituency", "panel"])["p_win"]
     for key, p in got.items():
         assert preds[key] == pytest.approx(p, abs=1e-12)
+
+
+def test_before_any_count_calls_are_made_on_the_night_s_heavy_tails(prepared):
+    """The night's fitted tails apply from the first poll: before any count, it simulates afresh
+    with them, and calls no race the heavy tails leave below the threshold — fewer than the
+    projection's normal noise would (which called races at 20:00 that the tails do not)."""
+    empty = Snapshot(2024, 2, ())
+    heavy = prepared.night.restarted()
+    assert heavy.tails != NORMAL_TAILS
+    normal = prepared.night.restarted(tails=NORMAL_TAILS)
+    h, n = heavy.update(empty), normal.update(empty)
+    assert len(h.calls.calls) < len(n.calls.calls)
+    assert all(c.probability >= heavy.calls.threshold for c in h.calls.calls)
+    assert not np.allclose(h.posterior.p_win, n.posterior.p_win)
 
 
 @pytest.mark.parametrize("method", ["weights", "fresh"])

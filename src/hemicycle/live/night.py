@@ -93,7 +93,8 @@ class Night:
     for the fresh simulations (:class:`~hemicycle.live.effects.Tails`; default none, the Monte
     Carlo's normal; :func:`hemicycle.live.setup.prepare` fits them on the training elections).
     Until a declared count can be compared with the simulations, both give the projection's own
-    simulations, unweighted."""
+    simulations, unweighted — except ``fresh`` with heavy ``tails``, which simulates afresh with
+    them from the first poll (calls made before any count are made on the night's noise)."""
 
     def __init__(
         self,
@@ -154,10 +155,15 @@ class Night:
         )
 
     def restarted(
-        self, *, method: str | None = None, rng: np.random.Generator | None = None
+        self,
+        *,
+        method: str | None = None,
+        rng: np.random.Generator | None = None,
+        tails: Tails | None = None,
     ) -> Night:
-        """A new night on the same draws and runoffs, nothing declared (``method`` and ``rng``
-        as the constructor's; default: this night's method, an rng seeded from the draws' key)."""
+        """A new night on the same draws and runoffs, nothing declared (``method``, ``rng`` and
+        ``tails`` as the constructor's; default: this night's method and tails, an rng seeded
+        from the draws' key)."""
         method = self.method if method is None else method
         if method not in METHODS:
             raise OptionError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
@@ -172,13 +178,14 @@ class Night:
             else np.random.default_rng(np.random.SeedSequence(self.draws.key))
         )
         new.observed = {}
+        new.tails = self.tails if tails is None else tails
         new.effects = (
             Effects(
                 self.draws,
                 new.rng,
                 particles=self.particles,
                 overseas=self.overseas,
-                tails=self.tails,
+                tails=new.tails,
             )
             if method == "fresh"
             else None
@@ -234,7 +241,10 @@ class Night:
                 self.loglik += self.draws.log_likelihood(idx, obs)
             self.declared_winner[idx] = winners
             self.observed.update(zip(rows, observed, strict=True))
-        if self.effects is not None and self.observed:
+        # before any count can be compared, the projection's own simulations — unless the night's
+        # local noise has heavy tails the projection's normal lacks: then fresh simulations with
+        # them, so that no race is called at 20:00 on a thinner tail than the rest of the night's
+        if self.effects is not None and (self.observed or self.tails != NORMAL_TAILS):
             post = self._fresh(bool(rows))
         else:
             post = self._weights()
