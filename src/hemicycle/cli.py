@@ -749,8 +749,9 @@ def backtest_cmd(
         str,
         typer.Option(
             "--targets",
-            help="Comma-separated target years, or all (every election with both rounds that "
-            "has an earlier one to learn from).",
+            help="Comma-separated target years; all (2002–2024: every election from 1997 on with "
+            "an earlier one to learn from); or history (1962–1997, each trained on the elections "
+            "of 1958 on before it).",
         ),
     ] = "all",
     sims: SimsOpt = DEFAULT_SIMS,

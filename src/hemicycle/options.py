@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from hemicycle.data.blocs import BLOCS
+from hemicycle.data.files import TRAINING_YEARS
 from hemicycle.errors import MissingRoundError, OptionError
 
 __all__ = [
@@ -134,6 +135,17 @@ class TrainSpec:
                     f"earlier years ({', '.join(str(y) for y in both if y < target) or 'none'})"
                 )
         return self.years
+
+
+def history_target(target_year: int | None) -> bool:
+    """Whether ``target_year`` precedes every default training election
+    (:data:`~hemicycle.data.files.TRAINING_YEARS`, 1997 on): its ``all`` is then the elections of
+    1958–1993 before it, read from the CDSP's tables (party columns until 1981).
+
+    >>> history_target(1981), history_target(1997), history_target(2002), history_target(None)
+    (True, True, False, False)
+    """
+    return target_year is not None and not any(y < target_year for y in TRAINING_YEARS)
 
 
 def check_sims(sims: object) -> int:

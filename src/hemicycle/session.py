@@ -52,6 +52,7 @@ from hemicycle.options import (
     TrainSpec,
     check_seed,
     check_sims,
+    history_target,
 )
 from hemicycle.replays import Replay, replay
 
@@ -349,7 +350,7 @@ class Session:
             return None
         spec = TrainSpec.parse(train)
         if spec.is_all:
-            self.ingest_earlier(year, training=True)
+            self.ingest_earlier(year, training=not history_target(year))
         else:
             for y in spec.years or ():
                 self._have(y)
@@ -567,7 +568,12 @@ class Session:
         to learn from, or the years named, checked)."""
         from hemicycle.sim import backtest as bt
 
-        self.ingest_earlier(None, training=True)
+        history = isinstance(targets, str) and targets.strip().lower() == "history"
+        named = [] if isinstance(targets, str) else list(targets)
+        if isinstance(targets, str) and not history and targets.strip().lower() != "all":
+            named = [int(t) for t in targets.split(",") if t.strip().isdigit()]
+        old = history or any(history_target(int(y)) for y in named)
+        self.ingest_earlier(None, training=not old)
         return bt.targets(self._store, targets)
 
     def backtest(
@@ -591,7 +597,7 @@ class Session:
         from hemicycle.sim import backtest as bt
 
         years = self.backtest_targets(targets)
-        every = bt.targets(self._store, "all") if nested else years
+        every = sorted(set(bt.targets(self._store, "all")) | set(years)) if nested else years
         train = sorted({y for t in every for y in self.training_years(t)})
         self.prepare(None, train)
         seed_ = check_seed(seed)

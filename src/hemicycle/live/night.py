@@ -46,7 +46,9 @@ def printed_blocs(election: Election) -> np.ndarray:
     (three 2024 candidates changed nuance between rounds), else in round 1: the seat tables'."""
     nuance = printed_nuance(election)
     flat = blocs_of(election.year, nuance.ravel().tolist())
-    return np.asarray(flat, dtype=object).reshape(nuance.shape)
+    out = np.asarray(flat, dtype=object).reshape(nuance.shape)
+    stood = election.round1.valid | (election.round2.valid if election.round2 else False)
+    return np.where((out == "") & stood, "other", out)  # an empty nuance counts as other
 
 
 def fixed_seats(election: Election, standing: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ import pandas as pd
 from hemicycle.data.files import TRAINING_YEARS
 from hemicycle.data.store import Store
 from hemicycle.errors import OptionError
-from hemicycle.options import DEFAULT_SIMS
+from hemicycle.options import DEFAULT_SIMS, history_target
 from hemicycle.sim import pipeline
 from hemicycle.sim.calibrate import Priors
 
@@ -126,11 +126,24 @@ def training(store: Store, target: int, *, drop_latest: bool = False) -> tuple[i
 
 
 def targets(store: Store, text: str | Sequence[int] = "all") -> list[int]:
-    """The target years: every election with both rounds and an earlier one to learn from
-    (``"all"``), or the years named (each must qualify)."""
+    """The target years: every election of the default training years with both rounds and an
+    earlier one to learn from (``"all"``: 2002–2024), the elections before them that can learn
+    from earlier ones (``"history"``: 1962–1997, each trained on the elections of 1958 on before
+    it, :func:`~hemicycle.options.history_target`), or the years named (each must qualify)."""
     both = sorted(y for y in store.years() if 2 in store.rounds(y) and y in TRAINING_YEARS)
-    usable = [y for y in both if any(t < y for t in both)]
+    modern = [y for y in both if any(t < y for t in both)]
+    every = sorted(y for y in store.years() if 2 in store.rounds(y))
+    history = [y for y in every if history_target(y) and any(t < y for t in every)]
+    usable = sorted(set(modern) | set(history))
+    if isinstance(text, str) and text.strip().lower() == "history":
+        if not history:
+            raise OptionError(
+                "no election before 1997 can be back-tested: the store needs two of them with "
+                f"both rounds; years with both rounds: {', '.join(map(str, every)) or 'none'}"
+            )
+        return history
     if isinstance(text, str) and text.strip().lower() == "all":
+        usable = modern
         if not usable:
             raise OptionError(
                 f"no election can be back-tested: it needs both rounds and an earlier "
@@ -146,7 +159,7 @@ def targets(store: Store, text: str | Sequence[int] = "all") -> list[int]:
         )
     except ValueError:
         raise OptionError(
-            f"--targets must be years separated by commas, or all; got {text!r}"
+            f"--targets must be years separated by commas, all or history; got {text!r}"
         ) from None
     bad = [y for y in years if y not in usable]
     if bad or not years:
@@ -220,7 +233,7 @@ def nested_backtest(
     priors as trained with it, for those that have two earlier elections or more), and one row
     per (combination, target) of the search (``grid`` is the combination's index).
     """
-    every = targets(store, "all")
+    every = sorted(set(targets(store, "all")) | {int(y) for y in years})
     if len(every) < 2:
         raise OptionError(
             "a nested back-test chooses each target's priors on the other targets, and the "

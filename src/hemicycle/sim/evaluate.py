@@ -226,7 +226,7 @@ def evaluate_projection(
     # seats by bloc
     wc = np.flatnonzero(win >= 0)
     won_nuance = [nuance[c, win[c]] for c in wc]
-    won_bloc = blocs_of(election.year, won_nuance)
+    won_bloc = [b or "other" for b in blocs_of(election.year, won_nuance)]
     actual = np.array([won_bloc.count(b) for b in BLOCS])
     draws = proj.bloc_draws()
     es = energy_score(draws, actual)
@@ -249,9 +249,12 @@ def evaluate_projection(
     base_acc = float((leader[held_rows] == win[held_rows]).mean())
     base_win = win.copy()
     base_win[held_rows] = leader[held_rows]
-    base_bloc = blocs_of(
-        election.year, [nuance[c, base_win[c]] for c in np.flatnonzero(base_win >= 0)]
-    )
+    base_bloc = [
+        b or "other"
+        for b in blocs_of(
+            election.year, [nuance[c, base_win[c]] for c in np.flatnonzero(base_win >= 0)]
+        )
+    ]
     base_vec = np.array([base_bloc.count(b) for b in BLOCS])
     base_es = energy_score(base_vec[None], actual)
     lead = np.zeros(len(contested))

@@ -39,7 +39,14 @@ from hemicycle.errors import (
     OptionError,
     YearNotAvailableError,
 )
-from hemicycle.options import DEFAULT_SIMS, N_BOOT, TrainSpec, check_seed, check_sims
+from hemicycle.options import (
+    DEFAULT_SIMS,
+    N_BOOT,
+    TrainSpec,
+    check_seed,
+    check_sims,
+    history_target,
+)
 from hemicycle.sim import ei, fundamentals
 from hemicycle.sim import montecarlo as mc
 from hemicycle.sim.calibrate import (
@@ -306,12 +313,17 @@ def training_years(
 
     ``train``: a :class:`~hemicycle.options.TrainSpec` or what it parses: ``"all"`` is every
     election of :data:`~hemicycle.data.files.TRAINING_YEARS` with both rounds in the store,
-    earlier than the target (every one when ``target_year`` is None); named years must be earlier
-    than the target and have both rounds.
+    earlier than the target (every one when ``target_year`` is None) — and for a target that none
+    of them precedes (1997 and before: :func:`history_target`), every earlier election with both
+    rounds, 1958 on; named years, of any era, must be earlier than the target and have both
+    rounds.
     """
     s = _store(store)
+    spec = TrainSpec.parse(train)
     both = [y for y in s.years() if 2 in s.rounds(y) and y in TRAINING_YEARS]
-    years = TrainSpec.parse(train).resolve(target_year, both)
+    if spec.is_all and history_target(target_year):
+        both = [y for y in s.years() if 2 in s.rounds(y)]
+    years = spec.resolve(target_year, both)
     for y in years:
         _train_election(s, y)
     return tuple(years)

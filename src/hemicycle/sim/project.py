@@ -298,7 +298,10 @@ def summarise(
         rows,
         columns=["constituency", "panel", "nuance", "p_win", "share_mean", "share_lo", "share_hi"],
     )
-    preds.insert(3, "bloc", blocs_of(election.year, preds["nuance"].tolist()))
+    # a candidate whose nuance the source left empty counts as other (1993's 3004)
+    preds.insert(
+        3, "bloc", [b or "other" for b in blocs_of(election.year, preds["nuance"].tolist())]
+    )
     preds = preds.sort_values(["constituency", "panel"], kind="stable").reset_index(drop=True)
     preds = preds[PREDS_COLUMNS]
 
