@@ -38,8 +38,11 @@ def real_inputs():
     for y in YEARS:
         if y <= 2024:
             store.ensure(y, download=False)
+    for p in (2002, 2007, 2012, 2017, 2022):  # the fundamentals' presidential rounds
+        if p not in store.presidential_years():
+            store.ingest_presidential(p, download=False)
     years = pipeline.training_years(2024, "all", store)
-    model, noise = pipeline.pooled(years, store)
+    model, noise = pipeline.pooled(years, store, target=pipeline.load(store, 2024))
     target = pipeline.load(store, 2024)
     inp, _ = build_inputs(model, target, resolve_lineup(target, withdrawals="data"), noise=noise)
     t = time.perf_counter()

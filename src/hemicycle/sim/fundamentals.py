@@ -262,5 +262,5 @@ def fit_weight(per_election: Sequence[tuple[np.ndarray, np.ndarray]]) -> float:
         return 0.0
     w = float(x @ r) / den
     se2 = float(((r - w * x) ** 2).sum()) / (len(x) - 1) / den
-    shrunk = w * max(0.0, 1.0 - se2 / w**2) if w != 0 else 0.0
+    shrunk = w * max(0.0, 1.0 - se2 / w**2) if w > 0 else 0.0
     return float(np.clip(shrunk, 0.0, 1.0))
