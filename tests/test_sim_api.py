@@ -97,9 +97,13 @@ def test_training_must_be_earlier_than_the_target(store_path):
             pipeline.project(target, train, st, sims=10, n_boot=N_BOOT)
     with pytest.raises(OptionError, match="a year, years separated by commas, or 'all'"):
         pipeline.project(2024, "last", st, sims=10, n_boot=N_BOOT)
-    earliest = min(y for y in st.years() if 2 in st.rounds(y) and y in TRAINING_YEARS)
+    # the first election with both rounds (1958) has nothing before it; 1997, the first default
+    # training election, learns from the elections before it (1958-1993)
+    earliest = min(y for y in st.years() if 2 in st.rounds(y))
     with pytest.raises(MissingRoundError, match="nothing to learn transfers from"):
         pipeline.project(earliest, "all", st, sims=10, n_boot=N_BOOT)
+    first = min(y for y in st.years() if 2 in st.rounds(y) and y in TRAINING_YEARS)
+    assert all(y < first for y in pipeline.training_years(first, "all", st))
     both = [y for y in st.years() if 2 in st.rounds(y) and y in TRAINING_YEARS]
     assert pipeline.training_years(2024, "all", st) == tuple(y for y in both if y < 2024)
     assert pipeline.training_years(2024, "2017", st) == (2017,)

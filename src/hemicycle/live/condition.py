@@ -50,6 +50,7 @@ import numpy as np
 
 from hemicycle.errors import OptionError
 from hemicycle.rules import MAJORITY
+from hemicycle.sim.montecarlo import seats_kernel
 
 #: A race is called when its leader's posterior probability reaches this.
 CALL_THRESHOLD = 0.995
@@ -195,15 +196,6 @@ BACKENDS = ("numba", "numpy")
 
 
 @_numba.njit(parallel=True, cache=True)
-def _seats_nb(winners, cols, slot_group, n_groups, out):  # pragma: no cover - compiled
-    S = winners.shape[0]
-    for s in _numba.prange(S):
-        for i in range(cols.shape[0]):
-            c = cols[i]
-            out[s, slot_group[c, winners[s, c]]] += 1
-
-
-@_numba.njit(parallel=True, cache=True)
 def _wins_nb(winners, cols, w, J, out):  # pragma: no cover - compiled
     S = winners.shape[0]
     U = cols.shape[0]
@@ -246,7 +238,7 @@ def simulated_seats(
     if (flat[flat >= 0] >= n_groups).any():
         raise OptionError(f"a slot's group is beyond the {n_groups} groups")
     if backend == "numba":
-        _seats_nb(winners, cols, np.asarray(slot_group, np.int64), n_groups, out)
+        seats_kernel(winners, cols, np.asarray(slot_group, np.int64), out)
         return out
     offs = (np.arange(len(cols)) * J)[None, :]
     sub = winners[:, cols]

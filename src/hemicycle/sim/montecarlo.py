@@ -338,6 +338,20 @@ def simulate_numba(inp: Inputs, noise: Noise, key: int, start: int, stop: int) -
 BACKENDS = {"numba": simulate_numba, "reference": simulate_reference}
 
 
+@_numba.njit(parallel=True, cache=True)
+def seats_kernel(winners, cols, slot_group, out):  # pragma: no cover - compiled
+    """Add to ``out[s, g]`` (S, G) one seat for every runoff ``c`` of ``cols`` whose winner in
+    simulation ``s`` sits in a slot of group ``g = slot_group[c, winners[s, c]]`` (``-1``: no
+    group). Used by the projection's seat tables and the night's."""
+    S = winners.shape[0]
+    for s in _numba.prange(S):
+        for i in range(cols.shape[0]):
+            c = cols[i]
+            g = slot_group[c, winners[s, c]]
+            if g >= 0:
+                out[s, g] += 1
+
+
 def default_backend() -> str:
     return "numba"
 

@@ -102,15 +102,29 @@ def _election(store: Store, year: int) -> Election:
     return load(store, int(year))
 
 
-def _train_election(store: Store, year: int) -> Election:
-    e = _election(store, year)
-    if e.round2 is None:
-        have = [y for y in store.years() if 2 in store.rounds(y)]
+def _check_training(store: Store, year: int) -> None:
+    """``year`` can train: in the store with both rounds (read from the store's index, without
+    loading the election)."""
+    if not isinstance(year, int | np.integer):
+        raise OptionError(f"year must be an integer; got {year!r}")
+    years = store.years()
+    if year not in years:
+        raise YearNotAvailableError(
+            f"year {year} is not in the store; available: "
+            f"{', '.join(str(y) for y in sorted(years)) or 'none'} "
+            f"(ingest it with `hemicycle data ingest {year}`)"
+        )
+    if 2 not in store.rounds(int(year)):
+        have = [y for y in years if 2 in store.rounds(y)]
         raise MissingRoundError(
             f"training year {year} has no round 2 in the store; years with both rounds: "
             f"{', '.join(map(str, sorted(have))) or 'none'}"
         )
-    return e
+
+
+def _train_election(store: Store, year: int) -> Election:
+    _check_training(store, year)
+    return _election(store, year)
 
 
 #: Bump when the transfer model or its calibration changes: invalidates the on-disk cache.
@@ -298,7 +312,7 @@ def fitted(
     if estimator == "ei":
         ei.require_pyei()
     s = _store(store)
-    _train_election(s, train_year)
+    _check_training(s, train_year)
     if n_boot < 0:
         raise OptionError(f"n_boot must be >= 0; got {n_boot}")
     return _fit_cached(
@@ -325,7 +339,7 @@ def training_years(
         both = [y for y in s.years() if 2 in s.rounds(y)]
     years = spec.resolve(target_year, both)
     for y in years:
-        _train_election(s, y)
+        _check_training(s, y)
     return tuple(years)
 
 

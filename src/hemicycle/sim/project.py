@@ -118,7 +118,8 @@ class Projection:
     ``preds`` has the columns :data:`PREDS_COLUMNS`; ``seats`` :data:`SEATS_COLUMNS`;
     ``seat_draws`` (sims × groups, int16) the simulated seats of every group in ``groups``
     (nuances then blocs, with ``kinds``); ``p_any_majority`` the probability that one bloc reaches
-    289 seats; ``closest`` the most uncertain runoffs.
+    ``majority`` seats (the election's own: 289 of 577 since 1988); ``closest`` the most uncertain
+    runoffs.
     """
 
     target_year: int
@@ -136,6 +137,9 @@ class Projection:
     #: the pull towards the presidential round 2, in words ("": none;
     #: :attr:`~hemicycle.sim.montecarlo.Noise.presidential`)
     fundamentals: str = ""
+    #: an absolute majority of the election's Assembly
+    #: (:attr:`~hemicycle.election.Election.majority`)
+    majority: int = MAJORITY
 
     @property
     def train_year(self) -> int | str:
@@ -175,7 +179,8 @@ class Projection:
             f"({self.sims:,} simulated elections, lineup: {self.lineup})",
             *([f"Fundamentals: {self.fundamentals}"] if self.fundamentals else []),
             "",
-            f"{'bloc':<12}{'mean':>8}{'median':>8}{'90% interval':>16}{'P(>=289)':>10}",
+            f"{'bloc':<12}{'mean':>8}{'median':>8}{'90% interval':>16}"
+            f"{f'P(>={self.majority})':>10}",
         ]
         s = self.seats[self.seats["kind"] == "bloc"]
         for _, r in s.iterrows():
@@ -185,7 +190,7 @@ class Projection:
             )
         lines += [
             "",
-            f"P(one bloc reaches {MAJORITY} seats) = {self.p_any_majority:.3f}; "
+            f"P(one bloc reaches {self.majority} seats) = {self.p_any_majority:.3f}; "
             f"P(one nuance does) = {self.p_any_majority_nuance:.3f}",
             "",
             f"Closest {n_closest} constituencies (leader's probability of winning):",
@@ -328,16 +333,12 @@ def summarise(
                 slot_nuance[r, j] = gi[nuance[c, k]]
                 slot_bloc[r, j] = bi[bloc_of[nuance[c, k]]]
     G = len(groups)
-    rr = np.arange(len(run.rows))[None, :]
-    step = 10_000
-    for a in range(0, n_sims, step):  # bounded memory: one block of simulations at a time
-        w = acc.winners[a : a + step].astype(np.int64)
-        n = len(w)
-        off = (np.arange(n) * G)[:, None]
-        flat = np.concatenate(
-            [(off + slot_nuance[rr, w]).ravel(), (off + slot_bloc[rr, w]).ravel()]
-        )
-        draws[a : a + n] = np.bincount(flat, minlength=n * G).reshape(n, G)
+    majority = election.majority
+    counted = np.zeros((n_sims, G), np.int64)  # every simulation's winners, by nuance and bloc
+    cols = np.arange(len(run.rows), dtype=np.int64)
+    mc.seats_kernel(acc.winners, cols, slot_nuance, counted)
+    mc.seats_kernel(acc.winners, cols, slot_bloc, counted)
+    draws[:] = counted
     draws += base.astype(np.int16)
     d = draws.astype(np.float64)
     seats = pd.DataFrame(
@@ -348,12 +349,12 @@ def summarise(
             "median": np.median(d, axis=0),
             "lo": _quantile(d, 0.05),
             "hi": _quantile(d, 0.95),
-            "p_majority": (d >= MAJORITY).mean(axis=0),
+            "p_majority": (d >= majority).mean(axis=0),
         }
     )[SEATS_COLUMNS]
     is_bloc = np.array(kinds) == "bloc"
-    p_any = float((d[:, is_bloc] >= MAJORITY).any(axis=1).mean())
-    p_any_n = float((d[:, ~is_bloc] >= MAJORITY).any(axis=1).mean()) if (~is_bloc).any() else 0.0
+    p_any = float((d[:, is_bloc] >= majority).any(axis=1).mean())
+    p_any_n = float((d[:, ~is_bloc] >= majority).any(axis=1).mean()) if (~is_bloc).any() else 0.0
 
     # closest runoffs
     close = []
@@ -384,4 +385,5 @@ def summarise(
         p_any_majority_nuance=p_any_n,
         closest=closest,
         lineup=lineup_label,
+        majority=majority,
     )
