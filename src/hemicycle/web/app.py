@@ -97,6 +97,27 @@ def _sentence(errors: list[dict[str, Any]], max_sims: int) -> str:
     return "invalid request: " + "; ".join(parts) + tail + "."
 
 
+def _unreadable_body(exc: StarletteHTTPException) -> str | None:
+    """The sentence of a body that could not be parsed, or ``None``. FastAPI answers a body that
+    ``json.loads`` refuses with something other than a syntax error (nested too deeply, invalid
+    UTF-8, an integer beyond Python's digit limit) by a bare 400 raised *from* that error; it is
+    invalid parameters like any other, so a 422 with one sentence."""
+    cause = exc.__cause__
+    if exc.status_code != 400 or cause is None:
+        return None
+    if isinstance(cause, RecursionError):
+        why = "it is nested too deeply"
+    elif isinstance(cause, UnicodeDecodeError):
+        why = "it is not UTF-8 text"
+    elif isinstance(cause, ValueError) and "digits" in str(cause):
+        why = "a number in it has more than 4,300 digits"
+    elif isinstance(cause, ValueError | TypeError):
+        why = "it cannot be read"
+    else:
+        return None
+    return f"invalid request: the body is not valid JSON ({why})."
+
+
 def create_app(
     store_path: str | Path | None = None,
     *,
@@ -219,6 +240,9 @@ def _add_error_handlers(app: FastAPI, svc: Service) -> None:
                 f"it answers {' and '.join(allowed) or 'no method'}",
                 headers,
             )
+        unreadable = _unreadable_body(exc)
+        if unreadable is not None:
+            return _error(422, "invalid_request", unreadable)
         return _error(exc.status_code, "http_error", str(exc.detail), headers)
 
     @app.exception_handler(HemicycleError)
