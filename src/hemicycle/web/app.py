@@ -8,13 +8,14 @@ dependency), and this module assembles them (:func:`create_app`): middleware, er
 lifespan and static files. :class:`hemicycle.web.guard.Guard` checks the ``Host`` header, bounds
 the request body (413) and sets the security headers.
 
-Errors are JSON ``{"error": KIND, "detail": SENTENCE}``: 422 for invalid parameters (one readable
-sentence), 404 for an unknown year or constituency, 400 for any other :class:`HemicycleError` (or a
-host this server does not answer to), 409 when the year is there but not the round it needs, 413
-for a body over 64 KiB, 405 (with ``Allow``) for a method a path does not answer (every GET
-path answers HEAD too), 503 (with ``Retry-After``) when the projection queue is full, 504 for a
-projection past its time limit, and 500 with a generic message (never a stack trace) for anything
-else.
+Errors are JSON ``{"error": KIND, "detail": SENTENCE}``: 422 for invalid parameters or a body
+that cannot be parsed (one readable sentence), 404 for an unknown year or constituency, 400 for
+any other :class:`HemicycleError` (or a host this server does not answer to), 409 when the year is
+there but not the round it needs, 413 for a body over 64 KiB (431 for a head over 16 KiB, 408 for
+a body too slow to arrive: from :func:`hemicycle.web.guard.timed_h11_protocol`), 405 (with
+``Allow``) for a method a path does not answer (every GET path answers HEAD too), 503 (with
+``Retry-After``) when the projection queue is full, 504 for a projection past its time limit, and
+500 with a generic message (never a stack trace) for anything else.
 """
 
 import logging
