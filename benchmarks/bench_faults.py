@@ -11,7 +11,13 @@ Server section (``hemicycle serve`` in a subprocess on 127.0.0.1, ports 8700-878
 * **idle** — 900 connections opened and left silent: GET latency with them open, and how many the
   server has closed 12 s later;
 * **shutdown** — SIGTERM while four projections at the cap run or wait: seconds until the server
-  exits.
+  exits, tracebacks and lines logged from then;
+* **slowbody** — 999 connections from one client trickling their bodies a byte every 3 s: a GET
+  with them open, how many the server closes within 35 s; a chunk announcing 2**64 - 1 bytes;
+* **heads** — request heads of 15, 20 and 100 KiB written in one go (the limit is 16 KiB);
+* **unparseable** — bodies nested 30,000 deep, in invalid UTF-8, with a 5,000-digit integer;
+* **keys** — comparisons whose parameters differ beyond six digits, one after the other;
+* **hits** — 64 comparisons at once, 20 of them already cached.
 
 Each section runs against this tree's code ("after") and, with ``--before SRC``, against another
 checkout's ``src`` ("before"), e.g. a clone at an earlier commit. Bounded: every
@@ -84,6 +90,10 @@ class Server:
     store: Path
     port: int = 0
     proc: subprocess.Popen | None = None
+    log: Path | None = None  # the server's stderr
+
+    def stderr(self) -> str:
+        return self.log.read_text(errors="replace") if self.log is not None else ""
 
     @property
     def base(self) -> str:
@@ -116,9 +126,9 @@ class Server:
             "--timeout",
             "60",
         ]
-        self.proc = subprocess.Popen(
-            cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        self.log = copy.parent / "stderr.log"
+        with self.log.open("wb") as err:
+            self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
         try:
             deadline = time.monotonic() + 120
             while True:
@@ -323,7 +333,198 @@ def server_shutdown(srv: Server, *, projections: int = 4, limit_s: float = 40.0)
         took = f"{time.perf_counter() - t0:.1f}"
     except subprocess.TimeoutExpired:
         took = f"> {limit_s:g} (killed)"
-    return {f"exit after SIGTERM, {projections} projections at the cap, s": took}
+    for t in clients:
+        t.join(5)
+    log = srv.stderr()
+    return {
+        f"exit after SIGTERM, {projections} projections at the cap, s": took,
+        "tracebacks logged": str(log.count("Traceback (most recent call last)")),
+        "log lines at the stop": str(
+            sum(1 for line in log[log.find("Shutting down") :].splitlines() if line.strip())
+            if "Shutting down" in log
+            else 0
+        ),
+    }
+
+
+# ----- hostile requests, round two (issue #26) -----------------------------------------------
+
+
+def _raw(srv: Server, payload: bytes, *, limit_s: float) -> tuple[str, float]:
+    """``payload`` written at once on a fresh connection: the status answered (or what
+    happened) and the seconds it took."""
+    t0 = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=limit_s) as s:
+        s.sendall(payload)
+        s.settimeout(limit_s)
+        got = b""
+        try:
+            while len(got) < 12 and (chunk := s.recv(4096)):
+                got += chunk
+        except TimeoutError:
+            return f"no answer in {limit_s:g} s", time.perf_counter() - t0
+        except OSError as exc:
+            return type(exc).__name__, time.perf_counter() - t0
+    status = got.split(b" ")[1].decode() if got.startswith(b"HTTP/1.1 ") else "closed"
+    return status, time.perf_counter() - t0
+
+
+def server_slow_body(
+    srv: Server, *, sockets: int = 999, every_s: float = 3.0, watch_s: float = 35.0
+) -> dict[str, str]:
+    """``sockets`` connections from one client, each sending a head and then its body one byte
+    every ``every_s`` s: a GET with them open, and how soon the server closes them; then a
+    chunked body announcing 2**64 - 1 bytes."""
+    head = b"POST /api/project HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+    head += b"content-length: 1000\r\n\r\n"
+    slow: list[socket.socket] = []
+    opened: list[float] = []
+    closed_after: dict[int, float] = {}
+    try:
+        for _ in range(sockets):
+            s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+            s.sendall(head + b"{")
+            slow.append(s)
+            opened.append(time.perf_counter())
+        time.sleep(0.5)
+        t0 = time.perf_counter()
+        try:
+            r = httpx.get(f"{srv.base}/api/elections", timeout=10)
+            got = f"{r.status_code}"
+        except httpx.HTTPError as exc:
+            got = type(exc).__name__
+        get_s = time.perf_counter() - t0
+        stop = time.perf_counter() + watch_s
+        for s in slow:
+            s.setblocking(False)
+        next_byte = time.perf_counter() + every_s
+        while time.perf_counter() < stop and len(closed_after) < len(slow):
+            for i, s in enumerate(slow):
+                if i in closed_after:
+                    continue
+                try:
+                    data = s.recv(4096)
+                    if data == b"" or data.startswith(b"HTTP/1.1 "):
+                        closed_after[i] = time.perf_counter() - opened[i]
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    closed_after[i] = time.perf_counter() - opened[i]
+            if time.perf_counter() >= next_byte:  # one more byte on every open one
+                for i, s in enumerate(slow):
+                    if i not in closed_after:
+                        with contextlib.suppress(OSError):
+                            s.send(b" ")
+                next_byte += every_s
+            time.sleep(0.05)
+    finally:
+        for s in slow:
+            s.close()
+    chunked = b"POST /api/project HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+    chunked += b"content-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+    status, took = _raw(srv, chunked + b"FFFFFFFFFFFFFFFF\r\n{", limit_s=40)
+    done = sorted(closed_after.values())
+    return {
+        f"GET with {sockets} slow bodies open: status, s": f"{got}, {get_s:.2f}",
+        f"slow bodies closed within {watch_s:g} s": f"{len(done)} of {sockets}",
+        "— closed after, s (max)": f"{done[-1]:.0f}" if done else "-",
+        "chunk size FFFFFFFFFFFFFFFF: status, s": f"{status}, {took:.1f}",
+    }
+
+
+def server_heads(srv: Server) -> dict[str, str]:
+    """Request heads over 16 KiB, each written in one go."""
+    out = {}
+    for kib in (15, 20, 100):
+        pad = b"x-pad: " + b"a" * (kib * 1024 - 100) + b"\r\n"
+        head = b"GET /api/elections HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n"
+        status, _ = _raw(srv, head + pad + b"\r\n", limit_s=15)
+        out[f"{kib} KiB head in one read: status"] = status
+    return out
+
+
+def server_unparseable(srv: Server) -> dict[str, str]:
+    """Bodies ``json.loads`` refuses without a syntax error: status and error kind."""
+    bodies = {
+        "nested 30,000 deep": b"[" * 30_000 + b"]" * 30_000,
+        "invalid UTF-8": b'{"year": "\xff\xfe"}',
+        "an integer of 5,000 digits": b'{"year": 1' + b"0" * 5000 + b"}",
+    }
+    out = {}
+    with httpx.Client(base_url=srv.base, timeout=30) as c:
+        for what, body in bodies.items():
+            r = c.post("/api/project", content=body, headers={"content-type": "application/json"})
+            try:
+                kind = r.json().get("error", "?")
+            except ValueError:
+                kind = "not JSON"
+            out[f"body {what}: status, error"] = f"{r.status_code}, {kind}"
+    return out
+
+
+#: UXD's share of 2024's round-1 votes is 0.0390269857: D'Hondt thresholds either side of it.
+ABOVE, BELOW = "dhondt:threshold=0.03902699", "dhondt:threshold=0.03902698"
+
+
+def _uxd(body: dict) -> str:
+    """UXD's seats in a comparison of one system (whatever label it was given)."""
+    for res in body.get("systems", [])[:1]:
+        return str(next((g["seats"] for g in res["seats"] if g["group"] == "UXD"), 0))
+    return "missing"
+
+
+def server_cache_keys(srv: Server) -> dict[str, str]:
+    """Comparisons whose parameters differ beyond six digits, one after the other."""
+    url = "/api/elections/2024/compare"
+    with httpx.Client(base_url=srv.base, timeout=60) as c:
+        c.get(url, params={"systems": ABOVE})
+        below = c.get(url, params={"systems": BELOW})
+        c.get(url, params={"systems": "majority_bonus:bonus=0.9999999"})
+        one = c.get(url, params={"systems": "majority_bonus:bonus=1"})
+        both = c.get(url, params={"systems": f"{ABOVE},{BELOW}"})
+    listed = len(both.json().get("systems", [])) if both.status_code == 200 else 0
+    return {
+        f"UXD seats at {BELOW.split('=')[1]} after {ABOVE.split('=')[1]} (right: 25)": _uxd(
+            below.json()
+        ),
+        "bonus=1 after bonus=0.9999999: status (right: 400)": str(one.status_code),
+        "both thresholds asked at once: systems listed (right: 2)": str(listed),
+    }
+
+
+def server_cache_hits(srv: Server, *, clients: int = 64, hits: int = 20) -> dict[str, str]:
+    """``clients`` comparisons at once: ``hits`` already cached, the rest new (they fill the
+    analyses lane)."""
+    url = "/api/elections/2024/compare"
+    cached = [f"dhondt:threshold=0.0{i + 10}" for i in range(hits)]
+    fresh = [f"sainte_lague:threshold=0.0{i + 10}" for i in range(clients - hits)]
+    with httpx.Client(base_url=srv.base, timeout=60) as c:
+        for spec in cached:
+            c.get(url, params={"systems": spec})
+    statuses: Counter[str] = Counter()
+
+    async def run() -> None:
+        limits = httpx.Limits(max_connections=clients + 4)
+        async with httpx.AsyncClient(base_url=srv.base, timeout=120, limits=limits) as c:
+
+            async def one(spec: str, kind: str) -> None:
+                try:
+                    r = await c.get(url, params={"systems": spec})
+                    statuses[f"{kind} {r.status_code}"] += 1
+                except httpx.HTTPError:
+                    statuses[f"{kind} no answer"] += 1
+
+            misses = [asyncio.create_task(one(s, "miss")) for s in fresh]
+            await asyncio.sleep(0.1)  # the lane is full by now
+            await asyncio.gather(*(one(s, "hit") for s in cached), *misses)
+
+    asyncio.run(run())
+    return {
+        f"{hits} cached of {clients} at once: hits 200 / 503": (
+            f"{statuses.get('hit 200', 0)} / {statuses.get('hit 503', 0)}"
+        ),
+        "— misses 200 / 503": f"{statuses.get('miss 200', 0)} / {statuses.get('miss 503', 0)}",
+    }
 
 
 #: (name, function of a running server → figures). A data/CLI section adds its own runner in main().
@@ -333,6 +534,11 @@ SECTIONS: list[tuple[str, Callable[[Server], dict[str, str]]]] = [
     ("body", server_body),
     ("idle", server_idle),
     ("shutdown", server_shutdown),
+    ("slowbody", server_slow_body),
+    ("heads", server_heads),
+    ("unparseable", server_unparseable),
+    ("keys", server_cache_keys),
+    ("hits", server_cache_hits),
 ]
 
 

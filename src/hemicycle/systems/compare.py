@@ -9,7 +9,7 @@ import pandas as pd
 
 from hemicycle.errors import OptionError
 from hemicycle.systems.base import Allocation, Votes
-from hemicycle.systems.registry import SYSTEMS, label, parse_spec, run
+from hemicycle.systems.registry import SYSTEMS, parse_spec, run, spec_key
 
 #: Header of ``hemicycle compare --output``: one row per (system, group).
 SEATS_COLUMNS = ["system", "unit", "group", "seats"]
@@ -93,9 +93,11 @@ class Comparison:
 
 
 def canonical(spec: str) -> str:
-    """The name a system spec is reported under, whatever its spelling: ``dhondt:threshold=5%``
-    and ``dhondt`` are both ``dhondt``."""
-    return label(*parse_spec(spec))
+    """The exact identity of a system spec, whatever its spelling (``registry.spec_key``):
+    ``dhondt:threshold=5%`` and ``dhondt`` are one system, ``dhondt:threshold=0.03902698`` and
+    ``dhondt:threshold=0.03902699`` two. The key of caches and of de-duplication; the name an
+    allocation is reported under is its ``registry.label``."""
+    return spec_key(*parse_spec(spec))
 
 
 def _given(specs: Iterable[str] | str | None) -> list[str] | None:

@@ -158,13 +158,37 @@ def parse_spec(spec: str) -> tuple[System, dict[str, Any]]:
     return system, params
 
 
+def _shown(value: Any) -> str:
+    """A parameter as a label shows it: a float in six digits (``0.05``, ``0.0312``) when that
+    is the same number, else in full (``0.03902699``): two different values never share a label."""
+    if isinstance(value, float):
+        short = f"{value:g}"
+        return short if float(short) == value else repr(value)
+    return str(value)
+
+
 def label(system: System, params: dict[str, Any]) -> str:
-    """The name an allocation is reported under: the system name, plus non-default parameters."""
-    extra = [
-        f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-        for k, v in params.items()
-        if system.defaults.get(k) != v
-    ]
+    """The name an allocation is reported under: the system name, plus non-default parameters.
+
+    >>> [label(*parse_spec(f"dhondt:threshold={t}")) for t in ("3%", "0.03902699")]
+    ['dhondt:threshold=0.03', 'dhondt:threshold=0.03902699']
+    """
+    extra = [f"{k}={_shown(v)}" for k, v in params.items() if system.defaults.get(k) != v]
+    return ":".join([system.name, *extra])
+
+
+def spec_key(system: System, params: dict[str, Any]) -> str:
+    """The exact identity of a system with its parameters, for caches and de-duplication: the
+    name and the non-default parameters in name order, floats by ``repr`` (never rounded: with
+    six digits, ``threshold=0.03902698`` and ``0.03902699``, or ``bonus=0.9999999`` and ``1``,
+    were one system).
+
+    >>> spec_key(*parse_spec("dhondt:threshold=5%")) == spec_key(*parse_spec("dhondt"))
+    True
+    >>> [spec_key(*parse_spec(f"majority_bonus:bonus={b}")) for b in ("0.9999999", "1")]
+    ['majority_bonus:bonus=0.9999999', 'majority_bonus:bonus=1.0']
+    """
+    extra = [f"{k}={v!r}" for k, v in sorted(params.items()) if system.defaults.get(k) != v]
     return ":".join([system.name, *extra])
 
 

@@ -8,13 +8,14 @@ dependency), and this module assembles them (:func:`create_app`): middleware, er
 lifespan and static files. :class:`hemicycle.web.guard.Guard` checks the ``Host`` header, bounds
 the request body (413) and sets the security headers.
 
-Errors are JSON ``{"error": KIND, "detail": SENTENCE}``: 422 for invalid parameters (one readable
-sentence), 404 for an unknown year or constituency, 400 for any other :class:`HemicycleError` (or a
-host this server does not answer to), 409 when the year is there but not the round it needs, 413
-for a body over 64 KiB, 405 (with ``Allow``) for a method a path does not answer (every GET
-path answers HEAD too), 503 (with ``Retry-After``) when the projection queue is full, 504 for a
-projection past its time limit, and 500 with a generic message (never a stack trace) for anything
-else.
+Errors are JSON ``{"error": KIND, "detail": SENTENCE}``: 422 for invalid parameters or a body
+that cannot be parsed (one readable sentence), 404 for an unknown year or constituency, 400 for
+any other :class:`HemicycleError` (or a host this server does not answer to), 409 when the year is
+there but not the round it needs, 413 for a body over 64 KiB (431 for a head over 16 KiB, 408 for
+a body too slow to arrive: from :func:`hemicycle.web.guard.timed_h11_protocol`), 405 (with
+``Allow``) for a method a path does not answer (every GET path answers HEAD too), 503 (with
+``Retry-After``) when the projection queue is full, 504 for a projection past its time limit, and
+500 with a generic message (never a stack trace) for anything else.
 """
 
 import logging
@@ -95,6 +96,27 @@ def _sentence(errors: list[dict[str, Any]], max_sims: int) -> str:
     more = len(errors) - 4
     tail = f" (and {more} more)" if more > 0 else ""
     return "invalid request: " + "; ".join(parts) + tail + "."
+
+
+def _unreadable_body(exc: StarletteHTTPException) -> str | None:
+    """The sentence of a body that could not be parsed, or ``None``. FastAPI answers a body that
+    ``json.loads`` refuses with something other than a syntax error (nested too deeply, invalid
+    UTF-8, an integer beyond Python's digit limit) by a bare 400 raised *from* that error; it is
+    invalid parameters like any other, so a 422 with one sentence."""
+    cause = exc.__cause__
+    if exc.status_code != 400 or cause is None:
+        return None
+    if isinstance(cause, RecursionError):
+        why = "it is nested too deeply"
+    elif isinstance(cause, UnicodeDecodeError):
+        why = "it is not UTF-8 text"
+    elif isinstance(cause, ValueError) and "digits" in str(cause):
+        why = "a number in it has more than 4,300 digits"
+    elif isinstance(cause, ValueError | TypeError):
+        why = "it cannot be read"
+    else:
+        return None
+    return f"invalid request: the body is not valid JSON ({why})."
 
 
 def create_app(
@@ -219,6 +241,9 @@ def _add_error_handlers(app: FastAPI, svc: Service) -> None:
                 f"it answers {' and '.join(allowed) or 'no method'}",
                 headers,
             )
+        unreadable = _unreadable_body(exc)
+        if unreadable is not None:
+            return _error(422, "invalid_request", unreadable)
         return _error(exc.status_code, "http_error", str(exc.detail), headers)
 
     @app.exception_handler(HemicycleError)

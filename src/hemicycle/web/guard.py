@@ -9,8 +9,9 @@
   limit (413 without reading past it, chunked bodies counted as they stream), and the security
   headers (``X-Content-Type-Options: nosniff`` on every response, the CSP on every HTML one).
 * :class:`HeadAsGet` — HEAD answered on every GET path (GET's status and headers, no body).
-* :class:`TimedH11Protocol` — uvicorn's h11 protocol with a deadline on the request head, so that
-  idle or half-open connections are closed instead of piling up.
+* :class:`TimedH11Protocol` — uvicorn's h11 protocol with deadlines on the request head and body
+  and a bound on the head's size, shedding the connections that wait longest on their client when
+  the server is full, and quiet about requests cancelled at shutdown.
 """
 
 from __future__ import annotations
@@ -337,6 +338,8 @@ class Guard:
             size = 0
             while True:  # at most max_body bytes are held: past it, 413 and the rest is never read
                 msg = await receive()
+                if msg["type"] == "http.disconnect":
+                    return  # the client left (or its body was too slow): nobody to answer
                 buffered.append(msg)
                 if msg["type"] != "http.request":
                     break
@@ -430,32 +433,161 @@ class HeadAsGet:
 
 # ----- connections --------------------------------------------------------------------------
 
+#: How long a request body may take once its head is in (a 64 KiB body takes well under a second
+#: on any link): past it, 408 and the connection is closed, so that a body trickled a byte every
+#: few seconds cannot hold a connection, and a place under ``limit_concurrency``, forever.
+BODY_TIMEOUT_S = 20.0
+#: The largest request head (request line and headers), as ``hemicycle serve`` gives uvicorn
+#: (``h11_max_incomplete_event_size``), when its config does not say.
+MAX_HEAD = 16 * 1024
+#: The end of a request head: a blank line (h11 also takes bare ``\n`` line ends).
+_HEAD_END = re.compile(rb"\n\r?\n")
 
-def timed_h11_protocol(head_timeout_s: float) -> type:
-    """uvicorn's h11 protocol closing connections that have not sent a complete request head
-    within ``head_timeout_s`` (idle, half-open or slowloris connections). uvicorn's own
-    ``timeout_keep_alive`` only starts after a first response."""
+
+def _raw_reply(status: int, reason: str, kind: ErrorKind, detail: str) -> bytes:
+    """A whole JSON error response as bytes, for the protocol to write before closing (outside
+    the app: there is no request, or the app is still waiting for its body)."""
+    start, body = _json(status, kind, detail)
+    head = [f"HTTP/1.1 {status} {reason}".encode()]
+    head += [k + b": " + v for k, v in start["headers"]]
+    return b"\r\n".join(head) + b"\r\n\r\n" + body["body"]
+
+
+def _quiet_at_shutdown(app: ASGIApp, protocol: Any) -> ASGIApp:
+    """``app`` whose requests, when cancelled (uvicorn cancels those still running a few seconds
+    after SIGTERM or Ctrl-C), log one line and answer 503 if nothing was sent yet, instead of
+    uvicorn's "Exception in ASGI application" and a 60-line ``CancelledError`` traceback: a
+    clean stop is not a crash."""
+
+    async def run(scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await app(scope, receive, watched)
+        except asyncio.CancelledError:
+            log.warning(
+                "%s %s cancelled: the server is stopping",
+                scope.get("method", ""),
+                scope.get("path", "")[:200],
+            )
+            cycle = getattr(protocol, "cycle", None)
+            if not started:
+                start, body = _json(
+                    503, "busy", "the server is stopping; try again when it is back"
+                )
+                with contextlib.suppress(Exception):
+                    await send(start)
+                    await send(body)
+            elif cycle is not None and not cycle.response_complete:  # cut short: drop it
+                cycle.disconnected = True
+                protocol.transport.close()
+
+    return run
+
+
+def timed_h11_protocol(
+    head_timeout_s: float, body_timeout_s: float = BODY_TIMEOUT_S, max_body: int = MAX_BODY
+) -> type:
+    """uvicorn's h11 protocol, bounded per connection:
+
+    * a request head must be complete within ``head_timeout_s`` (idle, half-open or slowloris
+      connections are closed; uvicorn's own ``timeout_keep_alive`` only starts after a first
+      response), and be at most the config's ``h11_max_incomplete_event_size`` (16 KiB for
+      ``hemicycle serve``) however it arrives — h11 checks only heads still incomplete, so one
+      read of 100 KiB went through: 431;
+    * its body must be complete within ``body_timeout_s`` of the head (408), and a chunk may not
+      announce more than ``max_body`` bytes (413 at once: ``FFFFFFFFFFFFFFFF`` used to wait for
+      its bytes forever);
+    * at ``limit_concurrency`` connections, a new one closes the connection that has waited
+      longest on its client (for a head, a body or the next request) instead of sending 503 to
+      clients that are ready: 999 stalled connections no longer lock everyone else out;
+    * a request cancelled at shutdown logs one line (:func:`_quiet_at_shutdown`).
+    """
     import h11
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
     class TimedH11Protocol(H11Protocol):
         _head_timer: asyncio.TimerHandle | None = None
+        _body_timer: asyncio.TimerHandle | None = None
+        _last_seen = 0.0  # loop time of the last bytes from the client (or of the connection)
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.app = _quiet_at_shutdown(self.app, self)
+            self._max_head = self.config.h11_max_incomplete_event_size or MAX_HEAD
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
+            self._last_seen = self.loop.time()
             self._arm()
+            if (
+                self.limit_concurrency is not None
+                and len(self.connections) >= self.limit_concurrency
+            ):
+                self._shed()
 
         def data_received(self, data: bytes) -> None:
+            self._last_seen = self.loop.time()
+            if self.conn.their_state is h11.IDLE and self._head_too_large(data):
+                self._give_up(
+                    431,
+                    "Request Header Fields Too Large",
+                    "too_large",
+                    f"the request head is larger than this server accepts "
+                    f"({self._max_head // 1024} KiB)",
+                )
+                return
             super().data_received(data)
+            if self.transport.is_closing():
+                return
             if self.conn.their_state is h11.IDLE and self._head_timer is None:
                 self._arm()  # a partial request head: it has head_timeout_s to complete
+            if self.conn.their_state is h11.SEND_BODY:
+                if self._body_timer is None:
+                    self._body_timer = self.loop.call_later(body_timeout_s, self._body_expired)
+                if self._announced_chunk() > max_body:
+                    self._give_up(
+                        413,
+                        "Content Too Large",
+                        "too_large",
+                        f"the request body is larger than this server accepts "
+                        f"({max_body // 1024} KiB)",
+                    )
+            elif self._body_timer is not None:
+                self._body_timer.cancel()
+                self._body_timer = None
+
+        def _head_too_large(self, data: bytes) -> bool:
+            """The head being received, with ``data``, is over the limit (complete or not)."""
+            buffered = self.conn.trailing_data[0]
+            if len(buffered) + len(data) <= self._max_head:
+                return False
+            head = buffered + data
+            end = _HEAD_END.search(head)
+            return (end.end() if end is not None else len(head)) > self._max_head
+
+        def _announced_chunk(self) -> int:
+            """The bytes the chunk being read still announces (0 when not chunked). h11 keeps it
+            in its reader; a later h11 without it only loses the early 413 (the body limit and
+            the body deadline still hold)."""
+            n = getattr(getattr(self.conn, "_reader", None), "_bytes_in_chunk", 0)
+            return n if isinstance(n, int) else 0
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
             self._disarm()  # from here uvicorn's keep-alive timeout applies
+            self._last_seen = self.loop.time()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
+            if self._body_timer is not None:
+                self._body_timer.cancel()
+                self._body_timer = None
             super().connection_lost(exc)
 
         def _arm(self) -> None:
@@ -474,5 +606,65 @@ def timed_h11_protocol(head_timeout_s: float) -> type:
             ):
                 if not self.transport.is_closing():
                     self.transport.close()
+
+        def _body_expired(self) -> None:
+            self._body_timer = None
+            if self.conn.their_state is h11.SEND_BODY:
+                self._give_up(
+                    408,
+                    "Request Timeout",
+                    "timeout",
+                    f"the request body did not arrive within {body_timeout_s:g} s",
+                )
+
+        def _waiting(self) -> bool:
+            """Whether this connection waits on its client: for a request head (or the next
+            one), or for the rest of a body nothing has been answered to yet."""
+            if self.transport is None or self.transport.is_closing():
+                return False
+            state = self.conn.their_state
+            if state is h11.IDLE:
+                return self.cycle is None or self.cycle.response_complete
+            return (
+                state is h11.SEND_BODY
+                and self.cycle is not None
+                and not (self.cycle.response_started)
+            )
+
+        def _shed(self) -> None:
+            """Close the connection, other than this one, that has waited longest on its
+            client, if any (at the connection limit)."""
+            waiting = [
+                c
+                for c in self.connections
+                if c is not self and isinstance(c, TimedH11Protocol) and c._waiting()
+            ]
+            if not waiting:
+                return
+            oldest = min(waiting, key=lambda c: c._last_seen)
+            if oldest.conn.their_state is h11.SEND_BODY:
+                oldest._give_up(
+                    408,
+                    "Request Timeout",
+                    "timeout",
+                    "the request body was too slow to arrive and the server is full",
+                )
+            else:
+                oldest.transport.close()
+            self.connections.discard(oldest)  # its place is free now, not at the next loop turn
+
+        def _give_up(self, status: int, reason: str, kind: ErrorKind, detail: str) -> None:
+            """Answer ``status`` (if nothing was answered yet) and close the connection; the
+            request's app, if one runs, sees a disconnect and sends nothing more."""
+            if self.transport.is_closing():
+                return
+            cycle = self.cycle
+            if self.conn.their_state is h11.IDLE or cycle is None or not cycle.response_started:
+                self.transport.write(_raw_reply(status, reason, kind, detail))
+            if cycle is not None and not cycle.response_complete:
+                cycle.disconnected = True
+                cycle.message_event.set()
+            log.info("closed a connection from %s: %s (%d)", self.client, detail, status)
+            self.transport.close()
 
     return TimedH11Protocol

@@ -250,7 +250,12 @@ async def compare(
     fragmentation indices. Systems that need round 2 project it when it is not in the data."""
     svc.check_year(year)
     names = _systems_named(systems.split(",")) if systems else None
-    body = await svc.in_worker(lambda c: svc.compare_json(year, names, unit), what="the comparison")
+    # a cached answer is served at once: only misses take a place on the analyses lane
+    body = svc.compare_cached(year, names, unit)
+    if body is None:
+        body = await svc.in_worker(
+            lambda c: svc.compare_json(year, names, unit), what="the comparison"
+        )
     return Response(body, media_type="application/json")
 
 
@@ -272,9 +277,12 @@ async def coalitions(
     """Who can govern the Assembly that `system` gives: winning coalitions (an absolute
     majority), and the Banzhaf and Shapley–Shubik power of each group."""
     svc.check_year(year)
-    body = await svc.in_worker(
-        lambda c: svc.coalitions_json(year, system, unit, minimal), what="the coalition analysis"
-    )
+    body = svc.coalitions_cached(year, system, unit, minimal)
+    if body is None:
+        body = await svc.in_worker(
+            lambda c: svc.coalitions_json(year, system, unit, minimal),
+            what="the coalition analysis",
+        )
     return Response(body, media_type="application/json")
 
 

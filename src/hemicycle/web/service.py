@@ -117,6 +117,14 @@ class _Memo:
         with self._lock:
             return list(self._data)
 
+    def peek(self, key: tuple[Any, ...]) -> Any | None:
+        """The value kept under ``key`` (now the most recently used), or ``None``."""
+        with self._lock:
+            if key not in self._data:
+                return None
+            self._data.move_to_end(key)
+            return self._data[key][0]
+
     def get(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._data:
@@ -344,9 +352,19 @@ class Service:
                 cmp = st.compare(year, systems, unit=unit, lock=self.sim_lock)
             return viewmodels.comparison(year, unit, cmp).model_dump_json().encode()
 
-        # one entry per system asked for, however spelt (dhondt, dhondt:threshold=5%)
+        return self.analyses_memo.get(self._compare_key(year, systems, unit), make)
+
+    @staticmethod
+    def _compare_key(year: int, systems: list[str] | None, unit: str) -> tuple[Any, ...]:
+        # one entry per system asked for, however spelt (dhondt, dhondt:threshold=5%), and
+        # exact: threshold=0.03902698 and 0.03902699 are two entries (canonical keeps every digit)
         key = tuple(x if x == "all" else canonical(x) for x in systems or ())
-        return self.analyses_memo.get(("compare", year, key, unit), make)
+        return ("compare", year, key, unit)
+
+    def compare_cached(self, year: int, systems: list[str] | None, unit: str) -> bytes | None:
+        """The comparison's body if it is cached (instant: answered without the lane, so a
+        busy lane never refuses a hit), else ``None``."""
+        return self.analyses_memo.peek(self._compare_key(year, systems, unit))
 
     def coalitions_json(self, year: int, system: str, unit: str, minimal: bool) -> bytes:
         """Blocking, as :meth:`compare_json` (the same lock)."""
@@ -358,6 +376,10 @@ class Service:
             return body.model_dump_json().encode()
 
         return self.analyses_memo.get(("coalitions", year, system, unit, minimal), make)
+
+    def coalitions_cached(self, year: int, system: str, unit: str, minimal: bool) -> bytes | None:
+        """As :meth:`compare_cached`, for :meth:`coalitions_json`."""
+        return self.analyses_memo.peek(("coalitions", year, system, unit, minimal))
 
     # ---- charts ----------------------------------------------------------------------------
 
