@@ -1228,10 +1228,11 @@ def serve_cmd(
         max_queued=max_queued,
         allowed_hosts=sorted(hosts) if hosts is not None else ["*"],
     )
-    # Bounded connections: a request head must arrive within 10 s and an idle keep-alive connection
-    # is closed after 5 s (half-open sockets do not pile up); heads over 16 KiB are refused; past
-    # 1,000 connections new requests get 503; on SIGTERM, requests still running after 3 s are
-    # cancelled (their projections with them).
+    # Bounded connections (web.guard.timed_h11_protocol): a request head must arrive within 10 s
+    # and its body within 20 s more, an idle keep-alive connection is closed after 5 s (half-open
+    # sockets do not pile up); heads over 16 KiB get 431, a chunk over 64 KiB 413; at 1,000
+    # connections a new one closes the one waiting longest on its client; on SIGTERM, requests
+    # still running after 3 s are cancelled (their projections with them), one log line each.
     uvicorn.run(
         app_,
         host=host,
