@@ -45,18 +45,25 @@ class UnknownNuanceWarning(UserWarning):
     """A nuance absent from the classification; it is counted as ``other``."""
 
 
+def _rows(name: str, key: str) -> list[tuple[dict[str, str], Bloc]]:
+    """The rows of the package's classification file ``name``, each with its checked bloc (an
+    unknown one names the file, the year and the row's ``key`` column)."""
+    text = files("hemicycle.data").joinpath(name).read_text(encoding="utf-8")
+    out = []
+    for row in csv.DictReader(text.splitlines()):
+        if row["bloc"] not in BLOCS:
+            raise ValueError(f"{name}: unknown bloc {row['bloc']!r} for {row['year']} {row[key]}")
+        out.append((row, cast(Bloc, row["bloc"])))
+    return out
+
+
 @cache
 def table() -> dict[tuple[int, str], tuple[str, Bloc]]:
     """``{(year, nuance): (label, bloc)}`` as shipped with the package."""
-    text = files("hemicycle.data").joinpath("blocs.csv").read_text(encoding="utf-8")
-    out = {}
-    for row in csv.DictReader(text.splitlines()):
-        if row["bloc"] not in BLOCS:
-            raise ValueError(
-                f"blocs.csv: unknown bloc {row['bloc']!r} for {row['year']} {row['nuance']}"
-            )
-        out[(int(row["year"]), row["nuance"])] = (row["label"], cast(Bloc, row["bloc"]))
-    return out
+    return {
+        (int(row["year"]), row["nuance"]): (row["label"], bloc)
+        for row, bloc in _rows("blocs.csv", "nuance")
+    }
 
 
 @cache
@@ -127,15 +134,10 @@ def _plain(text: str) -> str:
 @cache
 def finalists() -> dict[tuple[int, str], Bloc]:
     """``{(year, SURNAME): bloc}`` of the presidential finalists, as shipped (``finalists.csv``)."""
-    text = files("hemicycle.data").joinpath("finalists.csv").read_text(encoding="utf-8")
-    out = {}
-    for row in csv.DictReader(text.splitlines()):
-        if row["bloc"] not in BLOCS:
-            raise ValueError(
-                f"finalists.csv: unknown bloc {row['bloc']!r} for {row['year']} {row['surname']}"
-            )
-        out[(int(row["year"]), _plain(row["surname"]))] = cast(Bloc, row["bloc"])
-    return out
+    return {
+        (int(row["year"]), _plain(row["surname"])): bloc
+        for row, bloc in _rows("finalists.csv", "surname")
+    }
 
 
 def finalist_bloc(year: int, name: str) -> Bloc | None:

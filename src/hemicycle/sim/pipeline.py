@@ -89,7 +89,8 @@ def _store(store: Store | None) -> Store:
     return store if store is not None else Store()
 
 
-def _election(store: Store, year: int) -> Election:
+def _check_year(store: Store, year: int) -> list[int]:
+    """``year`` is an integer in the store; returns the store's years."""
     if not isinstance(year, int | np.integer):
         raise OptionError(f"year must be an integer; got {year!r}")
     years = store.years()
@@ -99,21 +100,18 @@ def _election(store: Store, year: int) -> Election:
             f"{', '.join(str(y) for y in sorted(years)) or 'none'} "
             f"(ingest it with `hemicycle data ingest {year}`)"
         )
+    return years
+
+
+def _election(store: Store, year: int) -> Election:
+    _check_year(store, year)
     return load(store, int(year))
 
 
 def _check_training(store: Store, year: int) -> None:
     """``year`` can train: in the store with both rounds (read from the store's index, without
     loading the election)."""
-    if not isinstance(year, int | np.integer):
-        raise OptionError(f"year must be an integer; got {year!r}")
-    years = store.years()
-    if year not in years:
-        raise YearNotAvailableError(
-            f"year {year} is not in the store; available: "
-            f"{', '.join(str(y) for y in sorted(years)) or 'none'} "
-            f"(ingest it with `hemicycle data ingest {year}`)"
-        )
+    years = _check_year(store, year)
     if 2 not in store.rounds(int(year)):
         have = [y for y in years if 2 in store.rounds(y)]
         raise MissingRoundError(
