@@ -245,40 +245,85 @@ def summarise(
     train_years: tuple[int, ...],
     lineup_label: str = "",
 ) -> Projection:
-    r1 = election.round1
-    C = election.n_constituencies
-    status = election.round1_status()
+    """The :class:`Projection` of ``acc``'s simulations: the candidates' table, the seat draws
+    and their summary, the closest runoffs."""
     nuance = printed_nuance(election)
-    n_sims = acc.n
-    rows = []
-    # fixed seats: decided in round 1, or a single candidate in round 2
-    winner_fixed = np.full(C, -1, np.int64)
-    for c in range(C):
+    winner_fixed = _fixed_winners(election, standing)
+    p = acc.wins / max(acc.n, 1)
+    preds = _preds(election, run, acc, nuance, winner_fixed, p)
+    groups, kinds, draws = _seat_draws(election, run, acc, nuance, winner_fixed, preds)
+    majority = election.majority
+    d = draws.astype(np.float64)
+    seats = pd.DataFrame(
+        {
+            "group": groups,
+            "kind": kinds,
+            "mean": d.mean(axis=0),
+            "median": np.median(d, axis=0),
+            "lo": _quantile(d, 0.05),
+            "hi": _quantile(d, 0.95),
+            "p_majority": (d >= majority).mean(axis=0),
+        }
+    )[SEATS_COLUMNS]
+    is_bloc = np.array(kinds) == "bloc"
+    p_any = float((d[:, is_bloc] >= majority).any(axis=1).mean())
+    p_any_n = float((d[:, ~is_bloc] >= majority).any(axis=1).mean()) if (~is_bloc).any() else 0.0
+    return Projection(
+        target_year=election.year,
+        train_years=tuple(train_years),
+        sims=acc.n,
+        preds=preds,
+        seats=seats,
+        seat_draws=draws,
+        groups=groups,
+        kinds=kinds,
+        p_any_majority=p_any,
+        p_any_majority_nuance=p_any_n,
+        closest=_closest(election, run, nuance, p),
+        lineup=lineup_label,
+        majority=majority,
+    )
+
+
+def _fixed_winners(election: Election, standing: np.ndarray) -> np.ndarray:
+    """(C,) the candidate column of each seat fixed before round 2 — elected in round 1, or a
+    single candidate in round 2 — else -1."""
+    status = election.round1_status()
+    out = np.full(election.n_constituencies, -1, np.int64)
+    for c in range(election.n_constituencies):
         el = np.flatnonzero(status[c] == rules.ELECTED)
         if len(el):
-            winner_fixed[c] = el[0]
+            out[c] = el[0]
         elif standing[c].sum() == 1:
-            winner_fixed[c] = int(np.flatnonzero(standing[c])[0])
+            out[c] = int(np.flatnonzero(standing[c])[0])
+    return out
+
+
+def _preds(
+    election: Election,
+    run: Runoffs,
+    acc: mc.Accumulators,
+    nuance: np.ndarray,
+    winner_fixed: np.ndarray,
+    p: np.ndarray,
+) -> pd.DataFrame:
+    """The candidates' table (:data:`PREDS_COLUMNS`): a fixed seat's winner with probability 1
+    (its round-1 share when elected then, else 1), every runoff candidate with the simulations'
+    probability of winning and share (mean and 90 % interval)."""
+    r1 = election.round1
+    status = election.round1_status()
     exp1 = np.maximum(r1.expressed, 1)
-    p = acc.wins / max(n_sims, 1)
-    mean = acc.share_sum / mc.QSCALE / max(n_sims, 1)
+    mean = acc.share_sum / mc.QSCALE / max(acc.n, 1)
     lo, hi = mc.hist_quantiles(acc.hist, SHARE_QUANTILES)
     where = {int(c): r for r, c in enumerate(run.rows)}
-    for c in range(C):
+    rows = []
+    for c in range(election.n_constituencies):
         if winner_fixed[c] >= 0:
             k = int(winner_fixed[c])
             decided_r1 = status[c, k] == rules.ELECTED
             share = float(r1.votes[c, k] / exp1[c]) if decided_r1 else 1.0
             rows.append(
-                (
-                    election.codes[c],
-                    int(election.panel[c, k]),
-                    nuance[c, k],
-                    1.0,
-                    share,
-                    share,
-                    share,
-                )
+                (election.codes[c], int(election.panel[c, k]), nuance[c, k], 1.0) + (share,) * 3
             )
             continue
         r = where.get(c)
@@ -308,16 +353,25 @@ def summarise(
         3, "bloc", [b or "other" for b in blocs_of(election.year, preds["nuance"].tolist())]
     )
     preds = preds.sort_values(["constituency", "panel"], kind="stable").reset_index(drop=True)
-    preds = preds[PREDS_COLUMNS]
+    return preds[PREDS_COLUMNS]
 
-    # seat vectors
+
+def _seat_draws(
+    election: Election,
+    run: Runoffs,
+    acc: mc.Accumulators,
+    nuance: np.ndarray,
+    winner_fixed: np.ndarray,
+    preds: pd.DataFrame,
+) -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
+    """``(groups, kinds, draws)``: the groups (nuances, then blocs), and each simulation's seats
+    per group (sims × groups, int16): the fixed seats plus the runoffs' winners."""
     nuances = sorted({n for n in preds["nuance"]})
     groups = (*nuances, *BLOCS)
     kinds = ("nuance",) * len(nuances) + ("bloc",) * len(BLOCS)
     gi = {n: i for i, n in enumerate(nuances)}
     bi = {b: len(nuances) + i for i, b in enumerate(BLOCS)}
     bloc_of = dict(zip(preds["nuance"], preds["bloc"], strict=True))  # classified once, above
-    draws = np.zeros((n_sims, len(groups)), np.int16)
     base = np.zeros(len(groups), np.int64)
     for row in np.flatnonzero(winner_fixed >= 0):
         nu = nuance[row, winner_fixed[row]]
@@ -332,31 +386,17 @@ def summarise(
             if k >= 0:
                 slot_nuance[r, j] = gi[nuance[c, k]]
                 slot_bloc[r, j] = bi[bloc_of[nuance[c, k]]]
-    G = len(groups)
-    majority = election.majority
-    counted = np.zeros((n_sims, G), np.int64)  # every simulation's winners, by nuance and bloc
+    counted = np.zeros((acc.n, len(groups)), np.int64)  # every simulation's winners, by group
     cols = np.arange(len(run.rows), dtype=np.int64)
     mc.seats_kernel(acc.winners, cols, slot_nuance, counted)
     mc.seats_kernel(acc.winners, cols, slot_bloc, counted)
-    draws[:] = counted
+    draws = counted.astype(np.int16)
     draws += base.astype(np.int16)
-    d = draws.astype(np.float64)
-    seats = pd.DataFrame(
-        {
-            "group": groups,
-            "kind": kinds,
-            "mean": d.mean(axis=0),
-            "median": np.median(d, axis=0),
-            "lo": _quantile(d, 0.05),
-            "hi": _quantile(d, 0.95),
-            "p_majority": (d >= majority).mean(axis=0),
-        }
-    )[SEATS_COLUMNS]
-    is_bloc = np.array(kinds) == "bloc"
-    p_any = float((d[:, is_bloc] >= majority).any(axis=1).mean())
-    p_any_n = float((d[:, ~is_bloc] >= majority).any(axis=1).mean()) if (~is_bloc).any() else 0.0
+    return groups, kinds, draws
 
-    # closest runoffs
+
+def _closest(election: Election, run: Runoffs, nuance: np.ndarray, p: np.ndarray) -> pd.DataFrame:
+    """Every runoff's leader and runner-up by probability of winning, the closest first."""
     close = []
     for r, c in enumerate(run.rows):
         order = np.argsort(-p[r])
@@ -371,19 +411,4 @@ def summarise(
             )
         )
     closest = pd.DataFrame(close, columns=["constituency", "leader", "p_win", "runner_up"])
-    closest = closest.sort_values(["p_win", "constituency"], kind="stable").reset_index(drop=True)
-    return Projection(
-        target_year=election.year,
-        train_years=tuple(train_years),
-        sims=n_sims,
-        preds=preds,
-        seats=seats,
-        seat_draws=draws,
-        groups=groups,
-        kinds=kinds,
-        p_any_majority=p_any,
-        p_any_majority_nuance=p_any_n,
-        closest=closest,
-        lineup=lineup_label,
-        majority=majority,
-    )
+    return closest.sort_values(["p_win", "constituency"], kind="stable").reset_index(drop=True)
