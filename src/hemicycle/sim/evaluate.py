@@ -204,18 +204,7 @@ def evaluate_projection(
     eps = 1.0 / (2 * proj.sims)
     pc = np.clip(p, eps, 1 - eps)
     log_score = float(-(o * np.log(pc) + (1 - o) * np.log(1 - pc)).mean())
-    cal = []
-    for lo, hi in zip(BUCKETS[:-1], BUCKETS[1:], strict=True):
-        m = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
-        cal.append(
-            (
-                f"{int(lo * 100)}–{int(hi * 100)}%",
-                int(m.sum()),
-                float(p[m].mean()) if m.any() else np.nan,
-                float(o[m].mean()) if m.any() else np.nan,
-            )
-        )
-    calibration = pd.DataFrame(cal, columns=["bucket", "n", "predicted", "realised"])
+    calibration = _calibration(p, o)
     a_sh = actual_share[duel_or_more]
     s_lo, s_hi = contested["share_lo"].to_numpy(), contested["share_hi"].to_numpy()
     coverage = float(((s_lo <= a_sh) & (a_sh <= s_hi)).mean())
@@ -230,89 +219,16 @@ def evaluate_projection(
     actual = np.array([won_bloc.count(b) for b in BLOCS])
     draws = proj.bloc_draws()
     es = energy_score(draws, actual)
-    d = draws.astype(float)
-    seat_errors = pd.DataFrame(
-        {
-            "bloc": BLOCS,
-            "actual": actual,
-            "mean": d.mean(0),
-            "lo": np.quantile(d, 0.05, axis=0),
-            "hi": np.quantile(d, 0.95, axis=0),
-        }
-    )
-    seat_errors["error"] = seat_errors["mean"] - seat_errors["actual"]
+    seat_errors = _seat_errors(draws, actual)
 
-    # baseline 1: the round-1 leader of the official lineup wins
-    r1v = np.where(r2.valid, election.round1.votes, -1)
-    leader = r1v.argmax(axis=1)
-    held_rows = np.flatnonzero(r2.held & r2.valid.any(axis=1))
-    base_acc = float((leader[held_rows] == win[held_rows]).mean())
-    base_win = win.copy()
-    base_win[held_rows] = leader[held_rows]
-    base_bloc = [
-        b or "other"
-        for b in blocs_of(
-            election.year, [nuance[c, base_win[c]] for c in np.flatnonzero(base_win >= 0)]
-        )
-    ]
-    base_vec = np.array([base_bloc.count(b) for b in BLOCS])
-    base_es = energy_score(base_vec[None], actual)
-    lead = np.zeros(len(contested))
-    lead_rows = {int(c): int(leader[c]) for c in held_rows}
-    lead = np.array(
-        [
-            float(lead_rows.get(int(c), -2) == int(k))
-            for c, k in zip(contested["_c"], contested["_k"], strict=True)
-        ]
-    )
-    base_brier = float(((lead - o) ** 2).mean())
+    base_acc, base_es, base_brier = _leader_baseline(election, win, nuance, actual, contested, o)
     duels = contested[contested.groupby("_c")["_c"].transform("size") == 2]
     consistent = [
         float(g["p_win"].to_numpy()[int(np.argmax(g["share_mean"].to_numpy()))] >= 0.5)
         for _, g in duels.groupby("_c")
     ]
     duel_consistency = float(np.mean(consistent)) if consistent else float("nan")
-
-    # baseline 2: pollsters, five blocks
-    poll, five = None, None
-    if ranges is not None:
-        nuances = [g for g, k in zip(proj.groups, proj.kinds, strict=True) if k == "nuance"]
-        idx = [i for i, k in enumerate(proj.kinds) if k == "nuance"]
-        blocks = pollsters.BLOCKS
-        ours = np.zeros((proj.sims, len(blocks)))
-        for i, n in zip(idx, nuances, strict=True):
-            ours[:, blocks.index(pollsters.block_of(n))] += proj.seat_draws[:, i]
-        y5 = np.zeros(len(blocks))
-        for n in won_nuance:
-            y5[blocks.index(pollsters.block_of(n))] += 1
-        file_actual = ranges.groupby("party")["actual"].first().reindex(list(blocks)).to_numpy()
-        if not np.array_equal(file_actual, y5):
-            raise HemicycleError(
-                f"five-block totals {y5.tolist()} differ from the file's 'actual' "
-                f"{file_actual.tolist()}: the block mapping needs review"
-            )
-        five = pd.DataFrame(
-            {
-                "block": blocks,
-                "actual": y5.astype(int),
-                "mean": ours.mean(0),
-                "lo": np.quantile(ours, 0.05, axis=0),
-                "hi": np.quantile(ours, 0.95, axis=0),
-            }
-        )
-        prow = []
-        for name, g in ranges.groupby("pollster", sort=False):
-            g = g.set_index("party").reindex(list(blocks))
-            mid = (g["low"] + g["high"]).to_numpy() / 2
-            cov = int(((g["low"] <= y5) & (y5 <= g["high"])).sum())
-            prow.append((name, cov, float(np.linalg.norm(mid - y5))))
-            five[f"{name} range"] = [
-                f"{lo}–{hi}" for lo, hi in zip(g["low"], g["high"], strict=True)
-            ]
-        cov_ours = int(((five["lo"] <= y5) & (y5 <= five["hi"])).sum())
-        prow.append(("hemicycle (90%)", cov_ours, float(np.linalg.norm(ours.mean(0) - y5))))
-        poll = pd.DataFrame(prow, columns=["source", "covered", "distance"])
-        poll["energy_score"] = [*poll["distance"].iloc[:-1], energy_score(ours, y5)]
+    poll, five = (None, None) if ranges is None else _pollsters(proj, won_nuance, ranges)
     return Evaluation(
         target_year=election.year,
         train_years=proj.train_years,
@@ -333,3 +249,115 @@ def evaluate_projection(
         pollsters=poll,
         five_blocks=five,
     )
+
+
+def _calibration(p: np.ndarray, o: np.ndarray) -> pd.DataFrame:
+    """Per bucket of ``p`` (:data:`BUCKETS`): candidates, mean predicted, share who won."""
+    cal = []
+    for lo, hi in zip(BUCKETS[:-1], BUCKETS[1:], strict=True):
+        m = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
+        cal.append(
+            (
+                f"{int(lo * 100)}–{int(hi * 100)}%",
+                int(m.sum()),
+                float(p[m].mean()) if m.any() else np.nan,
+                float(o[m].mean()) if m.any() else np.nan,
+            )
+        )
+    return pd.DataFrame(cal, columns=["bucket", "n", "predicted", "realised"])
+
+
+def _seat_errors(draws: np.ndarray, actual: np.ndarray) -> pd.DataFrame:
+    """Per bloc: seats won, the simulations' mean and 90 % interval, and the mean's error."""
+    d = draws.astype(float)
+    seat_errors = pd.DataFrame(
+        {
+            "bloc": BLOCS,
+            "actual": actual,
+            "mean": d.mean(0),
+            "lo": np.quantile(d, 0.05, axis=0),
+            "hi": np.quantile(d, 0.95, axis=0),
+        }
+    )
+    seat_errors["error"] = seat_errors["mean"] - seat_errors["actual"]
+    return seat_errors
+
+
+def _leader_baseline(
+    election: Election,
+    win: np.ndarray,
+    nuance: np.ndarray,
+    actual: np.ndarray,
+    contested: pd.DataFrame,
+    o: np.ndarray,
+) -> tuple[float, float, float]:
+    """The rule "the round-1 leader of the official lineup wins" (p = 1): its winner accuracy,
+    the energy score of its Assembly by bloc, its Brier score on the ``contested`` candidates."""
+    r2 = election.round2
+    assert r2 is not None
+    r1v = np.where(r2.valid, election.round1.votes, -1)
+    leader = r1v.argmax(axis=1)
+    held_rows = np.flatnonzero(r2.held & r2.valid.any(axis=1))
+    base_acc = float((leader[held_rows] == win[held_rows]).mean())
+    base_win = win.copy()
+    base_win[held_rows] = leader[held_rows]
+    base_bloc = [
+        b or "other"
+        for b in blocs_of(
+            election.year, [nuance[c, base_win[c]] for c in np.flatnonzero(base_win >= 0)]
+        )
+    ]
+    base_vec = np.array([base_bloc.count(b) for b in BLOCS])
+    base_es = energy_score(base_vec[None], actual)
+    lead_rows = {int(c): int(leader[c]) for c in held_rows}
+    lead = np.array(
+        [
+            float(lead_rows.get(int(c), -2) == int(k))
+            for c, k in zip(contested["_c"], contested["_k"], strict=True)
+        ]
+    )
+    return base_acc, base_es, float(((lead - o) ** 2).mean())
+
+
+def _pollsters(
+    proj: Projection, won_nuance: list[str], ranges: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The pollsters' final ranges against ours, in their five blocks: ``(per source: blocks
+    covered, midpoint distance, energy score; per block: won, our mean and interval, each
+    pollster's range)``."""
+    nuances = [g for g, k in zip(proj.groups, proj.kinds, strict=True) if k == "nuance"]
+    idx = [i for i, k in enumerate(proj.kinds) if k == "nuance"]
+    blocks = pollsters.BLOCKS
+    ours = np.zeros((proj.sims, len(blocks)))
+    for i, n in zip(idx, nuances, strict=True):
+        ours[:, blocks.index(pollsters.block_of(n))] += proj.seat_draws[:, i]
+    y5 = np.zeros(len(blocks))
+    for n in won_nuance:
+        y5[blocks.index(pollsters.block_of(n))] += 1
+    file_actual = ranges.groupby("party")["actual"].first().reindex(list(blocks)).to_numpy()
+    if not np.array_equal(file_actual, y5):
+        raise HemicycleError(
+            f"five-block totals {y5.tolist()} differ from the file's 'actual' "
+            f"{file_actual.tolist()}: the block mapping needs review"
+        )
+    five = pd.DataFrame(
+        {
+            "block": blocks,
+            "actual": y5.astype(int),
+            "mean": ours.mean(0),
+            "lo": np.quantile(ours, 0.05, axis=0),
+            "hi": np.quantile(ours, 0.95, axis=0),
+        }
+    )
+    prow = []
+    for name, g in ranges.groupby("pollster", sort=False):
+        g = g.set_index("party").reindex(list(blocks))
+        mid = (g["low"] + g["high"]).to_numpy() / 2
+        cov = int(((g["low"] <= y5) & (y5 <= g["high"])).sum())
+        prow.append((name, cov, float(np.linalg.norm(mid - y5))))
+        five[f"{name} range"] = [f"{lo}–{hi}" for lo, hi in zip(g["low"], g["high"], strict=True)]
+    cov_ours = int(((five["lo"] <= y5) & (y5 <= five["hi"])).sum())
+    prow.append(("hemicycle (90%)", cov_ours, float(np.linalg.norm(ours.mean(0) - y5))))
+    poll = pd.DataFrame(prow, columns=["source", "covered", "distance"])
+    poll["energy_score"] = [*poll["distance"].iloc[:-1], energy_score(ours, y5)]
+    return poll, five
