@@ -205,12 +205,7 @@ def evaluate_projection(
     pc = np.clip(p, eps, 1 - eps)
     log_score = float(-(o * np.log(pc) + (1 - o) * np.log(1 - pc)).mean())
     calibration = _calibration(p, o)
-    a_sh = actual_share[duel_or_more]
-    s_lo, s_hi = contested["share_lo"].to_numpy(), contested["share_hi"].to_numpy()
-    coverage = float(((s_lo <= a_sh) & (a_sh <= s_hi)).mean())
-    alpha = 2 * SHARE_QUANTILES[0]  # the intervals are central: 0.1 for 90 %
-    miss = np.maximum(s_lo - a_sh, 0.0) + np.maximum(a_sh - s_hi, 0.0)  # one of the two is 0
-    interval = float(((s_hi - s_lo) + (2 / alpha) * miss).mean())
+    coverage, interval = _share_intervals(contested, actual_share[duel_or_more])
 
     # seats by bloc
     wc = np.flatnonzero(win >= 0)
@@ -249,6 +244,16 @@ def evaluate_projection(
         pollsters=poll,
         five_blocks=five,
     )
+
+
+def _share_intervals(contested: pd.DataFrame, a_sh: np.ndarray) -> tuple[float, float]:
+    """The 90 % share intervals of the ``contested`` candidates against their official shares
+    ``a_sh``: coverage, and the interval score (width plus 2/α times the miss)."""
+    s_lo, s_hi = contested["share_lo"].to_numpy(), contested["share_hi"].to_numpy()
+    coverage = float(((s_lo <= a_sh) & (a_sh <= s_hi)).mean())
+    alpha = 2 * SHARE_QUANTILES[0]  # the intervals are central: 0.1 for 90 %
+    miss = np.maximum(s_lo - a_sh, 0.0) + np.maximum(a_sh - s_hi, 0.0)  # one of the two is 0
+    return coverage, float(((s_hi - s_lo) + (2 / alpha) * miss).mean())
 
 
 def _calibration(p: np.ndarray, o: np.ndarray) -> pd.DataFrame:
