@@ -27,7 +27,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_safe(s: str) -> str:
-    """``s`` with the characters XML forbids written as visible escapes (``\\x01``), as the
+    r"""``s`` with the characters XML forbids written as visible escapes (``\x01``), as the
     terminal shows them.
 
     >>> xml_safe("A\x01B\tC")
