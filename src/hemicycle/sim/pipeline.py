@@ -242,13 +242,14 @@ def _fit_pool(workers: int) -> Iterator[Any]:
         initializer=_die_with_parent,
         initargs=(os.getpid(),),
     )
-    previous = None
+    installed, previous = False, signal.getsignal(signal.SIGTERM)
     if threading.current_thread() is threading.main_thread():
 
         def terminate(signum: int, frame: object) -> None:
             raise SystemExit(128 + signum)  # unwinds to the cleanup below, then exits
 
-        previous = signal.signal(signal.SIGTERM, terminate)
+        signal.signal(signal.SIGTERM, terminate)
+        installed = True
     try:
         yield pool
     except BaseException:
@@ -262,8 +263,8 @@ def _fit_pool(workers: int) -> Iterator[Any]:
     else:
         pool.shutdown(wait=True)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        if installed:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _fit_missing(
