@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import contextlib
 import csv
 import hashlib
 import importlib.util
 import io
+import json
 import os
 import random
 import shutil
@@ -36,6 +38,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -371,6 +374,447 @@ def bench_malformed(seed: int, *, verbose: bool = False) -> dict[str, int]:
     return counts
 
 
+# ----- hostile data, outputs and processes (issue #26, round two) --------------------------------
+#
+# Every probe runs in a subprocess on the code of ``src`` (this tree's, or ``--before SRC``'s), so
+# that the two can be compared on the same machine. Bounded: counts, timeouts, rlimits.
+
+HERE_SRC = ROOT / "src"
+T1_2022 = "resultats-par-niveau-cirlg-t1-france-entiere.txt"
+T2_2022 = "resultats-par-niveau-cirlg-t2-france-entiere.txt"
+#: Names poisoned into the sample's 2022 round 1: (row, column, value); 19 fixed columns, then 9
+#: per candidate (N°Panneau, Sexe, Nom, Prénom, …).
+POISON = [
+    (1, 21, "=HYPERLINK(1)"),
+    (1, 31, "@SUM(A1)"),
+    (1, 39, "-2+3"),
+    (2, 21, "+33 6"),
+    (2, 31, "=cmd|' /C calc'!A0"),
+]
+
+
+def _hostile_env(src: Path, mirror: Path, cache: Path) -> dict[str, str]:
+    env = dict(os.environ, HEMICYCLE_DATA=str(mirror), HEMICYCLE_CACHE=str(cache))
+    env.pop("HEMICYCLE_STORE", None)
+    env["PYTHONPATH"] = str(src)
+    return env
+
+
+def _limits(fsize: int | None = None, memory: int | None = None) -> Callable[[], None]:
+    import resource
+
+    def apply() -> None:
+        if fsize is not None:  # a disk that fills up: writes past ``fsize`` bytes fail (EFBIG)
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        if memory is not None:  # the machine is shared: a runaway read stops at ``memory``
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return apply
+
+
+def _py(
+    src: Path,
+    mirror: Path,
+    cache: Path,
+    argv: list[str],
+    *,
+    fsize: int | None = None,
+    memory: int | None = 4 * 2**30,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            [sys.executable, *argv],
+            env=_hostile_env(src, mirror, cache),
+            preexec_fn=_limits(fsize, memory),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as exc:
+        return subprocess.CompletedProcess(exc.cmd, 124, "", "timeout")
+
+
+def _outcome(res: subprocess.CompletedProcess[str]) -> str:
+    """``ok``, ``one line`` (exit 1, one ``error:`` line), ``traceback`` or ``other``."""
+    text = res.stdout + res.stderr
+    if "Traceback" in text:
+        return "traceback"
+    if res.returncode == 0:
+        return "ok"
+    if res.returncode == 1 and sum(ln.startswith("error:") for ln in text.splitlines()) == 1:
+        return "one line"
+    return "other"
+
+
+def _sample_mirror(t: Path, years: tuple[int, ...] = (2022,)) -> Path:
+    mirror = t / "mirror"
+    if mirror.exists():
+        shutil.rmtree(mirror)
+    for y in years:
+        shutil.copytree(SAMPLE / str(y), mirror / str(y))
+    shutil.copy(SAMPLE / "SAMPLE.md", mirror / "SAMPLE.md")
+    return mirror
+
+
+def _poison(mirror: Path) -> None:
+    path = mirror / "2022" / T1_2022
+    rows = [line.split(b";") for line in path.read_bytes().split(b"\r\n")]
+    for r, c, v in POISON:
+        rows[r][c] = v.encode("latin-1")
+    path.write_bytes(b"\r\n".join(b";".join(r) for r in rows))
+
+
+_NEWSROOM = """
+import sys
+from hemicycle import session as hs
+from hemicycle.web import newsroom
+with hs.Session(sys.argv[1], ingest="never") as s:
+    rep = s.replay(2022)
+open(sys.argv[2], "wb").write(newsroom.results_csv(rep))
+open(sys.argv[3], "wb").write(newsroom.constituencies_csv(rep))
+"""
+
+
+def _raw_formulas(path: Path) -> int:
+    """Cells of a CSV that hold a poisoned name as written (a spreadsheet would run them)."""
+    if not path.is_file():
+        return -1
+    names = {v for _, _, v in POISON}
+    with open(path, newline="", encoding="utf-8") as fh:
+        return sum(c in names for row in csv.reader(fh) for c in row)
+
+
+def bench_formulas(src: Path) -> dict[str, str]:
+    """Names that are spreadsheet formulas: quirks at ingest, cells written raw per output."""
+    out: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="hc-formula-") as tmp:
+        t = Path(tmp)
+        mirror = _sample_mirror(t)
+        _poison(mirror)
+        store, cache = t / "s.duckdb", t / "cache"
+        _py(src, mirror, cache, ["-c", CLI, "data", "ingest", "2022", "--store", str(store)])
+        with Store(store, read_only=True) as s:
+            q = s.query("SELECT count(*) AS n FROM quirks WHERE kind = 'formula'")
+        out["quirks at ingest (of 5 names)"] = str(int(q["n"].iloc[0]))
+        w, r1 = t / "winners.csv", t / "round1.csv"
+        _py(
+            src,
+            mirror,
+            cache,
+            ["-c", CLI, "replay", "2022", "--store", str(store), "--output", str(w)]
+            + ["--round1-output", str(r1)],
+        )
+        res, con = t / "results.csv", t / "constituencies.csv"
+        _py(src, mirror, cache, ["-c", _NEWSROOM, str(store), str(res), str(con)])
+        for label, path in (
+            ("replay --output", w),
+            ("replay --round1-output", r1),
+            ("results.csv", res),
+            ("constituencies.csv", con),
+        ):
+            out[f"raw formula cells: {label}"] = str(_raw_formulas(path))
+        node = shutil.which("node")
+        if node is not None:
+            static = src / "hemicycle" / "web" / "static"
+            shutil.copy(static / "export.js", t / "export.js")
+            (t / "charts.js").write_text("export const h = () => null;\n", encoding="utf-8")
+            (t / "package.json").write_text('{"type": "module"}', encoding="utf-8")
+            rows = ", ".join(f"[{json.dumps(v)}, 1]" for _, _, v in POISON)
+            (t / "t.mjs").write_text(
+                'import { csvText } from "./export.js";\n'
+                f'process.stdout.write(csvText(["name", "n"], [{rows}]));\n',
+                encoding="utf-8",
+            )
+            text = subprocess.run(
+                [node, "t.mjs"], cwd=t, capture_output=True, text=True, timeout=60
+            ).stdout
+            (t / "dash.csv").write_text(text, encoding="utf-8")
+            out["raw formula cells: dashboard CSV (export.js)"] = str(_raw_formulas(t / "dash.csv"))
+    return out
+
+
+_REPORT = """
+import sys
+from hemicycle.report import html
+html.build_report = lambda *a, **k: "<p>" + "x" * 200_000 + "</p>"
+html.write_report(2022, sys.argv[1], session=None, progress=False)
+"""
+
+
+def bench_full_disk(src: Path) -> dict[str, str]:
+    """An output re-written on a disk that fills after 0, 64, 4096 or 100,000 bytes: is the
+    previous file whole, is anything left behind, is the error one line?"""
+    counts = Counter[str]()
+    with tempfile.TemporaryDirectory(prefix="hc-full-") as tmp:
+        t = Path(tmp)
+        mirror = _sample_mirror(t)
+        store, cache = t / "s.duckdb", t / "cache"
+        _py(src, mirror, cache, ["-c", CLI, "data", "ingest", "2022", "--store", str(store)])
+        for limit in (0, 64, 4096, 100_000):
+            for kind in ("replay --output", "report"):
+                out = t / f"out-{kind[:6]}-{limit}"
+                out.mkdir()
+                target = out / ("w.csv" if kind != "report" else "index.html")
+                target.write_text("previous\n", encoding="utf-8")
+                if kind == "report":
+                    argv = ["-c", _REPORT, str(out)]
+                else:
+                    argv = ["-c", CLI, "replay", "2022", "--store", str(store)]
+                    argv += ["--output", str(target)]
+                res = _py(src, mirror, cache, argv, fsize=limit)
+                counts["runs"] += 1
+                new = target.read_text(encoding="utf-8", errors="replace")
+                failed = res.returncode != 0
+                counts["write failed"] += failed
+                counts["previous file whole (failed runs)"] += failed and new == "previous\n"
+                counts["files left behind"] += sum(1 for p in out.iterdir() if p != target)
+                if kind != "report":
+                    counts[f"CLI: {_outcome(res)}"] += 1
+    return {k: str(v) for k, v in sorted(counts.items())}
+
+
+_SVG = """
+import sys, warnings, xml.etree.ElementTree as ET
+warnings.simplefilter("ignore")
+from hemicycle import geo, session as hs
+from hemicycle.data.files import CONTOURS_YEAR, files_for
+from hemicycle.data.store import Store
+from hemicycle.report import views
+from pathlib import Path
+mirror = Path(sys.argv[2])
+with Store(sys.argv[1]) as st:
+    st.ingest(2024, download=False)
+contours = files_for(CONTOURS_YEAR, 0, "contours")[0].name
+layout = geo.geo_layout(mirror / str(CONTOURS_YEAR) / contours)
+with hs.Session(sys.argv[1], ingest="never") as s:
+    rep = s.replay(2024)
+good = bad = 0
+base = rep.election.surname.copy()
+for code in [c for c in range(32) if chr(c) not in "\\t\\n\\r"]:
+    name = base.copy()
+    name[0, int(rep.winner[0])] = "DUPONT" + chr(code)
+    object.__setattr__(rep.election, "surname", name)
+    for draw in (views.outcome_map_svg, views.outcome_cartogram_svg):
+        try:
+            ET.fromstring(draw(rep, "nuance", layout=layout))
+            good += 1
+        except ET.ParseError:
+            bad += 1
+print(good, bad)
+"""
+
+
+def bench_svg(src: Path) -> dict[str, str]:
+    """A winner's name with each C0 control character: map.svg and cartogram.svg well-formed?"""
+    mirror = sources.mirror_dir()
+    if mirror is None or not (mirror / "2024").is_dir():
+        return {"SVG well-formed (needs HEMICYCLE_DATA)": "skipped"}
+    with tempfile.TemporaryDirectory(prefix="hc-svg-") as tmp:
+        t = Path(tmp)
+        res = _py(src, mirror, t / "cache", ["-c", _SVG, str(t / "s.duckdb"), str(mirror)])
+        try:
+            good, bad = map(int, res.stdout.split()[-2:])
+        except ValueError:
+            return {"SVG probe failed": res.stderr.strip().splitlines()[-1][:60]}
+    return {"SVG well-formed (29 controls × 2 charts)": f"{good} of {good + bad}"}
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d.name))
+    found, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            found.append(c)
+            todo.append(c)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def bench_fit_signals(src: Path, runs: int, seed: int) -> dict[str, str]:
+    """SIGTERM, Ctrl-C (SIGINT) and SIGKILL to ``project 2024`` while its first fits run on a
+    fresh cache, at a random moment: processes left 2 s after the parent ended (each is then
+    killed), seconds to exit, fits kept in the cache."""
+    mirror = sources.mirror_dir()
+    if mirror is None or not (mirror / "2024").is_dir():
+        return {"fit workers (needs HEMICYCLE_DATA)": "skipped"}
+    rng = random.Random(seed)
+    out: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="hc-sig-") as tmp:
+        t = Path(tmp)
+        base = t / "base.duckdb"
+        _py(src, mirror, t / "c0", ["-c", CLI, "data", "ingest", "2024", "--store", str(base)])
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGKILL):
+            left = seen_total = 0
+            took: list[float] = []
+            cached = 0
+            said = 0
+            for i in range(runs):
+                store, cache = t / f"s{sig}-{i}.duckdb", t / f"cache-{sig}-{i}"
+                shutil.copy(base, store)
+                log = t / f"log-{sig}-{i}"
+                with open(log, "w") as fh:
+                    proc = subprocess.Popen(
+                        [sys.executable, "-c", CLI, "project", "2024", "--store", str(store)]
+                        + ["--sims", "2000"],
+                        env=_hostile_env(src, mirror, cache),
+                        stdout=fh,
+                        stderr=fh,
+                        start_new_session=True,
+                    )
+                seen: set[int] = set()
+                deadline = time.monotonic() + 120
+                while len(seen) < 3 and proc.poll() is None and time.monotonic() < deadline:
+                    seen.update(_descendants(proc.pid))  # the two fit workers and the tracker
+                    time.sleep(0.05)
+                wait = time.monotonic() + rng.uniform(0, 8)
+                while time.monotonic() < wait and proc.poll() is None:
+                    seen.update(_descendants(proc.pid))
+                    time.sleep(0.05)
+                t0 = time.monotonic()
+                proc.send_signal(sig)
+                try:
+                    proc.wait(timeout=120)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                took.append(time.monotonic() - t0)
+                time.sleep(2)
+                alive = [p for p in seen if _alive(p)]
+                left += len(alive)
+                seen_total += len(seen)
+                for p in alive:  # ours, by PID: never left to the machine
+                    with contextlib.suppress(OSError):
+                        os.kill(p, signal.SIGKILL)
+                cached += len(list(cache.rglob("transfers-*.npz")))
+                said += "interrupted" in log.read_text(errors="replace")
+            name = signal.Signals(sig).name
+            out[f"{name}: processes left (of children seen)"] = f"{left} of {seen_total}"
+            out[f"{name}: seconds to exit (max)"] = f"{max(took):.1f}"
+            out[f"{name}: fits cached"] = str(cached)
+            if sig == signal.SIGINT:
+                out["SIGINT: runs saying 'interrupted'"] = f"{said} of {runs}"
+    return out
+
+
+def _truncate(frac: float) -> Callable[[Path], None]:
+    def damage(path: Path) -> None:
+        raw = path.read_bytes()
+        path.write_bytes(raw[: int(len(raw) * frac)])
+
+    return damage
+
+
+def _flip_candidates(path: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    blocks = con.execute(
+        "SELECT DISTINCT block_id FROM pragma_storage_info('candidates') WHERE block_id >= 0"
+    ).fetchall()
+    con.close()
+    raw = bytearray(path.read_bytes())
+    for (block,) in blocks:
+        start = 3 * 4096 + block * 262144 + 8
+        for j in range(start, start + 256):
+            raw[j] ^= 0x5A
+    path.write_bytes(bytes(raw))
+
+
+def bench_store(src: Path) -> dict[str, str]:
+    """A store truncated at 1/8 … 7/8 or with corrupted blocks, read by `data status` and
+    `replay`; an ingest whose COMMIT fails (the WAL cannot grow past 0 or 1 KiB)."""
+    counts = Counter[str]()
+    with tempfile.TemporaryDirectory(prefix="hc-store-") as tmp:
+        t = Path(tmp)
+        mirror = _sample_mirror(t, (2022, 2024))
+        base, cache = t / "base.duckdb", t / "cache"
+        _py(src, mirror, cache, ["-c", CLI, "data", "ingest", "2022", "--store", str(base)])
+        damages = {f"truncated {k}/8": _truncate(k / 8) for k in range(1, 8)}
+        damages["corrupted blocks"] = _flip_candidates
+        for damage in damages.values():
+            path = t / "s.duckdb"
+            shutil.copy(base, path)
+            damage(path)
+            before = path.read_bytes()
+            for cmd in (["data", "status"], ["replay", "2022"]):
+                res = _py(src, mirror, cache, ["-c", CLI, *cmd, "--store", str(path)])
+                counts[f"damaged store, read: {_outcome(res)}"] += 1
+            counts["damaged store, bytes changed"] += path.read_bytes() != before
+        for limit in (0, 1024):
+            path = t / "c.duckdb"
+            shutil.copy(base, path)
+            res = _py(
+                src,
+                mirror,
+                cache,
+                ["-c", CLI, "data", "ingest", "2024", "--store", str(path)],
+                fsize=limit,
+            )
+            counts[f"failed commit: {_outcome(res)}"] += 1
+            with Store(path, read_only=True) as s:
+                counts["failed commit, store lost data"] += s.years() != [2022]
+    return {k: str(v) for k, v in sorted(counts.items())}
+
+
+def bench_big_file(src: Path) -> dict[str, str]:
+    """A 3 GB official file (sparse) in place of each 2022 results file: `data ingest --force`
+    under a 4 GiB address-space limit (the machine is shared)."""
+    counts = Counter[str]()
+    took = []
+    with tempfile.TemporaryDirectory(prefix="hc-big-") as tmp:
+        t = Path(tmp)
+        for name in (T1_2022, T2_2022):
+            mirror = _sample_mirror(t)
+            store, cache = t / f"{name}.duckdb", t / "cache"
+            _py(src, mirror, cache, ["-c", CLI, "data", "ingest", "2022", "--store", str(store)])
+            with open(mirror / "2022" / name, "r+b") as fh:
+                fh.truncate(3 * 2**30)
+            t0 = time.monotonic()
+            res = _py(
+                src,
+                mirror,
+                cache,
+                ["-c", CLI, "data", "ingest", "2022", "--force", "--store", str(store)],
+                timeout=120,
+            )
+            took.append(time.monotonic() - t0)
+            counts[_outcome(res) if res.returncode != 124 else "timeout"] += 1
+    out = {f"3 GB file: {k}": str(v) for k, v in sorted(counts.items())}
+    out["3 GB file: seconds (max)"] = f"{max(took):.1f}"
+    return out
+
+
+def hostile(src: Path, fit_runs: int, seed: int, only: set[str] | None) -> dict[str, str]:
+    sections: dict[str, Callable[[], dict[str, str]]] = {
+        "formulas": lambda: bench_formulas(src),
+        "full-disk": lambda: bench_full_disk(src),
+        "svg": lambda: bench_svg(src),
+        "store": lambda: bench_store(src),
+        "big-file": lambda: bench_big_file(src),
+        "fit-signals": lambda: bench_fit_signals(src, fit_runs, seed),
+    }
+    out: dict[str, str] = {}
+    for name, run in sections.items():
+        if only is None or name in only:
+            out.update(run())
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kills", type=int, default=20, help="ingests killed with SIGKILL")
@@ -380,7 +824,28 @@ def main() -> None:
         "--verbose", action="store_true", help="name the damaged files that were accepted"
     )
     ap.add_argument("--no-kills", action="store_true", help="only the malformed inputs")
+    ap.add_argument(
+        "--hostile",
+        default="",
+        help="only the hostile-data sections, comma-separated (formulas, full-disk, svg, store, "
+        "big-file, fit-signals) or 'all'",
+    )
+    ap.add_argument("--fit-runs", type=int, default=2, help="signals sent per kind (fit-signals)")
+    ap.add_argument("--before", type=Path, default=None, help="another checkout's src to compare")
     args = ap.parse_args()
+    if args.hostile:
+        only = None if args.hostile == "all" else set(args.hostile.split(","))
+        cols = {"after": hostile(HERE_SRC, args.fit_runs, args.seed, only)}
+        if args.before is not None:
+            cols = {"before": hostile(args.before, args.fit_runs, args.seed, only), **cols}
+        print("hostile data, outputs and processes (issue #26):")
+        print(f"  {'':<52}" + "".join(f"{c:>12}" for c in cols))
+        keys = list(dict.fromkeys(k for c in cols.values() for k in c))
+        for key in sorted(
+            keys, key=lambda k: list(cols["after"]).index(k) if k in cols["after"] else 99
+        ):
+            print(f"  {key:<52}" + "".join(f"{cols[c].get(key, '-'):>12}" for c in cols))
+        return
 
     if not args.no_kills:
         n, old, new, bad, full = bench_kills(args.kills, args.year, args.seed)

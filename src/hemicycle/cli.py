@@ -149,6 +149,13 @@ def handle_errors(fn: F) -> F:
                 if not where and outputs:
                     where = " " + ", ".join(outputs)
                 _fail(_one_line(f"cannot write{where}: {exc.strerror or exc}"))
+            except KeyboardInterrupt:  # at once: the fit workers are stopped, not waited for
+                err.print(
+                    "interrupted: stopped; what was finished (transfers fitted and cached, "
+                    "output files written whole) is kept",
+                    highlight=False,
+                )
+                raise typer.Exit(130) from None
             finally:
                 _report_warnings(caught)
 
@@ -410,10 +417,10 @@ def replay_cmd(
     _print_rounds(rep, named)
     _print_replay_seats(rep, hemicycle_view=hemicycle_view)
     if output is not None:
-        rep.winners_frame().to_csv(output, index=False)
+        hs.write_output(output, hs.csv_bytes(rep.winners_frame(), float_format=None))
         console.print(f"[green]✓[/] winners → {escape(str(output))}")
     if round1_output is not None:
-        rep.round1_frame().to_csv(round1_output, index=False)
+        hs.write_output(round1_output, hs.csv_bytes(rep.round1_frame(), float_format=None))
         console.print(f"[green]✓[/] round-1 statuses → {escape(str(round1_output))}")
     _print_replay_check(rep, named)
 
@@ -597,7 +604,7 @@ def transfers_cmd(
         model = st.transfers(train, estimator=estimator)
         console.print(model.render(), markup=False, highlight=False)
         if output is not None:
-            model.to_frame().to_csv(output, index=False, float_format="%.6f")
+            hs.write_output(output, hs.csv_bytes(model.to_frame()))
             console.print(f"[green]✓[/] transfer rates → {escape(str(output))}")
 
 
@@ -684,10 +691,10 @@ def project_cmd(
     console.print(legend(mean_by_bloc, colour=_colour(), width=_width()))
     console.print("\n" + hs.render_extrapolation(where), markup=False, highlight=False)
     if output is not None:
-        output.write_bytes(hs.csv_bytes(proj.preds))
+        hs.write_output(output, hs.csv_bytes(proj.preds))
         console.print(f"[green]✓[/] candidate projections → {escape(str(output))}")
     if seats_output is not None:
-        seats_output.write_bytes(hs.csv_bytes(proj.seats))
+        hs.write_output(seats_output, hs.csv_bytes(proj.seats))
         console.print(f"[green]✓[/] seat distribution → {escape(str(seats_output))}")
 
 
@@ -805,14 +812,14 @@ def backtest_cmd(
             night = st.backtest_live(targets, sims=sims, seed=seed)
         console.print(hs.render_night(night), markup=False, highlight=False)
         if output is not None:
-            output.write_bytes(hs.csv_bytes(night))
+            hs.write_output(output, hs.csv_bytes(night))
             console.print(f"[green]✓[/] night back-test → {escape(str(output))}")
         return
     with _open(store) as st:
         table = st.backtest(targets, sims=sims, seed=seed, nested=nested, drop_latest=drop_latest)
     console.print(hs.render_backtest(table), markup=False, highlight=False)
     if output is not None:
-        output.write_bytes(hs.backtest_csv(table))
+        hs.write_output(output, hs.backtest_csv(table))
         console.print(f"[green]✓[/] back-test → {output}")
 
 
@@ -891,10 +898,10 @@ def compare_cmd(
         cmp = st.compare(year, systems, unit=unit, train=train, sims=sims, seed=seed)
     _print_comparison(year, cmp)
     if output is not None:
-        output.write_bytes(cmp.to_csv_bytes())
+        hs.write_output(output, cmp.to_csv_bytes())
         console.print(f"[green]✓[/] seats → {escape(str(output))}")
     if indices_output is not None:
-        indices_output.write_bytes(cmp.indices_csv_bytes())
+        hs.write_output(indices_output, cmp.indices_csv_bytes())
         console.print(f"[green]✓[/] indices → {escape(str(indices_output))}")
 
 
@@ -1032,7 +1039,7 @@ def coalitions_cmd(
         markup=False,
     )
     if output is not None:
-        output.write_bytes(g.to_csv_bytes())
+        hs.write_output(output, g.to_csv_bytes())
         console.print(f"[green]✓[/] {len(g):,} winning coalitions → {escape(str(output))}")
 
 
@@ -1148,12 +1155,10 @@ def presidential_cmd(
         highlight=False,
     )
     if output is not None:
-        output.write_bytes(p.candidates().to_csv(index=False, float_format="%.6f").encode())
+        hs.write_output(output, hs.csv_bytes(p.candidates()))
         console.print(f"[green]✓[/] candidates → {escape(str(output))}")
     if leaders_output is not None:
-        leaders_output.write_bytes(
-            p.leaders(last).to_csv(index=False, float_format="%.6f").encode()
-        )
+        hs.write_output(leaders_output, hs.csv_bytes(p.leaders(last)))
         console.print(f"[green]✓[/] leaders → {escape(str(leaders_output))}")
 
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from hemicycle.data import notes as _notes
+from hemicycle.data import outputs as _outputs
 from hemicycle.data import sources as _sources
 from hemicycle.data.blocs import unknown_alliance_key
 from hemicycle.data.files import (
@@ -87,6 +88,7 @@ __all__ = [
     "boundary_map",
     "check_memory",
     "csv_bytes",
+    "write_output",
     "coalitions_of",
     "credit",
     "default_store_path",
@@ -117,12 +119,17 @@ def fetch(year: int, *, progress: bool = True) -> list[Path]:
     return _sources.fetch_year(year, progress=progress)
 
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
+def csv_bytes(df: pd.DataFrame, *, float_format: str | None = "%.6f") -> bytes:
     """A projection's, a seat table's or a back-test's CSV with fixed formatting (6 decimals,
-    LF): same data, same bytes."""
-    from hemicycle.sim.pipeline import to_csv_bytes
+    LF): same data, same bytes. Text a spreadsheet would run as a formula (a name starting with
+    ``=``, ``+``, ``-``, ``@``) gets a leading ``'`` (:mod:`hemicycle.data.outputs`)."""
+    return _outputs.csv_bytes(df, float_format=float_format)
 
-    return to_csv_bytes(df)
+
+def write_output(path: str | Path, data: bytes | str) -> Path:
+    """Write an output file atomically (:func:`hemicycle.data.outputs.write_atomic`): on any
+    failure the previous file is left whole and no temporary file is left behind."""
+    return _outputs.write_atomic(path, data)
 
 
 def render_backtest(table: pd.DataFrame) -> str:

@@ -15,11 +15,19 @@ import numpy as np
 import pandas as pd
 
 from hemicycle import rules
+from hemicycle.data.outputs import is_formula
 from hemicycle.data.readers.common import QuirkWarning, RoundTable
 from hemicycle.errors import DataFileError
 from hemicycle.rules import SEATS
 
-__all__ = ["aggregated_check", "cross_checks", "flag_check", "lineup_check", "round1_status"]
+__all__ = [
+    "aggregated_check",
+    "cross_checks",
+    "flag_check",
+    "formula_check",
+    "lineup_check",
+    "round1_status",
+]
 
 
 def cross_checks(
@@ -216,4 +224,29 @@ def lineup_check(status: pd.Series, r2: RoundTable) -> list[QuirkWarning]:
                     f"qualifying by law on the published round-1 votes",
                 )
             )
+    return out
+
+
+def formula_check(t: RoundTable) -> list[QuirkWarning]:
+    """A quirk ``formula`` for each name (candidate or constituency) a spreadsheet would run as a
+    formula (``=HYPERLINK(…)``, ``@SUM(…)``): kept as published; hemicycle's CSVs write it with a
+    leading ``'`` (:mod:`hemicycle.data.outputs`)."""
+    out: list[QuirkWarning] = []
+    for frame, columns in ((t.candidates, ("surname", "first_name")), (t.totals, ("name",))):
+        for col in columns:
+            if col not in frame:
+                continue
+            hit = frame[col].map(is_formula).astype(bool)
+            for code, value in zip(
+                frame.loc[hit, "constituency"], frame.loc[hit, col], strict=True
+            ):
+                out.append(
+                    QuirkWarning(
+                        t.file,
+                        str(code),
+                        "formula",
+                        f"{col} {value!r} starts with {value[0]!r}, as a spreadsheet formula "
+                        "does: kept as published, written with a leading ' in CSV outputs",
+                    )
+                )
     return out

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hemicycle.data.sources import mirror_dir
+from hemicycle.data.sources import check_size, mirror_dir
 from hemicycle.errors import DataFileError, DataNotAvailableError
 
 FILE = "legislatives-2024-seat-ranges.csv"
@@ -43,7 +43,7 @@ def read_ranges(year: int = 2024, data_dir: str | Path | None = None) -> pd.Data
     p = path(year, data_dir)
     if not p.exists():
         raise DataNotAvailableError(f"no pollster ranges for {year}: {p} does not exist")
-    df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    df = pd.read_csv(check_size(p), dtype=str, keep_default_na=False)
     if list(df.columns) != COLUMNS:
         raise DataFileError(f"expected columns {','.join(COLUMNS)}", file=str(p), line=1)
     for col in ("low", "high", "actual"):

@@ -11,7 +11,12 @@ from pathlib import Path
 
 from hemicycle.data.files import CONTOURS_YEAR, YEARS, OfficialFile, Role, files_for
 from hemicycle.data.official import ROUND_ROLES
-from hemicycle.errors import DataNotAvailableError, OptionError, YearNotAvailableError
+from hemicycle.errors import (
+    DataFileError,
+    DataNotAvailableError,
+    OptionError,
+    YearNotAvailableError,
+)
 
 ENV_DATA = "HEMICYCLE_DATA"
 ENV_CACHE = "HEMICYCLE_CACHE"
@@ -46,6 +51,26 @@ def write_cached(path: Path, write: Callable[[Path], object]) -> bool:
             pass
         return False
     return True
+
+
+#: The largest official file hemicycle reads (128 MiB): forty times the largest it knows (the 2017
+#: presidential round 1 workbook, 3.1 MB; the contours, 2.1 MB), so that a wrong or damaged file
+#: of gigabytes is refused before it is read, never read whole into memory.
+MAX_OFFICIAL_BYTES = 128 * 2**20
+
+
+def check_size(path: Path) -> Path:
+    """``path`` if it is no larger than :data:`MAX_OFFICIAL_BYTES`; else a one-line
+    :class:`~hemicycle.errors.DataFileError` naming it, before anything is read."""
+    size = path.stat().st_size
+    if size > MAX_OFFICIAL_BYTES:
+        raise DataFileError(
+            f"{size / 2**20:,.0f} MiB, more than any official file hemicycle reads "
+            f"(at most {MAX_OFFICIAL_BYTES // 2**20} MiB): not read; replace it with the "
+            "official file",
+            file=str(path),
+        )
+    return path
 
 
 def mirror_dir() -> Path | None:
@@ -85,7 +110,7 @@ def find_local(year: int, round_: int, role: Role) -> tuple[OfficialFile, Path] 
         for root in roots:
             path = root / str(year) / entry.name
             if path.is_file():
-                return entry, path
+                return entry, check_size(path)
     return None
 
 
@@ -189,7 +214,7 @@ def locate(
     entries = [e for e in files_for(year, round_, role) if e.url is not None]
     if not entries:
         return None
-    return entries[0], fetch(entries[0], progress=progress)
+    return entries[0], check_size(fetch(entries[0], progress=progress))
 
 
 def fetch_year(year: int, *, progress: bool = True) -> list[Path]:
@@ -237,10 +262,10 @@ def locate_presidential(
     for entry in entries:
         path = root / str(year) / entry.name
         if path.is_file():
-            return entry, path
+            return entry, check_size(path)
     if mirror is not None or not download:
         return None
     for entry in entries:
         if entry.url is not None:
-            return entry, fetch(entry, progress=progress)
+            return entry, check_size(fetch(entry, progress=progress))
     return None

@@ -43,20 +43,22 @@ process that holds it and what to do.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import time
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
 
 from hemicycle.data import sources
-from hemicycle.data.checks import cross_checks
+from hemicycle.data.checks import cross_checks, formula_check
 from hemicycle.data.files import BOUNDARY_MAPS, boundary_map
 from hemicycle.data.official import ROUND_ROLES, OfficialFile
 from hemicycle.data.readers import (
@@ -200,6 +202,30 @@ def _holder(exc: Exception) -> tuple[str | None, str]:
     return pid, f"process {pid} ({what})"
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _guarded(method: _F) -> _F:
+    """A DuckDB error while the store is read or written (a truncated file, a corrupted block, a
+    disk error) becomes one :class:`HemicycleError` naming the store and what to do, never a
+    traceback. Nothing is deleted: the file is left for the user to move away."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except duckdb.Error as exc:
+            path = getattr(self, "path", "?")
+            raise HemicycleError(
+                f"cannot read the store {path} ({' '.join(str(exc).split())[:200]}): it is "
+                "damaged (truncated, or a disk error); it is only a copy of the official files: "
+                "move it away and run the command again to rebuild it "
+                f"(or give another store with --store or ${ENV_STORE})"
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
 @dataclass(frozen=True)
 class IngestReport:
     year: int
@@ -225,6 +251,7 @@ class Store:
     """A DuckDB file holding the official results. Use as a context manager or call
     :meth:`close`."""
 
+    @_guarded
     def __init__(
         self, path: str | Path | None = None, *, read_only: bool = False, upgrade: bool = False
     ) -> None:
@@ -469,6 +496,7 @@ class Store:
         for t in rounds.values():  # what cannot be true is refused, whichever reader read it
             check_possible(t.totals, t.candidates, file=t.file)
         quirks = [(r, q) for r, t in rounds.items() for q in t.quirks]
+        quirks += [(r, q) for r, t in rounds.items() for q in formula_check(t)]
         year_reader = reader_of(files[(1, "results")][0])  # the year's reader: its round 1's
         quirks += cross_checks(
             year,
@@ -481,6 +509,7 @@ class Store:
 
     # ----- writing ----------------------------------------------------------------------------
 
+    @_guarded
     def ingest(self, year: int, *, download: bool = True) -> IngestReport:
         """Read every available official file of ``year`` and replace its rows in one
         transaction."""
@@ -573,10 +602,19 @@ class Store:
                     if df is not None:
                         self._insert(t, df)
                 con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+            except BaseException as exc:
+                with suppress(duckdb.Error):  # a failed COMMIT has ended the transaction
+                    con.execute("ROLLBACK")
+                if not isinstance(exc, duckdb.Error):
+                    raise
+                raise HemicycleError(
+                    f"could not write the store {self.path} "
+                    f"({' '.join(str(exc).split())[:200]}): it keeps what it held before; free "
+                    f"disk space, or make {self.path.parent} writable (DuckDB writes "
+                    f"{self.path.name}.wal there), then run the command again"
+                ) from None
 
+    @_guarded
     def ingest_presidential(self, year: int, *, download: bool = True) -> IngestReport:
         """Read a presidential election's results by legislative constituency (both rounds where
         available) and replace that year's rows of the ``presidential_*`` tables in one
@@ -663,6 +701,7 @@ class Store:
             tuple(str(s["file"]) for s in source_rows),
         )
 
+    @_guarded
     def presidential_years(self) -> list[int]:
         """The presidential elections the store holds (not legislative years)."""
         return [
@@ -678,6 +717,7 @@ class Store:
         quoted = ", ".join(f'"{c}"' for c in cols)
         self.con.execute(f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM frame")
 
+    @_guarded
     def is_current(self, year: int) -> bool:
         """True when the year is in the store and its source files have not changed since."""
         stored = dict(
@@ -708,6 +748,7 @@ class Store:
             return True
         return now == stored
 
+    @_guarded
     def ensure(self, year: int, *, download: bool = True) -> IngestReport | None:
         """Ingest ``year`` unless the store already holds it from the same files."""
         sources.check_year(year)
@@ -724,15 +765,18 @@ class Store:
 
     # ----- reading ----------------------------------------------------------------------------
 
+    @_guarded
     def query(self, sql: str, params: list[object] | None = None) -> pd.DataFrame:
         return self.con.execute(sql, params or []).df()
 
+    @_guarded
     def years(self) -> list[int]:
         return [
             r[0]
             for r in self.con.execute("SELECT DISTINCT year FROM sources ORDER BY 1").fetchall()
         ]
 
+    @_guarded
     def rounds(self, year: int) -> list[int]:
         return [
             r[0]
@@ -741,6 +785,7 @@ class Store:
             ).fetchall()
         ]
 
+    @_guarded
     def table(self, name: str, year: int) -> pd.DataFrame:
         if name not in DATA_TABLES:
             raise ValueError(f"unknown table {name!r}; tables: {', '.join(DATA_TABLES)}")

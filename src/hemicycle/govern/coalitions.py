@@ -33,6 +33,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from hemicycle.data.outputs import csv_bytes
 from hemicycle.errors import OptionError
 from hemicycle.govern import power
 from hemicycle.govern.censure import Censure, censure, check_house, check_seats
@@ -213,8 +214,7 @@ class Govern:
         """The coalitions table as UTF-8 CSV: LF line endings, booleans ``true``/``false``."""
         df = self.coalitions
         flags = {c: np.where(df[c].to_numpy(), "true", "false") for c in COLUMNS[2:]}
-        text = df.assign(**flags).to_csv(index=False, lineterminator="\n")
-        return text.encode("utf-8")
+        return csv_bytes(df.assign(**flags))  # group names may come from a user's file
 
     # ---- accessors -----------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from typing import Any
 from hemicycle import geo
 from hemicycle._version import __version__
 from hemicycle.data.blocs import bloc_of, table
+from hemicycle.data.outputs import write_atomic
 from hemicycle.errors import HemicycleError
 from hemicycle.options import ProjectionOptions
 from hemicycle.replays import Replay
@@ -76,7 +77,7 @@ table{display:block;overflow-x:auto;max-width:100%}}
 
 
 def _e(s: object) -> str:
-    return escape(str(s), quote=True)
+    return escape(svg.xml_safe(str(s)), quote=True)
 
 
 def _table(
@@ -478,7 +479,5 @@ def write_report(
     with ctx:
         text = build_report(year, session=session, train=train, sims=sims, seed=seed, step=step)
     path = out / "index.html"
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, text)  # a full disk or an interrupt leaves the previous report whole
     return path

@@ -7,6 +7,7 @@ with at most two decimals, so the same inputs always give the same bytes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from html import escape
 
@@ -20,8 +21,26 @@ def num(x: float, digits: int = 2) -> str:
     return "0" if s in ("-0", "") else s
 
 
+#: Characters XML 1.0 forbids in a document, even escaped (C0 controls but tab, LF and CR; lone
+#: surrogates; U+FFFE, U+FFFF): one in a name from the data would make the whole SVG ill-formed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(s: str) -> str:
+    r"""``s`` with the characters XML forbids written as visible escapes (``\x01``), as the
+    terminal shows them.
+
+    >>> xml_safe("A\x01B\tC")
+    'A\\x01B\tC'
+    """
+    return _NOT_XML.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", s
+    )
+
+
 def text_escape(s: object) -> str:
-    return escape(str(s), quote=False)
+    """Text content, escaped, with what XML forbids made visible (:func:`xml_safe`)."""
+    return escape(xml_safe(str(s)), quote=False)
 
 
 def attrs(a: Mapping[str, object]) -> str:
@@ -31,7 +50,7 @@ def attrs(a: Mapping[str, object]) -> str:
             continue
         if isinstance(v, float):
             v = num(v)
-        out.append(f' {k.rstrip("_").replace("_", "-")}="{escape(str(v), quote=True)}"')
+        out.append(f' {k.rstrip("_").replace("_", "-")}="{escape(xml_safe(str(v)), quote=True)}"')
     return "".join(out)
 
 

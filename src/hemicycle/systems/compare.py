@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from hemicycle.data.outputs import csv_bytes
 from hemicycle.errors import OptionError
 from hemicycle.systems.base import Allocation, Votes
 from hemicycle.systems.registry import SYSTEMS, parse_spec, run, spec_key
@@ -81,15 +82,14 @@ class Comparison:
         return pd.DataFrame(rows, columns=INDEX_COLUMNS)
 
     def to_csv_bytes(self) -> bytes:
-        return self.to_frame().to_csv(index=False, lineterminator="\n").encode("utf-8")
+        return csv_bytes(self.to_frame())  # group names may come from a user's file
 
     def indices_csv_bytes(self) -> bytes:
         """:meth:`indices_frame` as UTF-8 CSV: LF line endings, six decimals, ``majority`` as
         ``true``/``false`` like the coalitions table."""
         idx = self.indices_frame()
         idx["majority"] = idx["majority"].map({True: "true", False: "false"})
-        text = idx.to_csv(index=False, float_format="%.6f", lineterminator="\n")
-        return text.encode("utf-8")
+        return csv_bytes(idx, float_format="%.6f")
 
 
 def canonical(spec: str) -> str:

@@ -7,8 +7,6 @@ Pure functions over replays (no store, no HTTP): the web app caches and serves t
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -17,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hemicycle.data.blocs import BLOCS, bloc_of
+from hemicycle.data.outputs import csv_rows
 from hemicycle.replays import CANDIDATE_COLUMNS, SITUATIONS, Replay
 from hemicycle.report.labels import normalise
 
@@ -282,11 +281,8 @@ def previous_seat(rep: Replay, before: Replay | None, code: str) -> dict[str, ob
 
 
 def _csv(header: Sequence[str], rows: list[list[object]]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue().encode("utf-8")
+    """UTF-8 CSV, LF; a name a spreadsheet would run as a formula gets a leading ``'``."""
+    return csv_rows(header, rows)
 
 
 def results_csv(rep: Replay) -> bytes:

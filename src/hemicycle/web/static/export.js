@@ -71,9 +71,17 @@ export async function downloadPNG(root, name) {
   save(await pngBlob(root), `${name}.png`);
 }
 
-const cell = (v) => {
+// A text cell a spreadsheet would run as a formula (= + - @ tab CR first; OWASP's CSV injection)
+// gets a leading ' (as the server's CSVs); numbers, "-5" or "-0.25" included, stay numbers.
+const FORMULA = /^[=+\-@\t\r]/;
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+export const safeCell = (v) => {
   const s = String(v ?? "");
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  return typeof v !== "number" && FORMULA.test(s) && !NUMBER.test(s) ? `'${s}` : s;
+};
+const cell = (v) => {
+  const s = safeCell(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 };
 
 /** CSV text of rows (arrays) under a header. */
