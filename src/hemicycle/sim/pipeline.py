@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hemicycle.data import blocs
+from hemicycle.data import blocs, outputs
 from hemicycle.data.files import TRAINING_YEARS
 from hemicycle.data.pollsters import read_ranges as read_pollster_ranges
 from hemicycle.data.sources import cache_dir, write_cached
@@ -673,12 +673,14 @@ def extrapolation(
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> None:
-    """Write a preds/seats table with fixed formatting (6 decimals, LF): same data ⇒ same bytes."""
-    Path(path).write_bytes(to_csv_bytes(df))
+    """Write a preds/seats table with fixed formatting (6 decimals, LF): same data ⇒ same bytes;
+    atomically, formulas neutralised (:mod:`hemicycle.data.outputs`)."""
+    outputs.write_atomic(path, to_csv_bytes(df))
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    return df.to_csv(index=False, float_format="%.6f", lineterminator="\n").encode("utf-8")
+    """A preds/seats table as CSV (6 decimals, LF, formulas neutralised)."""
+    return outputs.csv_bytes(df, float_format="%.6f")
 
 
 __all__ = [
