@@ -533,13 +533,13 @@ def presidential_claim(
     seats = [(display_name(c), n) for c, n in assembly.items()]
     if seats:
         (first, n), *rest = seats
-        body = ", ".join([f"{first} would hold {n} of {house} seats", *(f"{c} {k}" for c, k in rest)])
+        body = ", ".join(
+            [f"{first} would hold {n} of {house} seats", *(f"{c} {k}" for c, k in rest)]
+        )
     else:
         body = "nobody would hold a seat"
     tail = f"; {ties} tie{'s' if ties != 1 else ''}" if ties else ""
-    return (
-        f"If the {year} presidential round {round_} were a legislative election, {body}{tail}."
-    )
+    return f"If the {year} presidential round {round_} were a legislative election, {body}{tail}."
 
 
 def presidential(p: Presidential, round_: int, map_year: int | None) -> s.Presidential:
@@ -568,7 +568,9 @@ def presidential(p: Presidential, round_: int, map_year: int | None) -> s.Presid
             )
         )
     shares = {
-        str(code): {str(c): float(v) for c, v in zip(g["candidate"], g["share_expressed"])}
+        str(code): {
+            str(c): float(v) for c, v in zip(g["candidate"], g["share_expressed"], strict=True)
+        }
         for code, g in cands.groupby("constituency", sort=False)
     }
     names = dict(zip(p.totals["constituency"], p.totals["department_name"], strict=True))
