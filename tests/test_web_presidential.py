@@ -229,5 +229,16 @@ def test_the_dashboard_shows_the_claim_and_colours_the_map(base_url: str) -> Non
         assert "pyear=1995" in page.url
         page.select_option("#pres-round", "1")
         expect(page.locator("#pres-claim")).to_contain_text("1995 presidential round 1")
+        # a phone: the section is no wider than the screen
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.route(HEAVY, lambda route: route.abort())
+        phone.goto(f"{base_url}/#presidential")
+        expect(phone.locator("#pres-claim")).to_have_text(CLAIM_2022, timeout=30_000)
+        expect(phone.locator("#pres-map svg")).to_have_count(1, timeout=30_000)
+        right = phone.evaluate(
+            "Math.max(...[...document.querySelectorAll('#presidential *')]"
+            ".map(e => e.getBoundingClientRect().right))"
+        )
+        assert right <= 390 and phone.evaluate("document.documentElement.scrollWidth") <= 390
         browser.close()
     assert not errors, errors
