@@ -47,6 +47,8 @@ OPERATIONS = [
     ("GET", "/api/transfers"),
     ("GET", "/api/status"),
     ("GET", "/api/live"),
+    ("GET", "/api/presidential"),
+    ("GET", "/api/presidential/{year}"),
 ]
 
 
@@ -81,7 +83,10 @@ CASES = [
     (m, p, mode)
     for m, p in OPERATIONS
     for mode in MODES
-    if not (p in ("/api/elections", "/api/status", "/api/live") and mode != "positive")
+    if not (
+        p in ("/api/elections", "/api/status", "/api/live", "/api/presidential")
+        and mode != "positive"
+    )
 ]  # no parameters
 
 

@@ -307,6 +307,46 @@ class Session:
             except HemicycleError:  # missing or damaged: the projection names what it lacks
                 continue
 
+    def _have_every_presidential(
+        self, on_missing: Callable[[int, Exception], None] | None = None
+    ) -> None:
+        """Under ``auto``: every presidential election of :data:`PRESIDENTIAL_YEARS` in the store,
+        ingested where missing or where its files changed since (their sha256); one whose files
+        cannot be had is left out silently (the server answers 404 for it), one whose files are
+        damaged is told to ``on_missing`` (else an error), the store keeping what it held."""
+        if self.ingest_policy == "never":
+            return
+        held = set(self._store.presidential_years())
+        for p in PRESIDENTIAL_YEARS:
+            if p in held and self._presidential_current(p):
+                continue
+            try:
+                self._store.ingest_presidential(p)
+            except DataNotAvailableError:
+                continue
+            except HemicycleError as exc:
+                if on_missing is None:
+                    raise
+                on_missing(p, exc)
+
+    def _presidential_current(self, year: int) -> bool:
+        """Whether the store holds the presidential election of ``year`` from the files found now
+        (by sha256; files gone: what the store holds is what there is)."""
+        rows = self._store.query(
+            "SELECT round, sha256 FROM presidential_sources WHERE year = ?", [year]
+        )
+        stored = {int(r): str(h) for r, h in zip(rows["round"], rows["sha256"], strict=True)}
+        now: dict[int, str] = {}
+        for round_ in (1, 2):
+            hit = _sources.locate_presidential(year, round_, download=False)
+            if hit is not None:
+                now[round_] = _sources.sha256_of(hit[1])
+        return not now or now == stored
+
+    def presidential_years(self) -> list[int]:
+        """The presidential elections in the store (by legislative constituency)."""
+        return self._store.presidential_years()
+
     def ingest_earlier(
         self,
         before: int | None = None,
@@ -321,7 +361,8 @@ class Session:
         ``on_missing(year, error)`` of those that cannot be had (missing, or damaged: then the
         store keeps what it holds of that year, and the others are read all the same; without
         ``on_missing`` a damaged file is an error); with ``before=None``, also the presidential
-        elections the projections' fundamentals read. Under ``never``: nothing."""
+        elections whose files can be had (:meth:`_have_every_presidential`). Under ``never``:
+        nothing."""
         if self.ingest_policy == "never":
             return
         for y in TRAINING_YEARS if training else YEARS:
@@ -335,8 +376,8 @@ class Session:
                     if on_missing is None:
                         raise
                     on_missing(y, exc)
-        if before is None:  # every election: the presidential ones the projections read too
-            self._have_presidential(self.years())
+        if before is None:  # every election: every presidential one too (the dashboard's)
+            self._have_every_presidential(on_missing)
 
     def prepare(
         self,

@@ -21,6 +21,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 from pydantic import BeforeValidator, Field, create_model
 
+from hemicycle.session import PRESIDENTIAL_YEARS
 from hemicycle.web import schemas as s
 from hemicycle.web.service import Service
 
@@ -454,6 +455,46 @@ def cartogram_svg(
     return svg_response(svc, request, year, "cartogram", unit, legend)
 
 
+# ----- the presidential election by legislative constituency --------------------------------
+
+presidential_routes = APIRouter()
+
+
+@presidential_routes.get(
+    "/api/presidential",
+    response_model=s.PresidentialYears,
+    tags=["presidential"],
+    responses=_responses(500),
+)
+def presidential_years(svc: Svc) -> s.PresidentialYears:
+    """The presidential elections in the store, read by legislative constituency."""
+    return s.PresidentialYears(years=svc.presidential_years(), known=list(PRESIDENTIAL_YEARS))
+
+
+@presidential_routes.get(
+    "/api/presidential/{year}",
+    response_model=s.Presidential,
+    tags=["presidential"],
+    responses=_responses(404, 409, 422, 500),
+)
+def presidential(
+    year: Annotated[
+        int,
+        PathParam(ge=1900, le=2100, description="presidential election year", examples=[2022]),
+        Whole,
+    ],
+    request: Request,
+    svc: Svc,
+    round: Annotated[
+        int, Query(ge=1, le=2, description="the round (default: 2, the finalists)"), Whole
+    ] = 2,
+) -> Response:
+    """The presidential election as a legislative one: who led each constituency in `round`
+    (share, runner-up, margin, every candidate's share), the national result, and the Assembly
+    it would give if every constituency went to its leader, in one sentence too."""
+    return cached(svc, request, svc.presidential_json(year, round), "application/json")
+
+
 # ----- the election night -------------------------------------------------------------------
 
 live_routes = APIRouter()
@@ -481,4 +522,10 @@ async def live(request: Request) -> Response:
 
 def api(max_sims: int) -> list[APIRouter]:
     """The API's routers, in the order of ``/openapi.json`` (and of ``/docs``)."""
-    return [election_routes, projection(max_sims), analysis_routes, live_routes]
+    return [
+        election_routes,
+        projection(max_sims),
+        analysis_routes,
+        presidential_routes,
+        live_routes,
+    ]

@@ -541,3 +541,60 @@ class Live(_Frozen):
     calls: list[LiveCall] = Field(description="every race called before its count, in order")
     races: list[LiveRace] = Field(description="every constituency, in code order")
     failures: list[str] = Field(description="the latest warnings (at most 20)")
+
+
+# ----- the presidential election by legislative constituency ----------------------------------
+
+
+class PresidentialYears(_Frozen):
+    years: list[int] = Field(description="the presidential elections in the store")
+    known: list[int] = Field(description="every presidential election hemicycle reads")
+
+
+class PresidentialCandidate(_Frozen):
+    candidate: str = Field(description="as the source writes it (the key of `leader` and `shares`)")
+    name: str = Field(description="for display, e.g. Le Pen")
+    bloc: Bloc | None = Field(description="the finalists' bloc; null for the other candidates")
+    colour: str = Field(description="CSS colour: the bloc's for a finalist")
+    votes: int = Field(description="over the constituencies of the file")
+    share: float = Field(description="of the votes expressed over those constituencies")
+    seats: int = Field(description="constituencies led in this round (ties left out)")
+
+
+class PresidentialConstituency(_Frozen):
+    constituency: str
+    label: str = Field(description="department and number, e.g. Paris 5")
+    department: str
+    department_name: str
+    leader: str | None = Field(description="the candidate who led; null for a tie")
+    leader_share: float = Field(description="the first's share of the votes expressed")
+    runner_up: str | None = Field(description="null where one candidate stood alone")
+    margin: float = Field(description="the first's lead over the second, in points")
+    shares: dict[str, float] = Field(
+        description="every candidate's share of the votes expressed in this round"
+    )
+
+
+class Presidential(_Frozen):
+    """A presidential round read by legislative constituency, and the Assembly it would give if
+    every constituency went to the candidate who led it (first past the post)."""
+
+    year: int
+    round: int
+    rounds: list[int] = Field(description="the rounds in the store")
+    boundary_map: str = Field(description="the legislative constituencies of the time, e.g. 2010")
+    constituencies: int = Field(
+        description="constituencies in the file (1988 and 1995: metropolitan France only)"
+    )
+    majority: int = Field(description="an absolute majority of those constituencies")
+    ties: int = Field(description="constituencies where the first two tied (no seat)")
+    assembly: dict[str, int] = Field(
+        description="seats per candidate if every constituency went to its leader, most first"
+    )
+    claim: str = Field(description="the Assembly in one sentence")
+    map_year: int | None = Field(
+        description="a legislative election in the store on the same boundaries whose contours "
+        "exist: its `map.svg` and `cartogram.svg` draw these constituencies (null: none, 1958–2007)"
+    )
+    national: list[PresidentialCandidate] = Field(description="most votes first")
+    results: list[PresidentialConstituency] = Field(description="one per constituency, by code")

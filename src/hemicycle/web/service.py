@@ -381,6 +381,53 @@ class Service:
         """As :meth:`compare_cached`, for :meth:`coalitions_json`."""
         return self.analyses_memo.peek(("coalitions", year, system, unit, minimal))
 
+    # ---- the presidential election by legislative constituency ----------------------------
+
+    def presidential_years(self) -> list[int]:
+        def make() -> list[int]:
+            with self.stores.open() as st:
+                return st.presidential_years()
+
+        return self.memo.get(("presidential-years",), make)
+
+    def check_presidential(self, year: int) -> None:
+        years = self.presidential_years()
+        if year not in years:
+            raise ApiError(
+                404,
+                "not_found",
+                f"no presidential election {year} in the store; available: "
+                f"{', '.join(map(str, years)) or 'none'}",
+            )
+
+    def presidential_map_year(self, year: int) -> int | None:
+        """The latest legislative election in the store on the boundaries of the presidential
+        ``year`` whose contours exist: its map draws the presidential one's constituencies."""
+        with self.stores.open() as st:
+            p_map = st.presidential(year).boundary_map
+        drawn = [y for y in self.years() if views.has_contours(y) and boundary_map(y) == p_map]
+        return max(drawn, default=None)
+
+    def presidential_json(self, year: int, round_: int) -> bytes:
+        """One round of the presidential ``year`` by constituency (404 for a year not in the
+        store, 409 for a round not in it)."""
+        self.check_presidential(year)
+
+        def make() -> bytes:
+            with self.stores.open() as st:
+                p = st.presidential(year)
+            if round_ not in p.rounds:
+                raise ApiError(
+                    409,
+                    "missing_round",
+                    f"round {round_} of the {year} presidential election is not in the store; "
+                    f"rounds: {', '.join(map(str, p.rounds))}",
+                )
+            body = viewmodels.presidential(p, round_, self.presidential_map_year(year))
+            return body.model_dump_json().encode()
+
+        return self.memo.get(("presidential", year, round_), make)
+
     # ---- charts ----------------------------------------------------------------------------
 
     def chart_svg(self, year: int, chart: str, unit: str, legend: bool = True) -> bytes:

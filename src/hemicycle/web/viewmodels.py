@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from hemicycle import rules
-from hemicycle.data.blocs import BLOCS, bloc_of, table
+from hemicycle.data.blocs import BLOCS, bloc_of, finalist_bloc, table
 from hemicycle.options import SCENARIOS
+from hemicycle.presidential import Presidential
 from hemicycle.replays import STATUS_NAMES, Replay
 from hemicycle.report import views
 from hemicycle.report.palette import BLOC_COLOURS, BLOC_LABELS, SEATING, nuance_colours
@@ -499,4 +500,107 @@ def coalitions(year: int, system: str, unit: str, minimal: bool, g: Any) -> s.Co
         coalitions=rows,
         banzhaf={k: float(v) for k, v in g.banzhaf().items()},
         shapley={k: float(v) for k, v in g.shapley_shubik().items()},
+    )
+
+
+# ----- the presidential election by legislative constituency ----------------------------------
+
+#: Colours of the candidates who were not finalists (the finalists take their bloc's), in the
+#: order of their national votes; the rest grey.
+OTHER_CANDIDATE_COLOURS = ("#F0E442", "#8C6D31", "#5D3A9B", "#999999")
+
+
+def display_name(candidate: str) -> str:
+    """A candidate's surname as a sentence writes it: ``LE PEN`` → ``Le Pen``, ``GISCARD
+    D'ESTAING`` → ``Giscard d'Estaing``, ``François HOLLANDE`` → ``Hollande``."""
+    surname = [w for w in candidate.split() if w == w.upper()] or candidate.split()
+    words = []
+    for i, word in enumerate(surname):
+        w = "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
+        if w[:2] in ("D'", "L'") and len(w) > 2:
+            w = w[:2].lower() + w[2:3].upper() + w[3:]
+        elif i > 0 and w in ("De", "Du"):
+            w = w.lower()
+        words.append(w)
+    return " ".join(words)
+
+
+def presidential_claim(
+    year: int, round_: int, assembly: dict[str, int], house: int, ties: int
+) -> str:
+    """``If the 2022 presidential round 2 were a legislative election, Macron would hold 418 of
+    577 seats, Le Pen 158; 1 tie.``"""
+    seats = [(display_name(c), n) for c, n in assembly.items()]
+    if seats:
+        (first, n), *rest = seats
+        body = ", ".join(
+            [f"{first} would hold {n} of {house} seats", *(f"{c} {k}" for c, k in rest)]
+        )
+    else:
+        body = "nobody would hold a seat"
+    tail = f"; {ties} tie{'s' if ties != 1 else ''}" if ties else ""
+    return f"If the {year} presidential round {round_} were a legislative election, {body}{tail}."
+
+
+def presidential(p: Presidential, round_: int, map_year: int | None) -> s.Presidential:
+    """A round of ``p`` by constituency, its national result and "the presidential round as a
+    legislative election" (:meth:`Presidential.assembly`)."""
+    lead = p.leaders(round_)
+    cands = p.candidates()
+    cands = cands[cands["round"] == round_]
+    national = p.national(round_)
+    assembly = p.assembly(round_)
+    total = max(int(national.sum()), 1)
+    others = iter(OTHER_CANDIDATE_COLOURS)
+    rows = []
+    for cand, votes in national.items():
+        bloc = finalist_bloc(p.year, str(cand))
+        colour = BLOC_COLOURS[bloc] if bloc is not None else next(others, "#999999")
+        rows.append(
+            s.PresidentialCandidate(
+                candidate=str(cand),
+                name=display_name(str(cand)),
+                bloc=bloc,
+                colour=colour,
+                votes=int(votes),
+                share=int(votes) / total,
+                seats=assembly.get(str(cand), 0),
+            )
+        )
+    shares = {
+        str(code): {
+            str(c): float(v) for c, v in zip(g["candidate"], g["share_expressed"], strict=True)
+        }
+        for code, g in cands.groupby("constituency", sort=False)
+    }
+    names = dict(zip(p.totals["constituency"], p.totals["department_name"], strict=True))
+    results = [
+        s.PresidentialConstituency(
+            constituency=str(r.constituency),
+            label=str(r.label),
+            department=str(r.constituency)[:-2],
+            department_name=str(names.get(r.constituency) or ""),
+            leader=str(r.leader) or None,
+            leader_share=float(r.leader_share),
+            runner_up=str(r.runner_up) or None,
+            margin=float(r.margin),
+            shares=shares.get(str(r.constituency), {}),
+        )
+        for r in lead.itertuples(index=False)
+    ]
+    house = len(results)
+    ties = int((lead["leader"] == "").sum())
+    return s.Presidential(
+        year=p.year,
+        round=round_,
+        rounds=p.rounds,
+        boundary_map=p.boundary_map,
+        constituencies=house,
+        majority=house // 2 + 1,
+        ties=ties,
+        assembly=assembly,
+        claim=presidential_claim(p.year, round_, assembly, house, ties),
+        map_year=map_year,
+        national=rows,
+        results=results,
     )

@@ -27,6 +27,8 @@ const state = {
   label: {},
   labels: new Map(),
   restoring: null,
+  pres: null,  // the presidential round shown (GET /api/presidential/{year})
+  presTiles: null,
 };
 
 /** The what-ifs shown at first (any other bloc pair can be added). */
@@ -108,6 +110,8 @@ function saveView() {
   set("sys", $("#sys-unit").value, "bloc");
   set("coal", $("#coal-system").value, "actual");
   set("coalunit", $("#coal-unit").value, "bloc");
+  set("pyear", $("#pres-year").value, $("#pres-year").options[$("#pres-year").options.length - 1]?.value);
+  set("pround", $("#pres-round").value, "2");
   history.replaceState(null, "", url);
 }
 
@@ -121,6 +125,7 @@ function readView() {
     year: Number(q.get("year")), code: q.get("code"), layout: q.get("layout"), colour: q.get("colour"),
     train: q.get("train"), lineup: q.get("lineup"), sims: q.get("sims"), seed: q.get("seed"), ov,
     sys: q.get("sys"), coal: q.get("coal"), coalunit: q.get("coalunit"),
+    pyear: q.get("pyear"), pround: q.get("pround"),
   };
 }
 
@@ -193,6 +198,7 @@ async function start() {
       status.textContent = "The address bar holds the link to this view.";
     }
   });
+  startPresidential(view);
   await loadYear(state.year);
   if (location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
 }
@@ -857,6 +863,8 @@ function buildDownloads() {
   $("#hemicycle-dl").replaceChildren(chartButtons(() => $("#hemicycle svg"), () => `hemicycle-${y()}-seats`, "the hemicycle"));
   $("#basis-dl").replaceChildren(chartButtons(() => $("#basis-hemicycle svg"), () => `hemicycle-${y()}-round1-basis`, "the round-1 basis hemicycle"));
   $("#map-dl").replaceChildren(chartButtons(() => $("#map svg"), () => `hemicycle-${y()}-map-${$("#map-mode").value}`, "the map"));
+  $("#pres-dl").replaceChildren(chartButtons(() => $("#pres-hemicycle svg"), () => `hemicycle-presidential-${state.pres?.year}-round${state.pres?.round}-assembly`, "the presidential Assembly"));
+  $("#pres-map-dl").replaceChildren(chartButtons(() => $("#pres-map svg"), () => `hemicycle-presidential-${state.pres?.year}-round${state.pres?.round}-map`, "the presidential map"));
   $("#intervals-dl").replaceChildren(chartButtons(() => $("#intervals svg"), () => `hemicycle-${y()}-projection`, "the projection chart"));
   $("#nuances-dl").replaceChildren(tableButton(() => $("#nuances-table"), () => `hemicycle-${y()}-seats-by-nuance`, "the seats by nuance"));
   $("#basis-table-dl").replaceChildren(tableButton(() => $("#basis-table"), () => `hemicycle-${y()}-round1-basis`, "the round-1 basis table"));
@@ -951,6 +959,113 @@ async function loadCoalitions() {
       h("div", {}, power("Banzhaf", g.banzhaf), power("Shapley–Shubik", g.shapley),
         h("p", { class: "muted" }, "Voting power: how often a group turns a losing coalition into a winning one. " +
           "Seats are not power: a group whose seats never make the difference has none."))));
+}
+
+// ----- the presidential election as a legislative one ------------------------------------------
+
+/** Fill the presidential year picker (the store's years, latest first chosen) and show one round. */
+async function startPresidential(view) {
+  const host = $("#pres-body");
+  const list = await load($("#presidential"), host, "/api/presidential");
+  if (!list) return;
+  const sel = $("#pres-year");
+  if (!list.years.length) {
+    $("#pres-claim").textContent = "No presidential election in the store: `hemicycle serve` reads them in at start-up.";
+    return;
+  }
+  const wanted = list.years.includes(Number(view.pyear)) ? Number(view.pyear) : list.years[list.years.length - 1];
+  sel.replaceChildren(...list.years.map((y) => h("option", { value: y, selected: y === wanted }, String(y))));
+  setSelect($("#pres-round"), view.pround);
+  const change = () => {
+    loadPresidential();
+    saveView();
+  };
+  sel.addEventListener("change", change);
+  $("#pres-round").addEventListener("change", change);
+  await loadPresidential();
+}
+
+async function loadPresidential() {
+  const year = Number($("#pres-year").value);
+  const round = Number($("#pres-round").value);
+  const section = $("#presidential");
+  const claim = $("#pres-claim");
+  let p;
+  busy(section, true);
+  try {
+    p = await getJSON(`/api/presidential/${year}?round=${round}`);
+  } catch (err) {
+    claim.textContent = err.message;
+    claim.classList.add("error");
+    return;
+  } finally {
+    busy(section, false);
+  }
+  if (year !== Number($("#pres-year").value) || round !== Number($("#pres-round").value)) return;
+  claim.classList.remove("error");
+  state.pres = p;
+  claim.textContent = p.claim;
+  const groups = p.national.filter((c) => c.seats > 0)
+    .map((c) => ({ name: c.candidate, label: c.name, seats: c.seats, colour: c.colour }));
+  const caption = `The ${year} presidential round ${round} as a legislative election: ` +
+    groups.map((g) => `${g.label} ${g.seats}`).join(", ") + (p.ties ? `, ${p.ties} tied` : "");
+  hemicycle($("#pres-hemicycle"), groups, { total: p.constituencies, majority: p.majority, caption });
+  $("#pres-bar").replaceChildren(seatBar(groups, { total: p.constituencies, majority: p.majority, caption }));
+  $("#pres-legend").replaceChildren(...groups.map((g) =>
+    h("li", { "data-candidate": g.name }, swatch(g.colour), h("span", {}, g.label), h("strong", {}, String(g.seats)))),
+    ...(p.ties ? [h("li", {}, swatch("#e4e4e4"), h("span", {}, "tied"), h("strong", {}, String(p.ties)))] : []));
+  const top = Math.max(...p.national.map((c) => c.share), 0.01);
+  $("#pres-national").replaceChildren(bars(p.national.slice(0, 12).map((c) => ({
+    label: c.name, colour: c.colour, value: c.share / top,
+    text: `${fmt.pct(c.share)} · ${c.seats} seat${c.seats === 1 ? "" : "s"}`,
+  })), { caption: `The ${year} presidential round ${round}, national result` }));
+  $("#pres-note").textContent = `Shares of the votes expressed in the ${p.constituencies} constituencies of the ${p.boundary_map} map` +
+    (p.constituencies < 577 && p.boundary_map === "1986" ? " (metropolitan France only, as the source's tables are)" : "") +
+    `; an absolute majority is ${p.majority}. Finalists in their bloc's colour.`;
+  await presidentialMap(p);
+}
+
+async function presidentialMap(p) {
+  const host = $("#pres-map");
+  const caption = `Who led each constituency in the ${p.year} presidential round ${p.round}`;
+  let tiles = null;
+  if (p.map_year !== null) {
+    try {
+      const response = await fetch(`/api/elections/${p.map_year}/map.svg?legend=false`);
+      if (!response.ok) throw new Error(`${response.status}`);
+      const text = await response.text();
+      if (p !== state.pres) return;
+      tiles = serverMap(host, text, { caption }).tiles;
+    } catch {
+      tiles = null; // the grid below always works
+    }
+  }
+  if (p !== state.pres) return;
+  if (!tiles) {
+    const size = PHONE.matches ? { W: 320, cell: 21 } : {};
+    tiles = tileMap(host, p.results, { caption: `${caption}, grouped by department`, ...size }).tiles;
+  }
+  state.presTiles = tiles;
+  const byCode = new Map(p.results.map((r) => [r.constituency, r]));
+  const colour = Object.fromEntries(p.national.map((c) => [c.candidate, c.colour]));
+  const name = Object.fromEntries(p.national.map((c) => [c.candidate, c.name]));
+  paintTiles(tiles, (code) => {
+    const r = byCode.get(code);
+    if (!r) return { colour: "#e4e4e4", title: `${code}: not in the ${p.year} file` };
+    const shares = Object.entries(r.shares).map(([c, v]) => `${name[c] ?? c} ${fmt.pct(v)}`).join(", ");
+    if (!r.leader) return { colour: "#e4e4e4", hatched: true, state: "tie", title: `${r.label} (${code}): a tie — ${shares}` };
+    return { colour: colour[r.leader] ?? "#999", state: r.leader,
+      title: `${r.label} (${code}): ${name[r.leader] ?? r.leader} led by ${r.margin.toFixed(1)} points — ${shares}` };
+  });
+  $("#pres-map").dataset.colouring = `presidential-${p.year}-${p.round}`;
+  const counts = countBy(p.results.map((r) => r.leader ?? ""));
+  $("#pres-map-legend").replaceChildren(...p.national.filter((c) => counts[c.candidate]).map((c) =>
+    h("li", {}, swatch(c.colour), `${c.name} ${counts[c.candidate]}`)),
+    ...(counts[""] ? [h("li", {}, swatch("#e4e4e4"), `tied ${counts[""]}`)] : []));
+  $("#pres-map-note").textContent = p.map_year !== null ?
+    `Colour: the candidate who led the constituency (the contours of the ${p.boundary_map} map).` :
+    `Colour: the candidate who led the constituency. hemicycle has the contours of the 2010 map only: ` +
+    `the ${p.boundary_map} map's constituencies are shown on a grid, by department.`;
 }
 
 start();
