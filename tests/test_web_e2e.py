@@ -202,7 +202,16 @@ def test_a_year_on_the_1986_map_with_nothing_earlier(page) -> None:
 
 # ----- issue #11: what a newsroom publishes from -------------------------------------------------
 
-VIEWS = ("results", "round1", "basis", "constituencies", "projection", "systems", "coalitions")
+VIEWS = (
+    "results",
+    "round1",
+    "basis",
+    "constituencies",
+    "projection",
+    "systems",
+    "coalitions",
+    "presidential",
+)
 
 
 def _screenshots(page, width: int) -> None:
