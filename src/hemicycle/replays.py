@@ -414,7 +414,7 @@ def _round2(
     round-2 winners, where they decide the seat, the unresolved ties and the withdrawn."""
     r1, r2 = e.round1, e.round2
     assert r2 is not None
-    runoff: np.ndarray = ~elected1.any(axis=1)
+    runoff = ~np.any(elected1, axis=1)
     # a round 1 without counts (1967's Rhône 11–13) leaves the law nothing to decide there
     for i in np.flatnonzero((runoff != r2.held) & r1.held):
         what = "held" if r2.held[i] else "not held"
