@@ -40,6 +40,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_faults_data.py
 	$(BIN)/python benchmarks/bench_rules.py
 	$(BIN)/python benchmarks/bench_sim.py
+	$(BIN)/python benchmarks/bench_unseen.py
 	$(BIN)/python benchmarks/bench_apportion.py
 	$(BIN)/python benchmarks/bench_govern.py
 	$(BIN)/python benchmarks/bench_systems.py

@@ -1342,24 +1342,11 @@ def live_cmd(
     behind the dashboard, whose night view (/night) follows it."""
     import numpy as np
 
-    from hemicycle.errors import OptionError
     from hemicycle.live import runner
     from hemicycle.live.feed import Reference, open_feed
-    from hemicycle.live.replay import ORDERS
     from hemicycle.live.setup import prepare
 
-    if round_ not in (1, 2):
-        raise OptionError(f"--round must be 1 or 2; got {round_}")
-    if replay == (source is not None):
-        raise OptionError("give either --source DIR_OR_URL or --replay")
-    if order not in ORDERS:
-        raise OptionError(f"unknown --order {order!r}; allowed: {', '.join(ORDERS)}")
-    if not speed > 0:
-        raise OptionError(f"--speed must be positive; got {speed}")
-    if polls is not None and polls < 1:
-        raise OptionError(f"--polls must be a positive integer; got {polls}")
-    if serve and round_ != 2:
-        raise OptionError("--serve shows round 2's night: use --round 2")
+    _check_live_options(round_, replay, source, order, speed, polls, serve)
     wait = runner.parse_every(every)
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     with _open(store) as st:
@@ -1411,23 +1398,58 @@ def live_cmd(
                 if frame.updated:
                     _live_frame(frame)
             else:
-                for msg in (f.message for f in report.failures):
-                    err.print(Text.assemble(("warning:", "yellow"), " ", msg), highlight=False)
-                new = [c for c in report.snapshot.counts if c.final and c.constituency not in seen]
-                if new or n == 1:
-                    console.print(
-                        f"[bold]{at}[/]  {len(report.snapshot.declared)} of {total} declared",
-                        highlight=False,
-                    )
-                for d in runner.round1_decisions(new, year):
-                    seen.add(d.constituency)
-                    who = d.qualified if d.elected is None else (d.elected,)
-                    names = ", ".join(
-                        escape(runner.candidate_name(election, d.constituency, p)) for p in who
-                    )
-                    console.print(f"  {d.constituency} {d.kind}: {names}", highlight=False)
+                _round1_poll(report, at, n == 1, total, election, seen)
     except KeyboardInterrupt:
         err.print(f"stopped after poll {n}")
+
+
+def _check_live_options(
+    round_: int,
+    replay: bool,
+    source: str | None,
+    order: str,
+    speed: float,
+    polls: int | None,
+    serve: bool,
+) -> None:
+    """``hemicycle live``'s options, each refused in one sentence."""
+    from hemicycle.errors import OptionError
+    from hemicycle.live.replay import ORDERS
+
+    if round_ not in (1, 2):
+        raise OptionError(f"--round must be 1 or 2; got {round_}")
+    if replay == (source is not None):
+        raise OptionError("give either --source DIR_OR_URL or --replay")
+    if order not in ORDERS:
+        raise OptionError(f"unknown --order {order!r}; allowed: {', '.join(ORDERS)}")
+    if not speed > 0:
+        raise OptionError(f"--speed must be positive; got {speed}")
+    if polls is not None and polls < 1:
+        raise OptionError(f"--polls must be a positive integer; got {polls}")
+    if serve and round_ != 2:
+        raise OptionError("--serve shows round 2's night: use --round 2")
+
+
+def _round1_poll(
+    report: Any, at: str, first: bool, total: int, election: Any, seen: set[str]
+) -> None:
+    """One poll of round 1's night: the count, and the law's decision for each constituency
+    newly complete (elected, or who goes through); ``seen`` the constituencies already told."""
+    from hemicycle.live import runner
+
+    for msg in (f.message for f in report.failures):
+        err.print(Text.assemble(("warning:", "yellow"), " ", msg), highlight=False)
+    new = [c for c in report.snapshot.counts if c.final and c.constituency not in seen]
+    if new or first:
+        console.print(
+            f"[bold]{at}[/]  {len(report.snapshot.declared)} of {total} declared",
+            highlight=False,
+        )
+    for d in runner.round1_decisions(new, election.year):
+        seen.add(d.constituency)
+        who = d.qualified if d.elected is None else (d.elected,)
+        names = ", ".join(escape(runner.candidate_name(election, d.constituency, p)) for p in who)
+        console.print(f"  {d.constituency} {d.kind}: {names}", highlight=False)
 
 
 def _serve_night(

@@ -192,18 +192,8 @@ def load(store: Store, year: int) -> Election:
     surname[row1, col1] = c1["surname"].to_numpy(object)
     first[row1, col1] = c1["first_name"].to_numpy(object)
 
-    birth = np.full((C, K), UNKNOWN_BIRTH, np.int64)
-    incumbent = np.zeros((C, K), bool)
     key1 = pd.MultiIndex.from_arrays([c1["constituency"], c1["panel"]])
-    if not cdcy.empty:
-        ck = pd.MultiIndex.from_arrays([cdcy["constituency"], cdcy["panel"]])
-        pos = ck.get_indexer(key1)
-        ok = pos >= 0
-        bd = pd.to_datetime(cdcy["birth_date"]).to_numpy("datetime64[D]").astype(np.int64)
-        known = ~pd.isna(cdcy["birth_date"]).to_numpy()
-        b = np.where(known, bd, UNKNOWN_BIRTH)
-        birth[row1[ok], col1[ok]] = b[pos[ok]]
-        incumbent[row1[ok], col1[ok]] = cdcy["incumbent"].to_numpy(bool)[pos[ok]]
+    birth, incumbent = _candidacies(cdcy, key1, row1, col1, (C, K))
 
     r1 = _round(totals[totals["round"] == 1], c1, row1, col1, codes, (C, K))
     r2 = None
@@ -245,6 +235,29 @@ def load(store: Store, year: int) -> Election:
         round1=r1,
         round2=r2,
     )
+
+
+def _candidacies(
+    cdcy: pd.DataFrame,
+    key1: pd.MultiIndex,
+    row1: np.ndarray,
+    col1: np.ndarray,
+    shape: tuple[int, int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """(C, K) birth dates (days since 1970; ``UNKNOWN_BIRTH`` where not published) and outgoing
+    deputies, from the candidacies table (2024 only), placed at each round-1 candidate's cell."""
+    birth = np.full(shape, UNKNOWN_BIRTH, np.int64)
+    incumbent = np.zeros(shape, bool)
+    if not cdcy.empty:
+        ck = pd.MultiIndex.from_arrays([cdcy["constituency"], cdcy["panel"]])
+        pos = ck.get_indexer(key1)
+        ok = pos >= 0
+        bd = pd.to_datetime(cdcy["birth_date"]).to_numpy("datetime64[D]").astype(np.int64)
+        known = ~pd.isna(cdcy["birth_date"]).to_numpy()
+        b = np.where(known, bd, UNKNOWN_BIRTH)
+        birth[row1[ok], col1[ok]] = b[pos[ok]]
+        incumbent[row1[ok], col1[ok]] = cdcy["incumbent"].to_numpy(bool)[pos[ok]]
+    return birth, incumbent
 
 
 def printed_nuance(election: Election) -> np.ndarray:

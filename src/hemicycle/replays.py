@@ -14,6 +14,7 @@ checked, constituency by constituency:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -356,17 +357,10 @@ def replay(election: Election) -> Replay:
     elected1 = status == rules.ELECTED
     qualified = status == rules.QUALIFIED
     win1 = rules.round1_winner_index(status)
-    C = e.n_constituencies
-    mismatches: list[Mismatch] = []
-    explained: list[Mismatch] = []
-
-    def name(i: Any, k: Any) -> str:  # numpy integers from flatnonzero, or ints
-        if not e.surname[i, k]:  # the party-column layout (1958–1981): no names
-            return f"the {r1.nuance[i, k]} column (panel {e.panel[i, k]})"
-        return f"{e.surname[i, k]} ({r1.nuance[i, k]}, panel {e.panel[i, k]})"
-
+    name = _namer(e)
     # only what the source states is compared: a flag it does not have (the CDSP's round 1, 2012's
     # round 2) is never derived from the votes
+    mismatches: list[Mismatch] = []
     for i in np.flatnonzero(((elected1 != r1.official_elected) & r1.official_known).any(axis=1)):
         law = [name(i, k) for k in np.flatnonzero(elected1[i])]
         off = [name(i, k) for k in np.flatnonzero(r1.official_elected[i])]
@@ -377,64 +371,87 @@ def replay(election: Election) -> Replay:
                 f"law: {law or 'none'}; official: {off or 'none'}",
             )
         )
-
     winner_round = np.where(win1 >= 0, 1, 0)
     winner = win1.copy()
     ties: list[str] = []
     withdrawn = np.zeros_like(qualified)
-    r2 = e.round2
-    if r2 is not None:
-        runoff = ~elected1.any(axis=1)
-        # a round 1 without counts (1967's Rhône 11–13) leaves the law nothing to decide there
-        for i in np.flatnonzero((runoff != r2.held) & r1.held):
-            what = "held" if r2.held[i] else "not held"
-            mismatches.append(
-                Mismatch(
-                    str(e.codes[i]),
-                    "round 2 held",
-                    f"round 2 {what}, but the law says "
-                    f"{'a runoff' if runoff[i] else 'decided in round 1'}",
-                )
-            )
-        bad = r2.valid & ~qualified
-        for i, k in zip(*np.nonzero(bad), strict=True):
-            mismatches.append(
-                Mismatch(
-                    str(e.codes[i]),
-                    "round 2 lineup",
-                    f"{name(i, k)} stood in round 2 without qualifying by law",
-                )
-            )
-        withdrawn = qualified & ~r2.valid & r2.held[:, None]
-        win2, tie = rules.round2_winner(r2.votes, r2.valid, e.birth)
-        held = r2.held
-        ties = [str(c) for c in e.codes[tie & held]]
-        for i in np.flatnonzero(held):
-            official = np.flatnonzero(r2.official_elected[i])
-            by_law = int(win2[i])
-            if tie[i] or not r2.official_known[i][r2.valid[i]].all():
-                continue
-            if len(official) != 1 or int(official[0]) != by_law:
-                stated = [name(i, k) for k in official]
-                mismatches.append(
-                    Mismatch(
-                        str(e.codes[i]),
-                        "round 2 winner",
-                        f"law: {name(i, by_law) if by_law >= 0 else 'none'}; "
-                        f"official: {stated or 'none'}",
-                    )
-                )
-        use2 = held & (win2 >= 0)
+    if e.round2 is not None:
+        win2, use2, ties, withdrawn = _round2(e, elected1, qualified, name, mismatches)
         winner = np.where(use2, win2, winner)
         winner_round = np.where(use2, 2, winner_round)
-    assert winner.shape == (C,)
+    assert winner.shape == (e.n_constituencies,)
     told = [
         m
         for m in mismatches
         if EXPLAINED_BY[m.decision] & e.quirk_kinds.get(m.constituency, frozenset())
     ]
-    explained += told
     mismatches = [m for m in mismatches if m not in told]
     return Replay(
-        e, status, winner_round, winner, tuple(ties), withdrawn, tuple(mismatches), tuple(explained)
+        e, status, winner_round, winner, tuple(ties), withdrawn, tuple(mismatches), tuple(told)
     )
+
+
+def _namer(e: Election) -> Callable[[Any, Any], str]:
+    """How a mismatch names candidate ``k`` of constituency ``i``."""
+    r1 = e.round1
+
+    def name(i: Any, k: Any) -> str:  # numpy integers from flatnonzero, or ints
+        if not e.surname[i, k]:  # the party-column layout (1958–1981): no names
+            return f"the {r1.nuance[i, k]} column (panel {e.panel[i, k]})"
+        return f"{e.surname[i, k]} ({r1.nuance[i, k]}, panel {e.panel[i, k]})"
+
+    return name
+
+
+def _round2(
+    e: Election,
+    elected1: np.ndarray,
+    qualified: np.ndarray,
+    name: Callable[[Any, Any], str],
+    mismatches: list[Mismatch],
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """Round 2 under the law against the file, appending to ``mismatches``: returns the law's
+    round-2 winners, where they decide the seat, the unresolved ties and the withdrawn."""
+    r1, r2 = e.round1, e.round2
+    assert r2 is not None
+    runoff = ~np.any(elected1, axis=1)
+    # a round 1 without counts (1967's Rhône 11–13) leaves the law nothing to decide there
+    for i in np.flatnonzero((runoff != r2.held) & r1.held):
+        what = "held" if r2.held[i] else "not held"
+        mismatches.append(
+            Mismatch(
+                str(e.codes[i]),
+                "round 2 held",
+                f"round 2 {what}, but the law says "
+                f"{'a runoff' if runoff[i] else 'decided in round 1'}",
+            )
+        )
+    bad = r2.valid & ~qualified
+    for i, k in zip(*np.nonzero(bad), strict=True):
+        mismatches.append(
+            Mismatch(
+                str(e.codes[i]),
+                "round 2 lineup",
+                f"{name(i, k)} stood in round 2 without qualifying by law",
+            )
+        )
+    withdrawn = qualified & ~r2.valid & r2.held[:, None]
+    win2, tie = rules.round2_winner(r2.votes, r2.valid, e.birth)
+    held = r2.held
+    ties = [str(c) for c in e.codes[tie & held]]
+    for i in np.flatnonzero(held):
+        official = np.flatnonzero(r2.official_elected[i])
+        by_law = int(win2[i])
+        if tie[i] or not r2.official_known[i][r2.valid[i]].all():
+            continue
+        if len(official) != 1 or int(official[0]) != by_law:
+            stated = [name(i, k) for k in official]
+            mismatches.append(
+                Mismatch(
+                    str(e.codes[i]),
+                    "round 2 winner",
+                    f"law: {name(i, by_law) if by_law >= 0 else 'none'}; "
+                    f"official: {stated or 'none'}",
+                )
+            )
+    return win2, held & (win2 >= 0), ties, withdrawn

@@ -37,7 +37,7 @@ from hemicycle.data.blocs import BLOCS
 from hemicycle.data.store import Store
 from hemicycle.errors import OptionError
 from hemicycle.live.feed import Count, Snapshot
-from hemicycle.live.night import Night
+from hemicycle.live.night import Night, Update
 from hemicycle.live.replay import declaration_order, official_counts
 from hemicycle.live.setup import prepare
 from hemicycle.sim.backtest import targets as backtest_targets
@@ -153,51 +153,9 @@ def night_backtest(
                 t0 = time.perf_counter()
                 u = night.update(snap, poll=int(round(frac * 100)))
                 secs.append((year, name, frac, time.perf_counter() - t0))
-                post = u.posterior
-                und = np.flatnonzero(~post.declared)
-                lead = post.p_win.argmax(axis=1)
-                seats = post.seats()
-                mean = np.array([seats[b]["mean"] for b in BLOCS])
-                lo = np.array([seats[b]["lo"] for b in BLOCS])
-                hi = np.array([seats[b]["hi"] for b in BLOCS])
-                index = night.index
-                model_calls = [c for c in u.calls.calls if not c.declared]
-                wrong = sum(
-                    int(night.panels[index[c.constituency], truth[index[c.constituency]]])
-                    != c.panel
-                    for c in model_calls
-                )
-                undeclared = {night.codes[r] for r in und}
-                rows.append(
-                    (
-                        year,
-                        name,
-                        frac,
-                        len(und),
-                        float((lead[und] == truth[und]).mean()) if len(und) else float("nan"),
-                        float(np.abs(mean - final).mean()),
-                        float(((lo <= final) & (final <= hi)).mean()),
-                        sum(c.constituency in undeclared for c in model_calls),
-                        wrong,
-                    )
-                )
-                valid = night.panels[und] >= 0
-                won = np.arange(night.panels.shape[1])[None, :] == truth[und][:, None]
-                probs.append(
-                    pd.DataFrame(
-                        {
-                            "target": year,
-                            "order": name,
-                            "declared": frac,
-                            "constituency": np.repeat(
-                                np.asarray(night.codes)[und], valid.sum(axis=1)
-                            ),
-                            "panel": night.panels[und][valid],
-                            "p": post.p_win[und][valid],
-                            "won": won[valid],
-                        }
-                    )
-                )
+                row, prob = _score(year, name, frac, night, u, truth, final)
+                rows.append(row)
+                probs.append(prob)
             if progress is not None:
                 progress(f"{year} {name}")
     table = pd.DataFrame(rows, columns=COLUMNS)
@@ -206,6 +164,58 @@ def night_backtest(
         pd.concat(probs, ignore_index=True),
         pd.DataFrame(secs, columns=["target", "order", "declared", "seconds"]),
     )
+
+
+def _score(
+    year: int,
+    name: str,
+    frac: float,
+    night: Night,
+    u: Update,
+    truth: np.ndarray,
+    final: np.ndarray,
+) -> tuple[tuple[object, ...], pd.DataFrame]:
+    """One stage of one night: its row of :data:`COLUMNS`, and every undeclared candidate's
+    probability and outcome (for the calibration table)."""
+    post = u.posterior
+    und = np.flatnonzero(~post.declared)
+    lead = post.p_win.argmax(axis=1)
+    seats = post.seats()
+    mean = np.array([seats[b]["mean"] for b in BLOCS])
+    lo = np.array([seats[b]["lo"] for b in BLOCS])
+    hi = np.array([seats[b]["hi"] for b in BLOCS])
+    index = night.index
+    model_calls = [c for c in u.calls.calls if not c.declared]
+    wrong = sum(
+        int(night.panels[index[c.constituency], truth[index[c.constituency]]]) != c.panel
+        for c in model_calls
+    )
+    undeclared = {night.codes[r] for r in und}
+    row = (
+        year,
+        name,
+        frac,
+        len(und),
+        float((lead[und] == truth[und]).mean()) if len(und) else float("nan"),
+        float(np.abs(mean - final).mean()),
+        float(((lo <= final) & (final <= hi)).mean()),
+        sum(c.constituency in undeclared for c in model_calls),
+        wrong,
+    )
+    valid = night.panels[und] >= 0
+    won = np.arange(night.panels.shape[1])[None, :] == truth[und][:, None]
+    prob = pd.DataFrame(
+        {
+            "target": year,
+            "order": name,
+            "declared": frac,
+            "constituency": np.repeat(np.asarray(night.codes)[und], valid.sum(axis=1)),
+            "panel": night.panels[und][valid],
+            "p": post.p_win[und][valid],
+            "won": won[valid],
+        }
+    )
+    return row, prob
 
 
 def run_backtest(

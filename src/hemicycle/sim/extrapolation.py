@@ -179,33 +179,11 @@ def extrapolation(
                 hi_e = int(np.flatnonzero(seen)[np.argmax(vals[seen])])
                 lo, hi = float(vals[lo_e]), float(vals[hi_e])
                 listed = sd >= min_sd
-                n_dep = 0
+                moved = []
                 if listed:
-                    at = {}
-                    for name, rate in (("lo", lo), ("hi", hi)):
-                        ov = (TransferOverride(origin, dest, float(np.clip(rate, 0.0, 1.0))),)
-                        T = apply_overrides(Tbar[idx], run.subset(idx), ov)
-                        at[name] = _expected_votes(
-                            T, x[idx], valid[idx], shift[idx], mobilisation
-                        ).argmax(axis=1)
-                    moved = (at["lo"] != fav[idx]) | (at["hi"] != fav[idx])
-                    n_dep = int(moved.sum())
-                    for k in np.flatnonzero(moved):
-                        r = int(idx[k])
-                        deps.append(
-                            (
-                                str(election.codes[run.rows[r]]),
-                                "+".join(cfg),
-                                origin,
-                                dest,
-                                float(x[r, o]),
-                                lo,
-                                hi,
-                                BLOCS[run.bloc[r, fav[r]]],
-                                BLOCS[run.bloc[r, at["lo"][k]]],
-                                BLOCS[run.bloc[r, at["hi"][k]]],
-                            )
-                        )
+                    sub = _Runoffs(election, run.subset(idx), x[idx], valid[idx], shift[idx])
+                    moved = _moved(sub, Tbar[idx], fav[idx], o, origin, dest, lo, hi, mobilisation)
+                    deps += [(row[0], "+".join(cfg), *row[1:]) for row in moved]
                 rates.append(
                     (
                         "+".join(cfg),
@@ -219,7 +197,7 @@ def extrapolation(
                         years[lo_e],
                         years[hi_e],
                         listed,
-                        n_dep,
+                        len(moved),
                     )
                 )
     table = pd.DataFrame(rates, columns=RATE_COLUMNS)
@@ -232,6 +210,54 @@ def extrapolation(
         rates=table.reset_index(drop=True),
         runoffs=dep.sort_values(["constituency", "origin", "destination"]).reset_index(drop=True),
     )
+
+
+@dataclass(frozen=True, eq=False)
+class _Runoffs:
+    """The runoffs of one configuration: their lineups, origins, slots and deterministic shifts."""
+
+    election: Election
+    run: Runoffs
+    x: np.ndarray
+    valid: np.ndarray
+    shift: np.ndarray
+
+
+def _moved(
+    sub: _Runoffs,
+    Tbar: np.ndarray,
+    fav: np.ndarray,
+    o: int,
+    origin: str,
+    dest: str,
+    lo: float,
+    hi: float,
+    mobilisation: float,
+) -> list[tuple[object, ...]]:
+    """The runoffs of ``sub`` whose favourite changes when the rate ``origin`` → ``dest`` is set
+    to the lowest or the highest the training elections had (``lo``, ``hi``): rows of
+    :data:`RUNOFF_COLUMNS` but the configuration (inserted by the caller)."""
+    at = {}
+    for name, rate in (("lo", lo), ("hi", hi)):
+        ov = (TransferOverride(origin, dest, float(np.clip(rate, 0.0, 1.0))),)
+        T = apply_overrides(Tbar, sub.run, ov)
+        at[name] = _expected_votes(T, sub.x, sub.valid, sub.shift, mobilisation).argmax(axis=1)
+    moved = (at["lo"] != fav) | (at["hi"] != fav)
+    bloc = sub.run.bloc
+    return [
+        (
+            str(sub.election.codes[sub.run.rows[k]]),
+            origin,
+            dest,
+            float(sub.x[k, o]),
+            lo,
+            hi,
+            BLOCS[bloc[k, fav[k]]],
+            BLOCS[bloc[k, at["lo"][k]]],
+            BLOCS[bloc[k, at["hi"][k]]],
+        )
+        for k in np.flatnonzero(moved)
+    ]
 
 
 def _years(years: tuple[int, ...]) -> str:
