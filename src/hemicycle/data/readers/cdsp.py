@@ -144,11 +144,11 @@ def _flag(cell: str, *, file: str, line: int, column: str, constituency: str) ->
     )
 
 
-def read(path: Path, round_: int, *, year: int) -> RoundTable:
-    """One round of a CDSP table. Round 2's panels are provisional (-1) until :func:`link`."""
-    file = path.name
-    text = decode_text(path, expected_header="Code département", encodings=("utf-8",))
-    rows = split_text_rows(text, delimiter=",", quoted=True)
+def _layout(
+    rows: list[list[str]], *, file: str, round_: int
+) -> tuple[list[str], dict[str, int], dict[int, dict[str, int]], bool]:
+    """The header, the fixed columns, each candidate block's columns, and whether round 2's
+    blocks all have an ``Elu`` flag."""
     if not rows:
         raise DataFileError("file ends before its header row (truncated?)", file=file)
     header = [cell_text(c) for c in rows[0]]
@@ -173,8 +173,231 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
             if name in header:
                 blocks[k][f] = header.index(name)
     has_elected = round_ == 2 and all("elected" in b for b in blocks.values())
-    last_named = max(i for i, h in enumerate(header) if h)
+    return header, fixed, blocks, has_elected
 
+
+def _row_code(
+    row: list[str],
+    header: list[str],
+    fixed: dict[str, int],
+    seen: dict[str, int],
+    *,
+    file: str,
+    line: int,
+) -> str:
+    """A data row's constituency code, once its length is checked (``seen``: the line of each
+    constituency so far)."""
+    if len(row) != len(header):
+        last_named = max(i for i, h in enumerate(header) if h)
+        col = header[min(len(row), len(header) - 1)] or header[last_named]
+        raise DataFileError(
+            f"row has {len(row)} fields, the header {len(header)} (truncated line?)",
+            file=file,
+            line=line,
+            column=col,
+        )
+    try:
+        code = constituency_code(row[fixed["department"]], row[fixed["constituency"]])
+    except ValueError as exc:
+        raise DataFileError(str(exc), file=file, line=line, column=FIXED["constituency"]) from None
+    if code in seen:
+        raise DataFileError(
+            f"duplicate constituency (already on line {seen[code]})",
+            file=file,
+            line=line,
+            constituency=code,
+            column=FIXED["constituency"],
+        )
+    seen[code] = line
+    return code
+
+
+def _no_counts(
+    row: list[str], blocks: dict[int, dict[str, int]], *, file: str, line: int, code: str
+) -> QuirkWarning:
+    """The quirk of a row with names but no count at all (1993 round 2, 78-8)."""
+    named = [
+        f"{row[cols['surname']]} ({row[cols['nuance']]})"
+        + (" flagged elected" if "elected" in cols and row[cols["elected"]] == "O" else "")
+        for cols in blocks.values()
+        if row[cols["surname"]].strip()
+    ]
+    return QuirkWarning(
+        file,
+        code,
+        "no_counts",
+        f"line {line}: no inscrits, votants, exprimés nor votes, only "
+        f"{', '.join(named)}; the row is not read",
+    )
+
+
+def _totals(
+    row: list[str], fixed: dict[str, int], *, file: str, line: int, code: str
+) -> dict[str, object]:
+    """A data row's totals (no abstentions nor blank: NULL in the store)."""
+
+    def num(field: str) -> int:
+        return parse_int(
+            row[fixed[field]],
+            file=file,
+            line=line,
+            column=FIXED.get(field, BLANK_NULL),
+            constituency=code,
+        )
+
+    registered, voters = num("registered"), num("voters")
+    return {
+        "constituency": code,
+        "department_name": cell_text(row[fixed["department_name"]]),
+        "name": _ordinal(int(row[fixed["constituency"]])),
+        "registered": registered,
+        "abstentions": None,
+        "voters": voters,
+        "blank": None,
+        "null": num("blank_null") if "blank_null" in fixed else None,
+        "expressed": num("expressed"),
+        "line": line,
+    }
+
+
+def _unheaded(row: list[str], header: list[str], *, file: str, code: str) -> list[QuirkWarning]:
+    """The quirk of a row with non-empty cells beyond the last named column: none, or one."""
+    last_named = max(i for i, h in enumerate(header) if h)
+    extra = [c for c in row[last_named + 1 :] if c.strip()]
+    if not extra:
+        return []
+    return [
+        QuirkWarning(
+            file,
+            code,
+            "unheaded_cells",
+            f"{len(extra)} non-empty cells beyond the last named column, not "
+            f"read (extra candidates? {', '.join(extra[:6])}…)",
+        )
+    ]
+
+
+def _candidates(
+    row: list[str],
+    blocks: dict[int, dict[str, int]],
+    *,
+    round_: int,
+    has_elected: bool,
+    file: str,
+    line: int,
+    code: str,
+) -> tuple[list[dict[str, object]], list[QuirkWarning]]:
+    """A data row's candidates, one per non-empty block, and their quirks."""
+    cands: list[dict[str, object]] = []
+    quirks: list[QuirkWarning] = []
+    for k, cols in sorted(blocks.items()):
+        cells = {f: row[c] for f, c in cols.items()}
+        if all(v.strip() == "" for v in cells.values()):
+            continue
+        names = {f: h.format(k=k) for f, h in (BLOCK | OPTIONAL).items()}
+        rec = _candidate(
+            cells, names, k, round_=round_, has_elected=has_elected, file=file, line=line, code=code
+        )
+        quirks.extend(_candidate_quirks(cells, names, rec, file=file, line=line, code=code))
+        cands.append(rec)
+    if not cands:
+        raise DataFileError(
+            "constituency has no candidate",
+            file=file,
+            line=line,
+            constituency=code,
+            column=BLOCK["surname"].format(k=1),
+        )
+    return cands, quirks
+
+
+def _candidate(
+    cells: dict[str, str],
+    names: dict[str, str],
+    k: int,
+    *,
+    round_: int,
+    has_elected: bool,
+    file: str,
+    line: int,
+    code: str,
+) -> dict[str, object]:
+    """The candidate of block ``k`` (``cells``: its cells by field; ``names``: their headers)."""
+    if cells["surname"].strip() == "":
+        raise DataFileError(
+            "candidate without a name",
+            file=file,
+            line=line,
+            constituency=code,
+            column=names["surname"],
+        )
+    rec: dict[str, object] = {
+        "constituency": code,
+        "panel": k if round_ == 1 else -1,
+        "block": k,
+        "line": line,
+        "surname": cell_text(cells["surname"]),
+        "first_name": cell_text(cells["first_name"]),
+        "sex": normalise_sex(cells["sex"]) or None if "sex" in cells else None,
+        "nuance": cell_text(cells["nuance"]),  # 1993: one `RPR `, one `EXG `
+        "votes": parse_int(
+            cells["votes"], file=file, line=line, column=names["votes"], constituency=code
+        ),
+        "elected": None,
+        "advanced": None,
+    }
+    if round_ == 1 and "advanced" in cells:
+        rec["advanced"] = _flag(
+            cells["advanced"], file=file, line=line, column=names["advanced"], constituency=code
+        )
+    if has_elected:
+        rec["elected"] = _flag(
+            cells["elected"], file=file, line=line, column=names["elected"], constituency=code
+        )
+    return rec
+
+
+def _candidate_quirks(
+    cells: dict[str, str],
+    names: dict[str, str],
+    rec: dict[str, object],
+    *,
+    file: str,
+    line: int,
+    code: str,
+) -> list[QuirkWarning]:
+    """A candidate's quirks: spaces around its nuance, a name the source itself mis-encoded."""
+    quirks = []
+    if cells["nuance"] != rec["nuance"]:
+        quirks.append(
+            QuirkWarning(
+                file,
+                code,
+                "nuance_spaces",
+                f"line {line}, column {names['nuance']!r}: nuance {cells['nuance']!r} "
+                f"read as {rec['nuance']!r} (spaces stripped)",
+            )
+        )
+    for f in ("surname", "first_name"):
+        if MOJIBAKE.search(cells[f]):  # 2002's FRANÃ\x87OIS
+            quirks.append(
+                QuirkWarning(
+                    file,
+                    code,
+                    "mis_encoded_name",
+                    f"line {line}, column {names[f]!r}: {rec[f]!r} is UTF-8 read as Latin-1 "
+                    "in the source itself (kept as published)",
+                )
+            )
+    return quirks
+
+
+def read(path: Path, round_: int, *, year: int) -> RoundTable:
+    """One round of a CDSP table. Round 2's panels are provisional (-1) until :func:`link`."""
+    file = path.name
+    text = decode_text(path, expected_header="Code département", encodings=("utf-8",))
+    rows = split_text_rows(text, delimiter=",", quoted=True)
+    header, fixed, blocks, has_elected = _layout(rows, file=file, round_=round_)
     totals: list[dict[str, object]] = []
     cands: list[dict[str, object]] = []
     quirks: list[QuirkWarning] = []
@@ -182,154 +405,19 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
     for i, row in enumerate(rows[1:], start=2):
         if all(c.strip() == "" for c in row):
             continue
-        if len(row) != len(header):
-            col = header[min(len(row), len(header) - 1)] or header[last_named]
-            raise DataFileError(
-                f"row has {len(row)} fields, the header {len(header)} (truncated line?)",
-                file=file,
-                line=i,
-                column=col,
-            )
-        try:
-            code = constituency_code(row[fixed["department"]], row[fixed["constituency"]])
-        except ValueError as exc:
-            raise DataFileError(str(exc), file=file, line=i, column=FIXED["constituency"]) from None
-        if code in seen:
-            raise DataFileError(
-                f"duplicate constituency (already on line {seen[code]})",
-                file=file,
-                line=i,
-                constituency=code,
-                column=FIXED["constituency"],
-            )
-        seen[code] = i
-
-        def num(field: str, *, _row: list[str] = row, _i: int = i, _code: str = code) -> int:
-            return parse_int(
-                _row[fixed[field]],
-                file=file,
-                line=_i,
-                column=FIXED.get(field, BLANK_NULL),
-                constituency=_code,
-            )
-
+        code = _row_code(row, header, fixed, seen, file=file, line=i)
         if year < REFUSED_FROM and all(
             row[fixed[f]].strip() == "" for f in ("registered", "voters", "expressed")
         ):  # 1993 round 2, 78-8: names and a winner's flag, no count at all
-            named = [
-                f"{row[cols['surname']]} ({row[cols['nuance']]})"
-                + (" flagged elected" if "elected" in cols and row[cols["elected"]] == "O" else "")
-                for cols in blocks.values()
-                if row[cols["surname"]].strip()
-            ]
-            quirks.append(
-                QuirkWarning(
-                    file,
-                    code,
-                    "no_counts",
-                    f"line {i}: no inscrits, votants, exprimés nor votes, only "
-                    f"{', '.join(named)}; the row is not read",
-                )
-            )
+            quirks.append(_no_counts(row, blocks, file=file, line=i, code=code))
             continue
-        registered, voters = num("registered"), num("voters")
-        totals.append(
-            {
-                "constituency": code,
-                "department_name": cell_text(row[fixed["department_name"]]),
-                "name": _ordinal(int(row[fixed["constituency"]])),
-                "registered": registered,
-                "abstentions": None,
-                "voters": voters,
-                "blank": None,
-                "null": num("blank_null") if "blank_null" in fixed else None,
-                "expressed": num("expressed"),
-                "line": i,
-            }
+        totals.append(_totals(row, fixed, file=file, line=i, code=code))
+        quirks.extend(_unheaded(row, header, file=file, code=code))
+        found, found_quirks = _candidates(
+            row, blocks, round_=round_, has_elected=has_elected, file=file, line=i, code=code
         )
-        extra = [c for c in row[last_named + 1 :] if c.strip()]
-        if extra:
-            quirks.append(
-                QuirkWarning(
-                    file,
-                    code,
-                    "unheaded_cells",
-                    f"{len(extra)} non-empty cells beyond the last named column, not "
-                    f"read (extra candidates? {', '.join(extra[:6])}…)",
-                )
-            )
-        n = 0
-        for k, cols in sorted(blocks.items()):
-            cells = {f: row[c] for f, c in cols.items()}
-            if all(v.strip() == "" for v in cells.values()):
-                continue
-            names = {f: h.format(k=k) for f, h in (BLOCK | OPTIONAL).items()}
-            if cells["surname"].strip() == "":
-                raise DataFileError(
-                    "candidate without a name",
-                    file=file,
-                    line=i,
-                    constituency=code,
-                    column=names["surname"],
-                )
-            rec: dict[str, object] = {
-                "constituency": code,
-                "panel": k if round_ == 1 else -1,
-                "block": k,
-                "line": i,
-                "surname": cell_text(cells["surname"]),
-                "first_name": cell_text(cells["first_name"]),
-                "sex": normalise_sex(cells["sex"]) or None if "sex" in cells else None,
-                "nuance": cell_text(cells["nuance"]),  # 1993: one `RPR `, one `EXG `
-                "votes": parse_int(
-                    cells["votes"], file=file, line=i, column=names["votes"], constituency=code
-                ),
-                "elected": None,
-                "advanced": None,
-            }
-            if round_ == 1 and "advanced" in cells:
-                rec["advanced"] = _flag(
-                    cells["advanced"],
-                    file=file,
-                    line=i,
-                    column=names["advanced"],
-                    constituency=code,
-                )
-            if has_elected:
-                rec["elected"] = _flag(
-                    cells["elected"], file=file, line=i, column=names["elected"], constituency=code
-                )
-            if cells["nuance"] != rec["nuance"]:
-                quirks.append(
-                    QuirkWarning(
-                        file,
-                        code,
-                        "nuance_spaces",
-                        f"line {i}, column {names['nuance']!r}: nuance {cells['nuance']!r} "
-                        f"read as {rec['nuance']!r} (spaces stripped)",
-                    )
-                )
-            for f in ("surname", "first_name"):
-                if MOJIBAKE.search(cells[f]):  # 2002's FRANÃ\x87OIS
-                    quirks.append(
-                        QuirkWarning(
-                            file,
-                            code,
-                            "mis_encoded_name",
-                            f"line {i}, column {names[f]!r}: {rec[f]!r} is UTF-8 read as Latin-1 "
-                            "in the source itself (kept as published)",
-                        )
-                    )
-            cands.append(rec)
-            n += 1
-        if n == 0:
-            raise DataFileError(
-                "constituency has no candidate",
-                file=file,
-                line=i,
-                constituency=code,
-                column=BLOCK["surname"].format(k=1),
-            )
+        quirks.extend(found_quirks)
+        cands.extend(found)
     if not totals:
         raise DataFileError("no data rows (truncated file?)", file=file)
     # abstentions and blank: None (not published), NULL in the store

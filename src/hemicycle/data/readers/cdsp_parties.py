@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -94,11 +95,11 @@ def _code_line(year: int) -> int:
     return 1 if year in CODES_IN_HEADER else 2
 
 
-def read(path: Path, round_: int, *, year: int) -> RoundTable:
-    """One round of a party-column table. Round 2's panels are provisional until :func:`link`."""
-    file = path.name
-    text = decode_text(path, expected_header="Code département", encodings=("utf-8",))
-    rows = split_text_rows(text, delimiter=",", quoted=True)
+def _header(
+    rows: list[list[str]], *, file: str, round_: int, year: int
+) -> tuple[list[str], dict[str, int], list[int]]:
+    """The header line, the fixed columns (with ``blank_null`` and ``flag`` where present) and
+    the party columns."""
     if not rows:
         raise DataFileError("file ends before its header row (truncated?)", file=file)
     header = [cell_text(c) for c in rows[0]]
@@ -122,7 +123,19 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
     parties = [i for i, h in enumerate(header) if i not in fixed.values() and h not in IGNORED]
     if not parties:
         raise DataFileError("no party columns after the fixed columns", file=file, line=1)
+    return header, fixed, parties
 
+
+def _codes(
+    rows: list[list[str]],
+    header: list[str],
+    fixed: dict[str, int],
+    parties: list[int],
+    *,
+    file: str,
+    year: int,
+) -> tuple[list[str], int]:
+    """Each party column's code, and the index of the first data row."""
     code_line = _code_line(year)
     if code_line == 1:
         codes_row, first_data = header, 1
@@ -154,10 +167,179 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
                 line=code_line,
                 column=header[i],
             )
-    occurrence: list[int] = []
-    for j, c in enumerate(codes):
-        occurrence.append(codes[:j].count(c) + 1)
+    return codes, first_data
 
+
+def _row_code(
+    row: list[str],
+    header: list[str],
+    fixed: dict[str, int],
+    seen: dict[str, int],
+    *,
+    file: str,
+    line: int,
+) -> str:
+    """A data row's constituency code, once its length is checked (``seen``: the line of each
+    constituency so far)."""
+    if len(row) != len(header):
+        raise DataFileError(
+            f"row has {len(row)} fields, the header {len(header)} (truncated line?)",
+            file=file,
+            line=line,
+            column=header[min(len(row), len(header) - 1)],
+        )
+    try:
+        code = constituency_code(row[fixed["department"]], row[fixed["constituency"]])
+    except ValueError as exc:
+        raise DataFileError(str(exc), file=file, line=line, column=FIXED["constituency"]) from None
+    if code in seen:
+        raise DataFileError(
+            f"duplicate constituency (already on line {seen[code]})",
+            file=file,
+            line=line,
+            constituency=code,
+            column=FIXED["constituency"],
+        )
+    seen[code] = line
+    return code
+
+
+def _filled_in_round1(
+    row: list[str],
+    header: list[str],
+    fixed: dict[str, int],
+    parties: list[int],
+    *,
+    file: str,
+    line: int,
+    code: str,
+) -> bool:
+    """Whether round 2's ``élu premier tour`` flag says round 1 filled the seat (then the row
+    must have no votes)."""
+    if "flag" not in fixed or not _flag(
+        row[fixed["flag"]], file=file, line=line, column=FLAG, constituency=code
+    ):
+        return False
+    filled = [header[j] for j in parties if row[j].strip() not in ("", "0")]
+    if filled:
+        raise DataFileError(
+            f"a seat filled in round 1 ({FLAG} = O) has round-2 votes",
+            file=file,
+            line=line,
+            constituency=code,
+            column=filled[0],
+        )
+    return True
+
+
+def _num(row: list[str], col: int, header: list[str], *, file: str, line: int, code: str) -> int:
+    return parse_int(row[col], file=file, line=line, column=header[col], constituency=code)
+
+
+def _read_totals(
+    rec: dict[str, object],
+    row: list[str],
+    header: list[str],
+    fixed: dict[str, int],
+    *,
+    file: str,
+    line: int,
+    code: str,
+) -> list[QuirkWarning]:
+    """Fill ``rec``'s totals from the row; the quirk of a negative ``Blancs et nuls`` (1978:
+    votants typed short), stored as NULL: none, or one."""
+    for f in ("registered", "voters", "expressed"):
+        rec[f] = _num(row, fixed[f], header, file=file, line=line, code=code)
+    if "blank_null" not in fixed:
+        return []
+    cell = row[fixed["blank_null"]].strip()
+    if cell.startswith("-") and cell[1:].isdigit():  # 1978: votants typed short, minus
+        return [
+            QuirkWarning(
+                file,
+                code,
+                "impossible",
+                f"line {line}, column {BLANK_NULL!r}: {cell} cannot be true (a count cannot "
+                "be negative: votants minus exprimés); stored as NULL, the row kept",
+            )
+        ]
+    rec["null"] = _num(row, fixed["blank_null"], header, file=file, line=line, code=code)
+    return []
+
+
+def _candidates(
+    row: list[str],
+    header: list[str],
+    parties: list[int],
+    codes: list[str],
+    *,
+    round_: int,
+    file: str,
+    line: int,
+    code: str,
+) -> list[dict[str, object]]:
+    """A data row's candidates: one per party column with votes."""
+    cands: list[dict[str, object]] = []
+    for k, (j, c) in enumerate(zip(parties, codes, strict=True), start=1):
+        votes = 0 if row[j].strip() == "" else _num(row, j, header, file=file, line=line, code=code)
+        if votes == 0:
+            continue
+        cands.append(
+            {
+                "constituency": code,
+                "panel": k if round_ == 1 else -1,
+                "column": k,
+                "occurrence": codes[: k - 1].count(c) + 1,
+                "line": line,
+                "surname": None,
+                "first_name": None,
+                "sex": None,
+                "nuance": c,
+                "votes": votes,
+                "elected": None,
+                "advanced": None,
+            }
+        )
+    if not cands:
+        raise DataFileError(
+            "constituency has no party column with votes",
+            file=file,
+            line=line,
+            constituency=code,
+            column=header[parties[0]],
+        )
+    return cands
+
+
+def _frames(
+    totals: list[dict[str, object]], cands: list[dict[str, object]], *, file: str
+) -> tuple[pd.DataFrame, pd.DataFrame, list[QuirkWarning]]:
+    """The tables of a round, impossible totals NULL, and their quirks (those NULLs, the votes
+    that do not add up to the exprimés)."""
+    if not totals:
+        raise DataFileError("no data rows (truncated file?)", file=file)
+    totals_df = pd.DataFrame(totals)
+    cands_df = pd.DataFrame(cands)
+    for f in ("elected", "advanced"):
+        cands_df[f] = cands_df[f].astype("boolean")
+    totals_df["null"] = totals_df["null"].astype("Int64")
+    totals_df, cands_df, quirks = null_impossible(totals_df, cands_df, file=file)
+    sums = cands_df.groupby("constituency", sort=False)["votes"].sum()
+    for r in totals_df.itertuples(index=False):
+        if not pd.isna(r.expressed):
+            quirks.extend(
+                votes_sum_quirk(file, r.constituency, int(sums.get(r.constituency, 0)), r.expressed)
+            )
+    return totals_df.drop(columns="line"), cands_df, quirks
+
+
+def read(path: Path, round_: int, *, year: int) -> RoundTable:
+    """One round of a party-column table. Round 2's panels are provisional until :func:`link`."""
+    file = path.name
+    text = decode_text(path, expected_header="Code département", encodings=("utf-8",))
+    rows = split_text_rows(text, delimiter=",", quoted=True)
+    header, fixed, parties = _header(rows, file=file, round_=round_, year=year)
+    codes, first_data = _codes(rows, header, fixed, parties, file=file, year=year)
     totals: list[dict[str, object]] = []
     cands: list[dict[str, object]] = []
     quirks: list[QuirkWarning] = []
@@ -166,54 +348,15 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
     for i, row in enumerate(rows[first_data:], start=first_data + 1):
         if all(c.strip() == "" for c in row):
             continue
-        if len(row) != len(header):
-            raise DataFileError(
-                f"row has {len(row)} fields, the header {len(header)} (truncated line?)",
-                file=file,
-                line=i,
-                column=header[min(len(row), len(header) - 1)],
-            )
-        try:
-            code = constituency_code(row[fixed["department"]], row[fixed["constituency"]])
-        except ValueError as exc:
-            raise DataFileError(str(exc), file=file, line=i, column=FIXED["constituency"]) from None
-        if code in seen:
-            raise DataFileError(
-                f"duplicate constituency (already on line {seen[code]})",
-                file=file,
-                line=i,
-                constituency=code,
-                column=FIXED["constituency"],
-            )
-        seen[code] = i
-        if "flag" in fixed and _flag(
-            row[fixed["flag"]], file=file, line=i, column=FLAG, constituency=code
-        ):
-            filled = [header[j] for j in parties if row[j].strip() not in ("", "0")]
-            if filled:
-                raise DataFileError(
-                    f"a seat filled in round 1 ({FLAG} = O) has round-2 votes",
-                    file=file,
-                    line=i,
-                    constituency=code,
-                    column=filled[0],
-                )
+        code = _row_code(row, header, fixed, seen, file=file, line=i)
+        if _filled_in_round1(row, header, fixed, parties, file=file, line=i, code=code):
             decided.add(code)
             continue
-
-        def num(col: int, *, _row: list[str] = row, _i: int = i, _code: str = code) -> int:
-            return parse_int(_row[col], file=file, line=_i, column=header[col], constituency=_code)
-
         rec: dict[str, object] = {
             "constituency": code,
             "department_name": cell_text(row[fixed["department_name"]]),
             "name": _ordinal(int(row[fixed["constituency"]])),
-            "registered": None,
-            "abstentions": None,
-            "voters": None,
-            "blank": None,
-            "null": None,
-            "expressed": None,
+            **dict.fromkeys(("registered", "abstentions", "voters", "blank", "null", "expressed")),
             "line": i,
         }
         totals.append(rec)
@@ -229,107 +372,55 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
                 )
             )
             continue
-        for f in ("registered", "voters", "expressed"):
-            rec[f] = num(fixed[f])
-        if "blank_null" in fixed:
-            cell = row[fixed["blank_null"]].strip()
-            if cell.startswith("-") and cell[1:].isdigit():  # 1978: votants typed short, minus
-                quirks.append(
-                    QuirkWarning(
-                        file,
-                        code,
-                        "impossible",
-                        f"line {i}, column {BLANK_NULL!r}: {cell} cannot be true (a count cannot "
-                        "be negative: votants minus exprimés); stored as NULL, the row kept",
-                    )
-                )
-            else:
-                rec["null"] = num(fixed["blank_null"])
-        n = 0
-        for k, (j, c) in enumerate(zip(parties, codes, strict=True), start=1):
-            votes = 0 if row[j].strip() == "" else num(j)
-            if votes == 0:
-                continue
-            cands.append(
-                {
-                    "constituency": code,
-                    "panel": k if round_ == 1 else -1,
-                    "column": k,
-                    "occurrence": occurrence[k - 1],
-                    "line": i,
-                    "surname": None,
-                    "first_name": None,
-                    "sex": None,
-                    "nuance": c,
-                    "votes": votes,
-                    "elected": None,
-                    "advanced": None,
-                }
-            )
-            n += 1
-        if n == 0:
-            raise DataFileError(
-                "constituency has no party column with votes",
-                file=file,
-                line=i,
-                constituency=code,
-                column=header[parties[0]],
-            )
-    if not totals:
-        raise DataFileError("no data rows (truncated file?)", file=file)
-    totals_df = pd.DataFrame(totals)
-    cands_df = pd.DataFrame(cands)
-    for f in ("elected", "advanced"):
-        cands_df[f] = cands_df[f].astype("boolean")
-    totals_df["null"] = totals_df["null"].astype("Int64")
-    totals_df, cands_df, impossible = null_impossible(totals_df, cands_df, file=file)
-    quirks.extend(impossible)
-    sums = cands_df.groupby("constituency", sort=False)["votes"].sum()
-    for r in totals_df.itertuples(index=False):
-        if not pd.isna(r.expressed):
-            quirks.extend(
-                votes_sum_quirk(file, r.constituency, int(sums.get(r.constituency, 0)), r.expressed)
-            )
+        quirks.extend(_read_totals(rec, row, header, fixed, file=file, line=i, code=code))
+        cands.extend(
+            _candidates(row, header, parties, codes, round_=round_, file=file, line=i, code=code)
+        )
+    totals_df, cands_df, checked = _frames(totals, cands, file=file)
     return RoundTable(
         year,
         round_,
         file,
-        totals_df.drop(columns="line"),
+        totals_df,
         cands_df,
-        quirks,
+        quirks + checked,
         party_codes=tuple(codes),
         decided=frozenset(decided),
         has_flag="flag" in fixed,
     )
 
 
-def link(r1: RoundTable, r2: RoundTable) -> RoundTable:
-    """Round 2 with each candidate given the panel of the round-1 column it continues (see the
-    module's docstring); round 1's ``elected`` set from round 2's ``élu premier tour`` flag where
-    the file has one (round 1's table is updated in place)."""
-    year, file = r2.year, r2.file
+def _mark_elected(r1: RoundTable, r2: RoundTable) -> None:
+    """Round 1's ``elected``, in place, from round 2's ``élu premier tour`` flag: the best column
+    of each seat filled in round 1; a ``flag`` quirk where that column holds no absolute
+    majority."""
     c1 = r1.candidates
-    if r2.has_flag:
-        best = c1.groupby("constituency", sort=False)["votes"].transform("max") == c1["votes"]
-        won = c1["constituency"].isin(r2.decided) & best
-        c1["elected"] = won.astype("boolean")
-        quirks1 = []
-        for code in sorted(r2.decided):
-            top = c1.loc[won & (c1["constituency"] == code), "votes"]
-            exp = r1.totals.loc[r1.totals["constituency"] == code, "expressed"]
-            if len(top) == 0:  # no results in round 1 (a ``no_counts`` quirk already)
-                continue
-            if len(top) > 1 or exp.isna().all() or 2 * int(top.iloc[0]) <= int(exp.iloc[0]):
-                quirks1.append(
-                    QuirkWarning(
-                        r1.file,
-                        code,
-                        "flag",
-                        f"flagged elected in round 1 ({r2.file}), but no one party column holds "
-                        "an absolute majority of the exprimés",
-                    )
+    best = c1.groupby("constituency", sort=False)["votes"].transform("max") == c1["votes"]
+    won = c1["constituency"].isin(r2.decided) & best
+    c1["elected"] = won.astype("boolean")
+    quirks1 = []
+    for code in sorted(r2.decided):
+        top = c1.loc[won & (c1["constituency"] == code), "votes"]
+        exp = r1.totals.loc[r1.totals["constituency"] == code, "expressed"]
+        if len(top) == 0:  # no results in round 1 (a ``no_counts`` quirk already)
+            continue
+        if len(top) > 1 or exp.isna().all() or 2 * int(top.iloc[0]) <= int(exp.iloc[0]):
+            quirks1.append(
+                QuirkWarning(
+                    r1.file,
+                    code,
+                    "flag",
+                    f"flagged elected in round 1 ({r2.file}), but no one party column holds "
+                    "an absolute majority of the exprimés",
                 )
-        r1.quirks.extend(quirks1)
+            )
+    r1.quirks.extend(quirks1)
+
+
+def _check_codes(r1: RoundTable, r2: RoundTable) -> None:
+    """Refuse a round-2 code that continues no round-1 column, or one repeated more often than
+    in round 1."""
+    year, file = r2.year, r2.file
     line = _code_line(year)
     for k, code in enumerate(r2.party_codes, start=1):
         allowed = ROUND2_CODES.get((year, code), (code,))
@@ -351,6 +442,74 @@ def link(r1: RoundTable, r2: RoundTable) -> RoundTable:
             line=line,
             column=f"{repeated[0]} (party column {k})",
         )
+
+
+def _join_one(
+    row: Any,
+    stood: dict[int, tuple[str, int]],
+    nth: dict[tuple[str, int], int],
+    taken: set[tuple[str, int]],
+    quirks: list[QuirkWarning],
+    *,
+    year: int,
+    file: str,
+) -> int | None:
+    """The round-1 panel a round-2 candidate continues (``stood``: its constituency's round-1
+    columns by panel; ``nth``: the panel of each code's ``k``-th column), or ``None``: left out,
+    with a quirk (``unjoined``). A choice among several columns is a quirk (``ambiguous_join``)."""
+    allowed = ROUND2_CODES.get((year, row.nuance), (row.nuance,))
+    pool = {
+        p: v for p, (nu, v) in stood.items() if nu in allowed and (row.constituency, p) not in taken
+    }
+    label = f"{row.nuance} (party column {row.column})"
+    preferred = nth.get((row.nuance, row.occurrence))
+    if preferred in pool:
+        hit = preferred
+    elif len(pool) == 1:
+        hit = next(iter(pool))
+    elif pool:
+        hit = max(pool, key=lambda p: pool[p])
+        quirks.append(
+            QuirkWarning(
+                file,
+                row.constituency,
+                "ambiguous_join",
+                f"line {row.line}, column {label!r}: several round-1 columns of "
+                f"{'/'.join(allowed)} have votes; joined to the most voted (panel {hit})",
+            )
+        )
+    else:
+        quirks.append(
+            QuirkWarning(
+                file,
+                row.constituency,
+                "unjoined",
+                f"line {row.line}, column {label!r}: {row.votes} round-2 votes for a party "
+                f"with no round-1 column of {'/'.join(allowed)} with votes there; left out",
+            )
+        )
+        return None
+    if (row.constituency, hit) in taken:
+        raise DataFileError(
+            f"two round-2 columns continue the same round-1 column (panel {hit})",
+            file=file,
+            line=row.line,
+            constituency=row.constituency,
+            column=label,
+        )
+    taken.add((row.constituency, hit))
+    return hit
+
+
+def link(r1: RoundTable, r2: RoundTable) -> RoundTable:
+    """Round 2 with each candidate given the panel of the round-1 column it continues (see the
+    module's docstring); round 1's ``elected`` set from round 2's ``élu premier tour`` flag where
+    the file has one (round 1's table is updated in place)."""
+    year, file = r2.year, r2.file
+    c1 = r1.candidates
+    if r2.has_flag:
+        _mark_elected(r1, r2)
+    _check_codes(r1, r2)
     # round 1's columns of each code, in order: the k-th round-2 column of a code is the k-th
     nth = {}
     for p, code in enumerate(r1.party_codes, start=1):
@@ -367,55 +526,11 @@ def link(r1: RoundTable, r2: RoundTable) -> RoundTable:
     renamed: dict[tuple[str, str], int] = {}
     c2 = r2.candidates
     for row in c2.itertuples(index=False):
-        allowed = ROUND2_CODES.get((year, row.nuance), (row.nuance,))
         stood = by_code.get(row.constituency, {})
-        pool = {
-            p: v
-            for p, (nu, v) in stood.items()
-            if nu in allowed and (row.constituency, p) not in taken
-        }
-        label = f"{row.nuance} (party column {row.column})"
-        preferred = nth.get((row.nuance, row.occurrence))
-        if preferred in pool:
-            hit = preferred
-        elif len(pool) == 1:
-            hit = next(iter(pool))
-        elif pool:
-            hit = max(pool, key=lambda p: pool[p])
-            quirks.append(
-                QuirkWarning(
-                    file,
-                    row.constituency,
-                    "ambiguous_join",
-                    f"line {row.line}, column {label!r}: several round-1 columns of "
-                    f"{'/'.join(allowed)} have votes; joined to the most voted (panel {hit})",
-                )
-            )
-        else:
-            quirks.append(
-                QuirkWarning(
-                    file,
-                    row.constituency,
-                    "unjoined",
-                    f"line {row.line}, column {label!r}: {row.votes} round-2 votes for a party "
-                    f"with no round-1 column of {'/'.join(allowed)} with votes there; left out",
-                )
-            )
-            panels.append(-1)
-            keep.append(False)
-            continue
-        if (row.constituency, hit) in taken:
-            raise DataFileError(
-                f"two round-2 columns continue the same round-1 column (panel {hit})",
-                file=file,
-                line=row.line,
-                constituency=row.constituency,
-                column=label,
-            )
-        taken.add((row.constituency, hit))
-        panels.append(hit)
-        keep.append(True)
-        if stood[hit][0] != row.nuance:
+        hit = _join_one(row, stood, nth, taken, quirks, year=year, file=file)
+        panels.append(-1 if hit is None else hit)
+        keep.append(hit is not None)
+        if hit is not None and stood[hit][0] != row.nuance:
             renamed[(row.nuance, stood[hit][0])] = renamed.get((row.nuance, stood[hit][0]), 0) + 1
     for (new, old), n in sorted(renamed.items()):
         quirks.append(

@@ -145,6 +145,150 @@ def _find_columns(
     return found
 
 
+def _wide_layout(
+    header: Sequence[object], spec: WideSpec, *, file: str, line: int
+) -> tuple[dict[str, int], int, dict[str, int]]:
+    """The fixed columns, the first candidate block's start and each field's offset in a block."""
+    fixed_cols = _find_columns(header, spec.fixed, file=file, line=line)
+    first_block = {k: v.format(k=1) for k, v in spec.block.items()}
+    block_cols = _find_columns(header, first_block, file=file, line=line)
+    start = min(block_cols.values())
+    offsets = {k: c - start for k, c in block_cols.items()}
+    if max(offsets.values()) >= spec.block_width:
+        raise DataFileError("candidate block wider than expected", file=file, line=line)
+    return fixed_cols, start, offsets
+
+
+def _wide_totals(
+    row: list[object],
+    spec: WideSpec,
+    fixed_cols: dict[str, int],
+    seen: dict[str, int],
+    *,
+    file: str,
+    line: int,
+) -> tuple[str, dict[str, object]]:
+    """A data row's constituency and totals (``seen``: the line of each constituency so far)."""
+    if len(row) <= max(fixed_cols.values()):
+        raise DataFileError(
+            f"row has {len(row)} fields, fewer than the fixed columns (truncated?)",
+            file=file,
+            line=line,
+            column=spec.fixed[max(fixed_cols, key=lambda name: fixed_cols[name])],
+        )
+    fixed = {k: row[c] for k, c in fixed_cols.items()}
+    try:
+        code = spec.code(fixed)
+    except ValueError as exc:
+        raise DataFileError(
+            str(exc), file=file, line=line, column=spec.fixed.get("constituency")
+        ) from None
+    if code in seen:
+        raise DataFileError(
+            f"duplicate constituency (already on line {seen[code]})",
+            file=file,
+            line=line,
+            constituency=code,
+            column=spec.fixed.get("constituency"),
+        )
+    seen[code] = line
+    rec: dict[str, object] = {
+        "constituency": code,
+        "department_name": cell_text(fixed.get("department_name", "")),
+        "name": cell_text(fixed.get("constituency_name", "")),
+        "line": line,
+    }
+    for f in TOTAL_FIELDS:
+        rec[f] = parse_int(fixed[f], file=file, line=line, column=spec.fixed[f], constituency=code)
+    return code, rec
+
+
+def _wide_candidates(
+    row: list[object],
+    spec: WideSpec,
+    start: int,
+    offsets: dict[str, int],
+    *,
+    file: str,
+    line: int,
+    code: str,
+) -> list[dict[str, object]]:
+    """The candidates of a data row's blocks, from ``start`` on (an empty block is skipped)."""
+    cands: list[dict[str, object]] = []
+    panels: set[int] = set()
+    k = 0
+    pos = start
+    while pos < len(row):
+        k += 1
+        block = row[pos : pos + spec.block_width]
+        pos += spec.block_width
+        cand = _wide_block(block, k, spec, offsets, panels, file=file, line=line, code=code)
+        if cand is not None:
+            cands.append(cand)
+    return cands
+
+
+def _wide_block(
+    block: list[object],
+    k: int,
+    spec: WideSpec,
+    offsets: dict[str, int],
+    panels: set[int],
+    *,
+    file: str,
+    line: int,
+    code: str,
+) -> dict[str, object] | None:
+    """Candidate block ``k``, or ``None`` where it is empty; its panel joins ``panels``."""
+    panel_cell = block[offsets["panel"]] if offsets["panel"] < len(block) else ""
+    if cell_text(panel_cell) == "":
+        if any(cell_text(c) != "" for c in block):
+            raise DataFileError(
+                "candidate block without a panel number",
+                file=file,
+                line=line,
+                constituency=code,
+                column=spec.block["panel"].format(k=k),
+            )
+        return None
+    needed = max(offsets.values()) + 1
+    if len(block) < needed:
+        missing = min(
+            (name for name, off in offsets.items() if off >= len(block)),
+            key=lambda name: offsets[name],
+        )
+        raise DataFileError(
+            f"candidate block {k} is incomplete (truncated line?)",
+            file=file,
+            line=line,
+            constituency=code,
+            column=spec.block[missing].format(k=k),
+        )
+    col = {name: spec.block[name].format(k=k) for name in offsets}
+    panel = parse_int(panel_cell, file=file, line=line, column=col["panel"], constituency=code)
+    if panel in panels:
+        raise DataFileError(
+            f"duplicate panel number {panel}",
+            file=file,
+            line=line,
+            constituency=code,
+            column=col["panel"],
+        )
+    panels.add(panel)
+    return {
+        "constituency": code,
+        "panel": panel,
+        "surname": cell_text(block[offsets["surname"]]),
+        "first_name": cell_text(block[offsets["first_name"]]),
+        "sex": normalise_sex(block[offsets["sex"]]),
+        "nuance": cell_text(block[offsets["nuance"]]).upper(),
+        "votes": parse_int(
+            block[offsets["votes"]], file=file, line=line, column=col["votes"], constituency=code
+        ),
+        "elected": is_elected(block[offsets["elected"]]),
+    }
+
+
 def parse_wide(
     rows: Sequence[Sequence[object]],
     spec: WideSpec,
@@ -158,17 +302,9 @@ def parse_wide(
     """Parse a wide table. ``rows[header_index]`` is the header; data follow it."""
     if len(rows) <= header_index:
         raise DataFileError("file ends before its header row (truncated?)", file=file)
-    header = rows[header_index]
-    hline = line_of(header_index)
-    fixed_cols = _find_columns(header, spec.fixed, file=file, line=hline)
-    first_block = {k: v.format(k=1) for k, v in spec.block.items()}
-    block_cols = _find_columns(header, first_block, file=file, line=hline)
-    start = min(block_cols.values())
-    offsets = {k: c - start for k, c in block_cols.items()}
-    width = spec.block_width
-    if max(offsets.values()) >= width:
-        raise DataFileError("candidate block wider than expected", file=file, line=hline)
-
+    fixed_cols, start, offsets = _wide_layout(
+        rows[header_index], spec, file=file, line=line_of(header_index)
+    )
     totals: list[dict[str, object]] = []
     cands: list[dict[str, object]] = []
     quirks: list[QuirkWarning] = []
@@ -178,106 +314,10 @@ def parse_wide(
         line = line_of(i)
         if all(cell_text(c) == "" for c in row):
             continue
-        if len(row) <= max(fixed_cols.values()):
-            raise DataFileError(
-                f"row has {len(row)} fields, fewer than the fixed columns (truncated?)",
-                file=file,
-                line=line,
-                column=spec.fixed[max(fixed_cols, key=lambda name: fixed_cols[name])],
-            )
-        fixed = {k: row[c] for k, c in fixed_cols.items()}
-        try:
-            code = spec.code(fixed)
-        except ValueError as exc:
-            raise DataFileError(
-                str(exc), file=file, line=line, column=spec.fixed.get("constituency")
-            ) from None
-        if code in seen:
-            raise DataFileError(
-                f"duplicate constituency (already on line {seen[code]})",
-                file=file,
-                line=line,
-                constituency=code,
-                column=spec.fixed.get("constituency"),
-            )
-        seen[code] = line
-        rec: dict[str, object] = {
-            "constituency": code,
-            "department_name": cell_text(fixed.get("department_name", "")),
-            "name": cell_text(fixed.get("constituency_name", "")),
-            "line": line,
-        }
-        for f in TOTAL_FIELDS:
-            rec[f] = parse_int(
-                fixed[f], file=file, line=line, column=spec.fixed[f], constituency=code
-            )
-        totals.append(rec)
-
-        panels: set[int] = set()
-        k = 0
-        pos = start
-        while pos < len(row):
-            k += 1
-            block = row[pos : pos + width]
-            pos += width
-            panel_cell = block[offsets["panel"]] if offsets["panel"] < len(block) else ""
-            if cell_text(panel_cell) == "":
-                if any(cell_text(c) != "" for c in block):
-                    raise DataFileError(
-                        "candidate block without a panel number",
-                        file=file,
-                        line=line,
-                        constituency=code,
-                        column=spec.block["panel"].format(k=k),
-                    )
-                continue
-            needed = max(offsets.values()) + 1
-            if len(block) < needed:
-                missing = min(
-                    (name for name, off in offsets.items() if off >= len(block)),
-                    key=lambda name: offsets[name],
-                )
-                raise DataFileError(
-                    f"candidate block {k} is incomplete (truncated line?)",
-                    file=file,
-                    line=line,
-                    constituency=code,
-                    column=spec.block[missing].format(k=k),
-                )
-            col = {name: spec.block[name].format(k=k) for name in offsets}
-            panel = parse_int(
-                panel_cell, file=file, line=line, column=col["panel"], constituency=code
-            )
-            if panel in panels:
-                raise DataFileError(
-                    f"duplicate panel number {panel}",
-                    file=file,
-                    line=line,
-                    constituency=code,
-                    column=col["panel"],
-                )
-            panels.add(panel)
-            cands.append(
-                {
-                    "constituency": code,
-                    "panel": panel,
-                    "surname": cell_text(block[offsets["surname"]]),
-                    "first_name": cell_text(block[offsets["first_name"]]),
-                    "sex": normalise_sex(block[offsets["sex"]]),
-                    "nuance": cell_text(block[offsets["nuance"]]).upper(),
-                    "votes": parse_int(
-                        block[offsets["votes"]],
-                        file=file,
-                        line=line,
-                        column=col["votes"],
-                        constituency=code,
-                    ),
-                    "elected": is_elected(block[offsets["elected"]]),
-                }
-            )
-        if not panels:
+        code, rec = _wide_totals(row, spec, fixed_cols, seen, file=file, line=line)
+        found = _wide_candidates(row, spec, start, offsets, file=file, line=line, code=code)
+        if not found:
             if round_ == 2:  # a row kept for a seat filled in round 1: no round 2 there
-                totals.pop()
                 quirks.append(
                     QuirkWarning(file, code, "empty_row", "row without round-2 candidates, skipped")
                 )
@@ -285,6 +325,8 @@ def parse_wide(
             raise DataFileError(
                 "constituency has no candidate", file=file, line=line, constituency=code
             )
+        totals.append(rec)
+        cands.extend(found)
 
     if not totals:
         raise DataFileError("no data rows (truncated file?)", file=file)
@@ -570,42 +612,12 @@ def null_impossible(
                 continue
             done.add(code)
             at = out.index[out["constituency"] == code][0]
+            line = line_of[code]
             if column == "votes" and int(sums.get(code, -1)) != out.at[at, "expressed"]:
                 reg = int(out.at[at, "registered"])
-                mine = cands.index[cands["constituency"] == code]
-                bad = [j for j in mine if int(cands.at[j, "votes"]) > reg + _slack(reg)]
-                for j in bad:
-                    where = (
-                        cands.at[j, "label"]
-                        if "label" in cands
-                        else f"panel {cands.at[j, 'panel']}"
-                    )
-                    quirks.append(
-                        QuirkWarning(
-                            file,
-                            code,
-                            "impossible",
-                            f"line {line_of[code]}, column {where!r}: {cands.at[j, 'votes']} "
-                            f"cannot be true ({message}); stored as NULL, the row kept",
-                        )
-                    )
-                cands["votes"] = cands["votes"].astype("Int64")
-                cands.loc[bad, "votes"] = pd.NA
+                quirks.extend(_null_votes(cands, code, reg, message, file=file, line=line))
                 continue
-            if column in ("voters", "votes"):
-                field = "registered"
-            elif column in ("expressed", "null", "blank"):
-                expressed = out.at[at, "expressed"]
-                agree = column != "expressed" or int(sums.get(code, -1)) == expressed
-                field = "voters" if agree else "expressed"
-            else:
-                raise DataFileError(
-                    f"impossible value, refused: {message}",
-                    file=file,
-                    line=int(line_of[code]),
-                    constituency=code,
-                    column=TOTAL_HEADERS.get(column, column),
-                )
+            field = _contradicted(out, at, code, column, message, sums, file=file, line=line)
             value = out.at[at, field]
             out.at[at, field] = pd.NA
             quirks.append(
@@ -613,8 +625,60 @@ def null_impossible(
                     file,
                     code,
                     "impossible",
-                    f"line {line_of[code]}, column {TOTAL_HEADERS[field]!r}: {value} cannot be "
+                    f"line {line}, column {TOTAL_HEADERS[field]!r}: {value} cannot be "
                     f"true ({message}); stored as NULL, the row kept",
                 )
             )
     return out, cands, quirks
+
+
+def _null_votes(
+    cands: pd.DataFrame, code: str, reg: int, message: str, *, file: str, line: object
+) -> list[QuirkWarning]:
+    """NULL (in place) the votes of ``code``'s candidates beyond its inscrits ``reg`` (past the
+    slack); one quirk each."""
+    mine = cands.index[cands["constituency"] == code]
+    bad = [j for j in mine if int(cands.at[j, "votes"]) > reg + _slack(reg)]
+    quirks = []
+    for j in bad:
+        where = cands.at[j, "label"] if "label" in cands else f"panel {cands.at[j, 'panel']}"
+        quirks.append(
+            QuirkWarning(
+                file,
+                code,
+                "impossible",
+                f"line {line}, column {where!r}: {cands.at[j, 'votes']} "
+                f"cannot be true ({message}); stored as NULL, the row kept",
+            )
+        )
+    cands["votes"] = cands["votes"].astype("Int64")
+    cands.loc[bad, "votes"] = pd.NA
+    return quirks
+
+
+def _contradicted(
+    out: pd.DataFrame,
+    at: Any,
+    code: str,
+    column: str,
+    message: str,
+    sums: pd.Series,
+    *,
+    file: str,
+    line: Any,
+) -> str:
+    """The total the others contradict, for a problem found in ``column`` (see
+    :func:`null_impossible`); a problem no total explains is refused."""
+    if column in ("voters", "votes"):
+        return "registered"
+    if column in ("expressed", "null", "blank"):
+        expressed = out.at[at, "expressed"]
+        agree = column != "expressed" or int(sums.get(code, -1)) == expressed
+        return "voters" if agree else "expressed"
+    raise DataFileError(
+        f"impossible value, refused: {message}",
+        file=file,
+        line=int(line),
+        constituency=code,
+        column=TOTAL_HEADERS.get(column, column),
+    )

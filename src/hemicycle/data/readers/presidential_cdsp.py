@@ -97,11 +97,10 @@ def _overseas_by_name() -> dict[str, str]:
     }
 
 
-def read(path: Path, round_: int, *, year: int) -> RoundTable:
-    file = path.name
-    text = decode_text(path, expected_header="Inscrits", encodings=("utf-8",))
-    rows = split_text_rows(text, delimiter=",", quoted=True)
-    header = [" ".join(cell_text(c).split()) for c in rows[0]]
+def _columns(
+    header: list[str], *, file: str
+) -> tuple[dict[str, int], int, list[tuple[str, str | None]]]:
+    """The fixed columns, the first candidate column, and each candidate's name and party."""
     cols: dict[str, int] = {}
     for field, names in FIXED.items():
         hit = [i for i, h in enumerate(header) if h in names and i not in cols.values()]
@@ -114,11 +113,153 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
     people = [candidate(h) for h in header[first:]]
     if not people or any(not name for name, _ in people):
         raise DataFileError("a candidate column without a name", file=file, line=1)
+    return cols, first, people
+
+
+def _department(
+    row: list[str], cols: dict[str, int], *, file: str, line: int, year: int
+) -> tuple[str | None, str, list[QuirkWarning]]:
+    """A data row's department code (``None``: not one constituency of ``year``'s map, not
+    read), its department name, and the quirks of either."""
+    dep, number = row[cols["department"]].strip(), row[cols["constituency"]].strip()
+    name = cell_text(row[cols["department_name"]])
+    if number == "" or (dep == "99" and year < 2012):
+        return (
+            None,
+            name,
+            [
+                QuirkWarning(
+                    file,
+                    dep,
+                    "not_a_constituency",
+                    f"line {line}: {name} ({dep}) is not one legislative constituency of {year}'s "
+                    "map (a whole territory, or the French abroad, who had no deputy before "
+                    "2012); not read",
+                )
+            ],
+        )
+    named = _overseas_by_name().get(_key(name))
+    if named is not None and department_code(dep) != named:
+        quirk = QuirkWarning(
+            file,
+            named,
+            "code_by_name",
+            f"line {line}: department code {dep} for {name}, whose code is {named}; read "
+            f"as {named}",
+        )
+        return named, name, [quirk]
+    return dep, name, []
+
+
+def _row_code(
+    row: list[str],
+    dep: str,
+    header: list[str],
+    cols: dict[str, int],
+    seen: dict[str, int],
+    *,
+    file: str,
+    line: int,
+) -> str:
+    """A data row's constituency code (``seen``: the line of each constituency so far)."""
+    try:
+        code = constituency_code(dep, row[cols["constituency"]].strip())
+    except ValueError as exc:
+        raise DataFileError(
+            str(exc), file=file, line=line, column=header[cols["constituency"]]
+        ) from None
+    if code in seen:
+        raise DataFileError(
+            f"duplicate constituency (already on line {seen[code]})",
+            file=file,
+            line=line,
+            constituency=code,
+            column=header[cols["constituency"]],
+        )
+    seen[code] = line
+    return code
+
+
+def _records(
+    row: list[str],
+    header: list[str],
+    cols: dict[str, int],
+    first: int,
+    people: list[tuple[str, str | None]],
+    *,
+    file: str,
+    line: int,
+    code: str,
+    name: str,
+) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """A data row's totals and candidates (one per candidate column, 0 for an empty cell)."""
+
+    def num(j: int) -> int:
+        return parse_int(row[j], file=file, line=line, column=header[j], constituency=code)
+
+    totals: dict[str, object] = {
+        "constituency": code,
+        "department_name": name,
+        "registered": num(cols["registered"]),
+        "abstentions": None,
+        "voters": num(cols["voters"]),
+        "blank": None,
+        "null": num(cols["blank_null"]),
+        "expressed": num(cols["expressed"]),
+        "line": line,
+    }
+    cands: list[dict[str, object]] = []
+    for k, (who, party) in enumerate(people, start=1):
+        cell = row[first + k - 1]
+        cands.append(
+            {
+                "constituency": code,
+                "panel": k,
+                "surname": who,
+                "first_name": None,
+                "party": party,
+                "line": line,
+                "label": header[first + k - 1],
+                "votes": 0 if cell.strip() == "" else num(first + k - 1),
+            }
+        )
+    return totals, cands
+
+
+def _frames(
+    totals: list[dict[str, object]], cands: list[dict[str, object]], *, file: str
+) -> tuple[pd.DataFrame, pd.DataFrame, list[QuirkWarning]]:
+    """The tables of a round, impossible values NULL, and their quirks (those NULLs, the votes
+    that do not add up to the exprimés)."""
+    if not totals:
+        raise DataFileError("no data rows (truncated file?)", file=file)
+    totals_df = pd.DataFrame(totals)
+    cands_df = pd.DataFrame(cands)
+    # the CDSP's historical policy: what cannot be true is NULL, with a quirk (1969's 27-1:
+    # Pompidou's 223,111 votes for 65,666 inscrits)
+    totals_df, cands_df, quirks = null_impossible(totals_df, cands_df, file=file)
+    sums = cands_df.groupby("constituency", sort=False)["votes"].sum()
+    for r in totals_df.itertuples(index=False):
+        if (
+            not pd.isna(r.expressed)
+            and not cands_df.loc[cands_df["constituency"] == r.constituency, "votes"].isna().any()
+        ):
+            quirks.extend(
+                votes_sum_quirk(file, r.constituency, int(sums[r.constituency]), r.expressed)
+            )
+    return totals_df.drop(columns="line"), cands_df, quirks
+
+
+def read(path: Path, round_: int, *, year: int) -> RoundTable:
+    file = path.name
+    text = decode_text(path, expected_header="Inscrits", encodings=("utf-8",))
+    rows = split_text_rows(text, delimiter=",", quoted=True)
+    header = [" ".join(cell_text(c).split()) for c in rows[0]]
+    cols, first, people = _columns(header, file=file)
     totals: list[dict[str, object]] = []
     cands: list[dict[str, object]] = []
     quirks: list[QuirkWarning] = []
     seen: dict[str, int] = {}
-    by_name = _overseas_by_name()
     for i, row in enumerate(rows[1:], start=2):
         if all(c.strip() == "" for c in row):
             if i < len(rows):  # not the file's last line end
@@ -131,96 +272,18 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
                 line=i,
                 column=header[min(len(row), len(header) - 1)],
             )
-        dep, number = row[cols["department"]].strip(), row[cols["constituency"]].strip()
-        name = cell_text(row[cols["department_name"]])
-        if number == "" or (dep == "99" and year < 2012):
-            quirks.append(
-                QuirkWarning(
-                    file,
-                    dep,
-                    "not_a_constituency",
-                    f"line {i}: {name} ({dep}) is not one legislative constituency of {year}'s "
-                    "map (a whole territory, or the French abroad, who had no deputy before "
-                    "2012); not read",
-                )
-            )
+        dep, name, found = _department(row, cols, file=file, line=i, year=year)
+        quirks.extend(found)
+        if dep is None:
             continue
-        named = by_name.get(_key(name))
-        if named is not None and department_code(dep) != named:
-            quirks.append(
-                QuirkWarning(
-                    file,
-                    named,
-                    "code_by_name",
-                    f"line {i}: department code {dep} for {name}, whose code is {named}; read "
-                    f"as {named}",
-                )
-            )
-            dep = named
-        try:
-            code = constituency_code(dep, number)
-        except ValueError as exc:
-            raise DataFileError(
-                str(exc), file=file, line=i, column=header[cols["constituency"]]
-            ) from None
-        if code in seen:
-            raise DataFileError(
-                f"duplicate constituency (already on line {seen[code]})",
-                file=file,
-                line=i,
-                constituency=code,
-                column=header[cols["constituency"]],
-            )
-        seen[code] = i
-
-        def num(j: int, *, _row: list[str] = row, _i: int = i, _code: str = code) -> int:
-            return parse_int(_row[j], file=file, line=_i, column=header[j], constituency=_code)
-
-        totals.append(
-            {
-                "constituency": code,
-                "department_name": name,
-                "registered": num(cols["registered"]),
-                "abstentions": None,
-                "voters": num(cols["voters"]),
-                "blank": None,
-                "null": num(cols["blank_null"]),
-                "expressed": num(cols["expressed"]),
-                "line": i,
-            }
+        code = _row_code(row, dep, header, cols, seen, file=file, line=i)
+        rec, row_cands = _records(
+            row, header, cols, first, people, file=file, line=i, code=code, name=name
         )
-        for k, (who, party) in enumerate(people, start=1):
-            cell = row[first + k - 1]
-            cands.append(
-                {
-                    "constituency": code,
-                    "panel": k,
-                    "surname": who,
-                    "first_name": None,
-                    "party": party,
-                    "line": i,
-                    "label": header[first + k - 1],
-                    "votes": 0 if cell.strip() == "" else num(first + k - 1),
-                }
-            )
-    if not totals:
-        raise DataFileError("no data rows (truncated file?)", file=file)
-    totals_df = pd.DataFrame(totals)
-    cands_df = pd.DataFrame(cands)
-    # the CDSP's historical policy: what cannot be true is NULL, with a quirk (1969's 27-1:
-    # Pompidou's 223,111 votes for 65,666 inscrits)
-    totals_df, cands_df, impossible = null_impossible(totals_df, cands_df, file=file)
-    quirks.extend(impossible)
-    sums = cands_df.groupby("constituency", sort=False)["votes"].sum()
-    for r in totals_df.itertuples(index=False):
-        if (
-            not pd.isna(r.expressed)
-            and not cands_df.loc[cands_df["constituency"] == r.constituency, "votes"].isna().any()
-        ):
-            quirks.extend(
-                votes_sum_quirk(file, r.constituency, int(sums[r.constituency]), r.expressed)
-            )
-    return RoundTable(year, round_, file, totals_df.drop(columns="line"), cands_df, quirks)
+        totals.append(rec)
+        cands.extend(row_cands)
+    totals_df, cands_df, checked = _frames(totals, cands, file=file)
+    return RoundTable(year, round_, file, totals_df, cands_df, quirks + checked)
 
 
 _REPO = (
