@@ -201,7 +201,7 @@ def bench_night(sims: int, store_path: str) -> None:
 
     st = Store(store_path, read_only=True)
     t0 = time.perf_counter()
-    prep = prepare(2024, st, sims=sims, seed=1, download=False)
+    prep = prepare(2024, st, sims=sims, seed=1)
     print(f"night of 2024 (fresh simulations), {sims:,} simulations, {os.cpu_count()} CPUs")
     print(f"  prepare (fits cached, Monte Carlo):    {time.perf_counter() - t0:7.1f} s")
     t = prep.night.tails

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from hemicycle.data.store import Store
@@ -41,3 +42,15 @@ def test_all_means_the_era_before_the_target(store_path: Path) -> None:
         with pytest.raises(OptionError, match="not earlier than the target"):
             pipeline.training_years(1981, "1988", st)
     assert [history_target(y) for y in (1962, 1997, 2002, None)] == [True, True, False, False]
+
+
+def test_a_history_year_is_projected_on_its_own_house(store_path: Path) -> None:
+    """1981 from 1973 and 1978 (the CDSP's party columns): every simulated Assembly has the 474
+    seats of the file, each constituency's probabilities sum to one, and a majority is 238."""
+    with Store(store_path, read_only=True) as st:
+        proj = pipeline.project(1981, (1973, 1978), st, sims=1_000, seed=1, n_boot=4)
+    kinds = np.array(proj.kinds)
+    assert (proj.seat_draws[:, kinds == "bloc"].sum(axis=1) == 474).all()
+    assert proj.preds["constituency"].nunique() == 474
+    np.testing.assert_allclose(proj.preds.groupby("constituency")["p_win"].sum(), 1.0, atol=1e-9)
+    assert proj.majority == 238 and "P(>=238)" in proj.summary()

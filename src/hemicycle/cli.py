@@ -1353,7 +1353,7 @@ def live_cmd(
         if round_ == 2:
             st.prepare(year, "all")
             err.print(f"Simulating {sims:,} elections of {year}'s round 2…")
-            prep = prepare(year, st.store, sims=sims, seed=seed, lineup=lineup, download=False)
+            prep = prepare(year, st.store, sims=sims, seed=seed, lineup=lineup)
             election = prep.election
             night = runner.RoundTwo(prep.election, prep.night, prep.standing)
         else:

@@ -132,7 +132,6 @@ def night_backtest(
             sims=sims,
             seed=seed,
             method=method,
-            download=False,
             n_boot=N_BOOT if n_boot is None else n_boot,
         )
         counts = official_counts(prep.election)

@@ -80,7 +80,6 @@ def prepare(
     threshold: float = CALL_THRESHOLD,
     min_ess: float = MIN_ESS,
     method: str = "fresh",
-    download: bool = True,
     tails: Tails | None = None,
 ) -> Prepared:
     """The night of ``year``'s round 2 (options as :func:`hemicycle.sim.pipeline.project`'s;
@@ -89,13 +88,13 @@ def prepare(
     candidate list published before the vote — replaces it where it names a constituency;
     ``method``: how the night conditions, :data:`hemicycle.live.night.METHODS`; ``tails``: the
     local noise's heavy tails, default fitted on the training elections (:func:`tails_of`),
-    ``Tails()`` for the Monte Carlo's normal)."""
+    ``Tails()`` for the Monte Carlo's normal). ``year`` and its training elections must be in
+    ``store`` (:meth:`hemicycle.session.Session.prepare` puts them there): nothing is written."""
     if seed is not None and (
         not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0
     ):
         raise OptionError(f"seed must be a non-negative integer or None; got {seed!r}")
-    store.ensure(year, download=download)
-    election = load(store, year)
+    election = load(store, year)  # read, never written: the caller's session ingests
     years = sim_api.training_years(int(year), train, store)
     model, noise = sim_api.pooled(years, store, n_boot=n_boot, target=election)
     standing = resolve_lineup(election, lineup=lineup, withdrawals=withdrawals)
