@@ -52,6 +52,7 @@ from hemicycle.data.readers.common import (
     null_impossible,
     parse_int,
     split_text_rows,
+    unique_code,
     votes_sum_quirk,
 )
 from hemicycle.errors import DataFileError
@@ -188,20 +189,13 @@ def _row_code(
             line=line,
             column=header[min(len(row), len(header) - 1)],
         )
-    try:
-        code = constituency_code(row[fixed["department"]], row[fixed["constituency"]])
-    except ValueError as exc:
-        raise DataFileError(str(exc), file=file, line=line, column=FIXED["constituency"]) from None
-    if code in seen:
-        raise DataFileError(
-            f"duplicate constituency (already on line {seen[code]})",
-            file=file,
-            line=line,
-            constituency=code,
-            column=FIXED["constituency"],
-        )
-    seen[code] = line
-    return code
+    return unique_code(
+        lambda: constituency_code(row[fixed["department"]], row[fixed["constituency"]]),
+        seen,
+        file=file,
+        line=line,
+        column=FIXED["constituency"],
+    )
 
 
 def _filled_in_round1(

@@ -124,6 +124,34 @@ def is_elected(cell: object) -> bool:
     return cell_text(cell).lower() in {"elu", "élu", "elue", "élue", "oui"}
 
 
+def unique_code(
+    make: Callable[[], str],
+    seen: dict[str, int],
+    *,
+    file: str,
+    line: int,
+    column: str | None,
+    errors: tuple[type[Exception], ...] = (ValueError,),
+) -> str:
+    """A data row's constituency code, made by ``make`` (its ``errors``: a named error at
+    ``column``), refused when ``seen`` already has it (``seen``: the line of each code so far, to
+    which this one is added)."""
+    try:
+        code = make()
+    except errors as exc:
+        raise DataFileError(str(exc), file=file, line=line, column=column) from None
+    if code in seen:
+        raise DataFileError(
+            f"duplicate constituency (already on line {seen[code]})",
+            file=file,
+            line=line,
+            constituency=code,
+            column=column,
+        )
+    seen[code] = line
+    return code
+
+
 def _find_columns(
     header: Sequence[object], wanted: dict[str, str], *, file: str, line: int
 ) -> dict[str, int]:
@@ -177,21 +205,9 @@ def _wide_totals(
             column=spec.fixed[max(fixed_cols, key=lambda name: fixed_cols[name])],
         )
     fixed = {k: row[c] for k, c in fixed_cols.items()}
-    try:
-        code = spec.code(fixed)
-    except ValueError as exc:
-        raise DataFileError(
-            str(exc), file=file, line=line, column=spec.fixed.get("constituency")
-        ) from None
-    if code in seen:
-        raise DataFileError(
-            f"duplicate constituency (already on line {seen[code]})",
-            file=file,
-            line=line,
-            constituency=code,
-            column=spec.fixed.get("constituency"),
-        )
-    seen[code] = line
+    code = unique_code(
+        lambda: spec.code(fixed), seen, file=file, line=line, column=spec.fixed.get("constituency")
+    )
     rec: dict[str, object] = {
         "constituency": code,
         "department_name": cell_text(fixed.get("department_name", "")),

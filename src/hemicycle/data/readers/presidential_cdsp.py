@@ -38,6 +38,7 @@ from hemicycle.data.readers.common import (
     null_impossible,
     parse_int,
     split_text_rows,
+    unique_code,
     votes_sum_quirk,
 )
 from hemicycle.errors import DataFileError
@@ -162,22 +163,13 @@ def _row_code(
     line: int,
 ) -> str:
     """A data row's constituency code (``seen``: the line of each constituency so far)."""
-    try:
-        code = constituency_code(dep, row[cols["constituency"]].strip())
-    except ValueError as exc:
-        raise DataFileError(
-            str(exc), file=file, line=line, column=header[cols["constituency"]]
-        ) from None
-    if code in seen:
-        raise DataFileError(
-            f"duplicate constituency (already on line {seen[code]})",
-            file=file,
-            line=line,
-            constituency=code,
-            column=header[cols["constituency"]],
-        )
-    seen[code] = line
-    return code
+    return unique_code(
+        lambda: constituency_code(dep, row[cols["constituency"]].strip()),
+        seen,
+        file=file,
+        line=line,
+        column=header[cols["constituency"]],
+    )
 
 
 def _records(

@@ -26,6 +26,7 @@ from hemicycle.data.readers.common import (
     cell_text,
     check_arithmetic,
     read_xlsx_rows,
+    unique_code,
 )
 from hemicycle.errors import DataFileError
 
@@ -65,19 +66,14 @@ def read(path: Path, round_: int, *, year: int) -> RoundTable:
     for i, row in enumerate(rows[at + 1 :], start=at + 2):
         if all(cell_text(c) == "" for c in row):
             continue
-        try:
-            code = canonical_code(row[cols["department"]], row[cols["constituency"]])
-        except (ValueError, IndexError) as exc:
-            raise DataFileError(str(exc), file=file, line=i, column=FIXED["constituency"]) from None
-        if code in seen:
-            raise DataFileError(
-                f"duplicate constituency (already on line {seen[code]})",
-                file=file,
-                line=i,
-                constituency=code,
-                column=FIXED["constituency"],
-            )
-        seen[code] = i
+        code = unique_code(
+            lambda: canonical_code(row[cols["department"]], row[cols["constituency"]]),  # noqa: B023
+            seen,
+            file=file,
+            line=i,
+            column=FIXED["constituency"],
+            errors=(ValueError, IndexError),
+        )
         rec: dict[str, object] = {
             "constituency": code,
             "department_name": cell_text(row[cols["department_name"]]),
